@@ -1,0 +1,125 @@
+import { webcrypto } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { toPem, x509 } from '../../src-shared/pki/x509.js';
+import { demoPeople, type DemoPerson } from './people.js';
+
+/**
+ * The test PKI: a test "GCA" root (the government card CA stand-in) with an RSA-2048 card
+ * certificate for each demo person, and the service's temp-cert CA (ECDSA P-256). One script
+ * makes it; the demo service, the tests and the virtual card (SoftHSM) all use the same files.
+ *
+ *   <dir>/gca-root.cert.pem           trusted card root
+ *   <dir>/cards/<account>.cert.pem    card certificate
+ *   <dir>/cards/<account>.key.pem     its private key (PKCS#8): goes onto the virtual card only
+ *   <dir>/temp-ca.cert.pem, temp-ca.key.pem
+ */
+export interface DemoPki {
+  dir: string;
+  gcaRootPem: string;
+  tempCaCertPem: string;
+  tempCaKeyPem: string;
+  cards: Record<string, { certPem: string; keyPem: string }>;
+}
+
+const RSA = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 } as const;
+const EC = { name: 'ECDSA', namedCurve: 'P-256' } as const;
+const YEAR_MS = 365 * 24 * 3600 * 1000;
+
+export async function makeDemoPki(dir: string, people: DemoPerson[] = demoPeople): Promise<DemoPki> {
+  const now = new Date();
+  const notBefore = new Date(now.getTime() - 24 * 3600 * 1000);
+  const rootKeys = await webcrypto.subtle.generateKey(RSA, true, ['sign', 'verify']);
+  const rootName = 'CN=GCA Test Root (GongwenDesk),O=GongwenDesk Test PKI,C=TW';
+  const root = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: '01',
+    name: rootName,
+    notBefore,
+    notAfter: new Date(now.getTime() + 10 * YEAR_MS),
+    keys: rootKeys,
+    signingAlgorithm: RSA,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 1, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      await x509.SubjectKeyIdentifierExtension.create(rootKeys.publicKey),
+    ],
+  });
+
+  const cards: DemoPki['cards'] = {};
+  let serial = 0x1000;
+  for (const person of people) {
+    const keys = await webcrypto.subtle.generateKey(RSA, true, ['sign', 'verify']);
+    const cert = await x509.X509CertificateGenerator.create({
+      serialNumber: (serial++).toString(16),
+      subject: `CN=${person.name},OU=${person.unitId},O=GongwenDesk Test Agency,C=TW`,
+      issuer: root.subject,
+      notBefore,
+      notAfter: new Date(now.getTime() + 5 * YEAR_MS),
+      publicKey: keys.publicKey,
+      signingKey: rootKeys.privateKey,
+      signingAlgorithm: RSA,
+      extensions: [
+        new x509.BasicConstraintsExtension(false, undefined, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation, true),
+        await x509.AuthorityKeyIdentifierExtension.create(root),
+        await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      ],
+    });
+    const pkcs8 = new Uint8Array(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
+    cards[person.account] = { certPem: cert.toString('pem') + '\n', keyPem: toPem(pkcs8, 'PRIVATE KEY') };
+  }
+
+  const tempCa = await makeTempCa('CN=GongwenDesk Temporary Certificate CA (Test),O=GongwenDesk Test Agency,C=TW', now);
+  const pki: DemoPki = { dir, gcaRootPem: root.toString('pem') + '\n', tempCaCertPem: tempCa.certPem, tempCaKeyPem: tempCa.keyPem, cards };
+  await writeDemoPki(pki);
+  return pki;
+}
+
+/** A temp-cert CA: ECDSA P-256, self-signed, for issuing the temporary certificates only. */
+export async function makeTempCa(name: string, now = new Date()): Promise<{ certPem: string; keyPem: string }> {
+  const keys = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']);
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: '01',
+    name,
+    notBefore: new Date(now.getTime() - 24 * 3600 * 1000),
+    notAfter: new Date(now.getTime() + 10 * YEAR_MS),
+    keys,
+    signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+    ],
+  });
+  const pkcs8 = new Uint8Array(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
+  return { certPem: cert.toString('pem') + '\n', keyPem: toPem(pkcs8, 'PRIVATE KEY') };
+}
+
+async function writeDemoPki(pki: DemoPki): Promise<void> {
+  await mkdir(join(pki.dir, 'cards'), { recursive: true, mode: 0o700 });
+  await writeFile(join(pki.dir, 'gca-root.cert.pem'), pki.gcaRootPem);
+  await writeFile(join(pki.dir, 'temp-ca.cert.pem'), pki.tempCaCertPem);
+  await writeFile(join(pki.dir, 'temp-ca.key.pem'), pki.tempCaKeyPem, { mode: 0o600 });
+  for (const [account, card] of Object.entries(pki.cards)) {
+    await writeFile(join(pki.dir, 'cards', `${account}.cert.pem`), card.certPem);
+    await writeFile(join(pki.dir, 'cards', `${account}.key.pem`), card.keyPem, { mode: 0o600 });
+  }
+}
+
+export async function loadDemoPki(dir: string, people: DemoPerson[] = demoPeople): Promise<DemoPki> {
+  const read = (...p: string[]) => readFile(join(dir, ...p), 'utf8');
+  const cards: DemoPki['cards'] = {};
+  for (const person of people) {
+    cards[person.account] = { certPem: await read('cards', `${person.account}.cert.pem`), keyPem: await read('cards', `${person.account}.key.pem`) };
+  }
+  return { dir, gcaRootPem: await read('gca-root.cert.pem'), tempCaCertPem: await read('temp-ca.cert.pem'), tempCaKeyPem: await read('temp-ca.key.pem'), cards };
+}
+
+/** Loads the PKI in `dir`, making it first if it is not there. */
+export async function ensureDemoPki(dir: string): Promise<DemoPki> {
+  try {
+    return await loadDemoPki(dir);
+  } catch {
+    return makeDemoPki(dir);
+  }
+}

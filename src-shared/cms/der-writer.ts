@@ -1,0 +1,79 @@
+/**
+ * The DER encoder for the signature profile: tag-length-value concatenation, nothing more. Raw
+ * certificate and name encodings are passed through untouched, which is what a signature over
+ * them needs (a re-encoding library can change bytes it does not understand).
+ */
+function lengthOctets(length: number): Uint8Array {
+  if (length < 0x80) return Uint8Array.of(length);
+  const bytes: number[] = [];
+  for (let n = length; n > 0; n = Math.floor(n / 256)) bytes.unshift(n & 0xff);
+  return Uint8Array.of(0x80 | bytes.length, ...bytes);
+}
+
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const p of parts) total += p.length;
+  const out = new Uint8Array(total);
+  let pos = 0;
+  for (const p of parts) {
+    out.set(p, pos);
+    pos += p.length;
+  }
+  return out;
+}
+
+export function tlv(tag: number, ...content: Uint8Array[]): Uint8Array {
+  const body = concat(content);
+  return concat([Uint8Array.of(tag), lengthOctets(body.length), body]);
+}
+
+export const sequence = (...content: Uint8Array[]) => tlv(0x30, ...content);
+
+/** DER SET OF: the elements sorted by their encodings (X.690 11.6). */
+export function setOf(elements: readonly Uint8Array[]): Uint8Array {
+  return implicitSetOf(0x31, elements);
+}
+
+/** A SET OF under an IMPLICIT tag, as CMS writes certificates [0] and attributes [0] and [1]. */
+export function implicitSetOf(tag: number, elements: readonly Uint8Array[]): Uint8Array {
+  return tlv(tag, ...[...elements].sort(compareBytes));
+}
+
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}
+
+export const octetString = (bytes: Uint8Array) => tlv(0x04, bytes);
+export const utf8String = (text: string) => tlv(0x0c, new TextEncoder().encode(text));
+export const nullValue = () => Uint8Array.of(0x05, 0x00);
+export const contextConstructed = (n: number, ...content: Uint8Array[]) => tlv(0xa0 | n, ...content);
+
+export function smallIntegerValue(value: number): Uint8Array {
+  if (!Number.isInteger(value) || value < 0 || value > 127) throw new RangeError('only small integers are encoded here');
+  return Uint8Array.of(0x02, 0x01, value);
+}
+
+export function objectIdentifier(dotted: string): Uint8Array {
+  const arcs = dotted.split('.').map((a) => BigInt(a));
+  if (arcs.length < 2) throw new RangeError(`not an OID: ${dotted}`);
+  const out: number[] = [];
+  const encodeArc = (arc: bigint) => {
+    const groups: number[] = [Number(arc & 0x7fn)];
+    for (let n = arc >> 7n; n > 0n; n >>= 7n) groups.unshift(Number(n & 0x7fn) | 0x80);
+    out.push(...groups);
+  };
+  encodeArc(arcs[0]! * 40n + arcs[1]!);
+  for (const arc of arcs.slice(2)) encodeArc(arc);
+  return tlv(0x06, Uint8Array.from(out));
+}
+
+/** UTCTime for 1950 to 2049 as RFC 5652 requires, GeneralizedTime outside that. */
+export function time(instant: Date): Uint8Array {
+  const iso = instant.toISOString(); // 2014-05-27T09:24:00.000Z
+  const year = instant.getUTCFullYear();
+  const rest = iso.slice(5, 7) + iso.slice(8, 10) + iso.slice(11, 13) + iso.slice(14, 16) + iso.slice(17, 19) + 'Z';
+  const ascii = (s: string) => new TextEncoder().encode(s);
+  return year >= 1950 && year < 2050 ? tlv(0x17, ascii(String(year).slice(2) + rest)) : tlv(0x18, ascii(String(year) + rest));
+}

@@ -1,0 +1,138 @@
+/**
+ * A minimal DER reader for the few structures a step signature holds. The service parses CMS from
+ * untrusted clients on every send: walking the bytes where they lie, without building an object
+ * tree, keeps that fast and keeps the code an attacker can reach small enough to read and fuzz.
+ * Anything that is not strict DER (indefinite lengths, long-form where short fits, trailing bytes)
+ * is refused.
+ */
+export class DerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DerError';
+  }
+}
+
+export interface Tlv {
+  /** The identifier octet (we only meet single-octet tags). */
+  tag: number;
+  /** Offset of the identifier octet. */
+  start: number;
+  /** Offset of the first content octet. */
+  contentStart: number;
+  /** Offset just past the content. */
+  end: number;
+}
+
+export const Tag = {
+  INTEGER: 0x02,
+  BIT_STRING: 0x03,
+  OCTET_STRING: 0x04,
+  NULL: 0x05,
+  OID: 0x06,
+  UTF8_STRING: 0x0c,
+  UTC_TIME: 0x17,
+  GENERALIZED_TIME: 0x18,
+  SEQUENCE: 0x30,
+  SET: 0x31,
+  /** [n] constructed, context-specific */
+  context: (n: number) => 0xa0 | n,
+  /** [n] primitive, context-specific */
+  contextPrimitive: (n: number) => 0x80 | n,
+} as const;
+
+/** Nesting deeper than this is refused: a step signature never nests anywhere near it. */
+const MAX_DEPTH = 32;
+
+export function readTlv(bytes: Uint8Array, offset: number, limit = bytes.length): Tlv {
+  if (offset + 2 > limit) throw new DerError('truncated header');
+  const tag = bytes[offset]!;
+  if ((tag & 0x1f) === 0x1f) throw new DerError('multi-octet tags are not used here');
+  let pos = offset + 1;
+  const first = bytes[pos++]!;
+  let length: number;
+  if (first < 0x80) {
+    length = first;
+  } else {
+    const count = first & 0x7f;
+    if (count === 0) throw new DerError('indefinite length is not DER');
+    if (count > 4) throw new DerError('length too large');
+    if (pos + count > limit) throw new DerError('truncated length');
+    length = 0;
+    for (let i = 0; i < count; i++) length = length * 256 + bytes[pos++]!;
+    if (length < 0x80 || (count > 1 && bytes[pos - count] === 0)) throw new DerError('non-minimal length');
+  }
+  const end = pos + length;
+  if (end > limit) throw new DerError('content runs past its container');
+  return { tag, start: offset, contentStart: pos, end };
+}
+
+/** The TLV at `offset`, which must carry `tag`. */
+export function expect(bytes: Uint8Array, offset: number, tag: number, limit = bytes.length): Tlv {
+  const tlv = readTlv(bytes, offset, limit);
+  if (tlv.tag !== tag) throw new DerError(`expected tag 0x${tag.toString(16)}, found 0x${tlv.tag.toString(16)}`);
+  return tlv;
+}
+
+/** The children of a constructed TLV, in order. */
+export function children(bytes: Uint8Array, parent: Tlv, depth = 0): Tlv[] {
+  if (depth > MAX_DEPTH) throw new DerError('nested too deeply');
+  if ((parent.tag & 0x20) === 0) throw new DerError('not a constructed value');
+  const out: Tlv[] = [];
+  let pos = parent.contentStart;
+  while (pos < parent.end) {
+    const child = readTlv(bytes, pos, parent.end);
+    out.push(child);
+    pos = child.end;
+  }
+  return out;
+}
+
+/** Parses a whole buffer that must be exactly one TLV. */
+export function readWhole(bytes: Uint8Array, tag: number): Tlv {
+  const tlv = expect(bytes, 0, tag);
+  if (tlv.end !== bytes.length) throw new DerError('trailing bytes after the value');
+  return tlv;
+}
+
+export function contentOf(bytes: Uint8Array, tlv: Tlv): Uint8Array {
+  return bytes.subarray(tlv.contentStart, tlv.end);
+}
+
+export function encodingOf(bytes: Uint8Array, tlv: Tlv): Uint8Array {
+  return bytes.subarray(tlv.start, tlv.end);
+}
+
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Reads a small non-negative INTEGER (CMS versions). */
+export function smallInteger(bytes: Uint8Array, tlv: Tlv): number {
+  if (tlv.tag !== Tag.INTEGER) throw new DerError('expected INTEGER');
+  const len = tlv.end - tlv.contentStart;
+  if (len < 1 || len > 4) throw new DerError('integer out of range');
+  let value = 0;
+  for (let i = tlv.contentStart; i < tlv.end; i++) value = value * 256 + bytes[i]!;
+  return value;
+}
+
+/** UTCTime (YYMMDDHHMMSSZ) or GeneralizedTime (YYYYMMDDHHMMSSZ), the forms RFC 5280 allows. */
+export function readTime(bytes: Uint8Array, tlv: Tlv): Date {
+  const text = new TextDecoder('latin1').decode(contentOf(bytes, tlv));
+  let m: RegExpExecArray | null;
+  let year: number;
+  if (tlv.tag === Tag.UTC_TIME && (m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text))) {
+    const yy = Number(m[1]);
+    year = yy >= 50 ? 1900 + yy : 2000 + yy;
+  } else if (tlv.tag === Tag.GENERALIZED_TIME && (m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text))) {
+    year = Number(m[1]);
+  } else {
+    throw new DerError('not a UTCTime or GeneralizedTime in UTC');
+  }
+  const [month, day, hour, minute, second] = [m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  if (date.getUTCDate() !== day || date.getUTCMonth() !== month - 1) throw new DerError('not a calendar date');
+  return date;
+}

@@ -1,0 +1,37 @@
+import { objectIdentifier } from './der-writer.js';
+
+/**
+ * Object identifiers of the signature profile. The project's own arc is a UUID under 2.25
+ * (ITU-T X.667), which needs no registration and cannot collide.
+ */
+export const GONGWEN_ARC = '2.25.148236149808349953054963097656526251520';
+
+export const oid = {
+  data: '1.2.840.113549.1.7.1',
+  signedData: '1.2.840.113549.1.7.2',
+  contentType: '1.2.840.113549.1.9.3',
+  messageDigest: '1.2.840.113549.1.9.4',
+  signingTime: '1.2.840.113549.1.9.5',
+  countersignature: '1.2.840.113549.1.9.6',
+  signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
+  sha256: '2.16.840.1.101.3.4.2.1',
+  sha1: '1.3.14.3.2.26',
+  md5: '1.2.840.113549.2.5',
+  rsaEncryption: '1.2.840.113549.1.1.1',
+  sha256WithRSAEncryption: '1.2.840.113549.1.1.11',
+  sha1WithRSAEncryption: '1.2.840.113549.1.1.5',
+  md5WithRSAEncryption: '1.2.840.113549.1.1.4',
+  ecdsaWithSHA256: '1.2.840.10045.4.3.2',
+  ecdsaWithSHA1: '1.2.840.10045.4.1',
+  /** Certificate policy: "this is a GongwenDesk temporary software certificate". */
+  tempCertPolicy: `${GONGWEN_ARC}.1`,
+  /** Signed attribute of a countersignature: the 補簽註記 (re-sign note), a UTF8String. */
+  resignNote: `${GONGWEN_ARC}.2`,
+} as const;
+
+export type OidName = keyof typeof oid;
+
+/** DER encodings of the OIDs above, for comparing against bytes without decoding them. */
+export const oidDer: Record<OidName, Uint8Array> = Object.fromEntries(
+  Object.entries(oid).map(([name, dotted]) => [name, objectIdentifier(dotted)]),
+) as Record<OidName, Uint8Array>;

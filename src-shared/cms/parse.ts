@@ -1,0 +1,180 @@
+import { DerError, Tag, children, contentOf, encodingOf, expect, readWhole, sameBytes, smallInteger, type Tlv } from './der.js';
+import { oidDer } from './oids.js';
+
+/**
+ * Parses a step signature (CMS ContentInfo holding a detached SignedData) into the pieces the
+ * verifier and the countersigner need, as views into the original bytes. Limits are set far above
+ * what the profile produces and far below what could hurt the service.
+ */
+export const CMS_LIMITS = {
+  bytes: 64 * 1024,
+  certificates: 10,
+  signerInfos: 4,
+  attributes: 16,
+  countersignatures: 8,
+} as const;
+
+export interface Attribute {
+  /** DER of the attribute type OID. */
+  type: Uint8Array;
+  /** DER of each value in the attribute's SET. */
+  values: Uint8Array[];
+}
+
+export interface ParsedSignerInfo {
+  encoding: Uint8Array;
+  version: number;
+  /** DER of the issuer Name and serial INTEGER of the signer's certificate. */
+  issuer: Uint8Array;
+  serial: Uint8Array;
+  digestAlgorithm: Uint8Array;
+  /** The signed attributes as signed: DER with the SET tag (RFC 5652 section 5.4). */
+  signedAttributesDer: Uint8Array | null;
+  signedAttributes: Attribute[];
+  signatureAlgorithm: Uint8Array;
+  signature: Uint8Array;
+  unsignedAttributes: Attribute[];
+  countersignatures: ParsedSignerInfo[];
+}
+
+export interface ParsedSignedData {
+  version: number;
+  digestAlgorithms: Uint8Array;
+  encapContentInfo: Uint8Array;
+  certificates: Uint8Array[];
+  crls: Uint8Array | null;
+  signerInfos: ParsedSignerInfo[];
+}
+
+function attributesOf(bytes: Uint8Array, container: Tlv): Attribute[] {
+  const list = children(bytes, container);
+  if (list.length > CMS_LIMITS.attributes) throw new DerError('too many attributes');
+  return list.map((attr) => {
+    if (attr.tag !== Tag.SEQUENCE) throw new DerError('attribute is not a SEQUENCE');
+    const [type, values, ...rest] = children(bytes, attr);
+    if (!type || type.tag !== Tag.OID || !values || values.tag !== Tag.SET || rest.length > 0) throw new DerError('malformed attribute');
+    return { type: encodingOf(bytes, type), values: children(bytes, values).map((v) => encodingOf(bytes, v)) };
+  });
+}
+
+export function findAttribute(attributes: readonly Attribute[], type: Uint8Array): Attribute | undefined {
+  return attributes.find((a) => sameBytes(a.type, type));
+}
+
+function parseSignerInfo(bytes: Uint8Array, tlv: Tlv, depth: number): ParsedSignerInfo {
+  if (tlv.tag !== Tag.SEQUENCE) throw new DerError('SignerInfo is not a SEQUENCE');
+  const parts = children(bytes, tlv);
+  let i = 0;
+  const next = () => parts[i++];
+  const version = smallInteger(bytes, next() ?? fail('missing version'));
+  const sid = next() ?? fail('missing sid');
+  if (sid.tag !== Tag.SEQUENCE) throw new DerError('only issuerAndSerialNumber signer identifiers are supported');
+  const [issuer, serial] = children(bytes, sid);
+  if (!issuer || issuer.tag !== Tag.SEQUENCE || !serial || serial.tag !== Tag.INTEGER) throw new DerError('malformed sid');
+  const digestAlgorithm = algorithmOid(bytes, next() ?? fail('missing digestAlgorithm'));
+  let signedAttributesDer: Uint8Array | null = null;
+  let signedAttributes: Attribute[] = [];
+  let item = next() ?? fail('missing signatureAlgorithm');
+  if (item.tag === Tag.context(0)) {
+    const raw = encodingOf(bytes, item);
+    signedAttributesDer = Uint8Array.from(raw);
+    signedAttributesDer[0] = Tag.SET;
+    signedAttributes = attributesOf(bytes, item);
+    item = next() ?? fail('missing signatureAlgorithm');
+  }
+  const signatureAlgorithm = algorithmOid(bytes, item);
+  const signatureTlv = next() ?? fail('missing signature');
+  if (signatureTlv.tag !== Tag.OCTET_STRING) throw new DerError('signature is not an OCTET STRING');
+  let unsignedAttributes: Attribute[] = [];
+  const unsigned = next();
+  if (unsigned) {
+    if (unsigned.tag !== Tag.context(1)) throw new DerError('unexpected field in SignerInfo');
+    unsignedAttributes = attributesOf(bytes, unsigned);
+  }
+  if (i < parts.length) throw new DerError('trailing fields in SignerInfo');
+
+  const countersignatures: ParsedSignerInfo[] = [];
+  const counterAttr = findAttribute(unsignedAttributes, oidDer.countersignature);
+  if (counterAttr) {
+    if (depth > 0) throw new DerError('countersignatures of countersignatures are not part of the profile');
+    if (counterAttr.values.length > CMS_LIMITS.countersignatures) throw new DerError('too many countersignatures');
+    for (const value of counterAttr.values) {
+      countersignatures.push(parseSignerInfo(value, readWhole(value, Tag.SEQUENCE), depth + 1));
+    }
+  }
+  return {
+    encoding: encodingOf(bytes, tlv),
+    version,
+    issuer: encodingOf(bytes, issuer),
+    serial: encodingOf(bytes, serial),
+    digestAlgorithm,
+    signedAttributesDer,
+    signedAttributes,
+    signatureAlgorithm,
+    signature: contentOf(bytes, signatureTlv),
+    unsignedAttributes,
+    countersignatures,
+  };
+}
+
+/** AlgorithmIdentifier → DER of its OID (parameters, if any, are checked by the verifier's OID list). */
+function algorithmOid(bytes: Uint8Array, tlv: Tlv): Uint8Array {
+  if (tlv.tag !== Tag.SEQUENCE) throw new DerError('AlgorithmIdentifier is not a SEQUENCE');
+  const [algorithm, parameters, ...rest] = children(bytes, tlv);
+  if (!algorithm || algorithm.tag !== Tag.OID || rest.length > 0) throw new DerError('malformed AlgorithmIdentifier');
+  if (parameters && parameters.tag !== Tag.NULL) throw new DerError('unexpected algorithm parameters');
+  return encodingOf(bytes, algorithm);
+}
+
+function fail(message: string): never {
+  throw new DerError(message);
+}
+
+export function parseSignedData(bytes: Uint8Array): ParsedSignedData {
+  if (bytes.length > CMS_LIMITS.bytes) throw new DerError('signature too large');
+  const contentInfo = readWhole(bytes, Tag.SEQUENCE);
+  const [contentType, explicit, ...extra] = children(bytes, contentInfo);
+  if (!contentType || contentType.tag !== Tag.OID || !sameBytes(encodingOf(bytes, contentType), oidDer.signedData)) throw new DerError('not a CMS SignedData');
+  if (!explicit || explicit.tag !== Tag.context(0) || extra.length > 0) throw new DerError('malformed ContentInfo');
+  const [signedDataTlv, ...more] = children(bytes, explicit);
+  if (!signedDataTlv || signedDataTlv.tag !== Tag.SEQUENCE || more.length > 0) throw new DerError('malformed SignedData');
+  const parts = children(bytes, signedDataTlv);
+  let i = 0;
+  const version = smallInteger(bytes, parts[i++] ?? fail('missing version'));
+  const digestAlgorithms = parts[i++] ?? fail('missing digestAlgorithms');
+  if (digestAlgorithms.tag !== Tag.SET) throw new DerError('digestAlgorithms is not a SET');
+  const encap = parts[i++] ?? fail('missing encapContentInfo');
+  expect(bytes, encap.start, Tag.SEQUENCE);
+  const [eContentType, eContent] = children(bytes, encap);
+  if (!eContentType || !sameBytes(encodingOf(bytes, eContentType), oidDer.data)) throw new DerError('content type is not id-data');
+  if (eContent) throw new DerError('a step signature is detached: it must not carry its content');
+
+  let certificates: Uint8Array[] = [];
+  let crls: Uint8Array | null = null;
+  let item = parts[i++] ?? fail('missing signerInfos');
+  if (item.tag === Tag.context(0)) {
+    const certs = children(bytes, item);
+    if (certs.length > CMS_LIMITS.certificates) throw new DerError('too many certificates');
+    certificates = certs.map((c) => {
+      if (c.tag !== Tag.SEQUENCE) throw new DerError('only X.509 certificates are accepted');
+      return encodingOf(bytes, c);
+    });
+    item = parts[i++] ?? fail('missing signerInfos');
+  }
+  if (item.tag === Tag.context(1)) {
+    crls = encodingOf(bytes, item);
+    item = parts[i++] ?? fail('missing signerInfos');
+  }
+  if (item.tag !== Tag.SET) throw new DerError('signerInfos is not a SET');
+  if (i < parts.length) throw new DerError('trailing fields in SignedData');
+  const signerTlvs = children(bytes, item);
+  if (signerTlvs.length === 0 || signerTlvs.length > CMS_LIMITS.signerInfos) throw new DerError('wrong number of signers');
+  return {
+    version,
+    digestAlgorithms: encodingOf(bytes, digestAlgorithms),
+    encapContentInfo: encodingOf(bytes, encap),
+    certificates,
+    crls,
+    signerInfos: signerTlvs.map((s) => parseSignerInfo(bytes, s, 0)),
+  };
+}

@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import { certificateReference } from './certificate-fields.js';
+import { contextConstructed, implicitSetOf, nullValue, octetString, sequence, setOf, smallIntegerValue, time } from './der-writer.js';
+import { oidDer, type OidName } from './oids.js';
+import type { CmsSigner } from './signer.js';
+
+export function attribute(type: OidName, ...values: Uint8Array[]): Uint8Array {
+  return sequence(oidDer[type], setOf(values));
+}
+
+export const sha256AlgorithmIdentifier = () => sequence(oidDer.sha256);
+
+function signatureAlgorithmIdentifier(signer: CmsSigner): Uint8Array {
+  return signer.keyAlgorithm === 'RSA' ? sequence(oidDer.sha256WithRSAEncryption, nullValue()) : sequence(oidDer.ecdsaWithSHA256);
+}
+
+/**
+ * signing-certificate-v2 (RFC 5035, CAdES): binds the signature to the exact certificate, so a
+ * certificate with the same key cannot be swapped in. The hash algorithm is the default, SHA-256.
+ */
+export function signingCertificateV2(certificateDer: Uint8Array): Uint8Array {
+  const ref = certificateReference(certificateDer);
+  const generalNames = sequence(contextConstructed(4, ref.issuer));
+  const essCertIdV2 = sequence(octetString(ref.sha256), sequence(generalNames, ref.serial));
+  return attribute('signingCertificateV2', sequence(sequence(essCertIdV2)));
+}
+
+export interface SignerInfoInput {
+  signer: CmsSigner;
+  /** SHA-256 of what is signed: the payload, or for a countersignature the countersigned signature value. */
+  messageDigest: Uint8Array;
+  signingTime: Date;
+  /** content-type is present in a SignerInfo over content and absent in a countersignature (RFC 5652 11.4). */
+  withContentType: boolean;
+  extraSignedAttributes?: readonly Uint8Array[];
+}
+
+/** Builds and signs one SignerInfo (version 1, issuerAndSerialNumber) in the profile. */
+export async function makeSignerInfo(input: SignerInfoInput): Promise<Uint8Array> {
+  const { signer } = input;
+  const ref = certificateReference(signer.certificate);
+  const attributes = [
+    ...(input.withContentType ? [attribute('contentType', oidDer.data)] : []),
+    attribute('signingTime', time(input.signingTime)),
+    attribute('messageDigest', octetString(input.messageDigest)),
+    signingCertificateV2(signer.certificate),
+    ...(input.extraSignedAttributes ?? []),
+  ];
+  // Signed as a DER SET OF (tag 0x31), carried as [0] IMPLICIT (RFC 5652 section 5.4).
+  const signature = await input.signer.sign(setOf(attributes));
+  return sequence(
+    smallIntegerValue(1),
+    sequence(ref.issuer, ref.serial),
+    sha256AlgorithmIdentifier(),
+    implicitSetOf(0xa0, attributes),
+    signatureAlgorithmIdentifier(signer),
+    octetString(signature),
+  );
+}
+
+export function sha256(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash('sha256').update(bytes).digest());
+}

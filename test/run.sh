@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# npm test: sets up everything the tests need on this machine (Debian packages, the test PKI, a
+# throwaway PostgreSQL), runs the type check, the linter and every test suite, stops what it
+# started (also when tests fail) and ends with one line: "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+source test/env/packages.sh
+source test/env/postgres.sh
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/gongwen-test.XXXXXX")
+chmod 755 "$work"
+cleanup() { stop_postgres; rm -rf "$work"; }
+trap cleanup EXIT
+
+passed=0
+failed=0
+check() { # check NAME COMMAND...: one pass or one failure for a whole command
+  local name="$1"; shift
+  if "$@"; then passed=$((passed + 1)); echo "✓ $name"; else failed=$((failed + 1)); echo "✗ $name"; fi
+}
+
+setup_ok=1
+ensure_debian_packages || setup_ok=0
+start_postgres "$work" || setup_ok=0
+npx tsx src-server/demo/make-demo-pki.ts "$work/pki" >/dev/null || setup_ok=0
+export GONGWEN_TEST_PKI="$work/pki"
+if [ "$setup_ok" -eq 0 ]; then
+  echo "test set-up failed: see the messages above"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+check "type check (tsc)" npm run -s typecheck
+check "lint (eslint)" npm run -s lint
+
+npx vitest run --reporter=default --reporter=json --outputFile="$work/vitest.json"
+vitest_status=$?
+if [ -f "$work/vitest.json" ]; then
+  read -r vp vf < <(node -e "const r=require('$work/vitest.json');console.log(r.numPassedTests, r.numFailedTests + (r.numRuntimeErrorTestSuites || 0))")
+  passed=$((passed + vp)); failed=$((failed + vf))
+  [ "$vitest_status" -ne 0 ] && [ "$vf" -eq 0 ] && failed=$((failed + 1))
+else
+  failed=$((failed + 1))
+fi
+
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
