@@ -1,0 +1,50 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { LoginResponse } from '../../src-shared/api/accounts.js';
+import { GongwenError } from '../../src-shared/errors.js';
+import { appendAudit } from '../audit/audit-log.js';
+import type { Actor, ServiceContext } from '../context.js';
+import { verifyPassword } from './password-hash.js';
+import { findUserByAccount, userSummary } from './users.js';
+
+// Checked against when the account does not exist, so that a wrong account costs as long as a wrong password.
+const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+
+function tokenDigest(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** Logs in; only the token's SHA-256 is stored, so the sessions table cannot be replayed. */
+export async function login(ctx: ServiceContext, account: string, password: string): Promise<LoginResponse> {
+  const { db, dialect } = ctx.storage;
+  const user = await findUserByAccount(db, account);
+  await ctx.passwordGuard.check(`login:${account}`, () => verifyPassword(password, user?.password_hash ?? DUMMY_HASH).then((ok) => ok && user !== undefined), 'LOGIN_FAILED');
+  if (!user) throw new GongwenError('LOGIN_FAILED');
+  const token = randomBytes(32).toString('base64url');
+  const now = ctx.now();
+  const expiresAt = new Date(now.getTime() + ctx.sessionHours * 3600 * 1000).toISOString();
+  await db.transaction().execute(async (trx) => {
+    await trx.insertInto('sessions').values({ token_sha256: tokenDigest(token), user_id: user.id, created_at: now.toISOString(), expires_at: expiresAt, ended_at: null }).execute();
+    await appendAudit(trx, dialect, now, { actor: account, action: 'session.login', subject: account, detail: {} });
+  });
+  return { token, expiresAt, user: await userSummary(db, user.id) };
+}
+
+export async function authenticate(ctx: ServiceContext, token: string | undefined): Promise<Actor> {
+  if (!token || token.length > 100) throw new GongwenError('UNAUTHENTICATED');
+  const row = await ctx.storage.db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .select(['users.id', 'users.account', 'users.name', 'users.unit_id', 'sessions.expires_at', 'sessions.ended_at'])
+    .where('sessions.token_sha256', '=', tokenDigest(token))
+    .executeTakeFirst();
+  if (!row || row.ended_at !== null || row.expires_at <= ctx.now().toISOString()) throw new GongwenError('UNAUTHENTICATED');
+  return { id: row.id, account: row.account, name: row.name, unitId: row.unit_id };
+}
+
+export async function logout(ctx: ServiceContext, token: string, actor: Actor): Promise<void> {
+  const { db, dialect } = ctx.storage;
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable('sessions').set({ ended_at: ctx.now().toISOString() }).where('token_sha256', '=', tokenDigest(token)).execute();
+    await appendAudit(trx, dialect, ctx.now(), { actor: actor.account, action: 'session.logout', subject: actor.account, detail: {} });
+  });
+}

@@ -1,0 +1,27 @@
+import type { X509Certificate } from 'node:crypto';
+import type { PasswordGuard } from './accounts/password-guard.js';
+import type { SignerPolicy } from './signatures/signer-policy.js';
+import type { Storage } from './storage/database.js';
+import type { TempCertAuthority } from './temp-ca/authority.js';
+
+/** Everything a service function needs, wired once in `createContext` (no DI framework). */
+export interface ServiceContext {
+  storage: Storage;
+  now: () => Date;
+  tempCa: TempCertAuthority;
+  cardRoots: readonly X509Certificate[];
+  signerPolicy: SignerPolicy;
+  passwordGuard: PasswordGuard;
+  /** How long a login lasts. */
+  sessionHours: number;
+  /** How far a signing time may lie ahead of the service's clock. */
+  clockSkewMs: number;
+}
+
+/** The user a request acts for, once its session token is checked. */
+export interface Actor {
+  id: string;
+  account: string;
+  name: string;
+  unitId: string;
+}

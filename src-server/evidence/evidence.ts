@@ -1,0 +1,66 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Evidence } from '../../src-shared/api/documents.js';
+import { GongwenError } from '../../src-shared/errors.js';
+import { toPem } from '../../src-shared/pki/x509.js';
+import type { ServiceContext } from '../context.js';
+
+/**
+ * The evidence of a document's signatures, checkable without this project: for each signed step N,
+ * `step-N.payload` (the exact signed bytes) and `step-N.p7s` (DER CMS with certificates and any
+ * countersignatures), and `trust/` with the temp CA and the card roots.
+ */
+export async function buildEvidence(ctx: ServiceContext, documentId: string): Promise<Evidence> {
+  const { db } = ctx.storage;
+  const doc = await db.selectFrom('documents').select(['id', 'number']).where('id', '=', documentId).executeTakeFirst();
+  if (!doc) throw new GongwenError('DOCUMENT_NOT_FOUND');
+  const steps = await db.selectFrom('steps').select(['seq', 'payload', 'signature', 'temp_cert_used', 'resigned_at']).where('document_id', '=', doc.id).where('signature', 'is not', null).orderBy('seq').execute();
+  const files: Evidence['files'] = [];
+  const add = (name: string, bytes: Uint8Array | string) => files.push({ name, contentBase64: Buffer.from(bytes).toString('base64') });
+  for (const s of steps) {
+    add(`step-${s.seq}.payload`, s.payload!);
+    add(`step-${s.seq}.p7s`, s.signature!);
+  }
+  add('trust/temp-ca.pem', toPem(ctx.tempCa.certificateDer, 'CERTIFICATE'));
+  add('trust/card-roots.pem', ctx.cardRoots.map((r) => r.toString()).join(''));
+  add('README.txt', readme(doc.number, steps));
+  return { documentNumber: doc.number, files };
+}
+
+export async function findDocumentId(ctx: ServiceContext, documentNumber: string): Promise<string> {
+  const row = await ctx.storage.db.selectFrom('documents').select('id').where('number', '=', documentNumber).executeTakeFirst();
+  if (!row) throw new GongwenError('DOCUMENT_NOT_FOUND', documentNumber);
+  return row.id;
+}
+
+export async function writeEvidence(evidence: Evidence, folder: string): Promise<string[]> {
+  const written: string[] = [];
+  for (const f of evidence.files) {
+    const path = join(folder, f.name);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, Buffer.from(f.contentBase64, 'base64'));
+    written.push(path);
+  }
+  return written;
+}
+
+function readme(number: string, steps: { seq: number; temp_cert_used: number; resigned_at: string | null }[]): string {
+  const lines = [
+    `Evidence of the signatures on document ${number} (公文文號 ${number}).`,
+    '',
+    'Each signed step N has step-N.payload, the exact bytes that were signed (RFC 8785 JSON), and',
+    'step-N.p7s, a detached CMS SignedData (DER) carrying the signer certificate.',
+    '',
+    'Check a card-signed step:      openssl cms -verify -inform DER -in step-N.p7s -binary -content step-N.payload -CAfile trust/card-roots.pem -purpose any',
+    'Check a temp-cert-signed step: openssl cms -verify -inform DER -in step-N.p7s -binary -content step-N.payload -CAfile trust/temp-ca.pem -purpose any',
+    'Show the re-sign (補簽) countersignature: openssl cms -cmsout -print -inform DER -in step-N.p7s',
+    '  It is the unsigned attribute countersignature (1.2.840.113549.1.9.6) of the SignerInfo: its',
+    '  message-digest is the SHA-256 of that SignerInfo\'s signature value, its signing certificate',
+    '  chains to trust/card-roots.pem, and the re-sign note is the UTF8String of attribute',
+    '  2.25.148236149808349953054963097656526251520.2.',
+    '',
+    ...steps.map((s) => `step ${s.seq}: ${s.temp_cert_used ? `temporary certificate${s.resigned_at ? `, re-signed with the card at ${s.resigned_at}` : ', not yet re-signed'}` : 'card'}`),
+    '',
+  ];
+  return lines.join('\n');
+}

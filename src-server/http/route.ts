@@ -1,0 +1,74 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { z} from 'zod';
+import { type ZodType } from 'zod';
+import { GongwenError } from '../../src-shared/errors.js';
+import { authenticate } from '../accounts/sessions.js';
+import type { Actor, ServiceContext } from '../context.js';
+
+/**
+ * One declaration per endpoint: its schemas (shared with the client, from src-shared/api), whether
+ * it needs a session, and a handler. The registrar validates input with zod before the handler
+ * runs and keeps the list from which the OpenAPI document is made.
+ */
+export interface RouteSpec<B extends ZodType | undefined, Q extends ZodType | undefined> {
+  method: 'GET' | 'POST' | 'DELETE';
+  url: string;
+  summary: string;
+  tags: string[];
+  auth: boolean;
+  body?: B;
+  query?: Q;
+  response?: ZodType;
+  /** Answers with raw bytes of this media type instead of JSON. */
+  produces?: string;
+  handler: (input: {
+    body: B extends ZodType ? z.output<B> : undefined;
+    query: Q extends ZodType ? z.output<Q> : undefined;
+    params: Record<string, string>;
+    actor: Actor;
+    token: string;
+    request: FastifyRequest;
+    reply: FastifyReply;
+  }) => Promise<unknown>;
+}
+
+export type AnyRoute = RouteSpec<ZodType | undefined, ZodType | undefined>;
+
+export function defineRoute<B extends ZodType | undefined = undefined, Q extends ZodType | undefined = undefined>(spec: RouteSpec<B, Q>): AnyRoute {
+  return spec as unknown as AnyRoute;
+}
+
+export function parseWith<S extends ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const where = issue?.path.length ? issue.path.join('.') : 'body';
+  throw new GongwenError('VALIDATION_FAILED', `${where}: ${issue?.message ?? 'invalid'}`);
+}
+
+const NO_ACTOR: Actor = { id: '', account: '', name: '', unitId: '' };
+
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  return header?.startsWith('Bearer ') ? header.slice(7) : undefined;
+}
+
+export function registerRoutes(app: FastifyInstance, ctx: ServiceContext, routes: readonly AnyRoute[]): void {
+  for (const spec of routes) {
+    app.route({
+      method: spec.method,
+      url: spec.url,
+      handler: async (request, reply) => {
+        const token = bearerToken(request) ?? '';
+        const actor = spec.auth ? await authenticate(ctx, token) : NO_ACTOR;
+        const body = spec.body ? parseWith(spec.body, request.body ?? {}) : undefined;
+        const query = spec.query ? parseWith(spec.query, request.query ?? {}) : undefined;
+        const result = await spec.handler({ body, query, params: request.params as Record<string, string>, actor, token, request, reply } as Parameters<AnyRoute['handler']>[0]);
+        if (reply.sent) return reply;
+        if (result === undefined) return reply.code(204).send();
+        if (result instanceof Uint8Array) return reply.type(spec.produces ?? 'application/octet-stream').send(Buffer.from(result));
+        return result;
+      },
+    });
+  }
+}

@@ -1,0 +1,26 @@
+import { PendingResignList, ResignRequest, ResignResponse } from '../../../src-shared/api/resign.js';
+import type { ServiceContext } from '../../context.js';
+import { pendingResignSteps, resignSteps } from '../../workflow/resign.js';
+import { defineRoute } from '../route.js';
+
+export const resignRoutes = (ctx: ServiceContext) => [
+  defineRoute({
+    method: 'GET',
+    url: '/api/resign/pending',
+    summary: 'IFT940: my temp-signed steps not yet re-signed with the card',
+    tags: ['resign'],
+    auth: true,
+    response: PendingResignList,
+    handler: async ({ actor }) => ({ steps: await pendingResignSteps(ctx, actor) }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/resign',
+    summary: 'IFT940 補簽: countersignatures by my card, one per step; per-step results',
+    tags: ['resign'],
+    auth: true,
+    body: ResignRequest,
+    response: ResignResponse,
+    handler: async ({ actor, body }) => ({ results: await resignSteps(ctx, actor, body) }),
+  }),
+];

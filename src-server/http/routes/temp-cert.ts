@@ -1,0 +1,73 @@
+import { ApplyTempCertRequest, EnableTempCertRequest, EnableTempCertResponse, TempCertStatus } from '../../../src-shared/api/temp-cert.js';
+import { toPem } from '../../../src-shared/pki/x509.js';
+import type { ServiceContext } from '../../context.js';
+import { applyForTempCert, deleteTempCert, disableTempCert, enableTempCert, tempCertCrl, tempCertStatus } from '../../temp-ca/applications.js';
+import { defineRoute } from '../route.js';
+
+export const tempCertRoutes = (ctx: ServiceContext) => [
+  defineRoute({
+    method: 'GET',
+    url: '/api/temp-cert',
+    summary: 'IFT930: my temp-cert application and certificates',
+    tags: ['temp-cert'],
+    auth: true,
+    response: TempCertStatus,
+    handler: ({ actor }) => tempCertStatus(ctx, actor),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/temp-cert/application',
+    summary: 'IFT930 申請憑證: temp-cert password and reason',
+    tags: ['temp-cert'],
+    auth: true,
+    body: ApplyTempCertRequest,
+    response: TempCertStatus,
+    handler: ({ actor, body }) => applyForTempCert(ctx, actor, body),
+  }),
+  defineRoute({
+    method: 'DELETE',
+    url: '/api/temp-cert/application',
+    summary: 'IFT930 刪除憑證: withdraw the application, revoking its certificates',
+    tags: ['temp-cert'],
+    auth: true,
+    response: TempCertStatus,
+    handler: ({ actor }) => deleteTempCert(ctx, actor),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/temp-cert/enable',
+    summary: 'IFT930 啟用並下載憑證: certify the key made on this PC (CSR) after checking the password',
+    tags: ['temp-cert'],
+    auth: true,
+    body: EnableTempCertRequest,
+    response: EnableTempCertResponse,
+    handler: ({ actor, body }) => enableTempCert(ctx, actor, body),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/temp-cert/disable',
+    summary: 'IFT940 臨時憑證停用: revoke my temp certificates, keep the application',
+    tags: ['temp-cert'],
+    auth: true,
+    response: TempCertStatus,
+    handler: ({ actor }) => disableTempCert(ctx, actor),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/temp-ca/certificate',
+    summary: 'The temp CA certificate (PEM)',
+    tags: ['temp-cert'],
+    auth: false,
+    produces: 'application/x-pem-file',
+    handler: async () => new TextEncoder().encode(toPem(ctx.tempCa.certificateDer, 'CERTIFICATE')),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/temp-ca/crl',
+    summary: 'CRL of revoked temp certificates (DER, signed by the temp CA)',
+    tags: ['temp-cert'],
+    auth: false,
+    produces: 'application/pkix-crl',
+    handler: () => tempCertCrl(ctx),
+  }),
+];

@@ -1,0 +1,167 @@
+import type { Generated, Insertable, Selectable } from 'kysely';
+
+/**
+ * The service's tables. Instants are ISO 8601 UTC text (sortable, identical in SQLite and
+ * PostgreSQL); flags are 0/1 integers; binary values are BLOB / bytea.
+ */
+export interface Database {
+  units: UnitTable;
+  users: UserTable;
+  card_certificates: CardCertificateTable;
+  sessions: SessionTable;
+  password_failures: PasswordFailureTable;
+  documents: DocumentTable;
+  attachments: AttachmentTable;
+  steps: StepTable;
+  idempotency_keys: IdempotencyKeyTable;
+  temp_cert_applications: TempCertApplicationTable;
+  temp_certificates: TempCertificateTable;
+  audit_log: AuditLogTable;
+}
+
+export interface UnitTable {
+  id: string;
+  name: string;
+}
+
+export interface UserTable {
+  id: string;
+  account: string;
+  name: string;
+  unit_id: string;
+  title: string;
+  password_hash: string;
+  created_at: string;
+}
+
+export interface CardCertificateTable {
+  sha256: string;
+  user_id: string;
+  subject: string;
+  serial: string;
+  not_before: string;
+  not_after: string;
+  der: Uint8Array;
+  registered_at: string;
+}
+
+export interface SessionTable {
+  token_sha256: string;
+  user_id: string;
+  created_at: string;
+  expires_at: string;
+  ended_at: string | null;
+}
+
+export interface PasswordFailureTable {
+  id: Generated<number>;
+  /** What was guessed at: 'login:<account>' or 'temp-cert:<user id>'. */
+  subject: string;
+  failed_at: string;
+}
+
+export interface DocumentTable {
+  id: string;
+  number: string;
+  subject: string;
+  body: string;
+  content_sha256: string;
+  status: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+  /** Current holder; null once the flow has ended. */
+  holder_user_id: string | null;
+  /** 序 of the current step. */
+  current_seq: number;
+  /** Issued for the current step; a signature must name it, so it cannot be replayed elsewhere. */
+  step_token: string | null;
+}
+
+export interface AttachmentTable {
+  id: string;
+  document_id: string;
+  position: number;
+  name: string;
+  media_type: string;
+  size: number;
+  sha256: string;
+  content: Uint8Array;
+}
+
+export interface StepTable {
+  id: string;
+  document_id: string;
+  seq: number;
+  /** 公文狀態 */
+  status: string;
+  unit_id: string;
+  holder_user_id: string;
+  arrived_at: string;
+  /** 公文接收時間: when the holder first opened it. */
+  received_at: string | null;
+  /** 公文送出時間 */
+  sent_at: string | null;
+  /** 異動別: how it arrived, then what the holder did. */
+  change_type: string;
+  opinion: string | null;
+  /** 是否使用臨時憑證 */
+  temp_cert_used: number;
+  /** 核決者 */
+  approver_user_id: string | null;
+  payload: Uint8Array | null;
+  signature: Uint8Array | null;
+  signer_certificate_sha256: string | null;
+  signing_time: string | null;
+  resigned_at: string | null;
+  resign_note: string | null;
+  resign_certificate_sha256: string | null;
+}
+
+export interface IdempotencyKeyTable {
+  user_id: string;
+  key: string;
+  request_sha256: string;
+  response: string;
+  created_at: string;
+}
+
+export interface TempCertApplicationTable {
+  user_id: string;
+  password_hash: string;
+  reason: string;
+  /** 'applied' or 'disabled' (臨時憑證停用: kept, but every certificate revoked). */
+  state: string;
+  applied_at: string;
+  updated_at: string;
+}
+
+export interface TempCertificateTable {
+  serial: string;
+  user_id: string;
+  pc_label: string;
+  sha256: string;
+  der: Uint8Array;
+  issued_at: string;
+  not_before: string;
+  not_after: string;
+  revoked_at: string | null;
+  revocation_reason: string | null;
+}
+
+export interface AuditLogTable {
+  seq: number;
+  at: string;
+  actor: string | null;
+  action: string;
+  subject: string | null;
+  detail: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export type UserRow = Selectable<UserTable>;
+export type DocumentRow = Selectable<DocumentTable>;
+export type StepRow = Selectable<StepTable>;
+export type NewStep = Insertable<StepTable>;
+export type TempCertificateRow = Selectable<TempCertificateTable>;

@@ -1,0 +1,110 @@
+import type { z } from 'zod';
+import type { ApplyTempCertRequest, EnableTempCertRequest, EnableTempCertResponse, TempCertStatus } from '../../src-shared/api/temp-cert.js';
+import { GongwenError } from '../../src-shared/errors.js';
+import { hashPassword, verifyPassword } from '../accounts/password-hash.js';
+import { appendAudit } from '../audit/audit-log.js';
+import type { Actor, ServiceContext } from '../context.js';
+import { isUniqueViolation } from '../storage/database.js';
+
+/**
+ * The temp-cert lifecycle on the service's side (IFT930 and IFT940):
+ *   none ─apply→ applied ─enable on a PC→ (a certificate per PC) ─disable→ disabled ─enable→ …
+ *   delete (from applied or disabled) → none, every certificate revoked.
+ */
+export const MIN_TEMP_PASSWORD = 8;
+
+export async function tempCertStatus(ctx: ServiceContext, actor: Actor): Promise<TempCertStatus> {
+  const { db } = ctx.storage;
+  const application = await db.selectFrom('temp_cert_applications').selectAll().where('user_id', '=', actor.id).executeTakeFirst();
+  const certificates = await db.selectFrom('temp_certificates').select(['serial', 'pc_label', 'issued_at', 'not_after', 'revoked_at']).where('user_id', '=', actor.id).orderBy('issued_at', 'desc').execute();
+  return {
+    state: application ? (application.state as 'applied' | 'disabled') : 'none',
+    reason: application?.reason ?? null,
+    appliedAt: application?.applied_at ?? null,
+    certificates: certificates.map((c) => ({ serial: c.serial, pcLabel: c.pc_label, issuedAt: c.issued_at, notAfter: c.not_after, revokedAt: c.revoked_at })),
+  };
+}
+
+/** 申請憑證: the temp-cert password and the reason. */
+export async function applyForTempCert(ctx: ServiceContext, actor: Actor, input: z.output<typeof ApplyTempCertRequest>): Promise<TempCertStatus> {
+  if (input.password.length < MIN_TEMP_PASSWORD) throw new GongwenError('TEMP_CERT_PASSWORD_WEAK');
+  const passwordHash = await hashPassword(input.password);
+  const { db, dialect } = ctx.storage;
+  const now = ctx.now().toISOString();
+  try {
+    await db.transaction().execute(async (trx) => {
+      await trx.insertInto('temp_cert_applications').values({ user_id: actor.id, password_hash: passwordHash, reason: input.reason, state: 'applied', applied_at: now, updated_at: now }).execute();
+      await appendAudit(trx, dialect, ctx.now(), { actor: actor.account, action: 'temp-cert.apply', subject: actor.account, detail: { reason: input.reason } });
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new GongwenError('TEMP_CERT_ALREADY_APPLIED');
+    throw error;
+  }
+  return tempCertStatus(ctx, actor);
+}
+
+/** 啟用並下載憑證: checks the password, then certifies the key this PC made (from its CSR). */
+export async function enableTempCert(ctx: ServiceContext, actor: Actor, input: z.output<typeof EnableTempCertRequest>): Promise<EnableTempCertResponse> {
+  const { db, dialect } = ctx.storage;
+  const application = await db.selectFrom('temp_cert_applications').selectAll().where('user_id', '=', actor.id).executeTakeFirst();
+  if (!application) throw new GongwenError('TEMP_CERT_NOT_APPLIED');
+  await ctx.passwordGuard.check(`temp-cert:${actor.id}`, () => verifyPassword(input.password, application.password_hash), 'TEMP_CERT_PASSWORD_WRONG');
+  const publicKey = await ctx.tempCa.checkCsr(new Uint8Array(Buffer.from(input.csr, 'base64')));
+  const issued = await ctx.tempCa.issue(publicKey, { account: actor.account, name: actor.name }, ctx.now());
+  const now = ctx.now().toISOString();
+  await db.transaction().execute(async (trx) => {
+    // The application may have been deleted while the certificate was being made.
+    const still = await trx.updateTable('temp_cert_applications').set({ state: 'applied', updated_at: now }).where('user_id', '=', actor.id).executeTakeFirst();
+    if (still.numUpdatedRows !== 1n) throw new GongwenError('TEMP_CERT_NOT_APPLIED');
+    await trx
+      .insertInto('temp_certificates')
+      .values({ serial: issued.serial, user_id: actor.id, pc_label: input.pcLabel, sha256: issued.sha256, der: issued.der, issued_at: now, not_before: issued.notBefore.toISOString(), not_after: issued.notAfter.toISOString(), revoked_at: null, revocation_reason: null })
+      .execute();
+    await appendAudit(trx, dialect, ctx.now(), { actor: actor.account, action: 'temp-cert.enable', subject: actor.account, detail: { serial: issued.serial, pcLabel: input.pcLabel } });
+  });
+  return {
+    certificate: Buffer.from(issued.der).toString('base64'),
+    chain: [Buffer.from(ctx.tempCa.certificateDer).toString('base64')],
+    serial: issued.serial,
+    notAfter: issued.notAfter.toISOString(),
+  };
+}
+
+/** 刪除憑證: withdraws the application (password and reason may then be chosen anew). */
+export async function deleteTempCert(ctx: ServiceContext, actor: Actor): Promise<TempCertStatus> {
+  await endTempCerts(ctx, actor, 'delete');
+  return tempCertStatus(ctx, actor);
+}
+
+/** 臨時憑證停用: nobody can send with it any more; enabling again starts at IFT930 step 3. */
+export async function disableTempCert(ctx: ServiceContext, actor: Actor): Promise<TempCertStatus> {
+  await endTempCerts(ctx, actor, 'disable');
+  return tempCertStatus(ctx, actor);
+}
+
+async function endTempCerts(ctx: ServiceContext, actor: Actor, how: 'delete' | 'disable'): Promise<void> {
+  const { db, dialect } = ctx.storage;
+  const now = ctx.now().toISOString();
+  await db.transaction().execute(async (trx) => {
+    const changed =
+      how === 'delete'
+        ? await trx.deleteFrom('temp_cert_applications').where('user_id', '=', actor.id).executeTakeFirst().then((r) => r.numDeletedRows)
+        : await trx.updateTable('temp_cert_applications').set({ state: 'disabled', updated_at: now }).where('user_id', '=', actor.id).executeTakeFirst().then((r) => r.numUpdatedRows);
+    if (changed !== 1n) throw new GongwenError('TEMP_CERT_NOT_APPLIED');
+    const revoked = await trx
+      .updateTable('temp_certificates')
+      .set({ revoked_at: now, revocation_reason: how === 'delete' ? 'application-deleted' : 'disabled' })
+      .where('user_id', '=', actor.id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    await appendAudit(trx, dialect, ctx.now(), { actor: actor.account, action: `temp-cert.${how}`, subject: actor.account, detail: { revoked: Number(revoked.numUpdatedRows) } });
+  });
+}
+
+export async function tempCertCrl(ctx: ServiceContext): Promise<Uint8Array> {
+  const revoked = await ctx.storage.db.selectFrom('temp_certificates').select(['serial', 'revoked_at']).where('revoked_at', 'is not', null).orderBy('revoked_at').execute();
+  return ctx.tempCa.crl(
+    revoked.map((r) => ({ serial: r.serial, revokedAt: new Date(r.revoked_at!) })),
+    ctx.now(),
+  );
+}

@@ -1,0 +1,141 @@
+import { X509Certificate, createPrivateKey, randomBytes, webcrypto, type KeyObject } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { GongwenError } from '../../src-shared/errors.js';
+import { oid } from '../../src-shared/cms/oids.js';
+import { x509 } from '../../src-shared/pki/x509.js';
+import { makeTempCa } from '../demo/demo-pki.js';
+
+const UID = '0.9.2342.19200300.100.1.1';
+type SigningKey = Parameters<typeof x509.X509CrlGenerator.create>[0]['signingKey'];
+const ECDSA_SHA256 = { name: 'ECDSA', hash: 'SHA-256' } as const;
+
+export interface IssuedTempCertificate {
+  der: Uint8Array;
+  serial: string;
+  sha256: string;
+  notBefore: Date;
+  notAfter: Date;
+}
+
+export interface RevokedEntry {
+  serial: string;
+  revokedAt: Date;
+}
+
+/**
+ * The temp-cert CA (IFT930's issuer): signs the certificate for a key made on the clerk's PC,
+ * from its CSR, and the CRL of revoked temporary certificates. Its certificates carry the
+ * project's temporary-certificate policy and name the account, so no one mistakes one for a card.
+ */
+export class TempCertAuthority {
+  readonly certificate: X509Certificate;
+  readonly certificateDer: Uint8Array;
+  private readonly certificateX509: x509.X509Certificate;
+
+  private constructor(
+    certPem: string,
+    private readonly signingKey: SigningKey,
+    readonly validityDays: number,
+  ) {
+    this.certificate = new X509Certificate(certPem);
+    this.certificateDer = new Uint8Array(this.certificate.raw);
+    this.certificateX509 = new x509.X509Certificate(this.certificateDer);
+  }
+
+  static async fromPem(certPem: string, keyPem: string, validityDays = 365): Promise<TempCertAuthority> {
+    const keyObject: KeyObject = createPrivateKey(keyPem);
+    const pkcs8 = keyObject.export({ format: 'der', type: 'pkcs8' });
+    const key = await webcrypto.subtle.importKey('pkcs8', pkcs8, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
+    return new TempCertAuthority(certPem, key as unknown as SigningKey, validityDays);
+  }
+
+  /**
+   * Loads the CA from the given files, or, when neither is configured nor present, makes one in
+   * `<dataDir>/temp-ca/` on first start (key file mode 0600).
+   */
+  static async loadOrCreate(options: { certPath?: string; keyPath?: string; dataDir: string; validityDays?: number }): Promise<TempCertAuthority> {
+    const certPath = options.certPath ?? join(options.dataDir, 'temp-ca', 'temp-ca.cert.pem');
+    const keyPath = options.keyPath ?? join(options.dataDir, 'temp-ca', 'temp-ca.key.pem');
+    let certPem: string;
+    let keyPem: string;
+    try {
+      [certPem, keyPem] = await Promise.all([readFile(certPath, 'utf8'), readFile(keyPath, 'utf8')]);
+    } catch (error) {
+      if (options.certPath || options.keyPath) throw error; // configured but unreadable: say so
+      const made = await makeTempCa('CN=GongwenDesk Temporary Certificate CA,O=GongwenDesk,C=TW');
+      await mkdir(join(options.dataDir, 'temp-ca'), { recursive: true, mode: 0o700 });
+      await writeFile(certPath, made.certPem);
+      await writeFile(keyPath, made.keyPem, { mode: 0o600 });
+      [certPem, keyPem] = [made.certPem, made.keyPem];
+    }
+    return TempCertAuthority.fromPem(certPem, keyPem, options.validityDays);
+  }
+
+  /** Did this CA issue `certificate`? (name and signature; the database answers the rest.) */
+  issued(certificate: X509Certificate): boolean {
+    return certificate.checkIssued(this.certificate) && certificate.verify(this.certificate.publicKey);
+  }
+
+  /** Checks a CSR from the client: well-formed, self-signed, ECDSA P-256. Returns its public key. */
+  async checkCsr(csrDer: Uint8Array): Promise<x509.PublicKey> {
+    let csr: x509.Pkcs10CertificateRequest;
+    try {
+      csr = new x509.Pkcs10CertificateRequest(csrDer);
+    } catch {
+      throw new GongwenError('CSR_INVALID', 'not a PKCS#10 request');
+    }
+    const algorithm = csr.publicKey.algorithm as { name?: string; namedCurve?: string };
+    if (algorithm.name !== 'ECDSA' || algorithm.namedCurve !== 'P-256') throw new GongwenError('CSR_INVALID', 'the key must be ECDSA P-256');
+    if (!(await csr.verify().catch(() => false))) throw new GongwenError('CSR_INVALID', 'the request is not signed by its own key');
+    return csr.publicKey;
+  }
+
+  async issue(publicKey: x509.PublicKey, holder: { account: string; name: string }, now: Date): Promise<IssuedTempCertificate> {
+    const serial = '40' + randomBytes(15).toString('hex'); // positive, 16 octets, unguessable
+    const notBefore = new Date(now.getTime() - 5 * 60 * 1000);
+    const notAfter = new Date(now.getTime() + this.validityDays * 24 * 3600 * 1000);
+    const cert = await x509.X509CertificateGenerator.create({
+      serialNumber: serial,
+      subject: new x509.Name([{ CN: [`${holder.name} (臨時憑證)`] }, { [UID]: [holder.account] }, { O: ['GongwenDesk Temporary Certificate'] }]),
+      issuer: this.certificateX509.subjectName,
+      notBefore,
+      notAfter,
+      publicKey,
+      signingKey: this.signingKey,
+      signingAlgorithm: ECDSA_SHA256,
+      extensions: [
+        new x509.BasicConstraintsExtension(false, undefined, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation, true),
+        new x509.CertificatePolicyExtension([oid.tempCertPolicy]),
+        await x509.AuthorityKeyIdentifierExtension.create(this.certificateX509),
+        await x509.SubjectKeyIdentifierExtension.create(publicKey),
+      ],
+    });
+    const der = new Uint8Array(cert.rawData);
+    const node = new X509Certificate(der);
+    return { der, serial: node.serialNumber.toLowerCase(), sha256: sha256Hex(node), notBefore: new Date(node.validFrom), notAfter: new Date(node.validTo) };
+  }
+
+  async crl(revoked: readonly RevokedEntry[], now: Date): Promise<Uint8Array> {
+    const crl = await x509.X509CrlGenerator.create({
+      issuer: this.certificateX509.subjectName,
+      thisUpdate: now,
+      nextUpdate: new Date(now.getTime() + 24 * 3600 * 1000),
+      entries: revoked.map((r) => ({ serialNumber: r.serial, revocationDate: r.revokedAt, reason: x509.X509CrlReason.cessationOfOperation })),
+      signingKey: this.signingKey,
+      signingAlgorithm: ECDSA_SHA256,
+    });
+    return new Uint8Array(crl.rawData);
+  }
+}
+
+export function sha256Hex(certificate: X509Certificate): string {
+  return certificate.fingerprint256.replace(/:/g, '').toLowerCase();
+}
+
+/** The account a temp certificate names (UID in its subject). */
+export function accountOfTempCertificate(certificate: X509Certificate): string | null {
+  const match = /(?:^|\n)UID=([^\n]+)/.exec(certificate.subject);
+  return match?.[1] ?? null;
+}

@@ -1,0 +1,166 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import type { ActionRequest, ActionResult } from '../../src-shared/api/documents.js';
+import { canonicalJson } from '../../src-shared/canonical-json.js';
+import { verifyStepSignature } from '../../src-shared/cms/verify.js';
+import { GongwenError } from '../../src-shared/errors.js';
+import { arrivalStatus, isClosing, type ChangeType } from '../../src-shared/flow.js';
+import { STEP_PAYLOAD_PROFILE, canonicalStepPayload, signingTimeOf } from '../../src-shared/step-payload.js';
+import { appendAudit } from '../audit/audit-log.js';
+import type { Actor, ServiceContext } from '../context.js';
+import { isUniqueViolation } from '../storage/database.js';
+import type { DocumentRow } from '../storage/schema.js';
+import { loadVisibleDocument, newStepToken } from './documents.js';
+import { documentSummary, flowRows } from './views.js';
+
+export type ActionInput = z.output<typeof ActionRequest>;
+
+/**
+ * 傳送 and the other signed actions (陳核, 會辦, 退回, 決行, 歸檔, 發文): verify the step signature
+ * against a payload the service rebuilds from its own state, then move the document on in one
+ * transaction guarded by the step token, so two concurrent sends of a step cannot both apply.
+ * An idempotency key makes a retried send return the first answer and change nothing.
+ */
+export async function performAction(ctx: ServiceContext, actor: Actor, documentId: string, input: ActionInput): Promise<ActionResult> {
+  const requestSha256 = createHash('sha256').update(canonicalJson({ documentId, ...input })).digest('hex');
+  const replay = await previousAnswer(ctx, actor, input.idempotencyKey, requestSha256);
+  if (replay) return replay;
+
+  const { db } = ctx.storage;
+  const doc = await loadVisibleDocument(db, actor, documentId);
+  if (doc.status === '已歸檔' || doc.status === '已發文') throw new GongwenError('DOCUMENT_CLOSED');
+  // The token first: a send that lost a race, or replays an old signature, is a 409 whoever asks.
+  if (doc.step_token !== input.stepToken) throw new GongwenError('STEP_TOKEN_STALE');
+  if (doc.holder_user_id !== actor.id) throw new GongwenError('NOT_CURRENT_HOLDER');
+
+  const action = input.action;
+  const recipient = await checkRoute(ctx, actor, doc, action, input.recipient);
+  const step = await db.selectFrom('steps').selectAll().where('document_id', '=', doc.id).where('seq', '=', doc.current_seq).executeTakeFirstOrThrow();
+
+  const signingTime = checkSigningTime(ctx, input.signingTime, step.arrived_at);
+  const payload = canonicalStepPayload({
+    profile: STEP_PAYLOAD_PROFILE,
+    documentId: doc.id,
+    documentNumber: doc.number,
+    contentSha256: doc.content_sha256,
+    step: doc.current_seq,
+    action,
+    sender: actor.account,
+    recipient: recipient?.account ?? null,
+    opinion: input.opinion,
+    signingTime: input.signingTime,
+    stepToken: doc.step_token,
+  });
+  const cms = decodeSignature(input.signature);
+  const verified = verifyStepSignature(cms, payload);
+  if (verified.countersignatures.length > 0) throw new GongwenError('SIGNATURE_PROFILE', 'a new step signature carries no countersignature');
+  if (verified.signer.signingTime.getTime() !== signingTime.getTime()) throw new GongwenError('SIGNING_TIME_INVALID', 'signing-time differs from the payload');
+  const signer = await ctx.signerPolicy.accept(verified.signer, verified.parsed.certificates, actor.id, ctx.now());
+
+  if (isClosing(action)) {
+    // Regulations: temp-signed steps are re-signed with the card before 歸檔 / 發文, and the
+    // closing step itself, which nobody could re-sign afterwards, must be signed with the card.
+    if (signer.kind === 'temp') throw new GongwenError('RESIGN_REQUIRED', 'the closing step must be signed with the card');
+    const unresigned = await db.selectFrom('steps').select('seq').where('document_id', '=', doc.id).where('temp_cert_used', '=', 1).where('resigned_at', 'is', null).executeTakeFirst();
+    if (unresigned) throw new GongwenError('RESIGN_REQUIRED', `step ${unresigned.seq}`);
+  }
+
+  const now = ctx.now().toISOString();
+  const { dialect } = ctx.storage;
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const closing = isClosing(action);
+      const moved = await trx
+        .updateTable('documents')
+        .set({
+          step_token: closing ? null : newStepToken(),
+          current_seq: closing ? doc.current_seq : doc.current_seq + 1,
+          holder_user_id: closing ? null : recipient!.id,
+          status: action === '歸檔' ? '已歸檔' : action === '發文' ? '已發文' : action === '決行' ? '已決行' : doc.status,
+          updated_at: now,
+        })
+        .where('id', '=', doc.id)
+        .where('step_token', '=', input.stepToken)
+        .executeTakeFirst();
+      if (moved.numUpdatedRows !== 1n) throw new StepAlreadyMoved();
+
+      await trx
+        .updateTable('steps')
+        .set({
+          sent_at: now,
+          received_at: step.received_at ?? step.arrived_at,
+          change_type: action,
+          opinion: input.opinion,
+          temp_cert_used: signer.kind === 'temp' ? 1 : 0,
+          approver_user_id: action === '決行' ? actor.id : null,
+          payload,
+          signature: cms,
+          signer_certificate_sha256: signer.certificateSha256,
+          signing_time: signingTime.toISOString(),
+        })
+        .where('id', '=', step.id)
+        .execute();
+      if (!closing) {
+        await trx
+          .insertInto('steps')
+          .values({ id: randomUUID(), document_id: doc.id, seq: doc.current_seq + 1, status: arrivalStatus[action as keyof typeof arrivalStatus], unit_id: recipient!.unitId, holder_user_id: recipient!.id, arrived_at: now, received_at: null, sent_at: null, change_type: action, opinion: null, temp_cert_used: 0, approver_user_id: null, payload: null, signature: null, signer_certificate_sha256: null, signing_time: null, resigned_at: null, resign_note: null, resign_certificate_sha256: null })
+          .execute();
+      }
+      const [row] = await flowRows(trx, doc.id, doc.current_seq);
+      const result: ActionResult = { document: await documentSummary(trx, doc.id), step: row! };
+      await trx.insertInto('idempotency_keys').values({ user_id: actor.id, key: input.idempotencyKey, request_sha256: requestSha256, response: JSON.stringify(result), created_at: now }).execute();
+      await appendAudit(trx, dialect, ctx.now(), {
+        actor: actor.account,
+        action: `step.${action}`,
+        subject: doc.number,
+        detail: { seq: doc.current_seq, recipient: recipient?.account ?? null, signer: signer.kind, certificateSha256: signer.certificateSha256, payloadSha256: createHash('sha256').update(payload).digest('hex') },
+      });
+      return result;
+    });
+  } catch (error) {
+    if (error instanceof StepAlreadyMoved || isUniqueViolation(error)) {
+      // Someone else moved the step first, or this same send raced itself: answer as the winner did.
+      const again = await previousAnswer(ctx, actor, input.idempotencyKey, requestSha256);
+      if (again) return again;
+      throw new GongwenError('STEP_CONFLICT');
+    }
+    throw error;
+  }
+}
+
+class StepAlreadyMoved extends Error {}
+
+async function previousAnswer(ctx: ServiceContext, actor: Actor, key: string, requestSha256: string): Promise<ActionResult | null> {
+  const row = await ctx.storage.db.selectFrom('idempotency_keys').select(['request_sha256', 'response']).where('user_id', '=', actor.id).where('key', '=', key).executeTakeFirst();
+  if (!row) return null;
+  if (row.request_sha256 !== requestSha256) throw new GongwenError('IDEMPOTENCY_KEY_REUSED');
+  return JSON.parse(row.response) as ActionResult;
+}
+
+async function checkRoute(ctx: ServiceContext, actor: Actor, doc: DocumentRow, action: ChangeType, recipientAccount: string | null) {
+  if (isClosing(action)) {
+    if (doc.status !== '已決行') throw new GongwenError('ACTION_NOT_ALLOWED', `${action} comes after 決行`);
+    if (recipientAccount !== null) throw new GongwenError('ACTION_NOT_ALLOWED', `${action} has no next holder`);
+    return null;
+  }
+  if (doc.status === '已決行') throw new GongwenError('ACTION_NOT_ALLOWED', 'after 決行 the document is archived or dispatched');
+  if (recipientAccount === null) throw new GongwenError('RECIPIENT_REQUIRED');
+  const recipient = await ctx.storage.db.selectFrom('users').select(['id', 'account', 'unit_id as unitId']).where('account', '=', recipientAccount).executeTakeFirst();
+  if (!recipient) throw new GongwenError('RECIPIENT_UNKNOWN', recipientAccount);
+  if (recipient.id === actor.id) throw new GongwenError('ACTION_NOT_ALLOWED', 'the next holder must be someone else');
+  return recipient;
+}
+
+/** Whole seconds, not ahead of the service's clock (beyond the skew), not before the step arrived. */
+function checkSigningTime(ctx: ServiceContext, text: string, arrivedAt: string): Date {
+  const time = new Date(text);
+  if (Number.isNaN(time.getTime()) || signingTimeOf(time) !== text) throw new GongwenError('SIGNING_TIME_INVALID', 'use whole seconds in UTC, e.g. 2014-05-27T09:24:00Z');
+  if (time.getTime() > ctx.now().getTime() + ctx.clockSkewMs) throw new GongwenError('SIGNING_TIME_INVALID', 'in the future');
+  if (time.getTime() < new Date(arrivedAt).getTime() - ctx.clockSkewMs) throw new GongwenError('SIGNING_TIME_INVALID', 'before the step arrived');
+  return time;
+}
+
+export function decodeSignature(base64: string): Uint8Array {
+  if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(base64) || base64.length === 0) throw new GongwenError('SIGNATURE_MALFORMED', 'not base64');
+  return new Uint8Array(Buffer.from(base64, 'base64'));
+}

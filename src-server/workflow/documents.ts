@@ -1,0 +1,135 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import type { CreateDocumentRequest, DocumentList, DocumentView, InboxQuery } from '../../src-shared/api/documents.js';
+import { contentSha256 } from '../../src-shared/content-digest.js';
+import { currentRocYear, makeDocumentNumber } from '../../src-shared/document-number.js';
+import { GongwenError } from '../../src-shared/errors.js';
+import type { z } from 'zod';
+import type { CreateDocumentRequest as CreateSchema, InboxQuery as InboxSchema } from '../../src-shared/api/documents.js';
+import { appendAudit } from '../audit/audit-log.js';
+import type { Actor, ServiceContext } from '../context.js';
+import { isUniqueViolation } from '../storage/database.js';
+import type { Database, DocumentRow } from '../storage/schema.js';
+import { documentSummary, flowRows, summaryQuery, toSummary } from './views.js';
+
+export type CreateDocumentInput = z.output<typeof CreateSchema>;
+export type InboxInput = z.output<typeof InboxSchema>;
+export type { CreateDocumentRequest, InboxQuery };
+
+/** Issued per step: 128 bits, URL-safe. */
+export function newStepToken(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+/** 創稿: a new document, with its drafter as the holder of step 1 (線上簽核). */
+export async function createDocument(ctx: ServiceContext, actor: Actor, input: CreateDocumentInput): Promise<DocumentView> {
+  const attachments = input.attachments.map((a, position) => {
+    const content = Buffer.from(a.contentBase64, 'base64');
+    return { id: randomUUID(), position, name: a.name, media_type: a.mediaType, size: content.length, sha256: createHash('sha256').update(content).digest('hex'), content };
+  });
+  const digest = contentSha256({ subject: input.subject, body: input.body, attachments });
+  const { db, dialect } = ctx.storage;
+
+  for (let attempt = 0; ; attempt++) {
+    const now = ctx.now().toISOString();
+    const id = randomUUID();
+    const number = input.number ?? (await nextDocumentNumber(db, currentRocYear(ctx.now())));
+    try {
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('documents')
+          .values({ id, number, subject: input.subject, body: input.body, content_sha256: digest, status: '簽核中', created_by: actor.id, created_at: now, updated_at: now, holder_user_id: actor.id, current_seq: 1, step_token: newStepToken() })
+          .execute();
+        for (const a of attachments) await trx.insertInto('attachments').values({ ...a, document_id: id }).execute();
+        await trx
+          .insertInto('steps')
+          .values({ id: randomUUID(), document_id: id, seq: 1, status: '線上簽核', unit_id: actor.unitId, holder_user_id: actor.id, arrived_at: now, received_at: now, sent_at: null, change_type: '創稿', opinion: null, temp_cert_used: 0, approver_user_id: null, payload: null, signature: null, signer_certificate_sha256: null, signing_time: null, resigned_at: null, resign_note: null, resign_certificate_sha256: null })
+          .execute();
+        await appendAudit(trx, dialect, ctx.now(), { actor: actor.account, action: 'document.create', subject: number, detail: { documentId: id, contentSha256: digest, attachments: attachments.length } });
+      });
+      return viewDocument(ctx, actor, id);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      if (input.number) throw new GongwenError('DOCUMENT_NUMBER_TAKEN', input.number);
+      if (attempt >= 5) throw error; // another instance keeps taking the same number: give up loudly
+    }
+  }
+}
+
+async function nextDocumentNumber(db: Kysely<Database>, rocYear: number): Promise<string> {
+  const prefix = String(rocYear);
+  const row = await db.selectFrom('documents').select((eb) => eb.fn.max('number').as('max')).where('number', 'like', `${prefix}%`).executeTakeFirst();
+  const last = row?.max ? Number(String(row.max).slice(3)) : 0;
+  return makeDocumentNumber(rocYear, last + 1);
+}
+
+/** A document is visible to its drafter and to everyone who has held it. */
+export async function loadVisibleDocument(db: Kysely<Database>, actor: Actor, documentId: string): Promise<DocumentRow> {
+  const doc = await db.selectFrom('documents').selectAll().where('id', '=', documentId).executeTakeFirst();
+  if (!doc) throw new GongwenError('DOCUMENT_NOT_FOUND');
+  if (doc.created_by === actor.id) return doc;
+  const held = await db.selectFrom('steps').select('id').where('document_id', '=', documentId).where('holder_user_id', '=', actor.id).limit(1).executeTakeFirst();
+  if (!held) throw new GongwenError('DOCUMENT_NOT_FOUND'); // not "forbidden": do not confirm it exists
+  return doc;
+}
+
+/** Opens a document. The holder's first opening records 公文接收時間. */
+export async function viewDocument(ctx: ServiceContext, actor: Actor, documentId: string): Promise<DocumentView> {
+  const { db, dialect } = ctx.storage;
+  const doc = await loadVisibleDocument(db, actor, documentId);
+  if (doc.holder_user_id === actor.id) {
+    await db.transaction().execute(async (trx) => {
+      const received = await trx
+        .updateTable('steps')
+        .set({ received_at: ctx.now().toISOString() })
+        .where('document_id', '=', doc.id)
+        .where('seq', '=', doc.current_seq)
+        .where('holder_user_id', '=', actor.id)
+        .where('received_at', 'is', null)
+        .executeTakeFirst();
+      if (received.numUpdatedRows > 0n) await appendAudit(trx, dialect, ctx.now(), { actor: actor.account, action: 'document.receive', subject: doc.number, detail: { seq: doc.current_seq } });
+    });
+  }
+  const [summary, flow, attachments, creator] = await Promise.all([
+    documentSummary(db, doc.id),
+    flowRows(db, doc.id),
+    db.selectFrom('attachments').select(['id', 'name', 'media_type', 'size', 'sha256']).where('document_id', '=', doc.id).orderBy('position').execute(),
+    db.selectFrom('users').select('name').where('id', '=', doc.created_by).executeTakeFirstOrThrow(),
+  ]);
+  return {
+    ...summary,
+    body: doc.body,
+    contentSha256: doc.content_sha256,
+    createdBy: creator.name,
+    createdAt: doc.created_at,
+    attachments: attachments.map((a) => ({ id: a.id, name: a.name, mediaType: a.media_type, size: a.size, sha256: a.sha256 })),
+    flow,
+    stepToken: doc.holder_user_id === actor.id ? doc.step_token : null,
+  };
+}
+
+export async function attachmentContent(ctx: ServiceContext, actor: Actor, documentId: string, attachmentId: string) {
+  await loadVisibleDocument(ctx.storage.db, actor, documentId);
+  const row = await ctx.storage.db.selectFrom('attachments').select(['name', 'media_type', 'content']).where('id', '=', attachmentId).where('document_id', '=', documentId).executeTakeFirst();
+  if (!row) throw new GongwenError('NOT_FOUND');
+  return row;
+}
+
+/** 待辦公文 (inbox) or every document I took part in, newest first, with search. */
+export async function listDocuments(ctx: ServiceContext, actor: Actor, query: InboxInput): Promise<DocumentList> {
+  const { db } = ctx.storage;
+  let q = summaryQuery(db);
+  if (query.box === 'inbox') {
+    q = q.where('d.holder_user_id', '=', actor.id);
+  } else {
+    q = q.where((eb) => eb.or([eb('d.created_by', '=', actor.id), eb.exists(eb.selectFrom('steps as p').select('p.id').whereRef('p.document_id', '=', 'd.id').where('p.holder_user_id', '=', actor.id))]));
+  }
+  if (query.status) q = q.where('d.status', '=', query.status);
+  if (query.q) {
+    const like = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    q = q.where((eb) => eb.or([eb('d.subject', 'like', sql<string>`${like} escape '\\'`), eb('d.number', 'like', sql<string>`${like} escape '\\'`)]));
+  }
+  const [{ total }] = [await q.clearSelect().select((eb) => eb.fn.countAll<number | string>().as('total')).executeTakeFirstOrThrow()];
+  const rows = await q.orderBy('d.updated_at', 'desc').orderBy('d.number', 'desc').limit(query.limit).offset(query.offset).execute();
+  return { total: Number(total), documents: rows.map(toSummary) };
+}

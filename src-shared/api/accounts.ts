@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { account, text } from './text.js';
+
+export const LoginRequest = z.strictObject({
+  account,
+  password: z.string().min(1).max(256),
+});
+export type LoginRequest = z.infer<typeof LoginRequest>;
+
+export const UserSummary = z.object({
+  account: z.string(),
+  name: z.string(),
+  unit: z.string(),
+  unitId: z.string(),
+  title: z.string(),
+});
+export type UserSummary = z.infer<typeof UserSummary>;
+
+export const LoginResponse = z.object({
+  token: z.string(),
+  expiresAt: z.string(),
+  user: UserSummary,
+});
+export type LoginResponse = z.infer<typeof LoginResponse>;
+
+export const UserDirectory = z.object({ users: z.array(UserSummary) });
+export type UserDirectory = z.infer<typeof UserDirectory>;
+
+export const RegisterUserInput = z.strictObject({
+  account,
+  name: text({ min: 1, max: 64 }),
+  unitId: z.string().min(1).max(64),
+  title: text({ max: 64 }),
+  password: z.string().min(8).max(256),
+});

@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { changeTypes, documentStatuses } from '../flow.js';
+import { account, base64, isoInstant, text, uuid } from './text.js';
+
+export const LIMITS = {
+  subject: 200,
+  body: 20_000,
+  opinion: 2_000,
+  attachmentBytes: 5 * 1024 * 1024,
+  attachments: 10,
+  signatureBytes: 64 * 1024,
+} as const;
+
+export const AttachmentInput = z.strictObject({
+  name: text({ min: 1, max: 120 }).refine((n) => !/[/\\]/.test(n) && n !== '.' && n !== '..', { message: '檔名不可含路徑 (a file name, not a path)' }),
+  mediaType: z.string().max(100).regex(/^[a-z0-9.+-]+\/[a-z0-9.+-]+$/i).default('application/octet-stream'),
+  contentBase64: base64({ maxBytes: LIMITS.attachmentBytes }),
+});
+
+export const CreateDocumentRequest = z.strictObject({
+  /** Optional: the service numbers new documents itself. */
+  number: z.string().regex(/^1\d{9}$/, { message: '公文文號應為以民國年開頭的 10 位數字' }).optional(),
+  subject: text({ min: 1, max: LIMITS.subject }),
+  body: text({ max: LIMITS.body, multiline: true }),
+  attachments: z.array(AttachmentInput).max(LIMITS.attachments).default([]),
+});
+export type CreateDocumentRequest = z.input<typeof CreateDocumentRequest>;
+
+export const ActionRequest = z.strictObject({
+  action: z.enum(changeTypes),
+  /** Next holder's account; absent for 歸檔 and 發文. */
+  recipient: account.nullable().default(null),
+  opinion: text({ max: LIMITS.opinion, multiline: true }).default(''),
+  signingTime: isoInstant,
+  stepToken: z.string().min(16).max(64).regex(/^[A-Za-z0-9_-]+$/),
+  /** DER CMS SignedData (detached) over the canonical step payload, base64. */
+  signature: z.string().max(Math.ceil(LIMITS.signatureBytes / 3) * 4),
+  /** Chosen by the client per signed step; a retry with the same key returns the first answer. */
+  idempotencyKey: z.string().min(16).max(64).regex(/^[A-Za-z0-9_-]+$/),
+});
+export type ActionRequest = z.input<typeof ActionRequest>;
+
+export const FlowRow = z.object({
+  stepId: z.string(),
+  /** 序 */
+  seq: z.number(),
+  /** 公文狀態 */
+  status: z.string(),
+  /** 作業單位 */
+  unit: z.string(),
+  /** 負責人員 */
+  holder: z.string(),
+  holderAccount: z.string(),
+  /** 公文接收時間 */
+  receivedAt: z.string().nullable(),
+  /** 公文送出時間 */
+  sentAt: z.string().nullable(),
+  /** 異動別 */
+  changeType: z.string(),
+  opinion: z.string().nullable(),
+  /** 是否使用臨時憑證 */
+  tempCertUsed: z.boolean(),
+  /** 核決者 */
+  approver: z.string().nullable(),
+  signed: z.boolean(),
+  resignedAt: z.string().nullable(),
+  resignNote: z.string().nullable(),
+});
+export type FlowRow = z.infer<typeof FlowRow>;
+
+export const AttachmentInfo = z.object({ id: z.string(), name: z.string(), mediaType: z.string(), size: z.number(), sha256: z.string() });
+
+export const DocumentSummary = z.object({
+  id: z.string(),
+  number: z.string(),
+  subject: z.string(),
+  status: z.enum(documentStatuses),
+  holder: z.string().nullable(),
+  holderAccount: z.string().nullable(),
+  currentSeq: z.number(),
+  updatedAt: z.string(),
+  /** When the current step arrived with its holder. */
+  arrivedAt: z.string().nullable(),
+  /** 異動別 of the current step's arrival. */
+  lastChangeType: z.string().nullable(),
+});
+export type DocumentSummary = z.infer<typeof DocumentSummary>;
+
+export const DocumentView = DocumentSummary.extend({
+  body: z.string(),
+  contentSha256: z.string(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  attachments: z.array(AttachmentInfo),
+  flow: z.array(FlowRow),
+  /** Present only for the current holder: what a signature at this step must name. */
+  stepToken: z.string().nullable(),
+});
+export type DocumentView = z.infer<typeof DocumentView>;
+
+export const ActionResult = z.object({
+  document: DocumentSummary,
+  step: FlowRow,
+});
+export type ActionResult = z.infer<typeof ActionResult>;
+
+export const InboxQuery = z.strictObject({
+  box: z.enum(['inbox', 'involved']).default('inbox'),
+  q: text({ max: 100 }).optional(),
+  status: z.enum(documentStatuses).optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).default(100),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+export type InboxQuery = z.input<typeof InboxQuery>;
+
+export const DocumentList = z.object({ total: z.number(), documents: z.array(DocumentSummary) });
+export type DocumentList = z.infer<typeof DocumentList>;
+
+export const EvidenceFile = z.object({ name: z.string(), contentBase64: z.string() });
+export const Evidence = z.object({ documentNumber: z.string(), files: z.array(EvidenceFile) });
+export type Evidence = z.infer<typeof Evidence>;
+
+export { uuid };

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { LIMITS } from './documents.js';
+import { text } from './text.js';
+
+/** A temp-signed step of mine not yet re-signed (IFT940's list). */
+export const PendingResignStep = z.object({
+  stepId: z.string(),
+  documentId: z.string(),
+  documentNumber: z.string(),
+  subject: z.string(),
+  seq: z.number(),
+  changeType: z.string(),
+  sentAt: z.string(),
+  /** The step's CMS (base64): the card countersigns its SignerInfo. */
+  signature: z.string(),
+});
+export type PendingResignStep = z.infer<typeof PendingResignStep>;
+
+export const PendingResignList = z.object({ steps: z.array(PendingResignStep) });
+export type PendingResignList = z.infer<typeof PendingResignList>;
+
+export const RESIGN_BATCH_MAX = 200;
+
+/** IFT940 補簽: countersigned signatures, one per step, with the note they all carry. */
+export const ResignRequest = z.strictObject({
+  note: text({ min: 1, max: 500, multiline: true }),
+  items: z
+    .array(
+      z.strictObject({
+        stepId: z.uuid(),
+        /** The step's CMS with the card's countersignature added, base64. */
+        signature: z.string().max(Math.ceil((LIMITS.signatureBytes * 2) / 3) * 4),
+      }),
+    )
+    .min(1)
+    .max(RESIGN_BATCH_MAX),
+});
+export type ResignRequest = z.infer<typeof ResignRequest>;
+
+export const ResignItemResult = z.object({
+  stepId: z.string(),
+  outcome: z.enum(['resigned', 'already-resigned', 'refused']),
+  code: z.string().optional(),
+  message: z.string().optional(),
+});
+export type ResignItemResult = z.infer<typeof ResignItemResult>;
+
+export const ResignResponse = z.object({ results: z.array(ResignItemResult) });
+export type ResignResponse = z.infer<typeof ResignResponse>;

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+/**
+ * Text that people typed: subjects, opinions, notes, reasons. Control characters (but tab and
+ * line breaks in long text), unpaired surrogates and the bidirectional overrides that can make a
+ * flow table read differently from what was signed are refused, not silently removed: what is
+ * signed must be exactly what was typed.
+ */
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/;
+// eslint-disable-next-line no-control-regex
+const CONTROL_SINGLE_LINE = /[\u0000-\u001F\u007F-\u009F]/;
+// eslint-disable-next-line no-control-regex
+const CONTROL_MULTI_LINE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+export function text(options: { min?: number; max: number; multiline?: boolean }) {
+  const control = options.multiline ? CONTROL_MULTI_LINE : CONTROL_SINGLE_LINE;
+  return z
+    .string()
+    .min(options.min ?? 0)
+    .max(options.max)
+    .refine((s) => !control.test(s), { message: '含有不允許的控制字元 (control characters are not allowed)' })
+    .refine((s) => !LONE_SURROGATE.test(s), { message: '含有無效的字元 (invalid Unicode)' })
+    .refine((s) => !BIDI_CONTROLS.test(s), { message: '含有文字方向控制字元 (bidirectional controls are not allowed)' });
+}
+
+/** Strict base64 (RFC 4648 section 4, padded), so that one value has one meaning. */
+export function base64(options: { maxBytes: number }) {
+  return z
+    .string()
+    .max(Math.ceil(options.maxBytes / 3) * 4)
+    .regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, { message: '不是有效的 base64 (not valid base64)' });
+}
+
+export const account = z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9._-]*$/, { message: '帳號格式不正確 (not an account name)' });
+export const uuid = z.uuid();
+export const isoInstant = z.iso.datetime();

@@ -1,0 +1,156 @@
+import { randomBytes, randomUUID, webcrypto } from 'node:crypto';
+import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import type { DocumentView } from '../../src-shared/api/documents.js';
+import { keyObjectSigner } from '../../src-shared/cms/key-signer.js';
+import { signStep } from '../../src-shared/cms/sign.js';
+import type { CmsSigner } from '../../src-shared/cms/signer.js';
+import type { ChangeType } from '../../src-shared/flow.js';
+import { x509 } from '../../src-shared/pki/x509.js';
+import { STEP_PAYLOAD_PROFILE, canonicalStepPayload, signingTimeOf } from '../../src-shared/step-payload.js';
+import { KeyObject } from 'node:crypto';
+import { createUser, ensureUnit, registerCardCertificate } from '../../src-server/accounts/users.js';
+import type { ServiceContext } from '../../src-server/context.js';
+import { DEMO_PASSWORD, demoPeople, demoUnits } from '../../src-server/demo/people.js';
+import { buildApp } from '../../src-server/http/app.js';
+import { createContext } from '../../src-server/service.js';
+import { fromPem } from '../../src-shared/pki/x509.js';
+import { createTestDatabase, type DatabaseKind } from './databases.js';
+import { cardSigner, testPki } from './demo-pki.js';
+
+/** A running service (in-process, reached through inject) with the demo people and their cards registered. */
+export interface TestService {
+  app: FastifyInstance;
+  ctx: ServiceContext;
+  dataDir: string;
+  kind: DatabaseKind;
+  /** Moves the service's clock. */
+  clock: { offsetMs: number };
+  close(): Promise<void>;
+}
+
+export async function startTestService(kind: DatabaseKind, options: { people?: typeof demoPeople } = {}): Promise<TestService> {
+  const pki = await testPki();
+  const dataDir = await mkdtemp(join(tmpdir(), 'gongwen-svc-'));
+  await mkdir(join(dataDir, 'trust'), { recursive: true });
+  await writeFile(join(dataDir, 'trust', 'card-roots.pem'), pki.gcaRootPem);
+  const database = await createTestDatabase(kind);
+  const clock = { offsetMs: 0 };
+  const ctx = await createContext({
+    dataDir,
+    databaseUrl: database.url,
+    tempCaCertPath: join(pki.dir, 'temp-ca.cert.pem'),
+    tempCaKeyPath: join(pki.dir, 'temp-ca.key.pem'),
+    now: () => new Date(Date.now() + clock.offsetMs),
+  });
+  for (const unit of demoUnits) await ensureUnit(ctx.storage.db, unit.id, unit.name);
+  for (const person of options.people ?? demoPeople) {
+    await createUser(ctx, { ...person, password: DEMO_PASSWORD });
+    await registerCardCertificate(ctx, person.account, fromPem(pki.cards[person.account]!.certPem)[0]!);
+  }
+  const app = await buildApp(ctx);
+  return {
+    app,
+    ctx,
+    dataDir,
+    kind,
+    clock,
+    close: async () => {
+      await app.close();
+      await database.drop();
+    },
+  };
+}
+
+export interface Reply<T = unknown> {
+  status: number;
+  body: T;
+  raw: Buffer;
+}
+
+/** An HTTP client for one logged-in person. */
+export class Clerk {
+  constructor(
+    readonly service: TestService,
+    readonly account: string,
+    public token: string,
+  ) {}
+
+  static async login(service: TestService, account: string, password = DEMO_PASSWORD): Promise<Clerk> {
+    const r = await call(service, { method: 'POST', url: '/api/session', payload: { account, password } });
+    if (r.status !== 200) throw new Error(`login ${account}: ${JSON.stringify(r.body)}`);
+    return new Clerk(service, account, (r.body as { token: string }).token);
+  }
+
+  call<T = any>(method: InjectOptions['method'], url: string, payload?: unknown): Promise<Reply<T>> {
+    return call<T>(this.service, { method, url, payload: payload as InjectOptions['payload'], headers: { authorization: `Bearer ${this.token}` } });
+  }
+
+  async createDocument(subject = '測試公文', body = '內容'): Promise<DocumentView> {
+    const r = await this.call<DocumentView>('POST', '/api/documents', { subject, body });
+    if (r.status !== 200) throw new Error(JSON.stringify(r.body));
+    return r.body;
+  }
+
+  async open(documentId: string): Promise<DocumentView> {
+    const r = await this.call<DocumentView>('GET', `/api/documents/${documentId}`);
+    if (r.status !== 200) throw new Error(JSON.stringify(r.body));
+    return r.body;
+  }
+
+  /** Builds the payload from the document as this clerk sees it, signs it and returns the request body. */
+  async signedAction(doc: DocumentView, action: ChangeType, recipient: string | null, signer: CmsSigner, options: { opinion?: string; signingTime?: Date; idempotencyKey?: string } = {}) {
+    const signingTime = signingTimeOf(options.signingTime ?? new Date(Date.now() + this.service.clock.offsetMs));
+    const opinion = options.opinion ?? '';
+    const payload = canonicalStepPayload({
+      profile: STEP_PAYLOAD_PROFILE,
+      documentId: doc.id,
+      documentNumber: doc.number,
+      contentSha256: doc.contentSha256,
+      step: doc.currentSeq,
+      action,
+      sender: this.account,
+      recipient,
+      opinion,
+      signingTime,
+      stepToken: doc.stepToken!,
+    });
+    const cms = await signStep(payload, signer, new Date(signingTime));
+    return { action, recipient, opinion, signingTime, stepToken: doc.stepToken!, signature: Buffer.from(cms).toString('base64'), idempotencyKey: options.idempotencyKey ?? randomBytes(16).toString('base64url') };
+  }
+
+  async act(documentId: string, action: ChangeType, recipient: string | null, signer: CmsSigner, options: { opinion?: string } = {}) {
+    const doc = await this.open(documentId);
+    return this.call('POST', `/api/documents/${documentId}/actions`, await this.signedAction(doc, action, recipient, signer, options));
+  }
+
+  card(): Promise<CmsSigner> {
+    return cardSigner(this.account);
+  }
+
+  /** IFT930 on a fresh "PC": apply (unless already), make a P-256 key, enable with a CSR, return the signer. */
+  async enableTempCert(password = 'temp-pass-1234', options: { apply?: boolean; pcLabel?: string } = {}): Promise<CmsSigner> {
+    if (options.apply !== false) {
+      const applied = await this.call('POST', '/api/temp-cert/application', { password, reason: '出差未攜帶憑證卡' });
+      if (applied.status !== 200) throw new Error(JSON.stringify(applied.body));
+    }
+    const keys = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
+    const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: `CN=${this.account}`, keys, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } });
+    const r = await this.call('POST', '/api/temp-cert/enable', { password, pcLabel: options.pcLabel ?? 'PC-01', csr: Buffer.from(csr.rawData).toString('base64') });
+    if (r.status !== 200) throw new Error(JSON.stringify(r.body));
+    const cert = new Uint8Array(Buffer.from(r.body.certificate, 'base64'));
+    return keyObjectSigner(cert, KeyObject.from(keys.privateKey));
+  }
+}
+
+export async function call<T = any>(service: TestService, options: InjectOptions): Promise<Reply<T>> {
+  const r = await service.app.inject(options);
+  const raw = r.rawPayload;
+  let body: unknown = raw.toString('utf8');
+  if ((r.headers['content-type'] ?? '').toString().includes('json')) body = JSON.parse(raw.toString('utf8') || 'null');
+  return { status: r.statusCode, body: body as T, raw };
+}
+
+export { randomUUID };
