@@ -48,6 +48,16 @@ export async function resignSteps(ctx: ServiceContext, actor: Actor, request: Re
   return results;
 }
 
+/** The resubmitted signature must still be over this step's payload: if not, it belongs to another step. */
+function verifyResubmitted(cms: Uint8Array, payload: Uint8Array) {
+  try {
+    return verifyStepSignature(cms, payload);
+  } catch (error) {
+    if (error instanceof GongwenError && error.code === 'SIGNATURE_PAYLOAD_MISMATCH') throw new GongwenError('COUNTERSIGNATURE_INVALID', 'the signature belongs to another step');
+    throw error;
+  }
+}
+
 async function resignOne(ctx: ServiceContext, actor: Actor, stepId: string, signatureBase64: string, note: string): Promise<ResignItemResult> {
   const { db, dialect } = ctx.storage;
   const step = await db
@@ -61,7 +71,7 @@ async function resignOne(ctx: ServiceContext, actor: Actor, stepId: string, sign
   if (step.resigned_at !== null) return { stepId, outcome: 'already-resigned' };
 
   const cms = decodeSignature(signatureBase64);
-  const verified = verifyStepSignature(cms, step.payload);
+  const verified = verifyResubmitted(cms, step.payload);
   const stored = verifyStepSignature(step.signature, step.payload).parsed.signerInfos[0]!;
   const submitted = verified.parsed.signerInfos[0]!;
   // The countersignature must sit on this very step's temp signature, not on some other one.

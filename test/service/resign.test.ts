@@ -1,0 +1,127 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PendingResignStep } from '../../src-shared/api/resign.js';
+import { countersign } from '../../src-shared/cms/countersign.js';
+import type { CmsSigner } from '../../src-shared/cms/signer.js';
+import { verifyStepSignature } from '../../src-shared/cms/verify.js';
+import { buildEvidence, writeEvidence } from '../../src-server/evidence/evidence.js';
+import { databaseKinds } from '../helpers/databases.js';
+import { Clerk, startTestService, type TestService } from '../helpers/service.js';
+
+async function countersignAll(steps: PendingResignStep[], card: CmsSigner, note: string) {
+  return Promise.all(
+    steps.map(async (s) => ({
+      stepId: s.stepId,
+      signature: Buffer.from(await countersign(new Uint8Array(Buffer.from(s.signature, 'base64')), card, { note, signingTime: new Date(Math.floor(Date.now() / 1000) * 1000) })).toString('base64'),
+    })),
+  );
+}
+
+describe.each(databaseKinds())('re-signing with the card (補簽) on %s', (kind) => {
+  let service: TestService;
+  let vendor: Clerk;
+  let chief: Clerk;
+  let temp: CmsSigner;
+
+  beforeAll(async () => {
+    service = await startTestService(kind);
+    vendor = await Clerk.login(service, 'vendor');
+    chief = await Clerk.login(service, 'yeh.yenchih');
+    temp = await vendor.enableTempCert();
+  });
+  afterAll(() => service.close());
+
+  it('lists my temp-signed steps, re-signs them in one batch, and shows it in the flow', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const doc = await vendor.createDocument(`出差期間公文 ${i + 1}`);
+      expect((await vendor.act(doc.id, '送請簽核', 'yeh.yenchih', temp)).status).toBe(200);
+      ids.push(doc.id);
+    }
+    const pending = (await vendor.call<{ steps: PendingResignStep[] }>('GET', '/api/resign/pending')).body.steps;
+    expect(pending.map((p) => p.documentId).sort()).toEqual([...ids].sort());
+    const note = '出差返回，以實體卡補簽';
+    const items = await countersignAll(pending, await vendor.card(), note);
+    const r = await vendor.call('POST', '/api/resign', { note, items });
+    expect(r.status).toBe(200);
+    expect(r.body.results.map((x: { outcome: string }) => x.outcome)).toEqual(['resigned', 'resigned', 'resigned']);
+    expect((await vendor.call('GET', '/api/resign/pending')).body.steps).toEqual([]);
+    const flow = (await vendor.open(ids[0]!)).flow;
+    expect(flow[0]).toMatchObject({ tempCertUsed: true, resignNote: note });
+    expect(flow[0]!.resignedAt).not.toBeNull();
+    // The same batch again: nothing changes, each step reported as already re-signed.
+    const again = await vendor.call('POST', '/api/resign', { note, items });
+    expect(again.body.results.map((x: { outcome: string }) => x.outcome)).toEqual(['already-resigned', 'already-resigned', 'already-resigned']);
+    // The temp cert stays usable on this PC after re-signing (section II step 4).
+    const next = await vendor.createDocument();
+    expect((await vendor.act(next.id, '送請簽核', 'yeh.yenchih', temp)).status).toBe(200);
+  });
+
+  it('keeps what a partial batch did and refuses the bad items with their codes', async () => {
+    const doc1 = await vendor.createDocument();
+    const doc2 = await vendor.createDocument();
+    await vendor.act(doc1.id, '送請簽核', 'yeh.yenchih', temp);
+    await vendor.act(doc2.id, '送請簽核', 'yeh.yenchih', temp);
+    const pending = (await vendor.call<{ steps: PendingResignStep[] }>('GET', '/api/resign/pending')).body.steps;
+    const note = '補簽';
+    const [good, other] = await countersignAll(pending.slice(0, 2), await vendor.card(), note);
+    // The second item carries the first step's countersigned signature: it names another step.
+    const r = await vendor.call('POST', '/api/resign', { note, items: [good, { stepId: other!.stepId, signature: good!.signature }] });
+    expect(r.body.results[0]).toMatchObject({ outcome: 'resigned' });
+    expect(r.body.results[1]).toMatchObject({ outcome: 'refused', code: 'COUNTERSIGNATURE_INVALID' });
+    expect((await vendor.call('GET', '/api/resign/pending')).body.steps.map((s: PendingResignStep) => s.stepId)).toContain(other!.stepId);
+  });
+
+  it('refuses re-signing with another person’s card, with the temp cert, another user’s step, a card-signed step and a note that differs', async () => {
+    const doc = await vendor.createDocument();
+    await vendor.act(doc.id, '送請簽核', 'yeh.yenchih', temp);
+    const pending = (await vendor.call<{ steps: PendingResignStep[] }>('GET', '/api/resign/pending')).body.steps;
+    const step = pending.find((p) => p.documentId === doc.id)!;
+    const codeFor = async (clerk: Clerk, signer: CmsSigner, note = 'n', sentNote = note) => {
+      const items = await countersignAll([step], signer, note);
+      const r = await clerk.call('POST', '/api/resign', { note: sentNote, items });
+      return r.body.results[0].code;
+    };
+    expect(await codeFor(vendor, await chief.card())).toBe('SIGNER_NOT_USER');
+    expect(await codeFor(vendor, temp)).toBe('CERT_UNTRUSTED');
+    expect(await codeFor(chief, await chief.card())).toBe('RESIGN_STEP_UNKNOWN');
+    expect(await codeFor(vendor, await vendor.card(), 'signed note', 'another note')).toBe('COUNTERSIGNATURE_INVALID');
+    // A card-signed step needs no re-sign.
+    const carded = await chief.createDocument();
+    const sent = await chief.act(carded.id, '送請簽核', 'vendor', await chief.card());
+    const cardStep = { ...step, stepId: sent.body.step.stepId };
+    const r = await chief.call('POST', '/api/resign', { note: 'n', items: await countersignAll([cardStep], await chief.card(), 'n') });
+    expect(r.body.results[0].code).toBe('RESIGN_NOT_TEMP');
+  });
+
+  it('requires re-signing before archive, then exports evidence that openssl and our verifier accept', async () => {
+    const doc = await vendor.createDocument('1033151119 類公文', '內容');
+    await vendor.act(doc.id, '送請簽核', 'yeh.yenchih', temp);
+    await chief.act(doc.id, '決行', 'vendor', await chief.card());
+    const blocked = await vendor.act(doc.id, '歸檔', null, await vendor.card());
+    expect(blocked.body).toMatchObject({ code: 'RESIGN_REQUIRED' });
+    const pending = (await vendor.call<{ steps: PendingResignStep[] }>('GET', '/api/resign/pending')).body.steps.filter((s) => s.documentId === doc.id);
+    await vendor.call('POST', '/api/resign', { note: '歸檔前補簽', items: await countersignAll(pending, await vendor.card(), '歸檔前補簽') });
+    const tempClose = await vendor.act(doc.id, '歸檔', null, temp);
+    expect(tempClose.body).toMatchObject({ code: 'RESIGN_REQUIRED' });
+    expect((await vendor.act(doc.id, '歸檔', null, await vendor.card())).status).toBe(200);
+
+    const evidence = (await vendor.call('GET', `/api/documents/${doc.id}/evidence`)).body;
+    expect(evidence.files.map((f: { name: string }) => f.name)).toEqual(expect.arrayContaining(['step-1.payload', 'step-1.p7s', 'step-2.p7s', 'step-3.p7s', 'trust/temp-ca.pem', 'trust/card-roots.pem']));
+    const dir = mkdtempSync(join(tmpdir(), 'evidence-'));
+    await writeEvidence(await buildEvidence(service.ctx, doc.id), dir);
+    const openssl = (ca: string, n: number) =>
+      execFileSync('openssl', ['cms', '-verify', '-inform', 'DER', '-in', `step-${n}.p7s`, '-binary', '-content', `step-${n}.payload`, '-CAfile', ca, '-purpose', 'any', '-out', '/dev/null'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    openssl('trust/temp-ca.pem', 1); // temp-signed, re-signed
+    openssl('trust/card-roots.pem', 2);
+    openssl('trust/card-roots.pem', 3);
+    expect(() => openssl('trust/card-roots.pem', 1)).toThrow(); // the temp signature does not chain to the card root
+    const verified = verifyStepSignature(readFileSync(join(dir, 'step-1.p7s')), readFileSync(join(dir, 'step-1.payload')));
+    expect(verified.countersignatures).toHaveLength(1);
+    expect(verified.countersignatures[0]!.note).toBe('歸檔前補簽');
+    service.ctx.signerPolicy.assertChainsToRoot(verified.countersignatures[0]!.certificate, verified.parsed.certificates);
+  });
+});
