@@ -26,9 +26,12 @@ const RSA = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Ui
 const EC = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 
+/** Valid from 2010 on, so that the demo can hold documents signed in 103 (2014), as the seed's is. */
+const DEMO_NOT_BEFORE = new Date('2010-01-01T00:00:00Z');
+
 export async function makeDemoPki(dir: string, people: DemoPerson[] = demoPeople): Promise<DemoPki> {
   const now = new Date();
-  const notBefore = new Date(now.getTime() - 24 * 3600 * 1000);
+  const notBefore = DEMO_NOT_BEFORE;
   const rootKeys = await webcrypto.subtle.generateKey(RSA, true, ['sign', 'verify']);
   const rootName = 'CN=GCA Test Root (GongwenDesk),O=GongwenDesk Test PKI,C=TW';
   const root = await x509.X509CertificateGenerator.createSelfSigned({
@@ -69,19 +72,19 @@ export async function makeDemoPki(dir: string, people: DemoPerson[] = demoPeople
     cards[person.account] = { certPem: cert.toString('pem') + '\n', keyPem: toPem(pkcs8, 'PRIVATE KEY') };
   }
 
-  const tempCa = await makeTempCa('CN=GongwenDesk Temporary Certificate CA (Test),O=GongwenDesk Test Agency,C=TW', now);
+  const tempCa = await makeTempCa('CN=GongwenDesk Temporary Certificate CA (Test),O=GongwenDesk Test Agency,C=TW', now, DEMO_NOT_BEFORE);
   const pki: DemoPki = { dir, gcaRootPem: root.toString('pem') + '\n', tempCaCertPem: tempCa.certPem, tempCaKeyPem: tempCa.keyPem, cards };
   await writeDemoPki(pki);
   return pki;
 }
 
 /** A temp-cert CA: ECDSA P-256, self-signed, for issuing the temporary certificates only. */
-export async function makeTempCa(name: string, now = new Date()): Promise<{ certPem: string; keyPem: string }> {
+export async function makeTempCa(name: string, now = new Date(), notBefore = new Date(now.getTime() - 24 * 3600 * 1000)): Promise<{ certPem: string; keyPem: string }> {
   const keys = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: '01',
     name,
-    notBefore: new Date(now.getTime() - 24 * 3600 * 1000),
+    notBefore,
     notAfter: new Date(now.getTime() + 10 * YEAR_MS),
     keys,
     signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },

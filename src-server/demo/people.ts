@@ -31,3 +31,6 @@ export const demoPeople: DemoPerson[] = [
 
 /** Every demo account logs in with this password; the README says so. */
 export const DEMO_PASSWORD = 'gongwen-demo';
+
+/** The temp-cert password of the demo's applications (IFT930), to enable them on a PC. */
+export const DEMO_TEMP_CERT_PASSWORD = 'gongwen-temp';

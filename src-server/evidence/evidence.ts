@@ -14,7 +14,7 @@ export async function buildEvidence(ctx: ServiceContext, documentId: string): Pr
   const { db } = ctx.storage;
   const doc = await db.selectFrom('documents').select(['id', 'number']).where('id', '=', documentId).executeTakeFirst();
   if (!doc) throw new GongwenError('DOCUMENT_NOT_FOUND');
-  const steps = await db.selectFrom('steps').select(['seq', 'payload', 'signature', 'temp_cert_used', 'resigned_at']).where('document_id', '=', doc.id).where('signature', 'is not', null).orderBy('seq').execute();
+  const steps = await db.selectFrom('steps').select(['seq', 'payload', 'signature', 'temp_cert_used', 'resigned_at', 'signing_time']).where('document_id', '=', doc.id).where('signature', 'is not', null).orderBy('seq').execute();
   const files: Evidence['files'] = [];
   const add = (name: string, bytes: Uint8Array | string) => files.push({ name, contentBase64: Buffer.from(bytes).toString('base64') });
   for (const s of steps) {
@@ -44,7 +44,7 @@ export async function writeEvidence(evidence: Evidence, folder: string): Promise
   return written;
 }
 
-function readme(number: string, steps: { seq: number; temp_cert_used: number; resigned_at: string | null }[]): string {
+function readme(number: string, steps: { seq: number; temp_cert_used: number; resigned_at: string | null; signing_time: string | null }[]): string {
   const lines = [
     `Evidence of the signatures on document ${number} (公文文號 ${number}).`,
     '',
@@ -53,13 +53,18 @@ function readme(number: string, steps: { seq: number; temp_cert_used: number; re
     '',
     'Check a card-signed step:      openssl cms -verify -inform DER -in step-N.p7s -binary -content step-N.payload -CAfile trust/card-roots.pem -purpose any',
     'Check a temp-cert-signed step: openssl cms -verify -inform DER -in step-N.p7s -binary -content step-N.payload -CAfile trust/temp-ca.pem -purpose any',
+    'A certificate may have expired since; check as of the signing time with -attime <seconds> (listed below).',
     'Show the re-sign (補簽) countersignature: openssl cms -cmsout -print -inform DER -in step-N.p7s',
     '  It is the unsigned attribute countersignature (1.2.840.113549.1.9.6) of the SignerInfo: its',
     '  message-digest is the SHA-256 of that SignerInfo\'s signature value, its signing certificate',
     '  chains to trust/card-roots.pem, and the re-sign note is the UTF8String of attribute',
     '  2.25.148236149808349953054963097656526251520.2.',
     '',
-    ...steps.map((s) => `step ${s.seq}: ${s.temp_cert_used ? `temporary certificate${s.resigned_at ? `, re-signed with the card at ${s.resigned_at}` : ', not yet re-signed'}` : 'card'}`),
+    ...steps.map((s) => {
+      const signed = s.signing_time ? `signed ${s.signing_time} (-attime ${Math.floor(new Date(s.signing_time).getTime() / 1000)})` : 'signed';
+      const how = s.temp_cert_used ? `temporary certificate${s.resigned_at ? `, re-signed with the card at ${s.resigned_at}` : ', not yet re-signed'}` : 'card';
+      return `step ${s.seq}: ${signed}, ${how}`;
+    }),
     '',
   ];
   return lines.join('\n');

@@ -1,0 +1,110 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { GongwenError } from '../src-shared/errors.js';
+import { fromPem } from '../src-shared/pki/x509.js';
+import { createUser, ensureUnit, registerCardCertificate } from './accounts/users.js';
+import { verifyAuditChain } from './audit/audit-log.js';
+import { seedDemo } from './demo/seed-demo.js';
+import { buildEvidence, findDocumentId, writeEvidence } from './evidence/evidence.js';
+import { buildApp } from './http/app.js';
+import { configFromEnvironment, createContext } from './service.js';
+
+const usage = `GongwenDesk document service
+
+  serve [--host 127.0.0.1] [--port 8380]     run the HTTP service
+  seed-demo                                  the demo's people, cards and documents (1033151119 …)
+  verify-audit                               check the audit log's hash chain
+  export-evidence <document number> <folder> signed payloads, CMS and trust anchors, for openssl
+  add-unit <id> <name>
+  add-user <account> <name> <unit id> <title>   (password from GONGWEN_NEW_PASSWORD)
+  register-card <account> <certificate.pem>  bind a card certificate to a user
+
+Environment: GONGWEN_DATA_DIR (default ./data), DATABASE_URL (postgres://… instead of SQLite),
+GONGWEN_TEMP_CA_CERT / GONGWEN_TEMP_CA_KEY, GONGWEN_CARD_ROOTS.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const config = configFromEnvironment();
+  switch (command) {
+    case 'serve': {
+      const { values } = parseArgs({ args: rest, options: { host: { type: 'string', default: '127.0.0.1' }, port: { type: 'string', default: process.env.PORT ?? '8380' } } });
+      const ctx = await createContext(config);
+      const app = await buildApp(ctx, { logger: { level: 'info', redact: ['req.headers.authorization'] } });
+      const close = () => void app.close().then(() => process.exit(0));
+      process.once('SIGINT', close);
+      process.once('SIGTERM', close);
+      await app.listen({ host: values.host, port: Number(values.port) });
+      console.log(`document service on http://${values.host}:${values.port} (${ctx.storage.dialect}; data in ${config.dataDir})`);
+      return -1; // keep running
+    }
+    case 'seed-demo':
+      await seedDemo(config);
+      return 0;
+    case 'verify-audit':
+      return withContext(config, async (ctx) => {
+        const verdict = await verifyAuditChain(ctx.storage.db);
+        if (verdict.ok) console.log(`audit log intact: ${verdict.entries} entries`);
+        else console.log(`audit log BROKEN at entry ${verdict.firstBroken!.seq}: ${verdict.firstBroken!.reason}`);
+        return verdict.ok ? 0 : 1;
+      });
+    case 'export-evidence': {
+      const [number, folder] = rest;
+      if (!number || !folder) return fail('export-evidence <document number> <folder>');
+      return withContext(config, async (ctx) => {
+        const written = await writeEvidence(await buildEvidence(ctx, await findDocumentId(ctx, number)), resolve(folder));
+        console.log(`${written.length} files written to ${resolve(folder)}; see README.txt there`);
+        return 0;
+      });
+    }
+    case 'add-unit': {
+      const [id, name] = rest;
+      if (!id || !name) return fail('add-unit <id> <name>');
+      return withContext(config, async (ctx) => (await ensureUnit(ctx.storage.db, id, name), 0));
+    }
+    case 'add-user': {
+      const [account, name, unitId, title] = rest;
+      const password = process.env.GONGWEN_NEW_PASSWORD;
+      if (!account || !name || !unitId || !title || !password) return fail('add-user <account> <name> <unit id> <title>, with GONGWEN_NEW_PASSWORD set');
+      return withContext(config, async (ctx) => (await createUser(ctx, { account, name, unitId, title, password }), 0));
+    }
+    case 'register-card': {
+      const [account, pemPath] = rest;
+      if (!account || !pemPath) return fail('register-card <account> <certificate.pem>');
+      const der = fromPem(await readFile(pemPath, 'utf8'))[0];
+      if (!der) return fail(`${pemPath} holds no PEM certificate`);
+      return withContext(config, async (ctx) => {
+        const r = await registerCardCertificate(ctx, account, der);
+        console.log(`registered ${r.subject} (SHA-256 ${r.sha256}) to ${account}`);
+        return 0;
+      });
+    }
+    default:
+      console.log(usage);
+      return command ? 2 : 0;
+  }
+}
+
+async function withContext(config: ReturnType<typeof configFromEnvironment>, run: (ctx: Awaited<ReturnType<typeof createContext>>) => Promise<number>): Promise<number> {
+  const ctx = await createContext(config);
+  try {
+    return await run(ctx);
+  } finally {
+    await ctx.storage.close();
+  }
+}
+
+function fail(message: string): number {
+  console.error(`usage: ${message}`);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error instanceof GongwenError ? `${error.code}: ${error.message}${error.detail ? ` (${error.detail})` : ''}` : error);
+    process.exitCode = 1;
+  },
+);
