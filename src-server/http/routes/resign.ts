@@ -1,4 +1,5 @@
 import { PendingResignList, ResignRequest, ResignResponse } from '../../../src-shared/api/resign.js';
+import { GongwenError, type ErrorCode } from '../../../src-shared/errors.js';
 import type { ServiceContext } from '../../context.js';
 import { pendingResignSteps, resignSteps } from '../../workflow/resign.js';
 import { defineRoute } from '../route.js';
@@ -21,6 +22,12 @@ export const resignRoutes = (ctx: ServiceContext) => [
     auth: true,
     body: ResignRequest,
     response: ResignResponse,
-    handler: async ({ actor, body }) => ({ results: await resignSteps(ctx, actor, body) }),
+    handler: async ({ actor, body }) => {
+      const results = await resignSteps(ctx, actor, body);
+      // A batch of which nothing could be applied is refused as a whole, with its first reason.
+      const first = results[0];
+      if (first && results.every((r) => r.outcome === 'refused')) throw new GongwenError(first.code as ErrorCode, `step ${first.stepId}`);
+      return { results };
+    },
   }),
 ];

@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto';
+import type { InjectOptions } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DocumentView } from '../../src-shared/api/documents.js';
+import type { PendingResignStep } from '../../src-shared/api/resign.js';
+import { countersign } from '../../src-shared/cms/countersign.js';
+import type { CmsSigner } from '../../src-shared/cms/signer.js';
+import { errorCatalog, isErrorCode } from '../../src-shared/errors.js';
+import { databaseKinds } from '../helpers/databases.js';
+import { Clerk, call, startTestService, type TestService } from '../helpers/service.js';
+import { snapshot } from '../helpers/snapshot.js';
+
+/** Each case: a request made after `prepare`, the status and code it must get, and no change. */
+interface Case {
+  name: string;
+  expect: [number, string];
+  request: () => Promise<InjectOptions & { as?: Clerk }>;
+}
+
+const ODD_TEXT: [string, string][] = [
+  ['a right-to-left override', '公文\u202Etxt.exe'],
+  ['a NUL', '公文\u0000'],
+  ['an unpaired surrogate', 'abc\uD800def'],
+  ['a bell character', 'ding\u0007'],
+];
+
+describe.each(databaseKinds())('bad and hostile input on %s: a stable 4xx code, and nothing changes', (kind) => {
+  let service: TestService;
+  let drafter: Clerk;
+  let chief: Clerk;
+  let vendor: Clerk;
+  let doc: DocumentView;
+  let vendorDoc: DocumentView;
+  let temp: CmsSigner;
+  let revokedTemp: CmsSigner;
+  let pending: PendingResignStep[];
+  const cases: Case[] = [];
+  const auth = (clerk: Clerk) => ({ authorization: `Bearer ${clerk.token}` });
+  const action = (clerk: Clerk, d: DocumentView, body: unknown): InjectOptions => ({ method: 'POST', url: `/api/documents/${d.id}/actions`, payload: body as InjectOptions['payload'], headers: auth(clerk) });
+
+  beforeAll(async () => {
+    service = await startTestService(kind);
+    drafter = await Clerk.login(service, 'chen.chiming');
+    chief = await Clerk.login(service, 'yeh.yenchih');
+    vendor = await Clerk.login(service, 'vendor');
+    const huang = await Clerk.login(service, 'huang.kuowei');
+    revokedTemp = await huang.enableTempCert();
+    await huang.call('POST', '/api/temp-cert/disable');
+    temp = await vendor.enableTempCert();
+    doc = await drafter.open((await drafter.createDocument('正常公文', '內容')).id);
+    // A temp-signed step of the vendor's, waiting for 補簽, and one step of the chief's.
+    const v1 = await vendor.createDocument();
+    await vendor.act(v1.id, '送請簽核', 'yeh.yenchih', temp);
+    const v2 = await vendor.createDocument();
+    await vendor.act(v2.id, '送請簽核', 'yeh.yenchih', temp);
+    pending = (await vendor.call('GET', '/api/resign/pending')).body.steps;
+    vendorDoc = await vendor.open((await vendor.createDocument()).id);
+    // An old step token: the document moved on since.
+    const moved = await drafter.createDocument();
+    const old = await drafter.open(moved.id);
+    await drafter.act(moved.id, '送請簽核', 'yeh.yenchih', await drafter.card());
+    // huang's card is trusted but no longer registered to him.
+    const huangUser = await service.ctx.storage.db.selectFrom('users').select('id').where('account', '=', 'huang.kuowei').executeTakeFirstOrThrow();
+    await service.ctx.storage.db.deleteFrom('card_certificates').where('user_id', '=', huangUser.id).execute();
+    const huangDoc = await huang.open((await huang.createDocument()).id);
+
+    const drafterCard = await drafter.card();
+    const sign = (clerk: Clerk, d: DocumentView, signer: CmsSigner, extra: Record<string, unknown> = {}) => async () => ({ ...action(clerk, d, { ...(await clerk.signedAction(d, '送請簽核', 'yeh.yenchih', signer)), ...extra }) });
+    const create = (payload: unknown, clerk = drafter) => async () => ({ method: 'POST' as const, url: '/api/documents', payload: payload as InjectOptions['payload'], headers: auth(clerk) });
+
+    cases.push(
+      { name: 'malformed JSON', expect: [400, 'MALFORMED_REQUEST'], request: async () => ({ method: 'POST', url: '/api/documents', payload: '{"subject": "x",', headers: { ...auth(drafter), 'content-type': 'application/json' } }) },
+      { name: 'a JSON array instead of an object', expect: [400, 'VALIDATION_FAILED'], request: create([1, 2]) },
+      { name: 'wrong types', expect: [400, 'VALIDATION_FAILED'], request: create({ subject: 42, body: true }) },
+      { name: 'an unknown field', expect: [400, 'VALIDATION_FAILED'], request: create({ subject: 'x', body: 'y', holder: 'someone' }) },
+      { name: 'an empty subject', expect: [400, 'VALIDATION_FAILED'], request: create({ subject: '', body: 'y' }) },
+      { name: 'a subject of 10,000 characters', expect: [400, 'VALIDATION_FAILED'], request: create({ subject: '長'.repeat(10_000), body: 'y' }) },
+      { name: 'a body over 16 MB', expect: [413, 'PAYLOAD_TOO_LARGE'], request: create({ subject: 'x', body: 'a'.repeat(17 * 1024 * 1024) }) },
+      { name: 'bad base64 in an attachment', expect: [400, 'VALIDATION_FAILED'], request: create({ subject: 'x', body: 'y', attachments: [{ name: 'a.pdf', contentBase64: 'not base64!' }] }) },
+      { name: 'an attachment name that is a path', expect: [400, 'VALIDATION_FAILED'], request: create({ subject: 'x', body: 'y', attachments: [{ name: '../../etc/passwd', contentBase64: 'AAAA' }] }) },
+      { name: 'a malformed document number', expect: [400, 'VALIDATION_FAILED'], request: create({ number: "1' OR '1'='1", subject: 'x', body: 'y' }) },
+      { name: 'a document number already used', expect: [409, 'DOCUMENT_NUMBER_TAKEN'], request: create({ number: doc.number, subject: 'x', body: 'y' }) },
+      ...ODD_TEXT.map(([what, text]): Case => ({ name: `${what} in a subject`, expect: [400, 'VALIDATION_FAILED'], request: create({ subject: text, body: 'y' }) })),
+      ...ODD_TEXT.map(([what, text]): Case => ({ name: `${what} in an opinion`, expect: [400, 'VALIDATION_FAILED'], request: sign(drafter, doc, drafterCard, { opinion: text }) })),
+      ...ODD_TEXT.map(([what, text]): Case => ({ name: `${what} in an application reason`, expect: [400, 'VALIDATION_FAILED'], request: async () => ({ method: 'POST', url: '/api/temp-cert/application', payload: { password: 'long-enough-1', reason: text }, headers: auth(drafter) }) })),
+      ...ODD_TEXT.map(([what, text]): Case => ({ name: `${what} in a re-sign note`, expect: [400, 'VALIDATION_FAILED'], request: async () => ({ method: 'POST', url: '/api/resign', payload: { note: text, items: [{ stepId: pending[0]!.stepId, signature: pending[0]!.signature }] }, headers: auth(vendor) }) })),
+      { name: 'SQL in a login account', expect: [400, 'VALIDATION_FAILED'], request: async () => ({ method: 'POST', url: '/api/session', payload: { account: "admin'--", password: 'x' } }) },
+      { name: 'no session', expect: [401, 'UNAUTHENTICATED'], request: async () => ({ method: 'GET', url: '/api/documents' }) },
+      { name: 'a forged session token', expect: [401, 'UNAUTHENTICATED'], request: async () => ({ method: 'GET', url: '/api/documents', headers: { authorization: `Bearer ${randomBytes(32).toString('base64url')}` } }) },
+      { name: 'an unknown document', expect: [404, 'DOCUMENT_NOT_FOUND'], request: async () => ({ method: 'GET', url: '/api/documents/00000000-0000-4000-8000-000000000000', headers: auth(drafter) }) },
+      { name: 'a document id that is a path', expect: [404, 'DOCUMENT_NOT_FOUND'], request: async () => ({ method: 'GET', url: '/api/documents/..%2F..%2Fetc', headers: auth(drafter) }) },
+      { name: 'another person’s document', expect: [404, 'DOCUMENT_NOT_FOUND'], request: async () => ({ method: 'GET', url: `/api/documents/${vendorDoc.id}`, headers: auth(drafter) }) },
+      { name: 'an unknown route', expect: [404, 'NOT_FOUND'], request: async () => ({ method: 'GET', url: '/api/../../etc/passwd' }) },
+      { name: 'a signature that is not base64', expect: [400, 'SIGNATURE_MALFORMED'], request: sign(drafter, doc, await drafter.card(), { signature: '%%%%' }) },
+      { name: 'bytes that are not CMS', expect: [400, 'SIGNATURE_MALFORMED'], request: sign(drafter, doc, await drafter.card(), { signature: Buffer.from('PDF-1.7 not a signature').toString('base64') }) },
+      { name: 'truncated CMS', expect: [400, 'SIGNATURE_MALFORMED'], request: async () => { const b = await drafter.signedAction(doc, '送請簽核', 'yeh.yenchih', await drafter.card()); return action(drafter, doc, { ...b, signature: Buffer.from(b.signature, 'base64').subarray(0, 200).toString('base64') }); } },
+      { name: 'a signature over other bytes', expect: [400, 'SIGNATURE_PAYLOAD_MISMATCH'], request: async () => { const b = await drafter.signedAction(doc, '送請簽核', 'yeh.yenchih', await drafter.card(), { opinion: '簽的是這句' }); return action(drafter, doc, { ...b, opinion: '送的是另一句' }); } },
+      { name: 'a signature for another recipient', expect: [400, 'SIGNATURE_PAYLOAD_MISMATCH'], request: async () => { const b = await drafter.signedAction(doc, '送請簽核', 'yeh.yenchih', await drafter.card()); return action(drafter, doc, { ...b, recipient: 'lin.shufen' }); } },
+      { name: 'a signer who is not the user', expect: [403, 'SIGNER_NOT_USER'], request: sign(drafter, doc, await chief.card()) },
+      { name: 'another user’s temp certificate', expect: [403, 'SIGNER_NOT_USER'], request: sign(drafter, doc, temp) },
+      { name: 'a revoked temp certificate', expect: [400, 'CERT_REVOKED'], request: sign(huang, huangDoc, revokedTemp) },
+      { name: 'a card certificate not registered', expect: [400, 'CERT_NOT_REGISTERED'], request: sign(huang, huangDoc, await huang.card()) },
+      { name: 'a signing time far in the future', expect: [400, 'SIGNING_TIME_INVALID'], request: async () => action(drafter, doc, await drafter.signedAction(doc, '送請簽核', 'yeh.yenchih', await drafter.card(), { signingTime: new Date(Date.now() + 3 * 24 * 3600 * 1000) })) },
+      { name: 'a signing time with milliseconds', expect: [400, 'SIGNING_TIME_INVALID'], request: sign(drafter, doc, await drafter.card(), { signingTime: new Date().toISOString() }) },
+      { name: 'a replayed step token', expect: [409, 'STEP_TOKEN_STALE'], request: sign(drafter, old, await drafter.card()) },
+      { name: 'an unknown recipient', expect: [400, 'RECIPIENT_UNKNOWN'], request: async () => action(drafter, doc, await drafter.signedAction(doc, '送請簽核', 'nobody', await drafter.card())) },
+      { name: 'no recipient', expect: [400, 'RECIPIENT_REQUIRED'], request: async () => action(drafter, doc, await drafter.signedAction(doc, '送請簽核', null, await drafter.card())) },
+      { name: 'sending to oneself', expect: [409, 'ACTION_NOT_ALLOWED'], request: async () => action(drafter, doc, await drafter.signedAction(doc, '送請簽核', 'chen.chiming', await drafter.card())) },
+      { name: 'archiving before 決行', expect: [409, 'ACTION_NOT_ALLOWED'], request: async () => action(drafter, doc, await drafter.signedAction(doc, '歸檔', null, await drafter.card())) },
+      { name: 'an action that does not exist', expect: [400, 'VALIDATION_FAILED'], request: async () => action(drafter, doc, { ...(await drafter.signedAction(doc, '送請簽核', 'yeh.yenchih', await drafter.card())), action: 'DROP TABLE steps' }) },
+      { name: 're-signing another user’s step', expect: [404, 'RESIGN_STEP_UNKNOWN'], request: async () => ({ method: 'POST', url: '/api/resign', payload: { note: 'n', items: [{ stepId: pending[0]!.stepId, signature: Buffer.from(await countersign(Buffer.from(pending[0]!.signature, 'base64'), await chief.card(), { note: 'n', signingTime: new Date() })).toString('base64') }] }, headers: auth(chief) }) },
+      { name: 'a countersignature over another step', expect: [400, 'COUNTERSIGNATURE_INVALID'], request: async () => ({ method: 'POST', url: '/api/resign', payload: { note: 'n', items: [{ stepId: pending[1]!.stepId, signature: Buffer.from(await countersign(Buffer.from(pending[0]!.signature, 'base64'), await vendor.card(), { note: 'n', signingTime: new Date() })).toString('base64') }] }, headers: auth(vendor) }) },
+      { name: 're-signing with no countersignature', expect: [400, 'COUNTERSIGNATURE_INVALID'], request: async () => ({ method: 'POST', url: '/api/resign', payload: { note: 'n', items: [{ stepId: pending[0]!.stepId, signature: pending[0]!.signature }] }, headers: auth(vendor) }) },
+      { name: 'a CSR that is not one', expect: [400, 'CSR_INVALID'], request: async () => ({ method: 'POST', url: '/api/temp-cert/enable', payload: { password: 'temp-pass-1234', pcLabel: 'PC', csr: Buffer.from('hello').toString('base64') }, headers: auth(vendor) }) },
+      { name: 'enabling without applying', expect: [409, 'TEMP_CERT_NOT_APPLIED'], request: async () => ({ method: 'POST', url: '/api/temp-cert/enable', payload: { password: 'x', pcLabel: 'PC', csr: 'AAAA' }, headers: auth(drafter) }) },
+      { name: 'disabling without applying', expect: [409, 'TEMP_CERT_NOT_APPLIED'], request: async () => ({ method: 'POST', url: '/api/temp-cert/disable', headers: auth(drafter) }) },
+      { name: 'a query with a huge limit', expect: [400, 'VALIDATION_FAILED'], request: async () => ({ method: 'GET', url: '/api/documents?limit=99999999', headers: auth(drafter) }) },
+    );
+  });
+  afterAll(() => service.close());
+
+  it('covers at least forty hostile requests', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(40);
+  });
+
+  it('answers each with its documented status and code, a sentence, and no change to any table', async () => {
+    const failures: string[] = [];
+    for (const c of cases) {
+      const { as: _as, ...options } = await c.request();
+      const before = await snapshot(service.ctx.storage.db);
+      const r = await call(service, options);
+      const after = await snapshot(service.ctx.storage.db);
+      const body = r.body as { code?: string; message?: string };
+      if (r.status !== c.expect[0] || body.code !== c.expect[1]) failures.push(`${c.name}: got ${r.status} ${body.code ?? r.raw.toString().slice(0, 80)}, expected ${c.expect.join(' ')}`);
+      else if (!isErrorCode(body.code) || body.message !== errorCatalog[body.code][1]) failures.push(`${c.name}: message is not the catalog's sentence`);
+      if (before !== after) failures.push(`${c.name}: the database changed`);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('stores SQL-looking text verbatim and finds it by search without widening it', async () => {
+    const subject = "Robert'); DROP TABLE documents;-- %_\\";
+    const created = await drafter.createDocument(subject, "' OR 1=1 --");
+    expect(created.subject).toBe(subject);
+    const hits = (await drafter.call('GET', `/api/documents?box=involved&q=${encodeURIComponent("'); DROP")}`)).body.documents;
+    expect(hits.map((d: { id: string }) => d.id)).toEqual([created.id]);
+    const wildcard = (await drafter.call('GET', `/api/documents?box=involved&q=${encodeURIComponent('%')}`)).body.documents;
+    expect(wildcard.map((d: { id: string }) => d.id)).toEqual([created.id]); // % is a character, not a wildcard
+  });
+});

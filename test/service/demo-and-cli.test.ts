@@ -1,0 +1,58 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatProcessingTime, formatRocDateTime } from '../../src-shared/roc-date.js';
+import { verifyStepSignature } from '../../src-shared/cms/verify.js';
+import { SEED_DOCUMENT_NUMBER } from '../../src-server/demo/seed-demo.js';
+import { buildApp } from '../../src-server/http/app.js';
+import { configFromEnvironment, createContext } from '../../src-server/service.js';
+
+const cli = (dataDir: string, ...args: string[]) =>
+  execFileSync('npx', ['tsx', 'src-server/cli.ts', ...args], { env: { ...process.env, GONGWEN_DATA_DIR: dataDir, DATABASE_URL: '' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+describe('seed-demo and the CLI', () => {
+  it('seeds 1033151119 with the source document’s flow table, re-signed, and exports evidence openssl accepts', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'gongwen-demo-'));
+    expect(cli(dataDir, 'seed-demo')).toMatch(/demo data seeded/);
+    expect(cli(dataDir, 'seed-demo')).toMatch(/already present/); // a second run changes nothing
+
+    const ctx = await createContext(configFromEnvironment({ GONGWEN_DATA_DIR: dataDir }));
+    const app = await buildApp(ctx);
+    try {
+      const login = await app.inject({ method: 'POST', url: '/api/session', payload: { account: 'vendor', password: 'gongwen-demo' } });
+      const auth = { authorization: `Bearer ${login.json().token}` };
+      const list = await app.inject({ method: 'GET', url: `/api/documents?box=involved&q=${SEED_DOCUMENT_NUMBER}`, headers: auth });
+      const [summary] = list.json().documents;
+      const view = (await app.inject({ method: 'GET', url: `/api/documents/${summary.id}`, headers: auth })).json();
+      // The flow table as the source document shows it.
+      const table = view.flow.map((r: any) => [r.seq, r.status, r.unit, r.holder, formatRocDateTime(r.receivedAt), formatRocDateTime(r.sentAt), formatProcessingTime(r.receivedAt, r.sentAt), r.changeType, r.tempCertUsed ? '是' : '否', r.approver ?? '']);
+      expect(table).toEqual([
+        [1, '線上簽核', '資通建設科', '公文系統廠商', '103/05/27 17:24', '103/05/27 17:24', '00:00', '送請簽核', '是', ''],
+        [2, '待核示', '資通建設科', '葉彥志', '', '', '00:00', '送請簽核', '否', ''],
+      ]);
+      expect(view.flow[0].resignNote).toBe('出差返回，以實體卡補簽');
+      const total = (await app.inject({ method: 'GET', url: '/api/documents?box=involved&limit=500', headers: auth })).json().total;
+      expect(total).toBeGreaterThan(10);
+    } finally {
+      await app.close();
+    }
+
+    const out = mkdtempSync(join(tmpdir(), 'gongwen-evidence-'));
+    expect(cli(dataDir, 'export-evidence', SEED_DOCUMENT_NUMBER, out)).toMatch(/files written/);
+    const signedAt = Math.floor(Date.parse('2014-05-27T09:24:00Z') / 1000);
+    execFileSync('openssl', ['cms', '-verify', '-inform', 'DER', '-in', 'step-1.p7s', '-binary', '-content', 'step-1.payload', '-CAfile', 'trust/temp-ca.pem', '-purpose', 'any', '-attime', String(signedAt), '-out', '/dev/null'], { cwd: out, stdio: 'pipe' });
+    const verified = verifyStepSignature(readFileSync(join(out, 'step-1.p7s')), readFileSync(join(out, 'step-1.payload')));
+    expect(verified.countersignatures[0]?.certificate.subject).toContain('公文系統廠商');
+    expect(readFileSync(join(out, 'README.txt'), 'utf8')).toContain('re-signed with the card');
+
+    expect(cli(dataDir, 'verify-audit')).toMatch(/audit log intact: \d+ entries/);
+  });
+
+  it('says what it expects when a command is given wrongly, and a clear error for an unknown document', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'gongwen-cli-'));
+    expect(() => cli(dataDir, 'export-evidence')).toThrow(/usage: export-evidence/);
+    expect(() => cli(dataDir, 'export-evidence', '1159999999', dataDir)).toThrow(/DOCUMENT_NOT_FOUND/);
+  });
+});

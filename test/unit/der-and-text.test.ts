@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { text } from '../../src-shared/api/text.js';
+import { DerError, readTlv, readWhole } from '../../src-shared/cms/der.js';
+import { objectIdentifier, setOf } from '../../src-shared/cms/der-writer.js';
+
+describe('the DER reader refuses what is not strict DER', () => {
+  const cases: [string, number[]][] = [
+    ['indefinite length', [0x30, 0x80, 0x00, 0x00]],
+    ['a long form where the short form fits', [0x04, 0x81, 0x01, 0xaa]],
+    ['a length past the end', [0x04, 0x05, 0x01]],
+    ['a multi-octet tag', [0x1f, 0x81, 0x01, 0x00]],
+    ['a truncated header', [0x30]],
+    ['a length of more than four octets', [0x04, 0x85, 1, 0, 0, 0, 0]],
+  ];
+  it.each(cases)('%s', (_name, bytes) => {
+    expect(() => readTlv(Uint8Array.from(bytes), 0)).toThrow(DerError);
+  });
+  it('and trailing bytes after a whole value', () => {
+    expect(() => readWhole(Uint8Array.of(0x05, 0x00, 0x00), 0x05)).toThrow(/trailing/);
+  });
+});
+
+describe('the DER writer', () => {
+  it('encodes OIDs with large arcs (the project arc under 2.25)', () => {
+    expect(Buffer.from(objectIdentifier('1.2.840.113549.1.7.2')).toString('hex')).toBe('06092a864886f70d010702');
+    expect(Buffer.from(objectIdentifier('2.25.1')).toString('hex')).toBe('06026901');
+  });
+  it('sorts SET OF elements by their encodings', () => {
+    expect(Buffer.from(setOf([Uint8Array.of(0x04, 0x01, 0x02), Uint8Array.of(0x04, 0x01, 0x01)])).toString('hex')).toBe('3106040101040102');
+  });
+});
+
+describe('typed text', () => {
+  const subject = text({ min: 1, max: 20 });
+  const body = text({ max: 100, multiline: true });
+  it('accepts Chinese text, and line breaks where text is long', () => {
+    expect(subject.safeParse('函轉行政院公文').success).toBe(true);
+    expect(body.safeParse('第一行\n第二行\t附註').success).toBe(true);
+    expect(subject.safeParse('第一行\n第二行').success).toBe(false);
+  });
+  it('refuses control characters, unpaired surrogates and bidirectional overrides', () => {
+    for (const bad of ['a\u0000b', 'a\u202Eb', 'a\uDC00b', 'a\u2066b', 'a\u007Fb']) expect(body.safeParse(bad).success).toBe(false);
+    expect(body.safeParse('😀 表情').success).toBe(true); // a proper surrogate pair
+  });
+});
