@@ -52,3 +52,33 @@ export function canonicalStepPayload(payload: StepPayload): Uint8Array {
 export function signingTimeOf(instant: Date): string {
   return new Date(Math.floor(instant.getTime() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
+
+/** What the client knows of the step it signs: the document as the service showed its holder. */
+export interface StepToSign {
+  id: string;
+  number: string;
+  contentSha256: string;
+  currentSeq: number;
+  stepToken: string | null;
+}
+
+/** The payload a holder signs to complete the current step of `doc`. */
+export function payloadForStep(
+  doc: StepToSign,
+  act: { action: ChangeType; sender: string; recipient: string | null; opinion: string; signingTime: string },
+): StepPayload {
+  if (!doc.stepToken) throw new TypeError('only the current holder, who has the step token, can sign this step');
+  return {
+    profile: STEP_PAYLOAD_PROFILE,
+    documentId: doc.id,
+    documentNumber: doc.number,
+    contentSha256: doc.contentSha256,
+    step: doc.currentSeq,
+    action: act.action,
+    sender: act.sender,
+    recipient: act.recipient,
+    opinion: act.opinion,
+    signingTime: act.signingTime,
+    stepToken: doc.stepToken,
+  };
+}

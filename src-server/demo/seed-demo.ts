@@ -7,7 +7,7 @@ import { signStep } from '../../src-shared/cms/sign.js';
 import type { CmsSigner } from '../../src-shared/cms/signer.js';
 import type { ChangeType } from '../../src-shared/flow.js';
 import { fromPem, x509 } from '../../src-shared/pki/x509.js';
-import { STEP_PAYLOAD_PROFILE, canonicalStepPayload, signingTimeOf } from '../../src-shared/step-payload.js';
+import { canonicalStepPayload, payloadForStep, signingTimeOf } from '../../src-shared/step-payload.js';
 import { createUser, ensureUnit, findUserByAccount, registerCardCertificate } from '../accounts/users.js';
 import type { Actor, ServiceContext } from '../context.js';
 import { createContext, type ServiceConfig } from '../service.js';
@@ -122,7 +122,7 @@ async function enableDemoTempCert(ctx: ServiceContext, actor: Actor, pcLabel: st
 async function act(ctx: ServiceContext, actor: Actor, documentId: string, action: ChangeType, recipient: string | null, signer: CmsSigner, opinion: string): Promise<void> {
   const doc = await viewDocument(ctx, actor, documentId);
   const signingTime = signingTimeOf(ctx.now());
-  const payload = canonicalStepPayload({ profile: STEP_PAYLOAD_PROFILE, documentId: doc.id, documentNumber: doc.number, contentSha256: doc.contentSha256, step: doc.currentSeq, action, sender: actor.account, recipient, opinion, signingTime, stepToken: doc.stepToken! });
+  const payload = canonicalStepPayload(payloadForStep(doc, { action, sender: actor.account, recipient, opinion, signingTime }));
   const cms = await signStep(payload, signer, new Date(signingTime));
   await performAction(ctx, actor, documentId, { action, recipient, opinion, signingTime, stepToken: doc.stepToken!, signature: Buffer.from(cms).toString('base64'), idempotencyKey: randomBytes(16).toString('base64url') });
 }

@@ -5,7 +5,7 @@ import { canonicalJson } from '../../src-shared/canonical-json.js';
 import { verifyStepSignature } from '../../src-shared/cms/verify.js';
 import { GongwenError } from '../../src-shared/errors.js';
 import { arrivalStatus, isClosing, type ChangeType } from '../../src-shared/flow.js';
-import { STEP_PAYLOAD_PROFILE, canonicalStepPayload, signingTimeOf } from '../../src-shared/step-payload.js';
+import { canonicalStepPayload, payloadForStep, signingTimeOf } from '../../src-shared/step-payload.js';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Actor, ServiceContext } from '../context.js';
 import { isUniqueViolation } from '../storage/database.js';
@@ -38,19 +38,13 @@ export async function performAction(ctx: ServiceContext, actor: Actor, documentI
   const step = await db.selectFrom('steps').selectAll().where('document_id', '=', doc.id).where('seq', '=', doc.current_seq).executeTakeFirstOrThrow();
 
   const signingTime = checkSigningTime(ctx, input.signingTime, step.arrived_at);
-  const payload = canonicalStepPayload({
-    profile: STEP_PAYLOAD_PROFILE,
-    documentId: doc.id,
-    documentNumber: doc.number,
-    contentSha256: doc.content_sha256,
-    step: doc.current_seq,
-    action,
-    sender: actor.account,
-    recipient: recipient?.account ?? null,
-    opinion: input.opinion,
-    signingTime: input.signingTime,
-    stepToken: doc.step_token,
-  });
+  // Rebuilt from the service's own state: the client's idea of the document is never trusted.
+  const payload = canonicalStepPayload(
+    payloadForStep(
+      { id: doc.id, number: doc.number, contentSha256: doc.content_sha256, currentSeq: doc.current_seq, stepToken: doc.step_token },
+      { action, sender: actor.account, recipient: recipient?.account ?? null, opinion: input.opinion, signingTime: input.signingTime },
+    ),
+  );
   const cms = decodeSignature(input.signature);
   const verified = verifyStepSignature(cms, payload);
   if (verified.countersignatures.length > 0) throw new GongwenError('SIGNATURE_PROFILE', 'a new step signature carries no countersignature');

@@ -9,7 +9,7 @@ import { signStep } from '../../src-shared/cms/sign.js';
 import type { CmsSigner } from '../../src-shared/cms/signer.js';
 import type { ChangeType } from '../../src-shared/flow.js';
 import { x509 } from '../../src-shared/pki/x509.js';
-import { STEP_PAYLOAD_PROFILE, canonicalStepPayload, signingTimeOf } from '../../src-shared/step-payload.js';
+import { canonicalStepPayload, payloadForStep, signingTimeOf } from '../../src-shared/step-payload.js';
 import { KeyObject } from 'node:crypto';
 import { createUser, ensureUnit, registerCardCertificate } from '../../src-server/accounts/users.js';
 import type { ServiceContext } from '../../src-server/context.js';
@@ -104,19 +104,7 @@ export class Clerk {
   async signedAction(doc: DocumentView, action: ChangeType, recipient: string | null, signer: CmsSigner, options: { opinion?: string; signingTime?: Date; idempotencyKey?: string } = {}) {
     const signingTime = signingTimeOf(options.signingTime ?? new Date(Date.now() + this.service.clock.offsetMs));
     const opinion = options.opinion ?? '';
-    const payload = canonicalStepPayload({
-      profile: STEP_PAYLOAD_PROFILE,
-      documentId: doc.id,
-      documentNumber: doc.number,
-      contentSha256: doc.contentSha256,
-      step: doc.currentSeq,
-      action,
-      sender: this.account,
-      recipient,
-      opinion,
-      signingTime,
-      stepToken: doc.stepToken!,
-    });
+    const payload = canonicalStepPayload(payloadForStep(doc, { action, sender: this.account, recipient, opinion, signingTime }));
     const cms = await signStep(payload, signer, new Date(signingTime));
     return { action, recipient, opinion, signingTime, stepToken: doc.stepToken!, signature: Buffer.from(cms).toString('base64'), idempotencyKey: options.idempotencyKey ?? randomBytes(16).toString('base64url') };
   }
