@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contentSha256 } from '../../src-shared/content-digest.js';
 import type { ActionResult, DocumentView } from '../../src-shared/api/documents.js';
 import { databaseKinds } from '../helpers/databases.js';
 import { Clerk, startTestService, type TestService } from '../helpers/service.js';
@@ -25,6 +27,19 @@ describe.each(databaseKinds())('workflow on %s', (kind) => {
     expect(doc.flow).toHaveLength(1);
     expect(doc.flow[0]).toMatchObject({ seq: 1, status: '線上簽核', unit: '資通建設科', holder: '陳志明', changeType: '創稿', tempCertUsed: false });
     expect(doc.stepToken).toMatch(/^[A-Za-z0-9_-]{22}$/);
+  });
+
+  it('stores attachments with their digests, serves their bytes, and binds them into the content digest', async () => {
+    const pdf = Buffer.from('%PDF-1.7 附件內容');
+    const r = await drafter.call<DocumentView>('POST', '/api/documents', { subject: '附件測試', body: '詳附件', attachments: [{ name: '計畫書 v2.pdf', mediaType: 'application/pdf', contentBase64: pdf.toString('base64') }] });
+    expect(r.status).toBe(200);
+    const [attachment] = r.body.attachments;
+    expect(attachment).toMatchObject({ name: '計畫書 v2.pdf', mediaType: 'application/pdf', size: pdf.length, sha256: createHash('sha256').update(pdf).digest('hex') });
+    expect(r.body.contentSha256).toBe(contentSha256({ subject: '附件測試', body: '詳附件', attachments: [attachment!] }));
+    const bytes = await drafter.call('GET', `/api/documents/${r.body.id}/attachments/${attachment!.id}`);
+    expect(bytes.raw.equals(pdf)).toBe(true);
+    const stranger = await secretary.call('GET', `/api/documents/${r.body.id}/attachments/${attachment!.id}`);
+    expect(stranger.status).toBe(404);
   });
 
   it('sends with the card: the flow table records the step and the next holder', async () => {
@@ -117,5 +132,22 @@ describe.each(databaseKinds())('workflow on %s', (kind) => {
     const after = await drafter.call('POST', `/api/documents/${doc.id}/actions`, await drafter.signedAction({ ...view, stepToken: 'x'.repeat(22) }, '歸檔', null, await drafter.card()));
     expect(after.body).toMatchObject({ code: 'DOCUMENT_CLOSED' });
     expect(secretary.account).toBe('lin.shufen');
+  });
+
+  it('lists the inbox newest first, with search by subject or number and a status filter', async () => {
+    const a = await drafter.createDocument('機房搬遷計畫');
+    const b = await drafter.createDocument('機房空調維護');
+    await drafter.act(b.id, '送請簽核', 'yeh.yenchih', await drafter.card());
+    const inbox = (await drafter.call('GET', '/api/documents?box=inbox&q=機房')).body;
+    expect(inbox.documents.map((d: { id: string }) => d.id)).toEqual([a.id]);
+    const involved = (await drafter.call('GET', '/api/documents?box=involved&q=機房')).body;
+    expect(involved.documents.map((d: { id: string }) => d.id)).toEqual([b.id, a.id]);
+    expect(involved.total).toBe(2);
+    const byNumber = (await drafter.call('GET', `/api/documents?box=involved&q=${a.number}`)).body;
+    expect(byNumber.documents.map((d: { id: string }) => d.id)).toEqual([a.id]);
+    const approved = (await drafter.call('GET', '/api/documents?box=involved&status=已決行')).body;
+    expect(approved.documents.every((d: { status: string }) => d.status === '已決行')).toBe(true);
+    const page = (await drafter.call('GET', '/api/documents?box=involved&limit=1&offset=1&q=機房')).body;
+    expect(page.documents.map((d: { id: string }) => d.id)).toEqual([a.id]);
   });
 });
