@@ -60,17 +60,49 @@ export const errorCatalog = {
   COUNTERSIGNATURE_INVALID: [400, '補簽簽章不正確，與該關卡原本的簽章不符。', 'The countersignature does not match the step’s signature.'],
 } as const satisfies Record<string, readonly [number, string, string]>;
 
-export type ErrorCode = keyof typeof errorCatalog;
+/**
+ * Errors that arise on the clerk's PC: the card, the keychain, the outbox, reaching the service.
+ * They never cross HTTP, so they carry no status.
+ */
+export const clientErrorCatalog = {
+  CARD_MODULE_NOT_FOUND: ['無法載入讀卡機驅動程式（PKCS#11 模組），請確認已安裝卡片管理工具（如 HiCOS），或在設定中指定模組路徑。', 'The PKCS#11 module could not be loaded; install the card software (e.g. HiCOS) or set the module path in Settings.'],
+  CARD_NO_READER: ['找不到讀卡機，請確認讀卡機已連接電腦。', 'No card reader was found; check that it is connected.'],
+  CARD_NOT_PRESENT: ['讀卡機中沒有憑證卡，請插入您的憑證卡。', 'There is no card in the reader; insert your card.'],
+  CARD_REMOVED: ['憑證卡在作業中被移除，已完成的部分都已保存；請重新插入憑證卡後再繼續。', 'The card was removed during the operation; what was done is kept. Insert the card and continue.'],
+  CARD_PIN_INCORRECT: ['憑證卡密碼（PIN 碼）錯誤，請重新輸入。', 'The card PIN is wrong; enter it again.'],
+  CARD_PIN_FINAL_TRY: ['憑證卡密碼錯誤。再錯一次，憑證卡就會被鎖住。', 'The card PIN is wrong. One more wrong PIN will lock the card.'],
+  CARD_PIN_LOCKED: ['憑證卡密碼已被鎖住，請洽憑證管理中心辦理解鎖。', 'The card PIN is locked; contact the certificate authority to unlock it.'],
+  CARD_PIN_LENGTH: ['PIN 碼長度不符，請確認後再輸入。', 'The PIN has the wrong length.'],
+  CARD_NO_SIGNING_KEY: ['憑證卡中找不到簽章用的金鑰或憑證，請確認插入的是您的公務憑證卡。', 'No signing key or certificate was found on the card.'],
+  CARD_FAILED: ['憑證卡作業失敗，請拔出憑證卡後重新插入再試一次。', 'The card operation failed; remove and re-insert the card, then try again.'],
+  KEYCHAIN_UNAVAILABLE: ['無法使用作業系統的金鑰圈，臨時憑證無法安全保存，因此沒有存入任何資料。請聯絡系統管理員。', 'The operating system keychain is not available, so nothing was stored; call the administrator.'],
+  TEMP_CERT_LOCKED: ['請先輸入軟體憑證密碼，解鎖這台電腦上的臨時憑證。', 'Enter the temporary-certificate password to unlock it on this computer.'],
+  TEMP_CERT_DAMAGED: ['這台電腦上的臨時憑證資料已損毀，請刪除後重新啟用並下載憑證。', 'The temporary certificate on this computer is damaged; enable and download it again.'],
+  SERVICE_UNREACHABLE: ['目前無法連線到公文系統。已簽章的公文已安全保存，連線恢復後會自動送出。', 'The document service cannot be reached. Signed steps are kept and will be sent when it is back.'],
+  SERVICE_URL_INSECURE: ['公文系統網址必須使用 https（僅本機測試可用 http）。', 'The service address must use https (http only for this computer).'],
+  SERVICE_ANSWER_INVALID: ['公文系統的回應無法辨識，請稍後再試或聯絡系統管理員。', 'The service answered something unexpected.'],
+  OUTBOX_WRITE_FAILED: ['無法寫入待送公文暫存區（磁碟可能已滿），這次沒有簽出任何公文，請清出空間後再試。', 'The outbox could not be written (the disk may be full); nothing was sent. Free some space and try again.'],
+  RESIGN_CANCELLED: ['補簽已取消，已完成的部分都已保存，之後可以繼續。', 'Re-signing was cancelled; what was done is kept and can be continued later.'],
+} as const satisfies Record<string, readonly [string, string]>;
 
-export const errorCodes = Object.keys(errorCatalog) as ErrorCode[];
+export type ServiceErrorCode = keyof typeof errorCatalog;
+export type ClientErrorCode = keyof typeof clientErrorCatalog;
+export type ErrorCode = ServiceErrorCode | ClientErrorCode;
+
+/** The codes the service answers with (its OpenAPI document lists these). */
+export const errorCodes = Object.keys(errorCatalog) as ServiceErrorCode[];
+
+function isServiceCode(code: ErrorCode): code is ServiceErrorCode {
+  return Object.hasOwn(errorCatalog, code);
+}
 
 export function httpStatusOf(code: ErrorCode): number {
-  return errorCatalog[code][0];
+  return isServiceCode(code) ? errorCatalog[code][0] : 500;
 }
 
 export function messageOf(code: ErrorCode, language: 'zh-TW' | 'en' = 'zh-TW'): string {
-  const [, zh, en] = errorCatalog[code];
-  return language === 'en' ? en : zh;
+  const [zh, en] = isServiceCode(code) ? errorCatalog[code].slice(1) : clientErrorCatalog[code];
+  return (language === 'en' ? en : zh) as string;
 }
 
 /** The body of every 4xx/5xx answer of the service. */
@@ -101,5 +133,5 @@ export class GongwenError extends Error {
 }
 
 export function isErrorCode(value: unknown): value is ErrorCode {
-  return typeof value === 'string' && Object.hasOwn(errorCatalog, value);
+  return typeof value === 'string' && (Object.hasOwn(errorCatalog, value) || Object.hasOwn(clientErrorCatalog, value));
 }

@@ -12,6 +12,7 @@ import { demoPeople, type DemoPerson } from './people.js';
  *   <dir>/gca-root.cert.pem           trusted card root
  *   <dir>/cards/<account>.cert.pem    card certificate
  *   <dir>/cards/<account>.key.pem     its private key (PKCS#8): goes onto the virtual card only
+ *   <dir>/cards/<account>.keyx.*.pem  the card's encryption pair, which must never sign
  *   <dir>/temp-ca.cert.pem, temp-ca.key.pem
  */
 export interface DemoPki {
@@ -19,7 +20,8 @@ export interface DemoPki {
   gcaRootPem: string;
   tempCaCertPem: string;
   tempCaKeyPem: string;
-  cards: Record<string, { certPem: string; keyPem: string }>;
+  /** Per account: the signing pair (SIGN) and, as on HiCOS cards, an encryption pair (KEYX). */
+  cards: Record<string, { certPem: string; keyPem: string; keyxCertPem: string; keyxKeyPem: string }>;
 }
 
 const RSA = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 } as const;
@@ -51,25 +53,31 @@ export async function makeDemoPki(dir: string, people: DemoPerson[] = demoPeople
   const cards: DemoPki['cards'] = {};
   let serial = 0x1000;
   for (const person of people) {
-    const keys = await webcrypto.subtle.generateKey(RSA, true, ['sign', 'verify']);
-    const cert = await x509.X509CertificateGenerator.create({
-      serialNumber: (serial++).toString(16),
-      subject: `CN=${person.name},OU=${person.unitId},O=GongwenDesk Test Agency,C=TW`,
-      issuer: root.subject,
-      notBefore,
-      notAfter: new Date(now.getTime() + 5 * YEAR_MS),
-      publicKey: keys.publicKey,
-      signingKey: rootKeys.privateKey,
-      signingAlgorithm: RSA,
-      extensions: [
-        new x509.BasicConstraintsExtension(false, undefined, true),
-        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation, true),
-        await x509.AuthorityKeyIdentifierExtension.create(root),
-        await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
-      ],
-    });
-    const pkcs8 = new Uint8Array(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
-    cards[person.account] = { certPem: cert.toString('pem') + '\n', keyPem: toPem(pkcs8, 'PRIVATE KEY') };
+    const subject = `CN=${person.name},OU=${person.unitId},O=GongwenDesk Test Agency,C=TW`;
+    const issue = async (usage: number) => {
+      const keys = await webcrypto.subtle.generateKey(RSA, true, ['sign', 'verify']);
+      const cert = await x509.X509CertificateGenerator.create({
+        serialNumber: (serial++).toString(16),
+        subject,
+        issuer: root.subject,
+        notBefore,
+        notAfter: new Date(now.getTime() + 5 * YEAR_MS),
+        publicKey: keys.publicKey,
+        signingKey: rootKeys.privateKey,
+        signingAlgorithm: RSA,
+        extensions: [
+          new x509.BasicConstraintsExtension(false, undefined, true),
+          new x509.KeyUsagesExtension(usage, true),
+          await x509.AuthorityKeyIdentifierExtension.create(root),
+          await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+        ],
+      });
+      const pkcs8 = new Uint8Array(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
+      return { certPem: cert.toString('pem') + '\n', keyPem: toPem(pkcs8, 'PRIVATE KEY') };
+    };
+    const sign = await issue(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation);
+    const keyx = await issue(x509.KeyUsageFlags.keyEncipherment | x509.KeyUsageFlags.dataEncipherment);
+    cards[person.account] = { ...sign, keyxCertPem: keyx.certPem, keyxKeyPem: keyx.keyPem };
   }
 
   const tempCa = await makeTempCa('CN=GongwenDesk Temporary Certificate CA (Test),O=GongwenDesk Test Agency,C=TW', now, DEMO_NOT_BEFORE);
@@ -106,6 +114,8 @@ async function writeDemoPki(pki: DemoPki): Promise<void> {
   for (const [account, card] of Object.entries(pki.cards)) {
     await writeFile(join(pki.dir, 'cards', `${account}.cert.pem`), card.certPem);
     await writeFile(join(pki.dir, 'cards', `${account}.key.pem`), card.keyPem, { mode: 0o600 });
+    await writeFile(join(pki.dir, 'cards', `${account}.keyx.cert.pem`), card.keyxCertPem);
+    await writeFile(join(pki.dir, 'cards', `${account}.keyx.key.pem`), card.keyxKeyPem, { mode: 0o600 });
   }
 }
 
@@ -113,7 +123,12 @@ export async function loadDemoPki(dir: string, people: DemoPerson[] = demoPeople
   const read = (...p: string[]) => readFile(join(dir, ...p), 'utf8');
   const cards: DemoPki['cards'] = {};
   for (const person of people) {
-    cards[person.account] = { certPem: await read('cards', `${person.account}.cert.pem`), keyPem: await read('cards', `${person.account}.key.pem`) };
+    cards[person.account] = {
+      certPem: await read('cards', `${person.account}.cert.pem`),
+      keyPem: await read('cards', `${person.account}.key.pem`),
+      keyxCertPem: await read('cards', `${person.account}.keyx.cert.pem`),
+      keyxKeyPem: await read('cards', `${person.account}.keyx.key.pem`),
+    };
   }
   return { dir, gcaRootPem: await read('gca-root.cert.pem'), tempCaCertPem: await read('temp-ca.cert.pem'), tempCaKeyPem: await read('temp-ca.key.pem'), cards };
 }

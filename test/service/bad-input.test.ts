@@ -5,7 +5,7 @@ import type { DocumentView } from '../../src-shared/api/documents.js';
 import type { PendingResignStep } from '../../src-shared/api/resign.js';
 import { countersign } from '../../src-shared/cms/countersign.js';
 import type { CmsSigner } from '../../src-shared/cms/signer.js';
-import { errorCatalog, isErrorCode } from '../../src-shared/errors.js';
+import { isErrorCode, messageOf } from '../../src-shared/errors.js';
 import { databaseKinds } from '../helpers/databases.js';
 import { Clerk, call, startTestService, type TestService } from '../helpers/service.js';
 import { snapshot } from '../helpers/snapshot.js';
@@ -132,7 +132,7 @@ describe.each(databaseKinds())('bad and hostile input on %s: a stable 4xx code, 
       const after = await snapshot(service.ctx.storage.db);
       const body = r.body as { code?: string; message?: string };
       if (r.status !== c.expect[0] || body.code !== c.expect[1]) failures.push(`${c.name}: got ${r.status} ${body.code ?? r.raw.toString().slice(0, 80)}, expected ${c.expect.join(' ')}`);
-      else if (!isErrorCode(body.code) || body.message !== errorCatalog[body.code][1]) failures.push(`${c.name}: message is not the catalog's sentence`);
+      else if (!isErrorCode(body.code) || body.message !== messageOf(body.code)) failures.push(`${c.name}: message is not the catalog's sentence`);
       if (before !== after) failures.push(`${c.name}: the database changed`);
     }
     expect(failures).toEqual([]);

@@ -1,0 +1,85 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { HICOS_TOKEN_LABEL, SIGNING_KEY_LABEL, pkcs11Modules } from './pkcs11-modules.js';
+
+/**
+ * A virtual card: a SoftHSM token laid out as a HiCOS card is (token label "HiCOS PKI Smart
+ * Card", a SIGN key pair and certificate, a KEYX encryption pair), holding a demo person's keys
+ * from the test PKI. Each card lives in its own folder with its own SOFTHSM2_CONF.
+ */
+export interface VirtualCard {
+  /** Set SOFTHSM2_CONF to this before the PKCS#11 module is loaded. */
+  conf: string;
+  tokenDir: string;
+  modulePath: string;
+  label: string;
+  pin: string;
+  soPin: string;
+}
+
+export interface VirtualCardKeys {
+  certPem: string;
+  keyPem: string;
+  keyxCertPem?: string;
+  keyxKeyPem?: string;
+}
+
+export function softhsmModulePath(): string {
+  const entry = pkcs11Modules.find((m) => m.rescanByReinitialize)!;
+  const path = (entry.paths[process.platform] ?? []).find((p) => {
+    try {
+      execFileSync('test', ['-f', p]);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (!path) throw new Error('SoftHSM 2 is not installed (Debian: apt-get install softhsm2 opensc)');
+  return path;
+}
+
+/** Makes the folder and configuration of a virtual card reader; with no token yet ("no card"). */
+export function makeVirtualReader(dir: string): VirtualCard {
+  const tokenDir = join(dir, 'tokens');
+  mkdirSync(tokenDir, { recursive: true, mode: 0o700 });
+  const conf = join(dir, 'softhsm2.conf');
+  writeFileSync(conf, `directories.tokendir = ${tokenDir}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = true\n`);
+  return { conf, tokenDir, modulePath: softhsmModulePath(), label: HICOS_TOKEN_LABEL, pin: '123456', soPin: '12345678' };
+}
+
+/** "Inserts" a card: initialises a token in the reader and writes the keys and certificates onto it. */
+export function insertVirtualCard(reader: VirtualCard, keys: VirtualCardKeys, options: { pin?: string } = {}): VirtualCard {
+  const card = { ...reader, pin: options.pin ?? reader.pin };
+  const env = { ...process.env, SOFTHSM2_CONF: card.conf };
+  const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  run('softhsm2-util', ['--init-token', '--free', '--label', card.label, '--so-pin', card.soPin, '--pin', card.pin]);
+  const tool = (args: string[]) => run('pkcs11-tool', ['--module', card.modulePath, '--token-label', card.label, '--login', '--pin', card.pin, ...args]);
+  const files = join(card.tokenDir, '..');
+  const write = (name: string, text: string) => {
+    const path = join(files, name);
+    writeFileSync(path, text, { mode: 0o600 });
+    return path;
+  };
+  const der = (pemPath: string, outName: string) => {
+    const out = join(files, outName);
+    execFileSync('openssl', ['x509', '-in', pemPath, '-outform', 'DER', '-out', out]);
+    return out;
+  };
+  // The encryption pair goes on first, so that a careless "first key" choice would take it.
+  if (keys.keyxCertPem && keys.keyxKeyPem) {
+    const keyxId = Buffer.from('KEYX').toString('hex');
+    tool(['--write-object', write('keyx.key.pem', keys.keyxKeyPem), '--type', 'privkey', '--id', keyxId, '--label', 'KEYX', '--usage-decrypt']);
+    tool(['--write-object', der(write('keyx.cert.pem', keys.keyxCertPem), 'keyx.cert.der'), '--type', 'cert', '--id', keyxId, '--label', 'KEYX']);
+  }
+  const signId = Buffer.from(SIGNING_KEY_LABEL).toString('hex');
+  tool(['--write-object', write('sign.key.pem', keys.keyPem), '--type', 'privkey', '--id', signId, '--label', SIGNING_KEY_LABEL, '--usage-sign']);
+  tool(['--write-object', der(write('sign.cert.pem', keys.certPem), 'sign.cert.der'), '--type', 'cert', '--id', signId, '--label', SIGNING_KEY_LABEL]);
+  for (const f of ['keyx.key.pem', 'sign.key.pem']) writeFileSync(join(files, f), ''); // the keys now live on the token only
+  return card;
+}
+
+/** "Pulls out" the card: deletes the token from the reader. */
+export function removeVirtualCard(card: VirtualCard): void {
+  execFileSync('softhsm2-util', ['--delete-token', '--token', card.label], { env: { ...process.env, SOFTHSM2_CONF: card.conf }, stdio: ['ignore', 'pipe', 'pipe'] });
+}

@@ -1,0 +1,132 @@
+import { existsSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { moduleEntryFor, pkcs11Modules } from '../../native/pkcs11-modules.js';
+import type { CmsSigner } from '../../src-shared/cms/signer.js';
+import { GongwenError } from '../../src-shared/errors.js';
+import type { CardDiagnostics, CardEvent, CardFailure, CardReply, CardRequest, CardStatus, LoginResult, PinState } from './card-types.js';
+
+/** A card failure, with the token's PIN flags when a PIN was involved. */
+export class CardError extends GongwenError {
+  readonly pin: PinState | undefined;
+  readonly ckr: string | undefined;
+  constructor(failure: CardFailure) {
+    super(failure.code, failure.ckr ?? failure.detail);
+    this.name = 'CardError';
+    this.pin = failure.pin;
+    this.ckr = failure.ckr;
+  }
+}
+
+export interface CardOptions {
+  /** From Settings; otherwise the first module of the table found on this machine. */
+  modulePath?: string;
+  pollMs?: number;
+  /** Tests only: a module path whose `wrap(api)` injects faults the virtual card cannot produce. */
+  apiWrapper?: string;
+}
+
+/** One login for a batch of signatures; the PIN is not kept. */
+export interface CardSession {
+  certificate: Uint8Array;
+  keyAlgorithm: 'RSA' | 'EC';
+  signer: CmsSigner;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the worker from the built `.js`, or, when running from TypeScript sources (tests,
+ * development), through tsx's loader registered inside the worker.
+ */
+function startWorker(base: URL, workerData: unknown): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL(`${base.href}.js`), { workerData });
+  const tsxApi = import.meta.resolve('tsx/esm/api');
+  const source = `${base.href}.ts`;
+  return new Worker(`import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); })`, { eval: true, workerData });
+}
+
+export function defaultModulePath(platform: NodeJS.Platform = process.platform): string | undefined {
+  for (const entry of pkcs11Modules) for (const path of entry.paths[platform] ?? []) if (existsSync(path)) return path;
+  return undefined;
+}
+
+/**
+ * The smart card, for the main process: every PKCS#11 call runs in a worker thread. Status
+ * changes (inserted, removed, PIN flags) arrive through `onStatus`.
+ */
+export class CardService {
+  private readonly worker: Worker;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
+  private readonly listeners = new Set<(status: CardStatus) => void>();
+  private latest: CardStatus | undefined;
+  readonly modulePath: string;
+
+  constructor(options: CardOptions = {}) {
+    this.modulePath = options.modulePath ?? defaultModulePath() ?? '';
+    const workerData = { modulePath: this.modulePath, rescanByReinitialize: moduleEntryFor(this.modulePath)?.rescanByReinitialize ?? false, pollMs: options.pollMs ?? 1000, apiWrapper: options.apiWrapper };
+    this.worker = startWorker(new URL('./card-worker', import.meta.url), workerData);
+    this.worker.on('message', (message: CardReply | CardEvent) => {
+      if ('event' in message) {
+        this.latest = message.status;
+        for (const listener of this.listeners) listener(message.status);
+        return;
+      }
+      const waiting = this.pending.get(message.id);
+      this.pending.delete(message.id);
+      if (!waiting) return;
+      if (message.ok) waiting.resolve(message.result);
+      else waiting.reject(new CardError(message.failure));
+    });
+    this.worker.on('error', (error) => this.failAll(error));
+    this.worker.on('exit', () => this.failAll(new CardError({ code: 'CARD_FAILED', detail: 'the card thread stopped' })));
+    this.worker.unref();
+  }
+
+  private failAll(error: unknown) {
+    for (const waiting of this.pending.values()) waiting.reject(error);
+    this.pending.clear();
+  }
+
+  private request<T>(request: CardRequest, transfer: ArrayBuffer[] = []): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.worker.postMessage({ id, request }, transfer);
+    });
+  }
+
+  status(): Promise<CardStatus> {
+    return this.request<CardStatus>({ op: 'status' });
+  }
+
+  /** The last status the card thread reported, without asking it. */
+  lastStatus(): CardStatus | undefined {
+    return this.latest;
+  }
+
+  onStatus(listener: (status: CardStatus) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  diagnostics(): Promise<CardDiagnostics> {
+    return this.request<CardDiagnostics>({ op: 'diagnostics' });
+  }
+
+  /** Logs in once; sign as often as the batch needs, then close. */
+  async openSession(pin: string): Promise<CardSession> {
+    const pinBytes = new TextEncoder().encode(pin);
+    const login = await this.request<LoginResult>({ op: 'login', pin: pinBytes }, [pinBytes.buffer as ArrayBuffer]);
+    const certificate = new Uint8Array(login.certificate);
+    return {
+      certificate,
+      keyAlgorithm: login.keyAlgorithm,
+      signer: { certificate, keyAlgorithm: login.keyAlgorithm, sign: (data) => this.request<Uint8Array>({ op: 'sign', data }) },
+      close: () => this.request<null>({ op: 'logout' }).then(() => undefined),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.worker.terminate();
+  }
+}

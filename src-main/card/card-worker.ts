@@ -1,0 +1,85 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import pkcs11js from 'pkcs11js';
+import type { CardEvent, CardFailure, CardReply, CardRequest } from './card-types.js';
+import { cardFailureOf, isRemoval } from './ckr.js';
+import { Pkcs11Token, type Pkcs11Api } from './pkcs11-token.js';
+
+/**
+ * The card's thread. PKCS#11 calls (C_Login, C_Initialize, a slow C_Sign) block; here they block
+ * only this worker, never the thread that serves the UI. Requests are answered in order.
+ */
+interface WorkerOptions {
+  modulePath: string;
+  rescanByReinitialize: boolean;
+  pollMs: number;
+  /** Tests only: a module whose `wrap(api)` returns a fault-injecting PKCS#11 interface. */
+  apiWrapper?: string;
+}
+
+const options = workerData as WorkerOptions;
+const port = parentPort!;
+
+let makeApi = (): Pkcs11Api => new pkcs11js.PKCS11();
+if (options.apiWrapper) {
+  const wrapper = (await import(options.apiWrapper)) as { wrap(api: Pkcs11Api): Pkcs11Api };
+  const plain = makeApi;
+  makeApi = () => wrapper.wrap(plain());
+}
+const token = new Pkcs11Token(options.modulePath, makeApi, options.rescanByReinitialize);
+
+let lastStatus = '';
+function publishStatus() {
+  const status = token.status();
+  const text = JSON.stringify(status);
+  if (text !== lastStatus) {
+    lastStatus = text;
+    port.postMessage({ event: 'status', status } satisfies CardEvent);
+  }
+  return status;
+}
+
+function failureOf(error: unknown): CardFailure {
+  const code = (error as { cardCode?: CardFailure['code'] } | null)?.cardCode;
+  if (code) return { code, detail: error instanceof Error ? error.message : undefined };
+  return cardFailureOf(error, token.pinState());
+}
+
+function handle(request: CardRequest): unknown {
+  switch (request.op) {
+    case 'status':
+      return publishStatus();
+    case 'diagnostics':
+      return token.diagnostics();
+    case 'login': {
+      const pin = Buffer.from(request.pin).toString('utf8');
+      try {
+        return token.login(pin);
+      } finally {
+        request.pin.fill(0); // the one copy we own; the string cannot be wiped, it goes out of scope here
+      }
+    }
+    case 'sign':
+      return token.sign(request.data);
+    case 'logout':
+      token.logout();
+      return null;
+  }
+}
+
+port.on('message', (message: { id: number; request: CardRequest }) => {
+  let reply: CardReply;
+  try {
+    reply = { id: message.id, ok: true, result: handle(message.request) };
+  } catch (error) {
+    reply = { id: message.id, ok: false, failure: failureOf(error) };
+    if (isRemoval(error)) {
+      token.reset(); // pulled out: start afresh so that re-inserting works without a restart
+      publishStatus();
+    }
+  }
+  port.postMessage(reply);
+});
+
+const timer = setInterval(publishStatus, options.pollMs);
+port.on('close', () => clearInterval(timer));
+publishStatus();

@@ -1,0 +1,51 @@
+import pkcs11js from 'pkcs11js';
+import type { Pkcs11Api } from '../../src-main/card/pkcs11-token.js';
+
+/**
+ * A fault-injecting wrapper around the real PKCS#11 interface, for what SoftHSM cannot do: lock a
+ * PIN, warn of a final try, or lose the card in the middle of a batch. Loaded in the card worker
+ * (CardOptions.apiWrapper); the plan comes from GONGWEN_PKCS11_FAULTS (JSON) in the environment
+ * the worker was started with.
+ *
+ *   { "C_Login": { "ckr": "CKR_PIN_INCORRECT" }, "tokenFlags": ["CKF_USER_PIN_FINAL_TRY"],
+ *     "C_Sign": { "ckr": "CKR_DEVICE_REMOVED", "afterCalls": 3, "times": 1 } }
+ */
+interface Fault {
+  ckr: string;
+  /** Let this many calls through first. */
+  afterCalls?: number;
+  /** Fail this many times, then behave (default: always). */
+  times?: number;
+}
+type Plan = Record<string, Fault> & { tokenFlags?: string[] };
+
+export function wrap(api: Pkcs11Api): Pkcs11Api {
+  const plan = JSON.parse(process.env.GONGWEN_PKCS11_FAULTS ?? '{}') as Plan;
+  const constants = pkcs11js as unknown as Record<string, number>;
+  const calls = new Map<string, number>();
+  const failures = new Map<string, number>();
+  return new Proxy(api, {
+    get(target, name: string) {
+      const real = Reflect.get(target, name) as unknown;
+      if (typeof real !== 'function') return real;
+      return (...args: unknown[]) => {
+        const fault = plan[name] as Fault | undefined;
+        if (fault) {
+          const n = (calls.get(name) ?? 0) + 1;
+          calls.set(name, n);
+          const failed = failures.get(name) ?? 0;
+          if (n > (fault.afterCalls ?? 0) && failed < (fault.times ?? Infinity)) {
+            failures.set(name, failed + 1);
+            throw Object.assign(new Error(`${fault.ckr}:${constants[fault.ckr]}`), { code: constants[fault.ckr], name: 'Pkcs11Error' });
+          }
+        }
+        const result = (real as (...a: unknown[]) => unknown).apply(target, args);
+        if (name === 'C_GetTokenInfo' && plan.tokenFlags) {
+          const info = result as { flags: number };
+          for (const flag of plan.tokenFlags) info.flags |= constants[flag]!;
+        }
+        return result;
+      };
+    },
+  });
+}

@@ -1,0 +1,141 @@
+import { X509Certificate } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CardService } from '../../src-main/card/card-service.js';
+import type { CardStatus } from '../../src-main/card/card-types.js';
+import { signStep } from '../../src-shared/cms/sign.js';
+import { verifyStepSignature } from '../../src-shared/cms/verify.js';
+import { testPki } from '../helpers/demo-pki.js';
+import { faultWrapper, insertCardOf, virtualCardFor } from '../helpers/virtual-card.js';
+
+const cards: CardService[] = [];
+function startCard(options: ConstructorParameters<typeof CardService>[0]) {
+  const card = new CardService({ pollMs: 100, ...options });
+  cards.push(card);
+  return card;
+}
+afterEach(async () => {
+  await Promise.all(cards.splice(0).map((c) => c.close()));
+  delete process.env.GONGWEN_PKCS11_FAULTS;
+});
+
+function nextStatus(card: CardService, state: CardStatus['state']): Promise<CardStatus> {
+  return new Promise((resolve) => {
+    const stop = card.onStatus((s) => {
+      if (s.state === state) {
+        stop();
+        resolve(s);
+      }
+    });
+  });
+}
+
+const codeOf = (promise: Promise<unknown>) => promise.then(() => 'no error', (e: { code?: string }) => e.code);
+
+describe('the smart card over PKCS#11 (SoftHSM virtual card)', () => {
+  it('reports the card as ready with its label and signing certificate, and signs with the SIGN key, not KEYX', async () => {
+    const virtual = await virtualCardFor('yeh.yenchih');
+    const card = startCard({ modulePath: virtual.modulePath });
+    const status = await card.status();
+    expect(status).toMatchObject({ state: 'ready', token: { label: 'HiCOS PKI Smart Card', pin: { locked: false } } });
+    expect(status.certificate?.subject).toContain('葉彥志');
+
+    const session = await card.openSession(virtual.pin);
+    const expected = (await testPki()).cards['yeh.yenchih']!;
+    expect(new X509Certificate(session.certificate).fingerprint256).toBe(new X509Certificate(expected.certPem).fingerprint256);
+    const payload = new TextEncoder().encode('{"step":1}');
+    const cms = await signStep(payload, session.signer, new Date('2026-11-27T00:00:00Z'));
+    expect(verifyStepSignature(cms, payload).signer.certificate.subject).toContain('葉彥志');
+    await session.close();
+  });
+
+  it('sees a card inserted and pulled out without a restart', async () => {
+    const reader = await virtualCardFor('vendor', { inserted: false });
+    const card = startCard({ modulePath: reader.modulePath });
+    expect((await card.status()).state).toBe('no-card');
+    const inserted = nextStatus(card, 'ready');
+    const virtual = await insertCardOf(reader, 'vendor');
+    expect((await inserted).token?.label).toBe('HiCOS PKI Smart Card');
+    const session = await card.openSession(virtual.pin);
+    await session.close();
+    const removed = nextStatus(card, 'no-card');
+    (await import('../../native/virtual-card.js')).removeVirtualCard(virtual);
+    await removed;
+    const again = nextStatus(card, 'ready');
+    await insertCardOf(reader, 'vendor');
+    await again;
+    const second = await card.openSession(virtual.pin);
+    expect(second.certificate.length).toBeGreaterThan(0);
+    await second.close();
+  });
+
+  it('says a wrong PIN is wrong, and the token then reports the PIN count low', async () => {
+    const virtual = await virtualCardFor('vendor');
+    const card = startCard({ modulePath: virtual.modulePath });
+    const failure = await card.openSession('000000').catch((e: unknown) => e as { code: string; pin?: { countLow: boolean }; message: string });
+    expect(failure).toMatchObject({ code: 'CARD_PIN_INCORRECT', pin: { countLow: true } });
+    expect((await card.status()).token?.pin.countLow).toBe(true);
+    const session = await card.openSession(virtual.pin); // the right PIN still works
+    await session.close();
+  });
+
+  it('names the module path when the module cannot be loaded', async () => {
+    const card = startCard({ modulePath: '/nowhere/HiCOSPKCS11.so' });
+    const status = await card.status();
+    expect(status.state).toBe('no-module');
+    expect(status.problem).toContain('/nowhere/HiCOSPKCS11.so');
+    expect(await codeOf(card.openSession('123456'))).toBe('CARD_MODULE_NOT_FOUND');
+    expect((await card.diagnostics()).loaded).toBe(false);
+  });
+
+  it('gives diagnostics: library, slots, token flags and mechanisms', async () => {
+    const virtual = await virtualCardFor('vendor');
+    const card = startCard({ modulePath: virtual.modulePath });
+    const d = await card.diagnostics();
+    expect(d.library?.manufacturer).toMatch(/SoftHSM/);
+    const slot = d.slots.find((s) => s.tokenPresent)!;
+    expect(slot.token).toMatchObject({ label: 'HiCOS PKI Smart Card' });
+    expect(slot.token!.flags).toContain('CKF_TOKEN_INITIALIZED');
+    expect(slot.mechanisms).toContain('CKM_SHA256_RSA_PKCS');
+  });
+
+  it('keeps the calling thread free while the card works', async () => {
+    const virtual = await virtualCardFor('vendor');
+    const card = startCard({ modulePath: virtual.modulePath });
+    const session = await card.openSession(virtual.pin);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    await Promise.all(Array.from({ length: 300 }, (_, i) => session.signer.sign(new Uint8Array([i]))));
+    clearInterval(timer);
+    expect(ticks).toBeGreaterThan(0); // timers ran while 300 signatures were made
+    await session.close();
+  });
+
+  describe('faults SoftHSM cannot produce (injected around the real module)', () => {
+    it('warns of the final try, and reports a locked PIN', async () => {
+      const virtual = await virtualCardFor('vendor');
+      process.env.GONGWEN_PKCS11_FAULTS = JSON.stringify({ C_Login: { ckr: 'CKR_PIN_INCORRECT' }, tokenFlags: ['CKF_USER_PIN_FINAL_TRY', 'CKF_USER_PIN_COUNT_LOW'] });
+      const finalTry = startCard({ modulePath: virtual.modulePath, apiWrapper: faultWrapper });
+      const failure = await finalTry.openSession('000000').catch((e: unknown) => e as { code: string; pin: unknown });
+      expect(failure).toMatchObject({ code: 'CARD_PIN_FINAL_TRY', pin: { finalTry: true } });
+
+      process.env.GONGWEN_PKCS11_FAULTS = JSON.stringify({ C_Login: { ckr: 'CKR_PIN_LOCKED' }, tokenFlags: ['CKF_USER_PIN_LOCKED'] });
+      const locked = startCard({ modulePath: virtual.modulePath, apiWrapper: faultWrapper });
+      expect(await codeOf(locked.openSession(virtual.pin))).toBe('CARD_PIN_LOCKED');
+      expect((await locked.status()).token?.pin.locked).toBe(true);
+    });
+
+    it('reports a card pulled out mid-batch, and signs again once it is back', async () => {
+      const virtual = await virtualCardFor('vendor');
+      process.env.GONGWEN_PKCS11_FAULTS = JSON.stringify({ C_Sign: { ckr: 'CKR_DEVICE_REMOVED', afterCalls: 3, times: 1 } });
+      const card = startCard({ modulePath: virtual.modulePath, apiWrapper: faultWrapper });
+      const session = await card.openSession(virtual.pin);
+      const results = [];
+      for (let i = 0; i < 5; i++) results.push(await codeOf(session.signer.sign(new Uint8Array([i]))));
+      expect(results.slice(0, 4)).toEqual(['no error', 'no error', 'no error', 'CARD_REMOVED']);
+      expect(results[4]).toBe('CARD_FAILED'); // the session went with the card: log in again
+      const again = await card.openSession(virtual.pin);
+      expect(await codeOf(again.signer.sign(new Uint8Array([9])))).toBe('no error');
+      await again.close();
+    });
+  });
+});
