@@ -33,7 +33,9 @@ fi
 check "type check (tsc)" npm run -s typecheck
 check "lint (eslint)" npm run -s lint
 
-npx vitest run --reporter=default --reporter=json --outputFile="$work/vitest.json"
+# Keep npm's and the tests' home out of the keyring's temp HOME.
+export npm_config_cache="${npm_config_cache:-$HOME/.npm}"
+test/env/with-keyring.sh npx vitest run --reporter=default --reporter=json --outputFile="$work/vitest.json"
 vitest_status=$?
 if [ -f "$work/vitest.json" ]; then
   read -r vp vf < <(node -e "const r=require('$work/vitest.json');console.log(r.numPassedTests, r.numFailedTests + (r.numRuntimeErrorTestSuites || 0))")

@@ -1,0 +1,150 @@
+import type { z, ZodType } from 'zod';
+import { LoginResponse, UserDirectory, UserSummary } from '../../src-shared/api/accounts.js';
+import { ActionResult, DocumentList, DocumentView, Evidence, type ActionRequest, type CreateDocumentRequest, type InboxQuery } from '../../src-shared/api/documents.js';
+import { PendingResignList, ResignResponse, type ResignRequest } from '../../src-shared/api/resign.js';
+import { EnableTempCertResponse, TempCertStatus, type ApplyTempCertRequest, type EnableTempCertRequest } from '../../src-shared/api/temp-cert.js';
+import { GongwenError, isErrorCode } from '../../src-shared/errors.js';
+import { checkServiceUrl } from './service-url.js';
+
+export interface ServiceClientOptions {
+  baseUrl: string;
+  /** Per request. */
+  timeoutMs?: number;
+  /** How often a safe request (GET, or one with an idempotency key) is tried again after a network failure. */
+  retries?: number;
+}
+
+/**
+ * The desktop's client of the document service: typed by the same schemas the service validates
+ * with, answers checked on arrival. Network failures and time-outs read SERVICE_UNREACHABLE; the
+ * service's refusals keep their codes. Only requests that are safe to repeat are retried here.
+ */
+export class ServiceClient {
+  readonly baseUrl: URL;
+  private token: string | null = null;
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+
+  constructor(options: ServiceClientOptions) {
+    this.baseUrl = checkServiceUrl(options.baseUrl);
+    this.timeoutMs = options.timeoutMs ?? 15_000;
+    this.retries = options.retries ?? 2;
+  }
+
+  get loggedIn(): boolean {
+    return this.token !== null;
+  }
+
+  async login(account: string, password: string): Promise<LoginResponse> {
+    const answer = await this.request('POST', '/api/session', LoginResponse, { account, password }, { retry: false });
+    this.token = answer.token;
+    return answer;
+  }
+
+  async logout(): Promise<void> {
+    if (!this.token) return;
+    try {
+      await this.request('DELETE', '/api/session', null, undefined, { retry: false });
+    } finally {
+      this.token = null;
+    }
+  }
+
+  me() {
+    return this.request('GET', '/api/me', UserSummary);
+  }
+  users() {
+    return this.request('GET', '/api/users', UserDirectory);
+  }
+  documents(query: Partial<Record<keyof InboxQuery, string | number>> = {}) {
+    const params = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]));
+    return this.request('GET', `/api/documents?${params}`, DocumentList);
+  }
+  document(id: string) {
+    return this.request('GET', `/api/documents/${encodeURIComponent(id)}`, DocumentView);
+  }
+  createDocument(body: CreateDocumentRequest) {
+    return this.request('POST', '/api/documents', DocumentView, body, { retry: false });
+  }
+  /** A signed step. Safe to repeat: the idempotency key makes the service answer as the first time. */
+  act(documentId: string, body: ActionRequest) {
+    return this.request('POST', `/api/documents/${encodeURIComponent(documentId)}/actions`, ActionResult, body, { retry: true });
+  }
+  evidence(documentId: string) {
+    return this.request('GET', `/api/documents/${encodeURIComponent(documentId)}/evidence`, Evidence);
+  }
+  tempCertStatus() {
+    return this.request('GET', '/api/temp-cert', TempCertStatus);
+  }
+  applyForTempCert(body: ApplyTempCertRequest) {
+    return this.request('POST', '/api/temp-cert/application', TempCertStatus, body, { retry: false });
+  }
+  enableTempCert(body: EnableTempCertRequest) {
+    return this.request('POST', '/api/temp-cert/enable', EnableTempCertResponse, body, { retry: false });
+  }
+  deleteTempCert() {
+    return this.request('DELETE', '/api/temp-cert/application', TempCertStatus, undefined, { retry: false });
+  }
+  disableTempCert() {
+    return this.request('POST', '/api/temp-cert/disable', TempCertStatus, undefined, { retry: false });
+  }
+  pendingResign() {
+    return this.request('GET', '/api/resign/pending', PendingResignList);
+  }
+  /** Re-signing a step twice is harmless (the service reports it already re-signed), so retrying is safe. */
+  resign(body: ResignRequest) {
+    return this.request('POST', '/api/resign', ResignResponse, body, { retry: true });
+  }
+
+  private async request<S extends ZodType | null>(method: 'GET' | 'POST' | 'DELETE', path: string, schema: S, body?: unknown, options: { retry?: boolean } = {}): Promise<S extends ZodType ? z.output<S> : void> {
+    const retry = options.retry ?? method === 'GET';
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.once(method, path, schema, body);
+      } catch (error) {
+        const transient = error instanceof GongwenError && error.code === 'SERVICE_UNREACHABLE';
+        if (!retry || !transient || attempt >= this.retries) throw error;
+        await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+      }
+    }
+  }
+
+  private async once<S extends ZodType | null>(method: string, path: string, schema: S, body: unknown): Promise<S extends ZodType ? z.output<S> : void> {
+    let response: Response;
+    try {
+      response = await fetch(new URL(path, this.baseUrl), {
+        method,
+        headers: {
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+          'accept-language': 'zh-TW',
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      throw new GongwenError('SERVICE_UNREACHABLE', error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : undefined);
+    }
+    const text = await response.text().catch(() => '');
+    // 502, 503, 504: a proxy in front of a service that is down or restarting.
+    if (response.status > 500) throw new GongwenError('SERVICE_UNREACHABLE', `HTTP ${response.status}`);
+    if (!response.ok) {
+      const refusal = parseJson(text) as { code?: unknown; detail?: unknown } | undefined;
+      if (isErrorCode(refusal?.code)) throw new GongwenError(refusal.code, typeof refusal.detail === 'string' ? refusal.detail : undefined);
+      if (response.status === 429) throw new GongwenError('RATE_LIMITED');
+      throw new GongwenError(response.status >= 500 ? 'SERVICE_UNREACHABLE' : 'SERVICE_ANSWER_INVALID', `HTTP ${response.status}`);
+    }
+    if (schema === null) return undefined as never;
+    const parsed = (schema as ZodType).safeParse(parseJson(text));
+    if (!parsed.success) throw new GongwenError('SERVICE_ANSWER_INVALID', parsed.error.issues[0]?.message);
+    return parsed.data as never;
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

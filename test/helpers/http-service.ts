@@ -1,0 +1,97 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createUser, ensureUnit, registerCardCertificate } from '../../src-server/accounts/users.js';
+import { DEMO_PASSWORD, demoPeople, demoUnits } from '../../src-server/demo/people.js';
+import { createContext } from '../../src-server/service.js';
+import { fromPem } from '../../src-shared/pki/x509.js';
+import { createTestDatabase, type DatabaseKind } from './databases.js';
+import { testPki } from './demo-pki.js';
+
+/**
+ * The document service as a real process on a loopback port, over a database prepared with the
+ * demo people and their registered cards. It can be killed (SIGKILL, mid-request) and restarted on
+ * the same data.
+ */
+export interface ServiceProcess {
+  url: string;
+  port: number;
+  env: NodeJS.ProcessEnv;
+  kill(): Promise<void>;
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startServiceProcess(kind: DatabaseKind = 'sqlite'): Promise<ServiceProcess> {
+  const pki = await testPki();
+  const dataDir = await mkdtemp(join(tmpdir(), 'gongwen-svcproc-'));
+  await mkdir(join(dataDir, 'trust'), { recursive: true });
+  await writeFile(join(dataDir, 'trust', 'card-roots.pem'), pki.gcaRootPem);
+  const database = await createTestDatabase(kind);
+  const env = {
+    ...process.env,
+    GONGWEN_DATA_DIR: dataDir,
+    DATABASE_URL: kind === 'sqlite' ? '' : database.url,
+    GONGWEN_TEMP_CA_CERT: join(pki.dir, 'temp-ca.cert.pem'),
+    GONGWEN_TEMP_CA_KEY: join(pki.dir, 'temp-ca.key.pem'),
+  };
+  const ctx = await createContext({ dataDir, databaseUrl: kind === 'sqlite' ? undefined : database.url, tempCaCertPath: env.GONGWEN_TEMP_CA_CERT, tempCaKeyPath: env.GONGWEN_TEMP_CA_KEY });
+  for (const unit of demoUnits) await ensureUnit(ctx.storage.db, unit.id, unit.name);
+  for (const person of demoPeople) {
+    await createUser(ctx, { ...person, password: DEMO_PASSWORD });
+    await registerCardCertificate(ctx, person.account, fromPem(pki.cards[person.account]!.certPem)[0]!);
+  }
+  await ctx.storage.close();
+
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  let child: ChildProcess | null = null;
+  const launch = async () => {
+    child = spawn(process.execPath, ['--import', 'tsx', 'src-server/cli.ts', 'serve', '--port', String(port)], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    for (let i = 0; i < 200; i++) {
+      try {
+        if ((await fetch(`${url}/api/health`)).ok) return;
+      } catch {
+        // not listening yet
+      }
+      if (child.exitCode !== null) throw new Error(`service exited: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`service did not start: ${stderr}`);
+  };
+  const kill = async () => {
+    const c = child;
+    if (!c || c.exitCode !== null) return;
+    const exited = new Promise((r) => c.once('exit', r));
+    c.kill('SIGKILL');
+    await exited;
+  };
+  await launch();
+  return {
+    url,
+    port,
+    env,
+    kill,
+    restart: async () => {
+      await kill();
+      await launch();
+    },
+    stop: async () => {
+      await kill();
+      await database.drop();
+    },
+  };
+}
