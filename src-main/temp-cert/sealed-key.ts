@@ -10,7 +10,13 @@ import { GongwenError } from '../../src-shared/errors.js';
  *   [0] version 1 · [1] log2 N · [2] r · [3] p · [4..20) salt · [20..32) IV · [32..48) tag · [48..) ciphertext
  */
 const VERSION = 1;
-export const SCRYPT = { log2N: 17, r: 8, p: 1 } as const;
+export const SCRYPT: ScryptParams = { log2N: 17, r: 8, p: 1 };
+
+export interface ScryptParams {
+  log2N: number;
+  r: number;
+  p: number;
+}
 
 function derive(password: string, salt: Uint8Array, log2N: number, r: number, p: number): Promise<Buffer> {
   return new Promise((resolve, reject) =>

@@ -67,14 +67,14 @@ export async function startServiceProcess(kind: DatabaseKind = 'sqlite'): Promis
       } catch {
         // not listening yet
       }
-      if (child.exitCode !== null) throw new Error(`service exited: ${stderr}`);
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`service exited: ${stderr}`);
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error(`service did not start: ${stderr}`);
   };
   const kill = async () => {
     const c = child;
-    if (!c || c.exitCode !== null) return;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return; // already gone (a killed child has a signalCode, no exitCode)
     const exited = new Promise((r) => c.once('exit', r));
     c.kill('SIGKILL');
     await exited;
