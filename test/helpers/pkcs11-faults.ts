@@ -8,7 +8,8 @@ import type { Pkcs11Api } from '../../src-main/card/pkcs11-token.js';
  * the worker was started with.
  *
  *   { "C_Login": { "ckr": "CKR_PIN_INCORRECT" }, "tokenFlags": ["CKF_USER_PIN_FINAL_TRY"],
- *     "C_Sign": { "ckr": "CKR_DEVICE_REMOVED", "afterCalls": 3, "times": 1 } }
+ *     "C_Sign": { "ckr": "CKR_DEVICE_REMOVED", "afterCalls": 3, "times": 1 },
+ *     "hideMechanisms": ["CKM_SHA256_RSA_PKCS"] }
  */
 interface Fault {
   ckr: string;
@@ -17,7 +18,7 @@ interface Fault {
   /** Fail this many times, then behave (default: always). */
   times?: number;
 }
-type Plan = Record<string, Fault> & { tokenFlags?: string[] };
+type Plan = Record<string, Fault> & { tokenFlags?: string[]; hideMechanisms?: string[] };
 
 export function wrap(api: Pkcs11Api): Pkcs11Api {
   const plan = JSON.parse(process.env.GONGWEN_PKCS11_FAULTS ?? '{}') as Plan;
@@ -40,6 +41,10 @@ export function wrap(api: Pkcs11Api): Pkcs11Api {
           }
         }
         const result = (real as (...a: unknown[]) => unknown).apply(target, args);
+        if (name === 'C_GetMechanismList' && plan.hideMechanisms) {
+          const hidden = new Set(plan.hideMechanisms.map((m) => constants[m]));
+          return (result as number[]).filter((m) => !hidden.has(m));
+        }
         if (name === 'C_GetTokenInfo' && plan.tokenFlags) {
           const info = result as { flags: number };
           for (const flag of plan.tokenFlags) info.flags |= constants[flag]!;

@@ -6,6 +6,8 @@ import { signStep } from '../../src-shared/cms/sign.js';
 import { verifyStepSignature } from '../../src-shared/cms/verify.js';
 import { testPki } from '../helpers/demo-pki.js';
 import { faultWrapper, insertCardOf, virtualCardFor } from '../helpers/virtual-card.js';
+import { insertVirtualCard } from '../../native/virtual-card.js';
+import { makeTempCa } from '../../src-server/demo/demo-pki.js';
 
 const cards: CardService[] = [];
 function startCard(options: ConstructorParameters<typeof CardService>[0]) {
@@ -136,6 +138,39 @@ describe('the smart card over PKCS#11 (SoftHSM virtual card)', () => {
       const again = await card.openSession(virtual.pin);
       expect(await codeOf(again.signer.sign(new Uint8Array([9])))).toBe('no error');
       await again.close();
+    });
+  });
+
+  describe('mechanisms and key types', () => {
+    const payload = new TextEncoder().encode('{"step":2}');
+
+    it('signs with CKM_RSA_PKCS over a DigestInfo where the token lacks CKM_SHA256_RSA_PKCS', async () => {
+      const virtual = await virtualCardFor('vendor');
+      process.env.GONGWEN_PKCS11_FAULTS = JSON.stringify({ hideMechanisms: ['CKM_SHA256_RSA_PKCS'] });
+      const card = startCard({ modulePath: virtual.modulePath, apiWrapper: faultWrapper });
+      const session = await card.openSession(virtual.pin);
+      expect(verifyStepSignature(await signStep(payload, session.signer, new Date()), payload).signer.certificate.subject).toContain('公文系統廠商');
+      await session.close();
+    });
+
+    it('asks again with a larger buffer when the token answers CKR_BUFFER_TOO_SMALL (some HiCOS versions)', async () => {
+      const virtual = await virtualCardFor('vendor');
+      process.env.GONGWEN_PKCS11_FAULTS = JSON.stringify({ C_Sign: { ckr: 'CKR_BUFFER_TOO_SMALL', times: 1 } });
+      const card = startCard({ modulePath: virtual.modulePath, apiWrapper: faultWrapper });
+      const session = await card.openSession(virtual.pin);
+      expect(verifyStepSignature(await signStep(payload, session.signer, new Date()), payload).signer).toBeTruthy();
+      await session.close();
+    });
+
+    it('signs with an ECDSA P-256 card key too', async () => {
+      const reader = await virtualCardFor('vendor', { inserted: false });
+      const ec = await makeTempCa('CN=EC card holder,O=GongwenDesk Test');
+      const virtual = insertVirtualCard(reader, { certPem: ec.certPem, keyPem: ec.keyPem });
+      const card = startCard({ modulePath: virtual.modulePath });
+      const session = await card.openSession(virtual.pin);
+      expect(session.keyAlgorithm).toBe('EC');
+      expect(verifyStepSignature(await signStep(payload, session.signer, new Date()), payload).signer.certificate.subject).toContain('EC card holder');
+      await session.close();
     });
   });
 });
