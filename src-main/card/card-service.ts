@@ -3,7 +3,8 @@ import { Worker } from 'node:worker_threads';
 import { moduleEntryFor, pkcs11Modules } from '../../native/pkcs11-modules.js';
 import type { CmsSigner } from '../../src-shared/cms/signer.js';
 import { GongwenError } from '../../src-shared/errors.js';
-import type { CardDiagnostics, CardEvent, CardFailure, CardReply, CardRequest, CardStatus, LoginResult, PinState } from './card-types.js';
+import type { CardDiagnostics, CardFailure, CardStatus, PinState } from '../../src-shared/card-status.js';
+import type { CardEvent, CardReply, CardRequest, LoginResult } from './card-protocol.js';
 
 /** A card failure, with the token's PIN flags when a PIN was involved. */
 export class CardError extends GongwenError {

@@ -1,7 +1,8 @@
 import { X509Certificate, createHash } from 'node:crypto';
 import pkcs11js from 'pkcs11js';
 import { SIGNING_KEY_LABEL } from '../../native/pkcs11-modules.js';
-import type { CardDiagnostics, CardStatus, LoginResult, PinState } from './card-types.js';
+import type { CardDiagnostics, CardStatus, PinState } from '../../src-shared/card-status.js';
+import type { LoginResult } from './card-protocol.js';
 import { CKR, ckrOf } from './ckr.js';
 
 export type Pkcs11Api = InstanceType<typeof pkcs11js.PKCS11>;

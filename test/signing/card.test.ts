@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CardService } from '../../src-main/card/card-service.js';
-import type { CardStatus } from '../../src-main/card/card-types.js';
+import type { CardStatus } from '../../src-shared/card-status.js';
 import { signStep } from '../../src-shared/cms/sign.js';
 import { verifyStepSignature } from '../../src-shared/cms/verify.js';
 import { testPki } from '../helpers/demo-pki.js';

@@ -1,4 +1,4 @@
-import type { ClientErrorCode } from '../../src-shared/errors.js';
+import type { ClientErrorCode } from './errors.js';
 
 /** What the card indicator shows: no module, no reader, no card, or ready with the token's label. */
 export type CardState = 'no-module' | 'no-reader' | 'no-card' | 'ready';
@@ -51,20 +51,3 @@ export interface CardFailure {
   detail?: string;
 }
 
-/** Messages from the main thread to the card worker. */
-export type CardRequest =
-  | { op: 'status' }
-  | { op: 'diagnostics' }
-  | { op: 'login'; pin: Uint8Array }
-  | { op: 'sign'; data: Uint8Array }
-  | { op: 'logout' };
-
-export type CardReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; failure: CardFailure };
-
-export type CardEvent = { event: 'status'; status: CardStatus };
-
-export interface LoginResult {
-  certificate: Uint8Array;
-  keyAlgorithm: 'RSA' | 'EC';
-  mechanism: string;
-}

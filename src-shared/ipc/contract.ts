@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { account, text } from '../api/text.js';
+import { changeTypes, documentStatuses } from '../flow.js';
+import { LIMITS } from '../api/documents.js';
+
+/**
+ * The one contract between the renderer and the main process: channel → input schema. The
+ * renderer calls `window.gongwen.invoke(channel, input)`; the main process validates every input
+ * against these schemas before a handler runs, and answers with the handler's output type
+ * (`IpcOutputs` in src-main/ipc/handlers.ts). Channel names are `area:verb`.
+ *
+ * Secrets travel only inward (PIN, passwords); no output ever carries one.
+ */
+const pin = z.string().regex(/^[0-9A-Za-z]{4,16}$/, { message: 'PIN 為 4 到 16 碼' });
+const password = z.string().min(1).max(256);
+const id = z.uuid();
+
+export const ipcInputs = {
+  'session:state': z.strictObject({}),
+  'session:login': z.strictObject({ account, password }),
+  'session:logout': z.strictObject({}),
+  'users:list': z.strictObject({}),
+  'documents:list': z.strictObject({
+    box: z.enum(['inbox', 'involved']).default('inbox'),
+    q: text({ max: 100 }).optional(),
+    status: z.enum(documentStatuses).optional(),
+    limit: z.number().int().min(1).max(10_000).default(10_000),
+  }),
+  'documents:get': z.strictObject({ id }),
+  'documents:create': z.strictObject({ subject: text({ min: 1, max: LIMITS.subject }), body: text({ max: LIMITS.body, multiline: true }) }),
+  'step:send': z.strictObject({
+    documentId: id,
+    action: z.enum(changeTypes),
+    recipient: account.nullable(),
+    opinion: text({ max: LIMITS.opinion, multiline: true }),
+    /** 使用軟體臨時憑證; absent means "as last time in this login". */
+    useTempCert: z.boolean().optional(),
+    tempCertPassword: password.optional(),
+    pin: pin.optional(),
+  }),
+  'outbox:state': z.strictObject({}),
+  'outbox:retry': z.strictObject({}),
+  'outbox:dismiss': z.strictObject({ key: z.string().min(1).max(64) }),
+  'tempCert:view': z.strictObject({}),
+  'tempCert:apply': z.strictObject({ password: z.string().min(8).max(256), reason: text({ min: 1, max: 500, multiline: true }) }),
+  'tempCert:enable': z.strictObject({ password, pcLabel: text({ min: 1, max: 64 }).optional() }),
+  'tempCert:delete': z.strictObject({}),
+  'tempCert:disable': z.strictObject({}),
+  'resign:pending': z.strictObject({}),
+  'resign:start': z.strictObject({ note: text({ min: 1, max: 500, multiline: true }), pin }),
+  'resign:cancel': z.strictObject({}),
+  'card:status': z.strictObject({}),
+  'card:diagnostics': z.strictObject({}),
+  'settings:get': z.strictObject({}),
+  'settings:set': z.strictObject({
+    serviceUrl: z.url().max(500).optional(),
+    modulePath: z.string().max(500).optional(),
+    language: z.enum(['zh-TW', 'en']).optional(),
+  }),
+} as const;
+
+export type IpcChannel = keyof typeof ipcInputs;
+export type IpcInput<C extends IpcChannel> = z.input<(typeof ipcInputs)[C]>;
+export type IpcParsedInput<C extends IpcChannel> = z.output<(typeof ipcInputs)[C]>;
+export const ipcChannels = Object.keys(ipcInputs) as IpcChannel[];
+
+/** Events the main process pushes to the renderer. */
+export const ipcEvents = ['card:status-changed', 'resign:progress', 'outbox:changed'] as const;
+export type IpcEvent = (typeof ipcEvents)[number];
+
+/** What a refused call answers: the code and the sentence; never a stack trace. */
+export interface IpcFailure {
+  code: string;
+  message: string;
+  /** For a wrong PIN: whether the next wrong one locks the card. */
+  pin?: { countLow: boolean; finalTry: boolean; locked: boolean };
+}
+
+export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcFailure };
