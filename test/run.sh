@@ -32,6 +32,7 @@ fi
 
 check "type check (tsc)" npm run -s typecheck
 check "lint (eslint)" npm run -s lint
+check "renderer build (vite)" npm run -s build:renderer
 
 # Keep npm's and the tests' home out of the keyring's temp HOME.
 export npm_config_cache="${npm_config_cache:-$HOME/.npm}"
@@ -41,6 +42,17 @@ if [ -f "$work/vitest.json" ]; then
   read -r vp vf < <(node -e "const r=require('$work/vitest.json');console.log(r.numPassedTests, r.numFailedTests + (r.numRuntimeErrorTestSuites || 0))")
   passed=$((passed + vp)); failed=$((failed + vf))
   [ "$vitest_status" -ne 0 ] && [ "$vf" -eq 0 ] && failed=$((failed + 1))
+else
+  failed=$((failed + 1))
+fi
+
+# End to end: the built renderer in Debian's Chromium, bound to the real main-process handlers.
+PLAYWRIGHT_JSON_OUTPUT_NAME="$work/playwright.json" test/env/with-keyring.sh npx playwright test --reporter=list,json
+playwright_status=$?
+if [ -f "$work/playwright.json" ]; then
+  read -r pp pf < <(node -e "const s=require('$work/playwright.json').stats;console.log(s.expected + s.flaky, s.unexpected)")
+  passed=$((passed + pp)); failed=$((failed + pf))
+  [ "$playwright_status" -ne 0 ] && [ "$pf" -eq 0 ] && failed=$((failed + 1))
 else
   failed=$((failed + 1))
 fi

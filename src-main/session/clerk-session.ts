@@ -6,8 +6,9 @@ import type { SecretStore } from '../keychain/keychain.js';
 import { Courier } from '../outbox/courier.js';
 import type { Outbox } from '../outbox/outbox.js';
 import { ServiceClient } from '../service-client/service-client.js';
-import { runResignBatch, type ResignBatchOptions, type ResignReport } from '../signing/resign-batch.js';
-import { sendStep, type SendOutcome, type StepInput } from '../signing/step-sender.js';
+import type { ResignReport, SendOutcome } from '../../src-shared/ipc/outputs.js';
+import { runResignBatch, type ResignBatchOptions } from '../signing/resign-batch.js';
+import { sendStep, type StepInput } from '../signing/step-sender.js';
 import { TempCertStore } from '../temp-cert/temp-cert-store.js';
 
 /** What lives as long as the app: the card, the keychain, the data folder and the outbox. */

@@ -2,22 +2,9 @@ import type { PendingResignStep } from '../../src-shared/api/resign.js';
 import { countersign } from '../../src-shared/cms/countersign.js';
 import { GongwenError, type ErrorCode } from '../../src-shared/errors.js';
 import { signingTimeOf } from '../../src-shared/step-payload.js';
+import type { ResignProgress, ResignReport } from '../../src-shared/ipc/outputs.js';
 import type { CardService } from '../card/card-service.js';
 import type { ServiceClient } from '../service-client/service-client.js';
-
-export interface ResignProgress {
-  done: number;
-  total: number;
-  /** The document being countersigned now. */
-  current?: { documentNumber: string; seq: number };
-}
-
-export interface ResignReport {
-  total: number;
-  resigned: number;
-  alreadyResigned: number;
-  refused: { stepId: string; documentNumber: string; code: string }[];
-}
 
 export interface ResignBatchOptions {
   client: ServiceClient;

@@ -4,7 +4,8 @@ import { signStep } from '../../src-shared/cms/sign.js';
 import type { CmsSigner } from '../../src-shared/cms/signer.js';
 import type { ChangeType } from '../../src-shared/flow.js';
 import { canonicalStepPayload, payloadForStep, signingTimeOf } from '../../src-shared/step-payload.js';
-import type { Courier, Delivery } from '../outbox/courier.js';
+import type { SendOutcome } from '../../src-shared/ipc/outputs.js';
+import type { Courier } from '../outbox/courier.js';
 import type { Outbox, OutboxEntry } from '../outbox/outbox.js';
 
 export interface StepInput {
@@ -13,7 +14,6 @@ export interface StepInput {
   opinion: string;
 }
 
-export type SendOutcome = Delivery & { key: string };
 
 /**
  * 傳送: sign the step, put it in the outbox (durable), then deliver it. When the service cannot be

@@ -2,6 +2,7 @@ import { KeyObject, X509Certificate, createPrivateKey, webcrypto } from 'node:cr
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TempCertStatus } from '../../src-shared/api/temp-cert.js';
+import type { TempCertView } from '../../src-shared/ipc/outputs.js';
 import { keyObjectSigner } from '../../src-shared/cms/key-signer.js';
 import type { CmsSigner } from '../../src-shared/cms/signer.js';
 import { GongwenError } from '../../src-shared/errors.js';
@@ -21,16 +22,6 @@ export interface LocalTempCert {
   notAfter: string;
   pcLabel: string;
   enabledAt: string;
-}
-
-/** What IFT930 shows: the service's view joined with this PC's. */
-export interface TempCertView {
-  /** none · applied (not on this PC) · enabled-here · disabled (臨時憑證停用) */
-  state: 'none' | 'applied' | 'enabled-here' | 'disabled';
-  reason: string | null;
-  appliedAt: string | null;
-  local: Omit<LocalTempCert, 'certificate' | 'chain'> | null;
-  unlocked: boolean;
 }
 
 /**

@@ -1,7 +1,7 @@
 # Installs the Debian packages the tests use, where they are missing and we may (root with apt).
 # Sourced by test/run.sh.
 ensure_debian_packages() {
-  local wanted=(openssl softhsm2 opensc gnome-keyring dbus dbus-x11 libsecret-tools chromium postgresql)
+  local wanted=(openssl softhsm2 opensc gnome-keyring dbus dbus-x11 libsecret-tools chromium fonts-noto-cjk postgresql)
   local missing=()
   for p in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,0 +1,105 @@
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { IpcEvent } from '../../src-shared/ipc/contract.js';
+import type { IpcEventPayloads, OutboxItem } from '../../src-shared/ipc/outputs.js';
+import { GongwenError, messageOf } from '../../src-shared/errors.js';
+import { CardService, type CardOptions } from '../card/card-service.js';
+import { OsKeychain, type SecretStore } from '../keychain/keychain.js';
+import { Outbox, type OutboxEntry, type RefusedEntry } from '../outbox/outbox.js';
+import { ClerkSession, type SigningCore } from '../session/clerk-session.js';
+import { SettingsStore } from './settings-store.js';
+
+export interface DesktopAppOptions {
+  dataDir: string;
+  /** The demo and the tests point the app at their service; an installed app reads Settings. */
+  defaultServiceUrl?: string;
+  adminConfig?: string;
+  keychain?: SecretStore;
+  card?: Omit<CardOptions, 'modulePath'>;
+}
+
+/**
+ * The desktop app's main-process state, without Electron: the signing core, the settings and the
+ * current login. The IPC handlers act on it; the shell and the end-to-end tests both drive it.
+ */
+export class DesktopApp {
+  session: ClerkSession | null = null;
+  resignAbort: AbortController | null = null;
+  private readonly listeners = new Set<(event: IpcEvent, payload: unknown) => void>();
+  private stopCardEvents: () => void;
+
+  private constructor(
+    readonly core: SigningCore,
+    readonly settings: SettingsStore,
+    private readonly cardOptions: DesktopAppOptions['card'],
+  ) {
+    this.stopCardEvents = this.watchCard();
+    core.outbox.onChange(() => this.emit('outbox:changed', { pending: core.outbox.pending().length, refused: core.outbox.refused().length }));
+  }
+
+  static async start(options: DesktopAppOptions): Promise<DesktopApp> {
+    const settings = await SettingsStore.open(options.dataDir, { adminConfig: options.adminConfig, defaultServiceUrl: options.defaultServiceUrl });
+    const modulePath = settings.get().modulePath || undefined;
+    const core: SigningCore = {
+      card: new CardService({ ...options.card, modulePath }),
+      keychain: options.keychain ?? new OsKeychain(),
+      dataDir: options.dataDir,
+      outbox: await Outbox.open(join(options.dataDir, 'outbox')),
+    };
+    return new DesktopApp(core, settings, options.card);
+  }
+
+  /** This PC's name, shown with the temp cert so a clerk knows which PCs hold one. */
+  pcLabel(): string {
+    return hostname();
+  }
+
+  requireSession(): ClerkSession {
+    if (!this.session) throw new GongwenError('UNAUTHENTICATED');
+    return this.session;
+  }
+
+  /** A new PKCS#11 module from Settings takes effect at once. */
+  async replaceCard(modulePath: string): Promise<void> {
+    this.stopCardEvents();
+    await this.core.card.close();
+    this.core.card = new CardService({ ...this.cardOptions, modulePath: modulePath || undefined });
+    this.stopCardEvents = this.watchCard();
+  }
+
+  private watchCard(): () => void {
+    return this.core.card.onStatus((status) => this.emit('card:status-changed', status));
+  }
+
+  on(listener: (event: IpcEvent, payload: unknown) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit<E extends IpcEvent>(event: E, payload: IpcEventPayloads[E]): void {
+    for (const listener of this.listeners) listener(event, payload);
+  }
+
+  outboxItems(): { pending: OutboxItem[]; refused: OutboxItem[] } {
+    const account = this.session?.account;
+    const item = (e: OutboxEntry | RefusedEntry): OutboxItem => ({
+      key: e.key,
+      documentId: e.documentId,
+      documentNumber: e.documentNumber,
+      action: e.request.action,
+      recipient: e.request.recipient ?? null,
+      queuedAt: e.queuedAt,
+      ...('code' in e ? { refused: { code: e.code, message: messageOf(e.code, this.settings.get().language), at: e.refusedAt } } : {}),
+    });
+    return { pending: this.core.outbox.pending(account).map(item), refused: this.core.outbox.refused(account).map(item) };
+  }
+
+  async close(): Promise<void> {
+    this.resignAbort?.abort();
+    await this.session?.logout().catch(() => {});
+    await this.core.card.close();
+    await this.core.outbox.close();
+  }
+}
+
+export { ClerkSession };

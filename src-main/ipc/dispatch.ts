@@ -1,0 +1,33 @@
+import { GongwenError, isErrorCode, messageOf } from '../../src-shared/errors.js';
+import { ipcInputs, type IpcChannel, type IpcFailure, type IpcResult } from '../../src-shared/ipc/contract.js';
+import type { DesktopApp } from '../app/desktop-app.js';
+import { CardError } from '../card/card-service.js';
+import { handlers } from './handlers.js';
+
+export function isIpcChannel(value: unknown): value is IpcChannel {
+  return typeof value === 'string' && Object.hasOwn(ipcInputs, value);
+}
+
+/**
+ * One IPC call: the channel must exist, the input must match its schema, and whatever goes wrong
+ * comes back as a code and a sentence in the clerk's language, never a stack trace. Unexpected
+ * errors are logged by name only: their messages might carry what the clerk typed.
+ */
+export async function dispatchIpc(app: DesktopApp, channel: unknown, input: unknown): Promise<IpcResult<unknown>> {
+  const language = app.settings.get().language;
+  const fail = (code: Parameters<typeof messageOf>[0], extra: Partial<IpcFailure> = {}): IpcResult<unknown> => ({ ok: false, error: { code, message: messageOf(code, language), ...extra } });
+  if (!isIpcChannel(channel)) return fail('NOT_FOUND');
+  const parsed = ipcInputs[channel].safeParse(input ?? {});
+  if (!parsed.success) return fail('VALIDATION_FAILED');
+  try {
+    const handler = handlers[channel] as (input: unknown, app: DesktopApp) => Promise<unknown>;
+    return { ok: true, value: await handler(parsed.data, app) };
+  } catch (error) {
+    if (error instanceof CardError) return fail(error.code, error.pin ? { pin: error.pin } : {});
+    if (error instanceof GongwenError) return fail(error.code);
+    const code = (error as { code?: unknown } | null)?.code;
+    if (isErrorCode(code)) return fail(code);
+    console.error(`ipc ${channel} failed: ${error instanceof Error ? error.name : typeof error}`);
+    return fail('INTERNAL');
+  }
+}

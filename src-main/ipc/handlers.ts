@@ -1,0 +1,101 @@
+import { GongwenError } from '../../src-shared/errors.js';
+import type { IpcChannel, IpcParsedInput } from '../../src-shared/ipc/contract.js';
+import type { IpcOutputs, SessionState } from '../../src-shared/ipc/outputs.js';
+import { ClerkSession } from '../session/clerk-session.js';
+import type { DesktopApp } from '../app/desktop-app.js';
+
+/**
+ * The IPC handlers: plain async functions (input, app) → output. Inputs arrive already validated
+ * against src-shared/ipc/contract.ts. The Electron shell registers these with ipcMain.handle; the
+ * end-to-end tests bind the very same functions to the page.
+ */
+export type IpcHandlers = { [C in IpcChannel]: (input: IpcParsedInput<C>, app: DesktopApp) => Promise<IpcOutputs[C]> };
+
+function sessionState(app: DesktopApp): SessionState {
+  return { user: app.session?.user ?? null, tempCertTicked: app.session?.tempCertTicked ?? false, serviceUrl: app.settings.get().serviceUrl };
+}
+
+export const handlers: IpcHandlers = {
+  'session:state': async (_input, app) => sessionState(app),
+  'session:login': async ({ account, password }, app) => {
+    const url = app.settings.get().serviceUrl;
+    if (!url) throw new GongwenError('SERVICE_URL_INSECURE', 'set the service address in Settings');
+    await app.session?.logout();
+    app.session = await ClerkSession.login(app.core, url, account, password);
+    return sessionState(app);
+  },
+  'session:logout': async (_input, app) => {
+    app.resignAbort?.abort();
+    await app.session?.logout();
+    app.session = null;
+    return sessionState(app);
+  },
+  'users:list': async (_input, app) => (await app.requireSession().client.users()).users,
+  'documents:list': async (input, app) => app.requireSession().client.documents({ box: input.box, limit: input.limit, ...(input.q ? { q: input.q } : {}), ...(input.status ? { status: input.status } : {}) }),
+  'documents:get': async ({ id }, app) => app.requireSession().client.document(id),
+  'documents:create': async (input, app) => app.requireSession().client.createDocument({ ...input, attachments: [] }),
+  'step:send': async (input, app) => {
+    const session = app.requireSession();
+    const doc = await session.client.document(input.documentId);
+    return session.send(doc, { action: input.action, recipient: input.recipient, opinion: input.opinion }, { useTempCert: input.useTempCert, tempCertPassword: input.tempCertPassword, pin: input.pin });
+  },
+  'outbox:state': async (_input, app) => app.outboxItems(),
+  'outbox:retry': async (_input, app) => {
+    await app.requireSession().courier.flush();
+    return app.outboxItems();
+  },
+  'outbox:dismiss': async ({ key }, app) => {
+    await app.core.outbox.dismiss(key);
+    return app.outboxItems();
+  },
+  'tempCert:view': async (_input, app) => {
+    const session = app.requireSession();
+    return session.tempCerts.view(session.account);
+  },
+  'tempCert:apply': async ({ password, reason }, app) => {
+    const session = app.requireSession();
+    await session.tempCerts.apply(password, reason);
+    return session.tempCerts.view(session.account);
+  },
+  'tempCert:enable': async ({ password, pcLabel }, app) => {
+    const session = app.requireSession();
+    await session.tempCerts.enable(session.account, password, pcLabel ?? app.pcLabel());
+    return session.tempCerts.view(session.account);
+  },
+  'tempCert:delete': async (_input, app) => {
+    const session = app.requireSession();
+    await session.tempCerts.delete(session.account);
+    return session.tempCerts.view(session.account);
+  },
+  'tempCert:disable': async (_input, app) => {
+    const session = app.requireSession();
+    await session.tempCerts.disable(session.account);
+    return session.tempCerts.view(session.account);
+  },
+  'resign:pending': async (_input, app) => (await app.requireSession().client.pendingResign()).steps,
+  'resign:start': async ({ note, pin }, app) => {
+    const session = app.requireSession();
+    app.resignAbort?.abort();
+    const abort = new AbortController();
+    app.resignAbort = abort;
+    try {
+      return await session.resign({ note, pin, signal: abort.signal, onProgress: (progress) => app.emit('resign:progress', progress) });
+    } finally {
+      if (app.resignAbort === abort) app.resignAbort = null;
+    }
+  },
+  'resign:cancel': async (_input, app) => {
+    const running = app.resignAbort !== null;
+    app.resignAbort?.abort();
+    return { cancelled: running };
+  },
+  'card:status': async (_input, app) => app.core.card.status(),
+  'card:diagnostics': async (_input, app) => app.core.card.diagnostics(),
+  'settings:get': async (_input, app) => app.settings.get(),
+  'settings:set': async (input, app) => {
+    const before = app.settings.get();
+    const after = await app.settings.set(input);
+    if (after.modulePath !== before.modulePath) await app.replaceCard(after.modulePath);
+    return after;
+  },
+};

@@ -1,0 +1,85 @@
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BrowserWindow, app, ipcMain, protocol, session, type WebContents } from 'electron';
+import { ipcEvents } from '../../src-shared/ipc/contract.js';
+import { DesktopApp } from '../app/desktop-app.js';
+import { dispatchIpc, isIpcChannel } from '../ipc/dispatch.js';
+import { APP_ORIGIN, APP_SCHEME, CONTENT_SECURITY_POLICY, IPC_PREFIX, isTrustedSender, webPreferences } from './security.js';
+
+/**
+ * The Electron shell: one window, one instance, the UI from app://, every permission denied,
+ * navigation and new windows blocked, IPC only from our own page and only on known channels.
+ * Everything else lives in plain-Node modules the tests run directly.
+ */
+const here = fileURLToPath(new URL('.', import.meta.url));
+const rendererDir = join(here, '..', 'renderer');
+
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: false } }]);
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  let window: BrowserWindow | null = null;
+  app.on('second-instance', () => {
+    if (window?.isMinimized()) window.restore();
+    window?.focus();
+  });
+
+  app.on('web-contents-created', (_event, contents: WebContents) => {
+    contents.on('will-navigate', (event, url) => {
+      if (!url.startsWith(APP_ORIGIN)) event.preventDefault();
+    });
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
+
+  void app.whenReady().then(async () => {
+    session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+    session.defaultSession.setPermissionCheckHandler(() => false);
+    protocol.handle(APP_SCHEME, serveRenderer);
+
+    const desktop = await DesktopApp.start({ dataDir: app.getPath('userData'), defaultServiceUrl: process.env.GONGWEN_SERVICE_URL });
+    ipcMain.handle(`${IPC_PREFIX}invoke`, async (event, channel: unknown, input: unknown) => {
+      if (!isTrustedSender(event.senderFrame?.url)) return { ok: false, error: { code: 'FORBIDDEN', message: 'untrusted sender' } };
+      if (!isIpcChannel(channel)) return { ok: false, error: { code: 'NOT_FOUND', message: 'unknown channel' } };
+      return dispatchIpc(desktop, channel, input);
+    });
+
+    window = new BrowserWindow({
+      width: 1280,
+      height: 860,
+      minWidth: 960,
+      minHeight: 640,
+      title: 'GongwenDesk 公文簽核',
+      show: false,
+      webPreferences: webPreferences(join(here, 'preload.cjs')),
+    });
+    desktop.on((name, payload) => {
+      if ((ipcEvents as readonly string[]).includes(name)) window?.webContents.send(`${IPC_PREFIX}${name}`, payload);
+    });
+    window.once('ready-to-show', () => window?.show());
+    await window.loadURL(`${APP_ORIGIN}/index.html`);
+
+    app.on('window-all-closed', () => {
+      void desktop.close().finally(() => app.quit());
+    });
+  });
+}
+
+const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2', '.json': 'application/json' };
+
+/** app://gongwen/<path> → a file of the built renderer, never outside it. */
+async function serveRenderer(request: Request): Promise<Response> {
+  const url = new URL(request.url);
+  const relative = normalize(decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname)).replace(/^([/\\])+/, '');
+  const path = join(rendererDir, relative);
+  if (url.host !== 'gongwen' || !path.startsWith(rendererDir + sep)) return new Response('not found', { status: 404 });
+  try {
+    const body = await readFile(path);
+    return new Response(body, { headers: { 'content-type': MIME[extname(path)] ?? 'application/octet-stream', 'content-security-policy': CONTENT_SECURITY_POLICY, 'x-content-type-options': 'nosniff' } });
+  } catch {
+    return new Response('not found', { status: 404 });
+  }
+}
+

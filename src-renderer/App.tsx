@@ -1,0 +1,132 @@
+import { Alert, Button, ConfigProvider, Layout, Menu, Space, Spin, Typography } from 'antd';
+import enUS from 'antd/locale/en_US';
+import zhTW from 'antd/locale/zh_TW';
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { DesktopSettings, SessionState } from '../src-shared/ipc/outputs';
+import { call, subscribe } from './bridge';
+import { CardIndicator } from './components/CardIndicator';
+import { DocumentScreen } from './screens/DocumentScreen';
+import { InboxScreen } from './screens/InboxScreen';
+import { LoginScreen } from './screens/LoginScreen';
+import { ResignScreen } from './screens/ResignScreen';
+import { SettingsScreen } from './screens/SettingsScreen';
+import { TempCertScreen } from './screens/TempCertScreen';
+import { useLoad } from './use-call';
+
+type Screen = { name: 'inbox' | 'involved' | 'ift930' | 'ift940' | 'settings' } | { name: 'document'; id: string; from: 'inbox' | 'involved' };
+
+export function App() {
+  const { t, i18n } = useTranslation();
+  const [settings, setSettings] = useState<DesktopSettings | null>(null);
+  const [session, setSession] = useState<SessionState | null>(null);
+  const [screen, setScreen] = useState<Screen>({ name: 'inbox' });
+  useEffect(() => {
+    void Promise.all([call('settings:get', {}), call('session:state', {})]).then(([s, state]) => {
+      setSettings(s);
+      setSession(state);
+    });
+  }, []);
+  useEffect(() => {
+    if (settings) void i18n.changeLanguage(settings.language);
+  }, [settings, i18n]);
+
+  const locale = settings?.language === 'en' ? enUS : zhTW;
+  if (!settings || !session) return <Spin fullscreen tip={t('common.loading')} />;
+  if (!session.user) {
+    return (
+      <ConfigProvider locale={locale} button={{ autoInsertSpace: false }}>
+        <LoginScreen settings={settings} onLoggedIn={setSession} />
+      </ConfigProvider>
+    );
+  }
+  const refreshSession = () => void call('session:state', {}).then(setSession);
+  const selected = screen.name === 'document' ? screen.from : screen.name;
+  return (
+    <ConfigProvider locale={locale} button={{ autoInsertSpace: false }}>
+      <Layout style={{ minHeight: '100vh' }}>
+        <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 24, background: '#fff', borderBottom: '1px solid #eee' }}>
+          <Typography.Title level={4} style={{ margin: 0 }}>
+            {t('app.product')} {t('app.title')}
+          </Typography.Title>
+          <div style={{ flex: 1 }} />
+          <CardIndicator />
+          <Typography.Text>
+            {session.user.name}（{session.user.unit}）
+          </Typography.Text>
+          <Button
+            onClick={async () => {
+              setSession(await call('session:logout', {}));
+              setScreen({ name: 'inbox' });
+            }}
+          >
+            {t('menu.logout')}
+          </Button>
+        </Layout.Header>
+        <Layout>
+          <Layout.Sider width={300} theme="light">
+            <Menu
+              mode="inline"
+              selectedKeys={[selected]}
+              onClick={(e) => setScreen({ name: e.key as 'inbox' })}
+              items={[
+                { key: 'inbox', label: t('menu.inbox') },
+                { key: 'involved', label: t('menu.involved') },
+                { key: 'ift930', label: t('menu.ift930') },
+                { key: 'ift940', label: t('menu.ift940') },
+                { key: 'settings', label: t('menu.settings') },
+              ]}
+            />
+          </Layout.Sider>
+          <Layout.Content style={{ padding: 24 }}>
+            <OutboxNotice />
+            {(screen.name === 'inbox' || screen.name === 'involved') && <InboxScreen key={screen.name} box={screen.name} onOpen={(id) => setScreen({ name: 'document', id, from: screen.name as 'inbox' })} />}
+            {screen.name === 'document' && <DocumentScreen id={screen.id} me={session.user.account} tempCertTicked={session.tempCertTicked} onBack={() => setScreen({ name: screen.from })} onSent={refreshSession} />}
+            {screen.name === 'ift930' && <TempCertScreen />}
+            {screen.name === 'ift940' && <ResignScreen />}
+            {screen.name === 'settings' && <SettingsScreen settings={settings} onSaved={setSettings} />}
+          </Layout.Content>
+        </Layout>
+      </Layout>
+    </ConfigProvider>
+  );
+}
+
+/** Signed steps waiting for the service, and steps it refused, stay visible until dealt with. */
+function OutboxNotice() {
+  const { t } = useTranslation();
+  const outbox = useLoad(() => call('outbox:state', {}), []);
+  useEffect(() => subscribe('outbox:changed', () => void outbox.reload()), [outbox.reload]);
+  const data = outbox.data;
+  if (!data || (data.pending.length === 0 && data.refused.length === 0)) return null;
+  return (
+    <Space orientation="vertical" style={{ width: '100%', marginBottom: 16 }}>
+      {data.pending.length > 0 && (
+        <Alert
+          type="warning"
+          showIcon
+          data-testid="outbox-pending"
+          title={t('outbox.pending', { count: data.pending.length })}
+          action={
+            <Button size="small" onClick={async () => outbox.setData(await call('outbox:retry', {}).catch(() => data))}>
+              {t('outbox.retry')}
+            </Button>
+          }
+        />
+      )}
+      {data.refused.map((r) => (
+        <Alert
+          key={r.key}
+          type="error"
+          showIcon
+          title={t('outbox.refused', { number: r.documentNumber, message: r.refused?.message ?? '' })}
+          action={
+            <Button size="small" onClick={async () => outbox.setData(await call('outbox:dismiss', { key: r.key }))}>
+              {t('outbox.dismiss')}
+            </Button>
+          }
+        />
+      ))}
+    </Space>
+  );
+}

@@ -1,0 +1,52 @@
+import { Table, Tag, Tooltip } from 'antd';
+import { useTranslation } from 'react-i18next';
+import type { FlowRow } from '../../src-shared/api/documents';
+import { formatProcessingTime, formatRocDateTime } from '../../src-shared/roc-date';
+
+/**
+ * The flow table exactly as the source document shows it: 序, 公文狀態, 作業單位, 負責人員,
+ * 公文接收時間, 公文送出時間, 公文處理時間, 異動別, 是否使用臨時憑證, 核決者. A temp-signed step says
+ * whether and when it was re-signed (補簽).
+ */
+export function FlowTable({ flow }: { flow: FlowRow[] }) {
+  const { t } = useTranslation();
+  return (
+    <Table<FlowRow>
+      rowKey="stepId"
+      size="small"
+      pagination={false}
+      dataSource={flow}
+      aria-label={t('doc.flow')}
+      columns={[
+        { title: t('flow.seq'), dataIndex: 'seq', width: 48 },
+        { title: t('flow.status'), dataIndex: 'status' },
+        { title: t('flow.unit'), dataIndex: 'unit' },
+        { title: t('flow.holder'), dataIndex: 'holder' },
+        { title: t('flow.received'), dataIndex: 'receivedAt', render: (v: string | null) => formatRocDateTime(v) },
+        { title: t('flow.sent'), dataIndex: 'sentAt', render: (v: string | null) => formatRocDateTime(v) },
+        { title: t('flow.processing'), key: 'processing', render: (_: unknown, r) => formatProcessingTime(r.receivedAt, r.sentAt) },
+        { title: t('flow.change'), dataIndex: 'changeType' },
+        {
+          title: t('flow.temp'),
+          key: 'temp',
+          render: (_: unknown, r) =>
+            r.tempCertUsed ? (
+              <span>
+                {t('flow.yes')}{' '}
+                {r.resignedAt ? (
+                  <Tooltip title={r.resignNote ?? ''}>
+                    <Tag color="green">{t('flow.resigned', { at: formatRocDateTime(r.resignedAt) })}</Tag>
+                  </Tooltip>
+                ) : (
+                  <Tag color="orange">{t('flow.notResigned')}</Tag>
+                )}
+              </span>
+            ) : (
+              t('flow.no')
+            ),
+        },
+        { title: t('flow.approver'), dataIndex: 'approver', render: (v: string | null) => v ?? '' },
+      ]}
+    />
+  );
+}

@@ -1,0 +1,113 @@
+import { Alert, Button, Form, Input, Popconfirm, Progress, Space, Table, Typography } from 'antd';
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { PendingResignStep } from '../../src-shared/api/resign';
+import type { ResignProgress, ResignReport } from '../../src-shared/ipc/outputs';
+import { formatRocDateTime } from '../../src-shared/roc-date';
+import { call, sentenceOf, subscribe } from '../bridge';
+import { CardIndicator } from '../components/CardIndicator';
+import { useLoad } from '../use-call';
+
+/** IFT940 臨時憑證公文補簽停用作業: the pending list, a note, one PIN, progress, cancel; disable. */
+export function ResignScreen() {
+  const { t } = useTranslation();
+  const pending = useLoad(() => call('resign:pending', {}), []);
+  const [progress, setProgress] = useState<ResignProgress | null>(null);
+  const [report, setReport] = useState<ResignReport | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [running, setRunning] = useState(false);
+  const [form] = Form.useForm<{ note: string; pin: string }>();
+  useEffect(() => subscribe('resign:progress', setProgress), []);
+
+  const start = async (values: { note: string; pin: string }) => {
+    setRunning(true);
+    setError(null);
+    setReport(null);
+    setProgress(null);
+    try {
+      setReport(await call('resign:start', values));
+    } catch (e) {
+      setError(sentenceOf(e));
+    } finally {
+      form.setFieldValue('pin', '');
+      setRunning(false);
+      void pending.reload();
+    }
+  };
+  const steps = pending.data ?? [];
+  return (
+    <Space orientation="vertical" style={{ width: '100%' }} size="middle">
+      <Typography.Title level={4}>{t('menu.ift940')}</Typography.Title>
+      <Typography.Title level={5}>{t('ift940.pending')}</Typography.Title>
+      {pending.error && <Alert type="error" showIcon role="alert" title={pending.error} />}
+      <Table<PendingResignStep>
+        data-testid="resign-pending"
+        rowKey="stepId"
+        size="small"
+        pagination={false}
+        scroll={{ y: 320 }}
+        virtual
+        loading={pending.loading}
+        dataSource={steps}
+        locale={{ emptyText: t('ift940.none') }}
+        columns={[
+          { title: t('ift940.number'), dataIndex: 'documentNumber', width: 130 },
+          { title: t('ift940.subject'), dataIndex: 'subject', ellipsis: true },
+          { title: t('ift940.seq'), dataIndex: 'seq', width: 60 },
+          { title: t('ift940.change'), dataIndex: 'changeType', width: 100 },
+          { title: t('ift940.sentAt'), dataIndex: 'sentAt', width: 150, render: (v: string) => formatRocDateTime(v) },
+        ]}
+      />
+      <CardIndicator />
+      <Form form={form} layout="inline" onFinish={start}>
+        <Form.Item label={t('ift940.note')} name="note" rules={[{ required: true }]}>
+          <Input style={{ width: 320 }} maxLength={500} />
+        </Form.Item>
+        <Form.Item label={t('ift940.pin')} name="pin" rules={[{ required: true, min: 4 }]}>
+          <Input.Password style={{ width: 160 }} autoComplete="off" inputMode="numeric" />
+        </Form.Item>
+        <Button type="primary" htmlType="submit" loading={running} disabled={steps.length === 0}>
+          {t('ift940.resign')}
+        </Button>
+        {running && (
+          <Button onClick={() => void call('resign:cancel', {})} style={{ marginLeft: 8 }}>
+            {t('ift940.cancel')}
+          </Button>
+        )}
+      </Form>
+      {progress && (
+        <div data-testid="resign-progress">
+          <Progress percent={Math.round((progress.done / Math.max(progress.total, 1)) * 100)} />
+          <Typography.Text>{t('ift940.progress', { done: progress.done, total: progress.total, current: progress.current?.documentNumber ?? '' })}</Typography.Text>
+        </div>
+      )}
+      {report && (
+        <Alert
+          type={report.refused.length ? 'warning' : 'success'}
+          showIcon
+          data-testid="resign-report"
+          title={[t('ift940.done', { resigned: report.resigned }), report.alreadyResigned ? t('ift940.already', { count: report.alreadyResigned }) : '', report.refused.length ? t('ift940.refused', { count: report.refused.length }) : ''].filter(Boolean).join(' ')}
+          description={report.refused.length ? report.refused.map((r) => `${r.documentNumber}：${r.code}`).join('\n') : undefined}
+        />
+      )}
+      {error && <Alert type="error" showIcon role="alert" title={error} />}
+      {notice && <Alert type="success" showIcon title={notice} />}
+      <Popconfirm
+        title={t('ift940.disableWarn')}
+        okText={t('common.confirm')}
+        cancelText={t('common.cancel')}
+        onConfirm={async () => {
+          try {
+            await call('tempCert:disable', {});
+            setNotice(t('ift940.disabled'));
+          } catch (e) {
+            setError(sentenceOf(e));
+          }
+        }}
+      >
+        <Button danger>{t('ift940.disable')}</Button>
+      </Popconfirm>
+    </Space>
+  );
+}

@@ -1,0 +1,51 @@
+import { Alert, Button, Card, Form, Input, Select, Space, Typography } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { CardDiagnostics } from '../../src-shared/card-status';
+import type { DesktopSettings } from '../../src-shared/ipc/outputs';
+import { call, sentenceOf } from '../bridge';
+
+/** Settings: service URL (unless an administrator fixed it), PKCS#11 module, language; card diagnostics. */
+export function SettingsScreen({ settings, onSaved }: { settings: DesktopSettings; onSaved(next: DesktopSettings): void }) {
+  const { t } = useTranslation();
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [diagnostics, setDiagnostics] = useState<CardDiagnostics | null>(null);
+  const save = async (values: { serviceUrl?: string; modulePath: string; language: 'zh-TW' | 'en' }) => {
+    setError(null);
+    try {
+      const next = await call('settings:set', { ...values, ...(settings.serviceUrlLocked ? { serviceUrl: undefined } : {}) });
+      setNotice(t('settings.saved'));
+      onSaved(next);
+    } catch (e) {
+      setError(sentenceOf(e));
+    }
+  };
+  return (
+    <Space orientation="vertical" style={{ width: '100%', maxWidth: 760 }} size="middle">
+      <Typography.Title level={4}>{t('menu.settings')}</Typography.Title>
+      <Card>
+        <Form layout="vertical" initialValues={settings} onFinish={save}>
+          <Form.Item label={`${t('settings.service')}${settings.serviceUrlLocked ? t('settings.serviceLocked') : ''}`} name="serviceUrl">
+            <Input disabled={settings.serviceUrlLocked} />
+          </Form.Item>
+          <Form.Item label={t('settings.module')} name="modulePath" extra={t('settings.moduleHelp')}>
+            <Input />
+          </Form.Item>
+          <Form.Item label={t('settings.language')} name="language">
+            <Select options={[{ value: 'zh-TW', label: '中文（台灣）' }, { value: 'en', label: 'English' }]} />
+          </Form.Item>
+          <Button type="primary" htmlType="submit">
+            {t('settings.save')}
+          </Button>
+        </Form>
+      </Card>
+      {notice && <Alert type="success" showIcon title={notice} />}
+      {error && <Alert type="error" showIcon role="alert" title={error} />}
+      <Card title={t('settings.diagnostics')}>
+        <Button onClick={async () => setDiagnostics(await call('card:diagnostics', {}).catch(() => null))}>{t('settings.runDiagnostics')}</Button>
+        {diagnostics && <pre data-testid="diagnostics" style={{ marginTop: 12, maxHeight: 320, overflow: 'auto' }}>{JSON.stringify(diagnostics, null, 2)}</pre>}
+      </Card>
+    </Space>
+  );
+}

@@ -1,0 +1,93 @@
+import type { UserSummary } from '../api/accounts.js';
+import type { ActionResult, DocumentList, DocumentView } from '../api/documents.js';
+import type { PendingResignStep } from '../api/resign.js';
+import type { CardDiagnostics, CardStatus } from '../card-status.js';
+import type { ErrorCode } from '../errors.js';
+import type { ChangeType } from '../flow.js';
+import type { IpcChannel } from './contract.js';
+
+/** IFT930's view: the service's state joined with this PC's. */
+export interface TempCertView {
+  /** none · applied (not on this PC) · enabled-here · disabled (臨時憑證停用) */
+  state: 'none' | 'applied' | 'enabled-here' | 'disabled';
+  reason: string | null;
+  appliedAt: string | null;
+  local: { account: string; serial: string; notAfter: string; pcLabel: string; enabledAt: string } | null;
+  unlocked: boolean;
+}
+
+export interface ResignProgress {
+  done: number;
+  total: number;
+  current?: { documentNumber: string; seq: number };
+}
+
+export interface ResignReport {
+  total: number;
+  resigned: number;
+  alreadyResigned: number;
+  refused: { stepId: string; documentNumber: string; code: string }[];
+}
+
+export type SendOutcome = ({ status: 'delivered'; result: ActionResult } | { status: 'queued'; reason: ErrorCode }) & { key: string };
+
+/** A signed step as the outbox shows it to the clerk (without its signature). */
+export interface OutboxItem {
+  key: string;
+  documentId: string;
+  documentNumber: string;
+  action: ChangeType;
+  recipient: string | null;
+  queuedAt: string;
+  refused?: { code: string; message: string; at: string };
+}
+
+export interface DesktopSettings {
+  serviceUrl: string;
+  modulePath: string;
+  language: 'zh-TW' | 'en';
+  /** Set by an administrator's configuration file: the clerk cannot change the service URL. */
+  serviceUrlLocked: boolean;
+}
+
+export interface SessionState {
+  user: UserSummary | null;
+  /** The 使用軟體臨時憑證 box, as it stands for the next send (sticky until logout). */
+  tempCertTicked: boolean;
+  serviceUrl: string;
+}
+
+/** What each channel answers. */
+export interface IpcOutputs {
+  'session:state': SessionState;
+  'session:login': SessionState;
+  'session:logout': SessionState;
+  'users:list': UserSummary[];
+  'documents:list': DocumentList;
+  'documents:get': DocumentView;
+  'documents:create': DocumentView;
+  'step:send': SendOutcome;
+  'outbox:state': { pending: OutboxItem[]; refused: OutboxItem[] };
+  'outbox:retry': { pending: OutboxItem[]; refused: OutboxItem[] };
+  'outbox:dismiss': { pending: OutboxItem[]; refused: OutboxItem[] };
+  'tempCert:view': TempCertView;
+  'tempCert:apply': TempCertView;
+  'tempCert:enable': TempCertView;
+  'tempCert:delete': TempCertView;
+  'tempCert:disable': TempCertView;
+  'resign:pending': PendingResignStep[];
+  'resign:start': ResignReport;
+  'resign:cancel': { cancelled: boolean };
+  'card:status': CardStatus;
+  'card:diagnostics': CardDiagnostics;
+  'settings:get': DesktopSettings;
+  'settings:set': DesktopSettings;
+}
+
+export type IpcOutput<C extends IpcChannel> = IpcOutputs[C];
+
+export interface IpcEventPayloads {
+  'card:status-changed': CardStatus;
+  'resign:progress': ResignProgress;
+  'outbox:changed': { pending: number; refused: number };
+}
