@@ -32,11 +32,11 @@ export const handlers: IpcHandlers = {
   },
   'users:list': async (_input, app) => (await app.requireSession().client.users()).users,
   'documents:list': async (input, app) => app.requireSession().client.documents({ box: input.box, limit: input.limit, ...(input.q ? { q: input.q } : {}), ...(input.status ? { status: input.status } : {}) }),
-  'documents:get': async ({ id }, app) => app.requireSession().client.document(id),
+  'documents:get': async ({ id }, app) => app.requireSession().openDocument(id),
   'documents:create': async (input, app) => app.requireSession().client.createDocument({ ...input, attachments: [] }),
   'step:send': async (input, app) => {
     const session = app.requireSession();
-    const doc = await session.client.document(input.documentId);
+    const doc = await session.documentToSign(input.documentId);
     return session.send(doc, { action: input.action, recipient: input.recipient, opinion: input.opinion }, { useTempCert: input.useTempCert, tempCertPassword: input.tempCertPassword, pin: input.pin });
   },
   'outbox:state': async (_input, app) => app.outboxItems(),

@@ -35,6 +35,8 @@ export class ClerkSession {
   readonly tempCerts: TempCertStore;
   readonly courier: Courier;
   private tempCertChosen = false;
+  /** Documents as last opened, so that a step can be signed while the service is unreachable. */
+  private readonly opened = new Map<string, DocumentView>();
 
   private constructor(
     readonly core: SigningCore,
@@ -60,6 +62,23 @@ export class ClerkSession {
   /** The check box's state for the next send dialog. */
   get tempCertTicked(): boolean {
     return this.tempCertChosen;
+  }
+
+  async openDocument(id: string): Promise<DocumentView> {
+    const doc = await this.client.document(id);
+    this.opened.set(id, doc);
+    return doc;
+  }
+
+  /** The document as the service shows it now, or, offline, as it was last opened in this login. */
+  async documentToSign(id: string): Promise<DocumentView> {
+    try {
+      return await this.openDocument(id);
+    } catch (error) {
+      const known = this.opened.get(id);
+      if (known && error instanceof GongwenError && error.code === 'SERVICE_UNREACHABLE') return known;
+      throw error;
+    }
   }
 
   async send(doc: DocumentView, input: StepInput, how: SendHow): Promise<SendOutcome> {
@@ -91,6 +110,7 @@ export class ClerkSession {
   async logout(): Promise<void> {
     this.tempCerts.lock();
     this.tempCertChosen = false;
+    this.opened.clear();
     this.courier.stop();
     await this.client.logout().catch(() => {});
   }

@@ -10,6 +10,8 @@ import { useLoad } from '../use-call';
 export function DocumentScreen({ id, me, tempCertTicked, onBack, onSent }: { id: string; me: string; tempCertTicked: boolean; onBack(): void; onSent(outcome: SendOutcome): void }) {
   const { t } = useTranslation();
   const [sending, setSending] = useState(false);
+  // Signed and waiting in the outbox: the step is done from the clerk's side; do not offer it again.
+  const [queued, setQueued] = useState(false);
   const doc = useLoad(() => call('documents:get', { id }), [id]);
   const extras = useLoad(() => Promise.all([call('users:list', {}), call('tempCert:view', {}).catch(() => null)]), [id, sending]);
   const [toast, holder] = message.useMessage();
@@ -19,13 +21,14 @@ export function DocumentScreen({ id, me, tempCertTicked, onBack, onSent }: { id:
       {holder}
       <Space>
         <Button onClick={onBack}>{t('doc.back')}</Button>
-        {view?.stepToken && (
+        {view?.stepToken && !queued && (
           <Button type="primary" onClick={() => setSending(true)} data-testid="open-send">
             {t('doc.send')}
           </Button>
         )}
       </Space>
       {doc.error && <Alert type="error" showIcon role="alert" title={doc.error} />}
+      {queued && <Alert type="warning" showIcon title={t('send.queued')} />}
       {view && (
         <>
           <Descriptions bordered size="small" column={2}>
@@ -54,6 +57,7 @@ export function DocumentScreen({ id, me, tempCertTicked, onBack, onSent }: { id:
           onSent={(outcome) => {
             setSending(false);
             void toast.success(outcome.status === 'delivered' ? t('send.delivered') : t('send.queued'));
+            setQueued(outcome.status === 'queued');
             onSent(outcome);
             void doc.reload();
           }}

@@ -1,0 +1,121 @@
+import { expect, test, type Page } from '@playwright/test';
+import { ServiceClient } from '../../src-main/service-client/service-client.js';
+import { startServiceProcess, type ServiceProcess } from '../helpers/http-service.js';
+import { faultWrapper } from '../helpers/virtual-card.js';
+import { bindBridge, screenshot, serveRenderer, startDesktopApp } from './harness.js';
+
+let service: ServiceProcess;
+let renderer: Awaited<ReturnType<typeof serveRenderer>>;
+
+test.beforeAll(async () => {
+  service = await startServiceProcess();
+  renderer = await serveRenderer();
+});
+test.afterAll(async () => {
+  await renderer.close();
+  await service.stop();
+});
+test.afterEach(() => {
+  delete process.env.GONGWEN_PKCS11_FAULTS;
+});
+
+async function seedDocuments(account: string, subjects: string[]) {
+  const client = new ServiceClient({ baseUrl: service.url });
+  await client.login(account, 'gongwen-demo');
+  for (const subject of subjects) await client.createDocument({ subject, body: '內容' });
+  return client;
+}
+
+async function login(page: Page, account: string) {
+  await page.goto(renderer.url);
+  await page.getByLabel('帳號').fill(account);
+  await page.getByLabel('密碼', { exact: true }).fill('gongwen-demo');
+  await page.getByRole('button', { name: '登入' }).click();
+  await expect(page.getByRole('menuitem', { name: '待辦公文' })).toBeVisible();
+}
+
+async function openSendDialog(page: Page, subject: string) {
+  await page.getByRole('menuitem', { name: '待辦公文' }).click();
+  await page.getByText(subject).click();
+  await page.getByRole('button', { name: '傳送' }).click();
+  await page.getByLabel('下一關負責人員').click();
+  await page.getByTitle(/葉彥志/).click();
+}
+
+test('a wrong PIN reads as a sentence, and the dialog warns that the PIN count is low', async ({ page }) => {
+  await seedDocuments('chen.chiming', ['PIN 錯誤測試公文']);
+  const desktop = await startDesktopApp('chen.chiming', service.url);
+  try {
+    await bindBridge(page, desktop);
+    await login(page, 'chen.chiming');
+    await openSendDialog(page, 'PIN 錯誤測試公文');
+    await page.getByLabel('憑證卡密碼（PIN 碼）').fill('000000');
+    await page.locator('#send-ok').click();
+    await expect(page.getByRole('alert').filter({ hasText: '憑證卡密碼（PIN 碼）錯誤，請重新輸入。' })).toBeVisible();
+    await expect(page.getByText('先前曾輸入錯誤的 PIN 碼，請小心輸入。')).toBeVisible();
+    await screenshot(page, '11-wrong-pin');
+    await page.getByLabel('憑證卡密碼（PIN 碼）').fill(desktop.card.pin);
+    await page.locator('#send-ok').click();
+    await expect(page.getByText('公文已傳送至下一流程。')).toBeVisible();
+  } finally {
+    await desktop.close();
+  }
+});
+
+test('the card pulled out during 補簽: what was done is kept, the clerk is told, the rest is done later', async ({ page }) => {
+  const client = await seedDocuments('wang.meiling', []);
+  const setup = await startDesktopApp('wang.meiling', service.url);
+  // Three temp-signed steps to re-sign, sent through the signing core directly.
+  const { ClerkSession } = await import('../../src-main/session/clerk-session.js');
+  const session = await ClerkSession.login(setup.app.core, service.url, 'wang.meiling', 'gongwen-demo');
+  await session.tempCerts.apply('temp-pass-1234', '出差');
+  await session.tempCerts.enable('wang.meiling', 'temp-pass-1234', 'PC');
+  for (let i = 1; i <= 3; i++) {
+    const doc = await client.document((await client.createDocument({ subject: `補簽中斷測試 ${i}`, body: '' })).id);
+    await session.send(doc, { action: '送請簽核', recipient: 'yeh.yenchih', opinion: '' }, { useTempCert: true, tempCertPassword: 'temp-pass-1234' });
+  }
+  await session.logout();
+  await setup.close();
+
+  process.env.GONGWEN_PKCS11_FAULTS = JSON.stringify({ C_Sign: { ckr: 'CKR_DEVICE_REMOVED', afterCalls: 1 } });
+  const desktop = await startDesktopApp('wang.meiling', service.url, { apiWrapper: faultWrapper });
+  try {
+    await bindBridge(page, desktop);
+    await login(page, 'wang.meiling');
+    await page.getByRole('menuitem', { name: /IFT940/ }).click();
+    await expect(page.getByTestId('resign-pending')).toContainText('補簽中斷測試 3');
+    await page.getByLabel('補簽註記').fill('返回補簽');
+    await page.getByLabel('憑證卡密碼（PIN 碼）').fill(desktop.card.pin);
+    await page.getByRole('button', { name: '補簽' }).click();
+    await expect(page.getByRole('alert').filter({ hasText: '憑證卡在作業中被移除，已完成的部分都已保存' })).toBeVisible();
+    await screenshot(page, '12-card-pulled-during-resign');
+    expect((await client.pendingResign()).steps).toHaveLength(2);
+  } finally {
+    await desktop.close();
+  }
+});
+
+test('the service down during a send: signed and kept, then sent when it is back', async ({ page }) => {
+  await seedDocuments('lin.shufen', ['服務中斷測試公文']);
+  const desktop = await startDesktopApp('lin.shufen', service.url);
+  try {
+    await bindBridge(page, desktop);
+    await login(page, 'lin.shufen');
+    await openSendDialog(page, '服務中斷測試公文');
+    await page.getByLabel('憑證卡密碼（PIN 碼）').fill(desktop.card.pin);
+    await service.kill();
+    await page.locator('#send-ok').click();
+    await expect(page.getByText('已簽章並保存，目前無法連線，恢復連線後會自動送出。').first()).toBeVisible();
+    await expect(page.getByTestId('outbox-pending')).toContainText('1 份已簽章的公文等待送出。');
+    await expect(page.getByRole('button', { name: '傳送' })).toHaveCount(0); // not offered twice
+    await screenshot(page, '13-service-down-queued');
+    await service.restart();
+    await page.getByRole('button', { name: '立即重送' }).click();
+    await expect(page.getByTestId('outbox-pending')).toHaveCount(0);
+    const client = new ServiceClient({ baseUrl: service.url });
+    await client.login('yeh.yenchih', 'gongwen-demo');
+    expect((await client.documents({ box: 'inbox', q: '服務中斷測試公文' })).documents).toHaveLength(1);
+  } finally {
+    await desktop.close();
+  }
+});
