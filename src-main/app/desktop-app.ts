@@ -15,6 +15,8 @@ export interface DesktopAppOptions {
   defaultServiceUrl?: string;
   adminConfig?: string;
   keychain?: SecretStore;
+  /** The module to use while Settings name none (the demo points at its virtual card). */
+  defaultModulePath?: string;
   card?: Omit<CardOptions, 'modulePath'>;
 }
 
@@ -39,7 +41,7 @@ export class DesktopApp {
 
   static async start(options: DesktopAppOptions): Promise<DesktopApp> {
     const settings = await SettingsStore.open(options.dataDir, { adminConfig: options.adminConfig, defaultServiceUrl: options.defaultServiceUrl });
-    const modulePath = settings.get().modulePath || undefined;
+    const modulePath = settings.get().modulePath || options.defaultModulePath || undefined;
     const core: SigningCore = {
       card: new CardService({ ...options.card, modulePath }),
       keychain: options.keychain ?? new OsKeychain(),

@@ -39,7 +39,9 @@ if (!app.requestSingleInstanceLock()) {
     session.defaultSession.setPermissionCheckHandler(() => false);
     protocol.handle(APP_SCHEME, serveRenderer);
 
-    const desktop = await DesktopApp.start({ dataDir: app.getPath('userData'), defaultServiceUrl: process.env.GONGWEN_SERVICE_URL });
+    // The environment points the demo (npm start) at its local service and virtual card; an
+    // installed app takes both from Settings or the administrator's configuration file.
+    const desktop = await DesktopApp.start({ dataDir: app.getPath('userData'), defaultServiceUrl: process.env.GONGWEN_SERVICE_URL, defaultModulePath: process.env.GONGWEN_PKCS11_MODULE });
     ipcMain.handle(`${IPC_PREFIX}invoke`, async (event, channel: unknown, input: unknown) => {
       if (!isTrustedSender(event.senderFrame?.url)) return { ok: false, error: { code: 'FORBIDDEN', message: 'untrusted sender' } };
       if (!isIpcChannel(channel)) return { ok: false, error: { code: 'NOT_FOUND', message: 'unknown channel' } };
