@@ -14,6 +14,7 @@ trap cleanup EXIT
 
 passed=0
 failed=0
+skipped=0
 check() { # check NAME COMMAND...: one pass or one failure for a whole command
   local name="$1"; shift
   if "$@"; then passed=$((passed + 1)); echo "✓ $name"; else failed=$((failed + 1)); echo "✗ $name"; fi
@@ -50,13 +51,13 @@ fi
 PLAYWRIGHT_JSON_OUTPUT_NAME="$work/playwright.json" test/env/with-keyring.sh npx playwright test --reporter=list,json
 playwright_status=$?
 if [ -f "$work/playwright.json" ]; then
-  read -r pp pf < <(node -e "const s=require('$work/playwright.json').stats;console.log(s.expected + s.flaky, s.unexpected)")
-  passed=$((passed + pp)); failed=$((failed + pf))
+  read -r pp pf ps < <(node -e "const s=require('$work/playwright.json').stats;console.log(s.expected + s.flaky, s.unexpected, s.skipped)")
+  passed=$((passed + pp)); failed=$((failed + pf)); skipped=$((skipped + ps))
   [ "$playwright_status" -ne 0 ] && [ "$pf" -eq 0 ] && failed=$((failed + 1))
 else
   failed=$((failed + 1))
 fi
 
 echo
-echo "$passed passed, $failed failed"
+if [ "$skipped" -gt 0 ]; then echo "$passed passed, $failed failed, $skipped skipped"; else echo "$passed passed, $failed failed"; fi
 [ "$failed" -eq 0 ]
