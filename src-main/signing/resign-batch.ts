@@ -32,14 +32,24 @@ export async function runResignBatch(options: ResignBatchOptions): Promise<Resig
 
   const session = await card.openSession(options.pin);
   let done = 0;
+  // The upload of one chunk overlaps the card's signing of the next: the card never waits for the
+  // network, which keeps a batch near the card's own speed.
+  let upload: Promise<void> = Promise.resolve();
+  const uploadChunk = async (items: { stepId: string; signature: string }[]) => {
+    const { results } = await client.resign({ note, items });
+    for (const r of results) {
+      if (r.outcome === 'resigned') report.resigned++;
+      else if (r.outcome === 'already-resigned') report.alreadyResigned++;
+      else report.refused.push({ stepId: r.stepId, documentNumber: pending.find((p) => p.stepId === r.stepId)?.documentNumber ?? '', code: r.code ?? 'INTERNAL' });
+    }
+  };
   try {
     for (let start = 0; start < pending.length; start += chunkSize) {
       if (options.signal?.aborted) throw new GongwenError('RESIGN_CANCELLED', `${done} of ${pending.length}`);
       const chunk = pending.slice(start, start + chunkSize);
       const items: { stepId: string; signature: string }[] = [];
       let cardFailure: unknown = null;
-      // All of a chunk's signatures are queued at once: the card thread works through them while
-      // this thread builds the next CMS, which is what keeps the batch near the card's own speed.
+      // All of a chunk's signatures are queued to the card thread at once.
       await Promise.all(
         chunk.map(async (step: PendingResignStep) => {
           try {
@@ -52,17 +62,16 @@ export async function runResignBatch(options: ResignBatchOptions): Promise<Resig
           }
         }),
       );
-      if (items.length > 0) {
-        const { results } = await client.resign({ note, items });
-        for (const r of results) {
-          if (r.outcome === 'resigned') report.resigned++;
-          else if (r.outcome === 'already-resigned') report.alreadyResigned++;
-          else report.refused.push({ stepId: r.stepId, documentNumber: pending.find((p) => p.stepId === r.stepId)?.documentNumber ?? '', code: r.code ?? 'INTERNAL' });
-        }
+      await upload;
+      upload = items.length > 0 ? uploadChunk(items) : Promise.resolve();
+      if (cardFailure) {
+        await upload; // what was signed is kept before the batch stops
+        throw cardFailure;
       }
-      if (cardFailure) throw cardFailure;
     }
+    await upload;
   } finally {
+    await upload.catch(() => {});
     await session.close().catch(() => {});
   }
   return report;

@@ -1,5 +1,6 @@
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { knownCertificate } from '../../src-shared/cms/certificate-cache.js';
 import type { VerifiedSigner } from '../../src-shared/cms/verify.js';
 import { GongwenError } from '../../src-shared/errors.js';
 import type { Database } from '../storage/schema.js';
@@ -63,9 +64,20 @@ export class SignerPolicy {
     if (!registered) throw new GongwenError('CERT_NOT_REGISTERED');
   }
 
+  /** Certificates already found to chain to a root (the roots do not change while the service runs). */
+  private readonly chained = new Set<string>();
+
   /** Walks issuer links through the carried certificates to a configured root, refusing loops and long chains. */
   assertChainsToRoot(certificate: X509Certificate, carried: readonly Uint8Array[]): void {
-    const intermediates = carried.map((der) => new X509Certificate(der)).filter((c) => c.ca);
+    const fingerprint = certificate.fingerprint256;
+    if (this.chained.has(fingerprint)) return;
+    this.walkToRoot(certificate, carried);
+    if (this.chained.size > 4096) this.chained.clear();
+    this.chained.add(fingerprint);
+  }
+
+  private walkToRoot(certificate: X509Certificate, carried: readonly Uint8Array[]): void {
+    const intermediates = carried.map((der) => knownCertificate(der).x509).filter((c) => c.ca);
     const seen = new Set<string>();
     let current = certificate;
     for (let depth = 0; depth <= MAX_CHAIN_DEPTH; depth++) {

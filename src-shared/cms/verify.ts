@@ -1,6 +1,6 @@
-import { X509Certificate, verify as cryptoVerify } from 'node:crypto';
+import { verify as cryptoVerify, type KeyObject, type X509Certificate } from 'node:crypto';
 import { GongwenError } from '../errors.js';
-import { certificateReference } from './certificate-fields.js';
+import { knownCertificate, type KnownCertificate } from './certificate-cache.js';
 import { DerError, Tag, children, contentOf, readTime, readWhole, sameBytes } from './der.js';
 import { oidDer } from './oids.js';
 import { findAttribute, parseSignedData, type ParsedSignedData, type ParsedSignerInfo } from './parse.js';
@@ -72,12 +72,17 @@ function verifySignerInfo(parsed: ParsedSignedData, info: ParsedSignerInfo, expe
   if (weakSignatures.some((w) => sameBytes(w, info.signatureAlgorithm))) throw new GongwenError('WEAK_ALGORITHM', 'signature algorithm');
   if (!info.signedAttributesDer) throw new GongwenError('SIGNATURE_PROFILE', 'signed attributes are required');
 
-  const certificateDer = parsed.certificates.find((der) => {
-    const ref = guard(() => certificateReference(der));
-    return sameBytes(ref.issuer, info.issuer) && sameBytes(ref.serial, info.serial);
-  });
-  if (!certificateDer) throw new GongwenError('CERT_UNKNOWN', 'the signer certificate is not in the signature');
-  const certificate = guard(() => new X509Certificate(certificateDer));
+  let signerCertificate: KnownCertificate | undefined;
+  for (const der of parsed.certificates) {
+    const known = guard(() => knownCertificate(der));
+    if (sameBytes(known.reference.issuer, info.issuer) && sameBytes(known.reference.serial, info.serial)) {
+      signerCertificate = known;
+      break;
+    }
+  }
+  if (!signerCertificate) throw new GongwenError('CERT_UNKNOWN', 'the signer certificate is not in the signature');
+  const certificate = signerCertificate.x509;
+  const certificateDer = new Uint8Array(certificate.raw);
 
   const attrs = info.signedAttributes;
   const contentType = findAttribute(attrs, oidDer.contentType);
@@ -94,16 +99,15 @@ function verifySignerInfo(parsed: ParsedSignedData, info: ParsedSignerInfo, expe
   const signingTime = guard(() => readTime(timeValue, readWhole(timeValue, timeValue[0] === Tag.UTC_TIME ? Tag.UTC_TIME : Tag.GENERALIZED_TIME)));
 
   const essValue = single(findAttribute(attrs, oidDer.signingCertificateV2)?.values, 'signing-certificate-v2');
-  if (!sameBytes(guard(() => firstCertHash(essValue)), sha256(certificateDer))) throw new GongwenError('SIGNATURE_PROFILE', 'signing-certificate-v2 names another certificate');
+  if (!sameBytes(guard(() => firstCertHash(essValue)), signerCertificate.reference.sha256)) throw new GongwenError('SIGNATURE_PROFILE', 'signing-certificate-v2 names another certificate');
 
-  checkKeyStrength(certificate, info.signatureAlgorithm);
-  const ok = cryptoVerify('sha256', info.signedAttributesDer, { key: certificate.publicKey, dsaEncoding: 'der' }, info.signature);
+  checkKeyStrength(signerCertificate.publicKey, info.signatureAlgorithm);
+  const ok = cryptoVerify('sha256', info.signedAttributesDer, { key: signerCertificate.publicKey, dsaEncoding: 'der' }, info.signature);
   if (!ok) throw new GongwenError('SIGNATURE_INVALID', role);
   return { certificate, certificateDer, signingTime };
 }
 
-function checkKeyStrength(certificate: X509Certificate, signatureAlgorithm: Uint8Array): void {
-  const key = certificate.publicKey;
+function checkKeyStrength(key: KeyObject, signatureAlgorithm: Uint8Array): void {
   if (key.asymmetricKeyType === 'rsa') {
     if (!sameBytes(signatureAlgorithm, oidDer.sha256WithRSAEncryption) && !sameBytes(signatureAlgorithm, oidDer.rsaEncryption)) {
       throw new GongwenError('SIGNATURE_PROFILE', 'signature algorithm does not fit an RSA key');

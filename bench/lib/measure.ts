@@ -1,0 +1,52 @@
+/** Runs `fn` repeatedly for about `ms` milliseconds (after a warm-up) and returns operations per second. */
+export async function rate(fn: () => unknown | Promise<unknown>, ms = 1500, warmup = 200): Promise<number> {
+  const until = (end: number) => performance.now() < end;
+  for (const end = performance.now() + warmup; until(end); ) await fn();
+  let n = 0;
+  const start = performance.now();
+  const end = start + ms;
+  while (until(end)) {
+    await fn();
+    n++;
+  }
+  return (n * 1000) / (performance.now() - start);
+}
+
+/** The same, for synchronous work (no await per call, which would dominate a microsecond operation). */
+export function rateSync(fn: () => unknown, ms = 1500, warmup = 200): number {
+  for (const end = performance.now() + warmup; performance.now() < end; ) fn();
+  let n = 0;
+  const start = performance.now();
+  const end = start + ms;
+  while (performance.now() < end) {
+    for (let i = 0; i < 50; i++) fn();
+    n += 50;
+  }
+  return (n * 1000) / (performance.now() - start);
+}
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+export interface BenchRow {
+  name: string;
+  figure: number;
+  unit: string;
+  /** The limit or baseline it is held against. */
+  against: string;
+  limit: number;
+  /** figure / limit, or limit / figure where smaller is better. */
+  ratio: number;
+  pass: boolean;
+  detail?: Record<string, number | string>;
+}
+
+export function higherIsBetter(name: string, figure: number, unit: string, against: string, limit: number, detail?: BenchRow['detail']): BenchRow {
+  return { name, figure, unit, against, limit, ratio: figure / limit, pass: figure >= limit, detail };
+}
+
+export function lowerIsBetter(name: string, figure: number, unit: string, against: string, limit: number, detail?: BenchRow['detail']): BenchRow {
+  return { name, figure, unit, against, limit, ratio: limit / figure, pass: figure < limit, detail };
+}

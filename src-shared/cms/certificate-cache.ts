@@ -1,0 +1,34 @@
+import { X509Certificate, createHash, type KeyObject } from 'node:crypto';
+import { certificateReference, type CertificateReference } from './certificate-fields.js';
+
+/** A certificate parsed once: the service sees the same few signer certificates over and over. */
+export interface KnownCertificate {
+  x509: X509Certificate;
+  publicKey: KeyObject;
+  reference: CertificateReference;
+  sha256Hex: string;
+}
+
+const MAX_ENTRIES = 2048;
+const known = new Map<string, KnownCertificate>();
+
+/**
+ * Parses a DER certificate, or returns the earlier parse of the same bytes. Parsing (X509Certificate,
+ * its public key) costs several times a signature verification; the cache key is the SHA-256 of
+ * the bytes, so a different certificate can never be served for them. Least recently used first out.
+ */
+export function knownCertificate(der: Uint8Array): KnownCertificate {
+  const digest = createHash('sha256').update(der).digest();
+  const key = digest.toString('base64');
+  const hit = known.get(key);
+  if (hit) {
+    known.delete(key);
+    known.set(key, hit);
+    return hit;
+  }
+  const x509 = new X509Certificate(der);
+  const entry: KnownCertificate = { x509, publicKey: x509.publicKey, reference: { ...certificateReference(der), sha256: new Uint8Array(digest) }, sha256Hex: digest.toString('hex') };
+  known.set(key, entry);
+  if (known.size > MAX_ENTRIES) known.delete(known.keys().next().value!);
+  return entry;
+}
