@@ -23,18 +23,35 @@ export interface ResignBatchOptions {
  * and uploaded in chunks. What is uploaded stays done; a cancelled batch, or one stopped by a
  * pulled card, stops after uploading what it has, and a re-run fetches and signs only the rest.
  */
+/** Signatures kept queued to the card thread at once. */
+const SIGNING_WINDOW = 32;
+
 export async function runResignBatch(options: ResignBatchOptions): Promise<ResignReport> {
   const { client, card, note } = options;
   const chunkSize = options.chunkSize ?? 50;
-  const pending = (await client.pendingResign()).steps;
+  // The list and the login are fetched side by side; a batch with nothing to do logs out at once.
+  const [listed, opened] = await Promise.allSettled([client.pendingResign(), card.openSession(options.pin)]);
+  if (listed.status === 'rejected' || opened.status === 'rejected') {
+    if (opened.status === 'fulfilled') await opened.value.close().catch(() => {});
+    throw listed.status === 'rejected' ? listed.reason : (opened as PromiseRejectedResult).reason;
+  }
+  const session = opened.value;
+  const pending = listed.value.steps;
   const report: ResignReport = { total: pending.length, resigned: 0, alreadyResigned: 0, refused: [] };
-  if (pending.length === 0) return report;
+  if (pending.length === 0) {
+    await session.close().catch(() => {});
+    return report;
+  }
 
-  const session = await card.openSession(options.pin);
   let done = 0;
-  // The upload of one chunk overlaps the card's signing of the next: the card never waits for the
-  // network, which keeps a batch near the card's own speed.
-  let upload: Promise<void> = Promise.resolve();
+  let stop: unknown = null;
+  const ready: { stepId: string; signature: string }[] = [];
+  // Uploads run one after another, each overlapping the card's work on the steps after it.
+  let uploads: Promise<void> = Promise.resolve();
+  const flush = () => {
+    const items = ready.splice(0);
+    if (items.length > 0) uploads = uploads.then(() => uploadChunk(items));
+  };
   const uploadChunk = async (items: { stepId: string; signature: string }[]) => {
     const { results } = await client.resign({ note, items });
     for (const r of results) {
@@ -43,35 +60,43 @@ export async function runResignBatch(options: ResignBatchOptions): Promise<Resig
       else report.refused.push({ stepId: r.stepId, documentNumber: pending.find((p) => p.stepId === r.stepId)?.documentNumber ?? '', code: r.code ?? 'INTERNAL' });
     }
   };
-  try {
-    for (let start = 0; start < pending.length; start += chunkSize) {
-      if (options.signal?.aborted) throw new GongwenError('RESIGN_CANCELLED', `${done} of ${pending.length}`);
-      const chunk = pending.slice(start, start + chunkSize);
-      const items: { stepId: string; signature: string }[] = [];
-      let cardFailure: unknown = null;
-      // All of a chunk's signatures are queued to the card thread at once.
-      await Promise.all(
-        chunk.map(async (step: PendingResignStep) => {
-          try {
-            const cms = await countersign(new Uint8Array(Buffer.from(step.signature, 'base64')), session.signer, { note, signingTime: new Date(signingTimeOf(new Date())) });
-            items.push({ stepId: step.stepId, signature: Buffer.from(cms).toString('base64') });
-            done++;
-            options.onProgress?.({ done, total: pending.length, current: { documentNumber: step.documentNumber, seq: step.seq } });
-          } catch (error) {
-            cardFailure ??= error;
-          }
-        }),
-      );
-      await upload;
-      upload = items.length > 0 ? uploadChunk(items) : Promise.resolve();
-      if (cardFailure) {
-        await upload; // what was signed is kept before the batch stops
-        throw cardFailure;
-      }
+  const signOne = async (step: PendingResignStep) => {
+    const cms = await countersign(new Uint8Array(Buffer.from(step.signature, 'base64')), session.signer, { note, signingTime: new Date(signingTimeOf(new Date())) });
+    // Cancelled while this one was at the card: the clerk has been told the batch stopped, so it stops here.
+    if (options.signal?.aborted) {
+      stop ??= new GongwenError('RESIGN_CANCELLED', `${done} of ${pending.length}`);
+      return;
     }
-    await upload;
+    ready.push({ stepId: step.stepId, signature: Buffer.from(cms).toString('base64') });
+    done++;
+    options.onProgress?.({ done, total: pending.length, current: { documentNumber: step.documentNumber, seq: step.seq } });
+    if (ready.length >= chunkSize) flush();
+  };
+  try {
+    // A window of signatures is kept queued to the card thread, so the card never waits for this
+    // thread to build the next CMS, nor for the network.
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(SIGNING_WINDOW, pending.length) }, async () => {
+        while (stop === null && next < pending.length) {
+          if (options.signal?.aborted) {
+            stop = new GongwenError('RESIGN_CANCELLED', `${done} of ${pending.length}`);
+            break;
+          }
+          const step = pending[next++]!;
+          try {
+            await signOne(step);
+          } catch (error) {
+            stop ??= error;
+          }
+        }
+      }),
+    );
+    flush(); // what was signed is uploaded, also when the batch stops early
+    await uploads;
+    if (stop !== null) throw stop;
   } finally {
-    await upload.catch(() => {});
+    await uploads.catch(() => {});
     await session.close().catch(() => {});
   }
   return report;

@@ -1,6 +1,7 @@
 import type { PendingResignStep, ResignItemResult, ResignRequest } from '../../src-shared/api/resign.js';
 import { sameBytes } from '../../src-shared/cms/der.js';
-import { verifyStepSignature } from '../../src-shared/cms/verify.js';
+import type { ParsedSignerInfo } from '../../src-shared/cms/parse.js';
+import { parseOrRefuse, verifyCountersignature } from '../../src-shared/cms/verify.js';
 import { GongwenError, messageOf } from '../../src-shared/errors.js';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Actor, ServiceContext } from '../context.js';
@@ -30,37 +31,58 @@ export async function pendingResignSteps(ctx: ServiceContext, actor: Actor): Pro
   }));
 }
 
+interface Accepted {
+  stepId: string;
+  seq: number;
+  documentNumber: string;
+  cms: Uint8Array;
+  cardSha256: string;
+}
+
 /**
- * 補簽: accepts, per step, the step's signature with the card's countersignature added. Each item
- * is verified and stored on its own, so a batch may partly succeed; a step already re-signed is
- * reported as such and left alone, which makes a retried batch harmless.
+ * 補簽: accepts, per step, the step's signature with the card's countersignature added. Every
+ * item is verified on its own (a batch may partly succeed), then all accepted ones are stored in
+ * one transaction, each with a conditional update, so a step is re-signed once however often it
+ * arrives; one already re-signed is reported as such and left alone.
  */
 export async function resignSteps(ctx: ServiceContext, actor: Actor, request: ResignRequest): Promise<ResignItemResult[]> {
-  const results: ResignItemResult[] = [];
+  const results = new Map<string, ResignItemResult>();
+  const accepted: Accepted[] = [];
   for (const item of request.items) {
     try {
-      results.push(await resignOne(ctx, actor, item.stepId, item.signature, request.note));
+      const outcome = await checkOne(ctx, actor, item.stepId, item.signature, request.note);
+      if ('cms' in outcome) accepted.push(outcome);
+      else results.set(item.stepId, outcome);
     } catch (error) {
       if (!(error instanceof GongwenError)) throw error;
-      results.push({ stepId: item.stepId, outcome: 'refused', code: error.code, message: messageOf(error.code) });
+      results.set(item.stepId, { stepId: item.stepId, outcome: 'refused', code: error.code, message: messageOf(error.code) });
     }
   }
-  return results;
-}
-
-/** The resubmitted signature must still be over this step's payload: if not, it belongs to another step. */
-function verifyResubmitted(cms: Uint8Array, payload: Uint8Array) {
-  try {
-    return verifyStepSignature(cms, payload);
-  } catch (error) {
-    if (error instanceof GongwenError && error.code === 'SIGNATURE_PAYLOAD_MISMATCH') throw new GongwenError('COUNTERSIGNATURE_INVALID', 'the signature belongs to another step');
-    throw error;
+  if (accepted.length > 0) {
+    const { db, dialect } = ctx.storage;
+    const now = ctx.now();
+    await db.transaction().execute(async (trx) => {
+      for (const a of accepted) {
+        const updated = await trx
+          .updateTable('steps')
+          .set({ signature: a.cms, resigned_at: now.toISOString(), resign_note: request.note, resign_certificate_sha256: a.cardSha256 })
+          .where('id', '=', a.stepId)
+          .where('resigned_at', 'is', null)
+          .executeTakeFirst();
+        if (updated.numUpdatedRows !== 1n) {
+          results.set(a.stepId, { stepId: a.stepId, outcome: 'already-resigned' });
+          continue;
+        }
+        await appendAudit(trx, dialect, now, { actor: actor.account, action: 'step.resign', subject: a.documentNumber, detail: { seq: a.seq, certificateSha256: a.cardSha256, note: request.note } });
+        results.set(a.stepId, { stepId: a.stepId, outcome: 'resigned' });
+      }
+    });
   }
+  return request.items.map((item) => results.get(item.stepId)!);
 }
 
-async function resignOne(ctx: ServiceContext, actor: Actor, stepId: string, signatureBase64: string, note: string): Promise<ResignItemResult> {
-  const { db, dialect } = ctx.storage;
-  const step = await db
+async function checkOne(ctx: ServiceContext, actor: Actor, stepId: string, signatureBase64: string, note: string): Promise<Accepted | ResignItemResult> {
+  const step = await ctx.storage.db
     .selectFrom('steps as s')
     .innerJoin('documents as d', 'd.id', 's.document_id')
     .select(['s.id', 's.seq', 's.holder_user_id', 's.temp_cert_used', 's.resigned_at', 's.payload', 's.signature', 'd.number'])
@@ -71,28 +93,21 @@ async function resignOne(ctx: ServiceContext, actor: Actor, stepId: string, sign
   if (step.resigned_at !== null) return { stepId, outcome: 'already-resigned' };
 
   const cms = decodeSignature(signatureBase64);
-  const verified = verifyResubmitted(cms, step.payload);
-  const stored = verifyStepSignature(step.signature, step.payload).parsed.signerInfos[0]!;
-  const submitted = verified.parsed.signerInfos[0]!;
-  // The countersignature must sit on this very step's temp signature, not on some other one.
-  if (!sameBytes(submitted.signature, stored.signature) || !sameBytes(submitted.serial, stored.serial)) throw new GongwenError('COUNTERSIGNATURE_INVALID', 'not this step’s signature');
-  if (verified.countersignatures.length !== 1) throw new GongwenError('COUNTERSIGNATURE_INVALID', 'exactly one countersignature is expected');
-  const counter = verified.countersignatures[0]!;
+  const submitted = parseOrRefuse(cms);
+  const stored = parseOrRefuse(step.signature).signerInfos[0]!;
+  const signerInfo = submitted.signerInfos[0];
+  // The countersignature must sit on this very step's temp signature. That signature was verified
+  // when the step was sent; identical bytes need no second verification.
+  if (submitted.signerInfos.length !== 1 || !signerInfo || !sameSignature(signerInfo, stored)) throw new GongwenError('COUNTERSIGNATURE_INVALID', 'the signature belongs to another step');
+  if (signerInfo.countersignatures.length !== 1) throw new GongwenError('COUNTERSIGNATURE_INVALID', 'exactly one countersignature is expected');
+  const counter = verifyCountersignature(submitted, signerInfo, signerInfo.countersignatures[0]!);
   if (counter.note !== note) throw new GongwenError('COUNTERSIGNATURE_INVALID', 'the signed note differs from the request');
   const now = ctx.now();
   if (counter.signingTime.getTime() > now.getTime() + ctx.clockSkewMs) throw new GongwenError('SIGNING_TIME_INVALID', 'in the future');
-  const cardSha256 = await ctx.signerPolicy.acceptCardCertificate(counter.certificate, verified.parsed.certificates, actor.id, counter.signingTime, now);
+  const cardSha256 = await ctx.signerPolicy.acceptCardCertificate(counter.certificate, submitted.certificates, actor.id, counter.signingTime, now);
+  return { stepId, seq: step.seq, documentNumber: step.number, cms, cardSha256 };
+}
 
-  const applied = await db.transaction().execute(async (trx) => {
-    const updated = await trx
-      .updateTable('steps')
-      .set({ signature: cms, resigned_at: now.toISOString(), resign_note: note, resign_certificate_sha256: cardSha256 })
-      .where('id', '=', stepId)
-      .where('resigned_at', 'is', null)
-      .executeTakeFirst();
-    if (updated.numUpdatedRows !== 1n) return false;
-    await appendAudit(trx, dialect, now, { actor: actor.account, action: 'step.resign', subject: step.number, detail: { seq: step.seq, certificateSha256: cardSha256, note } });
-    return true;
-  });
-  return { stepId, outcome: applied ? 'resigned' : 'already-resigned' };
+function sameSignature(a: ParsedSignerInfo, b: ParsedSignerInfo): boolean {
+  return sameBytes(a.signature, b.signature) && sameBytes(a.serial, b.serial) && sameBytes(a.issuer, b.issuer) && a.signedAttributesDer !== null && b.signedAttributesDer !== null && sameBytes(a.signedAttributesDer, b.signedAttributesDer);
 }

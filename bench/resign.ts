@@ -1,0 +1,53 @@
+import { execFileSync } from 'node:child_process';
+import { CardService } from '../src-main/card/card-service.js';
+import { runResignBatch } from '../src-main/signing/resign-batch.js';
+import { startServiceProcess } from '../test/helpers/http-service.js';
+import { virtualCardFor } from '../test/helpers/virtual-card.js';
+import { higherIsBetter, lowerIsBetter, type BenchRow } from './lib/measure.js';
+import { enableTempCert, loginClerk, tempSignedSteps } from './lib/world.js';
+
+function bareSignRate(modulePath: string, pin: string, conf: string): number {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/bare-sign.ts', modulePath, pin, '3'], { env: { ...process.env, SOFTHSM2_CONF: conf }, encoding: 'utf8' });
+  return (JSON.parse(out.trim().split('\n').pop()!) as { rate: number }).rate;
+}
+
+/**
+ * 補簽 of 500 temp-signed steps with the virtual card (one PIN, countersign, upload, verified and
+ * stored by the service) against a bare C_Sign loop on the same token; and the client's resident
+ * memory while re-signing 5,000.
+ */
+export async function benchResign(): Promise<BenchRow[]> {
+  const service = await startServiceProcess();
+  try {
+    const card = await virtualCardFor('vendor');
+    const bare = bareSignRate(card.modulePath, card.pin, card.conf);
+    const clerk = await loginClerk(service.url, 'vendor');
+    await enableTempCert(clerk);
+
+    await tempSignedSteps(clerk, 'yeh.yenchih', 500);
+    const cardService = new CardService({ modulePath: card.modulePath, pollMs: 1000 });
+    const start = performance.now();
+    const report = await runResignBatch({ client: clerk.client, card: cardService, pin: card.pin, note: '基準測試補簽', chunkSize: 50 });
+    const seconds = (performance.now() - start) / 1000;
+    if (report.resigned !== 500) throw new Error(`re-signed ${report.resigned} of 500`);
+    const rate = 500 / seconds;
+
+    await tempSignedSteps(clerk, 'yeh.yenchih', 5000);
+    global.gc?.();
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+    const big = await runResignBatch({ client: clerk.client, card: cardService, pin: card.pin, note: '基準測試補簽', chunkSize: 50 });
+    clearInterval(sampler);
+    peak = Math.max(peak, process.memoryUsage().rss);
+    if (big.resigned !== 5000) throw new Error(`re-signed ${big.resigned} of 5000`);
+    await cardService.close();
+    const growthMb = (peak - before) / 1024 / 1024;
+    return [
+      higherIsBetter('re-sign 500 steps (card, upload, service verifies)', rate, 'steps/s', `0.8 × bare C_Sign (${bare.toFixed(0)}/s)`, 0.8 * bare, { bareCSign: Math.round(bare), seconds: Number(seconds.toFixed(2)) }),
+      lowerIsBetter('memory growth re-signing 5,000 steps', growthMb, 'MB', '50 MB', 50, { rssBeforeMb: Math.round(before / 1048576), rssPeakMb: Math.round(peak / 1048576) }),
+    ];
+  } finally {
+    await service.stop();
+  }
+}
