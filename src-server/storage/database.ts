@@ -32,8 +32,27 @@ function openSqlite(path: string): Storage {
   sqlite.pragma('synchronous = NORMAL'); // durable at each checkpoint; WAL keeps commits atomic
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+/**
+ * Kysely prepares every query anew; with better-sqlite3 that preparation cost more than running
+ * the query. The service runs the same few dozen statements over and over, so prepared statements
+ * are kept, by their SQL text (parameters are bound at each run).
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabase.Database {
+  const prepared = new Map<string, SqliteDatabase.Statement>();
+  const prepare = (sql: string) => {
+    let statement = prepared.get(sql);
+    if (!statement) {
+      statement = sqlite.prepare(sql);
+      if (prepared.size >= 500) prepared.clear(); // ad-hoc SQL must not grow this without bound
+      prepared.set(sql, statement);
+    }
+    return statement;
+  };
+  return new Proxy(sqlite, { get: (target, name) => (name === 'prepare' ? prepare : Reflect.get(target, name, target)) });
 }
 
 function openPostgres(url: string): Storage {

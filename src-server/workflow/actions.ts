@@ -4,14 +4,13 @@ import type { ActionRequest, ActionResult } from '../../src-shared/api/documents
 import { canonicalJson } from '../../src-shared/canonical-json.js';
 import { verifyStepSignature } from '../../src-shared/cms/verify.js';
 import { GongwenError } from '../../src-shared/errors.js';
-import { arrivalStatus, isClosing, type ChangeType } from '../../src-shared/flow.js';
+import { arrivalStatus, isClosing, type ChangeType, type DocumentStatus } from '../../src-shared/flow.js';
 import { canonicalStepPayload, payloadForStep, signingTimeOf } from '../../src-shared/step-payload.js';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Actor, ServiceContext } from '../context.js';
 import { isUniqueViolation } from '../storage/database.js';
 import type { DocumentRow } from '../storage/schema.js';
 import { loadVisibleDocument, newStepToken } from './documents.js';
-import { documentSummary, flowRows } from './views.js';
 
 export type ActionInput = z.output<typeof ActionRequest>;
 
@@ -35,7 +34,14 @@ export async function performAction(ctx: ServiceContext, actor: Actor, documentI
 
   const action = input.action;
   const recipient = await checkRoute(ctx, actor, doc, action, input.recipient);
-  const step = await db.selectFrom('steps').selectAll().where('document_id', '=', doc.id).where('seq', '=', doc.current_seq).executeTakeFirstOrThrow();
+  const step = await db
+    .selectFrom('steps')
+    .innerJoin('units', 'units.id', 'steps.unit_id')
+    .selectAll('steps')
+    .select('units.name as unitName')
+    .where('document_id', '=', doc.id)
+    .where('seq', '=', doc.current_seq)
+    .executeTakeFirstOrThrow();
 
   const signingTime = checkSigningTime(ctx, input.signingTime, step.arrived_at);
   // Rebuilt from the service's own state: the client's idea of the document is never trusted.
@@ -60,6 +66,7 @@ export async function performAction(ctx: ServiceContext, actor: Actor, documentI
   }
 
   const now = ctx.now().toISOString();
+  const receivedAt = step.received_at ?? step.arrived_at;
   const { dialect } = ctx.storage;
   try {
     return await db.transaction().execute(async (trx) => {
@@ -82,7 +89,7 @@ export async function performAction(ctx: ServiceContext, actor: Actor, documentI
         .updateTable('steps')
         .set({
           sent_at: now,
-          received_at: step.received_at ?? step.arrived_at,
+          received_at: receivedAt,
           change_type: action,
           opinion: input.opinion,
           temp_cert_used: signer.kind === 'temp' ? 1 : 0,
@@ -100,8 +107,38 @@ export async function performAction(ctx: ServiceContext, actor: Actor, documentI
           .values({ id: randomUUID(), document_id: doc.id, seq: doc.current_seq + 1, status: arrivalStatus[action as keyof typeof arrivalStatus], unit_id: recipient!.unitId, holder_user_id: recipient!.id, arrived_at: now, received_at: null, sent_at: null, change_type: action, opinion: null, temp_cert_used: 0, approver_user_id: null, payload: null, signature: null, signer_certificate_sha256: null, signing_time: null, resigned_at: null, resign_note: null, resign_certificate_sha256: null })
           .execute();
       }
-      const [row] = await flowRows(trx, doc.id, doc.current_seq);
-      const result: ActionResult = { document: await documentSummary(trx, doc.id), step: row! };
+      // The answer is made from what this transaction wrote, without reading it back.
+      const result: ActionResult = {
+        document: {
+          id: doc.id,
+          number: doc.number,
+          subject: doc.subject,
+          status: (action === '歸檔' ? '已歸檔' : action === '發文' ? '已發文' : action === '決行' ? '已決行' : doc.status) as DocumentStatus,
+          holder: closing ? null : recipient!.name,
+          holderAccount: closing ? null : recipient!.account,
+          currentSeq: closing ? doc.current_seq : doc.current_seq + 1,
+          updatedAt: now,
+          arrivedAt: closing ? step.arrived_at : now,
+          lastChangeType: action,
+        },
+        step: {
+          stepId: step.id,
+          seq: step.seq,
+          status: step.status,
+          unit: step.unitName,
+          holder: actor.name,
+          holderAccount: actor.account,
+          receivedAt,
+          sentAt: now,
+          changeType: action,
+          opinion: input.opinion,
+          tempCertUsed: signer.kind === 'temp',
+          approver: action === '決行' ? actor.name : null,
+          signed: true,
+          resignedAt: null,
+          resignNote: null,
+        },
+      };
       await trx.insertInto('idempotency_keys').values({ user_id: actor.id, key: input.idempotencyKey, request_sha256: requestSha256, response: JSON.stringify(result), created_at: now }).execute();
       await appendAudit(trx, dialect, ctx.now(), {
         actor: actor.account,
@@ -139,7 +176,7 @@ async function checkRoute(ctx: ServiceContext, actor: Actor, doc: DocumentRow, a
   }
   if (doc.status === '已決行') throw new GongwenError('ACTION_NOT_ALLOWED', 'after 決行 the document is archived or dispatched');
   if (recipientAccount === null) throw new GongwenError('RECIPIENT_REQUIRED');
-  const recipient = await ctx.storage.db.selectFrom('users').select(['id', 'account', 'unit_id as unitId']).where('account', '=', recipientAccount).executeTakeFirst();
+  const recipient = await ctx.storage.db.selectFrom('users').select(['id', 'account', 'name', 'unit_id as unitId']).where('account', '=', recipientAccount).executeTakeFirst();
   if (!recipient) throw new GongwenError('RECIPIENT_UNKNOWN', recipientAccount);
   if (recipient.id === actor.id) throw new GongwenError('ACTION_NOT_ALLOWED', 'the next holder must be someone else');
   return recipient;

@@ -58,7 +58,7 @@ export async function startServiceProcess(kind: DatabaseKind = 'sqlite'): Promis
   const url = `http://127.0.0.1:${port}`;
   let child: ChildProcess | null = null;
   const launch = async () => {
-    child = spawn(process.execPath, ['--import', 'tsx', 'src-server/cli.ts', 'serve', '--port', String(port)], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    child = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), '--import', 'tsx', 'src-server/cli.ts', 'serve', '--port', String(port)], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     for (let i = 0; i < 200; i++) {
@@ -90,6 +90,12 @@ export async function startServiceProcess(kind: DatabaseKind = 'sqlite'): Promis
       await launch();
     },
     stop: async () => {
+      if (process.env.BENCH_PROFILE && child && child.exitCode === null) {
+        const c = child;
+        const exited = new Promise((r) => c.once('exit', r));
+        c.kill('SIGTERM');
+        await exited;
+      }
       await kill();
       await database.drop();
     },
