@@ -88,8 +88,9 @@ export class ServiceClient {
   disableTempCert() {
     return this.request('POST', '/api/temp-cert/disable', TempCertStatus, undefined, { retry: false });
   }
-  pendingResign() {
-    return this.request('GET', '/api/resign/pending', PendingResignList);
+  pendingResign(page: { limit?: number; after?: string } = {}) {
+    const params = new URLSearchParams(Object.entries(page).filter(([, v]) => v !== undefined).map(([k, v]): [string, string] => [k, String(v)]));
+    return this.request('GET', `/api/resign/pending?${params}`, PendingResignList);
   }
   /** Re-signing a step twice is harmless (the service reports it already re-signed), so retrying is safe. */
   resign(body: ResignRequest) {

@@ -25,26 +25,42 @@ export interface ResignBatchOptions {
  */
 /** Signatures kept queued to the card thread at once. */
 const SIGNING_WINDOW = 32;
+/** Pending steps fetched per request. */
+const PAGE = 250;
 
 export async function runResignBatch(options: ResignBatchOptions): Promise<ResignReport> {
   const { client, card, note } = options;
   const chunkSize = options.chunkSize ?? 50;
-  // The list and the login are fetched side by side; a batch with nothing to do logs out at once.
-  const [listed, opened] = await Promise.allSettled([client.pendingResign(), card.openSession(options.pin)]);
+  // The first page and the login are fetched side by side; the rest of the list comes a page at
+  // a time as the card works, so a batch of thousands holds only a page or two in memory.
+  const [listed, opened] = await Promise.allSettled([client.pendingResign({ limit: PAGE }), card.openSession(options.pin)]);
   if (listed.status === 'rejected' || opened.status === 'rejected') {
     if (opened.status === 'fulfilled') await opened.value.close().catch(() => {});
     throw listed.status === 'rejected' ? listed.reason : (opened as PromiseRejectedResult).reason;
   }
   const session = opened.value;
-  const pending = listed.value.steps;
-  const report: ResignReport = { total: pending.length, resigned: 0, alreadyResigned: 0, refused: [] };
-  if (pending.length === 0) {
-    await session.close().catch(() => {});
-    return report;
-  }
+  const total = listed.value.total;
+  const report: ResignReport = { total, resigned: 0, alreadyResigned: 0, refused: [] };
+  const queue: PendingResignStep[] = [...listed.value.steps];
+  let cursor = listed.value.next;
+  let fetching: Promise<void> | null = null;
+  const fetchMore = () =>
+    (fetching ??= client
+      .pendingResign({ limit: PAGE, after: cursor })
+      .then((page) => {
+        queue.push(...page.steps);
+        cursor = page.next;
+      })
+      .finally(() => (fetching = null)));
+  const take = async (): Promise<PendingResignStep | undefined> => {
+    if (queue.length < SIGNING_WINDOW && cursor && !fetching) void fetchMore().catch(() => {});
+    while (queue.length === 0 && (cursor || fetching)) await (fetching ?? fetchMore());
+    return queue.shift();
+  };
 
   let done = 0;
   let stop: unknown = null;
+  const numbers = new Map<string, string>();
   const ready: { stepId: string; signature: string }[] = [];
   // Uploads run one after another, each overlapping the card's work on the steps after it.
   let uploads: Promise<void> = Promise.resolve();
@@ -57,33 +73,41 @@ export async function runResignBatch(options: ResignBatchOptions): Promise<Resig
     for (const r of results) {
       if (r.outcome === 'resigned') report.resigned++;
       else if (r.outcome === 'already-resigned') report.alreadyResigned++;
-      else report.refused.push({ stepId: r.stepId, documentNumber: pending.find((p) => p.stepId === r.stepId)?.documentNumber ?? '', code: r.code ?? 'INTERNAL' });
+      else report.refused.push({ stepId: r.stepId, documentNumber: numbers.get(r.stepId) ?? '', code: r.code ?? 'INTERNAL' });
+      numbers.delete(r.stepId);
     }
   };
   const signOne = async (step: PendingResignStep) => {
     const cms = await countersign(new Uint8Array(Buffer.from(step.signature, 'base64')), session.signer, { note, signingTime: new Date(signingTimeOf(new Date())) });
     // Cancelled while this one was at the card: the clerk has been told the batch stopped, so it stops here.
     if (options.signal?.aborted) {
-      stop ??= new GongwenError('RESIGN_CANCELLED', `${done} of ${pending.length}`);
+      stop ??= new GongwenError('RESIGN_CANCELLED', `${done} of ${total}`);
       return;
     }
     ready.push({ stepId: step.stepId, signature: Buffer.from(cms).toString('base64') });
+    numbers.set(step.stepId, step.documentNumber);
     done++;
-    options.onProgress?.({ done, total: pending.length, current: { documentNumber: step.documentNumber, seq: step.seq } });
+    options.onProgress?.({ done, total, current: { documentNumber: step.documentNumber, seq: step.seq } });
     if (ready.length >= chunkSize) flush();
   };
   try {
     // A window of signatures is kept queued to the card thread, so the card never waits for this
     // thread to build the next CMS, nor for the network.
-    let next = 0;
     await Promise.all(
-      Array.from({ length: Math.min(SIGNING_WINDOW, pending.length) }, async () => {
-        while (stop === null && next < pending.length) {
+      Array.from({ length: SIGNING_WINDOW }, async () => {
+        while (stop === null) {
           if (options.signal?.aborted) {
-            stop = new GongwenError('RESIGN_CANCELLED', `${done} of ${pending.length}`);
+            stop = new GongwenError('RESIGN_CANCELLED', `${done} of ${total}`);
             break;
           }
-          const step = pending[next++]!;
+          let step: PendingResignStep | undefined;
+          try {
+            step = await take();
+          } catch (error) {
+            stop ??= error;
+            break;
+          }
+          if (!step) break;
           try {
             await signOne(step);
           } catch (error) {

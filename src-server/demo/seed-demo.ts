@@ -130,7 +130,7 @@ async function act(ctx: ServiceContext, actor: Actor, documentId: string, action
 async function resignAll(ctx: ServiceContext, actor: Actor, card: CmsSigner, note: string): Promise<void> {
   const pending = await pendingResignSteps(ctx, actor);
   const items = [];
-  for (const step of pending) {
+  for (const step of pending.steps) {
     const resigned = await countersign(new Uint8Array(Buffer.from(step.signature, 'base64')), card, { note, signingTime: new Date(signingTimeOf(ctx.now())) });
     items.push({ stepId: step.stepId, signature: Buffer.from(resigned).toString('base64') });
   }

@@ -4,6 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from 'kysely';
 import pg from 'pg';
 import * as initial from './migrations/20261127-0001-initial.js';
+import * as documentSequences from './migrations/20261127-0002-document-sequences.js';
 import type { Database } from './schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -67,6 +68,7 @@ async function migrateToLatest(storage: Storage): Promise<void> {
   const blob = storage.dialect === 'postgres' ? 'bytea' : 'blob';
   const migrations: Record<string, Migration> = {
     '20261127-0001-initial': { up: (db) => initial.up(db, blob) },
+    '20261127-0002-document-sequences': { up: (db) => documentSequences.up(db) },
   };
   const migrator = new Migrator({ db: storage.db, provider: { getMigrations: async () => migrations } });
   const { error } = await migrator.migrateToLatest();

@@ -17,6 +17,12 @@ export interface Database {
   temp_cert_applications: TempCertApplicationTable;
   temp_certificates: TempCertificateTable;
   audit_log: AuditLogTable;
+  document_sequences: DocumentSequenceTable;
+}
+
+export interface DocumentSequenceTable {
+  roc_year: number;
+  last: number;
 }
 
 export interface UnitTable {

@@ -56,11 +56,23 @@ export async function createDocument(ctx: ServiceContext, actor: Actor, input: C
   }
 }
 
+/**
+ * The next number of the year: a counter row per ROC year, incremented under the row's lock, so
+ * concurrent drafts on several service instances never take the same number. The counter starts
+ * past any number already used that year (the seed's, numbers given explicitly).
+ */
 async function nextDocumentNumber(db: Kysely<Database>, rocYear: number): Promise<string> {
   const prefix = String(rocYear);
-  const row = await db.selectFrom('documents').select((eb) => eb.fn.max('number').as('max')).where('number', 'like', `${prefix}%`).executeTakeFirst();
-  const last = row?.max ? Number(String(row.max).slice(3)) : 0;
-  return makeDocumentNumber(rocYear, last + 1);
+  const used = await db.selectFrom('documents').select((eb) => eb.fn.max('number').as('max')).where('number', 'like', `${prefix}%`).executeTakeFirst();
+  const highest = used?.max ? Number(String(used.max).slice(3)) : 0;
+  await db.insertInto('document_sequences').values({ roc_year: rocYear, last: highest }).onConflict((oc) => oc.column('roc_year').doNothing()).execute();
+  const row = await db
+    .updateTable('document_sequences')
+    .set((eb) => ({ last: sql<number>`case when ${eb.ref('last')} < ${highest} then ${highest} else ${eb.ref('last')} end + 1` }))
+    .where('roc_year', '=', rocYear)
+    .returning('last')
+    .executeTakeFirstOrThrow();
+  return makeDocumentNumber(rocYear, Number(row.last));
 }
 
 /** A document is visible to its drafter and to everyone who has held it. */

@@ -1,4 +1,4 @@
-import type { PendingResignStep, ResignItemResult, ResignRequest } from '../../src-shared/api/resign.js';
+import type { PendingResignList, ResignItemResult, ResignRequest } from '../../src-shared/api/resign.js';
 import { sameBytes } from '../../src-shared/cms/der.js';
 import type { ParsedSignerInfo } from '../../src-shared/cms/parse.js';
 import { parseOrRefuse, verifyCountersignature } from '../../src-shared/cms/verify.js';
@@ -7,19 +7,32 @@ import { appendAudit } from '../audit/audit-log.js';
 import type { Actor, ServiceContext } from '../context.js';
 import { decodeSignature } from './actions.js';
 
-/** IFT940's list: my temp-signed steps that no card has countersigned yet, oldest first. */
-export async function pendingResignSteps(ctx: ServiceContext, actor: Actor): Promise<PendingResignStep[]> {
-  const rows = await ctx.storage.db
-    .selectFrom('steps as s')
+/**
+ * IFT940's list: my temp-signed steps that no card has countersigned yet, oldest first, a page at
+ * a time (a clerk back from a long trip may have thousands). The cursor is the last step's
+ * (sent_at, id), so steps re-signed meanwhile do not shift the pages.
+ */
+export async function pendingResignSteps(ctx: ServiceContext, actor: Actor, page: { limit: number; after?: string } = { limit: 1000 }): Promise<PendingResignList> {
+  const { db } = ctx.storage;
+  const mine = () =>
+    db
+      .selectFrom('steps as s')
+      .where('s.holder_user_id', '=', actor.id)
+      .where('s.temp_cert_used', '=', 1)
+      .where('s.resigned_at', 'is', null);
+  let query = mine()
     .innerJoin('documents as d', 'd.id', 's.document_id')
     .select(['s.id', 's.document_id', 'd.number', 'd.subject', 's.seq', 's.change_type', 's.sent_at', 's.signature'])
-    .where('s.holder_user_id', '=', actor.id)
-    .where('s.temp_cert_used', '=', 1)
-    .where('s.resigned_at', 'is', null)
     .orderBy('s.sent_at')
     .orderBy('s.id')
-    .execute();
-  return rows.map((r) => ({
+    .limit(page.limit);
+  if (page.after) {
+    const [sentAt = '', id = ''] = page.after.split('|');
+    query = query.where((eb) => eb.or([eb('s.sent_at', '>', sentAt), eb.and([eb('s.sent_at', '=', sentAt), eb('s.id', '>', id)])]));
+  }
+  const [rows, count] = await Promise.all([query.execute(), mine().select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow()]);
+  const last = rows[rows.length - 1];
+  const steps = rows.map((r) => ({
     stepId: r.id,
     documentId: r.document_id,
     documentNumber: r.number,
@@ -29,6 +42,7 @@ export async function pendingResignSteps(ctx: ServiceContext, actor: Actor): Pro
     sentAt: r.sent_at!,
     signature: Buffer.from(r.signature!).toString('base64'),
   }));
+  return { steps, total: Number(count.n), ...(last && rows.length === page.limit ? { next: `${last.sent_at}|${last.id}` } : {}) };
 }
 
 interface Accepted {

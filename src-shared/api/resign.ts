@@ -16,7 +16,20 @@ export const PendingResignStep = z.object({
 });
 export type PendingResignStep = z.infer<typeof PendingResignStep>;
 
-export const PendingResignList = z.object({ steps: z.array(PendingResignStep) });
+export const PendingResignQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(1000).default(1000),
+  /** Continue after this cursor (the `next` of the previous page). */
+  after: z.string().max(200).optional(),
+});
+export type PendingResignQuery = z.input<typeof PendingResignQuery>;
+
+export const PendingResignList = z.object({
+  steps: z.array(PendingResignStep),
+  /** All of my pending steps, not only this page's. */
+  total: z.number(),
+  /** The cursor of the next page; absent on the last. */
+  next: z.string().optional(),
+});
 export type PendingResignList = z.infer<typeof PendingResignList>;
 
 export const RESIGN_BATCH_MAX = 200;

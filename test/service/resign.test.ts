@@ -43,6 +43,12 @@ describe.each(databaseKinds())('re-signing with the card (補簽) on %s', (kind)
     }
     const pending = (await vendor.call<{ steps: PendingResignStep[] }>('GET', '/api/resign/pending')).body.steps;
     expect(pending.map((p) => p.documentId).sort()).toEqual([...ids].sort());
+    // A page at a time: the cursor continues where the page ended.
+    const first = (await vendor.call('GET', '/api/resign/pending?limit=2')).body;
+    expect(first).toMatchObject({ total: 3 });
+    const second = (await vendor.call('GET', `/api/resign/pending?limit=2&after=${encodeURIComponent(first.next)}`)).body;
+    expect(second.next).toBeUndefined();
+    expect([...first.steps, ...second.steps].map((p: PendingResignStep) => p.stepId)).toEqual(pending.map((p) => p.stepId));
     const note = '出差返回，以實體卡補簽';
     const items = await countersignAll(pending, await vendor.card(), note);
     const r = await vendor.call('POST', '/api/resign', { note, items });

@@ -1,4 +1,4 @@
-import { PendingResignList, ResignRequest, ResignResponse } from '../../../src-shared/api/resign.js';
+import { PendingResignList, PendingResignQuery, ResignRequest, ResignResponse } from '../../../src-shared/api/resign.js';
 import { GongwenError, type ErrorCode } from '../../../src-shared/errors.js';
 import type { ServiceContext } from '../../context.js';
 import { pendingResignSteps, resignSteps } from '../../workflow/resign.js';
@@ -11,8 +11,9 @@ export const resignRoutes = (ctx: ServiceContext) => [
     summary: 'IFT940: my temp-signed steps not yet re-signed with the card',
     tags: ['resign'],
     auth: true,
+    query: PendingResignQuery,
     response: PendingResignList,
-    handler: async ({ actor }) => ({ steps: await pendingResignSteps(ctx, actor) }),
+    handler: ({ actor, query }) => pendingResignSteps(ctx, actor, query),
   }),
   defineRoute({
     method: 'POST',

@@ -1,0 +1,75 @@
+import { execFileSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, freemem, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { testPki } from '../test/helpers/demo-pki.js';
+import { benchClientSend } from './client-send.js';
+import { benchInbox } from './inbox.js';
+import type { BenchRow } from './lib/measure.js';
+import { benchSends } from './sends.js';
+import { benchVerify } from './verify.js';
+
+/**
+ * npm run bench: every benchmark, each figure held against a limit or a baseline measured in the
+ * same run. Prints one table; writes the raw numbers to bench/results/ and the table, with the
+ * machine, to docs/benchmarks.md.
+ */
+const ANALYSIS = readFileSync('bench/analysis.md', 'utf8');
+const rows: BenchRow[] = [];
+const step = async (name: string, run: () => Promise<BenchRow[]>) => {
+  process.stdout.write(`… ${name}\n`);
+  rows.push(...(await run()));
+};
+
+await step('verification', async () => benchVerify(await testPki()));
+await step('re-sign and memory', async () => {
+  const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/resign-main.ts'], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  return JSON.parse(out.split('\n').find((l) => l.startsWith('ROWS '))!.slice(5)) as BenchRow[];
+});
+await step('client send', () => benchClientSend(200));
+await step('HTTP sends on SQLite', () => benchSends('sqlite', 40, { rate: 1000, p99Ms: 50 }));
+if (process.env.GONGWEN_TEST_POSTGRES_URL) await step('HTTP sends on PostgreSQL', () => benchSends('postgres', 30, { rate: 500 }));
+else console.log('PostgreSQL not started: run the benchmarks with npm run bench, which starts one');
+await step('inbox in Chromium', () => benchInbox(10_000));
+
+const fmt = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(2));
+const table = [
+  '| what | figure | held against | ratio | |',
+  '|---|---|---|---|---|',
+  ...rows.map((r) => `| ${r.name} | ${fmt(r.figure)} ${r.unit} | ${r.against} | ${r.ratio.toFixed(2)} | ${r.pass ? 'met' : '**missed**'} |`),
+].join('\n');
+console.log(`\n${table}\n`);
+for (const r of rows) if (r.detail) console.log(`${r.name}: ${JSON.stringify(r.detail)}`);
+
+const disk = (() => {
+  try {
+    return execFileSync('df', ['-h', '--output=source,fstype,size', '.'], { encoding: 'utf8' }).trim().split('\n').pop() ?? '';
+  } catch {
+    return '';
+  }
+})();
+const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), freeMemoryGb: Math.round(freemem() / 2 ** 30), disk, node: process.version, platform: `${process.platform} ${process.arch}` };
+const at = new Date().toISOString();
+await mkdir('bench/results', { recursive: true });
+const raw = JSON.stringify({ at, machine, rows }, null, 2);
+await writeFile(join('bench', 'results', `${at.slice(0, 19).replace(/:/g, '')}.json`), raw);
+await writeFile(join('bench', 'results', 'latest.json'), raw);
+await writeFile(join('docs', 'benchmarks.md'), benchmarksDoc(at, machine, table, rows));
+console.log(`results: bench/results/latest.json, docs/benchmarks.md`);
+
+function benchmarksDoc(when: string, m: typeof machine, tableText: string, all: BenchRow[]): string {
+  const details = all.filter((r) => r.detail).map((r) => `- ${r.name}: ${Object.entries(r.detail!).map(([k, v]) => `${k} ${v}`).join(', ')}`).join('\n');
+  return `# Benchmarks
+
+Made by \`npm run bench\` on ${when.slice(0, 10)}: ${m.cores} cores (${m.cpu}), ${m.memoryGb} GiB, disk ${m.disk || 'unknown'},
+Node ${m.node}, ${m.platform}. Each figure is held against a limit, or against a baseline measured in
+the same run. The raw numbers of each run are kept in \`bench/results/\` (\`latest.json\` is this one).
+
+${tableText}
+
+${details}
+
+${ANALYSIS}
+`;
+}
