@@ -30,7 +30,8 @@ async function main(argv: string[]): Promise<number> {
     case 'serve': {
       const { values } = parseArgs({ args: rest, options: { host: { type: 'string', default: '127.0.0.1' }, port: { type: 'string', default: process.env.PORT ?? '8380' } } });
       const ctx = await createContext(config);
-      const app = await buildApp(ctx, { logger: { level: 'info', redact: ['req.headers.authorization'] } });
+      // GONGWEN_LOG_LEVEL=warn drops the two lines per request (for load tests; production keeps info).
+      const app = await buildApp(ctx, { logger: { level: process.env.GONGWEN_LOG_LEVEL ?? 'info', redact: ['req.headers.authorization'] } });
       const close = () => void app.close().then(() => process.exit(0));
       process.once('SIGINT', close);
       process.once('SIGTERM', close);

@@ -79,16 +79,18 @@ export class TempCertAuthority {
 
   /** Checks a CSR from the client: well-formed, self-signed, ECDSA P-256. Returns its public key. */
   async checkCsr(csrDer: Uint8Array): Promise<x509.PublicKey> {
-    let csr: x509.Pkcs10CertificateRequest;
+    // The x509 library throws its own errors from deep inside (a damaged curve, a bad key), some
+    // only when a field is first read: anything that is not our refusal is still the sender's fault.
     try {
-      csr = new x509.Pkcs10CertificateRequest(csrDer);
-    } catch {
-      throw new GongwenError('CSR_INVALID', 'not a PKCS#10 request');
+      const csr = new x509.Pkcs10CertificateRequest(csrDer);
+      const algorithm = csr.publicKey.algorithm as { name?: string; namedCurve?: string };
+      if (algorithm.name !== 'ECDSA' || algorithm.namedCurve !== 'P-256') throw new GongwenError('CSR_INVALID', 'the key must be ECDSA P-256');
+      if (!(await csr.verify())) throw new GongwenError('CSR_INVALID', 'the request is not signed by its own key');
+      return csr.publicKey;
+    } catch (error) {
+      if (error instanceof GongwenError) throw error;
+      throw new GongwenError('CSR_INVALID', 'not a well-formed PKCS#10 request');
     }
-    const algorithm = csr.publicKey.algorithm as { name?: string; namedCurve?: string };
-    if (algorithm.name !== 'ECDSA' || algorithm.namedCurve !== 'P-256') throw new GongwenError('CSR_INVALID', 'the key must be ECDSA P-256');
-    if (!(await csr.verify().catch(() => false))) throw new GongwenError('CSR_INVALID', 'the request is not signed by its own key');
-    return csr.publicKey;
   }
 
   async issue(publicKey: x509.PublicKey, holder: { account: string; name: string }, now: Date): Promise<IssuedTempCertificate> {
