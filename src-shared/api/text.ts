@@ -24,12 +24,16 @@ export function text(options: { min?: number; max: number; multiline?: boolean }
     .refine((s) => !BIDI_CONTROLS.test(s), { message: '含有文字方向控制字元 (bidirectional controls are not allowed)' });
 }
 
-/** Strict base64 (RFC 4648 section 4, padded), so that one value has one meaning. */
+/**
+ * Strict base64 (RFC 4648 section 4, padded), so that one value has one meaning. Checked with a
+ * single linear scan after the length, never a backtracking pattern: attachments run to megabytes.
+ */
 export function base64(options: { maxBytes: number }) {
-  return z
-    .string()
-    .max(Math.ceil(options.maxBytes / 3) * 4)
-    .regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, { message: '不是有效的 base64 (not valid base64)' });
+  const maxLength = Math.ceil(options.maxBytes / 3) * 4;
+  return z.string().superRefine((value, ctx) => {
+    if (value.length > maxLength) ctx.addIssue({ code: 'custom', message: `超過 ${options.maxBytes} 位元組 (too large)` });
+    else if (value.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(value)) ctx.addIssue({ code: 'custom', message: '不是有效的 base64 (not valid base64)' });
+  });
 }
 
 export const account = z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9._-]*$/, { message: '帳號格式不正確 (not an account name)' });
