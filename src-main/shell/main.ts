@@ -5,7 +5,7 @@ import { BrowserWindow, app, ipcMain, protocol, session, type WebContents } from
 import { ipcEvents } from '../../src-shared/ipc/contract.js';
 import { DesktopApp } from '../app/desktop-app.js';
 import { dispatchIpc, isIpcChannel } from '../ipc/dispatch.js';
-import { APP_ORIGIN, APP_SCHEME, CONTENT_SECURITY_POLICY, IPC_PREFIX, isTrustedSender, webPreferences } from './security.js';
+import { APP_ORIGIN, APP_SCHEME, CONTENT_SECURITY_POLICY, IPC_PREFIX, isTrustedSender } from './security.js';
 
 /**
  * The Electron shell: one window, one instance, the UI from app://, every permission denied,
@@ -55,7 +55,22 @@ if (!app.requestSingleInstanceLock()) {
       minHeight: 640,
       title: 'GongwenDesk 公文簽核',
       show: false,
-      webPreferences: webPreferences(join(here, 'preload.cjs')),
+      // Written out here, where a reader and a scanner (Electronegativity) see them.
+      webPreferences: {
+        preload: join(here, 'preload.cjs'),
+        sandbox: true,
+        contextIsolation: true,
+        nodeIntegration: false,
+        nodeIntegrationInWorker: false,
+        nodeIntegrationInSubFrames: false,
+        webSecurity: true,
+        allowRunningInsecureContent: false,
+        experimentalFeatures: false,
+        webviewTag: false,
+        spellcheck: false,
+        navigateOnDragDrop: false,
+        disableBlinkFeatures: 'Auxclick',
+      },
     });
     desktop.on((name, payload) => {
       if ((ipcEvents as readonly string[]).includes(name)) window?.webContents.send(`${IPC_PREFIX}${name}`, payload);

@@ -1,7 +1,7 @@
 /**
- * The window's security settings, kept apart from the Electron calls so a test can read them.
- * Every window: sandboxed, context-isolated, no Node, no remote content; the UI comes from the
- * app:// protocol with this Content-Security-Policy.
+ * The shell's security constants, kept apart from the Electron calls so tests can use them: the
+ * app:// origin, the Content-Security-Policy every page is served with, the IPC sender check.
+ * (The window's webPreferences are written out in main.ts, where scanners look for them.)
  */
 export const APP_SCHEME = 'app';
 export const APP_ORIGIN = `${APP_SCHEME}://gongwen`;
@@ -20,23 +20,6 @@ export const CONTENT_SECURITY_POLICY = [
   "form-action 'none'",
   "frame-ancestors 'none'",
 ].join('; ');
-
-export function webPreferences(preloadPath: string) {
-  return {
-    preload: preloadPath,
-    sandbox: true,
-    contextIsolation: true,
-    nodeIntegration: false,
-    nodeIntegrationInWorker: false,
-    nodeIntegrationInSubFrames: false,
-    webSecurity: true,
-    allowRunningInsecureContent: false,
-    experimentalFeatures: false,
-    webviewTag: false,
-    spellcheck: false,
-    navigateOnDragDrop: false,
-  } as const;
-}
 
 /** Only the app's own page may call the main process. */
 export function isTrustedSender(frameUrl: string | undefined): boolean {
