@@ -30,7 +30,13 @@ const token = new Pkcs11Token(options.modulePath, makeApi, options.rescanByReini
 
 let lastStatus = '';
 function publishStatus() {
-  const status = token.status();
+  let status: ReturnType<Pkcs11Token['status']>;
+  try {
+    status = token.status();
+  } catch (error) {
+    // Whatever the module did, the card thread must keep watching.
+    status = { state: 'no-card', modulePath: options.modulePath, problem: error instanceof Error ? error.message : String(error) };
+  }
   const text = JSON.stringify(status);
   if (text !== lastStatus) {
     lastStatus = text;
