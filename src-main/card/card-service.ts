@@ -74,6 +74,7 @@ export class CardService {
       }
       const waiting = this.pending.get(message.id);
       this.pending.delete(message.id);
+      if (this.pending.size === 0) this.worker.unref();
       if (!waiting) return;
       if (message.ok) waiting.resolve(message.result);
       else waiting.reject(new CardError(message.failure));
@@ -91,6 +92,8 @@ export class CardService {
   private request<T>(request: CardRequest, transfer: ArrayBuffer[] = []): Promise<T> {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
+      // An idle card thread must not keep the process alive; one with work outstanding must.
+      if (this.pending.size === 0) this.worker.ref();
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       this.worker.postMessage({ id, request }, transfer);
     });

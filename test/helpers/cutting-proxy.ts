@@ -8,6 +8,9 @@ import { createServer, connect, type AddressInfo, type Server, type Socket } fro
 export class CuttingProxy {
   private server: Server | null = null;
   private armed: (() => Promise<void>) | null = null;
+  /** Only answers to requests whose path starts with this are cut (any request when null). */
+  private armedPath: string | null = null;
+  private readonly requestPaths = new WeakMap<Socket, string>();
   private readonly sockets = new Set<Socket>();
   url = '';
 
@@ -19,14 +22,18 @@ export class CuttingProxy {
       this.sockets.add(client).add(upstream);
       client.on('close', () => this.sockets.delete(client));
       upstream.on('close', () => this.sockets.delete(upstream));
-      client.on('data', (chunk) => upstream.write(chunk));
+      client.on('data', (chunk) => {
+        const line = /^[A-Z]+ (\S+) HTTP/.exec(chunk.toString('latin1', 0, 200));
+        if (line) this.requestPaths.set(client, line[1]!);
+        upstream.write(chunk);
+      });
       client.on('error', () => upstream.destroy());
       client.on('close', () => upstream.destroy());
       upstream.on('error', () => client.destroy());
       upstream.on('close', () => client.destroy());
       upstream.on('data', (chunk) => {
         const cut = this.armed;
-        if (cut) {
+        if (cut && (this.armedPath === null || (this.requestPaths.get(client) ?? '').startsWith(this.armedPath))) {
           this.armed = null;
           client.destroy();
           upstream.destroy();
@@ -43,6 +50,13 @@ export class CuttingProxy {
   /** The next answer from the service is swallowed, and `onAnswer` runs. */
   cutNextAnswer(onAnswer: () => Promise<void>): void {
     this.armed = onAnswer;
+    this.armedPath = null;
+  }
+
+  /** The same, for the next answer to a request whose path starts with `path`. */
+  cutNextAnswerOn(path: string, onAnswer: () => Promise<void>): void {
+    this.armed = onAnswer;
+    this.armedPath = path;
   }
 
   async stop(): Promise<void> {

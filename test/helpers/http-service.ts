@@ -33,7 +33,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startServiceProcess(kind: DatabaseKind = 'sqlite'): Promise<ServiceProcess> {
+export async function startServiceProcess(kind: DatabaseKind = 'sqlite', options: { log?: (chunk: string) => void } = {}): Promise<ServiceProcess> {
   const pki = await testPki();
   const dataDir = await mkdtemp(join(tmpdir(), 'gongwen-svcproc-'));
   await mkdir(join(dataDir, 'trust'), { recursive: true });
@@ -58,9 +58,13 @@ export async function startServiceProcess(kind: DatabaseKind = 'sqlite'): Promis
   const url = `http://127.0.0.1:${port}`;
   let child: ChildProcess | null = null;
   const launch = async () => {
-    child = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), '--import', 'tsx', 'src-server/cli.ts', 'serve', '--port', String(port)], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    child = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), '--import', 'tsx', 'src-server/cli.ts', 'serve', '--port', String(port)], { env, stdio: ['ignore', options.log ? 'pipe' : 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      options.log?.(d.toString());
+    });
+    child.stdout?.on('data', (d: Buffer) => options.log?.(d.toString()));
     for (let i = 0; i < 200; i++) {
       try {
         if ((await fetch(`${url}/api/health`)).ok) return;
