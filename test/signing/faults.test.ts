@@ -91,7 +91,9 @@ describe.each(databaseKinds())('faults during 補簽 on %s', (kind) => {
     const card = new CardService({ modulePath: d.virtualCard.modulePath });
     const again = await ClerkSession.login({ ...d, card }, service.url, 'huang.kuowei', 'gongwen-demo');
     const report = await again.resign({ pin: d.virtualCard.pin, note: '補簽' });
-    expect(report.total).toBe(left);
+    // An upload the killed client had already sent may still land after `left` was read.
+    expect(report.total).toBeLessThanOrEqual(left);
+    expect(report.resigned).toBe(report.total);
     expect(await resignCounts(again, ids)).toEqual(ids.map(() => 1));
     await again.logout();
     await card.close();
