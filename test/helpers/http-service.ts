@@ -33,7 +33,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startServiceProcess(kind: DatabaseKind = 'sqlite', options: { log?: (chunk: string) => void } = {}): Promise<ServiceProcess> {
+export async function startServiceProcess(kind: DatabaseKind = 'sqlite', options: { log?: (chunk: string) => void; sharing?: ServiceProcess } = {}): Promise<ServiceProcess> {
+  if (options.sharing) return launchServiceProcess(options.sharing.env, async () => {}, options.log);
   const pki = await testPki();
   const dataDir = await mkdtemp(join(tmpdir(), 'gongwen-svcproc-'));
   await mkdir(join(dataDir, 'trust'), { recursive: true });
@@ -53,7 +54,12 @@ export async function startServiceProcess(kind: DatabaseKind = 'sqlite', options
     await registerCardCertificate(ctx, person.account, fromPem(pki.cards[person.account]!.certPem)[0]!);
   }
   await ctx.storage.close();
+  return launchServiceProcess(env, () => database.drop(), options.log);
+}
 
+/** One more service process over the same data folder and database (several instances on one PostgreSQL). */
+async function launchServiceProcess(env: NodeJS.ProcessEnv, dropDatabase: () => Promise<void>, log?: (chunk: string) => void): Promise<ServiceProcess> {
+  const options = { log };
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let child: ChildProcess | null = null;
@@ -101,7 +107,7 @@ export async function startServiceProcess(kind: DatabaseKind = 'sqlite', options
         await exited;
       }
       await kill();
-      await database.drop();
+      await dropDatabase();
     },
   };
 }
