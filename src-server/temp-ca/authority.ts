@@ -30,6 +30,7 @@ export interface RevokedEntry {
  */
 export class TempCertAuthority {
   readonly certificate: X509Certificate;
+  private readonly caPublicKey: KeyObject;
   readonly certificateDer: Uint8Array;
   private readonly certificateX509: x509.X509Certificate;
 
@@ -39,6 +40,7 @@ export class TempCertAuthority {
     readonly validityDays: number,
   ) {
     this.certificate = new X509Certificate(certPem);
+    this.caPublicKey = this.certificate.publicKey;
     this.certificateDer = new Uint8Array(this.certificate.raw);
     this.certificateX509 = new x509.X509Certificate(this.certificateDer);
   }
@@ -72,9 +74,19 @@ export class TempCertAuthority {
     return TempCertAuthority.fromPem(certPem, keyPem, options.validityDays);
   }
 
+  /** Certificates whose signature by this CA was already checked (a verify on every send otherwise). */
+  private readonly knownIssued = new Set<string>();
+
   /** Did this CA issue `certificate`? (name and signature; the database answers the rest.) */
   issued(certificate: X509Certificate): boolean {
-    return certificate.checkIssued(this.certificate) && certificate.verify(this.certificate.publicKey);
+    const fingerprint = certificate.fingerprint256;
+    if (this.knownIssued.has(fingerprint)) return true;
+    const issued = certificate.checkIssued(this.certificate) && certificate.verify(this.caPublicKey);
+    if (issued) {
+      if (this.knownIssued.size > 10_000) this.knownIssued.clear();
+      this.knownIssued.add(fingerprint);
+    }
+    return issued;
   }
 
   /** Checks a CSR from the client: well-formed, self-signed, ECDSA P-256. Returns its public key. */
