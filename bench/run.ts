@@ -37,7 +37,7 @@ const fmt = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(2));
 const table = [
   '| what | figure | held against | ratio | |',
   '|---|---|---|---|---|',
-  ...rows.map((r) => `| ${r.name} | ${fmt(r.figure)} ${r.unit} | ${r.against} | ${r.ratio.toFixed(2)} | ${r.pass ? 'met' : '**missed**'} |`),
+  ...rows.map((r) => `| ${r.name} | ${fmt(r.figure)} ${r.unit} | ${r.against} | ${Number(r.ratio ?? 0).toFixed(2)} | ${r.pass ? 'met' : '**missed**'} |`),
 ].join('\n');
 console.log(`\n${table}\n`);
 for (const r of rows) if (r.detail) console.log(`${r.name}: ${JSON.stringify(r.detail)}`);

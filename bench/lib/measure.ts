@@ -48,5 +48,6 @@ export function higherIsBetter(name: string, figure: number, unit: string, again
 }
 
 export function lowerIsBetter(name: string, figure: number, unit: string, against: string, limit: number, detail?: BenchRow['detail']): BenchRow {
-  return { name, figure, unit, against, limit, ratio: limit / figure, pass: figure < limit, detail };
+  // A figure of zero (no growth at all) is as good as it gets; keep the ratio a finite number for the JSON.
+  return { name, figure, unit, against, limit, ratio: figure > 0 ? limit / figure : 999, pass: figure < limit, detail };
 }
