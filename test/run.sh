@@ -4,13 +4,7 @@
 # started (also when tests fail) and ends with one line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
-source test/env/packages.sh
-source test/env/postgres.sh
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/gongwen-test.XXXXXX")
-chmod 755 "$work"
-cleanup() { stop_postgres; rm -rf "$work"; }
-trap cleanup EXIT
+source test/env/common.sh
 
 passed=0
 failed=0
@@ -20,12 +14,7 @@ check() { # check NAME COMMAND...: one pass or one failure for a whole command
   if "$@"; then passed=$((passed + 1)); echo "✓ $name"; else failed=$((failed + 1)); echo "✗ $name"; fi
 }
 
-setup_ok=1
-ensure_debian_packages || setup_ok=0
-start_postgres "$work" || setup_ok=0
-npx tsx src-server/demo/make-demo-pki.ts "$work/pki" >/dev/null || setup_ok=0
-export GONGWEN_TEST_PKI="$work/pki"
-if [ "$setup_ok" -eq 0 ]; then
+if ! prepare_machine test; then
   echo "test set-up failed: see the messages above"
   echo "0 passed, 1 failed"
   exit 1
@@ -35,8 +24,6 @@ check "type check (tsc)" npm run -s typecheck
 check "lint (eslint)" npm run -s lint
 check "renderer build (vite)" npm run -s build:renderer
 
-# Keep npm's and the tests' home out of the keyring's temp HOME.
-export npm_config_cache="${npm_config_cache:-$HOME/.npm}"
 test/env/with-keyring.sh npx vitest run --reporter=default --reporter=json --outputFile="$work/vitest.json"
 vitest_status=$?
 if [ -f "$work/vitest.json" ]; then

@@ -1,50 +1,29 @@
 import { expect, test, type Page } from '@playwright/test';
 import { ServiceClient } from '../../src-main/service-client/service-client.js';
-import { startServiceProcess, type ServiceProcess } from '../helpers/http-service.js';
 import { faultWrapper } from '../helpers/virtual-card.js';
-import { bindBridge, screenshot, serveRenderer, startDesktopApp } from './harness.js';
+import { bindBridge, chooseRecipient, documentsFor, logIn, screenshot, startDesktopApp, useSystem } from './harness.js';
 
-let service: ServiceProcess;
-let renderer: Awaited<ReturnType<typeof serveRenderer>>;
+const system = useSystem();
 
-test.beforeAll(async () => {
-  service = await startServiceProcess();
-  renderer = await serveRenderer();
-});
-test.afterAll(async () => {
-  await renderer.close();
-  await service.stop();
-});
 test.afterEach(() => {
   delete process.env.GONGWEN_PKCS11_FAULTS;
 });
 
-async function seedDocuments(account: string, subjects: string[]) {
-  const client = new ServiceClient({ baseUrl: service.url });
-  await client.login(account, 'gongwen-demo');
-  for (const subject of subjects) await client.createDocument({ subject, body: '內容' });
-  return client;
-}
-
 async function login(page: Page, account: string) {
-  await page.goto(renderer.url);
-  await page.getByLabel('帳號').fill(account);
-  await page.getByLabel('密碼', { exact: true }).fill('gongwen-demo');
-  await page.getByRole('button', { name: '登入' }).click();
-  await expect(page.getByRole('menuitem', { name: '待辦公文' })).toBeVisible();
+  await page.goto(system.renderer.url);
+  await logIn(page, account);
 }
 
 async function openSendDialog(page: Page, subject: string) {
   await page.getByRole('menuitem', { name: '待辦公文' }).click();
   await page.getByText(subject).click();
   await page.getByRole('button', { name: '傳送' }).click();
-  await page.getByLabel('下一關負責人員').click();
-  await page.getByTitle(/葉彥志/).click();
+  await chooseRecipient(page, '葉彥志');
 }
 
 test('a wrong PIN reads as a sentence, and the dialog warns that the PIN count is low', async ({ page }) => {
-  await seedDocuments('chen.chiming', ['PIN 錯誤測試公文']);
-  const desktop = await startDesktopApp('chen.chiming', service.url);
+  await documentsFor(system.service.url, 'chen.chiming', ['PIN 錯誤測試公文']);
+  const desktop = await startDesktopApp('chen.chiming', system.service.url);
   try {
     await bindBridge(page, desktop);
     await login(page, 'chen.chiming');
@@ -63,11 +42,11 @@ test('a wrong PIN reads as a sentence, and the dialog warns that the PIN count i
 });
 
 test('the card pulled out during 補簽: what was done is kept, the clerk is told, the rest is done later', async ({ page }) => {
-  const client = await seedDocuments('wang.meiling', []);
-  const setup = await startDesktopApp('wang.meiling', service.url);
+  const client = await documentsFor(system.service.url, 'wang.meiling', []);
+  const setup = await startDesktopApp('wang.meiling', system.service.url);
   // Three temp-signed steps to re-sign, sent through the signing core directly.
   const { ClerkSession } = await import('../../src-main/session/clerk-session.js');
-  const session = await ClerkSession.login(setup.app.core, service.url, 'wang.meiling', 'gongwen-demo');
+  const session = await ClerkSession.login(setup.app.core, system.service.url, 'wang.meiling', 'gongwen-demo');
   await session.tempCerts.apply('temp-pass-1234', '出差');
   await session.tempCerts.enable('wang.meiling', 'temp-pass-1234', 'PC');
   for (let i = 1; i <= 3; i++) {
@@ -78,7 +57,7 @@ test('the card pulled out during 補簽: what was done is kept, the clerk is tol
   await setup.close();
 
   process.env.GONGWEN_PKCS11_FAULTS = JSON.stringify({ C_Sign: { ckr: 'CKR_DEVICE_REMOVED', afterCalls: 1 } });
-  const desktop = await startDesktopApp('wang.meiling', service.url, { apiWrapper: faultWrapper });
+  const desktop = await startDesktopApp('wang.meiling', system.service.url, { apiWrapper: faultWrapper });
   try {
     await bindBridge(page, desktop);
     await login(page, 'wang.meiling');
@@ -96,24 +75,24 @@ test('the card pulled out during 補簽: what was done is kept, the clerk is tol
 });
 
 test('the service down during a send: signed and kept, then sent when it is back', async ({ page }) => {
-  await seedDocuments('lin.shufen', ['服務中斷測試公文']);
-  const desktop = await startDesktopApp('lin.shufen', service.url);
+  await documentsFor(system.service.url, 'lin.shufen', ['服務中斷測試公文']);
+  const desktop = await startDesktopApp('lin.shufen', system.service.url);
   try {
     await bindBridge(page, desktop);
     await login(page, 'lin.shufen');
     await openSendDialog(page, '服務中斷測試公文');
     await page.getByLabel('憑證卡密碼（PIN 碼）').fill(desktop.card.pin);
-    await service.kill();
+    await system.service.kill();
     await page.locator('#send-ok').click();
     await expect(page.getByText('已簽章並保存，目前無法連線，恢復連線後會自動送出。').first()).toBeVisible();
     await expect(page.getByTestId('outbox-pending')).toContainText('1 份已簽章的公文等待送出。');
     await expect(page.getByRole('button', { name: '傳送' })).toHaveCount(0); // not offered twice
     await screenshot(page, '13-service-down-queued');
-    await service.restart();
+    await system.service.restart();
     // The courier retries on its own (1 s, 2 s, 4 s …); the clerk may also press 立即重送 first.
     await page.getByRole('button', { name: '立即重送' }).click({ timeout: 2000 }).catch(() => {});
     await expect(page.getByTestId('outbox-pending')).toHaveCount(0, { timeout: 30_000 });
-    const client = new ServiceClient({ baseUrl: service.url });
+    const client = new ServiceClient({ baseUrl: system.service.url });
     await client.login('yeh.yenchih', 'gongwen-demo');
     expect((await client.documents({ box: 'inbox', q: '服務中斷測試公文' })).documents).toHaveLength(1);
   } finally {

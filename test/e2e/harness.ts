@@ -2,13 +2,15 @@ import { mkdtemp, mkdir, readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
-import type { Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { DesktopApp } from '../../src-main/app/desktop-app.js';
 import { dispatchIpc } from '../../src-main/ipc/dispatch.js';
 import { OsKeychain } from '../../src-main/keychain/keychain.js';
 import { CONTENT_SECURITY_POLICY } from '../../src-main/shell/security.js';
 import type { VirtualCard } from '../../native/virtual-card.js';
 import { virtualCardFor } from '../helpers/virtual-card.js';
+import { startServiceProcess, type ServiceProcess } from '../helpers/http-service.js';
+import { ServiceClient } from '../../src-main/service-client/service-client.js';
 
 const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
 
@@ -78,4 +80,39 @@ export async function bindBridge(page: Page, desktop: DesktopUnderTest): Promise
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join('test-results', 'screenshots', `${name}.png`), fullPage: true });
+}
+
+/** The service process and the served renderer for one spec file: started before its tests, stopped after. */
+export function useSystem(): { readonly service: ServiceProcess; readonly renderer: Awaited<ReturnType<typeof serveRenderer>> } {
+  const system = {} as { service: ServiceProcess; renderer: Awaited<ReturnType<typeof serveRenderer>> };
+  test.beforeAll(async () => {
+    system.service = await startServiceProcess();
+    system.renderer = await serveRenderer();
+  });
+  test.afterAll(async () => {
+    await system.renderer.close();
+    await system.service.stop();
+  });
+  return system;
+}
+
+/** Documents drafted by `account` through the service, waiting in their inbox. */
+export async function documentsFor(serviceUrl: string, account: string, subjects: string[]): Promise<ServiceClient> {
+  const client = new ServiceClient({ baseUrl: serviceUrl });
+  await client.login(account, 'gongwen-demo');
+  for (const subject of subjects) await client.createDocument({ subject, body: '請核示。' });
+  return client;
+}
+
+/** The login screen, as a clerk fills it. */
+export async function logIn(page: Page, account: string): Promise<void> {
+  await page.getByLabel('帳號').fill(account);
+  await page.getByLabel('密碼', { exact: true }).fill('gongwen-demo');
+  await page.getByRole('button', { name: '登入' }).click();
+  await expect(page.getByRole('menuitem', { name: '待辦公文' })).toBeVisible();
+}
+
+export async function chooseRecipient(page: Page, name: string): Promise<void> {
+  await page.getByLabel('下一關負責人員').click();
+  await page.getByTitle(new RegExp(name)).click();
 }

@@ -1,34 +1,9 @@
 import { expect, test, type Page } from '@playwright/test';
-import { ServiceClient } from '../../src-main/service-client/service-client.js';
-import { startServiceProcess, type ServiceProcess } from '../helpers/http-service.js';
-import { bindBridge, screenshot, serveRenderer, startDesktopApp, type DesktopUnderTest } from './harness.js';
+import { bindBridge, chooseRecipient, documentsFor, logIn, screenshot, startDesktopApp, useSystem, type DesktopUnderTest } from './harness.js';
 
 const TEMP_PASSWORD = 'temp-cert-pw-103';
 
-let service: ServiceProcess;
-let renderer: Awaited<ReturnType<typeof serveRenderer>>;
-
-test.beforeAll(async () => {
-  service = await startServiceProcess();
-  renderer = await serveRenderer();
-});
-test.afterAll(async () => {
-  await renderer.close();
-  await service.stop();
-});
-
-async function documentsFor(account: string, subjects: string[]): Promise<void> {
-  const client = new ServiceClient({ baseUrl: service.url });
-  await client.login(account, 'gongwen-demo');
-  for (const subject of subjects) await client.createDocument({ subject, body: '請核示。' });
-}
-
-async function login(page: Page, account: string) {
-  await page.getByLabel('帳號').fill(account);
-  await page.getByLabel('密碼', { exact: true }).fill('gongwen-demo');
-  await page.getByRole('button', { name: '登入' }).click();
-  await expect(page.getByRole('menuitem', { name: '待辦公文' })).toBeVisible();
-}
+const system = useSystem();
 
 async function openDocument(page: Page, subject: string) {
   await page.getByRole('menuitem', { name: '待辦公文' }).click();
@@ -36,20 +11,15 @@ async function openDocument(page: Page, subject: string) {
   await expect(page.getByRole('button', { name: '傳送' })).toBeVisible();
 }
 
-async function chooseRecipient(page: Page, name: string) {
-  await page.getByLabel('下一關負責人員').click();
-  await page.getByTitle(new RegExp(name)).click();
-}
-
 test('the seed’s walkthrough, screen by screen, in zh-TW', async ({ page }) => {
-  await documentsFor('vendor', ['電子公文系統測試公文甲', '電子公文系統測試公文乙']);
-  const desktop: DesktopUnderTest = await startDesktopApp('vendor', service.url);
+  await documentsFor(system.service.url, 'vendor', ['電子公文系統測試公文甲', '電子公文系統測試公文乙']);
+  const desktop: DesktopUnderTest = await startDesktopApp('vendor', system.service.url);
   try {
     await bindBridge(page, desktop);
-    await page.goto(renderer.url);
+    await page.goto(system.renderer.url);
     await expect(page.getByRole('heading', { name: '登入電子公文系統' })).toBeVisible();
     await screenshot(page, '01-login');
-    await login(page, 'vendor');
+    await logIn(page, 'vendor');
     await expect(page.getByTestId('card-indicator')).toHaveAttribute('data-state', 'ready');
     await expect(page.getByTestId('card-indicator')).toContainText('HiCOS PKI Smart Card');
     await screenshot(page, '02-inbox');
@@ -70,7 +40,7 @@ test('the seed’s walkthrough, screen by screen, in zh-TW', async ({ page }) =>
 
     // (五) log in again.
     await page.getByRole('button', { name: '登出' }).click();
-    await login(page, 'vendor');
+    await logIn(page, 'vendor');
 
     // (六)(七) open a document, 傳送, tick 使用軟體臨時憑證, the password once, 確定.
     await openDocument(page, '電子公文系統測試公文甲');
