@@ -58,8 +58,12 @@ function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabase.Dat
 
 function openPostgres(url: string): Storage {
   const pool = new pg.Pool({ connectionString: url, max: 20 });
-  // A dropped connection must not crash the service: the pool replaces it and the request retries or fails cleanly.
+  // A dropped connection (PostgreSQL restarted, a network cut) must not crash the service. Idle
+  // clients report it on the pool; a client that is checked out reports it on itself, and with no
+  // listener that would be an uncaught exception. The request in progress fails (a 500 the client
+  // retries) and the pool discards the broken client.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }

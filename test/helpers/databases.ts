@@ -22,12 +22,12 @@ export function databaseKinds(): DatabaseKind[] {
   return ['sqlite'];
 }
 
-export async function createTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
+export async function createTestDatabase(kind: DatabaseKind, postgresUrl = process.env.GONGWEN_TEST_POSTGRES_URL): Promise<TestDatabase> {
   if (kind === 'sqlite') {
     const dir = await mkdtemp(join(tmpdir(), 'gongwen-db-'));
     return { url: join(dir, 'test.sqlite'), drop: async () => {} };
   }
-  const base = process.env.GONGWEN_TEST_POSTGRES_URL!;
+  const base = postgresUrl!;
   const name = `gw_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();

@@ -33,13 +33,13 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startServiceProcess(kind: DatabaseKind = 'sqlite', options: { log?: (chunk: string) => void; sharing?: ServiceProcess } = {}): Promise<ServiceProcess> {
+export async function startServiceProcess(kind: DatabaseKind = 'sqlite', options: { log?: (chunk: string) => void; sharing?: ServiceProcess; postgresUrl?: string } = {}): Promise<ServiceProcess> {
   if (options.sharing) return launchServiceProcess(options.sharing.env, async () => {}, options.log);
   const pki = await testPki();
   const dataDir = await mkdtemp(join(tmpdir(), 'gongwen-svcproc-'));
   await mkdir(join(dataDir, 'trust'), { recursive: true });
   await writeFile(join(dataDir, 'trust', 'card-roots.pem'), pki.gcaRootPem);
-  const database = await createTestDatabase(kind);
+  const database = await createTestDatabase(kind, options.postgresUrl);
   const env = {
     ...process.env,
     GONGWEN_DATA_DIR: dataDir,
