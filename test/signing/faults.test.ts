@@ -37,6 +37,34 @@ describe.each(databaseKinds())('faults during 補簽 on %s', (kind) => {
   });
   afterAll(() => service.stop());
 
+  it('the service killed in the middle of a send: after its restart the step is applied exactly once', async () => {
+    const d = await startDesktop('lin.shufen');
+    desktops.push(d);
+    const proxy = new CuttingProxy(service.port);
+    await proxy.start();
+    try {
+      const session = await ClerkSession.login(d, proxy.url, 'lin.shufen', 'gongwen-demo');
+      const doc = await session.client.document((await session.client.createDocument({ subject: '當機測試', body: '' })).id);
+      // The service commits the step, starts to answer, and dies; the client hears nothing.
+      proxy.cutNextAnswer(() => service.kill());
+      const outcome = await session.send(doc, { action: '送請簽核', recipient: 'yeh.yenchih', opinion: '送出時服務中斷' }, { pin: d.virtualCard.pin });
+      expect(outcome).toMatchObject({ status: 'queued', reason: 'SERVICE_UNREACHABLE' });
+      expect(d.outbox.pending().map((e) => e.key)).toEqual([outcome.key]);
+
+      await service.restart();
+      await session.courier.flush();
+      expect(d.outbox.pending()).toEqual([]);
+      const flow = (await session.client.document(doc.id)).flow;
+      expect(flow.map((r) => [r.seq, r.changeType])).toEqual([
+        [1, '送請簽核'],
+        [2, '送請簽核'],
+      ]);
+      await session.logout();
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   it('the service killed in the middle of a re-sign batch: after its restart every step is re-signed once', async () => {
     const d = await startDesktop('wang.meiling');
     desktops.push(d);

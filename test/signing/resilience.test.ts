@@ -7,7 +7,6 @@ import { messageOf } from '../../src-shared/errors.js';
 import { Outbox } from '../../src-main/outbox/outbox.js';
 import { ClerkSession } from '../../src-main/session/clerk-session.js';
 import { ServiceClient } from '../../src-main/service-client/service-client.js';
-import { CuttingProxy } from '../helpers/cutting-proxy.js';
 import { startDesktop, type Desktop } from '../helpers/desktop.js';
 import { startServiceProcess, type ServiceProcess } from '../helpers/http-service.js';
 import { faultWrapper } from '../helpers/virtual-card.js';
@@ -85,33 +84,6 @@ describe('the signing core when things go wrong', () => {
     expect((await session.client.pendingResign()).steps).toHaveLength(2);
     expect(await session.resign({ pin: d.virtualCard.pin, note: '補簽' })).toMatchObject({ total: 2, resigned: 2 });
     await session.logout();
-  });
-
-  it('the service killed in the middle of a send: after its restart the step is applied exactly once', async () => {
-    const d = await desktop('lin.shufen');
-    const proxy = new CuttingProxy(service.port);
-    await proxy.start();
-    try {
-      const session = await ClerkSession.login(d, proxy.url, 'lin.shufen', 'gongwen-demo');
-      const doc = await session.client.document((await session.client.createDocument({ subject: '當機測試', body: '' })).id);
-      // The service commits the step, starts to answer, and dies; the client hears nothing.
-      proxy.cutNextAnswer(() => service.kill());
-      const outcome = await session.send(doc, { action: '送請簽核', recipient: 'yeh.yenchih', opinion: '送出時服務中斷' }, { pin: d.virtualCard.pin });
-      expect(outcome).toMatchObject({ status: 'queued', reason: 'SERVICE_UNREACHABLE' });
-      expect(d.outbox.pending().map((e) => e.key)).toEqual([outcome.key]);
-
-      await service.restart();
-      await session.courier.flush();
-      expect(d.outbox.pending()).toEqual([]);
-      const flow = (await session.client.document(doc.id)).flow;
-      expect(flow.map((r) => [r.seq, r.changeType])).toEqual([
-        [1, '送請簽核'],
-        [2, '送請簽核'],
-      ]);
-      await session.logout();
-    } finally {
-      await proxy.stop();
-    }
   });
 
   it('signs offline with the temp cert; after a client restart the outbox delivers once the service is back', async () => {
