@@ -20,10 +20,18 @@ afterEach(async () => {
   delete process.env.GONGWEN_PKCS11_FAULTS;
 });
 
+/** The next status event of `state`; after 15 s, a failure that says what the card thread last reported. */
 function nextStatus(card: CardService, state: CardStatus['state']): Promise<CardStatus> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    let last: CardStatus | undefined;
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`no "${state}" status within 15 s; last reported: ${JSON.stringify(last ?? card.lastStatus())}`));
+    }, 15_000);
     const stop = card.onStatus((s) => {
+      last = s;
       if (s.state === state) {
+        clearTimeout(timer);
         stop();
         resolve(s);
       }
