@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DocumentView } from '../../src-shared/api/documents.js';
 import type { PendingResignStep } from '../../src-shared/api/resign.js';
 import { certificateReference } from '../../src-shared/cms/certificate-fields.js';
-import { contextConstructed, nullValue, octetString, sequence, setOf, smallIntegerValue, time } from '../../src-shared/cms/der-writer.js';
+import { implicitSetOf, nullValue, octetString, sequence, setOf, smallIntegerValue, time } from '../../src-shared/cms/der-writer.js';
 import { oidDer } from '../../src-shared/cms/oids.js';
 import { encodeSignedData } from '../../src-shared/cms/sign.js';
-import { attribute, sha256, signingCertificateV2 } from '../../src-shared/cms/signer-info.js';
+import { attribute, signingCertificateV2 } from '../../src-shared/cms/signer-info.js';
 import { isErrorCode, messageOf } from '../../src-shared/errors.js';
 import { x509 } from '../../src-shared/pki/x509.js';
 import { canonicalStepPayload, payloadForStep, signingTimeOf } from '../../src-shared/step-payload.js';
@@ -63,10 +63,7 @@ async function rogueCms(payload: Uint8Array, certDer: Uint8Array, chain: Uint8Ar
   const signature = new Uint8Array(nodeSign(opts.digest, setOf(attrs), key));
   const ref = certificateReference(certDer);
   const sigAlg = opts.ec ? sequence(oidDer.ecdsaWithSHA256) : sequence(opts.digest === 'sha1' ? oidDer.sha1WithRSAEncryption : oidDer.sha256WithRSAEncryption, nullValue());
-  const signedAttrs = setOf(attrs);
-  signedAttrs[0] = 0xa0;
-  const signerInfo = sequence(smallIntegerValue(1), sequence(ref.issuer, ref.serial), sequence(digestOid), signedAttrs, sigAlg, octetString(signature));
-  void contextConstructed;
+  const signerInfo = sequence(smallIntegerValue(1), sequence(ref.issuer, ref.serial), sequence(digestOid), implicitSetOf(0xa0, attrs), sigAlg, octetString(signature));
   return encodeSignedData([certDer, ...chain], [signerInfo]);
 }
 
@@ -188,7 +185,6 @@ describe.each(databaseKinds())('generated hostile input on %s', (kind) => {
     const deepLeaf = await selfSigned('CN=Deep leaf', deepLeafKeys, ecAlg, { name: 'CN=Level 6', key: levels[6]!.privateKey });
     const deepPrivate = (await import('node:crypto')).KeyObject.from(deepLeafKeys.privateKey as never);
     await rogue('a certificate chain seven deep', 'CERT_UNTRUSTED', (p) => rogueCms(p, deepLeaf, deep, { key: deepPrivate, dsaEncoding: 'der' } as never, { digest: 'sha256', ec: true }));
-    void sha256;
   });
   afterAll(() => service.close());
 
