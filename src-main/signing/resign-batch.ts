@@ -1,6 +1,6 @@
 import type { PendingResignStep } from '../../src-shared/api/resign.js';
 import { countersign } from '../../src-shared/cms/countersign.js';
-import { GongwenError, type ErrorCode } from '../../src-shared/errors.js';
+import { GongwenError } from '../../src-shared/errors.js';
 import { signingTimeOf } from '../../src-shared/step-payload.js';
 import type { ResignProgress, ResignReport } from '../../src-shared/ipc/outputs.js';
 import type { CardService } from '../card/card-service.js';
@@ -124,8 +124,4 @@ export async function runResignBatch(options: ResignBatchOptions): Promise<Resig
     await session.close().catch(() => {});
   }
   return report;
-}
-
-export function isResignStop(error: unknown): error is GongwenError {
-  return error instanceof GongwenError && (['RESIGN_CANCELLED', 'CARD_REMOVED'] as ErrorCode[]).includes(error.code);
 }

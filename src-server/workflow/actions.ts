@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { ActionRequest, ActionResult } from '../../src-shared/api/documents.js';
+import { isStrictBase64 } from '../../src-shared/api/text.js';
 import { canonicalJson } from '../../src-shared/canonical-json.js';
 import { verifyStepSignature } from '../../src-shared/cms/verify.js';
 import { GongwenError } from '../../src-shared/errors.js';
@@ -192,6 +193,6 @@ function checkSigningTime(ctx: ServiceContext, text: string, arrivedAt: string):
 }
 
 export function decodeSignature(base64: string): Uint8Array {
-  if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(base64) || base64.length === 0) throw new GongwenError('SIGNATURE_MALFORMED', 'not base64');
+  if (base64.length === 0 || !isStrictBase64(base64)) throw new GongwenError('SIGNATURE_MALFORMED', 'not base64');
   return new Uint8Array(Buffer.from(base64, 'base64'));
 }

@@ -5,16 +5,14 @@ import { contentSha256 } from '../../src-shared/content-digest.js';
 import { currentRocYear, makeDocumentNumber } from '../../src-shared/document-number.js';
 import { GongwenError } from '../../src-shared/errors.js';
 import type { z } from 'zod';
-import type { CreateDocumentRequest as CreateSchema, InboxQuery as InboxSchema } from '../../src-shared/api/documents.js';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Actor, ServiceContext } from '../context.js';
 import { isUniqueViolation } from '../storage/database.js';
 import type { Database, DocumentRow } from '../storage/schema.js';
 import { documentSummary, flowRows, summaryQuery, toSummary } from './views.js';
 
-export type CreateDocumentInput = z.output<typeof CreateSchema>;
-export type InboxInput = z.output<typeof InboxSchema>;
-export type { CreateDocumentRequest, InboxQuery };
+export type CreateDocumentInput = z.output<typeof CreateDocumentRequest>;
+export type InboxInput = z.output<typeof InboxQuery>;
 
 /** Issued per step: 128 bits, URL-safe. */
 export function newStepToken(): string {

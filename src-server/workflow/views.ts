@@ -44,8 +44,8 @@ export async function documentSummary(db: Kysely<Database>, documentId: string):
   return toSummary(await summaryQuery(db).where('d.id', '=', documentId).executeTakeFirstOrThrow());
 }
 
-export async function flowRows(db: Kysely<Database>, documentId: string, seq?: number): Promise<FlowRow[]> {
-  let query = db
+export async function flowRows(db: Kysely<Database>, documentId: string): Promise<FlowRow[]> {
+  const rows = await db
     .selectFrom('steps as s')
     .innerJoin('users as h', 'h.id', 's.holder_user_id')
     .innerJoin('units as u', 'u.id', 's.unit_id')
@@ -68,9 +68,8 @@ export async function flowRows(db: Kysely<Database>, documentId: string, seq?: n
       's.resign_note',
     ])
     .where('s.document_id', '=', documentId)
-    .orderBy('s.seq');
-  if (seq !== undefined) query = query.where('s.seq', '=', seq);
-  const rows = await query.execute();
+    .orderBy('s.seq')
+    .execute();
   return rows.map((r) => ({
     stepId: r.id,
     seq: r.seq,

@@ -73,16 +73,17 @@ function verifySignerInfo(parsed: ParsedSignedData, info: ParsedSignerInfo, expe
   if (!info.signedAttributesDer) throw new GongwenError('SIGNATURE_PROFILE', 'signed attributes are required');
 
   let signerCertificate: KnownCertificate | undefined;
+  let certificateDer: Uint8Array | undefined;
   for (const der of parsed.certificates) {
     const known = guard(() => knownCertificate(der));
     if (sameBytes(known.reference.issuer, info.issuer) && sameBytes(known.reference.serial, info.serial)) {
       signerCertificate = known;
+      certificateDer = der;
       break;
     }
   }
-  if (!signerCertificate) throw new GongwenError('CERT_UNKNOWN', 'the signer certificate is not in the signature');
+  if (!signerCertificate || !certificateDer) throw new GongwenError('CERT_UNKNOWN', 'the signer certificate is not in the signature');
   const certificate = signerCertificate.x509;
-  const certificateDer = new Uint8Array(certificate.raw);
 
   const attrs = info.signedAttributes;
   const contentType = findAttribute(attrs, oidDer.contentType);

@@ -3,12 +3,10 @@ import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createUser, ensureUnit, registerCardCertificate } from '../../src-server/accounts/users.js';
-import { DEMO_PASSWORD, demoPeople, demoUnits } from '../../src-server/demo/people.js';
 import { createContext } from '../../src-server/service.js';
-import { fromPem } from '../../src-shared/pki/x509.js';
 import { createTestDatabase, type DatabaseKind } from './databases.js';
 import { testPki } from './demo-pki.js';
+import { seedPeople } from './service.js';
 
 /**
  * The document service as a real process on a loopback port, over a database prepared with the
@@ -48,29 +46,24 @@ export async function startServiceProcess(kind: DatabaseKind = 'sqlite', options
     GONGWEN_TEMP_CA_KEY: join(pki.dir, 'temp-ca.key.pem'),
   };
   const ctx = await createContext({ dataDir, databaseUrl: kind === 'sqlite' ? undefined : database.url, tempCaCertPath: env.GONGWEN_TEMP_CA_CERT, tempCaKeyPath: env.GONGWEN_TEMP_CA_KEY });
-  for (const unit of demoUnits) await ensureUnit(ctx.storage.db, unit.id, unit.name);
-  for (const person of demoPeople) {
-    await createUser(ctx, { ...person, password: DEMO_PASSWORD });
-    await registerCardCertificate(ctx, person.account, fromPem(pki.cards[person.account]!.certPem)[0]!);
-  }
+  await seedPeople(ctx);
   await ctx.storage.close();
   return launchServiceProcess(env, () => database.drop(), options.log);
 }
 
 /** One more service process over the same data folder and database (several instances on one PostgreSQL). */
 async function launchServiceProcess(env: NodeJS.ProcessEnv, dropDatabase: () => Promise<void>, log?: (chunk: string) => void): Promise<ServiceProcess> {
-  const options = { log };
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let child: ChildProcess | null = null;
   const launch = async () => {
-    child = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), '--import', 'tsx', 'src-server/cli.ts', 'serve', '--port', String(port)], { env, stdio: ['ignore', options.log ? 'pipe' : 'ignore', 'pipe'] });
+    child = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), '--import', 'tsx', 'src-server/cli.ts', 'serve', '--port', String(port)], { env, stdio: ['ignore', log ? 'pipe' : 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => {
       stderr += d.toString();
-      options.log?.(d.toString());
+      log?.(d.toString());
     });
-    child.stdout?.on('data', (d: Buffer) => options.log?.(d.toString()));
+    child.stdout?.on('data', (d: Buffer) => log?.(d.toString()));
     for (let i = 0; i < 200; i++) {
       try {
         if ((await fetch(`${url}/api/health`)).ok) return;

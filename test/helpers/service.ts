@@ -45,11 +45,7 @@ export async function startTestService(kind: DatabaseKind, options: { people?: t
     tempCaKeyPath: join(pki.dir, 'temp-ca.key.pem'),
     now: () => new Date(Date.now() + clock.offsetMs),
   });
-  for (const unit of demoUnits) await ensureUnit(ctx.storage.db, unit.id, unit.name);
-  for (const person of options.people ?? demoPeople) {
-    await createUser(ctx, { ...person, password: DEMO_PASSWORD });
-    await registerCardCertificate(ctx, person.account, fromPem(pki.cards[person.account]!.certPem)[0]!);
-  }
+  await seedPeople(ctx, options.people);
   const app = await buildApp(ctx);
   return {
     app,
@@ -62,6 +58,16 @@ export async function startTestService(kind: DatabaseKind, options: { people?: t
       await database.drop();
     },
   };
+}
+
+/** The demo's units and people, each with the test PKI's card certificate registered. */
+export async function seedPeople(ctx: ServiceContext, people: typeof demoPeople = demoPeople): Promise<void> {
+  const pki = await testPki();
+  for (const unit of demoUnits) await ensureUnit(ctx.storage.db, unit.id, unit.name);
+  for (const person of people) {
+    await createUser(ctx, { ...person, password: DEMO_PASSWORD });
+    await registerCardCertificate(ctx, person.account, fromPem(pki.cards[person.account]!.certPem)[0]!);
+  }
 }
 
 export interface Reply<T = unknown> {
