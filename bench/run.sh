@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 source test/env/common.sh
 prepare_machine bench || exit 1
 npm run -s build:renderer || exit 1
-test/env/with-keyring.sh npx tsx bench/run.ts
+test/env/with-keyring.sh npx tsx bench/run.ts "$@"

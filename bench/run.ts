@@ -16,8 +16,13 @@ import { benchVerify } from './verify.js';
  * machine, to docs/benchmarks.md.
  */
 const ANALYSIS = readFileSync('bench/analysis.md', 'utf8');
+// `npm run bench -- --only sqlite` runs the steps whose name contains the word, prints their rows
+// and writes nothing: for profiling one benchmark (BENCH_PROFILE=1 profiles the service process).
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
 const rows: BenchRow[] = [];
 const step = async (name: string, run: () => Promise<BenchRow[]>) => {
+  if (only && !name.includes(only)) return;
   process.stdout.write(`… ${name}\n`);
   rows.push(...(await run()));
 };
@@ -28,7 +33,7 @@ await step('re-sign and memory', async () => {
   return JSON.parse(out.split('\n').find((l) => l.startsWith('ROWS '))!.slice(5)) as BenchRow[];
 });
 await step('client send', () => benchClientSend(200));
-await step('HTTP sends on SQLite', () => benchSends('sqlite', 40, { rate: 1000, p99Ms: 50 }));
+await step('HTTP sends on SQLite', () => benchSends('sqlite', 150, { rate: 1000, p99Ms: 50 }));
 if (process.env.GONGWEN_TEST_POSTGRES_URL) await step('HTTP sends on PostgreSQL', () => benchSends('postgres', 30, { rate: 500 }));
 else console.log('PostgreSQL not started: run the benchmarks with npm run bench, which starts one');
 await step('inbox in Chromium', () => benchInbox(10_000));
@@ -41,6 +46,7 @@ const table = [
 ].join('\n');
 console.log(`\n${table}\n`);
 for (const r of rows) if (r.detail) console.log(`${r.name}: ${JSON.stringify(r.detail)}`);
+if (only) process.exit(0);
 
 const disk = (() => {
   try {

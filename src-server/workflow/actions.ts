@@ -70,7 +70,7 @@ export async function performAction(ctx: ServiceContext, actor: Actor, documentI
   const receivedAt = step.received_at ?? step.arrived_at;
   const { dialect } = ctx.storage;
   try {
-    return await db.transaction().execute(async (trx) => {
+    return await ctx.storage.write(async (trx) => {
       const closing = isClosing(action);
       const moved = await trx
         .updateTable('documents')

@@ -33,7 +33,7 @@ export async function createDocument(ctx: ServiceContext, actor: Actor, input: C
     const id = randomUUID();
     const number = input.number ?? (await nextDocumentNumber(db, currentRocYear(ctx.now())));
     try {
-      await db.transaction().execute(async (trx) => {
+      await ctx.storage.write(async (trx) => {
         await trx
           .insertInto('documents')
           .values({ id, number, subject: input.subject, body: input.body, content_sha256: digest, status: '簽核中', created_by: actor.id, created_at: now, updated_at: now, holder_user_id: actor.id, current_seq: 1, step_token: newStepToken() })

@@ -73,9 +73,9 @@ export async function resignSteps(ctx: ServiceContext, actor: Actor, request: Re
     }
   }
   if (accepted.length > 0) {
-    const { db, dialect } = ctx.storage;
+    const { dialect } = ctx.storage;
     const now = ctx.now();
-    await db.transaction().execute(async (trx) => {
+    await ctx.storage.write(async (trx) => {
       for (const a of accepted) {
         const updated = await trx
           .updateTable('steps')
