@@ -33,8 +33,8 @@ await step('re-sign and memory', async () => {
   return JSON.parse(out.split('\n').find((l) => l.startsWith('ROWS '))!.slice(5)) as BenchRow[];
 });
 await step('client send', () => benchClientSend(200));
-await step('HTTP sends on SQLite', () => benchSends('sqlite', 150, { rate: 1000, p99Ms: 50 }));
-if (process.env.GONGWEN_TEST_POSTGRES_URL) await step('HTTP sends on PostgreSQL', () => benchSends('postgres', 30, { rate: 500 }));
+await step('HTTP sends on SQLite', () => benchSends('sqlite', { rate: 1000, p99Ms: 50, perClient: 150, latencySeconds: 6 }));
+if (process.env.GONGWEN_TEST_POSTGRES_URL) await step('HTTP sends on PostgreSQL', () => benchSends('postgres', { rate: 500, perClient: 60 }));
 else console.log('PostgreSQL not started: run the benchmarks with npm run bench, which starts one');
 await step('inbox in Chromium', () => benchInbox(10_000));
 

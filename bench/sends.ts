@@ -5,59 +5,116 @@ import { join } from 'node:path';
 import { createUser } from '../src-server/accounts/users.js';
 import { createContext } from '../src-server/service.js';
 import type { DatabaseKind } from '../test/helpers/databases.js';
-import { startServiceProcess } from '../test/helpers/http-service.js';
+import { startServiceProcess, type ServiceProcess } from '../test/helpers/http-service.js';
+import type { LoadPlan, LoadResult } from './load-generator.js';
 import { higherIsBetter, lowerIsBetter, percentile, type BenchRow } from './lib/measure.js';
 import { enableTempCert, loginClerk, pool, signedSend, type BenchClerk } from './lib/world.js';
 
 const CLIENTS = 64;
 
+export interface SendTargets {
+  /** Sends a second the 64 clients must get through, as fast as they go. */
+  rate: number;
+  /** The p99 latency (ms) at that rate, offered by the 64 clients on a schedule. */
+  p99Ms?: number;
+  /** Pre-signed sends per client for the capacity run. */
+  perClient: number;
+  /** Seconds of sends at the target rate for the latency run. */
+  latencySeconds?: number;
+}
+
 /**
- * Sends through the HTTP service: 64 concurrent clients, each signing with its own temp cert, the
- * service verifying and committing. The load generator runs in its own process on loopback.
+ * Sends through the HTTP service: 64 clerks, each signing with their own temp cert, the service
+ * verifying and committing; the load generator in its own process on loopback. First capacity
+ * (every client sends as soon as its last send is answered), then, on the same service, latency
+ * at the target rate (the 64 clients together offering `rate` sends a second on a schedule).
  */
-export async function benchSends(kind: DatabaseKind, perClient: number, target: { rate: number; p99Ms?: number }): Promise<BenchRow[]> {
+export async function benchSends(kind: DatabaseKind, targets: SendTargets): Promise<BenchRow[]> {
   const service = await startServiceProcess(kind);
   try {
-    // 64 clerks in one unit, added straight to the database the service uses.
-    const ctx = await createContext({ dataDir: service.env.GONGWEN_DATA_DIR!, databaseUrl: service.env.DATABASE_URL || undefined, tempCaCertPath: service.env.GONGWEN_TEMP_CA_CERT, tempCaKeyPath: service.env.GONGWEN_TEMP_CA_KEY });
-    const accounts = Array.from({ length: CLIENTS }, (_, i) => `bench.${String(i).padStart(2, '0')}`);
-    await pool(accounts, 8, (account) => createUser(ctx, { account, name: `基準${account.slice(-2)}`, unitId: 'ict', title: '科員', password: 'gongwen-demo' }));
-    await ctx.storage.close();
-
-    const clerks: BenchClerk[] = await pool(accounts, 8, async (account) => {
-      const clerk = await loginClerk(service.url, account);
-      await enableTempCert(clerk);
-      return clerk;
-    });
-    const clients = await pool(clerks, 8, async (clerk, i) => {
-      const recipient = accounts[(i + 1) % CLIENTS]!;
-      const sends = await pool(Array.from({ length: perClient }, (_, n) => n), 4, async (n) => {
+    const clerks = await benchClerks(service);
+    const recipientOf = (i: number) => clerks[(i + 1) % CLIENTS]!.account;
+    const atRate = targets.p99Ms ? Math.ceil((targets.rate * (targets.latencySeconds ?? 6)) / CLIENTS) : 0;
+    const presigned = await pool(clerks, 8, async (clerk, i) => {
+      const sends = await pool(Array.from({ length: targets.perClient + atRate }, (_, n) => n), 4, async (n) => {
         const doc = await clerk.client.document((await clerk.client.createDocument({ subject: `負載 ${clerk.account} ${n}`, body: '' })).id);
-        return { documentId: doc.id, body: await signedSend(clerk.account, doc, recipient, clerk.temp!) };
+        return { documentId: doc.id, body: await signedSend(clerk.account, doc, recipientOf(i), clerk.temp!) };
       });
       return { token: (clerk.client as unknown as { token: string }).token, sends };
     });
-    const planFile = join(await mkdtemp(join(tmpdir(), 'bench-load-')), 'plan.json');
-    await writeFile(planFile, JSON.stringify({ url: service.url, timeLimitMs: 60_000, clients }));
-    const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/load-generator.ts', planFile], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-    const result = JSON.parse(out) as { seconds: number; count: number; statuses: Record<string, number>; latencies: number[] };
-    const rate = result.count / result.seconds;
-    const errors = result.count - (result.statuses['200'] ?? 0);
-
-    // Every send applied once: each document moved exactly one step.
-    const check = await createContext({ dataDir: service.env.GONGWEN_DATA_DIR!, databaseUrl: service.env.DATABASE_URL || undefined, tempCaCertPath: service.env.GONGWEN_TEMP_CA_CERT, tempCaKeyPath: service.env.GONGWEN_TEMP_CA_KEY });
-    const moved = await check.storage.db.selectFrom('steps').select((eb) => eb.fn.countAll<number | string>().as('n')).where('change_type', '=', '送請簽核').where('sent_at', 'is not', null).executeTakeFirstOrThrow();
-    await check.storage.close();
-    const appliedOnce = Number(moved.n) === (result.statuses['200'] ?? 0);
-
-    const p99 = percentile(result.latencies, 99);
     const label = kind === 'sqlite' ? 'SQLite' : 'PostgreSQL';
-    const detail = { sends: result.count, errors, appliedOnce: appliedOnce ? 'yes' : 'NO', p50Ms: Number(percentile(result.latencies, 50).toFixed(1)), p99Ms: Number(p99.toFixed(1)) };
-    const rows: BenchRow[] = [{ ...higherIsBetter(`HTTP sends, 64 clients, temp certs (${label})`, rate, 'sends/s', `${target.rate}/s`, target.rate, detail) }];
-    rows[0]!.pass = rows[0]!.pass && errors === 0 && appliedOnce;
-    if (target.p99Ms) rows.push(lowerIsBetter(`HTTP sends p99 latency (${label})`, p99, 'ms', `${target.p99Ms} ms`, target.p99Ms));
+
+    const capacity = await runLoad({ url: service.url, timeLimitMs: 60_000, clients: presigned.map((c) => ({ token: c.token, sends: c.sends.slice(0, targets.perClient) })) });
+    const rows: BenchRow[] = [higherIsBetter(`HTTP sends, 64 clients as fast as they go (${label})`, capacity.count / capacity.seconds, 'sends/s', `${targets.rate}/s`, targets.rate, describe(capacity))];
+    rows[0]!.pass &&= errorsOf(capacity) === 0;
+
+    let answered = okOf(capacity);
+    if (targets.p99Ms) {
+      const offered = await runLoad({ url: service.url, timeLimitMs: 60_000, ratePerSecond: targets.rate, clients: presigned.map((c) => ({ token: c.token, sends: c.sends.slice(targets.perClient) })) });
+      const achieved = offered.count / offered.seconds;
+      const row = lowerIsBetter(`HTTP sends p99 at ${targets.rate} sends/s from 64 clients (${label})`, percentile(offered.latencies, 99), 'ms', `${targets.p99Ms} ms`, targets.p99Ms, { ...describe(offered), achievedPerSecond: Math.round(achieved) });
+      // The latency only counts if the rate was really carried, without errors.
+      row.pass &&= errorsOf(offered) === 0 && achieved >= targets.rate * 0.98;
+      rows.push(row);
+      answered += okOf(offered);
+    }
+
+    // Every send applied once: as many steps moved as sends answered 200.
+    const appliedOnce = (await movedSteps(service)) === answered;
+    for (const row of rows) {
+      row.detail = { ...row.detail, appliedOnce: appliedOnce ? 'yes' : 'NO' };
+      row.pass &&= appliedOnce;
+    }
     return rows;
   } finally {
     await service.stop();
+  }
+}
+
+/** 64 clerks in one unit, added straight to the service's database, each logged in with a temp cert. */
+async function benchClerks(service: ServiceProcess): Promise<BenchClerk[]> {
+  const ctx = await serviceDatabase(service);
+  const accounts = Array.from({ length: CLIENTS }, (_, i) => `bench.${String(i).padStart(2, '0')}`);
+  await pool(accounts, 8, (account) => createUser(ctx, { account, name: `基準${account.slice(-2)}`, unitId: 'ict', title: '科員', password: 'gongwen-demo' }));
+  await ctx.storage.close();
+  return pool(accounts, 8, async (account) => {
+    const clerk = await loginClerk(service.url, account);
+    await enableTempCert(clerk);
+    return clerk;
+  });
+}
+
+async function runLoad(plan: LoadPlan): Promise<LoadResult> {
+  const planFile = join(await mkdtemp(join(tmpdir(), 'bench-load-')), 'plan.json');
+  await writeFile(planFile, JSON.stringify(plan));
+  return JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', 'bench/load-generator.ts', planFile], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })) as LoadResult;
+}
+
+function describe(result: LoadResult): Record<string, number | string> {
+  return {
+    sends: result.count,
+    errors: errorsOf(result),
+    p50Ms: round(percentile(result.latencies, 50)),
+    p99Ms: round(percentile(result.latencies, 99)),
+    maxMs: round(Math.max(...result.latencies)),
+    generatorStallMaxMs: round(result.generatorDelayMs.max),
+  };
+}
+
+const okOf = (r: LoadResult) => r.statuses['200'] ?? 0;
+const errorsOf = (r: LoadResult) => r.count - okOf(r);
+const round = (n: number) => Number(n.toFixed(1));
+
+async function serviceDatabase(service: ServiceProcess) {
+  return createContext({ dataDir: service.env.GONGWEN_DATA_DIR!, databaseUrl: service.env.DATABASE_URL || undefined, tempCaCertPath: service.env.GONGWEN_TEMP_CA_CERT, tempCaKeyPath: service.env.GONGWEN_TEMP_CA_KEY });
+}
+
+async function movedSteps(service: ServiceProcess): Promise<number> {
+  const check = await serviceDatabase(service);
+  try {
+    const moved = await check.storage.db.selectFrom('steps').select((eb) => eb.fn.countAll<number | string>().as('n')).where('change_type', '=', '送請簽核').where('sent_at', 'is not', null).executeTakeFirstOrThrow();
+    return Number(moved.n);
+  } finally {
+    await check.storage.close();
   }
 }
