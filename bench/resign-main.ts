@@ -1,4 +1,4 @@
 import { benchResign } from './resign.js';
 
-// Re-sign and memory in a process of their own, so that its resident memory is the batch's.
+// Re-sign in a process of its own: a PKCS#11 library's state is per process.
 console.log(`ROWS ${JSON.stringify(await benchResign())}`);

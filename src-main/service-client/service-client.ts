@@ -111,6 +111,18 @@ export class ServiceClient {
   }
 
   private async once<S extends ZodType | null>(method: string, path: string, schema: S, body: unknown): Promise<S extends ZodType ? z.output<S> : void> {
+    // A timer cleared when the answer is read, not AbortSignal.timeout: that one keeps the request
+    // (body and all) reachable for the whole timeout, which a 補簽 batch of thousands would feel.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new DOMException('The service did not answer in time', 'TimeoutError')), this.timeoutMs);
+    try {
+      return await this.answer(method, path, schema, body, abort.signal);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async answer<S extends ZodType | null>(method: string, path: string, schema: S, body: unknown, signal: AbortSignal): Promise<S extends ZodType ? z.output<S> : void> {
     let response: Response;
     try {
       response = await fetch(new URL(path, this.baseUrl), {
@@ -121,7 +133,7 @@ export class ServiceClient {
           'accept-language': 'zh-TW',
         },
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal,
       });
     } catch (error) {
       throw new GongwenError('SERVICE_UNREACHABLE', error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : undefined);

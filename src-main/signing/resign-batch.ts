@@ -1,5 +1,5 @@
 import type { PendingResignStep } from '../../src-shared/api/resign.js';
-import { countersign } from '../../src-shared/cms/countersign.js';
+import { makeCountersignature } from '../../src-shared/cms/countersign.js';
 import { GongwenError } from '../../src-shared/errors.js';
 import { signingTimeOf } from '../../src-shared/step-payload.js';
 import type { ResignProgress, ResignReport } from '../../src-shared/ipc/outputs.js';
@@ -27,6 +27,8 @@ export interface ResignBatchOptions {
 const SIGNING_WINDOW = 32;
 /** Pending steps fetched per request. */
 const PAGE = 250;
+/** Signed chunks that may wait for the service before the card pauses. */
+const MOST_CHUNKS_WAITING = 2;
 
 export async function runResignBatch(options: ResignBatchOptions): Promise<ResignReport> {
   const { client, card, note } = options;
@@ -41,18 +43,23 @@ export async function runResignBatch(options: ResignBatchOptions): Promise<Resig
   const session = opened.value;
   const total = listed.value.total;
   const report: ResignReport = { total, resigned: 0, alreadyResigned: 0, refused: [] };
-  const queue: PendingResignStep[] = [...listed.value.steps];
+  // The card countersigns each step's signature value; the service attaches the countersignature
+  // to the signature it holds, so neither the whole signature nor the card's certificate travels
+  // once per step.
+  const waiting = (steps: PendingResignStep[]) => steps.map((step) => ({ step, signatureValue: new Uint8Array(Buffer.from(step.signatureValue, 'base64')) }));
+  const queue: { step: PendingResignStep; signatureValue: Uint8Array }[] = waiting(listed.value.steps);
+  const certificates = [session.signer.certificate, ...(session.signer.chain ?? [])].map((c) => Buffer.from(c).toString('base64'));
   let cursor = listed.value.next;
   let fetching: Promise<void> | null = null;
   const fetchMore = () =>
     (fetching ??= client
       .pendingResign({ limit: PAGE, after: cursor })
       .then((page) => {
-        queue.push(...page.steps);
+        queue.push(...waiting(page.steps));
         cursor = page.next;
       })
       .finally(() => (fetching = null)));
-  const take = async (): Promise<PendingResignStep | undefined> => {
+  const take = async () => {
     if (queue.length < SIGNING_WINDOW && cursor && !fetching) void fetchMore().catch(() => {});
     while (queue.length === 0 && (cursor || fetching)) await (fetching ?? fetchMore());
     return queue.shift();
@@ -61,15 +68,27 @@ export async function runResignBatch(options: ResignBatchOptions): Promise<Resig
   let done = 0;
   let stop: unknown = null;
   const numbers = new Map<string, string>();
-  const ready: { stepId: string; signature: string }[] = [];
+  const ready: { stepId: string; countersignature: string }[] = [];
   // Uploads run one after another, each overlapping the card's work on the steps after it.
   let uploads: Promise<void> = Promise.resolve();
+  // At most this many chunks wait for the service: when it is slower than the card, the card
+  // waits, so a batch of thousands holds a few chunks, not a growing backlog.
+  const waitingChunks: Promise<void>[] = [];
   const flush = () => {
     const items = ready.splice(0);
-    if (items.length > 0) uploads = uploads.then(() => uploadChunk(items));
+    if (items.length === 0) return;
+    uploads = uploads.then(() => uploadChunk(items));
+    const settled = uploads.then(
+      () => {},
+      (error: unknown) => {
+        stop ??= error; // the service is gone or refuses: the card stops too
+      },
+    );
+    waitingChunks.push(settled);
+    void settled.then(() => waitingChunks.splice(waitingChunks.indexOf(settled), 1));
   };
-  const uploadChunk = async (items: { stepId: string; signature: string }[]) => {
-    const { results } = await client.resign({ note, items });
+  const uploadChunk = async (items: { stepId: string; countersignature: string }[]) => {
+    const { results } = await client.resign({ note, certificates, items });
     for (const r of results) {
       if (r.outcome === 'resigned') report.resigned++;
       else if (r.outcome === 'already-resigned') report.alreadyResigned++;
@@ -77,14 +96,14 @@ export async function runResignBatch(options: ResignBatchOptions): Promise<Resig
       numbers.delete(r.stepId);
     }
   };
-  const signOne = async (step: PendingResignStep) => {
-    const cms = await countersign(new Uint8Array(Buffer.from(step.signature, 'base64')), session.signer, { note, signingTime: new Date(signingTimeOf(new Date())) });
+  const signOne = async ({ step, signatureValue }: { step: PendingResignStep; signatureValue: Uint8Array }) => {
+    const countersignature = await makeCountersignature(signatureValue, session.signer, { note, signingTime: new Date(signingTimeOf(new Date())) });
     // Cancelled while this one was at the card: the clerk has been told the batch stopped, so it stops here.
     if (options.signal?.aborted) {
       stop ??= new GongwenError('RESIGN_CANCELLED', `${done} of ${total}`);
       return;
     }
-    ready.push({ stepId: step.stepId, signature: Buffer.from(cms).toString('base64') });
+    ready.push({ stepId: step.stepId, countersignature: Buffer.from(countersignature).toString('base64') });
     numbers.set(step.stepId, step.documentNumber);
     done++;
     options.onProgress?.({ done, total, current: { documentNumber: step.documentNumber, seq: step.seq } });
@@ -96,11 +115,12 @@ export async function runResignBatch(options: ResignBatchOptions): Promise<Resig
     await Promise.all(
       Array.from({ length: SIGNING_WINDOW }, async () => {
         while (stop === null) {
+          while (waitingChunks.length > MOST_CHUNKS_WAITING && stop === null) await waitingChunks[0];
           if (options.signal?.aborted) {
             stop = new GongwenError('RESIGN_CANCELLED', `${done} of ${total}`);
             break;
           }
-          let step: PendingResignStep | undefined;
+          let step: Awaited<ReturnType<typeof take>>;
           try {
             step = await take();
           } catch (error) {

@@ -26,15 +26,25 @@ export function entryHash(prevHash: string, seq: number, at: string, entry: Audi
 }
 
 export async function appendAudit(trx: Kysely<Database>, dialect: DialectName, at: Date, entry: AuditEntry): Promise<void> {
+  await appendAuditEntries(trx, dialect, at, [entry]);
+}
+
+/** Several entries in one statement, chained in order (a re-sign batch: one entry per step). */
+export async function appendAuditEntries(trx: Kysely<Database>, dialect: DialectName, at: Date, entries: readonly AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
   if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`.execute(trx);
   const last = await trx.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
-  const seq = (last?.seq ?? 0) + 1;
-  const prev = last?.hash ?? GENESIS_HASH;
+  let seq = last?.seq ?? 0;
+  let prev = last?.hash ?? GENESIS_HASH;
   const iso = at.toISOString();
-  await trx
-    .insertInto('audit_log')
-    .values({ seq, at: iso, actor: entry.actor, action: entry.action, subject: entry.subject, detail: canonicalJson(entry.detail), prev_hash: prev, hash: entryHash(prev, seq, iso, entry) })
-    .execute();
+  const rows = entries.map((entry) => {
+    seq++;
+    const hash = entryHash(prev, seq, iso, entry);
+    const row = { seq, at: iso, actor: entry.actor, action: entry.action, subject: entry.subject, detail: canonicalJson(entry.detail), prev_hash: prev, hash };
+    prev = hash;
+    return row;
+  });
+  await trx.insertInto('audit_log').values(rows).execute();
 }
 
 export interface AuditVerdict {

@@ -1,7 +1,7 @@
 import { KeyObject, createPrivateKey, randomBytes, webcrypto } from 'node:crypto';
 import { copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { countersign } from '../../src-shared/cms/countersign.js';
+import { makeCountersignature } from '../../src-shared/cms/countersign.js';
 import { keyObjectSigner } from '../../src-shared/cms/key-signer.js';
 import { signStep } from '../../src-shared/cms/sign.js';
 import type { CmsSigner } from '../../src-shared/cms/signer.js';
@@ -131,8 +131,9 @@ async function resignAll(ctx: ServiceContext, actor: Actor, card: CmsSigner, not
   const pending = await pendingResignSteps(ctx, actor);
   const items = [];
   for (const step of pending.steps) {
-    const resigned = await countersign(new Uint8Array(Buffer.from(step.signature, 'base64')), card, { note, signingTime: new Date(signingTimeOf(ctx.now())) });
-    items.push({ stepId: step.stepId, signature: Buffer.from(resigned).toString('base64') });
+    const countersignature = await makeCountersignature(new Uint8Array(Buffer.from(step.signatureValue, 'base64')), card, { note, signingTime: new Date(signingTimeOf(ctx.now())) });
+    items.push({ stepId: step.stepId, countersignature: Buffer.from(countersignature).toString('base64') });
   }
-  if (items.length) await resignSteps(ctx, actor, { note, items });
+  const certificates = [card.certificate, ...(card.chain ?? [])].map((c) => Buffer.from(c).toString('base64'));
+  if (items.length) await resignSteps(ctx, actor, { note, certificates, items });
 }

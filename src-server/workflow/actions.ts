@@ -52,7 +52,7 @@ export async function performAction(ctx: ServiceContext, actor: Actor, documentI
       { action, sender: actor.account, recipient: recipient?.account ?? null, opinion: input.opinion, signingTime: input.signingTime },
     ),
   );
-  const cms = decodeSignature(input.signature);
+  const cms = decodeBase64(input.signature);
   const verified = verifyStepSignature(cms, payload);
   if (verified.countersignatures.length > 0) throw new GongwenError('SIGNATURE_PROFILE', 'a new step signature carries no countersignature');
   if (verified.signer.signingTime.getTime() !== signingTime.getTime()) throw new GongwenError('SIGNING_TIME_INVALID', 'signing-time differs from the payload');
@@ -192,7 +192,8 @@ function checkSigningTime(ctx: ServiceContext, text: string, arrivedAt: string):
   return time;
 }
 
-export function decodeSignature(base64: string): Uint8Array {
+/** A signature or countersignature sent as base64: one meaning per value, else SIGNATURE_MALFORMED. */
+export function decodeBase64(base64: string): Uint8Array {
   if (base64.length === 0 || !isStrictBase64(base64)) throw new GongwenError('SIGNATURE_MALFORMED', 'not base64');
   return new Uint8Array(Buffer.from(base64, 'base64'));
 }

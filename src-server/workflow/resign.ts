@@ -1,11 +1,14 @@
+import type { X509Certificate } from 'node:crypto';
 import type { PendingResignList, ResignItemResult, ResignRequest } from '../../src-shared/api/resign.js';
-import { sameBytes } from '../../src-shared/cms/der.js';
-import type { ParsedSignerInfo } from '../../src-shared/cms/parse.js';
+import { attachCountersignature } from '../../src-shared/cms/countersign.js';
+import { DerError } from '../../src-shared/cms/der.js';
+import { parseCountersignerInfo, type ParsedSignerInfo } from '../../src-shared/cms/parse.js';
 import { parseOrRefuse, verifyCountersignature } from '../../src-shared/cms/verify.js';
 import { GongwenError, messageOf } from '../../src-shared/errors.js';
-import { appendAudit } from '../audit/audit-log.js';
+import { appendAuditEntries, type AuditEntry } from '../audit/audit-log.js';
+import { checkValidity } from '../signatures/signer-policy.js';
 import type { Actor, ServiceContext } from '../context.js';
-import { decodeSignature } from './actions.js';
+import { decodeBase64 } from './actions.js';
 
 /**
  * IFT940's list: my temp-signed steps that no card has countersigned yet, oldest first, a page at
@@ -40,7 +43,7 @@ export async function pendingResignSteps(ctx: ServiceContext, actor: Actor, page
     seq: r.seq,
     changeType: r.change_type,
     sentAt: r.sent_at!,
-    signature: Buffer.from(r.signature!).toString('base64'),
+    signatureValue: Buffer.from(parseOrRefuse(r.signature!).signerInfos[0]!.signature).toString('base64'),
   }));
   return { steps, total: Number(count.n), ...(last && rows.length === page.limit ? { next: `${last.sent_at}|${last.id}` } : {}) };
 }
@@ -62,9 +65,18 @@ interface Accepted {
 export async function resignSteps(ctx: ServiceContext, actor: Actor, request: ResignRequest): Promise<ResignItemResult[]> {
   const results = new Map<string, ResignItemResult>();
   const accepted: Accepted[] = [];
+  // One read for the whole batch, and each card judged once: a batch is one clerk's one card.
+  const stored = await storedSteps(ctx, request.items.map((item) => item.stepId));
+  const certificates = request.certificates.map((c) => new Uint8Array(Buffer.from(c, 'base64')));
+  const cards = new Map<string, Promise<string>>();
+  const cardHolder = (certificate: X509Certificate, carried: readonly Uint8Array[]) => {
+    let judged = cards.get(certificate.fingerprint256);
+    if (!judged) cards.set(certificate.fingerprint256, (judged = ctx.signerPolicy.acceptCardHolder(certificate, carried, actor.id)));
+    return judged;
+  };
   for (const item of request.items) {
     try {
-      const outcome = await checkOne(ctx, actor, item.stepId, item.signature, request.note);
+      const outcome = await checkOne(ctx, actor, item.stepId, stored.get(item.stepId), item.countersignature, certificates, request.note, cardHolder);
       if ('cms' in outcome) accepted.push(outcome);
       else results.set(item.stepId, outcome);
     } catch (error) {
@@ -76,6 +88,7 @@ export async function resignSteps(ctx: ServiceContext, actor: Actor, request: Re
     const { dialect } = ctx.storage;
     const now = ctx.now();
     await ctx.storage.write(async (trx) => {
+      const audit: AuditEntry[] = [];
       for (const a of accepted) {
         const updated = await trx
           .updateTable('steps')
@@ -87,41 +100,61 @@ export async function resignSteps(ctx: ServiceContext, actor: Actor, request: Re
           results.set(a.stepId, { stepId: a.stepId, outcome: 'already-resigned' });
           continue;
         }
-        await appendAudit(trx, dialect, now, { actor: actor.account, action: 'step.resign', subject: a.documentNumber, detail: { seq: a.seq, certificateSha256: a.cardSha256, note: request.note } });
+        audit.push({ actor: actor.account, action: 'step.resign', subject: a.documentNumber, detail: { seq: a.seq, certificateSha256: a.cardSha256, note: request.note } });
         results.set(a.stepId, { stepId: a.stepId, outcome: 'resigned' });
       }
+      await appendAuditEntries(trx, dialect, now, audit);
     });
   }
   return request.items.map((item) => results.get(item.stepId)!);
 }
 
-async function checkOne(ctx: ServiceContext, actor: Actor, stepId: string, signatureBase64: string, note: string): Promise<Accepted | ResignItemResult> {
-  const step = await ctx.storage.db
+type StoredStep = Awaited<ReturnType<typeof storedSteps>> extends Map<string, infer T> ? T : never;
+
+async function storedSteps(ctx: ServiceContext, stepIds: string[]) {
+  const rows = await ctx.storage.db
     .selectFrom('steps as s')
     .innerJoin('documents as d', 'd.id', 's.document_id')
     .select(['s.id', 's.seq', 's.holder_user_id', 's.temp_cert_used', 's.resigned_at', 's.payload', 's.signature', 'd.number'])
-    .where('s.id', '=', stepId)
-    .executeTakeFirst();
+    .where('s.id', 'in', [...new Set(stepIds)])
+    .execute();
+  return new Map(rows.map((row) => [row.id, row]));
+}
+
+async function checkOne(
+  ctx: ServiceContext,
+  actor: Actor,
+  stepId: string,
+  step: StoredStep | undefined,
+  countersignatureBase64: string,
+  certificates: Uint8Array[],
+  note: string,
+  cardHolder: (certificate: X509Certificate, carried: readonly Uint8Array[]) => Promise<string>,
+): Promise<Accepted | ResignItemResult> {
   if (!step || step.holder_user_id !== actor.id || !step.signature || !step.payload) throw new GongwenError('RESIGN_STEP_UNKNOWN');
   if (step.temp_cert_used !== 1) throw new GongwenError('RESIGN_NOT_TEMP');
   if (step.resigned_at !== null) return { stepId, outcome: 'already-resigned' };
 
-  const cms = decodeSignature(signatureBase64);
-  const submitted = parseOrRefuse(cms);
-  const stored = parseOrRefuse(step.signature).signerInfos[0]!;
-  const signerInfo = submitted.signerInfos[0];
-  // The countersignature must sit on this very step's temp signature. That signature was verified
-  // when the step was sent; identical bytes need no second verification.
-  if (submitted.signerInfos.length !== 1 || !signerInfo || !sameSignature(signerInfo, stored)) throw new GongwenError('COUNTERSIGNATURE_INVALID', 'the signature belongs to another step');
-  if (signerInfo.countersignatures.length !== 1) throw new GongwenError('COUNTERSIGNATURE_INVALID', 'exactly one countersignature is expected');
-  const counter = verifyCountersignature(submitted, signerInfo, signerInfo.countersignatures[0]!);
+  const counterDer = decodeBase64(countersignatureBase64);
+  const counterInfo = parseOrRefuseCountersignature(counterDer);
+  // Checked against this step's own signature as the service holds it (verified when the step
+  // was sent): a countersignature made over another step's signature does not verify here.
+  const stored = parseOrRefuse(step.signature);
+  const counter = verifyCountersignature({ certificates }, stored.signerInfos[0]!, counterInfo);
   if (counter.note !== note) throw new GongwenError('COUNTERSIGNATURE_INVALID', 'the signed note differs from the request');
   const now = ctx.now();
   if (counter.signingTime.getTime() > now.getTime() + ctx.clockSkewMs) throw new GongwenError('SIGNING_TIME_INVALID', 'in the future');
-  const cardSha256 = await ctx.signerPolicy.acceptCardCertificate(counter.certificate, submitted.certificates, actor.id, counter.signingTime, now);
+  const cardSha256 = await cardHolder(counter.certificate, certificates);
+  checkValidity(counter.certificate, counter.signingTime, now);
+  const cms = attachCountersignature(stored, counterDer, certificates);
   return { stepId, seq: step.seq, documentNumber: step.number, cms, cardSha256 };
 }
 
-function sameSignature(a: ParsedSignerInfo, b: ParsedSignerInfo): boolean {
-  return sameBytes(a.signature, b.signature) && sameBytes(a.serial, b.serial) && sameBytes(a.issuer, b.issuer) && a.signedAttributesDer !== null && b.signedAttributesDer !== null && sameBytes(a.signedAttributesDer, b.signedAttributesDer);
+function parseOrRefuseCountersignature(der: Uint8Array): ParsedSignerInfo {
+  try {
+    return parseCountersignerInfo(der);
+  } catch (error) {
+    if (error instanceof DerError) throw new GongwenError('SIGNATURE_MALFORMED', error.message);
+    throw error;
+  }
 }

@@ -9,6 +9,7 @@ export const LIMITS = {
   attachmentBytes: 5 * 1024 * 1024,
   attachments: 10,
   signatureBytes: 64 * 1024,
+  countersignatureBytes: 16 * 1024,
 } as const;
 
 export const AttachmentInput = z.strictObject({

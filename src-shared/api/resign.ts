@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from './documents.js';
-import { text } from './text.js';
+import { base64, text } from './text.js';
 
 /** A temp-signed step of mine not yet re-signed (IFT940's list). */
 export const PendingResignStep = z.object({
@@ -11,8 +11,8 @@ export const PendingResignStep = z.object({
   seq: z.number(),
   changeType: z.string(),
   sentAt: z.string(),
-  /** The step's CMS (base64): the card countersigns its SignerInfo. */
-  signature: z.string(),
+  /** The step's temp signature value (base64): what the card's countersignature covers. */
+  signatureValue: z.string(),
 });
 export type PendingResignStep = z.infer<typeof PendingResignStep>;
 
@@ -34,15 +34,20 @@ export type PendingResignList = z.infer<typeof PendingResignList>;
 
 export const RESIGN_BATCH_MAX = 200;
 
-/** IFT940 補簽: countersigned signatures, one per step, with the note they all carry. */
+/**
+ * IFT940 補簽: one card countersignature per step, with the note they all carry and the card's
+ * certificates once. The service attaches each countersignature to the step's signature it holds.
+ */
 export const ResignRequest = z.strictObject({
   note: text({ min: 1, max: 500, multiline: true }),
+  /** The card's certificate, then any intermediates (base64 DER). */
+  certificates: z.array(base64({ maxBytes: 16 * 1024 })).min(1).max(5),
   items: z
     .array(
       z.strictObject({
         stepId: z.uuid(),
-        /** The step's CMS with the card's countersignature added, base64. */
-        signature: z.string().max(Math.ceil((LIMITS.signatureBytes * 2) / 3) * 4),
+        /** The countersignature: a CMS SignerInfo (base64 DER) over the step's signature value. */
+        countersignature: z.string().max(Math.ceil((LIMITS.countersignatureBytes * 2) / 3) * 4),
       }),
     )
     .min(1)

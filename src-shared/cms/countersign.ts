@@ -1,7 +1,7 @@
 import { Tag, children, encodingOf, readWhole } from './der.js';
 import { implicitSetOf, sequence, setOf, utf8String } from './der-writer.js';
 import { oidDer } from './oids.js';
-import { parseSignedData, type Attribute } from './parse.js';
+import { parseSignedData, type Attribute, type ParsedSignedData } from './parse.js';
 import { encodeSignedData } from './sign.js';
 import { attribute, makeSignerInfo, sha256 } from './signer-info.js';
 import type { CmsSigner } from './signer.js';
@@ -26,17 +26,35 @@ export async function countersign(cms: Uint8Array, countersigner: CmsSigner, inp
   const index = input.signerIndex ?? 0;
   const target = parsed.signerInfos[index];
   if (!target) throw new RangeError(`no SignerInfo at index ${index}`);
+  const counter = await makeCountersignature(target.signature, countersigner, input);
+  return attachTo(parsed, index, counter, [countersigner.certificate, ...(countersigner.chain ?? [])]);
+}
 
-  const counter = await makeSignerInfo({
+/**
+ * The countersignature alone: a SignerInfo over a signature value. IFT940 makes only this on the
+ * clerk's PC and uploads it; the service, which holds the step's signature, attaches it.
+ */
+export async function makeCountersignature(signatureValue: Uint8Array, countersigner: CmsSigner, input: Omit<CountersignInput, 'signerIndex'>): Promise<Uint8Array> {
+  return makeSignerInfo({
     signer: countersigner,
-    messageDigest: sha256(target.signature),
+    messageDigest: sha256(signatureValue),
     signingTime: input.signingTime,
     withContentType: false,
     extraSignedAttributes: [attribute('resignNote', utf8String(input.note))],
   });
+}
 
+/**
+ * Puts a countersignature into the first SignerInfo of a (parsed) signature, and its certificates
+ * into the SignedData: the same bytes `countersign` makes.
+ */
+export function attachCountersignature(signature: ParsedSignedData, counter: Uint8Array, certificates: readonly Uint8Array[]): Uint8Array {
+  return attachTo(signature, 0, counter, certificates);
+}
+
+function attachTo(parsed: ParsedSignedData, index: number, counter: Uint8Array, certificates: readonly Uint8Array[]): Uint8Array {
   const signerInfos = parsed.signerInfos.map((s, i) => (i === index ? addUnsignedCountersignature(s.encoding, s.unsignedAttributes, counter) : s.encoding));
-  return encodeSignedData([...parsed.certificates, countersigner.certificate, ...(countersigner.chain ?? [])], signerInfos, parsed.crls);
+  return encodeSignedData([...parsed.certificates, ...certificates], signerInfos, parsed.crls);
 }
 
 function addUnsignedCountersignature(signerInfo: Uint8Array, unsigned: readonly Attribute[], counter: Uint8Array): Uint8Array {

@@ -61,6 +61,12 @@ export function findAttribute(attributes: readonly Attribute[], type: Uint8Array
   return attributes.find((a) => sameBytes(a.type, type));
 }
 
+/** A countersignature on its own (a SignerInfo that may not itself be countersigned), as IFT940 uploads it. */
+export function parseCountersignerInfo(bytes: Uint8Array): ParsedSignerInfo {
+  if (bytes.length > CMS_LIMITS.bytes) throw new DerError('countersignature too large');
+  return parseSignerInfo(bytes, readWhole(bytes, Tag.SEQUENCE), 1);
+}
+
 function parseSignerInfo(bytes: Uint8Array, tlv: Tlv, depth: number): ParsedSignerInfo {
   if (tlv.tag !== Tag.SEQUENCE) throw new DerError('SignerInfo is not a SEQUENCE');
   const parts = children(bytes, tlv);

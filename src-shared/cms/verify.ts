@@ -54,7 +54,8 @@ export function parseOrRefuse(cms: Uint8Array): ParsedSignedData {
   }
 }
 
-export function verifyCountersignature(parsed: ParsedSignedData, countersigned: ParsedSignerInfo, counter: ParsedSignerInfo): VerifiedCountersignature {
+/** `certificates` are where the countersigner's certificate is looked for (the SignedData's, or those sent with it). */
+export function verifyCountersignature(parsed: Pick<ParsedSignedData, 'certificates'>, countersigned: ParsedSignerInfo, counter: ParsedSignerInfo): VerifiedCountersignature {
   const verified = verifySignerInfo(parsed, counter, sha256(countersigned.signature), 'countersignature');
   const noteAttribute = findAttribute(counter.signedAttributes, oidDer.resignNote);
   const noteValue = single(noteAttribute?.values, 'resign note');
@@ -65,7 +66,7 @@ export function verifyCountersignature(parsed: ParsedSignedData, countersigned: 
   return { ...verified, note };
 }
 
-function verifySignerInfo(parsed: ParsedSignedData, info: ParsedSignerInfo, expectedDigest: Uint8Array, role: 'content' | 'countersignature'): VerifiedSigner {
+function verifySignerInfo(parsed: Pick<ParsedSignedData, 'certificates'>, info: ParsedSignerInfo, expectedDigest: Uint8Array, role: 'content' | 'countersignature'): VerifiedSigner {
   if (info.version !== 1) throw new GongwenError('SIGNATURE_PROFILE', 'SignerInfo version must be 1');
   if (weakDigests.some((w) => sameBytes(w, info.digestAlgorithm))) throw new GongwenError('WEAK_ALGORITHM', 'digest algorithm');
   if (!sameBytes(info.digestAlgorithm, oidDer.sha256)) throw new GongwenError('SIGNATURE_PROFILE', 'digest algorithm must be SHA-256');

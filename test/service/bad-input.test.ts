@@ -3,11 +3,11 @@ import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DocumentView } from '../../src-shared/api/documents.js';
 import type { PendingResignStep } from '../../src-shared/api/resign.js';
-import { countersign } from '../../src-shared/cms/countersign.js';
 import type { CmsSigner } from '../../src-shared/cms/signer.js';
 import { isErrorCode, messageOf } from '../../src-shared/errors.js';
 import { databaseKinds } from '../helpers/databases.js';
 import { Clerk, call, startTestService, type TestService } from '../helpers/service.js';
+import { resignRequest } from '../helpers/resign.js';
 import { snapshot } from '../helpers/snapshot.js';
 
 /** Each case: a request made after `prepare`, the status and code it must get, and no change. */
@@ -83,7 +83,7 @@ describe.each(databaseKinds())('bad and hostile input on %s: a stable 4xx code, 
       ...ODD_TEXT.map(([what, text]): Case => ({ name: `${what} in a subject`, expect: [400, 'VALIDATION_FAILED'], request: create({ subject: text, body: 'y' }) })),
       ...ODD_TEXT.map(([what, text]): Case => ({ name: `${what} in an opinion`, expect: [400, 'VALIDATION_FAILED'], request: sign(drafter, doc, drafterCard, { opinion: text }) })),
       ...ODD_TEXT.map(([what, text]): Case => ({ name: `${what} in an application reason`, expect: [400, 'VALIDATION_FAILED'], request: async () => ({ method: 'POST', url: '/api/temp-cert/application', payload: { password: 'long-enough-1', reason: text }, headers: auth(drafter) }) })),
-      ...ODD_TEXT.map(([what, text]): Case => ({ name: `${what} in a re-sign note`, expect: [400, 'VALIDATION_FAILED'], request: async () => ({ method: 'POST', url: '/api/resign', payload: { note: text, items: [{ stepId: pending[0]!.stepId, signature: pending[0]!.signature }] }, headers: auth(vendor) }) })),
+      ...ODD_TEXT.map(([what, text]): Case => ({ name: `${what} in a re-sign note`, expect: [400, 'VALIDATION_FAILED'], request: async () => ({ method: 'POST', url: '/api/resign', payload: { note: text, certificates: ['AAAA'], items: [{ stepId: pending[0]!.stepId, countersignature: 'AAAA' }] }, headers: auth(vendor) }) })),
       { name: 'SQL in a login account', expect: [400, 'VALIDATION_FAILED'], request: async () => ({ method: 'POST', url: '/api/session', payload: { account: "admin'--", password: 'x' } }) },
       { name: 'no session', expect: [401, 'UNAUTHENTICATED'], request: async () => ({ method: 'GET', url: '/api/documents' }) },
       { name: 'a forged session token', expect: [401, 'UNAUTHENTICATED'], request: async () => ({ method: 'GET', url: '/api/documents', headers: { authorization: `Bearer ${randomBytes(32).toString('base64url')}` } }) },
@@ -108,9 +108,10 @@ describe.each(databaseKinds())('bad and hostile input on %s: a stable 4xx code, 
       { name: 'sending to oneself', expect: [409, 'ACTION_NOT_ALLOWED'], request: async () => action(drafter, doc, await drafter.signedAction(doc, '送請簽核', 'chen.chiming', await drafter.card())) },
       { name: 'archiving before 決行', expect: [409, 'ACTION_NOT_ALLOWED'], request: async () => action(drafter, doc, await drafter.signedAction(doc, '歸檔', null, await drafter.card())) },
       { name: 'an action that does not exist', expect: [400, 'VALIDATION_FAILED'], request: async () => action(drafter, doc, { ...(await drafter.signedAction(doc, '送請簽核', 'yeh.yenchih', await drafter.card())), action: 'DROP TABLE steps' }) },
-      { name: 're-signing another user’s step', expect: [404, 'RESIGN_STEP_UNKNOWN'], request: async () => ({ method: 'POST', url: '/api/resign', payload: { note: 'n', items: [{ stepId: pending[0]!.stepId, signature: Buffer.from(await countersign(Buffer.from(pending[0]!.signature, 'base64'), await chief.card(), { note: 'n', signingTime: new Date() })).toString('base64') }] }, headers: auth(chief) }) },
-      { name: 'a countersignature over another step', expect: [400, 'COUNTERSIGNATURE_INVALID'], request: async () => ({ method: 'POST', url: '/api/resign', payload: { note: 'n', items: [{ stepId: pending[1]!.stepId, signature: Buffer.from(await countersign(Buffer.from(pending[0]!.signature, 'base64'), await vendor.card(), { note: 'n', signingTime: new Date() })).toString('base64') }] }, headers: auth(vendor) }) },
-      { name: 're-signing with no countersignature', expect: [400, 'COUNTERSIGNATURE_INVALID'], request: async () => ({ method: 'POST', url: '/api/resign', payload: { note: 'n', items: [{ stepId: pending[0]!.stepId, signature: pending[0]!.signature }] }, headers: auth(vendor) }) },
+      { name: 're-signing another user’s step', expect: [404, 'RESIGN_STEP_UNKNOWN'], request: async () => ({ method: 'POST', url: '/api/resign', payload: await resignRequest([pending[0]!], await chief.card(), 'n'), headers: auth(chief) }) },
+      { name: 'a countersignature over another step', expect: [400, 'COUNTERSIGNATURE_INVALID'], request: async () => ({ method: 'POST', url: '/api/resign', payload: await resignRequest([{ stepId: pending[1]!.stepId, signatureValue: pending[0]!.signatureValue }], await vendor.card(), 'n'), headers: auth(vendor) }) },
+      { name: 'a countersignature that is not a SignerInfo', expect: [400, 'SIGNATURE_MALFORMED'], request: async () => ({ method: 'POST', url: '/api/resign', payload: { ...(await resignRequest([pending[0]!], await vendor.card(), 'n')), items: [{ stepId: pending[0]!.stepId, countersignature: pending[0]!.signatureValue }] }, headers: auth(vendor) }) },
+      { name: 'a countersignature without its certificate', expect: [400, 'CERT_UNKNOWN'], request: async () => ({ method: 'POST', url: '/api/resign', payload: { ...(await resignRequest([pending[0]!], await vendor.card(), 'n')), certificates: [Buffer.from((await chief.card()).certificate).toString('base64')] }, headers: auth(vendor) }) },
       { name: 'a CSR that is not one', expect: [400, 'CSR_INVALID'], request: async () => ({ method: 'POST', url: '/api/temp-cert/enable', payload: { password: 'temp-pass-1234', pcLabel: 'PC', csr: Buffer.from('hello').toString('base64') }, headers: auth(vendor) }) },
       { name: 'enabling without applying', expect: [409, 'TEMP_CERT_NOT_APPLIED'], request: async () => ({ method: 'POST', url: '/api/temp-cert/enable', payload: { password: 'x', pcLabel: 'PC', csr: 'AAAA' }, headers: auth(drafter) }) },
       { name: 'disabling without applying', expect: [409, 'TEMP_CERT_NOT_APPLIED'], request: async () => ({ method: 'POST', url: '/api/temp-cert/disable', headers: auth(drafter) }) },

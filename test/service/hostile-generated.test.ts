@@ -117,7 +117,7 @@ describe.each(databaseKinds())('generated hostile input on %s', (kind) => {
         { name: `${what} in an opinion`, ...invalid, request: () => send({ opinion: text }) },
         { name: `${what} in an application reason`, ...invalid, request: async () => post(drafter, '/api/temp-cert/application', { password: 'long-enough-1', reason: text }) },
         { name: `${what} in a PC label`, ...invalid, request: async () => post(vendor, '/api/temp-cert/enable', { password: 'x', pcLabel: text, csr: 'AAAA' }) },
-        { name: `${what} in a re-sign note`, ...invalid, request: async () => post(vendor, '/api/resign', { note: text, items: [{ stepId: pending[0]!.stepId, signature: pending[0]!.signature }] }) },
+        { name: `${what} in a re-sign note`, ...invalid, request: async () => post(vendor, '/api/resign', { note: text, certificates: ['AAAA'], items: [{ stepId: pending[0]!.stepId, countersignature: 'AAAA' }] }) },
       );
       // A URL cannot carry an unpaired surrogate at all; the other odd characters can.
       if (!/[\uD800-\uDFFF]/.test(text)) cases.push({ name: `${what} in a search`, ...invalid, request: async () => ({ method: 'GET', url: `/api/documents?q=${encodeURIComponent(text)}`, headers: auth(drafter) }) });

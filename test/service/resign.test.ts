@@ -4,21 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PendingResignStep } from '../../src-shared/api/resign.js';
-import { countersign } from '../../src-shared/cms/countersign.js';
 import type { CmsSigner } from '../../src-shared/cms/signer.js';
 import { verifyStepSignature } from '../../src-shared/cms/verify.js';
 import { buildEvidence, writeEvidence } from '../../src-server/evidence/evidence.js';
 import { databaseKinds } from '../helpers/databases.js';
+import { resignRequest } from '../helpers/resign.js';
 import { Clerk, startTestService, type TestService } from '../helpers/service.js';
-
-async function countersignAll(steps: PendingResignStep[], card: CmsSigner, note: string) {
-  return Promise.all(
-    steps.map(async (s) => ({
-      stepId: s.stepId,
-      signature: Buffer.from(await countersign(new Uint8Array(Buffer.from(s.signature, 'base64')), card, { note, signingTime: new Date(Math.floor(Date.now() / 1000) * 1000) })).toString('base64'),
-    })),
-  );
-}
 
 describe.each(databaseKinds())('re-signing with the card (補簽) on %s', (kind) => {
   let service: TestService;
@@ -50,8 +41,8 @@ describe.each(databaseKinds())('re-signing with the card (補簽) on %s', (kind)
     expect(second.next).toBeUndefined();
     expect([...first.steps, ...second.steps].map((p: PendingResignStep) => p.stepId)).toEqual(pending.map((p) => p.stepId));
     const note = '出差返回，以實體卡補簽';
-    const items = await countersignAll(pending, await vendor.card(), note);
-    const r = await vendor.call('POST', '/api/resign', { note, items });
+    const request = await resignRequest(pending, await vendor.card(), note);
+    const r = await vendor.call('POST', '/api/resign', request);
     expect(r.status).toBe(200);
     expect(r.body.results.map((x: { outcome: string }) => x.outcome)).toEqual(['resigned', 'resigned', 'resigned']);
     expect((await vendor.call('GET', '/api/resign/pending')).body.steps).toEqual([]);
@@ -59,7 +50,7 @@ describe.each(databaseKinds())('re-signing with the card (補簽) on %s', (kind)
     expect(flow[0]).toMatchObject({ tempCertUsed: true, resignNote: note });
     expect(flow[0]!.resignedAt).not.toBeNull();
     // The same batch again: nothing changes, each step reported as already re-signed.
-    const again = await vendor.call('POST', '/api/resign', { note, items });
+    const again = await vendor.call('POST', '/api/resign', request);
     expect(again.body.results.map((x: { outcome: string }) => x.outcome)).toEqual(['already-resigned', 'already-resigned', 'already-resigned']);
     // The temp cert stays usable on this PC after re-signing (section II step 4).
     const next = await vendor.createDocument();
@@ -73,9 +64,10 @@ describe.each(databaseKinds())('re-signing with the card (補簽) on %s', (kind)
     await vendor.act(doc2.id, '送請簽核', 'yeh.yenchih', temp);
     const pending = (await vendor.call<{ steps: PendingResignStep[] }>('GET', '/api/resign/pending')).body.steps;
     const note = '補簽';
-    const [good, other] = await countersignAll(pending.slice(0, 2), await vendor.card(), note);
-    // The second item carries the first step's countersigned signature: it names another step.
-    const r = await vendor.call('POST', '/api/resign', { note, items: [good, { stepId: other!.stepId, signature: good!.signature }] });
+    const request = await resignRequest(pending.slice(0, 2), await vendor.card(), note);
+    const [good, other] = request.items;
+    // The second item carries the first step's countersignature: it covers another step's signature.
+    const r = await vendor.call('POST', '/api/resign', { ...request, items: [good, { stepId: other!.stepId, countersignature: good!.countersignature }] });
     expect(r.body.results[0]).toMatchObject({ outcome: 'resigned' });
     expect(r.body.results[1]).toMatchObject({ outcome: 'refused', code: 'COUNTERSIGNATURE_INVALID' });
     expect((await vendor.call('GET', '/api/resign/pending')).body.steps.map((s: PendingResignStep) => s.stepId)).toContain(other!.stepId);
@@ -87,8 +79,7 @@ describe.each(databaseKinds())('re-signing with the card (補簽) on %s', (kind)
     const pending = (await vendor.call<{ steps: PendingResignStep[] }>('GET', '/api/resign/pending')).body.steps;
     const step = pending.find((p) => p.documentId === doc.id)!;
     const codeFor = async (clerk: Clerk, signer: CmsSigner, note = 'n', sentNote = note) => {
-      const items = await countersignAll([step], signer, note);
-      const r = await clerk.call('POST', '/api/resign', { note: sentNote, items });
+      const r = await clerk.call('POST', '/api/resign', await resignRequest([step], signer, sentNote, note));
       expect(r.status).toBeGreaterThanOrEqual(400);
       return r.body.code;
     };
@@ -100,7 +91,7 @@ describe.each(databaseKinds())('re-signing with the card (補簽) on %s', (kind)
     const carded = await chief.createDocument();
     const sent = await chief.act(carded.id, '送請簽核', 'vendor', await chief.card());
     const cardStep = { ...step, stepId: sent.body.step.stepId };
-    const r = await chief.call('POST', '/api/resign', { note: 'n', items: await countersignAll([cardStep], await chief.card(), 'n') });
+    const r = await chief.call('POST', '/api/resign', await resignRequest([cardStep], await chief.card(), 'n'));
     expect(r.status).toBe(409);
     expect(r.body.code).toBe('RESIGN_NOT_TEMP');
   });
@@ -112,7 +103,7 @@ describe.each(databaseKinds())('re-signing with the card (補簽) on %s', (kind)
     const blocked = await vendor.act(doc.id, '歸檔', null, await vendor.card());
     expect(blocked.body).toMatchObject({ code: 'RESIGN_REQUIRED' });
     const pending = (await vendor.call<{ steps: PendingResignStep[] }>('GET', '/api/resign/pending')).body.steps.filter((s) => s.documentId === doc.id);
-    await vendor.call('POST', '/api/resign', { note: '歸檔前補簽', items: await countersignAll(pending, await vendor.card(), '歸檔前補簽') });
+    await vendor.call('POST', '/api/resign', await resignRequest(pending, await vendor.card(), '歸檔前補簽'));
     const tempClose = await vendor.act(doc.id, '歸檔', null, temp);
     expect(tempClose.body).toMatchObject({ code: 'RESIGN_REQUIRED' });
     expect((await vendor.act(doc.id, '歸檔', null, await vendor.card())).status).toBe(200);

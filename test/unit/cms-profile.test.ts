@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { countersign } from '../../src-shared/cms/countersign.js';
+import { attachCountersignature, countersign, makeCountersignature } from '../../src-shared/cms/countersign.js';
+import { parseCountersignerInfo, parseSignedData } from '../../src-shared/cms/parse.js';
 import { signStep } from '../../src-shared/cms/sign.js';
 import type { CmsSigner } from '../../src-shared/cms/signer.js';
 import { verifyStepSignature } from '../../src-shared/cms/verify.js';
@@ -80,6 +81,21 @@ describe('the step signature profile', () => {
     // A second re-sign adds a second countersignature beside the first.
     const twice = await countersign(resigned, card, { note: '第二次', signingTime: at });
     expect(verifyStepSignature(twice, payload).countersignatures.map((c) => c.note).sort()).toEqual(['第二次', '補簽：出差返回後以實體卡補簽'].sort());
+  });
+
+  it('makes the same bytes when the countersignature is made on the PC and attached by the service (IFT940)', async () => {
+    const cms = await signStep(payload, temp, at);
+    const input = { note: '補簽', signingTime: new Date('2014-05-28T01:00:00Z') };
+    const parsed = parseSignedData(cms);
+    const counter = await makeCountersignature(parsed.signerInfos[0]!.signature, card, input);
+    const attached = attachCountersignature(parsed, counter, [card.certificate]);
+    // RSA PKCS#1 v1.5 is deterministic: the two ways must agree byte for byte.
+    expect(Buffer.from(attached).equals(Buffer.from(await countersign(cms, card, input)))).toBe(true);
+    expect(verifyStepSignature(attached, payload).countersignatures[0]!.note).toBe('補簽');
+    expect(parseCountersignerInfo(counter).countersignatures).toEqual([]);
+    // An uploaded SignerInfo that itself carries a countersignature is not part of the profile.
+    const countersigned = parseSignedData(attached).signerInfos[0]!.encoding;
+    expect(() => parseCountersignerInfo(countersigned)).toThrow(/countersignatures of countersignatures/);
   });
 
   it('refuses a countersignature moved onto another signature', async () => {
