@@ -27,6 +27,8 @@ export interface ResignBatchOptions {
 const SIGNING_WINDOW = 32;
 /** Pending steps fetched per request. */
 const PAGE = 250;
+/** Chunk size once every remaining step is at the card. */
+const TAIL_CHUNK = 10;
 /** Signed chunks that may wait for the service before the card pauses. */
 const MOST_CHUNKS_WAITING = 2;
 
@@ -107,7 +109,8 @@ export async function runResignBatch(options: ResignBatchOptions): Promise<Resig
     numbers.set(step.stepId, step.documentNumber);
     done++;
     options.onProgress?.({ done, total, current: { documentNumber: step.documentNumber, seq: step.seq } });
-    if (ready.length >= chunkSize) flush();
+    // The last steps go up in small chunks, so the batch does not end waiting for a full one.
+    if (ready.length >= chunkSize || (ready.length >= TAIL_CHUNK && queue.length === 0 && !cursor)) flush();
   };
   try {
     // A window of signatures is kept queued to the card thread, so the card never waits for this

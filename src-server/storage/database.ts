@@ -5,6 +5,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from
 import pg from 'pg';
 import * as initial from './migrations/20261127-0001-initial.js';
 import * as documentSequences from './migrations/20261127-0002-document-sequences.js';
+import * as pendingResignOrder from './migrations/20261127-0003-pending-resign-order.js';
 import { groupCommit, transactionPerUnit, type WriteRunner } from './group-commit.js';
 import type { Database } from './schema.js';
 
@@ -78,6 +79,7 @@ async function migrateToLatest(storage: Storage): Promise<void> {
   const migrations: Record<string, Migration> = {
     '20261127-0001-initial': { up: (db) => initial.up(db, blob) },
     '20261127-0002-document-sequences': { up: (db) => documentSequences.up(db) },
+    '20261127-0003-pending-resign-order': { up: (db) => pendingResignOrder.up(db) },
   };
   const migrator = new Migrator({ db: storage.db, provider: { getMigrations: async () => migrations } });
   const { error } = await migrator.migrateToLatest();
