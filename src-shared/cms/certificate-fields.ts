@@ -11,7 +11,19 @@ export interface CertificateReference {
   sha256: Uint8Array;
 }
 
+/**
+ * By the certificate's bytes object: a signer signs many times with one certificate (a 補簽 batch
+ * of thousands), and the reference need not be hashed and walked anew each time.
+ */
+const references = new WeakMap<Uint8Array, CertificateReference>();
+
 export function certificateReference(certificateDer: Uint8Array): CertificateReference {
+  let reference = references.get(certificateDer);
+  if (!reference) references.set(certificateDer, (reference = readReference(certificateDer)));
+  return reference;
+}
+
+function readReference(certificateDer: Uint8Array): CertificateReference {
   const cert = readWhole(certificateDer, Tag.SEQUENCE);
   const [tbs] = children(certificateDer, cert);
   if (!tbs || tbs.tag !== Tag.SEQUENCE) throw new Error('not a certificate');

@@ -23,8 +23,19 @@ export function concat(parts: readonly Uint8Array[]): Uint8Array {
 }
 
 export function tlv(tag: number, ...content: Uint8Array[]): Uint8Array {
-  const body = concat(content);
-  return concat([Uint8Array.of(tag), lengthOctets(body.length), body]);
+  // One allocation per element: a countersignature is a dozen levels deep, made thousands of times a batch.
+  let length = 0;
+  for (const part of content) length += part.length;
+  const header = lengthOctets(length);
+  const out = new Uint8Array(1 + header.length + length);
+  out[0] = tag;
+  out.set(header, 1);
+  let pos = 1 + header.length;
+  for (const part of content) {
+    out.set(part, pos);
+    pos += part.length;
+  }
+  return out;
 }
 
 export const sequence = (...content: Uint8Array[]) => tlv(0x30, ...content);
@@ -46,7 +57,8 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
 }
 
 export const octetString = (bytes: Uint8Array) => tlv(0x04, bytes);
-export const utf8String = (text: string) => tlv(0x0c, new TextEncoder().encode(text));
+const encoder = new TextEncoder();
+export const utf8String = (text: string) => tlv(0x0c, encoder.encode(text));
 export const nullValue = () => Uint8Array.of(0x05, 0x00);
 export const contextConstructed = (n: number, ...content: Uint8Array[]) => tlv(0xa0 | n, ...content);
 
@@ -74,6 +86,6 @@ export function time(instant: Date): Uint8Array {
   const iso = instant.toISOString(); // 2014-05-27T09:24:00.000Z
   const year = instant.getUTCFullYear();
   const rest = iso.slice(5, 7) + iso.slice(8, 10) + iso.slice(11, 13) + iso.slice(14, 16) + iso.slice(17, 19) + 'Z';
-  const ascii = (s: string) => new TextEncoder().encode(s);
+  const ascii = (s: string) => encoder.encode(s);
   return year >= 1950 && year < 2050 ? tlv(0x17, ascii(String(year).slice(2) + rest)) : tlv(0x18, ascii(String(year) + rest));
 }

@@ -19,6 +19,15 @@ function signatureAlgorithmIdentifier(signer: CmsSigner): Uint8Array {
  * certificate with the same key cannot be swapped in. The hash algorithm is the default, SHA-256.
  */
 export function signingCertificateV2(certificateDer: Uint8Array): Uint8Array {
+  let encoded = signingCertificates.get(certificateDer);
+  if (!encoded) signingCertificates.set(certificateDer, (encoded = encodeSigningCertificateV2(certificateDer)));
+  return encoded;
+}
+
+/** The attribute is the same for every signature with one certificate (see `certificateReference`). */
+const signingCertificates = new WeakMap<Uint8Array, Uint8Array>();
+
+function encodeSigningCertificateV2(certificateDer: Uint8Array): Uint8Array {
   const ref = certificateReference(certificateDer);
   const generalNames = sequence(contextConstructed(4, ref.issuer));
   const essCertIdV2 = sequence(octetString(ref.sha256), sequence(generalNames, ref.serial));
