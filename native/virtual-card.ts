@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HICOS_TOKEN_LABEL, SIGNING_KEY_LABEL, pkcs11Modules } from './pkcs11-modules.js';
 
@@ -48,14 +48,26 @@ export function makeVirtualReader(dir: string): VirtualCard {
   return { conf, tokenDir, modulePath: softhsmModulePath(), label: HICOS_TOKEN_LABEL, pin: '123456', soPin: '12345678' };
 }
 
-/** "Inserts" a card: initialises a token in the reader and writes the keys and certificates onto it. */
+/**
+ * "Inserts" a card: initialises a token and writes the keys and certificates onto it on a bench
+ * beside the reader, then moves the finished token into the reader in one rename. A program
+ * watching the reader (the card thread re-reads it every second) never sees a half-made token;
+ * SoftHSM can crash on one whose files appear or vanish while it reads them.
+ */
 export function insertVirtualCard(reader: VirtualCard, keys: VirtualCardKeys, options: { pin?: string } = {}): VirtualCard {
-  const card = { ...reader, pin: options.pin ?? reader.pin };
+  const bench = makeVirtualReader(mkdtempSync(join(reader.tokenDir, '..', 'bench-')));
+  writeToken({ ...bench, pin: options.pin ?? reader.pin }, keys, join(reader.tokenDir, '..'));
+  for (const token of readdirSync(bench.tokenDir)) renameSync(join(bench.tokenDir, token), join(reader.tokenDir, token));
+  rmSync(join(bench.tokenDir, '..'), { recursive: true, force: true });
+  return { ...reader, pin: options.pin ?? reader.pin };
+}
+
+/** Makes the token; the certificates (DER) are also left in `files`, beside the reader. */
+function writeToken(card: VirtualCard, keys: VirtualCardKeys, files: string): void {
   const env = { ...process.env, SOFTHSM2_CONF: card.conf };
   const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   run('softhsm2-util', ['--init-token', '--free', '--label', card.label, '--so-pin', card.soPin, '--pin', card.pin]);
   const tool = (args: string[]) => run('pkcs11-tool', ['--module', card.modulePath, '--token-label', card.label, '--login', '--pin', card.pin, ...args]);
-  const files = join(card.tokenDir, '..');
   const write = (name: string, text: string) => {
     const path = join(files, name);
     writeFileSync(path, text, { mode: 0o600 });
@@ -76,10 +88,11 @@ export function insertVirtualCard(reader: VirtualCard, keys: VirtualCardKeys, op
   tool(['--write-object', write('sign.key.pem', keys.keyPem), '--type', 'privkey', '--id', signId, '--label', SIGNING_KEY_LABEL, '--usage-sign']);
   tool(['--write-object', der(write('sign.cert.pem', keys.certPem), 'sign.cert.der'), '--type', 'cert', '--id', signId, '--label', SIGNING_KEY_LABEL]);
   for (const f of ['keyx.key.pem', 'sign.key.pem']) writeFileSync(join(files, f), ''); // the keys now live on the token only
-  return card;
 }
 
-/** "Pulls out" the card: deletes the token from the reader. */
+/** "Pulls out" the card: moves the token out of the reader in one rename, then deletes it. */
 export function removeVirtualCard(card: VirtualCard): void {
-  execFileSync('softhsm2-util', ['--delete-token', '--token', card.label], { env: { ...process.env, SOFTHSM2_CONF: card.conf }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const pulled = mkdtempSync(join(card.tokenDir, '..', 'pulled-'));
+  for (const token of readdirSync(card.tokenDir)) renameSync(join(card.tokenDir, token), join(pulled, token));
+  rmSync(pulled, { recursive: true, force: true });
 }
