@@ -132,7 +132,8 @@ export class ServiceClient {
           ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
           'accept-language': 'zh-TW',
         },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        // As bytes: fetch would otherwise copy a string body once more to make it well-formed.
+        body: body === undefined ? undefined : Buffer.from(JSON.stringify(body)),
         signal,
       });
     } catch (error) {

@@ -47,7 +47,8 @@ export function setOf(elements: readonly Uint8Array[]): Uint8Array {
 
 /** A SET OF under an IMPLICIT tag, as CMS writes certificates [0] and attributes [0] and [1]. */
 export function implicitSetOf(tag: number, elements: readonly Uint8Array[]): Uint8Array {
-  return tlv(tag, ...[...elements].sort(compareBytes));
+  // Most sets here hold one element (an attribute's value): nothing to sort, nothing to copy.
+  return tlv(tag, ...(elements.length < 2 ? elements : [...elements].sort(compareBytes)));
 }
 
 export function compareBytes(a: Uint8Array, b: Uint8Array): number {
