@@ -1,5 +1,6 @@
 import type { PendingResignStep } from '../../src-shared/api/resign.js';
 import { makeCountersignature } from '../../src-shared/cms/countersign.js';
+import { signerCertificates } from '../../src-shared/cms/signer.js';
 import { GongwenError } from '../../src-shared/errors.js';
 import { signingTimeOf } from '../../src-shared/step-payload.js';
 import type { ResignProgress, ResignReport } from '../../src-shared/ipc/outputs.js';
@@ -50,7 +51,7 @@ export async function runResignBatch(options: ResignBatchOptions): Promise<Resig
   // once per step.
   const waiting = (steps: PendingResignStep[]) => steps.map((step) => ({ step, signatureValue: new Uint8Array(Buffer.from(step.signatureValue, 'base64')) }));
   const queue: { step: PendingResignStep; signatureValue: Uint8Array }[] = waiting(listed.value.steps);
-  const certificates = [session.signer.certificate, ...(session.signer.chain ?? [])].map((c) => Buffer.from(c).toString('base64'));
+  const certificates = signerCertificates(session.signer).map((c) => Buffer.from(c).toString('base64'));
   let cursor = listed.value.next;
   let fetching: Promise<void> | null = null;
   const fetchMore = () =>

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { makeCountersignature } from '../../src-shared/cms/countersign.js';
 import { keyObjectSigner } from '../../src-shared/cms/key-signer.js';
 import { signStep } from '../../src-shared/cms/sign.js';
-import type { CmsSigner } from '../../src-shared/cms/signer.js';
+import { signerCertificates, type CmsSigner } from '../../src-shared/cms/signer.js';
 import type { ChangeType } from '../../src-shared/flow.js';
 import { fromPem, x509 } from '../../src-shared/pki/x509.js';
 import { canonicalStepPayload, payloadForStep, signingTimeOf } from '../../src-shared/step-payload.js';
@@ -134,6 +134,6 @@ async function resignAll(ctx: ServiceContext, actor: Actor, card: CmsSigner, not
     const countersignature = await makeCountersignature(new Uint8Array(Buffer.from(step.signatureValue, 'base64')), card, { note, signingTime: new Date(signingTimeOf(ctx.now())) });
     items.push({ stepId: step.stepId, countersignature: Buffer.from(countersignature).toString('base64') });
   }
-  const certificates = [card.certificate, ...(card.chain ?? [])].map((c) => Buffer.from(c).toString('base64'));
+  const certificates = signerCertificates(card).map((c) => Buffer.from(c).toString('base64'));
   if (items.length) await resignSteps(ctx, actor, { note, certificates, items });
 }

@@ -41,14 +41,10 @@ export class SignerPolicy {
     return { kind: 'card', certificateSha256: sha256 };
   }
 
-  /** A card certificate for this user, without a signature around it (registration, re-sign). */
-  async acceptCardCertificate(certificate: X509Certificate, carried: readonly Uint8Array[], userId: string, signingTime: Date, now: Date): Promise<string> {
-    const sha256 = await this.acceptCardHolder(certificate, carried, userId);
-    checkValidity(certificate, signingTime, now);
-    return sha256;
-  }
-
-  /** The part of `acceptCardCertificate` that does not depend on time: a batch asks it once per card. */
+  /**
+   * A card certificate for this user, without a signature around it (re-sign): trusted and
+   * registered, whatever the time (a batch asks once per card; `checkValidity` per signature).
+   */
   async acceptCardHolder(certificate: X509Certificate, carried: readonly Uint8Array[], userId: string): Promise<string> {
     const sha256 = sha256Hex(certificate);
     if (this.tempCa.issued(certificate)) throw new GongwenError('CERT_UNTRUSTED', 'a temporary certificate cannot re-sign: use the card');

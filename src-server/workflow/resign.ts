@@ -1,9 +1,7 @@
 import type { X509Certificate } from 'node:crypto';
 import type { PendingResignList, ResignItemResult, ResignRequest } from '../../src-shared/api/resign.js';
 import { attachCountersignature } from '../../src-shared/cms/countersign.js';
-import { DerError } from '../../src-shared/cms/der.js';
-import { parseCountersignerInfo, type ParsedSignerInfo } from '../../src-shared/cms/parse.js';
-import { parseOrRefuse, verifyCountersignature } from '../../src-shared/cms/verify.js';
+import { parseCountersignatureOrRefuse, parseOrRefuse, verifyCountersignature } from '../../src-shared/cms/verify.js';
 import { GongwenError, messageOf } from '../../src-shared/errors.js';
 import { appendAuditEntries, type AuditEntry } from '../audit/audit-log.js';
 import { checkValidity } from '../signatures/signer-policy.js';
@@ -136,7 +134,7 @@ async function checkOne(
   if (step.resigned_at !== null) return { stepId, outcome: 'already-resigned' };
 
   const counterDer = decodeBase64(countersignatureBase64);
-  const counterInfo = parseOrRefuseCountersignature(counterDer);
+  const counterInfo = parseCountersignatureOrRefuse(counterDer);
   // Checked against this step's own signature as the service holds it (verified when the step
   // was sent): a countersignature made over another step's signature does not verify here.
   const stored = parseOrRefuse(step.signature);
@@ -148,13 +146,4 @@ async function checkOne(
   checkValidity(counter.certificate, counter.signingTime, now);
   const cms = attachCountersignature(stored, counterDer, certificates);
   return { stepId, seq: step.seq, documentNumber: step.number, cms, cardSha256 };
-}
-
-function parseOrRefuseCountersignature(der: Uint8Array): ParsedSignerInfo {
-  try {
-    return parseCountersignerInfo(der);
-  } catch (error) {
-    if (error instanceof DerError) throw new GongwenError('SIGNATURE_MALFORMED', error.message);
-    throw error;
-  }
 }

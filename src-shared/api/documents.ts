@@ -10,6 +10,7 @@ export const LIMITS = {
   attachments: 10,
   signatureBytes: 64 * 1024,
   countersignatureBytes: 16 * 1024,
+  certificateBytes: 16 * 1024,
 } as const;
 
 export const AttachmentInput = z.strictObject({

@@ -4,7 +4,7 @@ import { oidDer } from './oids.js';
 import { parseSignedData, type Attribute, type ParsedSignedData } from './parse.js';
 import { encodeSignedData } from './sign.js';
 import { attribute, makeSignerInfo, sha256 } from './signer-info.js';
-import type { CmsSigner } from './signer.js';
+import { signerCertificates, type CmsSigner } from './signer.js';
 
 export interface CountersignInput {
   /** The re-sign (補簽) note, carried as a signed attribute of the countersignature. */
@@ -27,7 +27,7 @@ export async function countersign(cms: Uint8Array, countersigner: CmsSigner, inp
   const target = parsed.signerInfos[index];
   if (!target) throw new RangeError(`no SignerInfo at index ${index}`);
   const counter = await makeCountersignature(target.signature, countersigner, input);
-  return attachTo(parsed, index, counter, [countersigner.certificate, ...(countersigner.chain ?? [])]);
+  return attachTo(parsed, index, counter, signerCertificates(countersigner));
 }
 
 /**

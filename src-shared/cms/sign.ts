@@ -1,7 +1,7 @@
 import { contextConstructed, implicitSetOf, sequence, setOf, smallIntegerValue } from './der-writer.js';
 import { oidDer } from './oids.js';
 import { makeSignerInfo, sha256, sha256AlgorithmIdentifier } from './signer-info.js';
-import type { CmsSigner } from './signer.js';
+import { signerCertificates, type CmsSigner } from './signer.js';
 
 /**
  * Signs a step: a detached CMS SignedData (RFC 5652) over `payload`, SHA-256, with the CAdES
@@ -11,7 +11,7 @@ import type { CmsSigner } from './signer.js';
  */
 export async function signStep(payload: Uint8Array, signer: CmsSigner, signingTime: Date): Promise<Uint8Array> {
   const signerInfo = await makeSignerInfo({ signer, messageDigest: sha256(payload), signingTime, withContentType: true });
-  return encodeSignedData([signer.certificate, ...(signer.chain ?? [])], [signerInfo]);
+  return encodeSignedData(signerCertificates(signer), [signerInfo]);
 }
 
 /** ContentInfo { signedData, SignedData v1 { sha256, id-data (detached), certificates, signerInfos } }. */

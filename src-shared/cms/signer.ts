@@ -14,3 +14,8 @@ export interface CmsSigner {
    */
   sign(data: Uint8Array): Promise<Uint8Array>;
 }
+
+/** The certificates a signature by `signer` carries: its own, then the chain. */
+export function signerCertificates(signer: Pick<CmsSigner, 'certificate' | 'chain'>): Uint8Array[] {
+  return [signer.certificate, ...(signer.chain ?? [])];
+}

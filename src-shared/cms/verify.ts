@@ -3,7 +3,7 @@ import { GongwenError } from '../errors.js';
 import { knownCertificate, type KnownCertificate } from './certificate-cache.js';
 import { DerError, Tag, children, contentOf, readTime, readWhole, sameBytes } from './der.js';
 import { oidDer } from './oids.js';
-import { findAttribute, parseSignedData, type ParsedSignedData, type ParsedSignerInfo } from './parse.js';
+import { findAttribute, parseCountersignerInfo, parseSignedData, type ParsedSignedData, type ParsedSignerInfo } from './parse.js';
 import { sha256 } from './signer-info.js';
 
 /** What a verified SignerInfo tells: who signed (the certificate is not yet judged), and when. */
@@ -46,8 +46,17 @@ export function verifyStepSignature(cms: Uint8Array, payload: Uint8Array): Verif
 }
 
 export function parseOrRefuse(cms: Uint8Array): ParsedSignedData {
+  return refusingMalformed(() => parseSignedData(cms));
+}
+
+/** A countersignature uploaded on its own (IFT940), or SIGNATURE_MALFORMED. */
+export function parseCountersignatureOrRefuse(der: Uint8Array): ParsedSignerInfo {
+  return refusingMalformed(() => parseCountersignerInfo(der));
+}
+
+function refusingMalformed<T>(parse: () => T): T {
   try {
-    return parseSignedData(cms);
+    return parse();
   } catch (error) {
     if (error instanceof DerError) throw new GongwenError('SIGNATURE_MALFORMED', error.message);
     throw error;

@@ -1,6 +1,6 @@
 import type { PendingResignStep, ResignRequest } from '../../src-shared/api/resign.js';
 import { makeCountersignature } from '../../src-shared/cms/countersign.js';
-import type { CmsSigner } from '../../src-shared/cms/signer.js';
+import { signerCertificates, type CmsSigner } from '../../src-shared/cms/signer.js';
 
 /** A 補簽 request as IFT940 makes it: each step's signature value countersigned by `card`, the card's certificates once. */
 export async function resignRequest(steps: readonly Pick<PendingResignStep, 'stepId' | 'signatureValue'>[], card: CmsSigner, note: string, signedNote = note): Promise<ResignRequest> {
@@ -11,5 +11,5 @@ export async function resignRequest(steps: readonly Pick<PendingResignStep, 'ste
       countersignature: Buffer.from(await makeCountersignature(new Uint8Array(Buffer.from(s.signatureValue, 'base64')), card, { note: signedNote, signingTime })).toString('base64'),
     })),
   );
-  return { note, certificates: [card.certificate, ...(card.chain ?? [])].map((c) => Buffer.from(c).toString('base64')), items };
+  return { note, certificates: signerCertificates(card).map((c) => Buffer.from(c).toString('base64')), items };
 }
