@@ -5,7 +5,7 @@ export type CardRequest =
   | { op: 'status' }
   | { op: 'diagnostics' }
   | { op: 'login'; pin: Uint8Array }
-  | { op: 'sign'; data: Uint8Array }
+  | { op: 'sign'; data: Uint8Array[] }
   | { op: 'logout' };
 
 export type CardReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; failure: CardFailure };
@@ -16,4 +16,15 @@ export interface LoginResult {
   certificate: Uint8Array;
   keyAlgorithm: 'RSA' | 'EC';
   mechanism: string;
+}
+
+/**
+ * The answer to a `sign` request: the signatures in the order asked, made until the first failure,
+ * which stops the rest (they are of the same session, and a pulled card fails them all alike).
+ */
+export interface SignResult {
+  signatures: Uint8Array[];
+  failure?: CardFailure;
+  /** How long the card took for each, on average: the main thread sizes the next bundles by it. */
+  millisecondsEach: number;
 }

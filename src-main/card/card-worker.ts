@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import pkcs11js from 'pkcs11js';
 import type { CardFailure } from '../../src-shared/card-status.js';
-import type { CardEvent, CardReply, CardRequest } from './card-protocol.js';
+import type { CardEvent, CardReply, CardRequest, SignResult } from './card-protocol.js';
 import { cardFailureOf, isRemoval } from './ckr.js';
 import { Pkcs11Token, type Pkcs11Api } from './pkcs11-token.js';
 
@@ -65,12 +65,34 @@ function handle(request: CardRequest): unknown {
         request.pin.fill(0); // the one copy we own; the string cannot be wiped, it goes out of scope here
       }
     }
-    case 'sign':
-      return token.sign(request.data);
+    case 'sign': {
+      const result: SignResult = { signatures: [], millisecondsEach: 0 };
+      const start = performance.now();
+      for (const data of request.data) {
+        try {
+          result.signatures.push(token.sign(data));
+        } catch (error) {
+          result.failure = afterFailure(error);
+          break;
+        }
+      }
+      result.millisecondsEach = (performance.now() - start) / Math.max(1, result.signatures.length);
+      return result;
+    }
     case 'logout':
       token.logout();
       return null;
   }
+}
+
+/** The failure in the project's words; a pulled card also resets the token. */
+function afterFailure(error: unknown): CardFailure {
+  const failure = failureOf(error);
+  if (isRemoval(error)) {
+    token.reset(); // pulled out: start afresh so that re-inserting works without a restart
+    publishStatus();
+  }
+  return failure;
 }
 
 port.on('message', (message: { id: number; request: CardRequest }) => {
@@ -78,11 +100,7 @@ port.on('message', (message: { id: number; request: CardRequest }) => {
   try {
     reply = { id: message.id, ok: true, result: handle(message.request) };
   } catch (error) {
-    reply = { id: message.id, ok: false, failure: failureOf(error) };
-    if (isRemoval(error)) {
-      token.reset(); // pulled out: start afresh so that re-inserting works without a restart
-      publishStatus();
-    }
+    reply = { id: message.id, ok: false, failure: afterFailure(error) };
   }
   port.postMessage(reply);
 });

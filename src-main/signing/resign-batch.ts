@@ -26,10 +26,9 @@ export interface ResignBatchOptions {
  */
 /** Signatures kept queued to the card thread at once. */
 const SIGNING_WINDOW = 32;
-/** Pending steps fetched per request. */
+/** Pending steps fetched per request; the first page is small, so the card starts sooner. */
+const FIRST_PAGE = 32;
 const PAGE = 250;
-/** Chunk size once every remaining step is at the card. */
-const TAIL_CHUNK = 10;
 /** Signed chunks that may wait for the service before the card pauses. */
 const MOST_CHUNKS_WAITING = 2;
 
@@ -38,7 +37,7 @@ export async function runResignBatch(options: ResignBatchOptions): Promise<Resig
   const chunkSize = options.chunkSize ?? 50;
   // The first page and the login are fetched side by side; the rest of the list comes a page at
   // a time as the card works, so a batch of thousands holds only a page or two in memory.
-  const [listed, opened] = await Promise.allSettled([client.pendingResign({ limit: PAGE }), card.openSession(options.pin)]);
+  const [listed, opened] = await Promise.allSettled([client.pendingResign({ limit: FIRST_PAGE }), card.openSession(options.pin)]);
   if (listed.status === 'rejected' || opened.status === 'rejected') {
     if (opened.status === 'fulfilled') await opened.value.close().catch(() => {});
     throw listed.status === 'rejected' ? listed.reason : (opened as PromiseRejectedResult).reason;
@@ -88,7 +87,24 @@ export async function runResignBatch(options: ResignBatchOptions): Promise<Resig
       },
     );
     waitingChunks.push(settled);
-    void settled.then(() => waitingChunks.splice(waitingChunks.indexOf(settled), 1));
+    void settled.then(() => {
+      waitingChunks.splice(waitingChunks.indexOf(settled), 1);
+      flushTail();
+    });
+  };
+  // Once every remaining step is at the card, full chunks would leave the batch waiting for the
+  // last one: instead each upload takes what was signed while the one before it was under way,
+  // so the last upload holds only the last few signatures and nothing queues behind it.
+  const atTail = () => queue.length === 0 && !cursor && !fetching;
+  let tailFlushing = false;
+  const flushTail = () => {
+    if (tailFlushing || !atTail() || waitingChunks.length > 0 || stop !== null) return;
+    tailFlushing = true;
+    // After this turn: a bundle of signatures from the card is answered in one turn, and goes up together.
+    setImmediate(() => {
+      tailFlushing = false;
+      if (waitingChunks.length === 0) flush();
+    });
   };
   const uploadChunk = async (items: { stepId: string; countersignature: string }[]) => {
     const { results } = await client.resign({ note, certificates, items });
@@ -110,8 +126,8 @@ export async function runResignBatch(options: ResignBatchOptions): Promise<Resig
     numbers.set(step.stepId, step.documentNumber);
     done++;
     options.onProgress?.({ done, total, current: { documentNumber: step.documentNumber, seq: step.seq } });
-    // The last steps go up in small chunks, so the batch does not end waiting for a full one.
-    if (ready.length >= chunkSize || (ready.length >= TAIL_CHUNK && queue.length === 0 && !cursor)) flush();
+    if (ready.length >= chunkSize) flush();
+    else flushTail();
   };
   try {
     // A window of signatures is kept queued to the card thread, so the card never waits for this

@@ -1,4 +1,5 @@
 import type { X509Certificate } from 'node:crypto';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { PendingResignList, ResignItemResult, ResignRequest } from '../../src-shared/api/resign.js';
 import { attachCountersignature } from '../../src-shared/cms/countersign.js';
 import { parseCountersignatureOrRefuse, parseOrRefuse, verifyCountersignature } from '../../src-shared/cms/verify.js';
@@ -6,6 +7,8 @@ import { GongwenError, messageOf } from '../../src-shared/errors.js';
 import { appendAuditEntries, type AuditEntry } from '../audit/audit-log.js';
 import { checkValidity } from '../signatures/signer-policy.js';
 import type { Actor, ServiceContext } from '../context.js';
+import type { DialectName } from '../storage/database.js';
+import type { Database } from '../storage/schema.js';
 import { decodeBase64 } from './actions.js';
 
 /**
@@ -26,12 +29,14 @@ export async function pendingResignSteps(ctx: ServiceContext, actor: Actor, page
     .select(['s.id', 's.document_id', 'd.number', 'd.subject', 's.seq', 's.change_type', 's.sent_at', 's.signature'])
     .orderBy('s.sent_at')
     .orderBy('s.id')
-    .limit(page.limit);
+    // One row more than asked tells whether there is a next page, so the last page says so.
+    .limit(page.limit + 1);
   if (page.after) {
     const [sentAt = '', id = ''] = page.after.split('|');
     query = query.where((eb) => eb.or([eb('s.sent_at', '>', sentAt), eb.and([eb('s.sent_at', '=', sentAt), eb('s.id', '>', id)])]));
   }
-  const [rows, count] = await Promise.all([query.execute(), mine().select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow()]);
+  const [found, count] = await Promise.all([query.execute(), mine().select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow()]);
+  const rows = found.slice(0, page.limit);
   const last = rows[rows.length - 1];
   const steps = rows.map((r) => ({
     stepId: r.id,
@@ -43,7 +48,7 @@ export async function pendingResignSteps(ctx: ServiceContext, actor: Actor, page
     sentAt: r.sent_at!,
     signatureValue: Buffer.from(parseOrRefuse(r.signature!).signerInfos[0]!.signature).toString('base64'),
   }));
-  return { steps, total: Number(count.n), ...(last && rows.length === page.limit ? { next: `${last.sent_at}|${last.id}` } : {}) };
+  return { steps, total: Number(count.n), ...(last && found.length > page.limit ? { next: `${last.sent_at}|${last.id}` } : {}) };
 }
 
 interface Accepted {
@@ -86,15 +91,10 @@ export async function resignSteps(ctx: ServiceContext, actor: Actor, request: Re
     const { dialect } = ctx.storage;
     const now = ctx.now();
     await ctx.storage.write(async (trx) => {
+      const updated = await storeResigned(trx, dialect, accepted, { resignedAt: now.toISOString(), note: request.note });
       const audit: AuditEntry[] = [];
       for (const a of accepted) {
-        const updated = await trx
-          .updateTable('steps')
-          .set({ signature: a.cms, resigned_at: now.toISOString(), resign_note: request.note, resign_certificate_sha256: a.cardSha256 })
-          .where('id', '=', a.stepId)
-          .where('resigned_at', 'is', null)
-          .executeTakeFirst();
-        if (updated.numUpdatedRows !== 1n) {
+        if (!updated.has(a.stepId)) {
           results.set(a.stepId, { stepId: a.stepId, outcome: 'already-resigned' });
           continue;
         }
@@ -107,13 +107,39 @@ export async function resignSteps(ctx: ServiceContext, actor: Actor, request: Re
   return request.items.map((item) => results.get(item.stepId)!);
 }
 
+/**
+ * Stores a chunk's countersigned signatures in one conditional UPDATE (a statement per step cost
+ * more to build than to run) and returns the steps it changed: one re-signed meanwhile, by
+ * another PC or a retried upload, is not among them and keeps its first countersignature.
+ */
+async function storeResigned(trx: Kysely<Database>, dialect: DialectName, accepted: readonly Accepted[], resign: { resignedAt: string; note: string }): Promise<Set<string>> {
+  // PostgreSQL types a CASE of parameters as text; the signature column is bytea.
+  const blob = (bytes: Uint8Array) => (dialect === 'postgres' ? sql<Uint8Array>`cast(${bytes} as bytea)` : sql<Uint8Array>`${bytes}`);
+  const byStep = <T>(value: (a: Accepted) => RawBuilder<T> | T) => sql<T>`case id ${sql.join(accepted.map((a) => sql`when ${a.stepId} then ${value(a)}`), sql` `)} end`;
+  const rows = await trx
+    .updateTable('steps')
+    .set({
+      signature: byStep<Uint8Array>((a) => blob(a.cms)),
+      resign_certificate_sha256: byStep<string>((a) => a.cardSha256),
+      resigned_at: resign.resignedAt,
+      resign_note: resign.note,
+    })
+    .where('id', 'in', accepted.map((a) => a.stepId))
+    .where('resigned_at', 'is', null)
+    .returning('id')
+    .execute();
+  return new Set(rows.map((r) => r.id));
+}
+
 type StoredStep = Awaited<ReturnType<typeof storedSteps>> extends Map<string, infer T> ? T : never;
 
 async function storedSteps(ctx: ServiceContext, stepIds: string[]) {
   const rows = await ctx.storage.db
     .selectFrom('steps as s')
     .innerJoin('documents as d', 'd.id', 's.document_id')
-    .select(['s.id', 's.seq', 's.holder_user_id', 's.temp_cert_used', 's.resigned_at', 's.payload', 's.signature', 'd.number'])
+    // Not the payload: only whether there is one (it is a step that was signed).
+    .select(['s.id', 's.seq', 's.holder_user_id', 's.temp_cert_used', 's.resigned_at', 's.signature', 'd.number'])
+    .select((eb) => eb('s.payload', 'is not', null).as('signed'))
     .where('s.id', 'in', [...new Set(stepIds)])
     .execute();
   return new Map(rows.map((row) => [row.id, row]));
@@ -129,7 +155,7 @@ async function checkOne(
   note: string,
   cardHolder: (certificate: X509Certificate, carried: readonly Uint8Array[]) => Promise<string>,
 ): Promise<Accepted | ResignItemResult> {
-  if (!step || step.holder_user_id !== actor.id || !step.signature || !step.payload) throw new GongwenError('RESIGN_STEP_UNKNOWN');
+  if (!step || step.holder_user_id !== actor.id || !step.signature || !step.signed) throw new GongwenError('RESIGN_STEP_UNKNOWN');
   if (step.temp_cert_used !== 1) throw new GongwenError('RESIGN_NOT_TEMP');
   if (step.resigned_at !== null) return { stepId, outcome: 'already-resigned' };
 

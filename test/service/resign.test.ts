@@ -39,6 +39,8 @@ describe.each(databaseKinds())('re-signing with the card (補簽) on %s', (kind)
     expect(first).toMatchObject({ total: 3 });
     const second = (await vendor.call('GET', `/api/resign/pending?limit=2&after=${encodeURIComponent(first.next)}`)).body;
     expect(second.next).toBeUndefined();
+    // A page that ends at my last step says there is no more, so IFT940 does not ask again.
+    expect((await vendor.call('GET', '/api/resign/pending?limit=3')).body.next).toBeUndefined();
     expect([...first.steps, ...second.steps].map((p: PendingResignStep) => p.stepId)).toEqual(pending.map((p) => p.stepId));
     const note = '出差返回，以實體卡補簽';
     const request = await resignRequest(pending, await vendor.card(), note);
@@ -71,6 +73,25 @@ describe.each(databaseKinds())('re-signing with the card (補簽) on %s', (kind)
     expect(r.body.results[0]).toMatchObject({ outcome: 'resigned' });
     expect(r.body.results[1]).toMatchObject({ outcome: 'refused', code: 'COUNTERSIGNATURE_INVALID' });
     expect((await vendor.call('GET', '/api/resign/pending')).body.steps.map((s: PendingResignStep) => s.stepId)).toContain(other!.stepId);
+  });
+
+  it('re-signs each step once when the same chunk arrives twice at the same moment (a retried upload, a second PC)', async () => {
+    const docs = [await vendor.createDocument(), await vendor.createDocument(), await vendor.createDocument()];
+    for (const doc of docs) await vendor.act(doc.id, '送請簽核', 'yeh.yenchih', temp);
+    const pending = (await vendor.call<{ steps: PendingResignStep[] }>('GET', '/api/resign/pending')).body.steps;
+    const request = await resignRequest(pending, await vendor.card(), '同時上傳');
+    // Both pass their checks before either stores: only the conditional update can tell them apart.
+    const [a, b] = await Promise.all([vendor.call('POST', '/api/resign', request), vendor.call('POST', '/api/resign', request)]);
+    for (const item of request.items) {
+      const outcomes = [a, b].map((r) => r.body.results.find((x: { stepId: string }) => x.stepId === item.stepId).outcome).sort();
+      expect(outcomes).toEqual(['already-resigned', 'resigned']);
+    }
+    const numbers = docs.map((d) => d.number);
+    const audited = await service.ctx.storage.db.selectFrom('audit_log').select('subject').where('action', '=', 'step.resign').where('subject', 'in', numbers).execute();
+    expect(audited.map((e) => e.subject).sort()).toEqual([...numbers].sort());
+    // What is stored verifies: the step signature with the countersignature attached.
+    const flow = (await vendor.open(docs[0]!.id)).flow;
+    expect(flow[0]).toMatchObject({ resignNote: '同時上傳' });
   });
 
   it('refuses re-signing with another person’s card, with the temp cert, another user’s step, a card-signed step and a note that differs', async () => {

@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, verify } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CardService } from '../../src-main/card/card-service.js';
 import type { CardStatus } from '../../src-shared/card-status.js';
@@ -120,6 +120,20 @@ describe('the smart card over PKCS#11 (SoftHSM virtual card)', () => {
     await session.close();
   });
 
+  it('signs dozens asked for at once, each request answered with the signature over its own data', async () => {
+    const virtual = await virtualCardFor('vendor');
+    const card = startCard({ modulePath: virtual.modulePath });
+    const session = await card.openSession(virtual.pin);
+    const publicKey = new X509Certificate(session.certificate).publicKey;
+    // The card thread takes them in bundles (sized by the card's speed): the answers must not be shuffled.
+    for (const wave of [1, 50, 7]) {
+      const data = Array.from({ length: wave }, (_, i) => new TextEncoder().encode(`step ${wave}-${i}`));
+      const signatures = await Promise.all(data.map((d) => session.signer.sign(d)));
+      signatures.forEach((signature, i) => expect(verify('sha256', data[i]!, publicKey, signature)).toBe(true));
+    }
+    await session.close();
+  });
+
   describe('faults SoftHSM cannot produce (injected around the real module)', () => {
     it('warns of the final try, and reports a locked PIN', async () => {
       const virtual = await virtualCardFor('vendor');
@@ -146,6 +160,21 @@ describe('the smart card over PKCS#11 (SoftHSM virtual card)', () => {
       const again = await card.openSession(virtual.pin);
       expect(await codeOf(again.signer.sign(new Uint8Array([9])))).toBe('no error');
       await again.close();
+    });
+
+    it('keeps the signatures made before a card is pulled out in the middle of a bundle, and fails every one after', async () => {
+      const virtual = await virtualCardFor('vendor');
+      process.env.GONGWEN_PKCS11_FAULTS = JSON.stringify({ C_Sign: { ckr: 'CKR_DEVICE_REMOVED', afterCalls: 20, times: 1 } });
+      const card = startCard({ modulePath: virtual.modulePath, apiWrapper: faultWrapper });
+      const session = await card.openSession(virtual.pin);
+      const publicKey = new X509Certificate(session.certificate).publicKey;
+      await session.signer.sign(new Uint8Array([0])); // the card shows its speed: the next ones go in bundles
+      const data = Array.from({ length: 40 }, (_, i) => new Uint8Array([1, i]));
+      const outcomes = await Promise.all(data.map((d) => session.signer.sign(d).then((signature) => verify('sha256', d, publicKey, signature), (e: { code?: string }) => e.code)));
+      expect(outcomes.slice(0, 19)).toEqual(Array(19).fill(true));
+      expect(outcomes[19]).toBe('CARD_REMOVED');
+      // The rest of that bundle were never tried; later bundles find the session gone with the card.
+      for (const outcome of outcomes.slice(20)) expect(['CARD_REMOVED', 'CARD_FAILED']).toContain(outcome);
     });
   });
 
