@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Tag, children, encodingOf, readWhole } from './der.js';
+import { Tag, children, encodingOf, plainBytes, readWhole } from './der.js';
 
 /** The raw pieces of a certificate that a SignerInfo refers to: issuer Name and serial INTEGER. */
 export interface CertificateReference {
@@ -23,7 +23,8 @@ export function certificateReference(certificateDer: Uint8Array): CertificateRef
   return reference;
 }
 
-function readReference(certificateDer: Uint8Array): CertificateReference {
+function readReference(der: Uint8Array): CertificateReference {
+  const certificateDer = plainBytes(der);
   const cert = readWhole(certificateDer, Tag.SEQUENCE);
   const [tbs] = children(certificateDer, cert);
   if (!tbs || tbs.tag !== Tag.SEQUENCE) throw new Error('not a certificate');

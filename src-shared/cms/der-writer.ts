@@ -3,11 +3,24 @@
  * certificate and name encodings are passed through untouched, which is what a signature over
  * them needs (a re-encoding library can change bytes it does not understand).
  */
-function lengthOctets(length: number): Uint8Array {
-  if (length < 0x80) return Uint8Array.of(length);
-  const bytes: number[] = [];
-  for (let n = length; n > 0; n = Math.floor(n / 256)) bytes.unshift(n & 0xff);
-  return Uint8Array.of(0x80 | bytes.length, ...bytes);
+/** How many octets the DER length of `length` takes (X.690 8.1.3: short form below 128). */
+function lengthOctetCount(length: number): number {
+  if (length < 0x80) return 1;
+  let count = 1;
+  for (let n = length; n > 0; n = Math.floor(n / 256)) count++;
+  return count;
+}
+
+/** Writes the DER length of `length` at `pos` in `out`; returns where the content starts. */
+function writeLength(out: Uint8Array, pos: number, length: number): number {
+  if (length < 0x80) {
+    out[pos] = length;
+    return pos + 1;
+  }
+  const count = lengthOctetCount(length) - 1;
+  out[pos] = 0x80 | count;
+  for (let i = count, n = length; i >= 1; i--, n = Math.floor(n / 256)) out[pos + i] = n & 0xff;
+  return pos + 1 + count;
 }
 
 export function concat(parts: readonly Uint8Array[]): Uint8Array {
@@ -26,11 +39,9 @@ export function tlv(tag: number, ...content: Uint8Array[]): Uint8Array {
   // One allocation per element: a countersignature is a dozen levels deep, made thousands of times a batch.
   let length = 0;
   for (const part of content) length += part.length;
-  const header = lengthOctets(length);
-  const out = new Uint8Array(1 + header.length + length);
+  const out = new Uint8Array(1 + lengthOctetCount(length) + length);
   out[0] = tag;
-  out.set(header, 1);
-  let pos = 1 + header.length;
+  let pos = writeLength(out, 1, length);
   for (const part of content) {
     out.set(part, pos);
     pos += part.length;

@@ -1,4 +1,4 @@
-import { DerError, Tag, children, contentOf, encodingOf, expect, readWhole, sameBytes, smallInteger, type Tlv } from './der.js';
+import { DerError, Tag, children, contentOf, encodingOf, expect, plainBytes, readWhole, sameBytes, smallInteger, type Tlv } from './der.js';
 import { oidDer } from './oids.js';
 
 /**
@@ -62,7 +62,8 @@ export function findAttribute(attributes: readonly Attribute[], type: Uint8Array
 }
 
 /** A countersignature on its own (a SignerInfo that may not itself be countersigned), as IFT940 uploads it. */
-export function parseCountersignerInfo(bytes: Uint8Array): ParsedSignerInfo {
+export function parseCountersignerInfo(der: Uint8Array): ParsedSignerInfo {
+  const bytes = plainBytes(der);
   if (bytes.length > CMS_LIMITS.bytes) throw new DerError('countersignature too large');
   return parseSignerInfo(bytes, readWhole(bytes, Tag.SEQUENCE), 1);
 }
@@ -136,7 +137,8 @@ function fail(message: string): never {
   throw new DerError(message);
 }
 
-export function parseSignedData(bytes: Uint8Array): ParsedSignedData {
+export function parseSignedData(der: Uint8Array): ParsedSignedData {
+  const bytes = plainBytes(der);
   if (bytes.length > CMS_LIMITS.bytes) throw new DerError('signature too large');
   const contentInfo = readWhole(bytes, Tag.SEQUENCE);
   const [contentType, explicit, ...extra] = children(bytes, contentInfo);

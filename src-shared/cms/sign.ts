@@ -1,4 +1,5 @@
 import { contextConstructed, implicitSetOf, sequence, setOf, smallIntegerValue } from './der-writer.js';
+import { sameBytes } from './der.js';
 import { oidDer } from './oids.js';
 import { makeSignerInfo, sha256, sha256AlgorithmIdentifier } from './signer-info.js';
 import { signerCertificates, type CmsSigner } from './signer.js';
@@ -28,12 +29,7 @@ export function encodeSignedData(certificates: readonly Uint8Array[], signerInfo
   return sequence(oidDer.signedData, contextConstructed(0, signedData));
 }
 
+/** A handful of certificates: compared byte for byte, not keyed by an encoding of each. */
 function dedupe(certificates: readonly Uint8Array[]): Uint8Array[] {
-  const seen = new Set<string>();
-  return certificates.filter((c) => {
-    const key = Buffer.from(c).toString('base64');
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  return certificates.filter((c, i) => !certificates.slice(0, i).some((earlier) => sameBytes(earlier, c)));
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { text } from '../../src-shared/api/text.js';
 import { DerError, readTlv, readWhole } from '../../src-shared/cms/der.js';
-import { objectIdentifier, setOf } from '../../src-shared/cms/der-writer.js';
+import { objectIdentifier, octetString, setOf } from '../../src-shared/cms/der-writer.js';
 
 describe('the DER reader refuses what is not strict DER', () => {
   const cases: [string, number[]][] = [
@@ -21,6 +21,16 @@ describe('the DER reader refuses what is not strict DER', () => {
 });
 
 describe('the DER writer', () => {
+  it('writes the shortest length, in every form the reader accepts', () => {
+    const headers: Record<number, string> = { 0: '0400', 127: '047f', 128: '048180', 255: '0481ff', 256: '04820100', 65535: '0482ffff', 65536: '0483010000' };
+    for (const [size, header] of Object.entries(headers)) {
+      const encoded = octetString(new Uint8Array(Number(size)).fill(7));
+      expect(Buffer.from(encoded.subarray(0, header.length / 2)).toString('hex')).toBe(header);
+      const tlv = readWhole(encoded, 0x04); // strict: refuses a length longer than it needs
+      expect(tlv.end - tlv.contentStart).toBe(Number(size));
+    }
+  });
+
   it('encodes OIDs with large arcs (the project arc under 2.25)', () => {
     expect(Buffer.from(objectIdentifier('1.2.840.113549.1.7.2')).toString('hex')).toBe('06092a864886f70d010702');
     expect(Buffer.from(objectIdentifier('2.25.1')).toString('hex')).toBe('06026901');
