@@ -18,6 +18,16 @@ const known = new Map<string, KnownCertificate>();
  * the bytes, so a different certificate can never be served for them. Least recently used first out.
  */
 export function knownCertificate(der: Uint8Array): KnownCertificate {
+  // The same bytes object again (a 補簽 chunk carries the card's certificates once for all its
+  // steps): not even hashed. Nothing here writes into a certificate's bytes once decoded.
+  let entry = byObject.get(der);
+  if (!entry) byObject.set(der, (entry = byDigest(der)));
+  return entry;
+}
+
+const byObject = new WeakMap<Uint8Array, KnownCertificate>();
+
+function byDigest(der: Uint8Array): KnownCertificate {
   const digest = createHash('sha256').update(der).digest();
   const key = digest.toString('base64');
   const hit = known.get(key);
