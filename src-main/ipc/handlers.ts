@@ -1,8 +1,12 @@
 import { GongwenError } from '../../src-shared/errors.js';
 import type { IpcChannel, IpcParsedInput } from '../../src-shared/ipc/contract.js';
-import type { IpcOutputs, SessionState } from '../../src-shared/ipc/outputs.js';
+import type { IpcOutputs, ResignProgress, SessionState } from '../../src-shared/ipc/outputs.js';
 import { ClerkSession } from '../session/clerk-session.js';
 import type { DesktopApp } from '../app/desktop-app.js';
+import { latestEvery } from './latest-every.js';
+
+/** How often the window hears of a 補簽 batch's progress. */
+const PROGRESS_EVERY_MS = 50;
 
 /**
  * The IPC handlers: plain async functions (input, app) → output. Inputs arrive already validated
@@ -78,9 +82,11 @@ export const handlers: IpcHandlers = {
     app.resignAbort?.abort();
     const abort = new AbortController();
     app.resignAbort = abort;
+    const progress = latestEvery(PROGRESS_EVERY_MS, (p: ResignProgress) => app.emit('resign:progress', p));
     try {
-      return await session.resign({ note, pin, signal: abort.signal, onProgress: (progress) => app.emit('resign:progress', progress) });
+      return await session.resign({ note, pin, signal: abort.signal, onProgress: progress.push });
     } finally {
+      progress.flush();
       if (app.resignAbort === abort) app.resignAbort = null;
     }
   },

@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, afterEach, vi } from 'vitest';
+import { latestEvery } from '../../src-main/ipc/latest-every.js';
 import { ecdsaRawToDer } from '../../src-main/card/pkcs11-token.js';
 import { checkServiceUrl, isLoopback } from '../../src-main/service-client/service-url.js';
 import { openSealedKey, sealKey } from '../../src-main/temp-cert/sealed-key.js';
@@ -52,5 +53,27 @@ describe('ECDSA from PKCS#11 (r‖s) to CMS (DER)', () => {
       const raw = sign('sha256', data, { key: privateKey, dsaEncoding: 'ieee-p1363' });
       expect(verify('sha256', data, { key: publicKey, dsaEncoding: 'der' }, ecdsaRawToDer(raw))).toBe(true);
     }
+  });
+});
+
+describe('progress told to the window at most once per interval', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('passes the first at once, then the latest of each interval, and the last on flush', () => {
+    vi.useFakeTimers();
+    const told: number[] = [];
+    const progress = latestEvery(50, (n: number) => told.push(n));
+    for (let n = 1; n <= 100; n++) progress.push(n); // a fast card: all within one interval
+    expect(told).toEqual([1]);
+    vi.advanceTimersByTime(50);
+    expect(told).toEqual([1, 100]);
+    vi.advanceTimersByTime(200); // nothing new: nothing told
+    progress.push(101);
+    expect(told).toEqual([1, 100, 101]);
+    progress.push(102);
+    progress.flush(); // the batch ended: the last value is not left waiting for the timer
+    expect(told).toEqual([1, 100, 101, 102]);
+    vi.advanceTimersByTime(100);
+    expect(told).toEqual([1, 100, 101, 102]);
   });
 });
