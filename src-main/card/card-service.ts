@@ -75,7 +75,7 @@ export class CardService {
   private readonly listeners = new Set<(status: CardStatus) => void>();
   private readonly toSign: QueuedSignature[] = [];
   private bundleScheduled = false;
-  /** Until the card has shown its speed, one signature a bundle. */
+  /** Until the card logged in has shown its speed, one signature a bundle. */
   private signaturesPerBundle = 1;
   private latest: CardStatus | undefined;
   readonly modulePath: string;
@@ -139,6 +139,7 @@ export class CardService {
   async openSession(pin: string): Promise<CardSession> {
     const pinBytes = new TextEncoder().encode(pin);
     const login = await this.request<LoginResult>({ op: 'login', pin: pinBytes }, [pinBytes.buffer as ArrayBuffer]);
+    this.signaturesPerBundle = 1; // perhaps another card than last time: it shows its own speed
     const certificate = new Uint8Array(login.certificate);
     return {
       certificate,
