@@ -4,6 +4,7 @@ import { runResignBatch } from '../src-main/signing/resign-batch.js';
 import { startServiceProcess } from '../test/helpers/http-service.js';
 import { virtualCardFor } from '../test/helpers/virtual-card.js';
 import { higherIsBetter, lowerIsBetter, type BenchRow } from './lib/measure.js';
+import { describeThreadTimes, threadTimes } from './lib/thread-times.js';
 import { enableTempCert, loginClerk, tempSignedSteps } from './lib/world.js';
 
 function bareSignRate(modulePath: string, pin: string, conf: string): number {
@@ -35,9 +36,14 @@ export async function resignRun(): Promise<ResignRun> {
     // The app starts its card thread at launch and keeps watching the reader; a batch begins with the PIN.
     const cardService = new CardService({ modulePath: card.modulePath, pollMs: 1000 });
     await cardService.status();
+    const sched = process.env.BENCH_SCHED ? { client: threadTimes('self'), service: threadTimes(service.pid ?? 0) } : null;
     const start = performance.now();
     const report = await runResignBatch({ client: clerk.client, card: cardService, pin: card.pin, note: '基準測試補簽', chunkSize: 50 });
     const seconds = (performance.now() - start) / 1000;
+    if (sched) {
+      // The card thread is the client's busiest; V8's helper threads (compiling, collecting) are the rest.
+      process.stderr.write(`re-sign batch of ${(seconds * 1000).toFixed(0)} ms\n${describeThreadTimes('client (card thread, main thread, V8 helpers)', sched.client, threadTimes('self'))}\n${describeThreadTimes('service', sched.service, threadTimes(service.pid ?? 0))}\n`);
+    }
     await cardService.close();
     if (report.resigned !== 500) throw new Error(`re-signed ${report.resigned} of 500`);
     return { rate: 500 / seconds, bare, seconds };

@@ -16,6 +16,8 @@ import { seedPeople } from './service.js';
 export interface ServiceProcess {
   url: string;
   port: number;
+  /** The running process's id (benchmarks read its threads' times). */
+  readonly pid: number | undefined;
   env: NodeJS.ProcessEnv;
   kill(): Promise<void>;
   restart(): Promise<void>;
@@ -86,6 +88,9 @@ async function launchServiceProcess(env: NodeJS.ProcessEnv, dropDatabase: () => 
   return {
     url,
     port,
+    get pid() {
+      return (child as ChildProcess | null)?.pid;
+    },
     env,
     kill,
     restart: async () => {
