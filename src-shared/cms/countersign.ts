@@ -1,7 +1,7 @@
 import { Tag, children, encodingOf, readWhole } from './der.js';
 import { implicitSetOf, sequence, setOf, utf8String } from './der-writer.js';
 import { oidDer } from './oids.js';
-import { parseSignedData, type Attribute, type ParsedSignedData } from './parse.js';
+import { findAttribute, parseSignedData, type Attribute, type ParsedSignedData } from './parse.js';
 import { encodeSignedData } from './sign.js';
 import { attribute, makeSignerInfo, sha256 } from './signer-info.js';
 import { signerCertificates, type CmsSigner } from './signer.js';
@@ -62,7 +62,7 @@ function addUnsignedCountersignature(signerInfo: Uint8Array, unsigned: readonly 
   const kept = children(signerInfo, top)
     .filter((field) => field.tag !== Tag.context(1))
     .map((field) => encodingOf(signerInfo, field));
-  const existing = unsigned.find((a) => Buffer.compare(a.type, oidDer.countersignature) === 0);
+  const existing = findAttribute(unsigned, oidDer.countersignature);
   const others = unsigned.filter((a) => a !== existing).map((a) => sequence(a.type, setOf(a.values)));
   const counterAttribute = sequence(oidDer.countersignature, setOf([...(existing?.values ?? []), counter]));
   return sequence(...kept, implicitSetOf(0xa1, [...others, counterAttribute]));

@@ -11,37 +11,25 @@ function lengthOctetCount(length: number): number {
   return count;
 }
 
-/** Writes the DER length of `length` at `pos` in `out`; returns where the content starts. */
-function writeLength(out: Uint8Array, pos: number, length: number): number {
-  if (length < 0x80) {
+/** Writes the DER length of `length`, `octets` long (from `lengthOctetCount`), at `pos` in `out`. */
+function writeLength(out: Uint8Array, pos: number, length: number, octets: number): void {
+  if (octets === 1) {
     out[pos] = length;
-    return pos + 1;
+    return;
   }
-  const count = lengthOctetCount(length) - 1;
-  out[pos] = 0x80 | count;
-  for (let i = count, n = length; i >= 1; i--, n = Math.floor(n / 256)) out[pos + i] = n & 0xff;
-  return pos + 1 + count;
-}
-
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const out = new Uint8Array(total);
-  let pos = 0;
-  for (const p of parts) {
-    out.set(p, pos);
-    pos += p.length;
-  }
-  return out;
+  out[pos] = 0x80 | (octets - 1);
+  for (let i = octets - 1, n = length; i >= 1; i--, n = Math.floor(n / 256)) out[pos + i] = n & 0xff;
 }
 
 export function tlv(tag: number, ...content: Uint8Array[]): Uint8Array {
   // One allocation per element: a countersignature is a dozen levels deep, made thousands of times a batch.
   let length = 0;
   for (const part of content) length += part.length;
-  const out = new Uint8Array(1 + lengthOctetCount(length) + length);
+  const octets = lengthOctetCount(length);
+  const out = new Uint8Array(1 + octets + length);
   out[0] = tag;
-  let pos = writeLength(out, 1, length);
+  writeLength(out, 1, length, octets);
+  let pos = 1 + octets;
   for (const part of content) {
     out.set(part, pos);
     pos += part.length;

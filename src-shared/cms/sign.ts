@@ -31,5 +31,5 @@ export function encodeSignedData(certificates: readonly Uint8Array[], signerInfo
 
 /** A handful of certificates: compared byte for byte, not keyed by an encoding of each. */
 function dedupe(certificates: readonly Uint8Array[]): Uint8Array[] {
-  return certificates.filter((c, i) => !certificates.slice(0, i).some((earlier) => sameBytes(earlier, c)));
+  return certificates.filter((c, i) => certificates.findIndex((other) => sameBytes(other, c)) === i);
 }
