@@ -130,19 +130,35 @@ export function smallInteger(bytes: Uint8Array, tlv: Tlv): number {
 
 /** UTCTime (YYMMDDHHMMSSZ) or GeneralizedTime (YYYYMMDDHHMMSSZ), the forms RFC 5280 allows. */
 export function readTime(bytes: Uint8Array, tlv: Tlv): Date {
-  const text = new TextDecoder('latin1').decode(contentOf(bytes, tlv));
-  let m: RegExpExecArray | null;
+  const length = tlv.end - tlv.contentStart;
+  // Read digit by digit where the bytes lie: every signature carries a signing time and every
+  // certificate two, and a decoder and a regular expression cost more than the rest of the read.
+  let at = tlv.contentStart;
+  const digits = (count: number): number => {
+    let value = 0;
+    for (const end = at + count; at < end; at++) {
+      const digit = bytes[at]! - 0x30;
+      if (digit < 0 || digit > 9) throw new DerError('not a UTCTime or GeneralizedTime in UTC');
+      value = value * 10 + digit;
+    }
+    return value;
+  };
   let year: number;
-  if (tlv.tag === Tag.UTC_TIME && (m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text))) {
-    const yy = Number(m[1]);
+  if (tlv.tag === Tag.UTC_TIME && length === 13) {
+    const yy = digits(2);
     year = yy >= 50 ? 1900 + yy : 2000 + yy;
-  } else if (tlv.tag === Tag.GENERALIZED_TIME && (m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text))) {
-    year = Number(m[1]);
+  } else if (tlv.tag === Tag.GENERALIZED_TIME && length === 15) {
+    year = digits(4);
   } else {
     throw new DerError('not a UTCTime or GeneralizedTime in UTC');
   }
-  const [month, day, hour, minute, second] = [m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number];
+  const month = digits(2);
+  const day = digits(2);
+  const hour = digits(2);
+  const minute = digits(2);
+  const second = digits(2);
+  if (bytes[at] !== 0x5a) throw new DerError('not a UTCTime or GeneralizedTime in UTC');
   const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
-  if (date.getUTCDate() !== day || date.getUTCMonth() !== month - 1) throw new DerError('not a calendar date');
+  if (date.getUTCDate() !== day || date.getUTCMonth() !== month - 1 || hour > 23 || minute > 59 || second > 59) throw new DerError('not a calendar date');
   return date;
 }

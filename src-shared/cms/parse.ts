@@ -49,12 +49,18 @@ export interface ParsedSignedData {
 function attributesOf(bytes: Uint8Array, container: Tlv): Attribute[] {
   const list = children(bytes, container);
   if (list.length > CMS_LIMITS.attributes) throw new DerError('too many attributes');
-  return list.map((attr) => {
+  const attributes: Attribute[] = [];
+  for (const attr of list) {
     if (attr.tag !== Tag.SEQUENCE) throw new DerError('attribute is not a SEQUENCE');
-    const [type, values, ...rest] = children(bytes, attr);
-    if (!type || type.tag !== Tag.OID || !values || values.tag !== Tag.SET || rest.length > 0) throw new DerError('malformed attribute');
-    return { type: encodingOf(bytes, type), values: children(bytes, values).map((v) => encodingOf(bytes, v)) };
-  });
+    const fields = children(bytes, attr);
+    const type = fields[0];
+    const values = fields[1];
+    if (fields.length !== 2 || type!.tag !== Tag.OID || values!.tag !== Tag.SET) throw new DerError('malformed attribute');
+    const encodings: Uint8Array[] = [];
+    for (const value of children(bytes, values!)) encodings.push(encodingOf(bytes, value));
+    attributes.push({ type: encodingOf(bytes, type!), values: encodings });
+  }
+  return attributes;
 }
 
 export function findAttribute(attributes: readonly Attribute[], type: Uint8Array): Attribute | undefined {
@@ -76,7 +82,9 @@ function parseSignerInfo(bytes: Uint8Array, tlv: Tlv, depth: number): ParsedSign
   const version = smallInteger(bytes, next() ?? fail('missing version'));
   const sid = next() ?? fail('missing sid');
   if (sid.tag !== Tag.SEQUENCE) throw new DerError('only issuerAndSerialNumber signer identifiers are supported');
-  const [issuer, serial] = children(bytes, sid);
+  const sidFields = children(bytes, sid);
+  const issuer = sidFields[0];
+  const serial = sidFields[1];
   if (!issuer || issuer.tag !== Tag.SEQUENCE || !serial || serial.tag !== Tag.INTEGER) throw new DerError('malformed sid');
   const digestAlgorithm = algorithmOid(bytes, next() ?? fail('missing digestAlgorithm'));
   let signedAttributesDer: Uint8Array | null = null;
@@ -127,8 +135,10 @@ function parseSignerInfo(bytes: Uint8Array, tlv: Tlv, depth: number): ParsedSign
 /** AlgorithmIdentifier → DER of its OID (parameters, if any, are checked by the verifier's OID list). */
 function algorithmOid(bytes: Uint8Array, tlv: Tlv): Uint8Array {
   if (tlv.tag !== Tag.SEQUENCE) throw new DerError('AlgorithmIdentifier is not a SEQUENCE');
-  const [algorithm, parameters, ...rest] = children(bytes, tlv);
-  if (!algorithm || algorithm.tag !== Tag.OID || rest.length > 0) throw new DerError('malformed AlgorithmIdentifier');
+  const fields = children(bytes, tlv);
+  const algorithm = fields[0];
+  const parameters = fields[1];
+  if (!algorithm || algorithm.tag !== Tag.OID || fields.length > 2) throw new DerError('malformed AlgorithmIdentifier');
   if (parameters && parameters.tag !== Tag.NULL) throw new DerError('unexpected algorithm parameters');
   return encodingOf(bytes, algorithm);
 }
@@ -141,11 +151,14 @@ export function parseSignedData(der: Uint8Array): ParsedSignedData {
   const bytes = plainBytes(der);
   if (bytes.length > CMS_LIMITS.bytes) throw new DerError('signature too large');
   const contentInfo = readWhole(bytes, Tag.SEQUENCE);
-  const [contentType, explicit, ...extra] = children(bytes, contentInfo);
+  const contentInfoFields = children(bytes, contentInfo);
+  const contentType = contentInfoFields[0];
+  const explicit = contentInfoFields[1];
   if (!contentType || contentType.tag !== Tag.OID || !sameBytes(encodingOf(bytes, contentType), oidDer.signedData)) throw new DerError('not a CMS SignedData');
-  if (!explicit || explicit.tag !== Tag.context(0) || extra.length > 0) throw new DerError('malformed ContentInfo');
-  const [signedDataTlv, ...more] = children(bytes, explicit);
-  if (!signedDataTlv || signedDataTlv.tag !== Tag.SEQUENCE || more.length > 0) throw new DerError('malformed SignedData');
+  if (!explicit || explicit.tag !== Tag.context(0) || contentInfoFields.length > 2) throw new DerError('malformed ContentInfo');
+  const explicitContent = children(bytes, explicit);
+  const signedDataTlv = explicitContent[0];
+  if (!signedDataTlv || signedDataTlv.tag !== Tag.SEQUENCE || explicitContent.length > 1) throw new DerError('malformed SignedData');
   const parts = children(bytes, signedDataTlv);
   let i = 0;
   const version = smallInteger(bytes, parts[i++] ?? fail('missing version'));
@@ -153,20 +166,21 @@ export function parseSignedData(der: Uint8Array): ParsedSignedData {
   if (digestAlgorithms.tag !== Tag.SET) throw new DerError('digestAlgorithms is not a SET');
   const encap = parts[i++] ?? fail('missing encapContentInfo');
   expect(bytes, encap.start, Tag.SEQUENCE);
-  const [eContentType, eContent] = children(bytes, encap);
+  const encapFields = children(bytes, encap);
+  const eContentType = encapFields[0];
   if (!eContentType || !sameBytes(encodingOf(bytes, eContentType), oidDer.data)) throw new DerError('content type is not id-data');
-  if (eContent) throw new DerError('a step signature is detached: it must not carry its content');
+  if (encapFields.length > 1) throw new DerError('a step signature is detached: it must not carry its content');
 
-  let certificates: Uint8Array[] = [];
+  const certificates: Uint8Array[] = [];
   let crls: Uint8Array | null = null;
   let item = parts[i++] ?? fail('missing signerInfos');
   if (item.tag === Tag.context(0)) {
     const certs = children(bytes, item);
     if (certs.length > CMS_LIMITS.certificates) throw new DerError('too many certificates');
-    certificates = certs.map((c) => {
+    for (const c of certs) {
       if (c.tag !== Tag.SEQUENCE) throw new DerError('only X.509 certificates are accepted');
-      return encodingOf(bytes, c);
-    });
+      certificates.push(encodingOf(bytes, c));
+    }
     item = parts[i++] ?? fail('missing signerInfos');
   }
   if (item.tag === Tag.context(1)) {
@@ -177,12 +191,14 @@ export function parseSignedData(der: Uint8Array): ParsedSignedData {
   if (i < parts.length) throw new DerError('trailing fields in SignedData');
   const signerTlvs = children(bytes, item);
   if (signerTlvs.length === 0 || signerTlvs.length > CMS_LIMITS.signerInfos) throw new DerError('wrong number of signers');
+  const signerInfos: ParsedSignerInfo[] = [];
+  for (const signer of signerTlvs) signerInfos.push(parseSignerInfo(bytes, signer, 0));
   return {
     version,
     digestAlgorithms: encodingOf(bytes, digestAlgorithms),
     encapContentInfo: encodingOf(bytes, encap),
     certificates,
     crls,
-    signerInfos: signerTlvs.map((s) => parseSignerInfo(bytes, s, 0)),
+    signerInfos,
   };
 }

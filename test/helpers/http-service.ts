@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync } from 'node:fs';
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -53,13 +54,24 @@ export async function startServiceProcess(kind: DatabaseKind = 'sqlite', options
   return launchServiceProcess(env, () => database.drop(), options.log);
 }
 
+/**
+ * What a benchmark asks of the service's Node: BENCH_PROFILE=1, a CPU profile sampled every
+ * 100 µs in /tmp/prof; BENCH_SERVICE_FLAGS, more flags (`--trace-opt` shows what V8 compiles
+ * when, written to the file BENCH_SERVICE_STDOUT names).
+ */
+function benchNodeFlags(): string[] {
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof', '--cpu-prof-interval=100'] : [];
+  return [...(process.env.BENCH_SERVICE_FLAGS?.split(' ').filter(Boolean) ?? []), ...profile];
+}
+
 /** One more service process over the same data folder and database (several instances on one PostgreSQL). */
 async function launchServiceProcess(env: NodeJS.ProcessEnv, dropDatabase: () => Promise<void>, log?: (chunk: string) => void): Promise<ServiceProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let child: ChildProcess | null = null;
   const launch = async () => {
-    child = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), '--import', 'tsx', 'src-server/cli.ts', 'serve', '--port', String(port)], { env, stdio: ['ignore', log ? 'pipe' : 'ignore', 'pipe'] });
+    const stdout = process.env.BENCH_SERVICE_STDOUT ? openSync(process.env.BENCH_SERVICE_STDOUT, 'w') : log ? 'pipe' : 'ignore';
+    child = spawn(process.execPath, [...benchNodeFlags(), '--import', 'tsx', 'src-server/cli.ts', 'serve', '--port', String(port)], { env, stdio: ['ignore', stdout, 'pipe'] });
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => {
       stderr += d.toString();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { text } from '../../src-shared/api/text.js';
-import { DerError, readTlv, readWhole } from '../../src-shared/cms/der.js';
+import { DerError, readTime, readTlv, readWhole } from '../../src-shared/cms/der.js';
 import { objectIdentifier, octetString, setOf } from '../../src-shared/cms/der-writer.js';
 
 describe('the DER reader refuses what is not strict DER', () => {
@@ -17,6 +17,30 @@ describe('the DER reader refuses what is not strict DER', () => {
   });
   it('and trailing bytes after a whole value', () => {
     expect(() => readWhole(Uint8Array.of(0x05, 0x00, 0x00), 0x05)).toThrow(/trailing/);
+  });
+});
+
+describe('signing times', () => {
+  const time = (tag: number, text: string) => {
+    const bytes = Uint8Array.from([tag, text.length, ...Buffer.from(text, 'latin1')]);
+    return readTime(bytes, readWhole(bytes, tag));
+  };
+  it('reads UTCTime (years 50-99 are 19xx) and GeneralizedTime, in UTC', () => {
+    expect(time(0x17, '140527092400Z').toISOString()).toBe('2014-05-27T09:24:00.000Z');
+    expect(time(0x17, '991231235959Z').toISOString()).toBe('1999-12-31T23:59:59.000Z');
+    expect(time(0x18, '20500101000000Z').toISOString()).toBe('2050-01-01T00:00:00.000Z');
+  });
+  it.each([
+    ['a local time', 0x17, '140527092400+0800'],
+    ['no zone', 0x17, '1405270924000'],
+    ['fractional seconds', 0x18, '20140527092400.5Z'],
+    ['a letter among the digits', 0x17, '14052709240AZ'],
+    ['31 February', 0x17, '140231092400Z'],
+    ['hour 24', 0x17, '140527240000Z'],
+    ['minute 60', 0x17, '140527096000Z'],
+    ['a UTCTime in the GeneralizedTime form', 0x17, '20140527092400Z'],
+  ])('refuses %s', (_name, tag, text) => {
+    expect(() => time(tag, text)).toThrow(DerError);
   });
 });
 
