@@ -1,6 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Evidence } from '../../src-shared/api/documents.js';
+import { attachCountersignature } from '../../src-shared/cms/countersign.js';
+import { parseSignedData } from '../../src-shared/cms/parse.js';
 import { GongwenError } from '../../src-shared/errors.js';
 import { toPem } from '../../src-shared/pki/x509.js';
 import type { ServiceContext } from '../context.js';
@@ -14,17 +16,40 @@ export async function buildEvidence(ctx: ServiceContext, documentId: string): Pr
   const { db } = ctx.storage;
   const doc = await db.selectFrom('documents').select(['id', 'number']).where('id', '=', documentId).executeTakeFirst();
   if (!doc) throw new GongwenError('DOCUMENT_NOT_FOUND');
-  const steps = await db.selectFrom('steps').select(['seq', 'payload', 'signature', 'temp_cert_used', 'resigned_at', 'signing_time']).where('document_id', '=', doc.id).where('signature', 'is not', null).orderBy('seq').execute();
+  const steps = await db
+    .selectFrom('steps')
+    .select(['seq', 'payload', 'signature', 'countersignature', 'resign_certificates', 'temp_cert_used', 'resigned_at', 'signing_time'])
+    .where('document_id', '=', doc.id)
+    .where('signature', 'is not', null)
+    .orderBy('seq')
+    .execute();
   const files: Evidence['files'] = [];
   const add = (name: string, bytes: Uint8Array | string) => files.push({ name, contentBase64: Buffer.from(bytes).toString('base64') });
   for (const s of steps) {
     add(`step-${s.seq}.payload`, s.payload!);
-    add(`step-${s.seq}.p7s`, s.signature!);
+    add(`step-${s.seq}.p7s`, s.countersignature ? await withCountersignature(ctx, s.signature!, s.countersignature, s.resign_certificates) : s.signature!);
   }
   add('trust/temp-ca.pem', toPem(ctx.tempCa.certificateDer, 'CERTIFICATE'));
   add('trust/card-roots.pem', ctx.cardRoots.map((r) => r.toString()).join(''));
   add('README.txt', readme(doc.number, steps));
   return { documentNumber: doc.number, files };
+}
+
+/**
+ * A re-signed step's signature as one CMS: the card's countersignature in the signer's unsigned
+ * attributes and its certificates among the SignedData's, the same bytes `countersign` makes on
+ * one machine. The service keeps the two apart (補簽 never rewrites a signature).
+ */
+async function withCountersignature(ctx: ServiceContext, signature: Uint8Array, countersignature: Uint8Array, certificateHashes: string | null): Promise<Uint8Array> {
+  const hashes = JSON.parse(certificateHashes ?? '[]') as string[];
+  const rows = hashes.length > 0 ? await ctx.storage.db.selectFrom('carried_certificates').select(['sha256', 'der']).where('sha256', 'in', hashes).execute() : [];
+  const der = new Map(rows.map((r) => [r.sha256, r.der]));
+  const certificates = hashes.map((h) => {
+    const found = der.get(h);
+    if (!found) throw new GongwenError('INTERNAL', `carried certificate ${h} is missing`);
+    return new Uint8Array(found);
+  });
+  return attachCountersignature(parseSignedData(signature), countersignature, certificates);
 }
 
 export async function findDocumentId(ctx: ServiceContext, documentNumber: string): Promise<string> {

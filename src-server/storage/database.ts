@@ -6,6 +6,7 @@ import pg from 'pg';
 import * as initial from './migrations/20261127-0001-initial.js';
 import * as documentSequences from './migrations/20261127-0002-document-sequences.js';
 import * as pendingResignOrder from './migrations/20261127-0003-pending-resign-order.js';
+import * as countersignatureBeside from './migrations/20261127-0004-countersignature-beside-signature.js';
 import { groupCommit, transactionPerUnit, type WriteRunner } from './group-commit.js';
 import type { Database } from './schema.js';
 
@@ -80,6 +81,7 @@ async function migrateToLatest(storage: Storage): Promise<void> {
     '20261127-0001-initial': { up: (db) => initial.up(db, blob) },
     '20261127-0002-document-sequences': { up: (db) => documentSequences.up(db) },
     '20261127-0003-pending-resign-order': { up: (db) => pendingResignOrder.up(db) },
+    '20261127-0004-countersignature-beside-signature': { up: (db) => countersignatureBeside.up(db, blob) },
   };
   const migrator = new Migrator({ db: storage.db, provider: { getMigrations: async () => migrations } });
   const { error } = await migrator.migrateToLatest();

@@ -8,6 +8,7 @@ export interface Database {
   units: UnitTable;
   users: UserTable;
   card_certificates: CardCertificateTable;
+  carried_certificates: CarriedCertificateTable;
   sessions: SessionTable;
   password_failures: PasswordFailureTable;
   documents: DocumentTable;
@@ -49,6 +50,12 @@ export interface CardCertificateTable {
   not_after: string;
   der: Uint8Array;
   registered_at: string;
+}
+
+/** Certificates that came with 補簽 countersignatures (the card's and its intermediates), by their SHA-256. */
+export interface CarriedCertificateTable {
+  sha256: string;
+  der: Uint8Array;
 }
 
 export interface SessionTable {
@@ -122,6 +129,14 @@ export interface StepTable {
   resigned_at: string | null;
   resign_note: string | null;
   resign_certificate_sha256: string | null;
+  /**
+   * The card's countersignature (a SignerInfo) over `signature`'s signature value, kept beside the
+   * signature, which 補簽 leaves as it was sent. Null for steps re-signed before migration 0004,
+   * whose signature holds the countersignature itself.
+   */
+  countersignature: Uint8Array | null;
+  /** JSON array of the SHA-256 (hex) of the certificates carried with the countersignature. */
+  resign_certificates: string | null;
 }
 
 export interface IdempotencyKeyTable {

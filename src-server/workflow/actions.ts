@@ -105,7 +105,7 @@ export async function performAction(ctx: ServiceContext, actor: Actor, documentI
       if (!closing) {
         await trx
           .insertInto('steps')
-          .values({ id: randomUUID(), document_id: doc.id, seq: doc.current_seq + 1, status: arrivalStatus[action as keyof typeof arrivalStatus], unit_id: recipient!.unitId, holder_user_id: recipient!.id, arrived_at: now, received_at: null, sent_at: null, change_type: action, opinion: null, temp_cert_used: 0, approver_user_id: null, payload: null, signature: null, signer_certificate_sha256: null, signing_time: null, resigned_at: null, resign_note: null, resign_certificate_sha256: null })
+          .values({ id: randomUUID(), document_id: doc.id, seq: doc.current_seq + 1, status: arrivalStatus[action as keyof typeof arrivalStatus], unit_id: recipient!.unitId, holder_user_id: recipient!.id, arrived_at: now, received_at: null, sent_at: null, change_type: action, opinion: null, temp_cert_used: 0, approver_user_id: null, payload: null, signature: null, signer_certificate_sha256: null, signing_time: null, resigned_at: null, resign_note: null, resign_certificate_sha256: null, countersignature: null, resign_certificates: null })
           .execute();
       }
       // The answer is made from what this transaction wrote, without reading it back.

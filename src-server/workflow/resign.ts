@@ -1,8 +1,9 @@
-import type { X509Certificate } from 'node:crypto';
+import { createHash, type X509Certificate } from 'node:crypto';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { PendingResignList, ResignItemResult, ResignRequest } from '../../src-shared/api/resign.js';
-import { attachCountersignature } from '../../src-shared/cms/countersign.js';
-import { parseCountersignatureOrRefuse, parseOrRefuse, verifyCountersignature } from '../../src-shared/cms/verify.js';
+import { knownCertificate } from '../../src-shared/cms/certificate-cache.js';
+import { storedSignatureValue } from '../../src-shared/cms/parse.js';
+import { parseCountersignatureOrRefuse, verifyCountersignature } from '../../src-shared/cms/verify.js';
 import { GongwenError, messageOf } from '../../src-shared/errors.js';
 import { appendAuditEntries, type AuditEntry } from '../audit/audit-log.js';
 import { checkValidity } from '../signatures/signer-policy.js';
@@ -46,7 +47,7 @@ export async function pendingResignSteps(ctx: ServiceContext, actor: Actor, page
     seq: r.seq,
     changeType: r.change_type,
     sentAt: r.sent_at!,
-    signatureValue: Buffer.from(parseOrRefuse(r.signature!).signerInfos[0]!.signature).toString('base64'),
+    signatureValue: Buffer.from(storedSignatureValue(r.signature!)).toString('base64'),
   }));
   return { steps, total: Number(count.n), ...(last && found.length > page.limit ? { next: `${last.sent_at}|${last.id}` } : {}) };
 }
@@ -55,22 +56,24 @@ interface Accepted {
   stepId: string;
   seq: number;
   documentNumber: string;
-  cms: Uint8Array;
+  /** The card's SignerInfo, as uploaded and verified. */
+  countersignature: Uint8Array;
   cardSha256: string;
 }
 
 /**
- * 補簽: accepts, per step, the step's signature with the card's countersignature added. Every
- * item is verified on its own (a batch may partly succeed), then all accepted ones are stored in
- * one transaction, each with a conditional update, so a step is re-signed once however often it
- * arrives; one already re-signed is reported as such and left alone.
+ * 補簽: accepts, per step, the card's countersignature over the step's signature. Every item is
+ * verified on its own (a batch may partly succeed), then all accepted ones are stored in one
+ * transaction, beside the signature (which stays as it was sent), with a conditional update, so
+ * a step is re-signed once however often it arrives; one already re-signed is reported as such
+ * and left alone. Evidence puts signature and countersignature together (`evidence.ts`).
  */
 export async function resignSteps(ctx: ServiceContext, actor: Actor, request: ResignRequest): Promise<ResignItemResult[]> {
   const results = new Map<string, ResignItemResult>();
   const accepted: Accepted[] = [];
   // One read for the whole batch, and each card judged once: a batch is one clerk's one card.
   const stored = await storedSteps(ctx, request.items.map((item) => item.stepId));
-  const certificates = request.certificates.map((c) => new Uint8Array(Buffer.from(c, 'base64')));
+  const certificates = carriedCertificates(request.certificates);
   const cards = new Map<string, Promise<string>>();
   const cardHolder = (certificate: X509Certificate, carried: readonly Uint8Array[]) => {
     let judged = cards.get(certificate.fingerprint256);
@@ -80,7 +83,7 @@ export async function resignSteps(ctx: ServiceContext, actor: Actor, request: Re
   for (const item of request.items) {
     try {
       const outcome = await checkOne(ctx, actor, item.stepId, stored.get(item.stepId), item.countersignature, certificates, request.note, cardHolder);
-      if ('cms' in outcome) accepted.push(outcome);
+      if ('countersignature' in outcome) accepted.push(outcome);
       else results.set(item.stepId, outcome);
     } catch (error) {
       if (!(error instanceof GongwenError)) throw error;
@@ -91,7 +94,8 @@ export async function resignSteps(ctx: ServiceContext, actor: Actor, request: Re
     const { dialect } = ctx.storage;
     const now = ctx.now();
     await ctx.storage.write(async (trx) => {
-      const updated = await storeResigned(trx, dialect, accepted, { resignedAt: now.toISOString(), note: request.note });
+      const carried = await storeCarriedCertificates(trx, certificates);
+      const updated = await storeResigned(trx, dialect, accepted, { resignedAt: now.toISOString(), note: request.note, certificates: carried });
       const audit: AuditEntry[] = [];
       for (const a of accepted) {
         if (!updated.has(a.stepId)) {
@@ -108,18 +112,33 @@ export async function resignSteps(ctx: ServiceContext, actor: Actor, request: Re
 }
 
 /**
- * Stores a chunk's countersigned signatures in one conditional UPDATE (a statement per step cost
- * more to build than to run) and returns the steps it changed: one re-signed meanwhile, by
- * another PC or a retried upload, is not among them and keeps its first countersignature.
+ * The certificates a chunk carried, each stored once by its SHA-256 (a batch carries the same
+ * card certificate in every chunk); returns their hashes in order, as the steps name them.
  */
-async function storeResigned(trx: Kysely<Database>, dialect: DialectName, accepted: readonly Accepted[], resign: { resignedAt: string; note: string }): Promise<Set<string>> {
-  // PostgreSQL types a CASE of parameters as text; the signature column is bytea.
+async function storeCarriedCertificates(trx: Kysely<Database>, certificates: readonly Uint8Array[]): Promise<string> {
+  const rows = certificates.map((der) => ({ sha256: createHash('sha256').update(der).digest('hex'), der }));
+  await trx
+    .insertInto('carried_certificates')
+    .values(rows)
+    .onConflict((oc) => oc.column('sha256').doNothing())
+    .execute();
+  return JSON.stringify(rows.map((r) => r.sha256));
+}
+
+/**
+ * Stores a chunk's countersignatures in one conditional UPDATE (a statement per step cost more to
+ * build than to run) and returns the steps it changed: one re-signed meanwhile, by another PC or
+ * a retried upload, is not among them and keeps its first countersignature.
+ */
+async function storeResigned(trx: Kysely<Database>, dialect: DialectName, accepted: readonly Accepted[], resign: { resignedAt: string; note: string; certificates: string }): Promise<Set<string>> {
+  // PostgreSQL types a CASE of parameters as text; the countersignature column is bytea.
   const blob = (bytes: Uint8Array) => (dialect === 'postgres' ? sql<Uint8Array>`cast(${bytes} as bytea)` : sql<Uint8Array>`${bytes}`);
   const byStep = <T>(value: (a: Accepted) => RawBuilder<T> | T) => sql<T>`case id ${sql.join(accepted.map((a) => sql`when ${a.stepId} then ${value(a)}`), sql` `)} end`;
   const rows = await trx
     .updateTable('steps')
     .set({
-      signature: byStep<Uint8Array>((a) => blob(a.cms)),
+      countersignature: byStep<Uint8Array>((a) => blob(a.countersignature)),
+      resign_certificates: resign.certificates,
       resign_certificate_sha256: byStep<string>((a) => a.cardSha256),
       resigned_at: resign.resignedAt,
       resign_note: resign.note,
@@ -145,6 +164,19 @@ async function storedSteps(ctx: ServiceContext, stepIds: string[]) {
   return new Map(rows.map((row) => [row.id, row]));
 }
 
+/** The certificates sent with a batch: they are kept and exported with its countersignatures, so each must be one. */
+function carriedCertificates(base64: readonly string[]): Uint8Array[] {
+  return base64.map((text) => {
+    const der = new Uint8Array(Buffer.from(text, 'base64'));
+    try {
+      knownCertificate(der);
+    } catch {
+      throw new GongwenError('SIGNATURE_MALFORMED', 'a certificate sent with the countersignatures is not an X.509 certificate');
+    }
+    return der;
+  });
+}
+
 async function checkOne(
   ctx: ServiceContext,
   actor: Actor,
@@ -163,13 +195,11 @@ async function checkOne(
   const counterInfo = parseCountersignatureOrRefuse(counterDer);
   // Checked against this step's own signature as the service holds it (verified when the step
   // was sent): a countersignature made over another step's signature does not verify here.
-  const stored = parseOrRefuse(step.signature);
-  const counter = verifyCountersignature({ certificates }, stored.signerInfos[0]!, counterInfo);
+  const counter = verifyCountersignature({ certificates }, storedSignatureValue(step.signature), counterInfo);
   if (counter.note !== note) throw new GongwenError('COUNTERSIGNATURE_INVALID', 'the signed note differs from the request');
   const now = ctx.now();
   if (counter.signingTime.getTime() > now.getTime() + ctx.clockSkewMs) throw new GongwenError('SIGNING_TIME_INVALID', 'in the future');
   const cardSha256 = await cardHolder(counter.certificate, certificates);
   checkValidity(counter.certificate, counter.signingTime, now);
-  const cms = attachCountersignature(stored, counterDer, certificates);
-  return { stepId, seq: step.seq, documentNumber: step.number, cms, cardSha256 };
+  return { stepId, seq: step.seq, documentNumber: step.number, countersignature: counterDer, cardSha256 };
 }

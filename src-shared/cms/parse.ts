@@ -147,6 +147,24 @@ function fail(message: string): never {
   throw new DerError(message);
 }
 
+/**
+ * The first SignerInfo's signature value, read without parsing the rest: for a signature the
+ * service verified when it was sent and has held since (IFT940's list shows a page of them, and
+ * the card countersigns exactly these octets). Anything else goes through `parseSignedData`.
+ */
+export function storedSignatureValue(der: Uint8Array): Uint8Array {
+  const bytes = plainBytes(der);
+  const explicit = children(bytes, readWhole(bytes, Tag.SEQUENCE))[1] ?? fail('malformed ContentInfo');
+  const signedData = children(bytes, explicit)[0] ?? fail('malformed SignedData');
+  const signerInfos = children(bytes, signedData).pop() ?? fail('missing signerInfos');
+  if (signerInfos.tag !== Tag.SET) throw new DerError('signerInfos is not a SET');
+  const signerInfo = children(bytes, signerInfos)[0] ?? fail('missing SignerInfo');
+  // version, sid (a SEQUENCE in this profile), algorithms (SEQUENCEs), [0] signed attributes:
+  // the first OCTET STRING among a SignerInfo's fields is its signature.
+  for (const field of children(bytes, signerInfo)) if (field.tag === Tag.OCTET_STRING) return contentOf(bytes, field);
+  throw new DerError('missing signature');
+}
+
 export function parseSignedData(der: Uint8Array): ParsedSignedData {
   const bytes = plainBytes(der);
   if (bytes.length > CMS_LIMITS.bytes) throw new DerError('signature too large');

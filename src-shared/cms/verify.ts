@@ -41,7 +41,7 @@ export function verifyStepSignature(cms: Uint8Array, payload: Uint8Array): Verif
   if (parsed.signerInfos.length !== 1) throw new GongwenError('SIGNATURE_PROFILE', 'a step signature has exactly one signer');
   const signerInfo = parsed.signerInfos[0]!;
   const signer = verifySignerInfo(parsed, signerInfo, sha256(payload), 'content');
-  const countersignatures = signerInfo.countersignatures.map((counter) => verifyCountersignature(parsed, signerInfo, counter));
+  const countersignatures = signerInfo.countersignatures.map((counter) => verifyCountersignature(parsed, signerInfo.signature, counter));
   return { signer, countersignatures, parsed };
 }
 
@@ -63,9 +63,13 @@ function refusingMalformed<T>(parse: () => T): T {
   }
 }
 
-/** `certificates` are where the countersigner's certificate is looked for (the SignedData's, or those sent with it). */
-export function verifyCountersignature(parsed: Pick<ParsedSignedData, 'certificates'>, countersigned: ParsedSignerInfo, counter: ParsedSignerInfo): VerifiedCountersignature {
-  const verified = verifySignerInfo(parsed, counter, sha256(countersigned.signature), 'countersignature');
+/**
+ * A countersignature over `countersignedSignature` (the signature value of the SignerInfo it
+ * countersigns). `certificates` are where the countersigner's certificate is looked for (the
+ * SignedData's, or those sent with it).
+ */
+export function verifyCountersignature(parsed: Pick<ParsedSignedData, 'certificates'>, countersignedSignature: Uint8Array, counter: ParsedSignerInfo): VerifiedCountersignature {
+  const verified = verifySignerInfo(parsed, counter, sha256(countersignedSignature), 'countersignature');
   const noteAttribute = findAttribute(counter.signedAttributes, oidDer.resignNote);
   const noteValue = single(noteAttribute?.values, 'resign note');
   const note = guard(() => {

@@ -89,9 +89,42 @@ describe.each(databaseKinds())('re-signing with the card (補簽) on %s', (kind)
     const numbers = docs.map((d) => d.number);
     const audited = await service.ctx.storage.db.selectFrom('audit_log').select('subject').where('action', '=', 'step.resign').where('subject', 'in', numbers).execute();
     expect(audited.map((e) => e.subject).sort()).toEqual([...numbers].sort());
-    // What is stored verifies: the step signature with the countersignature attached.
     const flow = (await vendor.open(docs[0]!.id)).flow;
     expect(flow[0]).toMatchObject({ resignNote: '同時上傳' });
+  });
+
+  it('keeps the signature as it was sent, the countersignature beside it, and exports the two as one CMS', async () => {
+    const doc = await vendor.createDocument('補簽不改寫原簽章');
+    await vendor.act(doc.id, '送請簽核', 'yeh.yenchih', temp);
+    const stepRow = () => service.ctx.storage.db.selectFrom('steps').select(['id', 'signature', 'countersignature', 'resigned_at']).where('document_id', '=', doc.id).where('seq', '=', 1).executeTakeFirstOrThrow();
+    const sent = await stepRow();
+    const pending = (await vendor.call<{ steps: PendingResignStep[] }>('GET', '/api/resign/pending')).body.steps.filter((p) => p.documentId === doc.id);
+    const request = await resignRequest(pending, await vendor.card(), '原簽章保持不變');
+
+    // A certificate sent along that is not one would be exported with the countersignature: the batch is refused, nothing changes.
+    const bad = await vendor.call('POST', '/api/resign', { ...request, certificates: [...request.certificates, Buffer.from('not a certificate').toString('base64')] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe('SIGNATURE_MALFORMED');
+    expect((await stepRow()).resigned_at).toBeNull();
+
+    expect((await vendor.call('POST', '/api/resign', request)).body.results[0]).toMatchObject({ outcome: 'resigned' });
+    const resigned = await stepRow();
+    expect(Buffer.from(resigned.signature!).equals(Buffer.from(sent.signature!))).toBe(true);
+    expect(Buffer.from(resigned.countersignature!).toString('base64')).toBe(request.items[0]!.countersignature);
+
+    const exported = async () => {
+      const evidence = await buildEvidence(service.ctx, doc.id);
+      const file = (name: string) => Buffer.from(evidence.files.find((f) => f.name === name)!.contentBase64, 'base64');
+      return { p7s: file('step-1.p7s'), payload: file('step-1.payload') };
+    };
+    const { p7s, payload } = await exported();
+    const verified = verifyStepSignature(p7s, payload);
+    expect(verified.countersignatures.map((c) => c.note)).toEqual(['原簽章保持不變']);
+    expect(verified.countersignatures[0]!.certificate.subject).toContain('公文系統廠商');
+
+    // A step re-signed before the countersignature was kept apart holds it inside its signature: exported as stored.
+    await service.ctx.storage.db.updateTable('steps').set({ signature: p7s, countersignature: null, resign_certificates: null }).where('id', '=', resigned.id).execute();
+    expect((await exported()).p7s.equals(p7s)).toBe(true);
   });
 
   it('refuses re-signing with another person’s card, with the temp cert, another user’s step, a card-signed step and a note that differs', async () => {
