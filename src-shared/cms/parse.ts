@@ -1,4 +1,4 @@
-import { DerError, Tag, children, contentOf, encodingOf, expect, plainBytes, readWhole, sameBytes, smallInteger, type Tlv } from './der.js';
+import { DerError, Tag, children, contentOf, encodingOf, expect, plainBytes, readTlv, readWhole, sameBytes, smallInteger, type Tlv } from './der.js';
 import { oidDer } from './oids.js';
 
 /**
@@ -154,14 +154,22 @@ function fail(message: string): never {
  */
 export function storedSignatureValue(der: Uint8Array): Uint8Array {
   const bytes = plainBytes(der);
-  const explicit = children(bytes, readWhole(bytes, Tag.SEQUENCE))[1] ?? fail('malformed ContentInfo');
-  const signedData = children(bytes, explicit)[0] ?? fail('malformed SignedData');
-  const signerInfos = children(bytes, signedData).pop() ?? fail('missing signerInfos');
-  if (signerInfos.tag !== Tag.SET) throw new DerError('signerInfos is not a SET');
-  const signerInfo = children(bytes, signerInfos)[0] ?? fail('missing SignerInfo');
-  // version, sid (a SEQUENCE in this profile), algorithms (SEQUENCEs), [0] signed attributes:
-  // the first OCTET STRING among a SignerInfo's fields is its signature.
-  for (const field of children(bytes, signerInfo)) if (field.tag === Tag.OCTET_STRING) return contentOf(bytes, field);
+  // ContentInfo { contentType, [0] { SignedData { …, signerInfos SET } } }: step from header to
+  // header, the last field of SignedData is its signerInfos, and the first OCTET STRING among
+  // the first SignerInfo's fields (version, sid, algorithms and [0] attributes come before) is
+  // its signature.
+  const contentInfo = readWhole(bytes, Tag.SEQUENCE);
+  const explicit = readTlv(bytes, readTlv(bytes, contentInfo.contentStart, contentInfo.end).end, contentInfo.end);
+  const signedData = readTlv(bytes, explicit.contentStart, explicit.end);
+  let field = readTlv(bytes, signedData.contentStart, signedData.end);
+  while (field.end < signedData.end) field = readTlv(bytes, field.end, signedData.end);
+  if (field.tag !== Tag.SET) throw new DerError('signerInfos is not a SET');
+  const signerInfo = readTlv(bytes, field.contentStart, field.end);
+  for (let at = signerInfo.contentStart; at < signerInfo.end; ) {
+    const part = readTlv(bytes, at, signerInfo.end);
+    if (part.tag === Tag.OCTET_STRING) return contentOf(bytes, part);
+    at = part.end;
+  }
   throw new DerError('missing signature');
 }
 

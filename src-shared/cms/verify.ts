@@ -29,6 +29,8 @@ const weakDigests = [oidDer.sha1, oidDer.md5];
 const weakSignatures = [oidDer.sha1WithRSAEncryption, oidDer.md5WithRSAEncryption, oidDer.ecdsaWithSHA1];
 const acceptedCurves = new Set(['prime256v1', 'secp384r1']);
 const MIN_RSA_BITS = 2048;
+/** One decoder for every note: `decode` without `stream` keeps no state between calls. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Verifies a step signature against the payload bytes the verifier built itself: the structure,
@@ -74,7 +76,7 @@ export function verifyCountersignature(parsed: Pick<ParsedSignedData, 'certifica
   const noteValue = single(noteAttribute?.values, 'resign note');
   const note = guard(() => {
     const tlv = readWhole(noteValue, Tag.UTF8_STRING);
-    return new TextDecoder('utf-8', { fatal: true }).decode(contentOf(noteValue, tlv));
+    return strictUtf8.decode(contentOf(noteValue, tlv));
   });
   return { ...verified, note };
 }
