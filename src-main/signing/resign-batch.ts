@@ -45,9 +45,9 @@ export async function runResignBatch(options: ResignBatchOptions): Promise<Resig
   const session = opened.value;
   const total = listed.value.total;
   const report: ResignReport = { total, resigned: 0, alreadyResigned: 0, refused: [] };
-  // The card countersigns each step's signature value; the service attaches the countersignature
-  // to the signature it holds, so neither the whole signature nor the card's certificate travels
-  // once per step.
+  // The card countersigns each step's signature value; the service checks the countersignature
+  // against the signature it holds and keeps it beside it, so neither the whole signature nor the
+  // card's certificate travels once per step.
   const waiting = (steps: PendingResignStep[]) => steps.map((step) => ({ step, signatureValue: new Uint8Array(Buffer.from(step.signatureValue, 'base64')) }));
   const queue: { step: PendingResignStep; signatureValue: Uint8Array }[] = waiting(listed.value.steps);
   const certificates = signerCertificates(session.signer).map((c) => Buffer.from(c).toString('base64'));

@@ -36,7 +36,8 @@ export const RESIGN_BATCH_MAX = 200;
 
 /**
  * IFT940 補簽: one card countersignature per step, with the note they all carry and the card's
- * certificates once. The service attaches each countersignature to the step's signature it holds.
+ * certificates once. The service verifies each over the step's signature it holds and keeps it
+ * beside that signature; evidence carries the two as one CMS.
  */
 export const ResignRequest = z.strictObject({
   note: text({ min: 1, max: 500, multiline: true }),
