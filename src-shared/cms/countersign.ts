@@ -40,8 +40,15 @@ export async function makeCountersignature(signatureValue: Uint8Array, countersi
     messageDigest: sha256(signatureValue),
     signingTime: input.signingTime,
     withContentType: false,
-    extraSignedAttributes: [attribute('resignNote', utf8String(input.note))],
+    extraSignedAttributes: [noteAttribute(input.note)],
   });
+}
+
+/** A batch signs one note into every countersignature: encoded once for it. */
+let lastNote: { note: string; encoded: Uint8Array } | undefined;
+function noteAttribute(note: string): Uint8Array {
+  if (lastNote?.note !== note) lastNote = { note, encoded: attribute('resignNote', utf8String(note)) };
+  return lastNote.encoded;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { certificateReference } from './certificate-fields.js';
-import { contextConstructed, implicitSetOf, nullValue, octetString, sequence, setOf, smallIntegerValue, time } from './der-writer.js';
+import { contextConstructed, nullValue, octetString, sequence, setOf, smallIntegerValue, time } from './der-writer.js';
 import { oidDer, type OidName } from './oids.js';
 import type { CmsSigner } from './signer.js';
 
@@ -8,11 +8,11 @@ export function attribute(type: OidName, ...values: Uint8Array[]): Uint8Array {
   return sequence(oidDer[type], setOf(values));
 }
 
-export const sha256AlgorithmIdentifier = () => sequence(oidDer.sha256);
+// Encoded once: every SignerInfo carries them, and nothing writes into an encoding once made.
+const SHA256_ALGORITHM = sequence(oidDer.sha256);
+const SIGNATURE_ALGORITHMS = { RSA: sequence(oidDer.sha256WithRSAEncryption, nullValue()), EC: sequence(oidDer.ecdsaWithSHA256) } as const;
 
-function signatureAlgorithmIdentifier(signer: CmsSigner): Uint8Array {
-  return signer.keyAlgorithm === 'RSA' ? sequence(oidDer.sha256WithRSAEncryption, nullValue()) : sequence(oidDer.ecdsaWithSHA256);
-}
+export const sha256AlgorithmIdentifier = () => SHA256_ALGORITHM;
 
 /**
  * signing-certificate-v2 (RFC 5035, CAdES): binds the signature to the exact certificate, so a
@@ -55,16 +55,13 @@ export async function makeSignerInfo(input: SignerInfoInput): Promise<Uint8Array
     signingCertificateV2(signer.certificate),
     ...(input.extraSignedAttributes ?? []),
   ];
-  // Signed as a DER SET OF (tag 0x31), carried as [0] IMPLICIT (RFC 5652 section 5.4).
-  const signature = await input.signer.sign(setOf(attributes));
-  return sequence(
-    smallIntegerValue(1),
-    sequence(ref.issuer, ref.serial),
-    sha256AlgorithmIdentifier(),
-    implicitSetOf(0xa0, attributes),
-    signatureAlgorithmIdentifier(signer),
-    octetString(signature),
-  );
+  // Signed as a DER SET OF (tag 0x31), carried as [0] IMPLICIT (RFC 5652 section 5.4): the same
+  // sorted encoding under the other tag.
+  const signedAttributes = setOf(attributes);
+  const signature = await input.signer.sign(signedAttributes);
+  const carried = Uint8Array.from(signedAttributes);
+  carried[0] = 0xa0;
+  return sequence(smallIntegerValue(1), sequence(ref.issuer, ref.serial), SHA256_ALGORITHM, carried, SIGNATURE_ALGORITHMS[signer.keyAlgorithm], octetString(signature));
 }
 
 export function sha256(bytes: Uint8Array): Uint8Array {
