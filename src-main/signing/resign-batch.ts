@@ -19,11 +19,6 @@ export interface ResignBatchOptions {
   chunkSize?: number;
 }
 
-/**
- * IFT940 補簽: one PIN, then every pending temp-signed step of mine countersigned with the card
- * and uploaded in chunks. What is uploaded stays done; a cancelled batch, or one stopped by a
- * pulled card, stops after uploading what it has, and a re-run fetches and signs only the rest.
- */
 /** Signatures kept queued to the card thread at once. */
 const SIGNING_WINDOW = 32;
 /** Pending steps fetched per request; the first page is small, so the card starts sooner. */
@@ -32,6 +27,17 @@ const PAGE = 250;
 /** Signed chunks that may wait for the service before the card pauses. */
 const MOST_CHUNKS_WAITING = 2;
 
+/** A listed step and the signature value the card countersigns, decoded once. */
+interface ToCountersign {
+  step: PendingResignStep;
+  signatureValue: Uint8Array;
+}
+
+/**
+ * IFT940 補簽: one PIN, then every pending temp-signed step of mine countersigned with the card
+ * and uploaded in chunks. What is uploaded stays done; a cancelled batch, or one stopped by a
+ * pulled card, stops after uploading what it has, and a re-run fetches and signs only the rest.
+ */
 export async function runResignBatch(options: ResignBatchOptions): Promise<ResignReport> {
   const { client, card, note } = options;
   const chunkSize = options.chunkSize ?? 50;
@@ -48,8 +54,8 @@ export async function runResignBatch(options: ResignBatchOptions): Promise<Resig
   // The card countersigns each step's signature value; the service checks the countersignature
   // against the signature it holds and keeps it beside it, so neither the whole signature nor the
   // card's certificate travels once per step.
-  const waiting = (steps: PendingResignStep[]) => steps.map((step) => ({ step, signatureValue: new Uint8Array(Buffer.from(step.signatureValue, 'base64')) }));
-  const queue: { step: PendingResignStep; signatureValue: Uint8Array }[] = waiting(listed.value.steps);
+  const waiting = (steps: PendingResignStep[]): ToCountersign[] => steps.map((step) => ({ step, signatureValue: new Uint8Array(Buffer.from(step.signatureValue, 'base64')) }));
+  const queue = waiting(listed.value.steps);
   const certificates = signerCertificates(session.signer).map((c) => Buffer.from(c).toString('base64'));
   let cursor = listed.value.next;
   let fetching: Promise<void> | null = null;
@@ -115,7 +121,7 @@ export async function runResignBatch(options: ResignBatchOptions): Promise<Resig
       numbers.delete(r.stepId);
     }
   };
-  const signOne = async ({ step, signatureValue }: { step: PendingResignStep; signatureValue: Uint8Array }) => {
+  const signOne = async ({ step, signatureValue }: ToCountersign) => {
     const countersignature = await makeCountersignature(signatureValue, session.signer, { note, signingTime: new Date(signingTimeOf(new Date())) });
     // Cancelled while this one was at the card: the clerk has been told the batch stopped, so it stops here.
     if (options.signal?.aborted) {

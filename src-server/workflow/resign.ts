@@ -1,4 +1,4 @@
-import { createHash, type X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { PendingResignList, ResignItemResult, ResignRequest } from '../../src-shared/api/resign.js';
 import { knownCertificate } from '../../src-shared/cms/certificate-cache.js';
@@ -7,6 +7,7 @@ import { parseCountersignatureOrRefuse, verifyCountersignature } from '../../src
 import { GongwenError, messageOf } from '../../src-shared/errors.js';
 import { appendAuditEntries, type AuditEntry } from '../audit/audit-log.js';
 import { checkValidity } from '../signatures/signer-policy.js';
+import { sha256Hex } from '../temp-ca/authority.js';
 import type { Actor, ServiceContext } from '../context.js';
 import type { DialectName } from '../storage/database.js';
 import type { Database } from '../storage/schema.js';
@@ -116,7 +117,8 @@ export async function resignSteps(ctx: ServiceContext, actor: Actor, request: Re
  * card certificate in every chunk); returns their hashes in order, as the steps name them.
  */
 async function storeCarriedCertificates(trx: Kysely<Database>, certificates: readonly Uint8Array[]): Promise<string> {
-  const rows = certificates.map((der) => ({ sha256: createHash('sha256').update(der).digest('hex'), der }));
+  // Hashed as every certificate on record is (`sha256Hex`), from the parse `carriedCertificates` made.
+  const rows = certificates.map((der) => ({ sha256: sha256Hex(knownCertificate(der).x509), der }));
   await trx
     .insertInto('carried_certificates')
     .values(rows)

@@ -26,7 +26,7 @@ export function certificateReference(certificateDer: Uint8Array): CertificateRef
 function readReference(der: Uint8Array): CertificateReference {
   const certificateDer = plainBytes(der);
   const cert = readWhole(certificateDer, Tag.SEQUENCE);
-  const [tbs] = children(certificateDer, cert);
+  const tbs = children(certificateDer, cert)[0];
   if (!tbs || tbs.tag !== Tag.SEQUENCE) throw new Error('not a certificate');
   const fields = children(certificateDer, tbs);
   const offset = fields[0]?.tag === Tag.context(0) ? 1 : 0; // explicit version is optional

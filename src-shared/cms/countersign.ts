@@ -32,7 +32,8 @@ export async function countersign(cms: Uint8Array, countersigner: CmsSigner, inp
 
 /**
  * The countersignature alone: a SignerInfo over a signature value. IFT940 makes only this on the
- * clerk's PC and uploads it; the service, which holds the step's signature, attaches it.
+ * clerk's PC and uploads it; the service keeps it beside the step's signature and attaches it
+ * when it exports evidence.
  */
 export async function makeCountersignature(signatureValue: Uint8Array, countersigner: CmsSigner, input: Omit<CountersignInput, 'signerIndex'>): Promise<Uint8Array> {
   return makeSignerInfo({

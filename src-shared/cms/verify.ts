@@ -141,15 +141,16 @@ function checkKeyStrength(key: KeyObject, signatureAlgorithm: Uint8Array): void 
 /** SigningCertificateV2 ::= SEQUENCE { certs SEQUENCE OF ESSCertIDv2, ... }; the first certHash. */
 function firstCertHash(value: Uint8Array): Uint8Array {
   const top = readWhole(value, Tag.SEQUENCE);
-  const [certs] = children(value, top);
+  // Fields by index, as the CMS reader reads them (destructuring compiles the iterator protocol in).
+  const certs = children(value, top)[0];
   if (!certs || certs.tag !== Tag.SEQUENCE) throw new DerError('malformed signing-certificate-v2');
-  const [first] = children(value, certs);
+  const first = children(value, certs)[0];
   if (!first || first.tag !== Tag.SEQUENCE) throw new DerError('malformed signing-certificate-v2');
   const fields = children(value, first);
   let i = 0;
   if (fields[0]?.tag === Tag.SEQUENCE) {
     // An explicit hashAlgorithm: only SHA-256 (the default) is part of the profile.
-    const [algorithm] = children(value, fields[0]);
+    const algorithm = children(value, fields[0])[0];
     if (!algorithm || !sameBytes(value.subarray(algorithm.start, algorithm.end), oidDer.sha256)) throw new DerError('signing-certificate-v2 hash is not SHA-256');
     i = 1;
   }
