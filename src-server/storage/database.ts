@@ -7,6 +7,7 @@ import * as initial from './migrations/20261127-0001-initial.js';
 import * as documentSequences from './migrations/20261127-0002-document-sequences.js';
 import * as pendingResignOrder from './migrations/20261127-0003-pending-resign-order.js';
 import * as countersignatureBeside from './migrations/20261127-0004-countersignature-beside-signature.js';
+import * as signatureValue from './migrations/20261127-0005-signature-value.js';
 import { groupCommit, transactionPerUnit, type WriteRunner } from './group-commit.js';
 import type { Database } from './schema.js';
 
@@ -82,6 +83,7 @@ async function migrateToLatest(storage: Storage): Promise<void> {
     '20261127-0002-document-sequences': { up: (db) => documentSequences.up(db) },
     '20261127-0003-pending-resign-order': { up: (db) => pendingResignOrder.up(db) },
     '20261127-0004-countersignature-beside-signature': { up: (db) => countersignatureBeside.up(db, blob) },
+    '20261127-0005-signature-value': { up: (db) => signatureValue.up(db, blob) },
   };
   const migrator = new Migrator({ db: storage.db, provider: { getMigrations: async () => migrations } });
   const { error } = await migrator.migrateToLatest();

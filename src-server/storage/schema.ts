@@ -124,6 +124,11 @@ export interface StepTable {
   approver_user_id: string | null;
   payload: Uint8Array | null;
   signature: Uint8Array | null;
+  /**
+   * The signature value of `signature`'s SignerInfo, kept when the signature was verified at
+   * sending: IFT940's list and 補簽 need only this (migration 0005).
+   */
+  signature_value: Uint8Array | null;
   signer_certificate_sha256: string | null;
   signing_time: string | null;
   resigned_at: string | null;

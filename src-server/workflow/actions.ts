@@ -97,6 +97,7 @@ export async function performAction(ctx: ServiceContext, actor: Actor, documentI
           approver_user_id: action === '決行' ? actor.id : null,
           payload,
           signature: cms,
+          signature_value: verified.parsed.signerInfos[0]!.signature,
           signer_certificate_sha256: signer.certificateSha256,
           signing_time: signingTime.toISOString(),
         })
@@ -105,7 +106,7 @@ export async function performAction(ctx: ServiceContext, actor: Actor, documentI
       if (!closing) {
         await trx
           .insertInto('steps')
-          .values({ id: randomUUID(), document_id: doc.id, seq: doc.current_seq + 1, status: arrivalStatus[action as keyof typeof arrivalStatus], unit_id: recipient!.unitId, holder_user_id: recipient!.id, arrived_at: now, received_at: null, sent_at: null, change_type: action, opinion: null, temp_cert_used: 0, approver_user_id: null, payload: null, signature: null, signer_certificate_sha256: null, signing_time: null, resigned_at: null, resign_note: null, resign_certificate_sha256: null, countersignature: null, resign_certificates: null })
+          .values({ id: randomUUID(), document_id: doc.id, seq: doc.current_seq + 1, status: arrivalStatus[action as keyof typeof arrivalStatus], unit_id: recipient!.unitId, holder_user_id: recipient!.id, arrived_at: now, received_at: null, sent_at: null, change_type: action, opinion: null, temp_cert_used: 0, approver_user_id: null, payload: null, signature: null, signature_value: null, signer_certificate_sha256: null, signing_time: null, resigned_at: null, resign_note: null, resign_certificate_sha256: null, countersignature: null, resign_certificates: null })
           .execute();
       }
       // The answer is made from what this transaction wrote, without reading it back.

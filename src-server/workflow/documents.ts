@@ -41,7 +41,7 @@ export async function createDocument(ctx: ServiceContext, actor: Actor, input: C
         for (const a of attachments) await trx.insertInto('attachments').values({ ...a, document_id: id }).execute();
         await trx
           .insertInto('steps')
-          .values({ id: randomUUID(), document_id: id, seq: 1, status: '線上簽核', unit_id: actor.unitId, holder_user_id: actor.id, arrived_at: now, received_at: now, sent_at: null, change_type: '創稿', opinion: null, temp_cert_used: 0, approver_user_id: null, payload: null, signature: null, signer_certificate_sha256: null, signing_time: null, resigned_at: null, resign_note: null, resign_certificate_sha256: null, countersignature: null, resign_certificates: null })
+          .values({ id: randomUUID(), document_id: id, seq: 1, status: '線上簽核', unit_id: actor.unitId, holder_user_id: actor.id, arrived_at: now, received_at: now, sent_at: null, change_type: '創稿', opinion: null, temp_cert_used: 0, approver_user_id: null, payload: null, signature: null, signature_value: null, signer_certificate_sha256: null, signing_time: null, resigned_at: null, resign_note: null, resign_certificate_sha256: null, countersignature: null, resign_certificates: null })
           .execute();
         await appendAudit(trx, dialect, ctx.now(), { actor: actor.account, action: 'document.create', subject: number, detail: { documentId: id, contentSha256: digest, attachments: attachments.length } });
       });

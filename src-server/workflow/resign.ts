@@ -2,7 +2,6 @@ import type { X509Certificate } from 'node:crypto';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { PendingResignList, ResignItemResult, ResignRequest } from '../../src-shared/api/resign.js';
 import { knownCertificate } from '../../src-shared/cms/certificate-cache.js';
-import { storedSignatureValue } from '../../src-shared/cms/parse.js';
 import { parseCountersignatureOrRefuse, verifyCountersignature } from '../../src-shared/cms/verify.js';
 import { GongwenError, messageOf } from '../../src-shared/errors.js';
 import { appendAuditEntries, type AuditEntry } from '../audit/audit-log.js';
@@ -28,7 +27,7 @@ export async function pendingResignSteps(ctx: ServiceContext, actor: Actor, page
       .where('s.resigned_at', 'is', null);
   let query = mine()
     .innerJoin('documents as d', 'd.id', 's.document_id')
-    .select(['s.id', 's.document_id', 'd.number', 'd.subject', 's.seq', 's.change_type', 's.sent_at', 's.signature'])
+    .select(['s.id', 's.document_id', 'd.number', 'd.subject', 's.seq', 's.change_type', 's.sent_at', 's.signature_value'])
     .orderBy('s.sent_at')
     .orderBy('s.id')
     // One row more than asked tells whether there is a next page, so the last page says so.
@@ -48,7 +47,7 @@ export async function pendingResignSteps(ctx: ServiceContext, actor: Actor, page
     seq: r.seq,
     changeType: r.change_type,
     sentAt: r.sent_at!,
-    signatureValue: Buffer.from(storedSignatureValue(r.signature!)).toString('base64'),
+    signatureValue: Buffer.from(r.signature_value!).toString('base64'),
   }));
   return { steps, total: Number(count.n), ...(last && found.length > page.limit ? { next: `${last.sent_at}|${last.id}` } : {}) };
 }
@@ -159,7 +158,7 @@ async function storedSteps(ctx: ServiceContext, stepIds: string[]) {
     .selectFrom('steps as s')
     .innerJoin('documents as d', 'd.id', 's.document_id')
     // Not the payload: only whether there is one (it is a step that was signed).
-    .select(['s.id', 's.seq', 's.holder_user_id', 's.temp_cert_used', 's.resigned_at', 's.signature', 'd.number'])
+    .select(['s.id', 's.seq', 's.holder_user_id', 's.temp_cert_used', 's.resigned_at', 's.signature_value', 'd.number'])
     .select((eb) => eb('s.payload', 'is not', null).as('signed'))
     .where('s.id', 'in', [...new Set(stepIds)])
     .execute();
@@ -189,7 +188,7 @@ async function checkOne(
   note: string,
   cardHolder: (certificate: X509Certificate, carried: readonly Uint8Array[]) => Promise<string>,
 ): Promise<Accepted | ResignItemResult> {
-  if (!step || step.holder_user_id !== actor.id || !step.signature || !step.signed) throw new GongwenError('RESIGN_STEP_UNKNOWN');
+  if (!step || step.holder_user_id !== actor.id || !step.signature_value || !step.signed) throw new GongwenError('RESIGN_STEP_UNKNOWN');
   if (step.temp_cert_used !== 1) throw new GongwenError('RESIGN_NOT_TEMP');
   if (step.resigned_at !== null) return { stepId, outcome: 'already-resigned' };
 
@@ -197,7 +196,7 @@ async function checkOne(
   const counterInfo = parseCountersignatureOrRefuse(counterDer);
   // Checked against this step's own signature as the service holds it (verified when the step
   // was sent): a countersignature made over another step's signature does not verify here.
-  const counter = verifyCountersignature({ certificates }, storedSignatureValue(step.signature), counterInfo);
+  const counter = verifyCountersignature({ certificates }, step.signature_value, counterInfo);
   if (counter.note !== note) throw new GongwenError('COUNTERSIGNATURE_INVALID', 'the signed note differs from the request');
   const now = ctx.now();
   if (counter.signingTime.getTime() > now.getTime() + ctx.clockSkewMs) throw new GongwenError('SIGNING_TIME_INVALID', 'in the future');

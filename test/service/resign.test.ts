@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PendingResignStep } from '../../src-shared/api/resign.js';
 import type { CmsSigner } from '../../src-shared/cms/signer.js';
+import { parseSignedData } from '../../src-shared/cms/parse.js';
 import { verifyStepSignature } from '../../src-shared/cms/verify.js';
 import { buildEvidence, writeEvidence } from '../../src-server/evidence/evidence.js';
+import { backfillSignatureValues } from '../../src-server/storage/migrations/20261127-0005-signature-value.js';
 import { databaseKinds } from '../helpers/databases.js';
 import { resignRequest } from '../helpers/resign.js';
 import { Clerk, startTestService, type TestService } from '../helpers/service.js';
@@ -125,6 +127,24 @@ describe.each(databaseKinds())('re-signing with the card (補簽) on %s', (kind)
     // A step re-signed before the countersignature was kept apart holds it inside its signature: exported as stored.
     await service.ctx.storage.db.updateTable('steps').set({ signature: p7s, countersignature: null, resign_certificates: null }).where('id', '=', resigned.id).execute();
     expect((await exported()).p7s.equals(p7s)).toBe(true);
+  });
+
+  it('keeps each sent signature’s value beside it, and fills it in for steps sent before it was kept', async () => {
+    const doc = await vendor.createDocument('簽章值');
+    await vendor.act(doc.id, '送請簽核', 'yeh.yenchih', temp);
+    const { db } = service.ctx.storage;
+    const stepRow = () => db.selectFrom('steps').select(['id', 'signature', 'signature_value']).where('document_id', '=', doc.id).where('seq', '=', 1).executeTakeFirstOrThrow();
+    const sent = await stepRow();
+    const value = Buffer.from(parseSignedData(sent.signature!).signerInfos[0]!.signature);
+    expect(Buffer.from(sent.signature_value!).equals(value)).toBe(true);
+    const listed = (await vendor.call<{ steps: PendingResignStep[] }>('GET', '/api/resign/pending')).body.steps.find((p) => p.documentId === doc.id)!;
+    expect(listed.signatureValue).toBe(value.toString('base64'));
+
+    // As a step sent before migration 0005 is: the migration's backfill reads it from the signature.
+    await db.updateTable('steps').set({ signature_value: null }).where('id', '=', sent.id).execute();
+    expect(await backfillSignatureValues(db, 2)).toBeGreaterThanOrEqual(1);
+    expect(Buffer.from((await stepRow()).signature_value!).equals(value)).toBe(true);
+    expect(await backfillSignatureValues(db)).toBe(0);
   });
 
   it('refuses re-signing with another person’s card, with the temp cert, another user’s step, a card-signed step and a note that differs', async () => {
