@@ -31,7 +31,19 @@ export interface CardSession {
   certificate: Uint8Array;
   keyAlgorithm: 'RSA' | 'EC';
   signer: CmsSigner;
+  /**
+   * Signs several at once, in order, in one request to the card thread: the signatures made until
+   * the first failure, and that failure. Size bundles by `bundleSize`.
+   */
+  signBundle(data: readonly Uint8Array[]): Promise<BundleSigned>;
+  /** How many signatures a bundle should hold for this card: as many as it makes in a few milliseconds, at least one. */
+  bundleSize(): number;
   close(): Promise<void>;
+}
+
+export interface BundleSigned {
+  signatures: Uint8Array[];
+  failure?: CardError;
 }
 
 /**
@@ -145,6 +157,8 @@ export class CardService {
       certificate,
       keyAlgorithm: login.keyAlgorithm,
       signer: { certificate, keyAlgorithm: login.keyAlgorithm, sign: (data) => this.sign(data) },
+      signBundle: (data) => this.signNow(data),
+      bundleSize: () => this.signaturesPerBundle,
       close: () => this.request<null>({ op: 'logout' }).then(() => undefined),
     };
   }
@@ -170,13 +184,18 @@ export class CardService {
   }
 
   private sendBundle(bundle: QueuedSignature[]) {
-    this.request<SignResult>({ op: 'sign', data: bundle.map((b) => b.data) }).then(
-      ({ signatures, failure, millisecondsEach }) => {
-        if (signatures.length > 0) this.signaturesPerBundle = Math.max(1, Math.min(MOST_SIGNATURES_PER_BUNDLE, Math.floor(BUNDLE_MILLISECONDS / Math.max(millisecondsEach, 0.01))));
-        bundle.forEach((b, i) => (i < signatures.length ? b.resolve(signatures[i]!) : b.reject(new CardError(failure ?? { code: 'CARD_FAILED' }))));
-      },
+    this.signNow(bundle.map((b) => b.data)).then(
+      ({ signatures, failure }) => bundle.forEach((b, i) => (i < signatures.length ? b.resolve(signatures[i]!) : b.reject(failure ?? new CardError({ code: 'CARD_FAILED' })))),
       (error: unknown) => bundle.forEach((b) => b.reject(error)),
     );
+  }
+
+  /** One request to the card thread; the card's speed sizes the bundles after it. */
+  private async signNow(data: readonly Uint8Array[]): Promise<BundleSigned> {
+    const { signatures, failure, millisecondsEach } = await this.request<SignResult>({ op: 'sign', data: [...data] });
+    if (signatures.length > 0) this.signaturesPerBundle = Math.max(1, Math.min(MOST_SIGNATURES_PER_BUNDLE, Math.floor(BUNDLE_MILLISECONDS / Math.max(millisecondsEach, 0.01))));
+    if (signatures.length < data.length) return { signatures, failure: new CardError(failure ?? { code: 'CARD_FAILED' }) };
+    return { signatures };
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { PendingResignStep } from '../../src-shared/api/resign.js';
-import { makeCountersignature } from '../../src-shared/cms/countersign.js';
+import { countersignatureAttributes } from '../../src-shared/cms/countersign.js';
+import { assembleSignerInfo } from '../../src-shared/cms/signer-info.js';
 import { signerCertificates } from '../../src-shared/cms/signer.js';
 import { GongwenError } from '../../src-shared/errors.js';
 import { signingTimeOf } from '../../src-shared/step-payload.js';
@@ -19,8 +20,13 @@ export interface ResignBatchOptions {
   chunkSize?: number;
 }
 
-/** Signatures kept queued to the card thread at once. */
-const SIGNING_WINDOW = 32;
+/**
+ * Bundles of signatures at the card thread at once: while it signs one, this thread puts the last
+ * one's countersignatures together and prepares the next, so the card never waits for it.
+ */
+const MOST_BUNDLES_AT_CARD = 2;
+/** Steps kept listed ahead of the card; below this the next page is fetched. */
+const LISTED_AHEAD = 32;
 /** Pending steps fetched per request; the first page is small, so the card starts sooner. */
 const FIRST_PAGE = 32;
 const PAGE = 250;
@@ -37,6 +43,11 @@ interface ToCountersign {
  * IFT940 補簽: one PIN, then every pending temp-signed step of mine countersigned with the card
  * and uploaded in chunks. What is uploaded stays done; a cancelled batch, or one stopped by a
  * pulled card, stops after uploading what it has, and a re-run fetches and signs only the rest.
+ *
+ * The work is driven by events, a bundle at a time: when a bundle of signatures comes back from
+ * the card, its countersignatures are put together, the next bundle is prepared and handed over,
+ * and full chunks go up, all in one pass, with no promise per step (a batch is short, so most of
+ * this code runs before the JavaScript engine has optimised it, and every step of it costs).
  */
 export async function runResignBatch(options: ResignBatchOptions): Promise<ResignReport> {
   const { client, card, note } = options;
@@ -58,23 +69,11 @@ export async function runResignBatch(options: ResignBatchOptions): Promise<Resig
   const queue = waiting(listed.value.steps);
   const certificates = signerCertificates(session.signer).map((c) => Buffer.from(c).toString('base64'));
   let cursor = listed.value.next;
-  let fetching: Promise<void> | null = null;
-  const fetchMore = () =>
-    (fetching ??= client
-      .pendingResign({ limit: PAGE, after: cursor })
-      .then((page) => {
-        queue.push(...waiting(page.steps));
-        cursor = page.next;
-      })
-      .finally(() => (fetching = null)));
-  const take = async () => {
-    if (queue.length < SIGNING_WINDOW && cursor && !fetching) void fetchMore().catch(() => {});
-    while (queue.length === 0 && (cursor || fetching)) await (fetching ?? fetchMore());
-    return queue.shift();
-  };
+  let fetching = false;
 
   let done = 0;
   let stop: unknown = null;
+  const cancelled = () => new GongwenError('RESIGN_CANCELLED', `${done} of ${total}`);
   const numbers = new Map<string, string>();
   const ready: { stepId: string; countersignature: string }[] = [];
   // Uploads run one after another, each overlapping the card's work on the steps after it.
@@ -96,12 +95,13 @@ export async function runResignBatch(options: ResignBatchOptions): Promise<Resig
     void settled.then(() => {
       waitingChunks.splice(waitingChunks.indexOf(settled), 1);
       flushTail();
+      pump();
     });
   };
-  // Once every remaining step is at the card, full chunks would leave the batch waiting for the
-  // last one: instead each upload takes what was signed while the one before it was under way,
-  // so the last upload holds only the last few signatures and nothing queues behind it.
-  const atTail = () => queue.length === 0 && !cursor && !fetching;
+  // Once what is left would not fill a chunk, waiting for a full one would leave the batch waiting
+  // for the last upload: instead each upload takes what was signed while the one before it was
+  // under way, so the last upload holds only the last few signatures and nothing queues behind it.
+  const atTail = () => !cursor && !fetching && queue.length + stepsAtCard <= chunkSize;
   let tailFlushing = false;
   const flushTail = () => {
     if (tailFlushing || !atTail() || waitingChunks.length > 0 || stop !== null) return;
@@ -121,47 +121,85 @@ export async function runResignBatch(options: ResignBatchOptions): Promise<Resig
       numbers.delete(r.stepId);
     }
   };
-  const signOne = async ({ step, signatureValue }: ToCountersign) => {
-    const countersignature = await makeCountersignature(signatureValue, session.signer, { note, signingTime: new Date(signingTimeOf(new Date())) });
-    // Cancelled while this one was at the card: the clerk has been told the batch stopped, so it stops here.
+
+  const fetchMore = () => {
+    fetching = true;
+    void client
+      .pendingResign({ limit: PAGE, after: cursor })
+      .then((page) => {
+        for (const entry of waiting(page.steps)) queue.push(entry);
+        cursor = page.next;
+      })
+      .catch((error: unknown) => {
+        stop ??= error;
+      })
+      .finally(() => {
+        fetching = false;
+        pump();
+      });
+  };
+
+  let bundlesAtCard = 0;
+  let stepsAtCard = 0;
+  let signed!: () => void;
+  const allSigned = new Promise<void>((resolve) => (signed = resolve));
+  const answered = (bundle: ToCountersign[], toSign: Uint8Array[], signatures: readonly Uint8Array[]) => {
+    // Cancelled while these were at the card: the clerk has been told the batch stopped, so it stops here.
     if (options.signal?.aborted) {
-      stop ??= new GongwenError('RESIGN_CANCELLED', `${done} of ${total}`);
+      stop ??= cancelled();
       return;
     }
-    ready.push({ stepId: step.stepId, countersignature: Buffer.from(countersignature).toString('base64') });
-    numbers.set(step.stepId, step.documentNumber);
-    done++;
-    options.onProgress?.({ done, total, current: { documentNumber: step.documentNumber, seq: step.seq } });
-    if (ready.length >= chunkSize) flush();
-    else flushTail();
+    for (let i = 0; i < signatures.length; i++) {
+      const { step } = bundle[i]!;
+      ready.push({ stepId: step.stepId, countersignature: Buffer.from(assembleSignerInfo(session, toSign[i]!, signatures[i]!)).toString('base64') });
+      numbers.set(step.stepId, step.documentNumber);
+      done++;
+      options.onProgress?.({ done, total, current: { documentNumber: step.documentNumber, seq: step.seq } });
+      if (ready.length >= chunkSize) flush();
+    }
+    flushTail();
   };
+  const toCard = (bundle: ToCountersign[]) => {
+    const signingTime = new Date(signingTimeOf(new Date()));
+    const toSign = bundle.map((b) => countersignatureAttributes(b.signatureValue, session.certificate, { note, signingTime }));
+    bundlesAtCard++;
+    stepsAtCard += bundle.length;
+    let back = false;
+    const returned = () => {
+      if (back) return;
+      back = true;
+      bundlesAtCard--;
+      stepsAtCard -= bundle.length;
+    };
+    void session
+      .signBundle(toSign)
+      .then(({ signatures, failure }) => {
+        returned(); // first: what is left to sign decides whether the tail is reached
+        answered(bundle, toSign, signatures);
+        if (failure) stop ??= failure;
+      })
+      .catch((error: unknown) => {
+        stop ??= error;
+      })
+      .finally(() => {
+        returned();
+        pump();
+      });
+  };
+  // Hands the card as much as it may hold, fetches the next page when the list runs short, and
+  // tells when all is signed (or the batch stopped and nothing is at the card any more).
+  const pump = () => {
+    if (stop === null && options.signal?.aborted) stop = cancelled();
+    while (stop === null && bundlesAtCard < MOST_BUNDLES_AT_CARD && waitingChunks.length <= MOST_CHUNKS_WAITING && queue.length > 0) {
+      toCard(queue.splice(0, session.bundleSize()));
+    }
+    if (stop === null && queue.length < LISTED_AHEAD && cursor && !fetching) fetchMore();
+    if (bundlesAtCard === 0 && !fetching && (stop !== null || (queue.length === 0 && !cursor))) signed();
+  };
+
   try {
-    // A window of signatures is kept queued to the card thread, so the card never waits for this
-    // thread to build the next CMS, nor for the network.
-    await Promise.all(
-      Array.from({ length: SIGNING_WINDOW }, async () => {
-        while (stop === null) {
-          while (waitingChunks.length > MOST_CHUNKS_WAITING && stop === null) await waitingChunks[0];
-          if (options.signal?.aborted) {
-            stop = new GongwenError('RESIGN_CANCELLED', `${done} of ${total}`);
-            break;
-          }
-          let step: Awaited<ReturnType<typeof take>>;
-          try {
-            step = await take();
-          } catch (error) {
-            stop ??= error;
-            break;
-          }
-          if (!step) break;
-          try {
-            await signOne(step);
-          } catch (error) {
-            stop ??= error;
-          }
-        }
-      }),
-    );
+    pump();
+    await allSigned;
     flush(); // what was signed is uploaded, also when the batch stops early
     await uploads;
     if (stop !== null) throw stop;

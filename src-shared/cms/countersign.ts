@@ -3,7 +3,7 @@ import { implicitSetOf, sequence, setOf, utf8String } from './der-writer.js';
 import { oidDer } from './oids.js';
 import { findAttribute, parseSignedData, type Attribute, type ParsedSignedData } from './parse.js';
 import { encodeSignedData } from './sign.js';
-import { attribute, makeSignerInfo, sha256 } from './signer-info.js';
+import { assembleSignerInfo, attribute, sha256, signedAttributes } from './signer-info.js';
 import { signerCertificates, type CmsSigner } from './signer.js';
 
 export interface CountersignInput {
@@ -36,13 +36,16 @@ export async function countersign(cms: Uint8Array, countersigner: CmsSigner, inp
  * when it exports evidence.
  */
 export async function makeCountersignature(signatureValue: Uint8Array, countersigner: CmsSigner, input: Omit<CountersignInput, 'signerIndex'>): Promise<Uint8Array> {
-  return makeSignerInfo({
-    signer: countersigner,
-    messageDigest: sha256(signatureValue),
-    signingTime: input.signingTime,
-    withContentType: false,
-    extraSignedAttributes: [noteAttribute(input.note)],
-  });
+  const toSign = countersignatureAttributes(signatureValue, countersigner.certificate, input);
+  return assembleSignerInfo(countersigner, toSign, await countersigner.sign(toSign));
+}
+
+/**
+ * The signed attributes of a countersignature over `signatureValue` by the holder of `certificate`:
+ * what the card signs. `assembleSignerInfo` makes the countersignature of them and the signature.
+ */
+export function countersignatureAttributes(signatureValue: Uint8Array, certificate: Uint8Array, input: Omit<CountersignInput, 'signerIndex'>): Uint8Array {
+  return signedAttributes({ certificate, messageDigest: sha256(signatureValue), signingTime: input.signingTime, withContentType: false, extraSignedAttributes: [noteAttribute(input.note)] });
 }
 
 /** A batch signs one note into every countersignature: encoded once for it. */

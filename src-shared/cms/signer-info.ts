@@ -34,8 +34,9 @@ function encodeSigningCertificateV2(certificateDer: Uint8Array): Uint8Array {
   return attribute('signingCertificateV2', sequence(sequence(essCertIdV2)));
 }
 
-export interface SignerInfoInput {
-  signer: CmsSigner;
+export interface SignedAttributesInput {
+  /** DER of the signer's certificate, named by signing-certificate-v2. */
+  certificate: Uint8Array;
   /** SHA-256 of what is signed: the payload, or for a countersignature the countersigned signature value. */
   messageDigest: Uint8Array;
   signingTime: Date;
@@ -44,22 +45,37 @@ export interface SignerInfoInput {
   extraSignedAttributes?: readonly Uint8Array[];
 }
 
+export interface SignerInfoInput extends Omit<SignedAttributesInput, 'certificate'> {
+  signer: CmsSigner;
+}
+
 /** Builds and signs one SignerInfo (version 1, issuerAndSerialNumber) in the profile. */
 export async function makeSignerInfo(input: SignerInfoInput): Promise<Uint8Array> {
   const { signer } = input;
-  const ref = certificateReference(signer.certificate);
-  const attributes = [
+  const toSign = signedAttributes({ ...input, certificate: signer.certificate });
+  return assembleSignerInfo(signer, toSign, await signer.sign(toSign));
+}
+
+/**
+ * What the signer signs: the signed attributes as a DER SET OF (tag 0x31, RFC 5652 section 5.4).
+ * A SignerInfo is made in two halves, these and `assembleSignerInfo`, so that a batch can hand the
+ * card many at once and put each SignerInfo together when its signature comes back.
+ */
+export function signedAttributes(input: SignedAttributesInput): Uint8Array {
+  return setOf([
     ...(input.withContentType ? [attribute('contentType', oidDer.data)] : []),
     attribute('signingTime', time(input.signingTime)),
     attribute('messageDigest', octetString(input.messageDigest)),
-    signingCertificateV2(signer.certificate),
+    signingCertificateV2(input.certificate),
     ...(input.extraSignedAttributes ?? []),
-  ];
-  // Signed as a DER SET OF (tag 0x31), carried as [0] IMPLICIT (RFC 5652 section 5.4): the same
-  // sorted encoding under the other tag.
-  const signedAttributes = setOf(attributes);
-  const signature = await input.signer.sign(signedAttributes);
-  const carried = Uint8Array.from(signedAttributes);
+  ]);
+}
+
+/** The SignerInfo around signed attributes and their signature by the key of `signer.certificate`. */
+export function assembleSignerInfo(signer: Pick<CmsSigner, 'certificate' | 'keyAlgorithm'>, signed: Uint8Array, signature: Uint8Array): Uint8Array {
+  const ref = certificateReference(signer.certificate);
+  // Carried as [0] IMPLICIT: the same sorted encoding under the other tag.
+  const carried = Uint8Array.from(signed);
   carried[0] = 0xa0;
   return sequence(smallIntegerValue(1), sequence(ref.issuer, ref.serial), SHA256_ALGORITHM, carried, SIGNATURE_ALGORITHMS[signer.keyAlgorithm], octetString(signature));
 }
