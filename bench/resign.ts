@@ -1,10 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { CardService } from '../src-main/card/card-service.js';
-import { runResignBatch } from '../src-main/signing/resign-batch.js';
-import { startServiceProcess } from '../test/helpers/http-service.js';
+import { startServiceProcess, type ServiceProcess } from '../test/helpers/http-service.js';
+import type { VirtualCard } from '../native/virtual-card.js';
 import { virtualCardFor } from '../test/helpers/virtual-card.js';
 import { higherIsBetter, lowerIsBetter, type BenchRow } from './lib/measure.js';
-import { describeThreadTimes, threadTimes } from './lib/thread-times.js';
 import { enableTempCert, loginClerk, tempSignedSteps } from './lib/world.js';
 
 function bareSignRate(modulePath: string, pin: string, conf: string): number {
@@ -19,37 +17,44 @@ export interface ResignRun {
   seconds: number;
 }
 
-/**
- * 補簽 of 500 temp-signed steps with the virtual card (one PIN, countersign, upload, verified and
- * stored by the service) on a service started for it, and a bare C_Sign loop on the same token.
- * Run in a process of its own (a PKCS#11 library's state is per process), so that every run is as
- * cold as a clerk's first batch after the service starts: the client's code, the service's, both.
- */
-export async function resignRun(): Promise<ResignRun> {
+/** A service with `steps` temp-signed steps of vendor's waiting for 補簽, and the virtual card. */
+async function withPendingSteps<T>(steps: number, run: (service: ServiceProcess, card: VirtualCard) => Promise<T>): Promise<T> {
   const service = await startServiceProcess();
   try {
     const card = await virtualCardFor('vendor');
-    const bare = bareSignRate(card.modulePath, card.pin, card.conf);
     const clerk = await loginClerk(service.url, 'vendor');
     await enableTempCert(clerk);
-    await tempSignedSteps(clerk, 'yeh.yenchih', 500);
-    // The app starts its card thread at launch and keeps watching the reader; a batch begins with the PIN.
-    const cardService = new CardService({ modulePath: card.modulePath, pollMs: 1000 });
-    await cardService.status();
-    const sched = process.env.BENCH_SCHED ? { client: threadTimes('self'), service: threadTimes(service.pid ?? 0) } : null;
-    const start = performance.now();
-    const report = await runResignBatch({ client: clerk.client, card: cardService, pin: card.pin, note: '基準測試補簽', chunkSize: 50 });
-    const seconds = (performance.now() - start) / 1000;
-    if (sched) {
-      // The card thread is the client's busiest; V8's helper threads (compiling, collecting) are the rest.
-      process.stderr.write(`re-sign batch of ${(seconds * 1000).toFixed(0)} ms\n${describeThreadTimes('client (card thread, main thread, V8 helpers)', sched.client, threadTimes('self'))}\n${describeThreadTimes('service', sched.service, threadTimes(service.pid ?? 0))}\n`);
-    }
-    await cardService.close();
-    if (report.resigned !== 500) throw new Error(`re-signed ${report.resigned} of 500`);
-    return { rate: 500 / seconds, bare, seconds };
+    await tempSignedSteps(clerk, 'yeh.yenchih', steps);
+    return await run(service, card);
   } finally {
     await service.stop();
   }
+}
+
+/** The clerk's client (`bench/resign-client.ts`) re-signing what waits, in a process of its own; its JSON line. */
+function resignClient(what: 'rate' | 'memory', service: ServiceProcess, card: VirtualCard): unknown {
+  const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/resign-client.ts', what, service.url, 'vendor', 'gongwen-demo', card.modulePath, card.pin, String(service.pid ?? 0)], {
+    env: { ...process.env, SOFTHSM2_CONF: card.conf },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return JSON.parse(out.trim().split('\n').pop()!);
+}
+
+/**
+ * 補簽 of 500 temp-signed steps with the virtual card (one PIN, countersign, upload, verified and
+ * stored by the service) on a service started for it, and a bare C_Sign loop on the same token.
+ * The client is a process of its own that does nothing but what the app does before a batch
+ * (logged in, card thread started), as cold as a clerk's first batch after the service starts:
+ * the client's code, the service's, both. The test data are made by this process.
+ */
+export async function resignRun(): Promise<ResignRun> {
+  return withPendingSteps(500, async (service, card) => {
+    const bare = bareSignRate(card.modulePath, card.pin, card.conf);
+    const { resigned, seconds } = resignClient('rate', service, card) as { resigned: number; seconds: number };
+    if (resigned !== 500) throw new Error(`re-signed ${resigned} of 500`);
+    return { rate: 500 / seconds, bare, seconds };
+  });
 }
 
 /**
@@ -71,17 +76,9 @@ export function resignRow(runs: readonly ResignRun[]): BenchRow {
 
 /** The client's resident memory while re-signing 5,000 steps, in a client process of its own. */
 export async function resignMemoryRow(): Promise<BenchRow> {
-  const service = await startServiceProcess();
-  try {
-    const card = await virtualCardFor('vendor');
-    const clerk = await loginClerk(service.url, 'vendor');
-    await enableTempCert(clerk);
-    await tempSignedSteps(clerk, 'yeh.yenchih', 5000);
-    const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/resign-memory.ts', service.url, 'vendor', 'gongwen-demo', card.modulePath, card.pin], { env: { ...process.env, SOFTHSM2_CONF: card.conf }, encoding: 'utf8' });
-    const memory = JSON.parse(out.trim().split('\n').pop()!) as { resigned: number; beforeMb: number; peakMb: number; heapBeforeMb: number; heapAfterMb: number };
+  return withPendingSteps(5000, async (service, card) => {
+    const memory = resignClient('memory', service, card) as { resigned: number; beforeMb: number; peakMb: number; heapBeforeMb: number; heapAfterMb: number };
     if (memory.resigned !== 5000) throw new Error(`re-signed ${memory.resigned} of 5000`);
     return lowerIsBetter('memory growth re-signing 5,000 steps (client process)', memory.peakMb - memory.beforeMb, 'MB', '50 MB', 50, { rssBeforeMb: Math.round(memory.beforeMb), rssPeakMb: Math.round(memory.peakMb), liveHeapBeforeMb: Number(memory.heapBeforeMb.toFixed(1)), liveHeapAfterMb: Number(memory.heapAfterMb.toFixed(1)) });
-  } finally {
-    await service.stop();
-  }
+  });
 }

@@ -1,0 +1,46 @@
+import { CardService } from '../src-main/card/card-service.js';
+import { ServiceClient } from '../src-main/service-client/service-client.js';
+import { runResignBatch } from '../src-main/signing/resign-batch.js';
+import { describeThreadTimes, threadTimes } from './lib/thread-times.js';
+
+/**
+ * The clerk's client for one 補簽 batch, in a process that does nothing else: started, logged in,
+ * its card thread running (the app starts it at launch), its heap collected; then the batch, of
+ * every step waiting for it. The test data were made by another process, so that neither their
+ * objects nor their garbage are this one's. Run with --expose-gc; prints one line of JSON:
+ * - `rate`: the batch's seconds (BENCH_SCHED=1: each thread's time, this client's and the
+ *   service's, on stderr);
+ * - `memory`: resident memory before and at its peak (sampled every 20 ms), and the JavaScript
+ *   heap in use after a full collection before and after the batch: what the batch keeps.
+ */
+const [what, url, account, password, modulePath, pin, servicePid] = process.argv.slice(2) as ['rate' | 'memory', string, string, string, string, string, string];
+const client = new ServiceClient({ baseUrl: url, timeoutMs: 60_000 });
+await client.login(account, password);
+const card = new CardService({ modulePath, pollMs: 1000 });
+await card.status();
+global.gc?.();
+const mb = (bytes: number) => bytes / 1048576;
+const batch = () => runResignBatch({ client, card, pin, note: '基準測試補簽', chunkSize: 50 });
+
+if (what === 'rate') {
+  const sched = process.env.BENCH_SCHED ? { client: threadTimes('self'), service: threadTimes(Number(servicePid)) } : null;
+  const start = performance.now();
+  const report = await batch();
+  const seconds = (performance.now() - start) / 1000;
+  if (sched) {
+    // The card thread is the client's busiest; V8's helper threads (compiling, collecting) are the rest.
+    process.stderr.write(`re-sign batch of ${(seconds * 1000).toFixed(0)} ms\n${describeThreadTimes('client (card thread, main thread, V8 helpers)', sched.client, threadTimes('self'))}\n${describeThreadTimes('service', sched.service, threadTimes(Number(servicePid)))}\n`);
+  }
+  console.log(JSON.stringify({ resigned: report.resigned, seconds }));
+} else {
+  const before = process.memoryUsage();
+  let peak = before.rss;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  const report = await batch();
+  clearInterval(sampler);
+  peak = Math.max(peak, process.memoryUsage().rss);
+  global.gc?.();
+  const after = process.memoryUsage();
+  console.log(JSON.stringify({ resigned: report.resigned, beforeMb: mb(before.rss), peakMb: mb(peak), heapBeforeMb: mb(before.heapUsed), heapAfterMb: mb(after.heapUsed) }));
+}
+await card.close();
