@@ -5,20 +5,20 @@ import { describeThreadTimes, threadTimes } from './lib/thread-times.js';
 
 /**
  * The clerk's client for one 補簽 batch, in a process that does nothing else: started, logged in,
- * its card thread running (the app starts it at launch), its heap collected; then the batch, of
- * every step waiting for it. The test data were made by another process, so that neither their
+ * its card thread running (the app starts it at launch); then the batch, of every step waiting
+ * for it. The test data were made by another process, so that neither their
  * objects nor their garbage are this one's. Run with --expose-gc; prints one line of JSON:
  * - `rate`: the batch's seconds (BENCH_SCHED=1: each thread's time, this client's and the
  *   service's, on stderr);
- * - `memory`: resident memory before and at its peak (sampled every 20 ms), and the JavaScript
- *   heap in use after a full collection before and after the batch: what the batch keeps.
+ * - `memory`: resident memory before (after a full collection) and at its peak (sampled every
+ *   20 ms), and the JavaScript heap in use after a full collection before and after the batch:
+ *   what the batch keeps.
  */
 const [what, url, account, password, modulePath, pin, servicePid] = process.argv.slice(2) as ['rate' | 'memory', string, string, string, string, string, string];
 const client = new ServiceClient({ baseUrl: url, timeoutMs: 60_000 });
 await client.login(account, password);
 const card = new CardService({ modulePath, pollMs: 1000 });
 await card.status();
-global.gc?.();
 const mb = (bytes: number) => bytes / 1048576;
 const batch = () => runResignBatch({ client, card, pin, note: '基準測試補簽', chunkSize: 50 });
 
@@ -33,6 +33,7 @@ if (what === 'rate') {
   }
   console.log(JSON.stringify({ resigned: report.resigned, seconds }));
 } else {
+  global.gc?.();
   const before = process.memoryUsage();
   let peak = before.rss;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
