@@ -25,8 +25,11 @@ const batch = () => runResignBatch({ client, card, pin, note: '基準測試補�
 if (what === 'rate') {
   const sched = process.env.BENCH_SCHED ? { client: threadTimes('self'), service: threadTimes(Number(servicePid)) } : null;
   const start = performance.now();
+  const from = process.hrtime.bigint() / 1000n;
   const report = await batch();
   const seconds = (performance.now() - start) / 1000;
+  // The batch's place in a CPU profile (BENCH_PROFILE=1), in the profile's clock (µs).
+  if (process.env.BENCH_PROFILE) process.stderr.write(`profile window ${from} ${process.hrtime.bigint() / 1000n}\n`);
   if (sched) {
     // The card thread is the client's busiest; V8's helper threads (compiling, collecting) are the rest.
     process.stderr.write(`re-sign batch of ${(seconds * 1000).toFixed(0)} ms\n${describeThreadTimes('client (card thread, main thread, V8 helpers)', sched.client, threadTimes('self'))}\n${describeThreadTimes('service', sched.service, threadTimes(Number(servicePid)))}\n`);
