@@ -189,11 +189,15 @@ export async function runResignBatch(options: ResignBatchOptions): Promise<Resig
   // Hands the card as much as it may hold, fetches the next page when the list runs short, and
   // tells when all is signed (or the batch stopped and nothing is at the card any more).
   const pump = () => {
-    if (stop === null && options.signal?.aborted) stop = cancelled();
-    while (stop === null && bundlesAtCard < MOST_BUNDLES_AT_CARD && waitingChunks.length <= MOST_CHUNKS_WAITING && queue.length > 0) {
-      toCard(queue.splice(0, session.bundleSize()));
+    try {
+      if (stop === null && options.signal?.aborted) stop = cancelled();
+      while (stop === null && bundlesAtCard < MOST_BUNDLES_AT_CARD && waitingChunks.length <= MOST_CHUNKS_WAITING && queue.length > 0) {
+        toCard(queue.splice(0, session.bundleSize()));
+      }
+      if (stop === null && queue.length < LISTED_AHEAD && cursor && !fetching) fetchMore();
+    } catch (error) {
+      stop ??= error; // whatever went wrong here stops the batch; it must not leave it waiting
     }
-    if (stop === null && queue.length < LISTED_AHEAD && cursor && !fetching) fetchMore();
     if (bundlesAtCard === 0 && !fetching && (stop !== null || (queue.length === 0 && !cursor))) signed();
   };
 
