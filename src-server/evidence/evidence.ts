@@ -25,9 +25,10 @@ export async function buildEvidence(ctx: ServiceContext, documentId: string): Pr
     .execute();
   const files: Evidence['files'] = [];
   const add = (name: string, bytes: Uint8Array | string) => files.push({ name, contentBase64: Buffer.from(bytes).toString('base64') });
+  const carried = await carriedCertificates(ctx, steps.map((s) => s.resign_certificates));
   for (const s of steps) {
     add(`step-${s.seq}.payload`, s.payload!);
-    add(`step-${s.seq}.p7s`, s.countersignature ? await withCountersignature(ctx, s.signature!, s.countersignature, s.resign_certificates) : s.signature!);
+    add(`step-${s.seq}.p7s`, s.countersignature ? withCountersignature(s.signature!, s.countersignature, s.resign_certificates, carried) : s.signature!);
   }
   add('trust/temp-ca.pem', toPem(ctx.tempCa.certificateDer, 'CERTIFICATE'));
   add('trust/card-roots.pem', ctx.cardRoots.map((r) => r.toString()).join(''));
@@ -35,19 +36,24 @@ export async function buildEvidence(ctx: ServiceContext, documentId: string): Pr
   return { documentNumber: doc.number, files };
 }
 
+/** The certificates that came with the document's countersignatures, read at once, by their SHA-256. */
+async function carriedCertificates(ctx: ServiceContext, certificateLists: readonly (string | null)[]): Promise<Map<string, Uint8Array>> {
+  const hashes = [...new Set(certificateLists.flatMap((list) => JSON.parse(list ?? '[]') as string[]))];
+  if (hashes.length === 0) return new Map();
+  const rows = await ctx.storage.db.selectFrom('carried_certificates').select(['sha256', 'der']).where('sha256', 'in', hashes).execute();
+  return new Map(rows.map((r) => [r.sha256, new Uint8Array(r.der)]));
+}
+
 /**
  * A re-signed step's signature as one CMS: the card's countersignature in the signer's unsigned
  * attributes and its certificates among the SignedData's, the same bytes `countersign` makes on
  * one machine. The service keeps the two apart (補簽 never rewrites a signature).
  */
-async function withCountersignature(ctx: ServiceContext, signature: Uint8Array, countersignature: Uint8Array, certificateHashes: string | null): Promise<Uint8Array> {
-  const hashes = JSON.parse(certificateHashes ?? '[]') as string[];
-  const rows = hashes.length > 0 ? await ctx.storage.db.selectFrom('carried_certificates').select(['sha256', 'der']).where('sha256', 'in', hashes).execute() : [];
-  const der = new Map(rows.map((r) => [r.sha256, r.der]));
-  const certificates = hashes.map((h) => {
-    const found = der.get(h);
+function withCountersignature(signature: Uint8Array, countersignature: Uint8Array, certificateHashes: string | null, carried: ReadonlyMap<string, Uint8Array>): Uint8Array {
+  const certificates = (JSON.parse(certificateHashes ?? '[]') as string[]).map((h) => {
+    const found = carried.get(h);
     if (!found) throw new GongwenError('INTERNAL', `carried certificate ${h} is missing`);
-    return new Uint8Array(found);
+    return found;
   });
   return attachCountersignature(parseSignedData(signature), countersignature, certificates);
 }
