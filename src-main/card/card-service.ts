@@ -63,18 +63,13 @@ export function defaultModulePath(platform: NodeJS.Platform = process.platform):
 }
 
 /**
- * A bundle holds what the card signs in about this long: a fast card (half a millisecond a
- * signature) gets up to 16 at once, a slow one (a HiCOS card takes a good part of a second) one at
- * a time, so each signature is reported, and shown in the progress, as soon as it is made.
+ * A bundle (`bundleSize`, which a 補簽 batch sizes its bundles by) holds what the card signs in
+ * about this long: a fast card (half a millisecond a signature) gets up to 16 at once, a slow one
+ * (a HiCOS card takes a good part of a second) one at a time, so each signature is reported, and
+ * shown in the progress, as soon as it is made.
  */
 const BUNDLE_MILLISECONDS = 8;
 const MOST_SIGNATURES_PER_BUNDLE = 16;
-
-interface QueuedSignature {
-  data: Uint8Array;
-  resolve(signature: Uint8Array): void;
-  reject(error: unknown): void;
-}
 
 /**
  * The smart card, for the main process: every PKCS#11 call runs in a worker thread. Status
@@ -85,8 +80,6 @@ export class CardService {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
   private readonly listeners = new Set<(status: CardStatus) => void>();
-  private readonly toSign: QueuedSignature[] = [];
-  private bundleScheduled = false;
   /** Until the card logged in has shown its speed, one signature a bundle. */
   private signaturesPerBundle = 1;
   private latest: CardStatus | undefined;
@@ -163,31 +156,11 @@ export class CardService {
     };
   }
 
-  /**
-   * Signatures go to the card thread in bundles: a full bundle at once, the rest of what was asked
-   * in this turn of the event loop after it. A 補簽 batch keeps dozens queued, and one message and
-   * one answer per bundle instead of per signature leave the card thread signing rather than
-   * waking this one (each wake-up can take the card thread's core on a busy PC).
-   */
-  private sign(data: Uint8Array): Promise<Uint8Array> {
-    return new Promise((resolve, reject) => {
-      this.toSign.push({ data, resolve, reject });
-      if (this.toSign.length >= this.signaturesPerBundle) this.sendBundle(this.toSign.splice(0, this.signaturesPerBundle));
-      else if (!this.bundleScheduled) {
-        this.bundleScheduled = true;
-        setImmediate(() => {
-          this.bundleScheduled = false;
-          while (this.toSign.length > 0) this.sendBundle(this.toSign.splice(0, this.signaturesPerBundle));
-        });
-      }
-    });
-  }
-
-  private sendBundle(bundle: QueuedSignature[]) {
-    this.signNow(bundle.map((b) => b.data)).then(
-      ({ signatures, failure }) => bundle.forEach((b, i) => (i < signatures.length ? b.resolve(signatures[i]!) : b.reject(failure ?? new CardError({ code: 'CARD_FAILED' })))),
-      (error: unknown) => bundle.forEach((b) => b.reject(error)),
-    );
+  /** One signature (a step sent with the card): a bundle of one. */
+  private async sign(data: Uint8Array): Promise<Uint8Array> {
+    const { signatures, failure } = await this.signNow([data]);
+    if (failure) throw failure;
+    return signatures[0]!;
   }
 
   /** One request to the card thread; the card's speed sizes the bundles after it. */

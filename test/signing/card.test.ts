@@ -125,11 +125,15 @@ describe('the smart card over PKCS#11 (SoftHSM virtual card)', () => {
     const card = startCard({ modulePath: virtual.modulePath });
     const session = await card.openSession(virtual.pin);
     const publicKey = new X509Certificate(session.certificate).publicKey;
-    // The card thread takes them in bundles (sized by the card's speed): the answers must not be shuffled.
+    // Asked one by one, or handed over as a bundle (sized by the card's speed): the answers must not be shuffled.
     for (const wave of [1, 50, 7]) {
       const data = Array.from({ length: wave }, (_, i) => new TextEncoder().encode(`step ${wave}-${i}`));
       const signatures = await Promise.all(data.map((d) => session.signer.sign(d)));
       signatures.forEach((signature, i) => expect(verify('sha256', data[i]!, publicKey, signature)).toBe(true));
+      const bundled = await session.signBundle(data);
+      expect(bundled.failure).toBeUndefined();
+      bundled.signatures.forEach((signature, i) => expect(verify('sha256', data[i]!, publicKey, signature)).toBe(true));
+      expect(bundled.signatures).toHaveLength(wave);
     }
     await session.close();
   });
@@ -168,13 +172,13 @@ describe('the smart card over PKCS#11 (SoftHSM virtual card)', () => {
       const card = startCard({ modulePath: virtual.modulePath, apiWrapper: faultWrapper });
       const session = await card.openSession(virtual.pin);
       const publicKey = new X509Certificate(session.certificate).publicKey;
-      await session.signer.sign(new Uint8Array([0])); // the card shows its speed: the next ones go in bundles
+      await session.signer.sign(new Uint8Array([0]));
       const data = Array.from({ length: 40 }, (_, i) => new Uint8Array([1, i]));
-      const outcomes = await Promise.all(data.map((d) => session.signer.sign(d).then((signature) => verify('sha256', d, publicKey, signature), (e: { code?: string }) => e.code)));
-      expect(outcomes.slice(0, 19)).toEqual(Array(19).fill(true));
-      expect(outcomes[19]).toBe('CARD_REMOVED');
-      // The rest of that bundle were never tried; later bundles find the session gone with the card.
-      for (const outcome of outcomes.slice(20)) expect(['CARD_REMOVED', 'CARD_FAILED']).toContain(outcome);
+      const { signatures, failure } = await session.signBundle(data);
+      expect(signatures.map((signature, i) => verify('sha256', data[i]!, publicKey, signature))).toEqual(Array(19).fill(true));
+      expect(failure?.code).toBe('CARD_REMOVED');
+      // The rest of that bundle were never tried; later requests find the session gone with the card.
+      expect(['CARD_REMOVED', 'CARD_FAILED']).toContain(await session.signer.sign(new Uint8Array([2])).then(() => 'signed', (e: { code?: string }) => e.code));
     });
   });
 
