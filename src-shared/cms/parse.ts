@@ -1,4 +1,4 @@
-import { DerError, Tag, children, contentOf, encodingOf, expect, plainBytes, readTlv, readWhole, sameBytes, smallInteger, type Tlv } from './der.js';
+import { DerError, Tag, children, contentOf, encodingOf, expect, plainBytes, readWhole, sameBytes, smallInteger, type Tlv } from './der.js';
 import { oidDer } from './oids.js';
 
 /**
@@ -145,32 +145,6 @@ function algorithmOid(bytes: Uint8Array, tlv: Tlv): Uint8Array {
 
 function fail(message: string): never {
   throw new DerError(message);
-}
-
-/**
- * The first SignerInfo's signature value, read without parsing the rest: for a signature the
- * service verified when it was sent and has held since (IFT940's list shows a page of them, and
- * the card countersigns exactly these octets). Anything else goes through `parseSignedData`.
- */
-export function storedSignatureValue(der: Uint8Array): Uint8Array {
-  const bytes = plainBytes(der);
-  // ContentInfo { contentType, [0] { SignedData { …, signerInfos SET } } }: step from header to
-  // header, the last field of SignedData is its signerInfos, and the first OCTET STRING among
-  // the first SignerInfo's fields (version, sid, algorithms and [0] attributes come before) is
-  // its signature.
-  const contentInfo = readWhole(bytes, Tag.SEQUENCE);
-  const explicit = readTlv(bytes, readTlv(bytes, contentInfo.contentStart, contentInfo.end).end, contentInfo.end);
-  const signedData = readTlv(bytes, explicit.contentStart, explicit.end);
-  let field = readTlv(bytes, signedData.contentStart, signedData.end);
-  while (field.end < signedData.end) field = readTlv(bytes, field.end, signedData.end);
-  if (field.tag !== Tag.SET) throw new DerError('signerInfos is not a SET');
-  const signerInfo = readTlv(bytes, field.contentStart, field.end);
-  for (let at = signerInfo.contentStart; at < signerInfo.end; ) {
-    const part = readTlv(bytes, at, signerInfo.end);
-    if (part.tag === Tag.OCTET_STRING) return contentOf(bytes, part);
-    at = part.end;
-  }
-  throw new DerError('missing signature');
 }
 
 export function parseSignedData(der: Uint8Array): ParsedSignedData {

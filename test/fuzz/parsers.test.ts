@@ -5,7 +5,7 @@ import { parseJournal } from '../../src-main/outbox/outbox.js';
 import { ActionRequest } from '../../src-shared/api/documents.js';
 import { DerError } from '../../src-shared/cms/der.js';
 import { keyObjectSigner } from '../../src-shared/cms/key-signer.js';
-import { CMS_LIMITS, parseSignedData, storedSignatureValue } from '../../src-shared/cms/parse.js';
+import { CMS_LIMITS, parseSignedData } from '../../src-shared/cms/parse.js';
 import { signStep } from '../../src-shared/cms/sign.js';
 import { countersign } from '../../src-shared/cms/countersign.js';
 import { verifyStepSignature } from '../../src-shared/cms/verify.js';
@@ -74,18 +74,6 @@ describe('fuzzing the parsers of untrusted bytes', () => {
   it('the CMS parser refuses damaged signatures with DerError only', () => {
     fc.assert(
       fc.property(fc.oneof(mutated(cms), mutated(resigned)), (bytes) => refusesCleanly(() => parseSignedData(bytes), (e) => e instanceof DerError)),
-      { numRuns: RUNS },
-    );
-  });
-
-  it('the shallow read of a stored signature value refuses damaged bytes with DerError only, and never reads past them', () => {
-    fc.assert(
-      fc.property(fc.oneof(mutated(cms), mutated(resigned)), (bytes) =>
-        refusesCleanly(() => {
-          const value = storedSignatureValue(bytes);
-          expect(value.byteOffset + value.length).toBeLessThanOrEqual(bytes.byteOffset + bytes.length);
-        }, (e) => e instanceof DerError),
-      ),
       { numRuns: RUNS },
     );
   });

@@ -7,7 +7,7 @@ import * as pkijs from 'pkijs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { attachCountersignature, countersign, countersignatureAttributes, makeCountersignature } from '../../src-shared/cms/countersign.js';
 import { assembleSignerInfo } from '../../src-shared/cms/signer-info.js';
-import { parseCountersignerInfo, parseSignedData, storedSignatureValue } from '../../src-shared/cms/parse.js';
+import { parseCountersignerInfo, parseSignedData } from '../../src-shared/cms/parse.js';
 import { signStep } from '../../src-shared/cms/sign.js';
 import type { CmsSigner } from '../../src-shared/cms/signer.js';
 import { verifyStepSignature } from '../../src-shared/cms/verify.js';
@@ -101,8 +101,9 @@ describe('the step signature profile', () => {
     // An uploaded SignerInfo that itself carries a countersignature is not part of the profile.
     const countersigned = parseSignedData(attached).signerInfos[0]!.encoding;
     expect(() => parseCountersignerInfo(countersigned)).toThrow(/countersignatures of countersignatures/);
-    // The service's shallow read of a signature it holds finds the same value, countersigned or not.
-    for (const held of [cms, attached]) expect(Buffer.from(storedSignatureValue(held)).equals(Buffer.from(parsed.signerInfos[0]!.signature))).toBe(true);
+    // A signature holding its countersignature (as steps re-signed before migration 0004 do) still
+    // gives the signature value the step was sent with: what migration 0005 keeps for it.
+    expect(Buffer.from(parseSignedData(attached).signerInfos[0]!.signature).equals(Buffer.from(parsed.signerInfos[0]!.signature))).toBe(true);
   });
 
   it('refuses a countersignature moved onto another signature', async () => {

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { storedSignatureValue } from '../../../src-shared/cms/parse.js';
+import { parseSignedData } from '../../../src-shared/cms/parse.js';
 
 /**
  * Frozen. A sent step keeps, beside its signature, that signature's value (the first SignerInfo's
@@ -19,7 +19,7 @@ export async function backfillSignatureValues(db: Kysely<any>, pageSize = 500): 
   for (;;) {
     const rows: { id: string; signature: Uint8Array }[] = await db.selectFrom('steps').select(['id', 'signature']).where('signature', 'is not', null).where('signature_value', 'is', null).orderBy('id').limit(pageSize).execute();
     for (const row of rows) {
-      await db.updateTable('steps').set({ signature_value: storedSignatureValue(row.signature) }).where('id', '=', row.id).execute();
+      await db.updateTable('steps').set({ signature_value: parseSignedData(row.signature).signerInfos[0]!.signature }).where('id', '=', row.id).execute();
     }
     filled += rows.length;
     if (rows.length < pageSize) return filled;
