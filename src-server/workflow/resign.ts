@@ -157,9 +157,8 @@ async function storedSteps(ctx: ServiceContext, stepIds: string[]) {
   const rows = await ctx.storage.db
     .selectFrom('steps as s')
     .innerJoin('documents as d', 'd.id', 's.document_id')
-    // Not the payload: only whether there is one (it is a step that was signed).
+    // A step that was signed has its signature value (written with its payload and signature).
     .select(['s.id', 's.seq', 's.holder_user_id', 's.temp_cert_used', 's.resigned_at', 's.signature_value', 'd.number'])
-    .select((eb) => eb('s.payload', 'is not', null).as('signed'))
     .where('s.id', 'in', [...new Set(stepIds)])
     .execute();
   return new Map(rows.map((row) => [row.id, row]));
@@ -188,7 +187,7 @@ async function checkOne(
   note: string,
   cardHolder: (certificate: X509Certificate, carried: readonly Uint8Array[]) => Promise<string>,
 ): Promise<Accepted | ResignItemResult> {
-  if (!step || step.holder_user_id !== actor.id || !step.signature_value || !step.signed) throw new GongwenError('RESIGN_STEP_UNKNOWN');
+  if (!step || step.holder_user_id !== actor.id || !step.signature_value) throw new GongwenError('RESIGN_STEP_UNKNOWN');
   if (step.temp_cert_used !== 1) throw new GongwenError('RESIGN_NOT_TEMP');
   if (step.resigned_at !== null) return { stepId, outcome: 'already-resigned' };
 
