@@ -1,7 +1,7 @@
 import { CardService } from '../src-main/card/card-service.js';
-import { ServiceClient } from '../src-main/service-client/service-client.js';
 import { runResignBatch } from '../src-main/signing/resign-batch.js';
 import { describeThreadTimes, threadTimes } from './lib/thread-times.js';
+import { loginClerk } from './lib/world.js';
 
 /**
  * The clerk's client for one 補簽 batch, in a process that does nothing else: started, logged in,
@@ -15,8 +15,7 @@ import { describeThreadTimes, threadTimes } from './lib/thread-times.js';
  *   what the batch keeps.
  */
 const [what, url, account, password, modulePath, pin, servicePid] = process.argv.slice(2) as ['rate' | 'memory', string, string, string, string, string, string];
-const client = new ServiceClient({ baseUrl: url, timeoutMs: 60_000 });
-await client.login(account, password);
+const { client } = await loginClerk(url, account, password);
 const card = new CardService({ modulePath, pollMs: 1000 });
 await card.status();
 const mb = (bytes: number) => bytes / 1048576;

@@ -10,7 +10,7 @@ function bareSignRate(modulePath: string, pin: string, conf: string): number {
   return (JSON.parse(out.trim().split('\n').pop()!) as { rate: number }).rate;
 }
 
-/** One cold 補簽 batch and its baseline, as `bench/resign-main.ts rate` prints it. */
+/** One cold 補簽 batch and its baseline. */
 export interface ResignRun {
   rate: number;
   bare: number;

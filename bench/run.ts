@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { testPki } from '../test/helpers/demo-pki.js';
 import { benchClientSend } from './client-send.js';
 import { benchInbox } from './inbox.js';
-import { resignRow, type ResignRun } from './resign.js';
+import { resignMemoryRow, resignRow, resignRun, type ResignRun } from './resign.js';
 import type { BenchRow } from './lib/measure.js';
 import { benchSends } from './sends.js';
 import { benchVerify } from './verify.js';
@@ -29,13 +29,11 @@ const step = async (name: string, run: () => Promise<BenchRow[]>) => {
 };
 
 await step('verification', async () => benchVerify(await testPki()));
-const resignMain = (what: 'rate' | 'memory', prefix: string) => {
-  const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/resign-main.ts', what], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
-  return JSON.parse(out.split('\n').find((l) => l.startsWith(prefix))!.slice(prefix.length)) as unknown;
-};
 await step('re-sign and memory', async () => {
-  const runs = [1, 2, 3].map(() => resignMain('rate', 'RUN ') as ResignRun);
-  return [resignRow(runs), resignMain('memory', 'ROW ') as BenchRow];
+  // Each run starts its own service and card, and re-signs in a client process of its own.
+  const runs: ResignRun[] = [];
+  for (let i = 0; i < 3; i++) runs.push(await resignRun());
+  return [resignRow(runs), await resignMemoryRow()];
 });
 await step('client send', () => benchClientSend(200));
 await step('HTTP sends on SQLite', () => benchSends('sqlite', { rate: 1000, p99Ms: 50, perClient: 150, latencySeconds: 6 }));
