@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { startServiceProcess, type ServiceProcess } from '../test/helpers/http-service.js';
+import { benchProfileFlags, startServiceProcess, type ServiceProcess } from '../test/helpers/http-service.js';
 import type { VirtualCard } from '../native/virtual-card.js';
 import { virtualCardFor } from '../test/helpers/virtual-card.js';
 import { higherIsBetter, lowerIsBetter, type BenchRow } from './lib/measure.js';
@@ -33,9 +33,8 @@ async function withPendingSteps<T>(steps: number, run: (service: ServiceProcess,
 
 /** The clerk's client (`bench/resign-client.ts`) re-signing what waits, in a process of its own; its JSON line. */
 function resignClient(what: 'rate' | 'memory', service: ServiceProcess, card: VirtualCard): unknown {
-  // BENCH_PROFILE=1: the client is profiled too (V8 CPU profile, every 100 µs, in /tmp/prof-client).
-  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof-client', '--cpu-prof-interval=100'] : [];
-  const out = execFileSync(process.execPath, [...profile, '--expose-gc', '--import', 'tsx', 'bench/resign-client.ts', what, service.url, 'vendor', 'gongwen-demo', card.modulePath, card.pin, String(service.pid ?? 0)], {
+  // BENCH_PROFILE=1: the client is profiled too, in /tmp/prof-client.
+  const out = execFileSync(process.execPath, [...benchProfileFlags('/tmp/prof-client'), '--expose-gc', '--import', 'tsx', 'bench/resign-client.ts', what, service.url, 'vendor', 'gongwen-demo', card.modulePath, card.pin, String(service.pid ?? 0)], {
     env: { ...process.env, SOFTHSM2_CONF: card.conf },
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],

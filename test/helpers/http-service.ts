@@ -54,14 +54,18 @@ export async function startServiceProcess(kind: DatabaseKind = 'sqlite', options
   return launchServiceProcess(env, () => database.drop(), options.log);
 }
 
+/** BENCH_PROFILE=1: Node's flags for a CPU profile of a benchmark's process, sampled every 100 µs, in `dir`. */
+export function benchProfileFlags(dir: string): string[] {
+  return process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=100'] : [];
+}
+
 /**
- * What a benchmark asks of the service's Node: BENCH_PROFILE=1, a CPU profile sampled every
- * 100 µs in /tmp/prof; BENCH_SERVICE_FLAGS, more flags (`--trace-opt` shows what V8 compiles
- * when, written to the file BENCH_SERVICE_STDOUT names).
+ * What a benchmark asks of the service's Node: BENCH_PROFILE=1, a CPU profile in /tmp/prof;
+ * BENCH_SERVICE_FLAGS, more flags (`--trace-opt` shows what V8 compiles when, written to the
+ * file BENCH_SERVICE_STDOUT names).
  */
 function benchNodeFlags(): string[] {
-  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof', '--cpu-prof-interval=100'] : [];
-  return [...(process.env.BENCH_SERVICE_FLAGS?.split(' ').filter(Boolean) ?? []), ...profile];
+  return [...(process.env.BENCH_SERVICE_FLAGS?.split(' ').filter(Boolean) ?? []), ...benchProfileFlags('/tmp/prof')];
 }
 
 /** One more service process over the same data folder and database (several instances on one PostgreSQL). */
