@@ -1,7 +1,7 @@
 import { CardService } from '../src-main/card/card-service.js';
 import { runResignBatch } from '../src-main/signing/resign-batch.js';
 import { describeThreadTimes, threadTimes } from './lib/thread-times.js';
-import { loginClerk } from './lib/world.js';
+import { ServiceClient } from '../src-main/service-client/service-client.js';
 
 /**
  * The clerk's client for one 補簽 batch, in a process that does nothing else: started, logged in,
@@ -15,7 +15,10 @@ import { loginClerk } from './lib/world.js';
  *   what the batch keeps.
  */
 const [what, url, account, password, modulePath, pin, servicePid] = process.argv.slice(2) as ['rate' | 'memory', string, string, string, string, string, string];
-const { client } = await loginClerk(url, account, password);
+// Not the bench's loginClerk: its module brings the test-data code (x509 and more) into this
+// process, which the app does not load, and which added some 10 MB to the memory row's growth.
+const client = new ServiceClient({ baseUrl: url, timeoutMs: 60_000 });
+await client.login(account, password);
 const card = new CardService({ modulePath, pollMs: 1000 });
 await card.status();
 const mb = (bytes: number) => bytes / 1048576;
