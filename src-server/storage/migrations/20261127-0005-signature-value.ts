@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { parseSignedData } from '../../../src-shared/cms/parse.js';
+import { ContentInfo, SignedData } from 'pkijs';
 
 /**
  * Frozen. A sent step keeps, beside its signature, that signature's value (the first SignerInfo's
@@ -8,6 +8,17 @@ import { parseSignedData } from '../../../src-shared/cms/parse.js';
  * it again per step. Written once, when the signature is verified at sending; a signature is never
  * changed afterwards. Steps sent before this migration get theirs here.
  */
+/**
+ * The signature value of a stored step signature: the first SignerInfo's signature octets. Read
+ * with PKI.js, not the project's own CMS reader, so that the migration stays frozen when that
+ * reader changes (it once imported it; that was the migration's one edit after landing). Every
+ * signature stored before this migration had passed the stricter reader of its day.
+ */
+function firstSignatureValue(cms: Uint8Array): Uint8Array {
+  const signed = new SignedData({ schema: ContentInfo.fromBER(cms).content });
+  return new Uint8Array(signed.signerInfos[0]!.signature.valueBlock.valueHexView);
+}
+
 export async function up(db: Kysely<any>, blob: 'blob' | 'bytea'): Promise<void> {
   await db.schema.alterTable('steps').addColumn('signature_value', blob).execute();
   await backfillSignatureValues(db);
@@ -19,7 +30,7 @@ export async function backfillSignatureValues(db: Kysely<any>, pageSize = 500): 
   for (;;) {
     const rows: { id: string; signature: Uint8Array }[] = await db.selectFrom('steps').select(['id', 'signature']).where('signature', 'is not', null).where('signature_value', 'is', null).orderBy('id').limit(pageSize).execute();
     for (const row of rows) {
-      await db.updateTable('steps').set({ signature_value: parseSignedData(row.signature).signerInfos[0]!.signature }).where('id', '=', row.id).execute();
+      await db.updateTable('steps').set({ signature_value: firstSignatureValue(row.signature) }).where('id', '=', row.id).execute();
     }
     filled += rows.length;
     if (rows.length < pageSize) return filled;
