@@ -12,6 +12,10 @@ import { configFromEnvironment, createContext } from '../../src-server/service.j
 const cli = (dataDir: string, ...args: string[]) =>
   execFileSync('npx', ['tsx', 'src-server/cli.ts', ...args], { env: { ...process.env, GONGWEN_DATA_DIR: dataDir, DATABASE_URL: '' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
+// Each CLI call starts a TypeScript process of its own (a few seconds on a busy two-core machine),
+// so these tests get more time than the suite's 30 s default: they are not about speed.
+const CLI_TEST_TIMEOUT = 180_000;
+
 describe('seed-demo and the CLI', () => {
   it('seeds 1033151119 with the source document’s flow table, re-signed, and exports evidence openssl accepts', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'gongwen-demo-'));
@@ -48,11 +52,11 @@ describe('seed-demo and the CLI', () => {
     expect(readFileSync(join(out, 'README.txt'), 'utf8')).toContain('re-signed with the card');
 
     expect(cli(dataDir, 'verify-audit')).toMatch(/audit log intact: \d+ entries/);
-  });
+  }, CLI_TEST_TIMEOUT);
 
   it('says what it expects when a command is given wrongly, and a clear error for an unknown document', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'gongwen-cli-'));
     expect(() => cli(dataDir, 'export-evidence')).toThrow(/usage: export-evidence/);
     expect(() => cli(dataDir, 'export-evidence', '1159999999', dataDir)).toThrow(/DOCUMENT_NOT_FOUND/);
-  });
+  }, CLI_TEST_TIMEOUT);
 });
