@@ -80,6 +80,7 @@ export const clientErrorCatalog = {
   TEMP_CERT_DAMAGED: ['這台電腦上的臨時憑證資料已損毀，請刪除後重新啟用並下載憑證。', 'The temporary certificate on this computer is damaged; enable and download it again.'],
   SERVICE_UNREACHABLE: ['目前無法連線到公文系統。已簽章的公文已安全保存，連線恢復後會自動送出。', 'The document service cannot be reached. Signed steps are kept and will be sent when it is back.'],
   SERVICE_URL_INSECURE: ['公文系統網址必須使用 https（僅本機測試可用 http）。', 'The service address must use https (http only for this computer).'],
+  SERVICE_URL_MISSING: ['尚未設定公文系統網址，請在「設定」中輸入。', 'No service address is set; enter it in Settings.'],
   SERVICE_ANSWER_INVALID: ['公文系統的回應無法辨識，請稍後再試或聯絡系統管理員。', 'The service answered something unexpected.'],
   OUTBOX_WRITE_FAILED: ['無法寫入待送公文暫存區（磁碟可能已滿），這次沒有簽出任何公文，請清出空間後再試。', 'The outbox could not be written (the disk may be full); nothing was sent. Free some space and try again.'],
   RESIGN_CANCELLED: ['補簽已取消，已完成的部分都已保存，之後可以繼續。', 'Re-signing was cancelled; what was done is kept and can be continued later.'],

@@ -30,6 +30,11 @@ export interface CardOptions {
 export interface CardSession {
   certificate: Uint8Array;
   keyAlgorithm: 'RSA' | 'EC';
+  /**
+   * The PKCS#11 mechanism the card signs with (CKM_RSA_PKCS over a DigestInfo where the token
+   * cannot hash). CardService always sets it; optional so the batch tests' fake sessions need not.
+   */
+  mechanism?: string;
   signer: CmsSigner;
   /**
    * Signs several at once, in order, in one request to the card thread: the signatures made until
@@ -149,6 +154,7 @@ export class CardService {
     return {
       certificate,
       keyAlgorithm: login.keyAlgorithm,
+      mechanism: login.mechanism,
       signer: { certificate, keyAlgorithm: login.keyAlgorithm, sign: (data) => this.sign(data) },
       signBundle: (data) => this.signNow(data),
       bundleSize: () => this.signaturesPerBundle,

@@ -23,7 +23,7 @@ export const handlers: IpcHandlers = {
   'session:state': async (_input, app) => sessionState(app),
   'session:login': async ({ account, password }, app) => {
     const url = app.settings.get().serviceUrl;
-    if (!url) throw new GongwenError('SERVICE_URL_INSECURE', 'set the service address in Settings');
+    if (!url) throw new GongwenError('SERVICE_URL_MISSING', 'set the service address in Settings');
     await app.session?.logout();
     app.session = await ClerkSession.login(app.core, url, account, password);
     return sessionState(app);

@@ -10,7 +10,7 @@ export interface ServiceClientOptions {
   baseUrl: string;
   /** Per request. */
   timeoutMs?: number;
-  /** How often a safe request (GET, or one with an idempotency key) is tried again after a network failure. */
+  /** How often a safe request (a GET, a signed step with its idempotency key, a re-sign chunk) is tried again after a network failure. */
   retries?: number;
 }
 

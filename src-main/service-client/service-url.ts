@@ -3,6 +3,8 @@ import { GongwenError } from '../../src-shared/errors.js';
 
 /** https everywhere; plain http only to this computer (the demo, a developer's service). */
 export function checkServiceUrl(text: string): URL {
+  // Nothing set is not an insecure address: the clerk has to be told to enter one.
+  if (text.trim() === '') throw new GongwenError('SERVICE_URL_MISSING', 'no service address');
   let url: URL;
   try {
     url = new URL(text);

@@ -14,12 +14,16 @@ const known = new Map<string, KnownCertificate>();
 
 /**
  * Parses a DER certificate, or returns the earlier parse of the same bytes. Parsing (X509Certificate,
- * its public key) costs several times a signature verification; the cache key is the SHA-256 of
- * the bytes, so a different certificate can never be served for them. Least recently used first out.
+ * its public key) costs several times a signature verification. Two layers: the same Uint8Array
+ * object again is answered from a WeakMap without hashing, and other arrays by the SHA-256 of
+ * their bytes (least recently used first out). The digest layer never serves a different
+ * certificate for other bytes; the object layer would, if a caller changed an array's bytes after
+ * passing it here, because it keys on the object, not its contents. So certificate bytes handed to
+ * this must not be written to afterwards.
  */
 export function knownCertificate(der: Uint8Array): KnownCertificate {
   // The same bytes object again (a 補簽 chunk carries the card's certificates once for all its
-  // steps): not even hashed. Nothing here writes into a certificate's bytes once decoded.
+  // steps): not even hashed. Correct only while nobody writes into those bytes (see above).
   let entry = byObject.get(der);
   if (!entry) byObject.set(der, (entry = byDigest(der)));
   return entry;

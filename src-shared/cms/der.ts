@@ -50,7 +50,12 @@ export function plainBytes(bytes: Uint8Array): Uint8Array {
   return Object.getPrototypeOf(bytes) === Uint8Array.prototype ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** Nesting deeper than this is refused: a step signature never nests anywhere near it. */
+/**
+ * The deepest nesting `children` accepts when its caller passes `depth`. No caller does today:
+ * the CMS parser walks a fixed shape, one `children` call per level it knows, so how deep it
+ * reads is bounded by its code, not by this limit. A reader that recurses into structure it does
+ * not know must pass depth + 1 to be refused past it.
+ */
 const MAX_DEPTH = 32;
 
 export function readTlv(bytes: Uint8Array, offset: number, limit = bytes.length): Tlv {

@@ -7,7 +7,7 @@ import { LIMITS } from '../api/documents.js';
  * The one contract between the renderer and the main process: channel → input schema. The
  * renderer calls `window.gongwen.invoke(channel, input)`; the main process validates every input
  * against these schemas before a handler runs, and answers with the handler's output type
- * (`IpcOutputs` in src-main/ipc/handlers.ts). Channel names are `area:verb`.
+ * (`IpcOutputs` in src-shared/ipc/outputs.ts). Channel names are `area:verb`.
  *
  * Secrets travel only inward (PIN, passwords); no output ever carries one.
  */

@@ -39,6 +39,19 @@ describe('the IPC layer refuses what it should', () => {
     expect(await dispatchIpc(app, 'settings:set', { serviceUrl: 'http://doc.agency.gov.tw' })).toMatchObject({ ok: false, error: { code: 'SERVICE_URL_INSECURE' } });
   });
 
+  it('asks for the service address when none is set, in its own words', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'gongwen-ipc-nourl-'));
+    const bare = await DesktopApp.start({ dataDir, adminConfig: join(dataDir, 'none.json'), card: { pollMs: 60_000 } });
+    try {
+      expect(await dispatchIpc(bare, 'session:login', { account: 'vendor', password: 'x' })).toMatchObject({
+        ok: false,
+        error: { code: 'SERVICE_URL_MISSING', message: '尚未設定公文系統網址，請在「設定」中輸入。' },
+      });
+    } finally {
+      await bare.close();
+    }
+  });
+
   it('answers in English once the clerk chooses it', async () => {
     await dispatchIpc(app, 'settings:set', { language: 'en' });
     expect(await dispatchIpc(app, 'documents:list', {})).toMatchObject({ ok: false, error: { message: 'You are not logged in, or your session has expired.' } });

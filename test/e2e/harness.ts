@@ -1,36 +1,17 @@
-import { mkdtemp, mkdir, readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { mkdtemp, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { DesktopApp } from '../../src-main/app/desktop-app.js';
-import { dispatchIpc } from '../../src-main/ipc/dispatch.js';
 import { OsKeychain } from '../../src-main/keychain/keychain.js';
-import { CONTENT_SECURITY_POLICY } from '../../src-main/shell/security.js';
+import { bindBridge as bindDesktopBridge, serveRenderer } from '../../scripts/browser-shell.js';
 import type { VirtualCard } from '../../native/virtual-card.js';
 import { virtualCardFor } from '../helpers/virtual-card.js';
 import { startServiceProcess, type ServiceProcess } from '../helpers/http-service.js';
 import { ServiceClient } from '../../src-main/service-client/service-client.js';
 
-const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
-
-/** Serves the built renderer on loopback with the shell's CSP, as app:// would. */
-export async function serveRenderer(): Promise<{ url: string; close(): Promise<void> }> {
-  const root = join(process.cwd(), 'out', 'renderer');
-  const server: Server = createServer(async (req, res) => {
-    const path = normalize(join(root, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).replace(/^\/$/, '/index.html')));
-    if (!path.startsWith(root)) return void res.writeHead(404).end();
-    try {
-      const body = await readFile(path);
-      res.writeHead(200, { 'content-type': MIME[extname(path)] ?? 'application/octet-stream', 'content-security-policy': CONTENT_SECURITY_POLICY }).end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const address = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${address.port}/index.html`, close: () => new Promise((r) => server.close(() => r())) };
-}
+/** The built renderer on loopback with the shell's CSP, as app:// would serve it (shared with `npm start`). */
+export { serveRenderer } from '../../scripts/browser-shell.js';
 
 export interface DesktopUnderTest {
   app: DesktopApp;
@@ -52,30 +33,11 @@ export async function startDesktopApp(account: string, serviceUrl: string, optio
 
 /**
  * window.gongwen in the page, answered by the very handlers the shell registers (dispatchIpc),
- * and the main process's events pushed into the page. Every answer is recorded for the secrets check.
+ * and the main process's events pushed into the page (scripts/browser-shell.ts, which `npm start`
+ * also uses). Every answer is recorded for the secrets check.
  */
 export async function bindBridge(page: Page, desktop: DesktopUnderTest): Promise<void> {
-  await page.exposeBinding('__gongwenInvoke', async (_source, channel: unknown, input: unknown) => {
-    const result = await dispatchIpc(desktop.app, channel, input);
-    desktop.calls.push({ channel: String(channel), result });
-    return result;
-  });
-  await page.addInitScript(() => {
-    const listeners = new Map<string, Set<(payload: unknown) => void>>();
-    const w = globalThis as unknown as { gongwen: unknown; __gongwenEmit: (e: string, p: unknown) => void; __gongwenInvoke: (c: string, i: unknown) => Promise<unknown> };
-    w.__gongwenEmit = (event, payload) => listeners.get(event)?.forEach((l) => l(payload));
-    w.gongwen = {
-      invoke: (channel: string, input: unknown) => w.__gongwenInvoke(channel, input),
-      on: (event: string, listener: (payload: unknown) => void) => {
-        if (!listeners.has(event)) listeners.set(event, new Set());
-        listeners.get(event)!.add(listener);
-        return () => listeners.get(event)!.delete(listener);
-      },
-    };
-  });
-  desktop.app.on((event, payload) => {
-    void page.evaluate(([e, p]) => (globalThis as unknown as { __gongwenEmit: (e: string, p: unknown) => void }).__gongwenEmit(e as string, p), [event, payload] as const).catch(() => {});
-  });
+  await bindDesktopBridge(page, desktop.app, (channel, result) => desktop.calls.push({ channel, result }));
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {

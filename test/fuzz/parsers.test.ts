@@ -16,12 +16,22 @@ import { TempCertAuthority } from '../../src-server/temp-ca/authority.js';
 import { testPki } from '../helpers/demo-pki.js';
 
 /**
- * Property-based fuzzing of every parser of untrusted bytes, 100,000 inputs each: random bytes and,
- * more telling, valid inputs with bytes flipped, cut, inserted or spliced. A parser may refuse
- * (with its own error type) but never crash another way, never hang, and never accept bytes
- * beyond its limits.
+ * Property-based fuzzing of every parser of untrusted bytes: random bytes and, more telling, valid
+ * inputs with bytes flipped, cut, inserted or spliced. A parser may refuse (with its own error
+ * type) but never crash another way, never hang, and never accept bytes beyond its limits.
+ *
+ * Two depths. In `npm test` each property gets a count that takes about a second on an idle
+ * two-core machine and at most about 3 s beside a CPU hog and other test runs (load 14 on two
+ * cores, 2026-11-30), a tenth of vitest's 30 s limit: a busy machine cannot fail the run, a
+ * parser that hangs still does. `npm run fuzz` (GONGWEN_FUZZ=full) gives each property 100,000
+ * inputs and a limit no slow machine reaches (the temp CA's CSR check alone takes about 90 s idle).
  */
-const RUNS = 100_000;
+const FULL = process.env.GONGWEN_FUZZ === 'full';
+const FULL_RUNS = 100_000;
+/** The count for one property: `quick` in `npm test`, 100,000 in `npm run fuzz`. */
+const runs = (quick: number) => ({ numRuns: FULL ? FULL_RUNS : quick });
+/** The time limit of one property: vitest's 30 s in `npm test`, two hours in `npm run fuzz`. */
+const limit = FULL ? 2 * 60 * 60_000 : undefined;
 
 /** Valid bytes, damaged in one of the ways a hostile or broken sender would. */
 function mutated(valid: Uint8Array) {
@@ -74,16 +84,16 @@ describe('fuzzing the parsers of untrusted bytes', () => {
   it('the CMS parser refuses damaged signatures with DerError only', () => {
     fc.assert(
       fc.property(fc.oneof(mutated(cms), mutated(resigned)), (bytes) => refusesCleanly(() => parseSignedData(bytes), (e) => e instanceof DerError)),
-      { numRuns: RUNS },
+      runs(5_000),
     );
-  });
+  }, limit);
 
   it('the step-signature verifier refuses damaged signatures with its own codes only', () => {
     fc.assert(
       fc.property(fc.oneof(mutated(cms), mutated(resigned)), (bytes) => refusesCleanly(() => verifyStepSignature(bytes, payload), (e) => e instanceof GongwenError)),
-      { numRuns: RUNS },
+      runs(5_000),
     );
-  });
+  }, limit);
 
   it('the CMS parser refuses anything over its size limit before reading it', () => {
     const big = new Uint8Array(CMS_LIMITS.bytes + 1);
@@ -99,9 +109,9 @@ describe('fuzzing the parsers of untrusted bytes', () => {
           if (!(error instanceof GongwenError && error.code === 'CSR_INVALID')) throw error;
         }
       }),
-      { numRuns: RUNS },
+      runs(1_000),
     );
-  });
+  }, limit);
 
   it('the send request schema and the canonical payload take any text without crashing', () => {
     fc.assert(
@@ -110,9 +120,9 @@ describe('fuzzing the parsers of untrusted bytes', () => {
         ActionRequest.safeParse({ action: text, recipient: text, opinion: text, signingTime: text, stepToken: text, signature: text, idempotencyKey: text });
         return canonicalStepPayload({ profile: STEP_PAYLOAD_PROFILE, documentId: text, documentNumber: text, contentSha256: text, step: 1, action: '送請簽核', sender: text, recipient: text, opinion: text, signingTime: text, stepToken: text }).length > 0;
       }),
-      { numRuns: RUNS },
+      runs(2_000),
     );
-  });
+  }, limit);
 
   it('the outbox journal parser reads whatever the disk holds without throwing', () => {
     const valid = new TextEncoder().encode(
@@ -120,7 +130,7 @@ describe('fuzzing the parsers of untrusted bytes', () => {
     );
     fc.assert(
       fc.property(fc.oneof(mutated(valid).map((b) => new TextDecoder().decode(b)), fc.string({ unit: 'binary', maxLength: 300 })), (text) => Array.isArray(parseJournal(text))),
-      { numRuns: RUNS },
+      runs(10_000),
     );
-  });
+  }, limit);
 });

@@ -1,3 +1,4 @@
+import { appendFileSync } from 'node:fs';
 import pkcs11js from 'pkcs11js';
 import type { Pkcs11Api } from '../../src-main/card/pkcs11-token.js';
 
@@ -10,6 +11,9 @@ import type { Pkcs11Api } from '../../src-main/card/pkcs11-token.js';
  *   { "C_Login": { "ckr": "CKR_PIN_INCORRECT" }, "tokenFlags": ["CKF_USER_PIN_FINAL_TRY"],
  *     "C_Sign": { "ckr": "CKR_DEVICE_REMOVED", "afterCalls": 3, "times": 1 },
  *     "hideMechanisms": ["CKM_SHA256_RSA_PKCS"] }
+ *
+ * Each fault injected is written as a line ("C_Sign CKR_BUFFER_TOO_SMALL") to the file
+ * GONGWEN_PKCS11_FAULTS_LOG names, when it names one, so a test can check that the fault fired.
  */
 interface Fault {
   ckr: string;
@@ -37,6 +41,7 @@ export function wrap(api: Pkcs11Api): Pkcs11Api {
           const failed = failures.get(name) ?? 0;
           if (n > (fault.afterCalls ?? 0) && failed < (fault.times ?? Infinity)) {
             failures.set(name, failed + 1);
+            if (process.env.GONGWEN_PKCS11_FAULTS_LOG) appendFileSync(process.env.GONGWEN_PKCS11_FAULTS_LOG, `${name} ${fault.ckr}\n`);
             throw Object.assign(new Error(`${fault.ckr}:${constants[fault.ckr]}`), { code: constants[fault.ckr], name: 'Pkcs11Error' });
           }
         }

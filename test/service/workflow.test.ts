@@ -145,9 +145,13 @@ describe.each(databaseKinds())('workflow on %s', (kind) => {
     expect(involved.total).toBe(2);
     const byNumber = (await drafter.call('GET', `/api/documents?box=involved&q=${a.number}`)).body;
     expect(byNumber.documents.map((d: { id: string }) => d.id)).toEqual([a.id]);
-    const approved = (await drafter.call('GET', '/api/documents?box=involved&status=已決行')).body;
-    expect(approved.documents.every((d: { status: string }) => d.status === '已決行')).toBe(true);
-    const page = (await drafter.call('GET', '/api/documents?box=involved&limit=1&offset=1&q=機房')).body;
+    // One document that ends 已決行, so the filter has something to keep and something to leave out.
+    const decided = await drafter.createDocument('機房電力改善');
+    await drafter.act(decided.id, '陳核', 'yeh.yenchih', await drafter.card());
+    expect((await chief.act(decided.id, '決行', 'chen.chiming', await chief.card())).status).toBe(200);
+    const approved = (await drafter.call('GET', '/api/documents?box=involved&status=已決行&q=機房')).body;
+    expect(approved.documents.map((d: { id: string; status: string }) => [d.id, d.status])).toEqual([[decided.id, '已決行']]);
+    const page = (await drafter.call('GET', '/api/documents?box=involved&limit=1&offset=2&q=機房')).body;
     expect(page.documents.map((d: { id: string }) => d.id)).toEqual([a.id]);
   });
 });

@@ -1,4 +1,7 @@
 import { X509Certificate, verify } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CardService } from '../../src-main/card/card-service.js';
 import type { CardStatus } from '../../src-shared/card-status.js';
@@ -18,7 +21,15 @@ function startCard(options: ConstructorParameters<typeof CardService>[0]) {
 afterEach(async () => {
   await Promise.all(cards.splice(0).map((c) => c.close()));
   delete process.env.GONGWEN_PKCS11_FAULTS;
+  delete process.env.GONGWEN_PKCS11_FAULTS_LOG;
 });
+
+/** A file the fault wrapper writes each fault it injects to, so a test can see that it fired. */
+function faultLog(): () => string[] {
+  const path = join(mkdtempSync(join(tmpdir(), 'gongwen-faults-')), 'fired.log');
+  process.env.GONGWEN_PKCS11_FAULTS_LOG = path;
+  return () => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean) : []);
+}
 
 /** The next status event of `state`; after 15 s, a failure that says what the card thread last reported. */
 function nextStatus(card: CardService, state: CardStatus['state']): Promise<CardStatus> {
@@ -55,6 +66,7 @@ describe('the smart card over PKCS#11 (SoftHSM virtual card)', () => {
     const payload = new TextEncoder().encode('{"step":1}');
     const cms = await signStep(payload, session.signer, new Date('2026-11-27T00:00:00Z'));
     expect(verifyStepSignature(cms, payload).signer.certificate.subject).toContain('葉彥志');
+    expect(session.mechanism).toBe('CKM_SHA256_RSA_PKCS'); // the card hashes: no fallback on a token that can
     await session.close();
   });
 
@@ -190,6 +202,7 @@ describe('the smart card over PKCS#11 (SoftHSM virtual card)', () => {
       process.env.GONGWEN_PKCS11_FAULTS = JSON.stringify({ hideMechanisms: ['CKM_SHA256_RSA_PKCS'] });
       const card = startCard({ modulePath: virtual.modulePath, apiWrapper: faultWrapper });
       const session = await card.openSession(virtual.pin);
+      expect(session.mechanism).toBe('CKM_RSA_PKCS'); // the fallback was used, not the hashing mechanism
       expect(verifyStepSignature(await signStep(payload, session.signer, new Date()), payload).signer.certificate.subject).toContain('公文系統廠商');
       await session.close();
     });
@@ -197,9 +210,11 @@ describe('the smart card over PKCS#11 (SoftHSM virtual card)', () => {
     it('asks again with a larger buffer when the token answers CKR_BUFFER_TOO_SMALL (some HiCOS versions)', async () => {
       const virtual = await virtualCardFor('vendor');
       process.env.GONGWEN_PKCS11_FAULTS = JSON.stringify({ C_Sign: { ckr: 'CKR_BUFFER_TOO_SMALL', times: 1 } });
+      const fired = faultLog();
       const card = startCard({ modulePath: virtual.modulePath, apiWrapper: faultWrapper });
       const session = await card.openSession(virtual.pin);
-      expect(verifyStepSignature(await signStep(payload, session.signer, new Date()), payload).signer).toBeTruthy();
+      expect(verifyStepSignature(await signStep(payload, session.signer, new Date()), payload).signer.certificate.subject).toContain('公文系統廠商');
+      expect(fired()).toEqual(['C_Sign CKR_BUFFER_TOO_SMALL']); // the token did answer "too small" once, and the signature came after
       await session.close();
     });
 

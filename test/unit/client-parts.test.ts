@@ -19,6 +19,12 @@ describe('the service URL', () => {
     expect(isLoopback('127.8.9.10')).toBe(true);
   });
 
+  it('that is missing says so, not "must use https"', () => {
+    for (const missing of ['', '   ']) {
+      expect(() => checkServiceUrl(missing)).toThrow(expect.objectContaining({ code: 'SERVICE_URL_MISSING' }));
+    }
+  });
+
   it('unreachable or slow services read SERVICE_UNREACHABLE, after the retries a safe request gets', async () => {
     const client = new ServiceClient({ baseUrl: 'http://127.0.0.1:9', timeoutMs: 500, retries: 1 });
     await expect(client.me()).rejects.toMatchObject({ code: 'SERVICE_UNREACHABLE' });

@@ -1,0 +1,52 @@
+import { join } from 'node:path';
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * The layer rules of eslint.config.js, run through ESLint's Node API on in-memory sources placed
+ * (by file path only) in each folder: a forbidden import fails with its group's own message, an
+ * allowed one passes. Nothing is written to the tree.
+ */
+const eslint = new ESLint({ cwd: process.cwd() });
+
+/** The no-restricted-imports messages ESLint gives `source` as if it were the file at `path`. */
+async function layerErrors(path: string, source: string): Promise<string[]> {
+  const [result] = await eslint.lintText(`${source}\nexport const used = x;\n`, { filePath: join(process.cwd(), path) });
+  return result!.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+}
+
+describe('lint keeps each layer to what its runtime allows', () => {
+  it('native/ may not import the document service, the main process or the page', async () => {
+    expect(await layerErrors('native/new-module.ts', "import { x } from '../src-server/service.js';")).toEqual([
+      expect.stringMatching(/native may not import this: src-server is the document service/),
+    ]);
+    expect(await layerErrors('native/new-module.ts', "import { x } from '../src-main/card/card-service.js';")).toEqual([
+      expect.stringMatching(/native may not import this: src-main is the desktop main process/),
+    ]);
+    expect(await layerErrors('native/new-module.ts', "import { x } from '../src-renderer/main.js';")).toEqual([expect.stringMatching(/native may not import this: src-renderer is the sandboxed page/)]);
+    expect(await layerErrors('native/new-module.ts', "import { x } from './pkcs11-modules.js';")).toEqual([]);
+  });
+
+  it('the virtual card maker alone may still read the demo PKI from src-server, and nothing else', async () => {
+    expect(await layerErrors('native/make-virtual-card.ts', "import { x } from '../src-server/demo/demo-pki.js';")).toEqual([]);
+    expect(await layerErrors('native/make-virtual-card.ts', "import { x } from '../src-main/card/card-service.js';")).toEqual([expect.stringMatching(/src-main is the desktop main process/)]);
+  });
+
+  it('the renderer may not import Node-only shared code, Node built-ins, other layers or electron', async () => {
+    const page = 'src-renderer/pages/new-page.tsx';
+    expect(await layerErrors(page, "import { x } from '../../src-shared/cms/parse.js';")).toEqual([expect.stringMatching(/src-renderer may not import this: src-shared\/cms, pki and content-digest run on node:crypto/)]);
+    expect(await layerErrors(page, "import { x } from 'node:fs';")).toEqual([expect.stringMatching(/src-renderer may not import this: Node built-ins do not exist in a sandboxed page/)]);
+    expect(await layerErrors(page, "import { x } from '../../src-main/ipc/dispatch.js';")).toEqual([expect.stringMatching(/src-renderer may not import this: src-main is the desktop main process/)]);
+    expect(await layerErrors(page, "import { x } from '../../native/pkcs11-modules.js';")).toEqual([expect.stringMatching(/src-renderer may not import this: native\/ is the PKCS#11 module table/)]);
+    expect(await layerErrors(page, "import { x } from 'electron';")).toEqual([expect.stringMatching(/src-renderer may not import electron: the renderer is a sandboxed web page/)]);
+    expect(await layerErrors(page, "import { x } from '../../src-shared/roc-date.js';")).toEqual([]);
+  });
+
+  it('the service, the shared contract and the main process keep to their own', async () => {
+    expect(await layerErrors('src-server/new-module.ts', "import { x } from '../native/pkcs11-modules.js';")).toEqual([expect.stringMatching(/src-server may not import this: native\//)]);
+    expect(await layerErrors('src-shared/new-module.ts', "import { x } from '../src-server/service.js';")).toEqual([expect.stringMatching(/src-shared may not import this: src-server/)]);
+    expect(await layerErrors('src-main/card/new-module.ts', "import { x } from '../../src-server/service.js';")).toEqual([expect.stringMatching(/src-main may not import this: src-server/)]);
+    expect(await layerErrors('src-main/card/new-module.ts', "import { x } from 'electron';")).toEqual([expect.stringMatching(/src-main may not import electron: only the Electron shell/)]);
+    expect(await layerErrors('src-main/shell/new-module.ts', "import { x } from 'electron';")).toEqual([]);
+  });
+});
