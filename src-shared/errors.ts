@@ -82,6 +82,8 @@ export const clientErrorCatalog = {
   SERVICE_URL_INSECURE: ['公文系統網址必須使用 https（僅本機測試可用 http）。', 'The service address must use https (http only for this computer).'],
   SERVICE_ANSWER_INVALID: ['公文系統的回應無法辨識，請稍後再試或聯絡系統管理員。', 'The service answered something unexpected.'],
   OUTBOX_WRITE_FAILED: ['無法寫入待送公文暫存區（磁碟可能已滿），這次沒有簽出任何公文，請清出空間後再試。', 'The outbox could not be written (the disk may be full); nothing was sent. Free some space and try again.'],
+  OUTBOX_UNREADABLE: ['無法讀取待送公文暫存區，為免遺失已簽章的公文，程式沒有開啟它；請聯絡系統管理員檢查資料夾權限或磁碟。', 'The outbox journal cannot be read; it was left untouched so no signed step is lost. Call the administrator to check the folder or disk.'],
+  OUTBOX_IN_USE: ['待送公文暫存區正由另一個 GongwenDesk 使用中，請先關閉另一個視窗或程式。', 'Another GongwenDesk is using this outbox; close it first.'],
   RESIGN_CANCELLED: ['補簽已取消，已完成的部分都已保存，之後可以繼續。', 'Re-signing was cancelled; what was done is kept and can be continued later.'],
 } as const satisfies Record<string, readonly [string, string]>;
 
