@@ -18,6 +18,11 @@ export interface DesktopAppOptions {
   /** The module to use while Settings name none (the demo points at its virtual card). */
   defaultModulePath?: string;
   card?: Omit<CardOptions, 'modulePath'>;
+  /**
+   * Asks the clerk, outside the page's reach (the shell's native dialog), whether the service
+   * address may change to `next`. Without it no change from the page is accepted.
+   */
+  confirmServiceUrl?: (next: string, current: string) => Promise<boolean>;
 }
 
 /**
@@ -34,6 +39,7 @@ export class DesktopApp {
     readonly core: SigningCore,
     readonly settings: SettingsStore,
     private readonly cardOptions: DesktopAppOptions['card'],
+    readonly confirmServiceUrl: (next: string, current: string) => Promise<boolean> = async () => false,
   ) {
     this.stopCardEvents = this.watchCard();
     core.outbox.onChange(() => this.emit('outbox:changed', { pending: core.outbox.pending().length, refused: core.outbox.refused().length }));
@@ -48,7 +54,7 @@ export class DesktopApp {
       dataDir: options.dataDir,
       outbox: await Outbox.open(join(options.dataDir, 'outbox')),
     };
-    return new DesktopApp(core, settings, options.card);
+    return new DesktopApp(core, settings, options.card, options.confirmServiceUrl);
   }
 
   /** This PC's name, shown with the temp cert so a clerk knows which PCs hold one. */

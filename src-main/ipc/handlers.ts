@@ -2,6 +2,7 @@ import { GongwenError } from '../../src-shared/errors.js';
 import type { IpcChannel, IpcParsedInput } from '../../src-shared/ipc/contract.js';
 import type { IpcOutputs, ResignProgress, SessionState } from '../../src-shared/ipc/outputs.js';
 import { ClerkSession } from '../session/clerk-session.js';
+import { checkServiceUrl } from '../service-client/service-url.js';
 import type { DesktopApp } from '../app/desktop-app.js';
 import { latestEvery } from './latest-every.js';
 
@@ -100,6 +101,11 @@ export const handlers: IpcHandlers = {
   'settings:get': async (_input, app) => app.settings.get(),
   'settings:set': async (input, app) => {
     const before = app.settings.get();
+    // A page could point the clerk's logins and signatures at another service: the clerk confirms it outside the page.
+    if (input.serviceUrl !== undefined && input.serviceUrl !== before.serviceUrl && !before.serviceUrlLocked) {
+      checkServiceUrl(input.serviceUrl);
+      if (!(await app.confirmServiceUrl(input.serviceUrl, before.serviceUrl))) throw new GongwenError('SERVICE_URL_NOT_CONFIRMED');
+    }
     const after = await app.settings.set(input);
     if (after.modulePath !== before.modulePath) await app.replaceCard(after.modulePath);
     return after;

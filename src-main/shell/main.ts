@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BrowserWindow, app, ipcMain, protocol, session, type WebContents } from 'electron';
+import { BrowserWindow, app, dialog, ipcMain, protocol, session, type WebContents } from 'electron';
 import { ipcEvents } from '../../src-shared/ipc/contract.js';
 import { DesktopApp } from '../app/desktop-app.js';
 import { dispatchIpc, isIpcChannel } from '../ipc/dispatch.js';
@@ -41,7 +41,7 @@ if (!app.requestSingleInstanceLock()) {
 
     // The environment points the demo (npm start) at its local service and virtual card; an
     // installed app takes both from Settings or the administrator's configuration file.
-    const desktop = await DesktopApp.start({ dataDir: app.getPath('userData'), defaultServiceUrl: process.env.GONGWEN_SERVICE_URL, defaultModulePath: process.env.GONGWEN_PKCS11_MODULE });
+    const desktop = await DesktopApp.start({ dataDir: app.getPath('userData'), defaultServiceUrl: process.env.GONGWEN_SERVICE_URL, defaultModulePath: process.env.GONGWEN_PKCS11_MODULE, confirmServiceUrl: confirmServiceUrlChange });
     ipcMain.handle(`${IPC_PREFIX}invoke`, async (event, channel: unknown, input: unknown) => {
       if (!isTrustedSender(event.senderFrame?.url)) return { ok: false, error: { code: 'FORBIDDEN', message: 'untrusted sender' } };
       if (!isIpcChannel(channel)) return { ok: false, error: { code: 'NOT_FOUND', message: 'unknown channel' } };
@@ -82,6 +82,23 @@ if (!app.requestSingleInstanceLock()) {
       void desktop.close().finally(() => app.quit());
     });
   });
+}
+
+/** A native dialog, which the page can neither draw nor answer: the clerk sees where logins will go. */
+async function confirmServiceUrlChange(next: string, current: string): Promise<boolean> {
+  const options = {
+    type: 'warning' as const,
+    title: '變更公文系統網址 Change the service address',
+    message: `要將公文系統網址變更為\n${next}\n嗎？\nChange the document service address to\n${next} ?`,
+    detail: `目前網址 Current: ${current || '（未設定 none）'}\n登入帳號密碼與簽章都會送到新的網址；若不是您或系統管理員要求的變更，請選「取消」。\nYour password and signatures will go to the new address; cancel unless you or your administrator asked for this.`,
+    buttons: ['取消 Cancel', '變更 Change'],
+    defaultId: 0,
+    cancelId: 0,
+    noLink: true,
+  };
+  const parent = BrowserWindow.getFocusedWindow();
+  const { response } = parent ? await dialog.showMessageBox(parent, options) : await dialog.showMessageBox(options);
+  return response === 1;
 }
 
 const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2', '.json': 'application/json' };
