@@ -12,7 +12,15 @@ export interface ServiceClientOptions {
   timeoutMs?: number;
   /** How often a safe request (GET, or one with an idempotency key) is tried again after a network failure. */
   retries?: number;
+  /** The largest answer read (bytes); a larger one is cut off and refused, never retried. */
+  maxAnswerBytes?: number;
 }
+
+/**
+ * The largest answer the client reads: a page of 10,000 documents or an evidence export fit with
+ * room to spare; a lying or broken service cannot make the main process hold gigabytes.
+ */
+export const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
 /**
  * The desktop's client of the document service: typed by the same schemas the service validates
@@ -24,11 +32,13 @@ export class ServiceClient {
   private token: string | null = null;
   private readonly timeoutMs: number;
   private readonly retries: number;
+  private readonly maxAnswerBytes: number;
 
   constructor(options: ServiceClientOptions) {
     this.baseUrl = checkServiceUrl(options.baseUrl);
     this.timeoutMs = options.timeoutMs ?? 15_000;
     this.retries = options.retries ?? 2;
+    this.maxAnswerBytes = options.maxAnswerBytes ?? MAX_ANSWER_BYTES;
   }
 
   get loggedIn(): boolean {
@@ -135,11 +145,18 @@ export class ServiceClient {
         // As bytes: fetch would otherwise copy a string body once more to make it well-formed.
         body: body === undefined ? undefined : Buffer.from(JSON.stringify(body)),
         signal,
+        // Never followed: a redirect could lead the clerk's token and signatures to plain http or
+        // another host, past the rules checkServiceUrl holds the configured address to.
+        redirect: 'manual',
       });
     } catch (error) {
       throw new GongwenError('SERVICE_UNREACHABLE', error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : undefined);
     }
-    const text = await response.text().catch(() => '');
+    if (response.status >= 300 && response.status < 400) {
+      await response.body?.cancel().catch(() => {});
+      throw new GongwenError('SERVICE_ANSWER_INVALID', `HTTP ${response.status}: redirects are not followed`);
+    }
+    const text = new TextDecoder().decode(await readCapped(response, this.maxAnswerBytes));
     // 502, 503, 504: a proxy in front of a service that is down or restarting.
     if (response.status > 500) throw new GongwenError('SERVICE_UNREACHABLE', `HTTP ${response.status}`);
     if (!response.ok) {
@@ -153,6 +170,38 @@ export class ServiceClient {
     if (!parsed.success) throw new GongwenError('SERVICE_ANSWER_INVALID', parsed.error.issues[0]?.message);
     return parsed.data as never;
   }
+}
+
+/**
+ * The answer's bytes, at most `max`: refused at once by its content-length, and cut off while
+ * streaming when it has none or lies. SERVICE_ANSWER_TOO_LARGE is not retried.
+ */
+async function readCapped(response: Response, max: number): Promise<Uint8Array> {
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > max) {
+    await response.body?.cancel().catch(() => {});
+    throw new GongwenError('SERVICE_ANSWER_TOO_LARGE', `${declared} bytes`);
+  }
+  if (!response.body) return new Uint8Array();
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      length += value.byteLength;
+      if (length > max) {
+        await reader.cancel().catch(() => {});
+        throw new GongwenError('SERVICE_ANSWER_TOO_LARGE', `more than ${max} bytes`);
+      }
+      chunks.push(value);
+    }
+  } catch (error) {
+    if (error instanceof GongwenError) throw error;
+    throw new GongwenError('SERVICE_UNREACHABLE', error instanceof Error ? error.message : undefined);
+  }
+  return Buffer.concat(chunks);
 }
 
 function parseJson(text: string): unknown {
