@@ -42,7 +42,11 @@ export class DesktopApp {
     readonly confirmServiceUrl: (next: string, current: string) => Promise<boolean> = async () => false,
   ) {
     this.stopCardEvents = this.watchCard();
-    core.outbox.onChange(() => this.emit('outbox:changed', { pending: core.outbox.pending().length, refused: core.outbox.refused().length }));
+    // Counts of the logged-in clerk's steps only; nobody logged in, nothing.
+    core.outbox.onChange(() => {
+      const account = this.session?.account;
+      this.emit('outbox:changed', account ? { pending: core.outbox.pending(account).length, refused: core.outbox.refused(account).length } : { pending: 0, refused: 0 });
+    });
   }
 
   static async start(options: DesktopAppOptions): Promise<DesktopApp> {
@@ -88,8 +92,10 @@ export class DesktopApp {
     for (const listener of this.listeners) listener(event, payload);
   }
 
+  /** The logged-in clerk's queued and refused steps; nobody's when nobody is logged in. */
   outboxItems(): { pending: OutboxItem[]; refused: OutboxItem[] } {
     const account = this.session?.account;
+    if (!account) return { pending: [], refused: [] };
     const item = (e: OutboxEntry | RefusedEntry): OutboxItem => ({
       key: e.key,
       documentId: e.documentId,

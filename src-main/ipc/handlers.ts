@@ -25,7 +25,11 @@ export const handlers: IpcHandlers = {
   'session:login': async ({ account, password }, app) => {
     const url = app.settings.get().serviceUrl;
     if (!url) throw new GongwenError('SERVICE_URL_INSECURE', 'set the service address in Settings');
-    await app.session?.logout();
+    // The previous clerk leaves first, whatever becomes of this login: a failed one must not leave their session in place.
+    app.resignAbort?.abort();
+    const previous = app.session;
+    app.session = null;
+    await previous?.logout();
     app.session = await ClerkSession.login(app.core, url, account, password);
     return sessionState(app);
   },
@@ -44,12 +48,15 @@ export const handlers: IpcHandlers = {
     const doc = await session.documentToSign(input.documentId);
     return session.send(doc, { action: input.action, recipient: input.recipient, opinion: input.opinion }, { useTempCert: input.useTempCert, tempCertPassword: input.tempCertPassword, pin: input.pin });
   },
-  'outbox:state': async (_input, app) => app.outboxItems(),
+  'outbox:state': async (_input, app) => (app.requireSession(), app.outboxItems()),
   'outbox:retry': async (_input, app) => {
     await app.requireSession().courier.flush();
     return app.outboxItems();
   },
   'outbox:dismiss': async ({ key }, app) => {
+    // Only this clerk's own refused steps: another account's key is not found here.
+    const session = app.requireSession();
+    if (!app.core.outbox.refused(session.account).some((e) => e.key === key)) throw new GongwenError('NOT_FOUND');
     await app.core.outbox.dismiss(key);
     return app.outboxItems();
   },
