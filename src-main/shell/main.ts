@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { extname, join, normalize, sep } from 'node:path';
+import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BrowserWindow, app, dialog, ipcMain, protocol, session, type WebContents } from 'electron';
 import { ipcEvents } from '../../src-shared/ipc/contract.js';
 import { DesktopApp } from '../app/desktop-app.js';
 import { dispatchIpc, isIpcChannel } from '../ipc/dispatch.js';
+import { rendererFileFor } from './renderer-path.js';
 import { APP_ORIGIN, APP_SCHEME, CONTENT_SECURITY_POLICY, IPC_PREFIX, isTrustedSender } from './security.js';
 
 /**
@@ -103,17 +104,14 @@ async function confirmServiceUrlChange(next: string, current: string): Promise<b
 
 const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2', '.json': 'application/json' };
 
-/** app://gongwen/<path> → a file of the built renderer, never outside it. */
+/** app://gongwen/<path> → a file of the built renderer, never outside it (see renderer-path.ts). */
 async function serveRenderer(request: Request): Promise<Response> {
-  const url = new URL(request.url);
-  const relative = normalize(decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname)).replace(/^([/\\])+/, '');
-  const path = join(rendererDir, relative);
-  if (url.host !== 'gongwen' || !path.startsWith(rendererDir + sep)) return new Response('not found', { status: 404 });
+  const file = rendererFileFor(request.url, rendererDir);
+  if ('status' in file) return new Response(file.status === 400 ? 'bad request' : 'not found', { status: file.status });
   try {
-    const body = await readFile(path);
-    return new Response(body, { headers: { 'content-type': MIME[extname(path)] ?? 'application/octet-stream', 'content-security-policy': CONTENT_SECURITY_POLICY, 'x-content-type-options': 'nosniff' } });
+    const body = await readFile(file.path);
+    return new Response(body, { headers: { 'content-type': MIME[extname(file.path)] ?? 'application/octet-stream', 'content-security-policy': CONTENT_SECURITY_POLICY, 'x-content-type-options': 'nosniff' } });
   } catch {
     return new Response('not found', { status: 404 });
   }
 }
-
