@@ -45,7 +45,7 @@ export const handlers: IpcHandlers = {
   'documents:create': async (input, app) => app.requireSession().client.createDocument({ ...input, attachments: [] }),
   'step:send': async (input, app) => {
     const session = app.requireSession();
-    const doc = await session.documentToSign(input.documentId);
+    const doc = await session.documentToSign(input.documentId, input.contentSha256);
     return session.send(doc, { action: input.action, recipient: input.recipient, opinion: input.opinion }, { useTempCert: input.useTempCert, tempCertPassword: input.tempCertPassword, pin: input.pin });
   },
   'outbox:state': async (_input, app) => (app.requireSession(), app.outboxItems()),

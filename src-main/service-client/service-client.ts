@@ -1,6 +1,6 @@
 import type { z, ZodType } from 'zod';
 import { LoginResponse, UserDirectory, UserSummary } from '../../src-shared/api/accounts.js';
-import { ActionResult, DocumentList, DocumentView, Evidence, type ActionRequest, type CreateDocumentRequest, type InboxQuery } from '../../src-shared/api/documents.js';
+import { ActionResult, DocumentList, DocumentView, Evidence, LIMITS, type ActionRequest, type CreateDocumentRequest, type InboxQuery } from '../../src-shared/api/documents.js';
 import { PendingResignList, ResignResponse, type ResignRequest } from '../../src-shared/api/resign.js';
 import { EnableTempCertResponse, TempCertStatus, type ApplyTempCertRequest, type EnableTempCertRequest } from '../../src-shared/api/temp-cert.js';
 import { GongwenError, isErrorCode } from '../../src-shared/errors.js';
@@ -15,6 +15,9 @@ export interface ServiceClientOptions {
   /** The largest answer read (bytes); a larger one is cut off and refused, never retried. */
   maxAnswerBytes?: number;
 }
+
+/** Asks `request` for the answer's bytes as they came (an attachment), not JSON. */
+const RAW_BYTES = Symbol('raw bytes');
 
 /**
  * The largest answer the client reads: a page of 10,000 documents or an evidence export fit with
@@ -73,6 +76,10 @@ export class ServiceClient {
   document(id: string) {
     return this.request('GET', `/api/documents/${encodeURIComponent(id)}`, DocumentView);
   }
+  /** An attachment's bytes (at most LIMITS.attachmentBytes): the client hashes what it signs over. */
+  async attachment(documentId: string, attachmentId: string): Promise<Uint8Array> {
+    return (await this.request('GET', `/api/documents/${encodeURIComponent(documentId)}/attachments/${encodeURIComponent(attachmentId)}`, RAW_BYTES)) as unknown as Uint8Array;
+  }
   createDocument(body: CreateDocumentRequest) {
     return this.request('POST', '/api/documents', DocumentView, body, { retry: false });
   }
@@ -107,7 +114,7 @@ export class ServiceClient {
     return this.request('POST', '/api/resign', ResignResponse, body, { retry: true });
   }
 
-  private async request<S extends ZodType | null>(method: 'GET' | 'POST' | 'DELETE', path: string, schema: S, body?: unknown, options: { retry?: boolean } = {}): Promise<S extends ZodType ? z.output<S> : void> {
+  private async request<S extends ZodType | null | typeof RAW_BYTES>(method: 'GET' | 'POST' | 'DELETE', path: string, schema: S, body?: unknown, options: { retry?: boolean } = {}): Promise<S extends ZodType ? z.output<S> : void> {
     const retry = options.retry ?? method === 'GET';
     for (let attempt = 0; ; attempt++) {
       try {
@@ -120,7 +127,7 @@ export class ServiceClient {
     }
   }
 
-  private async once<S extends ZodType | null>(method: string, path: string, schema: S, body: unknown): Promise<S extends ZodType ? z.output<S> : void> {
+  private async once<S extends ZodType | null | typeof RAW_BYTES>(method: string, path: string, schema: S, body: unknown): Promise<S extends ZodType ? z.output<S> : void> {
     // A timer cleared when the answer is read, not AbortSignal.timeout: that one keeps the request
     // (body and all) reachable for the whole timeout, which a 補簽 batch of thousands would feel.
     const abort = new AbortController();
@@ -132,7 +139,7 @@ export class ServiceClient {
     }
   }
 
-  private async answer<S extends ZodType | null>(method: string, path: string, schema: S, body: unknown, signal: AbortSignal): Promise<S extends ZodType ? z.output<S> : void> {
+  private async answer<S extends ZodType | null | typeof RAW_BYTES>(method: string, path: string, schema: S, body: unknown, signal: AbortSignal): Promise<S extends ZodType ? z.output<S> : void> {
     let response: Response;
     try {
       response = await fetch(new URL(path, this.baseUrl), {
@@ -156,7 +163,9 @@ export class ServiceClient {
       await response.body?.cancel().catch(() => {});
       throw new GongwenError('SERVICE_ANSWER_INVALID', `HTTP ${response.status}: redirects are not followed`);
     }
-    const text = new TextDecoder().decode(await readCapped(response, this.maxAnswerBytes));
+    const bytes = await readCapped(response, schema === RAW_BYTES && response.ok ? LIMITS.attachmentBytes : this.maxAnswerBytes);
+    if (schema === RAW_BYTES && response.ok) return bytes as never;
+    const text = new TextDecoder().decode(bytes);
     // 502, 503, 504: a proxy in front of a service that is down or restarting.
     if (response.status > 500) throw new GongwenError('SERVICE_UNREACHABLE', `HTTP ${response.status}`);
     if (!response.ok) {
