@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BrowserWindow, app, dialog, ipcMain, protocol, session, type WebContents } from 'electron';
+import { GongwenError, messageOf } from '../../src-shared/errors.js';
 import { ipcEvents } from '../../src-shared/ipc/contract.js';
 import { DesktopApp } from '../app/desktop-app.js';
 import { dispatchIpc, isIpcChannel } from '../ipc/dispatch.js';
@@ -42,7 +43,16 @@ if (!app.requestSingleInstanceLock()) {
 
     // The environment points the demo (npm start) at its local service and virtual card; an
     // installed app takes both from Settings or the administrator's configuration file.
-    const desktop = await DesktopApp.start({ dataDir: app.getPath('userData'), defaultServiceUrl: process.env.GONGWEN_SERVICE_URL, defaultModulePath: process.env.GONGWEN_PKCS11_MODULE, confirmServiceUrl: confirmServiceUrlChange });
+    let desktop: DesktopApp;
+    try {
+      desktop = await DesktopApp.start({ dataDir: app.getPath('userData'), defaultServiceUrl: process.env.GONGWEN_SERVICE_URL, defaultModulePath: process.env.GONGWEN_PKCS11_MODULE, confirmServiceUrl: confirmServiceUrlChange });
+    } catch (error) {
+      // An outbox another instance holds, or a journal that cannot be read: say so, and leave it untouched.
+      const code = error instanceof GongwenError ? error.code : 'INTERNAL';
+      dialog.showErrorBox('GongwenDesk 無法啟動 Cannot start', `${messageOf(code, 'zh-TW')}\n${messageOf(code, 'en')}`);
+      app.quit();
+      return;
+    }
     ipcMain.handle(`${IPC_PREFIX}invoke`, async (event, channel: unknown, input: unknown) => {
       if (!isTrustedSender(event.senderFrame?.url)) return { ok: false, error: { code: 'FORBIDDEN', message: 'untrusted sender' } };
       if (!isIpcChannel(channel)) return { ok: false, error: { code: 'NOT_FOUND', message: 'unknown channel' } };
