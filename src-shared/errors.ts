@@ -66,6 +66,8 @@ export const errorCatalog = {
  */
 export const clientErrorCatalog = {
   CARD_MODULE_NOT_FOUND: ['無法載入讀卡機驅動程式（PKCS#11 模組），請確認已安裝卡片管理工具（如 HiCOS），或在設定中指定模組路徑。', 'The PKCS#11 module could not be loaded; install the card software (e.g. HiCOS) or set the module path in Settings.'],
+  CARD_MODULE_NOT_ALLOWED: ['這個讀卡機驅動程式（PKCS#11 模組）不在允許清單中，無法使用；請選用清單中的模組，或請系統管理員將它加入設定檔。', 'That PKCS#11 module is not in the list of known or administrator-approved modules, so it will not be loaded.'],
+  CARD_BUSY: ['憑證卡正由另一項作業使用中（例如補簽），請等它完成或取消後再試。', 'The card is in use by another operation (a re-sign batch, for example); wait for it to finish or cancel it, then try again.'],
   CARD_NO_READER: ['找不到讀卡機，請確認讀卡機已連接電腦。', 'No card reader was found; check that it is connected.'],
   CARD_NOT_PRESENT: ['讀卡機中沒有憑證卡，請插入您的憑證卡。', 'There is no card in the reader; insert your card.'],
   CARD_REMOVED: ['憑證卡在作業中被移除，已完成的部分都已保存；請重新插入憑證卡後再繼續。', 'The card was removed during the operation; what was done is kept. Insert the card and continue.'],
@@ -81,8 +83,13 @@ export const clientErrorCatalog = {
   SERVICE_UNREACHABLE: ['目前無法連線到公文系統。已簽章的公文已安全保存，連線恢復後會自動送出。', 'The document service cannot be reached. Signed steps are kept and will be sent when it is back.'],
   SERVICE_URL_INSECURE: ['公文系統網址必須使用 https（僅本機測試可用 http）。', 'The service address must use https (http only for this computer).'],
   SERVICE_URL_MISSING: ['尚未設定公文系統網址，請在「設定」中輸入。', 'No service address is set; enter it in Settings.'],
+  SERVICE_URL_NOT_CONFIRMED: ['公文系統網址沒有變更：變更須在程式跳出的確認視窗中同意。', 'The service address was not changed: a change must be confirmed in the app’s own dialog.'],
+  SERVICE_ANSWER_TOO_LARGE: ['公文系統的回應超過允許的大小，已停止接收；請聯絡系統管理員。', 'The service’s answer was larger than allowed and was not read; call the administrator.'],
+  DOCUMENT_CHANGED_SINCE_SHOWN: ['這份公文在您開啟後已有變動，沒有簽章；請重新開啟公文，確認內容後再傳送。', 'The document changed after it was shown to you; nothing was signed. Reopen it, check it and send again.'],
   SERVICE_ANSWER_INVALID: ['公文系統的回應無法辨識，請稍後再試或聯絡系統管理員。', 'The service answered something unexpected.'],
   OUTBOX_WRITE_FAILED: ['無法寫入待送公文暫存區（磁碟可能已滿），這次沒有簽出任何公文，請清出空間後再試。', 'The outbox could not be written (the disk may be full); nothing was sent. Free some space and try again.'],
+  OUTBOX_UNREADABLE: ['無法讀取待送公文暫存區，為免遺失已簽章的公文，程式沒有開啟它；請聯絡系統管理員檢查資料夾權限或磁碟。', 'The outbox journal cannot be read; it was left untouched so no signed step is lost. Call the administrator to check the folder or disk.'],
+  OUTBOX_IN_USE: ['待送公文暫存區正由另一個 GongwenDesk 使用中，請先關閉另一個視窗或程式。', 'Another GongwenDesk is using this outbox; close it first.'],
   RESIGN_CANCELLED: ['補簽已取消，已完成的部分都已保存，之後可以繼續。', 'Re-signing was cancelled; what was done is kept and can be continued later.'],
 } as const satisfies Record<string, readonly [string, string]>;
 

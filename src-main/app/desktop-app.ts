@@ -18,6 +18,11 @@ export interface DesktopAppOptions {
   /** The module to use while Settings name none (the demo points at its virtual card). */
   defaultModulePath?: string;
   card?: Omit<CardOptions, 'modulePath'>;
+  /**
+   * Asks the clerk, outside the page's reach (the shell's native dialog), whether the service
+   * address may change to `next`. Without it no change from the page is accepted.
+   */
+  confirmServiceUrl?: (next: string, current: string) => Promise<boolean>;
 }
 
 /**
@@ -34,9 +39,14 @@ export class DesktopApp {
     readonly core: SigningCore,
     readonly settings: SettingsStore,
     private readonly cardOptions: DesktopAppOptions['card'],
+    readonly confirmServiceUrl: (next: string, current: string) => Promise<boolean> = async () => false,
   ) {
     this.stopCardEvents = this.watchCard();
-    core.outbox.onChange(() => this.emit('outbox:changed', { pending: core.outbox.pending().length, refused: core.outbox.refused().length }));
+    // Counts of the logged-in clerk's steps only; nobody logged in, nothing.
+    core.outbox.onChange(() => {
+      const account = this.session?.account;
+      this.emit('outbox:changed', account ? { pending: core.outbox.pending(account).length, refused: core.outbox.refused(account).length } : { pending: 0, refused: 0 });
+    });
   }
 
   static async start(options: DesktopAppOptions): Promise<DesktopApp> {
@@ -48,7 +58,7 @@ export class DesktopApp {
       dataDir: options.dataDir,
       outbox: await Outbox.open(join(options.dataDir, 'outbox')),
     };
-    return new DesktopApp(core, settings, options.card);
+    return new DesktopApp(core, settings, options.card, options.confirmServiceUrl);
   }
 
   /** This PC's name, shown with the temp cert so a clerk knows which PCs hold one. */
@@ -82,8 +92,10 @@ export class DesktopApp {
     for (const listener of this.listeners) listener(event, payload);
   }
 
+  /** The logged-in clerk's queued and refused steps; nobody's when nobody is logged in. */
   outboxItems(): { pending: OutboxItem[]; refused: OutboxItem[] } {
     const account = this.session?.account;
+    if (!account) return { pending: [], refused: [] };
     const item = (e: OutboxEntry | RefusedEntry): OutboxItem => ({
       key: e.key,
       documentId: e.documentId,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { DesktopSettings } from '../../src-shared/ipc/outputs.js';
 import { writeFileAtomic } from '../fs/atomic-file.js';
 import { checkServiceUrl } from '../service-client/service-url.js';
+import { checkModulePath, isModuleAllowed } from './module-policy.js';
 
 /** Where an administrator may put a configuration file that fixes the service URL for every clerk. */
 export function adminConfigPath(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): string {
@@ -18,23 +19,30 @@ interface StoredSettings {
   language?: 'zh-TW' | 'en';
 }
 
+/** The administrator's file may also fix the module, and list modules beyond the known table. */
+interface AdminSettings extends StoredSettings {
+  allowedModulePaths?: string[];
+}
+
 /**
  * The clerk's settings (service URL, PKCS#11 module, language) in the data folder, under an
- * administrator's configuration file that, when present, fixes the service URL.
+ * administrator's configuration file that, when present, fixes the service URL and the module
+ * (the administrator's word wins). A module must be one of the known table or of the
+ * administrator's `allowedModulePaths`, whether it comes from the page or from settings.json.
  */
 export class SettingsStore {
   private constructor(
     private readonly path: string,
     private own: StoredSettings,
-    private readonly admin: StoredSettings,
+    private readonly admin: AdminSettings,
     private readonly fallbackServiceUrl: string,
   ) {}
 
   static async open(dataDir: string, options: { adminConfig?: string; defaultServiceUrl?: string } = {}): Promise<SettingsStore> {
-    const read = async (path: string): Promise<StoredSettings> => {
+    const read = async (path: string): Promise<AdminSettings> => {
       try {
         const value = JSON.parse(await readFile(path, 'utf8')) as unknown;
-        return value && typeof value === 'object' ? (value as StoredSettings) : {};
+        return value && typeof value === 'object' ? (value as AdminSettings) : {};
       } catch {
         return {};
       }
@@ -46,16 +54,29 @@ export class SettingsStore {
   get(): DesktopSettings {
     return {
       serviceUrl: this.admin.serviceUrl ?? this.own.serviceUrl ?? this.fallbackServiceUrl,
-      modulePath: this.own.modulePath ?? this.admin.modulePath ?? '',
+      modulePath: this.admin.modulePath ?? this.ownModulePath() ?? '',
       language: this.own.language ?? this.admin.language ?? 'zh-TW',
       serviceUrlLocked: this.admin.serviceUrl !== undefined,
     };
   }
 
+  private adminAllowed(): string[] {
+    const list = this.admin.allowedModulePaths;
+    return Array.isArray(list) ? list.filter((p): p is string => typeof p === 'string') : [];
+  }
+
+  /** The clerk's module, if it is one that may be loaded (settings.json may have been written by anyone). */
+  private ownModulePath(): string | undefined {
+    const path = this.own.modulePath;
+    return typeof path === 'string' && isModuleAllowed(path, this.adminAllowed()) ? path : undefined;
+  }
+
   async set(change: StoredSettings): Promise<DesktopSettings> {
     if (change.serviceUrl !== undefined && !this.get().serviceUrlLocked) checkServiceUrl(change.serviceUrl);
+    if (change.modulePath !== undefined && this.admin.modulePath === undefined) checkModulePath(change.modulePath, this.adminAllowed());
     const next = { ...this.own, ...change };
     if (this.get().serviceUrlLocked) delete next.serviceUrl;
+    if (this.admin.modulePath !== undefined) delete next.modulePath;
     await writeFileAtomic(this.path, JSON.stringify(next, null, 2));
     this.own = next;
     return this.get();

@@ -1,12 +1,15 @@
 import type { CardFailure, CardStatus } from '../../src-shared/card-status.js';
 
-/** Messages from the main thread to the card worker. */
+/**
+ * Messages from the main thread to the card worker. `session` names the card session a request
+ * belongs to: one at a time; a sign or logout of another (an old, closed one) touches nothing.
+ */
 export type CardRequest =
   | { op: 'status' }
   | { op: 'diagnostics' }
-  | { op: 'login'; pin: Uint8Array }
-  | { op: 'sign'; data: Uint8Array[] }
-  | { op: 'logout' };
+  | { op: 'login'; session: number; pin: Uint8Array }
+  | { op: 'sign'; session: number; data: Uint8Array[] }
+  | { op: 'logout'; session: number };
 
 export type CardReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; failure: CardFailure };
 

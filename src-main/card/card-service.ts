@@ -88,6 +88,9 @@ export class CardService {
   /** Until the card logged in has shown its speed, one signature a bundle. */
   private signaturesPerBundle = 1;
   private latest: CardStatus | undefined;
+  /** The card session open (or being opened) now; see openSession. */
+  private openSessionId: number | null = null;
+  private nextSessionId = 1;
   readonly modulePath: string;
 
   constructor(options: CardOptions = {}) {
@@ -145,34 +148,65 @@ export class CardService {
     return this.request<CardDiagnostics>({ op: 'diagnostics' });
   }
 
-  /** Logs in once; sign as often as the batch needs, then close. */
+  /**
+   * Logs in once; sign as often as the batch needs, then close. One session at a time: while one
+   * is open (or opening) another is refused with CARD_BUSY, and never logs the first one out. A
+   * session's `close` ends that session only, once; after it, its signer signs nothing.
+   */
   async openSession(pin: string): Promise<CardSession> {
     const pinBytes = new TextEncoder().encode(pin);
-    const login = await this.request<LoginResult>({ op: 'login', pin: pinBytes }, [pinBytes.buffer as ArrayBuffer]);
+    if (this.openSessionId !== null) {
+      pinBytes.fill(0);
+      throw new CardError({ code: 'CARD_BUSY' });
+    }
+    const id = this.nextSessionId++;
+    this.openSessionId = id;
+    let login: LoginResult;
+    try {
+      login = await this.request<LoginResult>({ op: 'login', session: id, pin: pinBytes }, [pinBytes.buffer as ArrayBuffer]);
+    } catch (error) {
+      if (this.openSessionId === id) this.openSessionId = null;
+      throw error;
+    }
     this.signaturesPerBundle = 1; // perhaps another card than last time: it shows its own speed
     const certificate = new Uint8Array(login.certificate);
+    let closing: Promise<void> | null = null;
+    const open = () => {
+      if (closing || this.openSessionId !== id) throw new CardError({ code: 'CARD_FAILED', detail: 'this card session is closed' });
+    };
     return {
       certificate,
       keyAlgorithm: login.keyAlgorithm,
       mechanism: login.mechanism,
-      signer: { certificate, keyAlgorithm: login.keyAlgorithm, sign: (data) => this.sign(data) },
-      signBundle: (data) => this.signNow(data),
+      signer: { certificate, keyAlgorithm: login.keyAlgorithm, sign: async (data) => (open(), this.sign(id, data)) },
+      signBundle: async (data) => (open(), this.signNow(id, data)),
       bundleSize: () => this.signaturesPerBundle,
-      close: () => this.request<null>({ op: 'logout' }).then(() => undefined),
+      close: () =>
+        (closing ??= this.request<null>({ op: 'logout', session: id }).then(
+          () => {
+            if (this.openSessionId === id) this.openSessionId = null;
+          },
+          (error: unknown) => {
+            if (this.openSessionId === id) this.openSessionId = null;
+            throw error;
+          },
+        )),
     };
   }
 
   /** One signature (a step sent with the card): a bundle of one. */
-  private async sign(data: Uint8Array): Promise<Uint8Array> {
-    const { signatures, failure } = await this.signNow([data]);
+  private async sign(session: number, data: Uint8Array): Promise<Uint8Array> {
+    const { signatures, failure } = await this.signNow(session, [data]);
     if (failure) throw failure;
     return signatures[0]!;
   }
 
   /** One request to the card thread; the card's speed sizes the bundles after it. */
-  private async signNow(data: readonly Uint8Array[]): Promise<BundleSigned> {
-    const { signatures, failure, millisecondsEach } = await this.request<SignResult>({ op: 'sign', data: [...data] });
+  private async signNow(session: number, data: readonly Uint8Array[]): Promise<BundleSigned> {
+    const { signatures, failure, millisecondsEach } = await this.request<SignResult>({ op: 'sign', session, data: [...data] });
     if (signatures.length > 0) this.signaturesPerBundle = Math.max(1, Math.min(MOST_SIGNATURES_PER_BUNDLE, Math.floor(BUNDLE_MILLISECONDS / Math.max(millisecondsEach, 0.01))));
+    // A pulled card took the session with it (the card thread let it go): another may open now.
+    if (failure?.code === 'CARD_REMOVED' && this.openSessionId === session) this.openSessionId = null;
     if (signatures.length < data.length) return { signatures, failure: new CardError(failure ?? { code: 'CARD_FAILED' }) };
     return { signatures };
   }

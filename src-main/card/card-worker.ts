@@ -51,6 +51,10 @@ function failureOf(error: unknown): CardFailure {
   return cardFailureOf(error, token.pinState());
 }
 
+/** The card session logged in now (its number from the main thread), if any. */
+let loggedIn: number | null = null;
+const busy = (detail: string) => Object.assign(new Error(detail), { cardCode: 'CARD_BUSY' as const });
+
 function handle(request: CardRequest): unknown {
   switch (request.op) {
     case 'status':
@@ -60,12 +64,17 @@ function handle(request: CardRequest): unknown {
     case 'login': {
       const pin = Buffer.from(request.pin).toString('utf8');
       try {
-        return token.login(pin);
+        // Never log out another's session (a 補簽 batch) to make room: refuse, before the PIN reaches the card.
+        if (loggedIn !== null) throw busy('another card session is open');
+        const result = token.login(pin);
+        loggedIn = request.session;
+        return result;
       } finally {
         request.pin.fill(0); // the one copy we own; the string cannot be wiped, it goes out of scope here
       }
     }
     case 'sign': {
+      if (request.session !== loggedIn) throw Object.assign(new Error('this card session is closed'), { cardCode: 'CARD_FAILED' as const });
       const result: SignResult = { signatures: [], millisecondsEach: 0 };
       const start = performance.now();
       for (const data of request.data) {
@@ -80,6 +89,8 @@ function handle(request: CardRequest): unknown {
       return result;
     }
     case 'logout':
+      if (request.session !== loggedIn) return null; // an old session's close: not the one logged in now
+      loggedIn = null;
       token.logout();
       return null;
   }
@@ -89,6 +100,7 @@ function handle(request: CardRequest): unknown {
 function afterFailure(error: unknown): CardFailure {
   const failure = failureOf(error);
   if (isRemoval(error)) {
+    loggedIn = null; // the session went with the card
     token.reset(); // pulled out: start afresh so that re-inserting works without a restart
     publishStatus();
   }

@@ -2,6 +2,7 @@ import { GongwenError } from '../../src-shared/errors.js';
 import type { IpcChannel, IpcParsedInput } from '../../src-shared/ipc/contract.js';
 import type { IpcOutputs, ResignProgress, SessionState } from '../../src-shared/ipc/outputs.js';
 import { ClerkSession } from '../session/clerk-session.js';
+import { checkServiceUrl } from '../service-client/service-url.js';
 import type { DesktopApp } from '../app/desktop-app.js';
 import { latestEvery } from './latest-every.js';
 
@@ -24,7 +25,11 @@ export const handlers: IpcHandlers = {
   'session:login': async ({ account, password }, app) => {
     const url = app.settings.get().serviceUrl;
     if (!url) throw new GongwenError('SERVICE_URL_MISSING', 'set the service address in Settings');
-    await app.session?.logout();
+    // The previous clerk leaves first, whatever becomes of this login: a failed one must not leave their session in place.
+    app.resignAbort?.abort();
+    const previous = app.session;
+    app.session = null;
+    await previous?.logout();
     app.session = await ClerkSession.login(app.core, url, account, password);
     return sessionState(app);
   },
@@ -40,15 +45,18 @@ export const handlers: IpcHandlers = {
   'documents:create': async (input, app) => app.requireSession().client.createDocument({ ...input, attachments: [] }),
   'step:send': async (input, app) => {
     const session = app.requireSession();
-    const doc = await session.documentToSign(input.documentId);
+    const doc = await session.documentToSign(input.documentId, input.contentSha256);
     return session.send(doc, { action: input.action, recipient: input.recipient, opinion: input.opinion }, { useTempCert: input.useTempCert, tempCertPassword: input.tempCertPassword, pin: input.pin });
   },
-  'outbox:state': async (_input, app) => app.outboxItems(),
+  'outbox:state': async (_input, app) => (app.requireSession(), app.outboxItems()),
   'outbox:retry': async (_input, app) => {
     await app.requireSession().courier.flush();
     return app.outboxItems();
   },
   'outbox:dismiss': async ({ key }, app) => {
+    // Only this clerk's own refused steps: another account's key is not found here.
+    const session = app.requireSession();
+    if (!app.core.outbox.refused(session.account).some((e) => e.key === key)) throw new GongwenError('NOT_FOUND');
     await app.core.outbox.dismiss(key);
     return app.outboxItems();
   },
@@ -100,6 +108,11 @@ export const handlers: IpcHandlers = {
   'settings:get': async (_input, app) => app.settings.get(),
   'settings:set': async (input, app) => {
     const before = app.settings.get();
+    // A page could point the clerk's logins and signatures at another service: the clerk confirms it outside the page.
+    if (input.serviceUrl !== undefined && input.serviceUrl !== before.serviceUrl && !before.serviceUrlLocked) {
+      checkServiceUrl(input.serviceUrl);
+      if (!(await app.confirmServiceUrl(input.serviceUrl, before.serviceUrl))) throw new GongwenError('SERVICE_URL_NOT_CONFIRMED');
+    }
     const after = await app.settings.set(input);
     if (after.modulePath !== before.modulePath) await app.replaceCard(after.modulePath);
     return after;

@@ -34,18 +34,22 @@ export class Courier {
   async deliver(entry: OutboxEntry): Promise<Delivery> {
     const current = this.session();
     if (!current || current.account !== entry.account) return { status: 'queued', reason: 'UNAUTHENTICATED' };
+    let result: ActionResult;
     try {
-      const result = await current.client.act(entry.documentId, entry.request);
-      await this.outbox.ack(entry.key, result);
-      return { status: 'delivered', result };
+      result = await current.client.act(entry.documentId, entry.request);
     } catch (error) {
       if (isTransient(error)) {
         this.schedule();
         return { status: 'queued', reason: (error as GongwenError).code };
       }
-      if (error instanceof GongwenError) await this.outbox.refuse(entry.key, error.code);
+      // The refusal stands even if the disk cannot note it now: the step stays queued and the next try hears it again.
+      if (error instanceof GongwenError) await this.outbox.refuse(entry.key, error.code).catch(() => {});
       throw error;
     }
+    // The service has the step. An acknowledgement the disk refused leaves it queued: sent again
+    // later, the idempotency key makes the service answer as now. Not a failure of this send.
+    await this.outbox.ack(entry.key, result).catch(() => this.schedule());
+    return { status: 'delivered', result };
   }
 
   /** Delivers what is pending, in order, stopping at the first "not now". */

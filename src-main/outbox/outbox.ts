@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { ActionRequest, ActionResult } from '../../src-shared/api/documents.js';
 import { GongwenError, type ErrorCode } from '../../src-shared/errors.js';
 import { writeFileAtomic } from '../fs/atomic-file.js';
+import { JournalLock } from './journal-lock.js';
 
 /** A signed step waiting for the service to acknowledge it. */
 export interface OutboxEntry {
@@ -31,6 +32,11 @@ const COMPACT_AFTER = 200;
  * when the service has acknowledged it, so neither a crash nor a dead network loses a signed step.
  * An append-only journal of JSON lines; a torn last line (a crash mid-write) is ignored. Compaction
  * rewrites the pending entries to a new file and renames it over the old one.
+ *
+ * Its callers (the send, the courier's acknowledgements, the clerk dismissing a refusal) arrive at
+ * once: every append and compaction runs in one queue, one after another. A lock file keeps a second
+ * process off the same journal. An append writes its whole line or fails; after a failed or partial
+ * one the file is cut back to where the last whole record ends, so the next record starts a line.
  */
 export class Outbox {
   private readonly pendingEntries = new Map<string, OutboxEntry>();
@@ -38,14 +44,31 @@ export class Outbox {
   private settled = 0;
   private handle: FileHandle | null = null;
   private readonly listeners = new Set<() => void>();
+  /** Where the last whole record ends; null when a failure left that unknown (found again before the next write). */
+  private goodLength: number | null = 0;
+  /** A failed append may have left part of a line after goodLength. */
+  private torn = false;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
 
-  private constructor(private readonly path: string) {}
+  private constructor(
+    private readonly path: string,
+    private readonly lock: JournalLock,
+  ) {}
 
+  /** OUTBOX_IN_USE when another process holds it; OUTBOX_UNREADABLE (and nothing changed) when the journal cannot be read. */
   static async open(dir: string): Promise<Outbox> {
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    const outbox = new Outbox(join(dir, 'journal.ndjson'));
-    await outbox.replay();
-    await outbox.compact();
+    const lock = await JournalLock.take(join(dir, 'journal.lock'));
+    const outbox = new Outbox(join(dir, 'journal.ndjson'), lock);
+    try {
+      await outbox.replay();
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+    // Best effort: on a full disk the journal stays as it is (its torn tail is cut before the next append).
+    await outbox.compactNow().catch(() => {});
     return outbox;
   }
 
@@ -53,8 +76,10 @@ export class Outbox {
     let text: string;
     try {
       text = await readFile(this.path, 'utf8');
-    } catch {
-      return;
+    } catch (error) {
+      // Only a journal that is not there is an empty one: any other failure must not be compacted over.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw new GongwenError('OUTBOX_UNREADABLE', (error as NodeJS.ErrnoException).code ?? (error as Error).message);
     }
     for (const record of parseJournal(text)) this.apply(record);
   }
@@ -82,20 +107,58 @@ export class Outbox {
     }
   }
 
-  private async append(record: JournalRecord): Promise<void> {
+  /** Runs `task` after every task queued before it, whatever became of them. */
+  private serially<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  private append(record: JournalRecord): Promise<void> {
+    return this.serially(async () => {
+      if (this.closed) throw new GongwenError('OUTBOX_WRITE_FAILED', 'the outbox is closed');
+      await this.writeLine(Buffer.from(`${JSON.stringify(record)}\n`, 'utf8'));
+      this.apply(record);
+      for (const listener of this.listeners) listener();
+      // The record is durable already: a compaction that fails now is tried again after the next one.
+      if (this.settled >= COMPACT_AFTER) await this.compactNow().catch(() => {});
+    });
+  }
+
+  /** The whole line, synced, or OUTBOX_WRITE_FAILED and the file as it was. */
+  private async writeLine(line: Buffer): Promise<void> {
     try {
       this.handle ??= await open(this.path, 'a', 0o600);
-      await this.handle.write(`${JSON.stringify(record)}\n`);
+      await this.cutBackIfTorn(this.handle);
+      const start = this.goodLength!;
+      this.torn = true; // from here a failure may leave part of this line behind
+      // A nearly full disk takes part of a buffer without an error: write the rest, or fail.
+      for (let written = 0; written < line.length; ) {
+        const { bytesWritten } = await this.handle.write(line, written, line.length - written);
+        if (bytesWritten <= 0) throw new Error('the disk took no more bytes');
+        written += bytesWritten;
+      }
       await this.handle.datasync();
+      this.torn = false;
+      this.goodLength = start + line.length;
     } catch (error) {
-      // The file may now end in a torn line; replay skips it. Reopen on the next append.
-      await this.handle?.close().catch(() => {});
-      this.handle = null;
-      throw new GongwenError('OUTBOX_WRITE_FAILED', error instanceof Error ? error.message : String(error));
+      if (this.handle) await this.cutBackIfTorn(this.handle).catch(() => this.dropHandle());
+      throw error instanceof GongwenError ? error : new GongwenError('OUTBOX_WRITE_FAILED', error instanceof Error ? error.message : String(error));
     }
-    this.apply(record);
-    for (const listener of this.listeners) listener();
-    if (this.settled >= COMPACT_AFTER) await this.compact();
+  }
+
+  /** Cuts a torn tail off, so the next record starts a line of its own (replay would drop both otherwise). */
+  private async cutBackIfTorn(handle: FileHandle): Promise<void> {
+    if (this.goodLength === null) this.goodLength = await wholeRecordsLength(this.path);
+    if (!this.torn) return;
+    await handle.truncate(this.goodLength);
+    await handle.datasync();
+    this.torn = false;
+  }
+
+  private async dropHandle(): Promise<void> {
+    await this.handle?.close().catch(() => {});
+    this.handle = null;
   }
 
   /** Durable when it returns; OUTBOX_WRITE_FAILED (and nothing queued) when the disk refused. */
@@ -129,21 +192,45 @@ export class Outbox {
     return () => this.listeners.delete(listener);
   }
 
-  async compact(): Promise<void> {
-    await this.handle?.close().catch(() => {});
-    this.handle = null;
+  compact(): Promise<void> {
+    return this.serially(() => this.compactNow());
+  }
+
+  private async compactNow(): Promise<void> {
+    await this.dropHandle();
     const records: JournalRecord[] = [
       ...this.pending().map((entry): JournalRecord => ({ t: 'put', entry })),
       ...this.refused().flatMap(({ code, refusedAt, ...entry }): JournalRecord[] => [{ t: 'put', entry }, { t: 'refuse', key: entry.key, code, at: refusedAt }]),
     ];
-    await writeFileAtomic(this.path, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    const text = records.map((r) => `${JSON.stringify(r)}\n`).join('');
+    try {
+      await writeFileAtomic(this.path, text);
+    } catch (error) {
+      // Old or new file, perhaps: where its whole records end is read again before the next append.
+      this.goodLength = null;
+      this.torn = true;
+      throw new GongwenError('OUTBOX_WRITE_FAILED', error instanceof Error ? error.message : String(error));
+    }
+    this.goodLength = Buffer.byteLength(text, 'utf8');
+    this.torn = false;
     this.settled = 0;
   }
 
-  async close(): Promise<void> {
-    await this.handle?.close().catch(() => {});
-    this.handle = null;
+  /** Waits for what is queued, then lets the journal go (and its lock). */
+  close(): Promise<void> {
+    return this.serially(async () => {
+      if (this.closed) return;
+      this.closed = true;
+      await this.dropHandle();
+      await this.lock.release();
+    });
   }
+}
+
+/** The length of the file up to the end of its last whole line. */
+async function wholeRecordsLength(path: string): Promise<number> {
+  const bytes = await readFile(path);
+  return bytes.lastIndexOf(0x0a) + 1;
 }
 
 /** Untrusted bytes (the file may be torn or damaged): every line that is not a well-formed record is skipped. */

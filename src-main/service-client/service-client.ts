@@ -1,6 +1,6 @@
 import type { z, ZodType } from 'zod';
 import { LoginResponse, UserDirectory, UserSummary } from '../../src-shared/api/accounts.js';
-import { ActionResult, DocumentList, DocumentView, Evidence, type ActionRequest, type CreateDocumentRequest, type InboxQuery } from '../../src-shared/api/documents.js';
+import { ActionResult, DocumentList, DocumentView, Evidence, LIMITS, type ActionRequest, type CreateDocumentRequest, type InboxQuery } from '../../src-shared/api/documents.js';
 import { PendingResignList, ResignResponse, type ResignRequest } from '../../src-shared/api/resign.js';
 import { EnableTempCertResponse, TempCertStatus, type ApplyTempCertRequest, type EnableTempCertRequest } from '../../src-shared/api/temp-cert.js';
 import { GongwenError, isErrorCode } from '../../src-shared/errors.js';
@@ -12,7 +12,18 @@ export interface ServiceClientOptions {
   timeoutMs?: number;
   /** How often a safe request (a GET, a signed step with its idempotency key, a re-sign chunk) is tried again after a network failure. */
   retries?: number;
+  /** The largest answer read (bytes); a larger one is cut off and refused, never retried. */
+  maxAnswerBytes?: number;
 }
+
+/** Asks `request` for the answer's bytes as they came (an attachment), not JSON. */
+const RAW_BYTES = Symbol('raw bytes');
+
+/**
+ * The largest answer the client reads: a page of 10,000 documents or an evidence export fit with
+ * room to spare; a lying or broken service cannot make the main process hold gigabytes.
+ */
+export const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
 /**
  * The desktop's client of the document service: typed by the same schemas the service validates
@@ -24,11 +35,13 @@ export class ServiceClient {
   private token: string | null = null;
   private readonly timeoutMs: number;
   private readonly retries: number;
+  private readonly maxAnswerBytes: number;
 
   constructor(options: ServiceClientOptions) {
     this.baseUrl = checkServiceUrl(options.baseUrl);
     this.timeoutMs = options.timeoutMs ?? 15_000;
     this.retries = options.retries ?? 2;
+    this.maxAnswerBytes = options.maxAnswerBytes ?? MAX_ANSWER_BYTES;
   }
 
   get loggedIn(): boolean {
@@ -62,6 +75,10 @@ export class ServiceClient {
   }
   document(id: string) {
     return this.request('GET', `/api/documents/${encodeURIComponent(id)}`, DocumentView);
+  }
+  /** An attachment's bytes (at most LIMITS.attachmentBytes): the client hashes what it signs over. */
+  async attachment(documentId: string, attachmentId: string): Promise<Uint8Array> {
+    return (await this.request('GET', `/api/documents/${encodeURIComponent(documentId)}/attachments/${encodeURIComponent(attachmentId)}`, RAW_BYTES)) as unknown as Uint8Array;
   }
   createDocument(body: CreateDocumentRequest) {
     return this.request('POST', '/api/documents', DocumentView, body, { retry: false });
@@ -97,7 +114,7 @@ export class ServiceClient {
     return this.request('POST', '/api/resign', ResignResponse, body, { retry: true });
   }
 
-  private async request<S extends ZodType | null>(method: 'GET' | 'POST' | 'DELETE', path: string, schema: S, body?: unknown, options: { retry?: boolean } = {}): Promise<S extends ZodType ? z.output<S> : void> {
+  private async request<S extends ZodType | null | typeof RAW_BYTES>(method: 'GET' | 'POST' | 'DELETE', path: string, schema: S, body?: unknown, options: { retry?: boolean } = {}): Promise<S extends ZodType ? z.output<S> : void> {
     const retry = options.retry ?? method === 'GET';
     for (let attempt = 0; ; attempt++) {
       try {
@@ -110,7 +127,7 @@ export class ServiceClient {
     }
   }
 
-  private async once<S extends ZodType | null>(method: string, path: string, schema: S, body: unknown): Promise<S extends ZodType ? z.output<S> : void> {
+  private async once<S extends ZodType | null | typeof RAW_BYTES>(method: string, path: string, schema: S, body: unknown): Promise<S extends ZodType ? z.output<S> : void> {
     // A timer cleared when the answer is read, not AbortSignal.timeout: that one keeps the request
     // (body and all) reachable for the whole timeout, which a 補簽 batch of thousands would feel.
     const abort = new AbortController();
@@ -122,7 +139,7 @@ export class ServiceClient {
     }
   }
 
-  private async answer<S extends ZodType | null>(method: string, path: string, schema: S, body: unknown, signal: AbortSignal): Promise<S extends ZodType ? z.output<S> : void> {
+  private async answer<S extends ZodType | null | typeof RAW_BYTES>(method: string, path: string, schema: S, body: unknown, signal: AbortSignal): Promise<S extends ZodType ? z.output<S> : void> {
     let response: Response;
     try {
       response = await fetch(new URL(path, this.baseUrl), {
@@ -135,11 +152,20 @@ export class ServiceClient {
         // As bytes: fetch would otherwise copy a string body once more to make it well-formed.
         body: body === undefined ? undefined : Buffer.from(JSON.stringify(body)),
         signal,
+        // Never followed: a redirect could lead the clerk's token and signatures to plain http or
+        // another host, past the rules checkServiceUrl holds the configured address to.
+        redirect: 'manual',
       });
     } catch (error) {
       throw new GongwenError('SERVICE_UNREACHABLE', error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : undefined);
     }
-    const text = await response.text().catch(() => '');
+    if (response.status >= 300 && response.status < 400) {
+      await response.body?.cancel().catch(() => {});
+      throw new GongwenError('SERVICE_ANSWER_INVALID', `HTTP ${response.status}: redirects are not followed`);
+    }
+    const bytes = await readCapped(response, schema === RAW_BYTES && response.ok ? LIMITS.attachmentBytes : this.maxAnswerBytes);
+    if (schema === RAW_BYTES && response.ok) return bytes as never;
+    const text = new TextDecoder().decode(bytes);
     // 502, 503, 504: a proxy in front of a service that is down or restarting.
     if (response.status > 500) throw new GongwenError('SERVICE_UNREACHABLE', `HTTP ${response.status}`);
     if (!response.ok) {
@@ -153,6 +179,38 @@ export class ServiceClient {
     if (!parsed.success) throw new GongwenError('SERVICE_ANSWER_INVALID', parsed.error.issues[0]?.message);
     return parsed.data as never;
   }
+}
+
+/**
+ * The answer's bytes, at most `max`: refused at once by its content-length, and cut off while
+ * streaming when it has none or lies. SERVICE_ANSWER_TOO_LARGE is not retried.
+ */
+async function readCapped(response: Response, max: number): Promise<Uint8Array> {
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > max) {
+    await response.body?.cancel().catch(() => {});
+    throw new GongwenError('SERVICE_ANSWER_TOO_LARGE', `${declared} bytes`);
+  }
+  if (!response.body) return new Uint8Array();
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      length += value.byteLength;
+      if (length > max) {
+        await reader.cancel().catch(() => {});
+        throw new GongwenError('SERVICE_ANSWER_TOO_LARGE', `more than ${max} bytes`);
+      }
+      chunks.push(value);
+    }
+  } catch (error) {
+    if (error instanceof GongwenError) throw error;
+    throw new GongwenError('SERVICE_UNREACHABLE', error instanceof Error ? error.message : undefined);
+  }
+  return Buffer.concat(chunks);
 }
 
 function parseJson(text: string): unknown {

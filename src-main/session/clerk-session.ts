@@ -8,6 +8,7 @@ import type { Outbox } from '../outbox/outbox.js';
 import { ServiceClient } from '../service-client/service-client.js';
 import type { ResignReport, SendOutcome } from '../../src-shared/ipc/outputs.js';
 import { runResignBatch, type ResignBatchOptions } from '../signing/resign-batch.js';
+import { checkedContentDigest } from '../signing/content-check.js';
 import { sendStep, type StepInput } from '../signing/step-sender.js';
 import { TempCertStore } from '../temp-cert/temp-cert-store.js';
 
@@ -64,24 +65,43 @@ export class ClerkSession {
     return this.tempCertChosen;
   }
 
+  /**
+   * The document with its content digest checked here (attachments downloaded and hashed), so the
+   * digest the page shows, and later passes back with the send, is one the client computed.
+   */
   async openDocument(id: string): Promise<DocumentView> {
     const doc = await this.client.document(id);
+    await this.checkContent(doc);
     this.opened.set(id, doc);
     return doc;
   }
 
-  /** The document as the service shows it now, or, offline, as it was last opened in this login. */
-  async documentToSign(id: string): Promise<DocumentView> {
+  private checkContent(doc: DocumentView): Promise<string> {
+    return checkedContentDigest(doc, (attachmentId) => this.client.attachment(doc.id, attachmentId));
+  }
+
+  /**
+   * The document as the service shows it now, or, offline, as it was last opened in this login.
+   * `shownContentSha256` is the digest the page displayed: when the content is no longer that, the
+   * clerk would sign something they were not shown, and the send is refused.
+   */
+  async documentToSign(id: string, shownContentSha256?: string): Promise<DocumentView> {
+    let doc: DocumentView;
     try {
-      return await this.openDocument(id);
+      doc = await this.openDocument(id);
     } catch (error) {
       const known = this.opened.get(id);
-      if (known && error instanceof GongwenError && error.code === 'SERVICE_UNREACHABLE') return known;
-      throw error;
+      if (!(known && error instanceof GongwenError && error.code === 'SERVICE_UNREACHABLE')) throw error;
+      doc = known;
     }
+    if (shownContentSha256 !== undefined && doc.contentSha256 !== shownContentSha256) throw new GongwenError('DOCUMENT_CHANGED_SINCE_SHOWN');
+    return doc;
   }
 
   async send(doc: DocumentView, input: StepInput, how: SendHow): Promise<SendOutcome> {
+    // Signs only a digest the client computed: a document opened here was checked then (and may be
+    // signed offline); any other is checked now.
+    if (this.opened.get(doc.id) !== doc) await this.checkContent(doc);
     const useTemp = how.useTempCert ?? this.tempCertChosen;
     if (useTemp) {
       if (!this.tempCerts.isUnlocked(this.account)) {

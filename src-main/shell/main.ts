@@ -1,10 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { extname, join, normalize, sep } from 'node:path';
+import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BrowserWindow, app, ipcMain, protocol, session, type WebContents } from 'electron';
+import { BrowserWindow, app, dialog, ipcMain, protocol, session, type WebContents } from 'electron';
+import { GongwenError, messageOf } from '../../src-shared/errors.js';
 import { ipcEvents } from '../../src-shared/ipc/contract.js';
 import { DesktopApp } from '../app/desktop-app.js';
 import { dispatchIpc, isIpcChannel } from '../ipc/dispatch.js';
+import { rendererFileFor } from './renderer-path.js';
 import { APP_ORIGIN, APP_SCHEME, CONTENT_SECURITY_POLICY, IPC_PREFIX, isTrustedSender } from './security.js';
 
 /**
@@ -41,7 +43,16 @@ if (!app.requestSingleInstanceLock()) {
 
     // The environment points the demo (npm start) at its local service and virtual card; an
     // installed app takes both from Settings or the administrator's configuration file.
-    const desktop = await DesktopApp.start({ dataDir: app.getPath('userData'), defaultServiceUrl: process.env.GONGWEN_SERVICE_URL, defaultModulePath: process.env.GONGWEN_PKCS11_MODULE });
+    let desktop: DesktopApp;
+    try {
+      desktop = await DesktopApp.start({ dataDir: app.getPath('userData'), defaultServiceUrl: process.env.GONGWEN_SERVICE_URL, defaultModulePath: process.env.GONGWEN_PKCS11_MODULE, confirmServiceUrl: confirmServiceUrlChange });
+    } catch (error) {
+      // An outbox another instance holds, or a journal that cannot be read: say so, and leave it untouched.
+      const code = error instanceof GongwenError ? error.code : 'INTERNAL';
+      dialog.showErrorBox('GongwenDesk 無法啟動 Cannot start', `${messageOf(code, 'zh-TW')}\n${messageOf(code, 'en')}`);
+      app.quit();
+      return;
+    }
     ipcMain.handle(`${IPC_PREFIX}invoke`, async (event, channel: unknown, input: unknown) => {
       if (!isTrustedSender(event.senderFrame?.url)) return { ok: false, error: { code: 'FORBIDDEN', message: 'untrusted sender' } };
       if (!isIpcChannel(channel)) return { ok: false, error: { code: 'NOT_FOUND', message: 'unknown channel' } };
@@ -84,19 +95,33 @@ if (!app.requestSingleInstanceLock()) {
   });
 }
 
+/** A native dialog, which the page can neither draw nor answer: the clerk sees where logins will go. */
+async function confirmServiceUrlChange(next: string, current: string): Promise<boolean> {
+  const options = {
+    type: 'warning' as const,
+    title: '變更公文系統網址 Change the service address',
+    message: `要將公文系統網址變更為\n${next}\n嗎？\nChange the document service address to\n${next} ?`,
+    detail: `目前網址 Current: ${current || '（未設定 none）'}\n登入帳號密碼與簽章都會送到新的網址；若不是您或系統管理員要求的變更，請選「取消」。\nYour password and signatures will go to the new address; cancel unless you or your administrator asked for this.`,
+    buttons: ['取消 Cancel', '變更 Change'],
+    defaultId: 0,
+    cancelId: 0,
+    noLink: true,
+  };
+  const parent = BrowserWindow.getFocusedWindow();
+  const { response } = parent ? await dialog.showMessageBox(parent, options) : await dialog.showMessageBox(options);
+  return response === 1;
+}
+
 const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2', '.json': 'application/json' };
 
-/** app://gongwen/<path> → a file of the built renderer, never outside it. */
+/** app://gongwen/<path> → a file of the built renderer, never outside it (see renderer-path.ts). */
 async function serveRenderer(request: Request): Promise<Response> {
-  const url = new URL(request.url);
-  const relative = normalize(decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname)).replace(/^([/\\])+/, '');
-  const path = join(rendererDir, relative);
-  if (url.host !== 'gongwen' || !path.startsWith(rendererDir + sep)) return new Response('not found', { status: 404 });
+  const file = rendererFileFor(request.url, rendererDir);
+  if ('status' in file) return new Response(file.status === 400 ? 'bad request' : 'not found', { status: file.status });
   try {
-    const body = await readFile(path);
-    return new Response(body, { headers: { 'content-type': MIME[extname(path)] ?? 'application/octet-stream', 'content-security-policy': CONTENT_SECURITY_POLICY, 'x-content-type-options': 'nosniff' } });
+    const body = await readFile(file.path);
+    return new Response(body, { headers: { 'content-type': MIME[extname(file.path)] ?? 'application/octet-stream', 'content-security-policy': CONTENT_SECURITY_POLICY, 'x-content-type-options': 'nosniff' } });
   } catch {
     return new Response('not found', { status: 404 });
   }
 }
-

@@ -11,6 +11,7 @@ import { GongwenError } from '../../src-shared/errors.js';
  */
 const VERSION = 1;
 export const SCRYPT: ScryptParams = { log2N: 17, r: 8, p: 1 };
+const SCRYPT_MAXMEM = 512 * 1024 * 1024;
 
 export interface ScryptParams {
   log2N: number;
@@ -20,7 +21,7 @@ export interface ScryptParams {
 
 function derive(password: string, salt: Uint8Array, log2N: number, r: number, p: number): Promise<Buffer> {
   return new Promise((resolve, reject) =>
-    scrypt(password.normalize('NFC'), salt, 32, { N: 2 ** log2N, r, p, maxmem: 512 * 1024 * 1024 }, (error, key) => (error ? reject(error) : resolve(key))),
+    scrypt(password.normalize('NFC'), salt, 32, { N: 2 ** log2N, r, p, maxmem: SCRYPT_MAXMEM }, (error, key) => (error ? reject(error) : resolve(key))),
   );
 }
 
@@ -43,10 +44,15 @@ export async function openSealedKey(sealed: Uint8Array, password: string, bindin
   if (sealed.length < 49 || sealed[0] !== VERSION) throw new GongwenError('TEMP_CERT_DAMAGED');
   const [log2N, r, p] = [sealed[1]!, sealed[2]!, sealed[3]!];
   if (log2N < 14 || log2N > 20 || r < 1 || r > 32 || p < 1 || p > 4) throw new GongwenError('TEMP_CERT_DAMAGED');
+  // Within the ranges each, yet together more memory than scrypt may take: a damaged header too.
+  if (128 * 2 ** log2N * r > SCRYPT_MAXMEM) throw new GongwenError('TEMP_CERT_DAMAGED');
   const salt = sealed.subarray(4, 20);
   const iv = sealed.subarray(20, 32);
   const tag = sealed.subarray(32, 48);
-  const key = await derive(password, salt, log2N, r, p);
+  // scrypt refusing the header's parameters (ERR_CRYPTO_INVALID_SCRYPT_PARAMS) is damage, not an unexpected error.
+  const key = await derive(password, salt, log2N, r, p).catch(() => {
+    throw new GongwenError('TEMP_CERT_DAMAGED');
+  });
   try {
     const decipher = createDecipheriv('aes-256-gcm', key, iv);
     decipher.setAAD(Buffer.from(binding, 'utf8'));

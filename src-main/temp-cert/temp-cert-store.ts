@@ -11,6 +11,7 @@ import { writeFileAtomic } from '../fs/atomic-file.js';
 import type { SecretStore } from '../keychain/keychain.js';
 import type { ServiceClient } from '../service-client/service-client.js';
 import { openSealedKey, sealKey } from './sealed-key.js';
+import { unlockBackoff, type UnlockBackoff } from './unlock-backoff.js';
 
 /** The temp cert as this PC holds it: the certificate and chain on disk, the key sealed in the keychain. */
 export interface LocalTempCert {
@@ -37,6 +38,7 @@ export class TempCertStore {
     private readonly dataDir: string,
     private readonly keychain: SecretStore,
     private readonly client: ServiceClient,
+    private readonly backoff: UnlockBackoff = unlockBackoff,
   ) {}
 
   private file(account: string): string {
@@ -91,7 +93,12 @@ export class TempCertStore {
     if (!cert) throw new GongwenError('TEMP_CERT_NOT_ENABLED');
     const sealed = await this.keychain.get(this.secretName(account));
     if (!sealed) throw new GongwenError('TEMP_CERT_NOT_ENABLED', 'the key is not in the keychain');
-    const pkcs8 = await openSealedKey(sealed, password, `${account}:${cert.serial}`);
+    this.backoff.check(account);
+    const pkcs8 = await openSealedKey(sealed, password, `${account}:${cert.serial}`).catch((error: unknown) => {
+      if (error instanceof GongwenError && error.code === 'TEMP_CERT_PASSWORD_WRONG') this.backoff.failed(account);
+      throw error;
+    });
+    this.backoff.succeeded(account);
     try {
       this.unlocked.set(account, { key: createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' }), cert });
     } finally {

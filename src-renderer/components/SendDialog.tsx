@@ -48,6 +48,8 @@ export function SendDialog({ doc, me, users, tempCert, tempCertTicked, onClose, 
     try {
       const outcome = await call('step:send', {
         documentId: doc.id,
+        // The digest of the content shown here: the main process refuses to sign if it changed since.
+        contentSha256: doc.contentSha256,
         action,
         recipient: closing ? null : (recipient ?? null),
         opinion,

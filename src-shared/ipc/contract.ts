@@ -37,6 +37,8 @@ export const ipcInputs = {
     useTempCert: z.boolean().optional(),
     tempCertPassword: password.optional(),
     pin: pin.optional(),
+    /** The content digest the page displayed: the send is refused when the document is no longer that. */
+    contentSha256: z.string().regex(/^[0-9a-f]{64}$/),
   }),
   'outbox:state': z.strictObject({}),
   'outbox:retry': z.strictObject({}),

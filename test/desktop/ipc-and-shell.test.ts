@@ -98,3 +98,18 @@ describe('the Electron shell’s security settings', () => {
     expect(preload.match(/exposeInMainWorld/g)).toHaveLength(1);
   });
 });
+
+describe('the app:// protocol handler', () => {
+  it('answers a URL that does not decode with 400 (it threw URIError outside the handler), and never leaves the renderer folder', async () => {
+    const { rendererFileFor } = await import('../../src-main/shell/renderer-path.js');
+    const dir = '/opt/gongwen/renderer';
+    for (const url of ['app://gongwen/%', 'app://gongwen/%E0%A4%A', 'app://gongwen/assets/%ZZ.js', 'not a url']) expect(rendererFileFor(url, dir)).toEqual({ status: 400 });
+    expect(rendererFileFor('app://gongwen/', dir)).toEqual({ path: '/opt/gongwen/renderer/index.html' });
+    expect(rendererFileFor('app://gongwen/assets/app.js', dir)).toEqual({ path: '/opt/gongwen/renderer/assets/app.js' });
+    for (const url of ['app://gongwen/..%2F..%2Fetc%2Fpasswd', 'app://gongwen/%2e%2e/%2e%2e/etc/passwd', 'app://other/index.html', 'app://gongwen/..%5C..%5Cwindows']) {
+      const file = rendererFileFor(url, dir);
+      if ('path' in file) expect(file.path.startsWith(`${dir}/`)).toBe(true);
+      else expect(file.status).toBe(404);
+    }
+  });
+});

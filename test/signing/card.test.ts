@@ -230,3 +230,40 @@ describe('the smart card over PKCS#11 (SoftHSM virtual card)', () => {
     });
   });
 });
+
+describe('card sessions do not cancel each other', () => {
+  const sign = (session: { signer: { sign(d: Uint8Array): Promise<Uint8Array> } }) => codeOf(session.signer.sign(new TextEncoder().encode('{"step":2}')));
+
+  it('a second session (a send during a 補簽 batch) is refused with CARD_BUSY and leaves the first signing', async () => {
+    const virtual = await virtualCardFor('yeh.yenchih');
+    const card = startCard({ modulePath: virtual.modulePath });
+    const batch = await card.openSession(virtual.pin);
+    const refused = await card.openSession(virtual.pin).then(
+      () => null,
+      (e: { code?: string; message?: string }) => e,
+    );
+    expect(refused).toMatchObject({ code: 'CARD_BUSY' });
+    expect(await sign(batch)).toBe('no error');
+    // A wrong PIN typed in another dialog neither stops the batch nor costs a PIN try.
+    expect(await codeOf(card.openSession('000000'))).toBe('CARD_BUSY');
+    expect(await sign(batch)).toBe('no error');
+    expect((await card.status()).token?.pin).toMatchObject({ countLow: false, finalTry: false, locked: false });
+    await batch.close();
+  });
+
+  it('each close ends its own session: an old session closed twice does not log out the next one', async () => {
+    const virtual = await virtualCardFor('yeh.yenchih');
+    const card = startCard({ modulePath: virtual.modulePath });
+    const first = await card.openSession(virtual.pin);
+    await first.close();
+    expect(await sign(first)).toBe('CARD_FAILED'); // a closed session signs nothing
+    const second = await card.openSession(virtual.pin);
+    await first.close(); // late, repeated: must not touch the second
+    expect(await sign(second)).toBe('no error');
+    expect(await sign(first)).toBe('CARD_FAILED');
+    await second.close();
+    const third = await card.openSession(virtual.pin);
+    expect(await sign(third)).toBe('no error');
+    await third.close();
+  });
+});

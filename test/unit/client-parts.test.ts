@@ -49,6 +49,12 @@ describe('the sealed temp-cert key', () => {
     sealed[1] = 40; // N = 2^40 would take the machine down
     await expect(openSealedKey(sealed, 'pw', 'b')).rejects.toMatchObject({ code: 'TEMP_CERT_DAMAGED' });
   });
+
+  it('calls a header whose work factors are each in range but together too much damaged, not INTERNAL', async () => {
+    const sealed = await sealKey(pkcs8, 'pw', 'b', params);
+    sealed.set([20, 32, 4], 1); // N = 2^20 with r = 32 wants 4 GiB: scrypt refuses the parameters
+    await expect(openSealedKey(sealed, 'pw', 'b')).rejects.toMatchObject({ code: 'TEMP_CERT_DAMAGED' });
+  });
 });
 
 describe('ECDSA from PKCS#11 (r‖s) to CMS (DER)', () => {
