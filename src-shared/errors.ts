@@ -83,6 +83,10 @@ export const clientErrorCatalog = {
   SERVICE_ANSWER_INVALID: ['公文系統的回應無法辨識，請稍後再試或聯絡系統管理員。', 'The service answered something unexpected.'],
   OUTBOX_WRITE_FAILED: ['無法寫入待送公文暫存區（磁碟可能已滿），這次沒有簽出任何公文，請清出空間後再試。', 'The outbox could not be written (the disk may be full); nothing was sent. Free some space and try again.'],
   RESIGN_CANCELLED: ['補簽已取消，已完成的部分都已保存，之後可以繼續。', 'Re-signing was cancelled; what was done is kept and can be continued later.'],
+  RESIGN_NOT_LISTED: ['請先開啟待補簽公文清單，確認後再補簽。', 'Open the list of steps to re-sign and check it before re-signing.'],
+  RESIGN_SIGNATURE_FOREIGN: ['這一關的簽章不是以您的臨時憑證所簽，憑證卡不會為它補簽，請聯絡系統管理員。', 'This step’s signature was not made with a temporary certificate of yours; the card will not re-sign it. Call the administrator.'],
+  RESIGN_PAYLOAD_MISMATCH: ['這一關的簽章內容與清單所列的公文不符，憑證卡不會為它補簽，請聯絡系統管理員。', 'What this step’s signature covers does not match the listed document; the card will not re-sign it. Call the administrator.'],
+  RESIGN_OTHER_PC_UNCONFIRMED: ['這一關是以您在其他電腦啟用的臨時憑證簽核，請先確認簽章內容再補簽。', 'This step was signed with a temporary certificate you enabled on another computer; confirm what was signed before re-signing it.'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type ServiceErrorCode = keyof typeof errorCatalog;
