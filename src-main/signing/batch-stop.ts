@@ -52,8 +52,13 @@ export class BatchStop {
   async unlessStopped<T>(promise: Promise<T>): Promise<T | undefined> {
     promise.catch(() => {}); // left to itself after a stop, its failure is nobody's
     if (this.stopped) return undefined;
-    const stopped = new Promise<undefined>((resolve) => this.controller.signal.addEventListener('abort', () => resolve(undefined), { once: true }));
-    return Promise.race([promise, stopped]);
+    let onStop = () => {};
+    const stopped = new Promise<undefined>((resolve) => this.controller.signal.addEventListener('abort', (onStop = () => resolve(undefined)), { once: true }));
+    try {
+      return await Promise.race([promise, stopped]);
+    } finally {
+      this.controller.signal.removeEventListener('abort', onStop); // one per page: a long list must not pile them up
+    }
   }
 
   /** The batch is over: the clerk's signal is let go. */

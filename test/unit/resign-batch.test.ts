@@ -157,6 +157,26 @@ describe('the 補簽 batch', () => {
     expect(report).toEqual({ total: 5, resigned: 3, alreadyResigned: 1, refused: [{ stepId: 'step-3', documentNumber: steps[3]!.documentNumber, code: 'COUNTERSIGNATURE_INVALID' }] });
   });
 
+  it('reads a list of many pages without piling up listeners on its stop signal', async () => {
+    const steps = pendingSteps(30);
+    const { service, uploaded } = fakeService(steps);
+    const { card } = fakeCard(await cardSigner('vendor'));
+    async function* onePerPage(): AsyncGenerator<ResignPage> {
+      for (const step of steps) yield { total: steps.length, steps: [toCountersign(step)] };
+    }
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      await runResignBatch({ client: service, card, pin: '000000', note: '補簽', pages: onePerPage(), signal: new AbortController().signal });
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(all(uploaded)).toHaveLength(30);
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
+  });
+
   describe('stops on one path, uploads what was signed and never hangs', () => {
     it('cancelled while the card signs: the card is given nothing more and stops within the signature under way', async () => {
       const { service, uploaded } = fakeService(pendingSteps(20));
