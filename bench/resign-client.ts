@@ -1,5 +1,5 @@
 import { CardService } from '../src-main/card/card-service.js';
-import { runResignBatch } from '../src-main/signing/resign-batch.js';
+import { runResignBatch, uncheckedServicePages } from '../src-main/signing/resign-batch.js';
 import { describeThreadTimes, threadTimes } from './lib/thread-times.js';
 import { ServiceClient } from '../src-main/service-client/service-client.js';
 
@@ -23,7 +23,7 @@ await client.login(account, password);
 const card = new CardService({ modulePath, pollMs: 1000, ...(process.env.BENCH_CARD_WRAPPER ? { apiWrapper: process.env.BENCH_CARD_WRAPPER } : {}) });
 await card.status();
 const mb = (bytes: number) => bytes / 1048576;
-const batch = (more: Partial<Parameters<typeof runResignBatch>[0]> = {}) => runResignBatch({ client, card, pin, note: '基準測試補簽', chunkSize: 50, ...more });
+const batch = (more: Partial<Parameters<typeof runResignBatch>[0]> = {}) => runResignBatch({ client, card, pin, note: '基準測試補簽', chunkSize: 50, pages: uncheckedServicePages(client), ...more });
 
 if (what === 'hicos') {
   const start = performance.now();

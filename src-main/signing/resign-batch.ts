@@ -34,8 +34,11 @@ export interface ResignBatchOptions {
   signal?: AbortSignal;
   /** Steps per upload. */
   chunkSize?: number;
-  /** The steps to countersign, a page at a time; by default the service's pending list (`servicePages`). */
-  pages?: AsyncIterable<ResignPage>;
+  /**
+   * The steps to countersign, a page at a time: in the app, the list the clerk was shown, checked
+   * on this PC (`ClerkSession.resign`); `uncheckedServicePages` only where nothing is to be checked.
+   */
+  pages: AsyncIterable<ResignPage>;
 }
 
 /**
@@ -65,7 +68,7 @@ const PAGE = 250;
 export async function runResignBatch(options: ResignBatchOptions): Promise<ResignReport> {
   const { client, note } = options;
   const stop = new BatchStop(options.signal);
-  const pages = (options.pages ?? servicePages(client))[Symbol.asyncIterator]();
+  const pages = options.pages[Symbol.asyncIterator]();
   // The first page and the login side by side: the card starts as soon as both are there.
   const [first, opened] = await Promise.allSettled([pages.next(), options.card.openSession(options.pin)]);
   if (first.status === 'rejected' || opened.status === 'rejected') {
@@ -109,8 +112,12 @@ export async function runResignBatch(options: ResignBatchOptions): Promise<Resig
   return report;
 }
 
-/** The service's pending list, a page at a time, the next page fetched while the card signs this one. */
-export async function* servicePages(service: ResignService): AsyncGenerator<ResignPage> {
+/**
+ * The service's pending list as it comes, a page at a time, the next page fetched while the card
+ * signs this one. Unchecked: a lying service could list what it likes (docs/security.md), so the
+ * app never signs this; tests and the benchmarks of the batch alone do.
+ */
+export async function* uncheckedServicePages(service: ResignService): AsyncGenerator<ResignPage> {
   let next: Promise<PendingResignList> | null = service.pendingResign({ limit: FIRST_PAGE });
   while (next) {
     const page: PendingResignList = await next;

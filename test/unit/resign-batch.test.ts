@@ -3,7 +3,7 @@ import type { PendingResignList, PendingResignStep, ResignRequest, ResignRespons
 import type { CmsSigner } from '../../src-shared/cms/signer.js';
 import { GongwenError } from '../../src-shared/errors.js';
 import { CardError, type BundleSigned } from '../../src-main/card/card-service.js';
-import { MOST_CHUNKS_WAITING, runResignBatch, toCountersign, type ResignPage } from '../../src-main/signing/resign-batch.js';
+import { MOST_CHUNKS_WAITING, runResignBatch, toCountersign, uncheckedServicePages, type ResignPage } from '../../src-main/signing/resign-batch.js';
 import type { ResignCard, ResignCardSession, ResignService } from '../../src-main/signing/resign-ports.js';
 import { cardSigner } from '../helpers/demo-pki.js';
 
@@ -113,7 +113,7 @@ describe('the 補簽 batch', () => {
     const steps = pendingSteps(40);
     const { service, uploaded } = fakeService(steps);
     const { card, log } = fakeCard(await cardSigner('vendor'));
-    const report = await runResignBatch({ client: service, card, pin: '000000', note: '補簽', chunkSize: 10 });
+    const report = await runResignBatch({ client: service, pages: uncheckedServicePages(service), card, pin: '000000', note: '補簽', chunkSize: 10 });
     expect(report).toEqual({ total: 40, resigned: 40, alreadyResigned: 0, refused: [] });
     expect(all(uploaded).sort()).toEqual(steps.map((s) => s.stepId).sort());
     expect(log.mostAtCard).toBe(1);
@@ -124,7 +124,7 @@ describe('the 補簽 batch', () => {
     const steps = pendingSteps(60);
     const { service, uploaded } = fakeService(steps);
     const { card, log } = fakeCard(await cardSigner('vendor'), { bundleSize: () => 4 });
-    await runResignBatch({ client: service, card, pin: '000000', note: '補簽', chunkSize: 50 });
+    await runResignBatch({ client: service, pages: uncheckedServicePages(service), card, pin: '000000', note: '補簽', chunkSize: 50 });
     expect(all(uploaded)).toHaveLength(60);
     expect(log.mostBundlesAtCard).toBe(2);
   });
@@ -136,7 +136,7 @@ describe('the 補簽 batch', () => {
     const { card } = fakeCard(await cardSigner('vendor'), { bundleSize: () => 3, onSigned: (signed) => (mostAhead = Math.max(mostAhead, signed - service.answered())) });
     // The service answers slower than the card signs, so the card catches up with the bound.
     const slow: ResignService = { pendingResign: service.pendingResign, resign: async (r) => (await new Promise((resolve) => setTimeout(resolve, 30)), service.resign(r)) };
-    await runResignBatch({ client: slow, card, pin: '000000', note: '補簽', chunkSize: 10 });
+    await runResignBatch({ client: slow, pages: uncheckedServicePages(slow), card, pin: '000000', note: '補簽', chunkSize: 10 });
     expect(all(uploaded)).toHaveLength(100);
     expect(mostAhead).toBeLessThanOrEqual(MOST_CHUNKS_WAITING * 10);
     expect(mostAhead).toBeGreaterThan(10);
@@ -145,7 +145,7 @@ describe('the 補簽 batch', () => {
   it('uploads the last partial chunk', async () => {
     const { service, uploaded } = fakeService(pendingSteps(23));
     const { card } = fakeCard(await cardSigner('vendor'), { bundleSize: () => 4 });
-    await runResignBatch({ client: service, card, pin: '000000', note: '補簽', chunkSize: 10 });
+    await runResignBatch({ client: service, pages: uncheckedServicePages(service), card, pin: '000000', note: '補簽', chunkSize: 10 });
     expect(uploaded.map((chunk) => chunk.length)).toEqual([10, 10, 3]);
   });
 
@@ -153,7 +153,7 @@ describe('the 補簽 batch', () => {
     const steps = pendingSteps(5);
     const { service } = fakeService(steps, { outcome: (stepId) => (stepId === 'step-3' ? { stepId, outcome: 'refused', code: 'COUNTERSIGNATURE_INVALID' } : stepId === 'step-1' ? { stepId, outcome: 'already-resigned' } : { stepId, outcome: 'resigned' }) });
     const { card } = fakeCard(await cardSigner('vendor'));
-    const report = await runResignBatch({ client: service, card, pin: '000000', note: '補簽', chunkSize: 2 });
+    const report = await runResignBatch({ client: service, pages: uncheckedServicePages(service), card, pin: '000000', note: '補簽', chunkSize: 2 });
     expect(report).toEqual({ total: 5, resigned: 3, alreadyResigned: 1, refused: [{ stepId: 'step-3', documentNumber: steps[3]!.documentNumber, code: 'COUNTERSIGNATURE_INVALID' }] });
   });
 
@@ -182,7 +182,7 @@ describe('the 補簽 batch', () => {
       const { service, uploaded } = fakeService(pendingSteps(20));
       const cancel = new AbortController();
       const { card, log } = fakeCard(await cardSigner('vendor'));
-      const batch = runResignBatch({ client: service, card, pin: '000000', note: '補簽', chunkSize: 3, signal: cancel.signal, onProgress: (p) => p.done === 5 && (cancel.abort(), log.mark()) });
+      const batch = runResignBatch({ client: service, pages: uncheckedServicePages(service), card, pin: '000000', note: '補簽', chunkSize: 3, signal: cancel.signal, onProgress: (p) => p.done === 5 && (cancel.abort(), log.mark()) });
       await expect(batch).rejects.toMatchObject({ code: 'RESIGN_CANCELLED' });
       expect(log.bundlesAfterMark).toBe(0);
       expect(log.signed).toBe(5);
@@ -219,7 +219,7 @@ describe('the 補簽 batch', () => {
           return service.resign(r);
         },
       };
-      await expect(runResignBatch({ client: uploading, card, pin: '000000', note: '補簽', chunkSize: 10, signal: cancel.signal })).rejects.toMatchObject({ code: 'RESIGN_CANCELLED' });
+      await expect(runResignBatch({ client: uploading, pages: uncheckedServicePages(uploading), card, pin: '000000', note: '補簽', chunkSize: 10, signal: cancel.signal })).rejects.toMatchObject({ code: 'RESIGN_CANCELLED' });
       expect(uploaded[0]).toHaveLength(10);
       expect(log.bundlesAfterMark).toBe(0);
       expect(log.closed).toBe(true);
@@ -228,7 +228,7 @@ describe('the 補簽 batch', () => {
     it('a card pulled in the middle of a bundle: what it signed before is uploaded, CARD_REMOVED', async () => {
       const { service, uploaded } = fakeService(pendingSteps(20));
       const { card, log } = fakeCard(await cardSigner('vendor'), { bundleSize: () => 4, removedAfter: 6 });
-      await expect(runResignBatch({ client: service, card, pin: '000000', note: '補簽', chunkSize: 5 })).rejects.toMatchObject({ code: 'CARD_REMOVED' });
+      await expect(runResignBatch({ client: service, pages: uncheckedServicePages(service), card, pin: '000000', note: '補簽', chunkSize: 5 })).rejects.toMatchObject({ code: 'CARD_REMOVED' });
       expect(all(uploaded)).toEqual(['step-0', 'step-1', 'step-2', 'step-3', 'step-4', 'step-5']);
       expect(log.closed).toBe(true);
     });
@@ -236,7 +236,7 @@ describe('the 補簽 batch', () => {
     it('a page that fails to load: the pages before it are signed and uploaded, SERVICE_UNREACHABLE', async () => {
       const { service, uploaded } = fakeService(pendingSteps(300), { failPageAfter: '32' });
       const { card, log } = fakeCard(await cardSigner('vendor'), { bundleSize: () => 8 });
-      await expect(runResignBatch({ client: service, card, pin: '000000', note: '補簽', chunkSize: 50 })).rejects.toMatchObject({ code: 'SERVICE_UNREACHABLE' });
+      await expect(runResignBatch({ client: service, pages: uncheckedServicePages(service), card, pin: '000000', note: '補簽', chunkSize: 50 })).rejects.toMatchObject({ code: 'SERVICE_UNREACHABLE' });
       expect(all(uploaded)).toEqual(pendingSteps(32).map((s) => s.stepId));
       expect(log.closed).toBe(true);
     });
@@ -244,7 +244,7 @@ describe('the 補簽 batch', () => {
     it('a failed upload: the card stops, nothing more is sent, SERVICE_UNREACHABLE', async () => {
       const { service, uploaded } = fakeService(pendingSteps(60), { failUpload: 1 });
       const { card, log } = fakeCard(await cardSigner('vendor'), { bundleSize: () => 5 });
-      await expect(runResignBatch({ client: service, card, pin: '000000', note: '補簽', chunkSize: 10 })).rejects.toMatchObject({ code: 'SERVICE_UNREACHABLE' });
+      await expect(runResignBatch({ client: service, pages: uncheckedServicePages(service), card, pin: '000000', note: '補簽', chunkSize: 10 })).rejects.toMatchObject({ code: 'SERVICE_UNREACHABLE' });
       expect(uploaded).toHaveLength(1);
       // Two chunks at most were signed ahead of the service's answers, then the card stopped.
       expect(log.signed).toBeLessThanOrEqual(10 + MOST_CHUNKS_WAITING * 10);
@@ -254,7 +254,7 @@ describe('the 補簽 batch', () => {
     it('a card certificate the CMS code cannot read: CARD_NO_SIGNING_KEY, nothing signed', async () => {
       const { service, uploaded } = fakeService(pendingSteps(5));
       const { card, log } = fakeCard(await cardSigner('vendor'), { certificate: new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x01]) });
-      await expect(runResignBatch({ client: service, card, pin: '000000', note: '補簽' })).rejects.toMatchObject({ code: 'CARD_NO_SIGNING_KEY' });
+      await expect(runResignBatch({ client: service, pages: uncheckedServicePages(service), card, pin: '000000', note: '補簽' })).rejects.toMatchObject({ code: 'CARD_NO_SIGNING_KEY' });
       expect(uploaded).toEqual([]);
       expect(log.signed).toBe(0);
       expect(log.closed).toBe(true);
@@ -269,7 +269,7 @@ describe('the 補簽 batch', () => {
           return 1;
         },
       });
-      await expect(runResignBatch({ client: service, card, pin: '000000', note: '補簽' })).rejects.toBe(gone);
+      await expect(runResignBatch({ client: service, pages: uncheckedServicePages(service), card, pin: '000000', note: '補簽' })).rejects.toBe(gone);
       expect(all(uploaded)).toEqual(['step-0', 'step-1']);
       expect(log.closed).toBe(true);
     });
@@ -277,7 +277,7 @@ describe('the 補簽 batch', () => {
     it('a wrong PIN: nothing is signed or uploaded, CARD_PIN_INCORRECT', async () => {
       const { service, uploaded } = fakeService(pendingSteps(5));
       const card: ResignCard = { openSession: async () => Promise.reject(new CardError({ code: 'CARD_PIN_INCORRECT' })) };
-      await expect(runResignBatch({ client: service, card, pin: '000000', note: '補簽' })).rejects.toMatchObject({ code: 'CARD_PIN_INCORRECT' });
+      await expect(runResignBatch({ client: service, pages: uncheckedServicePages(service), card, pin: '000000', note: '補簽' })).rejects.toMatchObject({ code: 'CARD_PIN_INCORRECT' });
       expect(uploaded).toEqual([]);
     });
   });
