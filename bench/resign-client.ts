@@ -1,5 +1,5 @@
 import { CardService } from '../src-main/card/card-service.js';
-import { runResignBatch } from '../src-main/signing/resign-batch.js';
+import { runResignBatch, uncheckedServicePages } from '../src-main/signing/resign-batch.js';
 import { describeThreadTimes, threadTimes } from './lib/thread-times.js';
 import { ServiceClient } from '../src-main/service-client/service-client.js';
 
@@ -14,17 +14,41 @@ import { ServiceClient } from '../src-main/service-client/service-client.js';
  *   20 ms), and the JavaScript heap in use after a full collection before and after the batch:
  *   what the batch keeps.
  */
-const [what, url, account, password, modulePath, pin, servicePid] = process.argv.slice(2) as ['rate' | 'memory', string, string, string, string, string, string];
+const [what, url, account, password, modulePath, pin, servicePid] = process.argv.slice(2) as ['rate' | 'memory' | 'hicos' | 'hicos-cancel', string, string, string, string, string, string];
 // Not the bench's loginClerk: its module brings the test-data code (x509 and more) into this
 // process, which the app does not load, and which added some 10 MB to the memory row's growth.
 const client = new ServiceClient({ baseUrl: url, timeoutMs: 60_000 });
 await client.login(account, password);
-const card = new CardService({ modulePath, pollMs: 1000 });
+// hicos, hicos-cancel: the card slowed to HiCOS speed by the wrapper bench/resign-hicos.ts names.
+const card = new CardService({ modulePath, pollMs: 1000, ...(process.env.BENCH_CARD_WRAPPER ? { apiWrapper: process.env.BENCH_CARD_WRAPPER } : {}) });
 await card.status();
 const mb = (bytes: number) => bytes / 1048576;
-const batch = () => runResignBatch({ client, card, pin, note: '基準測試補簽', chunkSize: 50 });
+const batch = (more: Partial<Parameters<typeof runResignBatch>[0]> = {}) => runResignBatch({ client, card, pin, note: '基準測試補簽', chunkSize: 50, pages: uncheckedServicePages(client), ...more });
 
-if (what === 'rate') {
+if (what === 'hicos') {
+  const start = performance.now();
+  const report = await batch();
+  console.log(JSON.stringify({ resigned: report.resigned, seconds: (performance.now() - start) / 1000 }));
+} else if (what === 'hicos-cancel') {
+  // Cancelled in the middle of the fourth signature, as a clerk's click lands.
+  const cancel = new AbortController();
+  let cancelledAt = 0;
+  let done = 0;
+  const onProgress = (p: { done: number }) => {
+    done = p.done;
+    if (p.done === 3)
+      setTimeout(() => {
+        cancelledAt = performance.timeOrigin + performance.now();
+        cancel.abort();
+      }, 150);
+  };
+  const outcome = await batch({ signal: cancel.signal, onProgress }).then(
+    () => 'finished',
+    (error: unknown) => (error as { code?: string }).code ?? 'failed',
+  );
+  if (outcome !== 'RESIGN_CANCELLED') throw new Error(`the cancelled batch ended ${outcome}`);
+  console.log(JSON.stringify({ cancelledAt, done }));
+} else if (what === 'rate') {
   const sched = process.env.BENCH_SCHED ? { client: threadTimes('self'), service: threadTimes(Number(servicePid)) } : null;
   const start = performance.now();
   const from = process.hrtime.bigint() / 1000n;

@@ -18,7 +18,7 @@ export interface ResignRun {
 }
 
 /** A service with `steps` temp-signed steps of vendor's waiting for 補簽, and the virtual card. */
-async function withPendingSteps<T>(steps: number, run: (service: ServiceProcess, card: VirtualCard) => Promise<T>): Promise<T> {
+export async function withPendingSteps<T>(steps: number, run: (service: ServiceProcess, card: VirtualCard) => Promise<T>): Promise<T> {
   const service = await startServiceProcess();
   try {
     const card = await virtualCardFor('vendor');
@@ -32,10 +32,10 @@ async function withPendingSteps<T>(steps: number, run: (service: ServiceProcess,
 }
 
 /** The clerk's client (`bench/resign-client.ts`) re-signing what waits, in a process of its own; its JSON line. */
-function resignClient(what: 'rate' | 'memory', service: ServiceProcess, card: VirtualCard): unknown {
+export function resignClient(what: 'rate' | 'memory' | 'hicos' | 'hicos-cancel', service: ServiceProcess, card: VirtualCard, env: Record<string, string> = {}): unknown {
   // BENCH_PROFILE=1: the client is profiled too, in /tmp/prof-client.
   const out = execFileSync(process.execPath, [...benchProfileFlags('/tmp/prof-client'), '--expose-gc', '--import', 'tsx', 'bench/resign-client.ts', what, service.url, 'vendor', 'gongwen-demo', card.modulePath, card.pin, String(service.pid ?? 0)], {
-    env: { ...process.env, SOFTHSM2_CONF: card.conf },
+    env: { ...process.env, SOFTHSM2_CONF: card.conf, ...env },
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -59,14 +59,16 @@ export async function resignRun(): Promise<ResignRun> {
 }
 
 /**
- * The figure is the run whose share of its own bare rate is the median of the runs: one batch of
- * half a second moves by ±10 % with the machine alone, and every run is equally cold.
+ * Information, not a target: SoftHSM signs about a thousand times faster than a HiCOS card, so this
+ * ratio moves with the host and no clerk can feel it (docs/benchmarks.md). It is held only to a
+ * floor of 0.6 of the bare C_Sign rate, measured in the same run. The figure is the run whose share
+ * of its own bare rate is the median of the runs.
  */
 export function resignRow(runs: readonly ResignRun[]): BenchRow {
   const ofBare = (r: ResignRun) => r.rate / r.bare;
   const sorted = [...runs].sort((a, b) => ofBare(a) - ofBare(b));
   const median = sorted[Math.floor(sorted.length / 2)]!;
-  return higherIsBetter('re-sign 500 steps (card, upload, service verifies)', median.rate, 'steps/s', `0.8 × bare C_Sign (${median.bare.toFixed(0)}/s)`, 0.8 * median.bare, {
+  return higherIsBetter('re-sign 500 steps on SoftHSM (information)', median.rate, 'steps/s', `floor 0.6 × bare C_Sign (${median.bare.toFixed(0)}/s)`, 0.6 * median.bare, {
     bareCSign: Math.round(median.bare),
     ofBare: Number(ofBare(median).toFixed(2)),
     seconds: Number(median.seconds.toFixed(2)),

@@ -91,6 +91,10 @@ export const clientErrorCatalog = {
   OUTBOX_UNREADABLE: ['無法讀取待送公文暫存區，為免遺失已簽章的公文，程式沒有開啟它；請聯絡系統管理員檢查資料夾權限或磁碟。', 'The outbox journal cannot be read; it was left untouched so no signed step is lost. Call the administrator to check the folder or disk.'],
   OUTBOX_IN_USE: ['待送公文暫存區正由另一個 GongwenDesk 使用中，請先關閉另一個視窗或程式。', 'Another GongwenDesk is using this outbox; close it first.'],
   RESIGN_CANCELLED: ['補簽已取消，已完成的部分都已保存，之後可以繼續。', 'Re-signing was cancelled; what was done is kept and can be continued later.'],
+  RESIGN_NOT_LISTED: ['請先開啟待補簽公文清單，確認後再補簽。', 'Open the list of steps to re-sign and check it before re-signing.'],
+  RESIGN_SIGNATURE_FOREIGN: ['這一關的簽章不是以您的臨時憑證所簽，憑證卡不會為它補簽，請聯絡系統管理員。', 'This step’s signature was not made with a temporary certificate of yours; the card will not re-sign it. Call the administrator.'],
+  RESIGN_PAYLOAD_MISMATCH: ['這一關的簽章內容與清單所列的公文不符，憑證卡不會為它補簽，請聯絡系統管理員。', 'What this step’s signature covers does not match the listed document; the card will not re-sign it. Call the administrator.'],
+  RESIGN_OTHER_PC_UNCONFIRMED: ['這一關是以您在其他電腦啟用的臨時憑證簽核，請先確認簽章內容再補簽。', 'This step was signed with a temporary certificate you enabled on another computer; confirm what was signed before re-signing it.'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type ServiceErrorCode = keyof typeof errorCatalog;

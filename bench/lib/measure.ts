@@ -51,3 +51,8 @@ export function lowerIsBetter(name: string, figure: number, unit: string, agains
   // A figure of zero (no growth at all) is as good as it gets; keep the ratio a finite number for the JSON.
   return { name, figure, unit, against, limit, ratio: figure > 0 ? limit / figure : 999, pass: figure < limit, detail };
 }
+
+/** A figure that may reach its limit but not pass it. */
+export function atMost(name: string, figure: number, unit: string, against: string, limit: number, detail?: BenchRow['detail']): BenchRow {
+  return { name, figure, unit, against, limit, ratio: figure > 0 ? limit / figure : 999, pass: figure <= limit, detail };
+}

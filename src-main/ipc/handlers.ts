@@ -84,15 +84,17 @@ export const handlers: IpcHandlers = {
     await session.tempCerts.disable(session.account);
     return session.tempCerts.view(session.account);
   },
-  'resign:pending': async (_input, app) => (await app.requireSession().client.pendingResign()).steps,
-  'resign:start': async ({ note, pin }, app) => {
+  'resign:pending': async (_input, app) => app.requireSession().listResign(),
+  // Signs the list `resign:pending` returned and the clerk saw, never one fetched again.
+  'resign:start': async ({ note, pin, confirmOtherPc }, app) => {
     const session = app.requireSession();
+    if (!session.resignListShown) throw new GongwenError('RESIGN_NOT_LISTED');
     app.resignAbort?.abort();
     const abort = new AbortController();
     app.resignAbort = abort;
     const progress = latestEvery(PROGRESS_EVERY_MS, (p: ResignProgress) => app.emit('resign:progress', p));
     try {
-      return await session.resign({ note, pin, signal: abort.signal, onProgress: progress.push });
+      return await session.resign({ note, pin, signal: abort.signal, onProgress: progress.push, confirmOtherPc: confirmOtherPc ?? [] });
     } finally {
       progress.flush();
       if (app.resignAbort === abort) app.resignAbort = null;

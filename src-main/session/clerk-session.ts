@@ -6,8 +6,9 @@ import type { SecretStore } from '../keychain/keychain.js';
 import { Courier } from '../outbox/courier.js';
 import type { Outbox } from '../outbox/outbox.js';
 import { ServiceClient } from '../service-client/service-client.js';
-import type { ResignReport, SendOutcome } from '../../src-shared/ipc/outputs.js';
-import { runResignBatch, type ResignBatchOptions } from '../signing/resign-batch.js';
+import type { ResignListed, ResignReport, SendOutcome } from '../../src-shared/ipc/outputs.js';
+import { runResignBatch, type ResignBatchOptions, type ResignPage, type ToCountersign } from '../signing/resign-batch.js';
+import { checkPendingStep, toSign, type CheckedResignStep } from '../signing/resign-list.js';
 import { checkedContentDigest } from '../signing/content-check.js';
 import { sendStep, type StepInput } from '../signing/step-sender.js';
 import { TempCertStore } from '../temp-cert/temp-cert-store.js';
@@ -36,6 +37,8 @@ export class ClerkSession {
   readonly tempCerts: TempCertStore;
   readonly courier: Courier;
   private tempCertChosen = false;
+  /** IFT940's list as last shown to the clerk, checked on this PC: a batch signs exactly these. */
+  private shownResign: CheckedResignStep[] | null = null;
   /** Documents as last opened, so that a step can be signed while the service is unreachable. */
   private readonly opened = new Map<string, DocumentView>();
 
@@ -122,8 +125,44 @@ export class ClerkSession {
     }
   }
 
-  resign(options: Omit<ResignBatchOptions, 'client' | 'card'>): Promise<ResignReport> {
-    return runResignBatch({ ...options, client: this.client, card: this.core.card });
+  /** IFT940's list, each step checked on this PC (`checkPendingStep`), kept as the list the next batch signs. */
+  async listResign(): Promise<ResignListed[]> {
+    this.shownResign = await this.checkedPendingSteps();
+    return this.shownResign.map((c) => c.listed);
+  }
+
+  get resignListShown(): boolean {
+    return this.shownResign !== null;
+  }
+
+  /**
+   * 補簽 of the list last shown (`listResign`): its steps signed here, and those signed on another
+   * PC that the clerk confirmed; the refused ones, and other-PC ones not confirmed, are reported
+   * refused with their reason. Without a list shown (tests, scripts), the list is fetched and
+   * checked now the same way.
+   */
+  async resign(options: Omit<ResignBatchOptions, 'client' | 'card' | 'pages'> & { confirmOtherPc?: readonly string[] }): Promise<ResignReport> {
+    const { confirmOtherPc = [], ...batch } = options;
+    const checked = this.shownResign ?? (await this.checkedPendingSteps());
+    const confirmed = new Set(confirmOtherPc);
+    const signing = toSign(checked, confirmed);
+    const report = await runResignBatch({ ...batch, client: this.client, card: this.core.card, pages: pagesOf(signing) });
+    const skipped = checked
+      .filter((c) => c.listed.signedWith === 'refused' || (c.listed.signedWith === 'other-pc' && !confirmed.has(c.listed.stepId)))
+      .map((c) => ({ stepId: c.listed.stepId, documentNumber: c.listed.documentNumber, code: c.listed.refusal?.code ?? 'RESIGN_OTHER_PC_UNCONFIRMED' }));
+    return { ...report, total: report.total + skipped.length, refused: [...skipped, ...report.refused] };
+  }
+
+  private async checkedPendingSteps(): Promise<CheckedResignStep[]> {
+    const context = { account: this.account, enabledHere: await this.tempCerts.enabledHere(this.account) };
+    const checked: CheckedResignStep[] = [];
+    let after: string | undefined;
+    do {
+      const page = await this.client.pendingResign({ limit: 250, ...(after ? { after } : {}) });
+      for (const step of page.steps) checked.push(checkPendingStep(step, context));
+      after = page.next;
+    } while (after);
+    return checked;
   }
 
   /** The key leaves memory, the check box clears, the courier pauses (it resumes at the next login). */
@@ -131,7 +170,13 @@ export class ClerkSession {
     this.tempCerts.lock();
     this.tempCertChosen = false;
     this.opened.clear();
+    this.shownResign = null;
     this.courier.stop();
     await this.client.logout().catch(() => {});
   }
+}
+
+/** A list held in memory, as the batch's pages. */
+async function* pagesOf(steps: readonly ToCountersign[], size = 250): AsyncGenerator<ResignPage> {
+  for (let at = 0; at < steps.length; at += size) yield { total: steps.length, steps: steps.slice(at, at + size) };
 }

@@ -1,215 +1,300 @@
-import type { PendingResignStep } from '../../src-shared/api/resign.js';
-import { countersignatureAttributes } from '../../src-shared/cms/countersign.js';
-import { assembleSignerInfo } from '../../src-shared/cms/signer-info.js';
+import type { PendingResignList, PendingResignStep } from '../../src-shared/api/resign.js';
+import { Countersigner } from '../../src-shared/cms/countersign.js';
 import { signerCertificates } from '../../src-shared/cms/signer.js';
 import { GongwenError } from '../../src-shared/errors.js';
-import { signingTimeOf } from '../../src-shared/step-payload.js';
 import type { ResignProgress, ResignReport } from '../../src-shared/ipc/outputs.js';
-import type { CardService } from '../card/card-service.js';
-import type { ServiceClient } from '../service-client/service-client.js';
+import { signingTimeOf } from '../../src-shared/step-payload.js';
+import type { BundleSigned } from '../card/card-service.js';
+import { BatchStop } from './batch-stop.js';
+import type { ResignCard, ResignCardSession, ResignService } from './resign-ports.js';
+
+/** A step the batch countersigns: its signature value, and what the report and the progress name it by. */
+export interface ToCountersign {
+  stepId: string;
+  documentNumber: string;
+  seq: number;
+  /** The step's signature value: what the card's countersignature covers. */
+  signatureValue: Uint8Array;
+}
+
+/** A page of the list to re-sign; `total` counts the whole list. */
+export interface ResignPage {
+  steps: readonly ToCountersign[];
+  total: number;
+}
 
 export interface ResignBatchOptions {
-  client: ServiceClient;
-  card: CardService;
+  client: ResignService;
+  card: ResignCard;
   pin: string;
   /** 補簽註記, signed into every countersignature. */
   note: string;
   onProgress?: (progress: ResignProgress) => void;
+  /** The clerk's cancel. */
   signal?: AbortSignal;
   /** Steps per upload. */
   chunkSize?: number;
+  /**
+   * The steps to countersign, a page at a time: in the app, the list the clerk was shown, checked
+   * on this PC (`ClerkSession.resign`); `uncheckedServicePages` only where nothing is to be checked.
+   */
+  pages: AsyncIterable<ResignPage>;
 }
 
 /**
- * Bundles of signatures at the card thread at once: while it signs one, this thread puts the last
- * one's countersignatures together and prepares the next, so the card never waits for it.
+ * The bounds between the stages, said once here and once in docs/architecture.md:
+ * - the card holds at most MOST_BUNDLES_AT_CARD bundles, the one it signs and the next, ready when
+ *   it is done; a card that signs one at a time (a HiCOS card: bundles of one) holds one, so a
+ *   cancel stops it within the signature under way;
+ * - at most MOST_CHUNKS_WAITING chunks wait for the service: the signatures at the card, or signed
+ *   and not yet answered by the service, never number more than MOST_CHUNKS_WAITING × chunkSize
+ *   (the chunk being uploaded and the one filling behind it); the card waits for that room.
  */
-const MOST_BUNDLES_AT_CARD = 2;
-/** Steps kept listed ahead of the card; below this the next page is fetched. */
-const LISTED_AHEAD = 32;
+export const MOST_BUNDLES_AT_CARD = 2;
+export const MOST_CHUNKS_WAITING = 2;
+
 /** Pending steps fetched per request; the first page is small, so the card starts sooner. */
 const FIRST_PAGE = 32;
 const PAGE = 250;
-/** Signed chunks that may wait for the service before the card pauses. */
-const MOST_CHUNKS_WAITING = 2;
 
-/** A listed step and the signature value the card countersigns, decoded once. */
-interface ToCountersign {
-  step: PendingResignStep;
-  signatureValue: Uint8Array;
+/**
+ * IFT940 補簽: one PIN, then every listed step countersigned with the card and uploaded in chunks,
+ * in three stages: the list (`pages`, a page at a time), the card (`signStage`) and the uploader
+ * (`uploadStage`), joined by `UploadQueue`. One stop path (`BatchStop`): after the clerk's cancel,
+ * a pulled card, a page that fails to load or a failed upload, the card gets nothing more, what it
+ * signed is uploaded (after a cancel, only what it signed before it), and the batch ends with the
+ * reason. What is uploaded stays done; a re-run signs only the rest.
+ */
+export async function runResignBatch(options: ResignBatchOptions): Promise<ResignReport> {
+  const { client, note } = options;
+  const stop = new BatchStop(options.signal);
+  const pages = options.pages[Symbol.asyncIterator]();
+  // The first page and the login side by side: the card starts as soon as both are there.
+  const [first, opened] = await Promise.allSettled([pages.next(), options.card.openSession(options.pin)]);
+  if (first.status === 'rejected' || opened.status === 'rejected') {
+    stop.dispose();
+    if (opened.status === 'fulfilled') await opened.value.close().catch(() => {});
+    if (first.status === 'fulfilled') await pages.return?.().catch(() => {});
+    throw first.status === 'rejected' ? first.reason : (opened as PromiseRejectedResult).reason;
+  }
+  const session = opened.value;
+  const report: ResignReport = { total: first.value.done ? 0 : first.value.value.total, resigned: 0, alreadyResigned: 0, refused: [] };
+  let done = 0;
+  const queue = new UploadQueue(options.chunkSize ?? 50, stop);
+  try {
+    const countersigner = countersignerFor(session, note);
+    // The card's certificates go once a chunk; each step carries only its countersignature.
+    const certificates = signerCertificates(session.signer).map(base64);
+    const uploading = uploadStage(queue, stop, async (items) => {
+      const { results } = await client.resign({ note, certificates, items: items.map(({ stepId, countersignature }) => ({ stepId, countersignature })) });
+      tally(report, results, items);
+    });
+    const onSigned = (step: ToCountersign) => {
+      done++;
+      options.onProgress?.({ done, total: report.total, current: { documentNumber: step.documentNumber, seq: step.seq } });
+    };
+    try {
+      await signStage(withFirstPage(first.value, pages), session, countersigner, queue, stop, onSigned);
+    } catch (error) {
+      stop.stop(error); // a page that failed to load, a card that cannot be handed a bundle
+    } finally {
+      queue.close();
+    }
+    await uploading;
+  } catch (error) {
+    stop.stop(error);
+  } finally {
+    stop.dispose();
+    await session.close().catch(() => {});
+  }
+  if (stop.cancelled) throw new GongwenError('RESIGN_CANCELLED', `${done} of ${report.total}`);
+  if (stop.stopped) throw stop.reason;
+  return report;
 }
 
 /**
- * IFT940 補簽: one PIN, then every pending temp-signed step of mine countersigned with the card
- * and uploaded in chunks. What is uploaded stays done; a cancelled batch, or one stopped by a
- * pulled card, stops after uploading what it has, and a re-run fetches and signs only the rest.
- *
- * The work is driven by events, a bundle at a time: when a bundle of signatures comes back from
- * the card, its countersignatures are put together, the next bundle is prepared and handed over,
- * and full chunks go up, all in one pass, with no promise per step (a batch is short, so most of
- * this code runs before the JavaScript engine has optimised it, and every step of it costs).
+ * The service's pending list as it comes, a page at a time, the next page fetched while the card
+ * signs this one. Unchecked: a lying service could list what it likes (docs/security.md), so the
+ * app never signs this; tests and the benchmarks of the batch alone do.
  */
-export async function runResignBatch(options: ResignBatchOptions): Promise<ResignReport> {
-  const { client, card, note } = options;
-  const chunkSize = options.chunkSize ?? 50;
-  // The first page and the login are fetched side by side; the rest of the list comes a page at
-  // a time as the card works, so a batch of thousands holds only a page or two in memory.
-  const [listed, opened] = await Promise.allSettled([client.pendingResign({ limit: FIRST_PAGE }), card.openSession(options.pin)]);
-  if (listed.status === 'rejected' || opened.status === 'rejected') {
-    if (opened.status === 'fulfilled') await opened.value.close().catch(() => {});
-    throw listed.status === 'rejected' ? listed.reason : (opened as PromiseRejectedResult).reason;
+export async function* uncheckedServicePages(service: ResignService): AsyncGenerator<ResignPage> {
+  let next: Promise<PendingResignList> | null = service.pendingResign({ limit: FIRST_PAGE });
+  while (next) {
+    const page: PendingResignList = await next;
+    next = page.next ? service.pendingResign({ limit: PAGE, after: page.next }) : null;
+    next?.catch(() => {}); // one page ahead; if the batch stops before it is read, its failure is nobody's
+    yield { total: page.total, steps: page.steps.map(toCountersign) };
   }
-  const session = opened.value;
-  const total = listed.value.total;
-  const report: ResignReport = { total, resigned: 0, alreadyResigned: 0, refused: [] };
-  // The card countersigns each step's signature value; the service checks the countersignature
-  // against the signature it holds and keeps it beside it, so neither the whole signature nor the
-  // card's certificate travels once per step.
-  const waiting = (steps: PendingResignStep[]): ToCountersign[] => steps.map((step) => ({ step, signatureValue: new Uint8Array(Buffer.from(step.signatureValue, 'base64')) }));
-  const queue = waiting(listed.value.steps);
-  const certificates = signerCertificates(session.signer).map((c) => Buffer.from(c).toString('base64'));
-  let cursor = listed.value.next;
-  let fetching = false;
+}
 
-  let done = 0;
-  let stop: unknown = null;
-  const cancelled = () => new GongwenError('RESIGN_CANCELLED', `${done} of ${total}`);
-  const numbers = new Map<string, string>();
-  const ready: { stepId: string; countersignature: string }[] = [];
-  // Uploads run one after another, each overlapping the card's work on the steps after it.
-  let uploads: Promise<void> = Promise.resolve();
-  // At most this many chunks wait for the service: when it is slower than the card, the card
-  // waits, so a batch of thousands holds a few chunks, not a growing backlog.
-  const waitingChunks: Promise<void>[] = [];
-  const flush = () => {
-    const items = ready.splice(0);
-    if (items.length === 0) return;
-    uploads = uploads.then(() => uploadChunk(items));
-    const settled = uploads.then(
-      () => {},
-      (error: unknown) => {
-        stop ??= error; // the service is gone or refuses: the card stops too
-      },
-    );
-    waitingChunks.push(settled);
-    void settled.then(() => {
-      waitingChunks.splice(waitingChunks.indexOf(settled), 1);
-      flushTail();
-      pump();
-    });
-  };
-  // Once what is left would not fill a chunk, waiting for a full one would leave the batch waiting
-  // for the last upload: instead each upload takes what was signed while the one before it was
-  // under way, so the last upload holds only the last few signatures and nothing queues behind it.
-  const atTail = () => !cursor && !fetching && queue.length + stepsAtCard <= chunkSize;
-  let tailFlushing = false;
-  const flushTail = () => {
-    if (tailFlushing || !atTail() || waitingChunks.length > 0 || stop !== null) return;
-    tailFlushing = true;
-    // After this turn: a bundle of signatures from the card is answered in one turn, and goes up together.
-    setImmediate(() => {
-      tailFlushing = false;
-      if (waitingChunks.length === 0) flush();
-    });
-  };
-  const uploadChunk = async (items: { stepId: string; countersignature: string }[]) => {
-    const { results } = await client.resign({ note, certificates, items });
-    for (const r of results) {
-      if (r.outcome === 'resigned') report.resigned++;
-      else if (r.outcome === 'already-resigned') report.alreadyResigned++;
-      else report.refused.push({ stepId: r.stepId, documentNumber: numbers.get(r.stepId) ?? '', code: r.code ?? 'INTERNAL' });
-      numbers.delete(r.stepId);
-    }
-  };
+export function toCountersign(step: Pick<PendingResignStep, 'stepId' | 'documentNumber' | 'seq' | 'signatureValue'>): ToCountersign {
+  return { stepId: step.stepId, documentNumber: step.documentNumber, seq: step.seq, signatureValue: new Uint8Array(Buffer.from(step.signatureValue, 'base64')) };
+}
 
-  const fetchMore = () => {
-    fetching = true;
-    void client
-      .pendingResign({ limit: PAGE, after: cursor })
-      .then((page) => {
-        for (const entry of waiting(page.steps)) queue.push(entry);
-        cursor = page.next;
-      })
-      .catch((error: unknown) => {
-        stop ??= error;
-      })
-      .finally(() => {
-        fetching = false;
-        pump();
-      });
-  };
+/** A countersignature made, waiting for the upload. */
+interface Countersigned {
+  stepId: string;
+  documentNumber: string;
+  /** base64 DER of the SignerInfo */
+  countersignature: string;
+}
 
-  let bundlesAtCard = 0;
-  let stepsAtCard = 0;
-  let signed!: () => void;
-  const allSigned = new Promise<void>((resolve) => (signed = resolve));
-  const answered = (bundle: ToCountersign[], toSign: Uint8Array[], signatures: readonly Uint8Array[]) => {
-    // Cancelled while these were at the card: the clerk has been told the batch stopped, so it stops here.
-    if (options.signal?.aborted) {
-      stop ??= cancelled();
-      return;
-    }
-    for (let i = 0; i < signatures.length; i++) {
-      const { step } = bundle[i]!;
-      ready.push({ stepId: step.stepId, countersignature: Buffer.from(assembleSignerInfo(session, toSign[i]!, signatures[i]!)).toString('base64') });
-      numbers.set(step.stepId, step.documentNumber);
-      done++;
-      options.onProgress?.({ done, total, current: { documentNumber: step.documentNumber, seq: step.seq } });
-      if (ready.length >= chunkSize) flush();
-    }
-    flushTail();
-  };
-  const toCard = (bundle: ToCountersign[]) => {
-    const signingTime = new Date(signingTimeOf(new Date()));
-    const toSign = bundle.map((b) => countersignatureAttributes(b.signatureValue, session.certificate, { note, signingTime }));
-    bundlesAtCard++;
-    stepsAtCard += bundle.length;
-    let back = false;
-    const returned = () => {
-      if (back) return;
-      back = true;
-      bundlesAtCard--;
-      stepsAtCard -= bundle.length;
-    };
-    void session
-      .signBundle(toSign)
-      .then(({ signatures, failure }) => {
-        returned(); // first: what is left to sign decides whether the tail is reached
-        answered(bundle, toSign, signatures);
-        if (failure) stop ??= failure;
-      })
-      .catch((error: unknown) => {
-        stop ??= error;
-      })
-      .finally(() => {
-        returned();
-        pump();
-      });
-  };
-  // Hands the card as much as it may hold, fetches the next page when the list runs short, and
-  // tells when all is signed (or the batch stopped and nothing is at the card any more).
-  const pump = () => {
-    try {
-      if (stop === null && options.signal?.aborted) stop = cancelled();
-      while (stop === null && bundlesAtCard < MOST_BUNDLES_AT_CARD && waitingChunks.length <= MOST_CHUNKS_WAITING && queue.length > 0) {
-        toCard(queue.splice(0, session.bundleSize()));
-      }
-      if (stop === null && queue.length < LISTED_AHEAD && cursor && !fetching) fetchMore();
-    } catch (error) {
-      stop ??= error; // whatever went wrong here stops the batch; it must not leave it waiting
-    }
-    if (bundlesAtCard === 0 && !fetching && (stop !== null || (queue.length === 0 && !cursor))) signed();
-  };
+/**
+ * The queue between the card and the uploader. Its room is counted from the card's side: a bundle
+ * is reserved before it goes to the card, and given back when the service has answered for it (or
+ * it was not signed), so at most MOST_CHUNKS_WAITING chunks' worth is ever signed ahead.
+ */
+class UploadQueue {
+  private readonly ready: Countersigned[] = [];
+  /** Signatures at the card, or signed and not yet answered by the service. */
+  private outstanding = 0;
+  private closed = false;
 
+  constructor(
+    readonly chunkSize: number,
+    private readonly stop: BatchStop,
+  ) {}
+
+  hasRoomFor(signatures: number): boolean {
+    return this.outstanding + signatures <= MOST_CHUNKS_WAITING * this.chunkSize;
+  }
+
+  reserve(signatures: number): void {
+    this.outstanding += signatures;
+  }
+
+  /** Signed: ready for the uploader. */
+  put(items: readonly Countersigned[]): void {
+    this.ready.push(...items);
+    this.stop.notify();
+  }
+
+  /** Answered by the service, or never signed: their room is free again. */
+  release(signatures: number): void {
+    this.outstanding -= signatures;
+    this.stop.notify();
+  }
+
+  /** Nothing more will be put. */
+  close(): void {
+    this.closed = true;
+    this.stop.notify();
+  }
+
+  /** A full chunk; once closed, what is left (the last, partial chunk); then null. */
+  async nextChunk(): Promise<Countersigned[] | null> {
+    while (this.ready.length < this.chunkSize && !this.closed) await this.stop.changed();
+    return this.ready.length > 0 ? this.ready.splice(0, this.chunkSize) : null;
+  }
+}
+
+/** The card's certificate read once for the batch; a card whose certificate cannot be read cannot countersign. */
+function countersignerFor(session: ResignCardSession, note: string): Countersigner {
   try {
-    pump();
-    await allSigned;
-    flush(); // what was signed is uploaded, also when the batch stops early
-    await uploads;
-    if (stop !== null) throw stop;
-  } finally {
-    await uploads.catch(() => {});
-    await session.close().catch(() => {});
+    return new Countersigner(session.signer, note);
+  } catch {
+    throw new GongwenError('CARD_NO_SIGNING_KEY', 'the card certificate cannot be read');
   }
-  return report;
+}
+
+/**
+ * The card stage: takes the list a page at a time and hands the card a bundle (`bundleSize`, at
+ * most a chunk) whenever the card and the upload queue have room for it. Returns once the list is
+ * done or the batch stopped, and every bundle handed over has been answered.
+ */
+async function signStage(pages: AsyncIterator<ResignPage>, session: ResignCardSession, countersigner: Countersigner, queue: UploadQueue, stop: BatchStop, onSigned: (step: ToCountersign) => void): Promise<void> {
+  const atCard = new Set<Promise<void>>();
+  const mostAtCard = (bundle: number) => (bundle > 1 ? MOST_BUNDLES_AT_CARD : 1);
+  try {
+    for (;;) {
+      const page = await stop.unlessStopped(pages.next());
+      if (!page || page.done) return;
+      const steps = page.value.steps;
+      for (let at = 0; at < steps.length; ) {
+        let size = Math.min(session.bundleSize(), queue.chunkSize, steps.length - at);
+        while (!stop.stopped && !(atCard.size < mostAtCard(size) && queue.hasRoomFor(size))) {
+          await stop.changed();
+          size = Math.min(session.bundleSize(), queue.chunkSize, steps.length - at);
+        }
+        if (stop.stopped) return;
+        const bundle = steps.slice(at, at + size);
+        at += size;
+        queue.reserve(bundle.length);
+        const answered = signBundle(bundle, session, countersigner, queue, stop, onSigned).finally(() => {
+          atCard.delete(answered);
+          stop.notify();
+        });
+        atCard.add(answered);
+      }
+    }
+  } finally {
+    if (stop.stopped) void pages.return?.().catch(() => {});
+    await Promise.all(atCard);
+  }
+}
+
+/** One bundle at the card; its countersignatures go to the upload queue. Never rejects: a failure stops the batch. */
+async function signBundle(bundle: readonly ToCountersign[], session: ResignCardSession, countersigner: Countersigner, queue: UploadQueue, stop: BatchStop, onSigned: (step: ToCountersign) => void): Promise<void> {
+  const made: Countersigned[] = [];
+  try {
+    const signingTime = new Date(signingTimeOf(new Date()));
+    const toSign = bundle.map((step) => countersigner.signedAttributes(step.signatureValue, signingTime));
+    const answer: BundleSigned = await session.signBundle(toSign);
+    for (let i = 0; i < answer.signatures.length; i++) {
+      // Signatures that come back after the clerk cancelled are not used: the clerk was told the batch stopped.
+      if (stop.cancelled) break;
+      const step = bundle[i]!;
+      made.push({ stepId: step.stepId, documentNumber: step.documentNumber, countersignature: base64(countersigner.countersignature(toSign[i]!, answer.signatures[i]!)) });
+      onSigned(step);
+    }
+    if (answer.failure) stop.stop(answer.failure); // a pulled card: what it signed before is kept
+  } catch (error) {
+    stop.stop(error);
+  } finally {
+    queue.put(made);
+    queue.release(bundle.length - made.length);
+  }
+}
+
+/**
+ * The upload stage: a chunk at a time, one after another, until the queue is closed and empty.
+ * After a failed upload nothing more is sent (the service is gone or refuses), but the queue is
+ * still emptied, so the card stage never waits for room that will not come.
+ */
+async function uploadStage(queue: UploadQueue, stop: BatchStop, upload: (items: Countersigned[]) => Promise<void>): Promise<void> {
+  let failed = false;
+  for (let chunk = await queue.nextChunk(); chunk; chunk = await queue.nextChunk()) {
+    try {
+      if (!failed) await upload(chunk);
+    } catch (error) {
+      failed = true;
+      stop.stop(error);
+    } finally {
+      queue.release(chunk.length);
+    }
+  }
+}
+
+function tally(report: ResignReport, results: readonly { stepId: string; outcome: string; code?: string | undefined }[], items: readonly Countersigned[]): void {
+  const numbers = new Map(items.map((item) => [item.stepId, item.documentNumber]));
+  for (const r of results) {
+    if (r.outcome === 'resigned') report.resigned++;
+    else if (r.outcome === 'already-resigned') report.alreadyResigned++;
+    else report.refused.push({ stepId: r.stepId, documentNumber: numbers.get(r.stepId) ?? '', code: r.code ?? 'INTERNAL' });
+  }
+}
+
+/** The first page, already fetched beside the login, then the rest. */
+async function* withFirstPage(first: IteratorResult<ResignPage>, rest: AsyncIterator<ResignPage>): AsyncGenerator<ResignPage> {
+  if (first.done) return;
+  yield first.value;
+  try {
+    for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+  } finally {
+    void rest.return?.().catch(() => {});
+  }
+}
+
+function base64(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('base64');
 }

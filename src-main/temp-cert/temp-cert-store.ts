@@ -45,6 +45,11 @@ export class TempCertStore {
     return join(this.dataDir, 'temp-cert', `${encodeURIComponent(account)}.json`);
   }
 
+  /** Every certificate enabled on this PC for the account, kept when the key is wiped (IFT940 checks against it). */
+  private enabledFile(account: string): string {
+    return join(this.dataDir, 'temp-cert', `${encodeURIComponent(account)}.enabled.json`);
+  }
+
   /** One keychain entry per account and service, so that two services never share a key. */
   private secretName(account: string): string {
     return `${account}@${this.client.baseUrl.host}`;
@@ -82,9 +87,27 @@ export class TempCertStore {
     }
     const cert: LocalTempCert = { account, serial: issued.serial, certificate: issued.certificate, chain: issued.chain, notAfter: issued.notAfter, pcLabel, enabledAt: new Date().toISOString() };
     await mkdir(join(this.dataDir, 'temp-cert'), { recursive: true, mode: 0o700 });
+    await writeFileAtomic(this.enabledFile(account), JSON.stringify([...(await this.enabledHere(account)), cert.certificate]));
     await writeFileAtomic(this.file(account), JSON.stringify(cert, null, 2));
     this.unlocked.set(account, { key: KeyObject.from(keys.privateKey), cert });
     return cert;
+  }
+
+  /**
+   * The temp certificates (base64 DER) enabled on this PC for the account, the present one and
+   * those before it: their keys were made here and never left, so a signature by one of them was
+   * made on this PC. Only certificates are kept (public); disabling wipes the key, not this list.
+   */
+  async enabledHere(account: string): Promise<string[]> {
+    const enabled = new Set<string>();
+    try {
+      for (const certificate of JSON.parse(await readFile(this.enabledFile(account), 'utf8')) as unknown[]) if (typeof certificate === 'string') enabled.add(certificate);
+    } catch {
+      // none enabled here yet, or enabled before this list was kept: the present certificate below
+    }
+    const present = await this.local(account);
+    if (present) enabled.add(present.certificate);
+    return [...enabled];
   }
 
   /** Once per login: the password opens the sealed key, which stays in memory until logout. */

@@ -1,8 +1,7 @@
-import { Alert, Button, Form, Input, Popconfirm, Progress, Space, Table, Typography } from 'antd';
+import { Alert, Button, Checkbox, Form, Input, Popconfirm, Progress, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { PendingResignStep } from '../../src-shared/api/resign';
-import type { ResignProgress, ResignReport } from '../../src-shared/ipc/outputs';
+import type { ResignListed, ResignProgress, ResignReport } from '../../src-shared/ipc/outputs';
 import { formatRocDateTime } from '../../src-shared/roc-date';
 import { call, sentenceOf, subscribe } from '../bridge';
 import { CardIndicator } from '../components/CardIndicator';
@@ -17,6 +16,8 @@ export function ResignScreen() {
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [running, setRunning] = useState(false);
+  // Steps signed with a temp cert enabled on another PC are signed only when the clerk confirms them.
+  const [otherPcConfirmed, setOtherPcConfirmed] = useState(false);
   const [form] = Form.useForm<{ note: string; pin: string }>();
   useEffect(() => subscribe('resign:progress', setProgress), []);
 
@@ -26,7 +27,7 @@ export function ResignScreen() {
     setReport(null);
     setProgress(null);
     try {
-      setReport(await call('resign:start', values));
+      setReport(await call('resign:start', { ...values, confirmOtherPc: otherPcConfirmed ? otherPc.map((s) => s.stepId) : [] }));
     } catch (e) {
       setError(sentenceOf(e));
     } finally {
@@ -36,12 +37,25 @@ export function ResignScreen() {
     }
   };
   const steps = pending.data ?? [];
+  const otherPc = steps.filter((s) => s.signedWith === 'other-pc');
+  const signedWith = (s: ResignListed) =>
+    s.signedWith === 'this-pc' ? (
+      <Tag color="green">{t('ift940.thisPc')}</Tag>
+    ) : s.signedWith === 'other-pc' ? (
+      <Tooltip title={s.signed ? `${s.signed.action} ${s.signed.recipient ?? ''} ${s.signed.opinion} ${formatRocDateTime(s.signed.signingTime)}` : ''}>
+        <Tag color="orange">{t('ift940.otherPc')}</Tag>
+      </Tooltip>
+    ) : (
+      <Tooltip title={s.refusal?.message ?? ''}>
+        <Tag color="red">{t('ift940.refusedTag')}</Tag>
+      </Tooltip>
+    );
   return (
     <Space orientation="vertical" style={{ width: '100%' }} size="middle">
       <Typography.Title level={4}>{t('menu.ift940')}</Typography.Title>
       <Typography.Title level={5}>{t('ift940.pending')}</Typography.Title>
       {pending.error && <Alert type="error" showIcon role="alert" title={pending.error} />}
-      <Table<PendingResignStep>
+      <Table<ResignListed>
         data-testid="resign-pending"
         rowKey="stepId"
         size="small"
@@ -57,8 +71,14 @@ export function ResignScreen() {
           { title: t('ift940.seq'), dataIndex: 'seq', width: 60 },
           { title: t('ift940.change'), dataIndex: 'changeType', width: 100 },
           { title: t('ift940.sentAt'), dataIndex: 'sentAt', width: 150, render: (v: string) => formatRocDateTime(v) },
+          { title: t('ift940.signedWith'), dataIndex: 'signedWith', width: 170, render: (_: unknown, s: ResignListed) => signedWith(s) },
         ]}
       />
+      {otherPc.length > 0 && (
+        <Checkbox data-testid="resign-confirm-other-pc" checked={otherPcConfirmed} onChange={(e) => setOtherPcConfirmed(e.target.checked)}>
+          {t('ift940.confirmOtherPc', { count: otherPc.length })}
+        </Checkbox>
+      )}
       <CardIndicator />
       <Form form={form} layout="inline" onFinish={start}>
         <Form.Item label={t('ift940.note')} name="note" rules={[{ required: true }]}>

@@ -20,18 +20,12 @@ export const GENESIS_HASH = '0'.repeat(64);
 /** Serialises appends across service instances sharing one PostgreSQL. */
 const AUDIT_LOCK_KEY = 727_001;
 
-export function entryHash(prevHash: string, seq: number, at: string, entry: AuditEntry): string {
-  return chainedHash(prevHash, seq, at, entry, canonicalJson(entry.detail));
-}
-
 /**
- * SHA-256 of the previous hash and the RFC 8785 text of { seq, at, actor, action, subject, detail },
- * written out with the detail already canonical (it is stored as that text too, and need not be
- * canonicalised twice): members in code-unit order, strings and integers as JSON.stringify writes
- * them, which is how RFC 8785 (3.2.2) defines them.
+ * SHA-256 of the previous hash and the RFC 8785 text of { seq, at, actor, action, subject, detail }.
+ * The detail is stored as its own RFC 8785 text, which is the same text this one embeds.
  */
-function chainedHash(prevHash: string, seq: number, at: string, entry: AuditEntry, detailJson: string): string {
-  const body = `{"action":${JSON.stringify(entry.action)},"actor":${JSON.stringify(entry.actor)},"at":${JSON.stringify(at)},"detail":${detailJson},"seq":${seq},"subject":${JSON.stringify(entry.subject)}}`;
+export function entryHash(prevHash: string, seq: number, at: string, entry: AuditEntry): string {
+  const body = canonicalJson({ seq, at, actor: entry.actor, action: entry.action, subject: entry.subject, detail: entry.detail });
   return createHash('sha256').update(prevHash).update(body).digest('hex');
 }
 
@@ -49,9 +43,8 @@ export async function appendAuditEntries(trx: Kysely<Database>, dialect: Dialect
   const iso = at.toISOString();
   const rows = entries.map((entry) => {
     seq++;
-    const detail = canonicalJson(entry.detail);
-    const hash = chainedHash(prev, seq, iso, entry, detail);
-    const row = { seq, at: iso, actor: entry.actor, action: entry.action, subject: entry.subject, detail, prev_hash: prev, hash };
+    const hash = entryHash(prev, seq, iso, entry);
+    const row = { seq, at: iso, actor: entry.actor, action: entry.action, subject: entry.subject, detail: canonicalJson(entry.detail), prev_hash: prev, hash };
     prev = hash;
     return row;
   });

@@ -27,7 +27,7 @@ export async function pendingResignSteps(ctx: ServiceContext, actor: Actor, page
       .where('s.resigned_at', 'is', null);
   let query = mine()
     .innerJoin('documents as d', 'd.id', 's.document_id')
-    .select(['s.id', 's.document_id', 'd.number', 'd.subject', 's.seq', 's.change_type', 's.sent_at', 's.signature_value'])
+    .select(['s.id', 's.document_id', 'd.number', 'd.subject', 's.seq', 's.change_type', 's.sent_at', 's.signature_value', 's.signature', 's.payload'])
     .orderBy('s.sent_at')
     .orderBy('s.id')
     // One row more than asked tells whether there is a next page, so the last page says so.
@@ -48,6 +48,10 @@ export async function pendingResignSteps(ctx: ServiceContext, actor: Actor, page
     changeType: r.change_type,
     sentAt: r.sent_at!,
     signatureValue: Buffer.from(r.signature_value!).toString('base64'),
+    // What the client verifies before its card countersigns: a lying service cannot pass off a
+    // signature made with a key the clerk never held (docs/security.md).
+    signature: Buffer.from(r.signature!).toString('base64'),
+    payload: Buffer.from(r.payload!).toString('base64'),
   }));
   return { steps, total: Number(count.n), ...(last && found.length > page.limit ? { next: `${last.sent_at}|${last.id}` } : {}) };
 }

@@ -13,6 +13,12 @@ export const PendingResignStep = z.object({
   sentAt: z.string(),
   /** The step's temp signature value (base64): what the card's countersignature covers. */
   signatureValue: z.string(),
+  /**
+   * The step's signature (CMS, base64) and the payload it signs (base64): the client verifies
+   * them against the temp certificates it enabled before its card countersigns anything.
+   */
+  signature: z.string(),
+  payload: z.string(),
 });
 export type PendingResignStep = z.infer<typeof PendingResignStep>;
 

@@ -12,18 +12,10 @@ export interface CertificateReference {
 }
 
 /**
- * By the certificate's bytes object: a signer signs many times with one certificate (a 補簽 batch
- * of thousands), and the reference need not be hashed and walked anew each time.
+ * Read anew at each call: where one signer signs many times (a 補簽 batch), the caller keeps the
+ * reference it read once (`Countersigner`).
  */
-const references = new WeakMap<Uint8Array, CertificateReference>();
-
-export function certificateReference(certificateDer: Uint8Array): CertificateReference {
-  let reference = references.get(certificateDer);
-  if (!reference) references.set(certificateDer, (reference = readReference(certificateDer)));
-  return reference;
-}
-
-function readReference(der: Uint8Array): CertificateReference {
+export function certificateReference(der: Uint8Array): CertificateReference {
   const certificateDer = plainBytes(der);
   const cert = readWhole(certificateDer, Tag.SEQUENCE);
   const tbs = children(certificateDer, cert)[0];

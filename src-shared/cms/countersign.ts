@@ -3,7 +3,7 @@ import { implicitSetOf, sequence, setOf, utf8String } from './der-writer.js';
 import { oidDer } from './oids.js';
 import { findAttribute, parseSignedData, type Attribute, type ParsedSignedData } from './parse.js';
 import { encodeSignedData } from './sign.js';
-import { assembleSignerInfo, attribute, sha256, signedAttributes } from './signer-info.js';
+import { assembleSignerInfo, attribute, sha256, signedAttributes, signerIdentity, type SignerIdentity } from './signer-info.js';
 import { signerCertificates, type CmsSigner } from './signer.js';
 
 export interface CountersignInput {
@@ -36,23 +36,35 @@ export async function countersign(cms: Uint8Array, countersigner: CmsSigner, inp
  * when it exports evidence.
  */
 export async function makeCountersignature(signatureValue: Uint8Array, countersigner: CmsSigner, input: Omit<CountersignInput, 'signerIndex'>): Promise<Uint8Array> {
-  const toSign = countersignatureAttributes(signatureValue, countersigner.certificate, input);
-  return assembleSignerInfo(countersigner, toSign, await countersigner.sign(toSign));
+  const prepared = new Countersigner(countersigner, input.note);
+  const toSign = prepared.signedAttributes(signatureValue, input.signingTime);
+  return prepared.countersignature(toSign, await countersigner.sign(toSign));
 }
 
 /**
- * The signed attributes of a countersignature over `signatureValue` by the holder of `certificate`:
- * what the card signs. `assembleSignerInfo` makes the countersignature of them and the signature.
+ * One card's countersignatures with one note, made in two halves: `signedAttributes` (what the
+ * card signs) and `countersignature` (the SignerInfo around them and the card's signature), so a
+ * 補簽 batch can hand the card many at once. What is the same for every step of a batch, the
+ * card certificate's reference and the note attribute, is made once, here.
  */
-export function countersignatureAttributes(signatureValue: Uint8Array, certificate: Uint8Array, input: Omit<CountersignInput, 'signerIndex'>): Uint8Array {
-  return signedAttributes({ certificate, messageDigest: sha256(signatureValue), signingTime: input.signingTime, withContentType: false, extraSignedAttributes: [noteAttribute(input.note)] });
-}
+export class Countersigner {
+  private readonly identity: SignerIdentity;
+  private readonly noteAttribute: Uint8Array;
 
-/** A batch signs one note into every countersignature: encoded once for it. */
-let lastNote: { note: string; encoded: Uint8Array } | undefined;
-function noteAttribute(note: string): Uint8Array {
-  if (lastNote?.note !== note) lastNote = { note, encoded: attribute('resignNote', utf8String(note)) };
-  return lastNote.encoded;
+  constructor(card: Pick<CmsSigner, 'certificate' | 'keyAlgorithm'>, note: string) {
+    this.identity = signerIdentity(card);
+    this.noteAttribute = attribute('resignNote', utf8String(note));
+  }
+
+  /** The signed attributes of a countersignature over `signatureValue`: what the card signs. */
+  signedAttributes(signatureValue: Uint8Array, signingTime: Date): Uint8Array {
+    return signedAttributes({ identity: this.identity, messageDigest: sha256(signatureValue), signingTime, withContentType: false, extraSignedAttributes: [this.noteAttribute] });
+  }
+
+  /** The countersignature (a SignerInfo) of signed attributes and the card's signature of them. */
+  countersignature(signed: Uint8Array, signature: Uint8Array): Uint8Array {
+    return assembleSignerInfo(this.identity, signed, signature);
+  }
 }
 
 /**

@@ -41,10 +41,9 @@ export const Tag = {
 } as const;
 
 /**
- * The same bytes as a plain Uint8Array. A Node Buffer (what SQLite, PostgreSQL and most of Node's
- * APIs hand out) is a subclass with its own hidden class: the reader, seeing both, was compiled
- * for one, thrown away and compiled again for both, in the middle of a 補簽 batch. Every entry
- * into the reader takes this view (no copy), so the reader only ever sees one kind.
+ * The same bytes as a plain Uint8Array, not a Node Buffer (what SQLite, PostgreSQL and most of
+ * Node's APIs hand out). Every entry into the reader takes this view (no copy), so the reader only
+ * ever sees one kind of array; docs/benchmarks.md says what that was measured to save.
  */
 export function plainBytes(bytes: Uint8Array): Uint8Array {
   return Object.getPrototypeOf(bytes) === Uint8Array.prototype ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { certificateReference } from './certificate-fields.js';
+import { certificateReference, type CertificateReference } from './certificate-fields.js';
 import { contextConstructed, nullValue, octetString, sequence, setOf, smallIntegerValue, time } from './der-writer.js';
 import { oidDer, type OidName } from './oids.js';
 import type { CmsSigner } from './signer.js';
@@ -19,24 +19,35 @@ export const sha256AlgorithmIdentifier = () => SHA256_ALGORITHM;
  * certificate with the same key cannot be swapped in. The hash algorithm is the default, SHA-256.
  */
 export function signingCertificateV2(certificateDer: Uint8Array): Uint8Array {
-  let encoded = signingCertificates.get(certificateDer);
-  if (!encoded) signingCertificates.set(certificateDer, (encoded = encodeSigningCertificateV2(certificateDer)));
-  return encoded;
+  return signingCertificateV2Of(certificateReference(certificateDer));
 }
 
-/** The attribute is the same for every signature with one certificate (see `certificateReference`). */
-const signingCertificates = new WeakMap<Uint8Array, Uint8Array>();
-
-function encodeSigningCertificateV2(certificateDer: Uint8Array): Uint8Array {
-  const ref = certificateReference(certificateDer);
+function signingCertificateV2Of(ref: CertificateReference): Uint8Array {
   const generalNames = sequence(contextConstructed(4, ref.issuer));
   const essCertIdV2 = sequence(octetString(ref.sha256), sequence(generalNames, ref.serial));
   return attribute('signingCertificateV2', sequence(sequence(essCertIdV2)));
 }
 
+/**
+ * What every SignerInfo by one certificate says of it: its issuer and serial (the SignerInfo's
+ * sid) and its signing-certificate-v2 attribute. Read from the certificate by `signerIdentity`;
+ * one who signs many times with one certificate (a 補簽 batch) keeps it.
+ */
+export interface SignerIdentity {
+  reference: CertificateReference;
+  /** The signing-certificate-v2 attribute, encoded. */
+  signingCertificate: Uint8Array;
+  keyAlgorithm: CmsSigner['keyAlgorithm'];
+}
+
+export function signerIdentity(signer: Pick<CmsSigner, 'certificate' | 'keyAlgorithm'>): SignerIdentity {
+  const reference = certificateReference(signer.certificate);
+  return { reference, signingCertificate: signingCertificateV2Of(reference), keyAlgorithm: signer.keyAlgorithm };
+}
+
 export interface SignedAttributesInput {
-  /** DER of the signer's certificate, named by signing-certificate-v2. */
-  certificate: Uint8Array;
+  /** The signer's certificate, named by signing-certificate-v2. */
+  identity: SignerIdentity;
   /** SHA-256 of what is signed: the payload, or for a countersignature the countersigned signature value. */
   messageDigest: Uint8Array;
   signingTime: Date;
@@ -45,15 +56,16 @@ export interface SignedAttributesInput {
   extraSignedAttributes?: readonly Uint8Array[];
 }
 
-export interface SignerInfoInput extends Omit<SignedAttributesInput, 'certificate'> {
+export interface SignerInfoInput extends Omit<SignedAttributesInput, 'identity'> {
   signer: CmsSigner;
 }
 
 /** Builds and signs one SignerInfo (version 1, issuerAndSerialNumber) in the profile. */
 export async function makeSignerInfo(input: SignerInfoInput): Promise<Uint8Array> {
   const { signer } = input;
-  const toSign = signedAttributes({ ...input, certificate: signer.certificate });
-  return assembleSignerInfo(signer, toSign, await signer.sign(toSign));
+  const identity = signerIdentity(signer);
+  const toSign = signedAttributes({ ...input, identity });
+  return assembleSignerInfo(identity, toSign, await signer.sign(toSign));
 }
 
 /**
@@ -66,18 +78,18 @@ export function signedAttributes(input: SignedAttributesInput): Uint8Array {
     ...(input.withContentType ? [attribute('contentType', oidDer.data)] : []),
     attribute('signingTime', time(input.signingTime)),
     attribute('messageDigest', octetString(input.messageDigest)),
-    signingCertificateV2(input.certificate),
+    input.identity.signingCertificate,
     ...(input.extraSignedAttributes ?? []),
   ]);
 }
 
-/** The SignerInfo around signed attributes and their signature by the key of `signer.certificate`. */
-export function assembleSignerInfo(signer: Pick<CmsSigner, 'certificate' | 'keyAlgorithm'>, signed: Uint8Array, signature: Uint8Array): Uint8Array {
-  const ref = certificateReference(signer.certificate);
+/** The SignerInfo around signed attributes and their signature by the key of the identity's certificate. */
+export function assembleSignerInfo(identity: SignerIdentity, signed: Uint8Array, signature: Uint8Array): Uint8Array {
+  const ref = identity.reference;
   // Carried as [0] IMPLICIT: the same sorted encoding under the other tag.
   const carried = Uint8Array.from(signed);
   carried[0] = 0xa0;
-  return sequence(smallIntegerValue(1), sequence(ref.issuer, ref.serial), SHA256_ALGORITHM, carried, SIGNATURE_ALGORITHMS[signer.keyAlgorithm], octetString(signature));
+  return sequence(smallIntegerValue(1), sequence(ref.issuer, ref.serial), SHA256_ALGORITHM, carried, SIGNATURE_ALGORITHMS[identity.keyAlgorithm], octetString(signature));
 }
 
 export function sha256(bytes: Uint8Array): Uint8Array {

@@ -141,7 +141,7 @@ function checkKeyStrength(key: KeyObject, signatureAlgorithm: Uint8Array): void 
 /** SigningCertificateV2 ::= SEQUENCE { certs SEQUENCE OF ESSCertIDv2, ... }; the first certHash. */
 function firstCertHash(value: Uint8Array): Uint8Array {
   const top = readWhole(value, Tag.SEQUENCE);
-  // Fields by index, as the CMS reader reads them (destructuring compiles the iterator protocol in).
+  // Fields by index, as the CMS reader reads them.
   const certs = children(value, top)[0];
   if (!certs || certs.tag !== Tag.SEQUENCE) throw new DerError('malformed signing-certificate-v2');
   const first = children(value, certs)[0];

@@ -49,7 +49,12 @@ export const ipcInputs = {
   'tempCert:delete': z.strictObject({}),
   'tempCert:disable': z.strictObject({}),
   'resign:pending': z.strictObject({}),
-  'resign:start': z.strictObject({ note: text({ min: 1, max: 500, multiline: true }), pin }),
+  'resign:start': z.strictObject({
+    note: text({ min: 1, max: 500, multiline: true }),
+    pin,
+    /** The steps signed on another PC (`other-pc` in the list) the clerk confirmed. */
+    confirmOtherPc: z.array(z.uuid()).max(10_000).optional(),
+  }),
   'resign:cancel': z.strictObject({}),
   'card:status': z.strictObject({}),
   'card:diagnostics': z.strictObject({}),

@@ -22,6 +22,19 @@ export interface ResignProgress {
   current?: { documentNumber: string; seq: number };
 }
 
+/**
+ * A pending 補簽 step as this PC checked it (IFT940's list): its signature verified over its
+ * payload and made with a temp certificate enabled here (`this-pc`), or with one of the clerk's
+ * enabled on another PC (`other-pc`: shown apart, signed only once the clerk confirms it), or
+ * refused with the reason; the card countersigns only the first two.
+ */
+export interface ResignListed extends Omit<PendingResignStep, 'signatureValue' | 'signature' | 'payload'> {
+  signedWith: 'this-pc' | 'other-pc' | 'refused';
+  /** What the temp signature covers, when it verified. */
+  signed?: { action: string; recipient: string | null; opinion: string; signingTime: string };
+  refusal?: { code: ErrorCode; message: string };
+}
+
 export interface ResignReport {
   total: number;
   resigned: number;
@@ -75,7 +88,7 @@ export interface IpcOutputs {
   'tempCert:enable': TempCertView;
   'tempCert:delete': TempCertView;
   'tempCert:disable': TempCertView;
-  'resign:pending': PendingResignStep[];
+  'resign:pending': ResignListed[];
   'resign:start': ResignReport;
   'resign:cancel': { cancelled: boolean };
   'card:status': CardStatus;

@@ -57,7 +57,8 @@ test('the card pulled out during 補簽: what was done is kept, the clerk is tol
   await setup.close();
 
   process.env.GONGWEN_PKCS11_FAULTS = JSON.stringify({ C_Sign: { ckr: 'CKR_DEVICE_REMOVED', afterCalls: 1 } });
-  const desktop = await startDesktopApp('wang.meiling', system.service.url, { apiWrapper: faultWrapper });
+  // The same PC, restarted: the steps were temp-signed here, so its card may countersign them.
+  const desktop = await startDesktopApp('wang.meiling', system.service.url, { apiWrapper: faultWrapper, dataDir: setup.dataDir });
   try {
     await bindBridge(page, desktop);
     await login(page, 'wang.meiling');

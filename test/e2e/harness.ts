@@ -17,18 +17,20 @@ export interface DesktopUnderTest {
   app: DesktopApp;
   card: VirtualCard;
   calls: { channel: string; result: unknown }[];
+  /** The PC's data folder: another app started on it is the same PC. */
+  dataDir: string;
   close(): Promise<void>;
 }
 
 /** The main process's app, as the shell starts it, for one clerk's PC. */
-export async function startDesktopApp(account: string, serviceUrl: string, options: { apiWrapper?: string } = {}): Promise<DesktopUnderTest> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'gongwen-e2e-'));
+export async function startDesktopApp(account: string, serviceUrl: string, options: { apiWrapper?: string; dataDir?: string } = {}): Promise<DesktopUnderTest> {
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'gongwen-e2e-')));
   await mkdir(dataDir, { recursive: true });
   const card = await virtualCardFor(account);
   const app = await DesktopApp.start({ dataDir, defaultServiceUrl: serviceUrl, adminConfig: join(dataDir, 'no-admin-config.json'), keychain: new OsKeychain(`GongwenDesk e2e ${dataDir}`), card: { pollMs: 250, apiWrapper: options.apiWrapper } });
   await app.settings.set({ modulePath: card.modulePath });
   await app.replaceCard(card.modulePath);
-  return { app, card, calls: [], close: () => app.close() };
+  return { app, card, calls: [], dataDir, close: () => app.close() };
 }
 
 /**

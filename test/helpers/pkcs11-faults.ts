@@ -14,6 +14,11 @@ import type { Pkcs11Api } from '../../src-main/card/pkcs11-token.js';
  *
  * Each fault injected is written as a line ("C_Sign CKR_BUFFER_TOO_SMALL") to the file
  * GONGWEN_PKCS11_FAULTS_LOG names, when it names one, so a test can check that the fault fired.
+ *
+ * A card as slow as a real one: `"slow": { "C_Sign": 300 }` makes each C_Sign take 300 ms more, the
+ * card thread blocked as a HiCOS card blocks it; with `"callLog": "/path"` each slowed call appends
+ * `name start end` (milliseconds since the epoch) to that file, so a benchmark can see when the
+ * card signed.
  */
 interface Fault {
   ckr: string;
@@ -22,7 +27,13 @@ interface Fault {
   /** Fail this many times, then behave (default: always). */
   times?: number;
 }
-type Plan = Record<string, Fault> & { tokenFlags?: string[]; hideMechanisms?: string[] };
+type Plan = Record<string, Fault> & { tokenFlags?: string[]; hideMechanisms?: string[]; slow?: Record<string, number>; callLog?: string };
+
+const now = () => performance.timeOrigin + performance.now();
+/** Blocks this thread for `ms`, as a card's own work does. */
+function blockFor(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
 
 export function wrap(api: Pkcs11Api): Pkcs11Api {
   const plan = JSON.parse(process.env.GONGWEN_PKCS11_FAULTS ?? '{}') as Plan;
@@ -45,7 +56,13 @@ export function wrap(api: Pkcs11Api): Pkcs11Api {
             throw Object.assign(new Error(`${fault.ckr}:${constants[fault.ckr]}`), { code: constants[fault.ckr], name: 'Pkcs11Error' });
           }
         }
+        const delay = plan.slow?.[name];
+        const start = now();
         const result = (real as (...a: unknown[]) => unknown).apply(target, args);
+        if (delay !== undefined) {
+          blockFor(delay);
+          if (plan.callLog) appendFileSync(plan.callLog, `${name} ${start} ${now()}\n`);
+        }
         if (name === 'C_GetMechanismList' && plan.hideMechanisms) {
           const hidden = new Set(plan.hideMechanisms.map((m) => constants[m]));
           return (result as number[]).filter((m) => !hidden.has(m));

@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { attachCountersignature, countersign, countersignatureAttributes, makeCountersignature } from '../../src-shared/cms/countersign.js';
-import { assembleSignerInfo } from '../../src-shared/cms/signer-info.js';
+import { attachCountersignature, countersign, Countersigner, makeCountersignature } from '../../src-shared/cms/countersign.js';
 import { parseCountersignerInfo, parseSignedData } from '../../src-shared/cms/parse.js';
 import { signStep } from '../../src-shared/cms/sign.js';
 import type { CmsSigner } from '../../src-shared/cms/signer.js';
@@ -91,8 +90,9 @@ describe('the step signature profile', () => {
     const counter = await makeCountersignature(parsed.signerInfos[0]!.signature, card, input);
     // RSA PKCS#1 v1.5 is deterministic: made in two halves (a 補簽 batch hands the card the signed
     // attributes of many steps at once) the countersignature is the same bytes.
-    const halves = countersignatureAttributes(parsed.signerInfos[0]!.signature, card.certificate, input);
-    expect(Buffer.from(assembleSignerInfo(card, halves, await card.sign(halves))).equals(Buffer.from(counter))).toBe(true);
+    const countersigner = new Countersigner(card, input.note);
+    const halves = countersigner.signedAttributes(parsed.signerInfos[0]!.signature, input.signingTime);
+    expect(Buffer.from(countersigner.countersignature(halves, await card.sign(halves))).equals(Buffer.from(counter))).toBe(true);
     const attached = attachCountersignature(parsed, counter, [card.certificate]);
     // The two ways of countersigning must agree byte for byte.
     expect(Buffer.from(attached).equals(Buffer.from(await countersign(cms, card, input)))).toBe(true);

@@ -1,90 +1,284 @@
 import { describe, expect, it } from 'vitest';
-import type { PendingResignStep } from '../../src-shared/api/resign.js';
-import type { ResignRequest, ResignResponse } from '../../src-shared/api/resign.js';
+import type { PendingResignList, PendingResignStep, ResignRequest, ResignResponse } from '../../src-shared/api/resign.js';
 import type { CmsSigner } from '../../src-shared/cms/signer.js';
-import type { BundleSigned, CardService, CardSession } from '../../src-main/card/card-service.js';
-import type { ServiceClient } from '../../src-main/service-client/service-client.js';
-import { runResignBatch } from '../../src-main/signing/resign-batch.js';
+import { GongwenError } from '../../src-shared/errors.js';
+import { CardError, type BundleSigned } from '../../src-main/card/card-service.js';
+import { MOST_CHUNKS_WAITING, runResignBatch, toCountersign, uncheckedServicePages, type ResignPage } from '../../src-main/signing/resign-batch.js';
+import type { ResignCard, ResignCardSession, ResignService } from '../../src-main/signing/resign-ports.js';
 import { cardSigner } from '../helpers/demo-pki.js';
 
 // The batch's own logic, with a card and a service that are fakes: what the virtual card and the
-// real service cannot show (a card as slow as a HiCOS one, a card certificate the CMS code
-// cannot read). The real card and service run it in test/signing.
+// real service cannot show (a card as slow as a HiCOS one, a card pulled between two given
+// signatures, a page that fails to load). The real card and service run it in test/signing.
 
 function pendingSteps(n: number): PendingResignStep[] {
-  return Array.from({ length: n }, (_, i) => ({ stepId: `step-${i}`, documentId: `doc-${i}`, documentNumber: `11500000${i}`, subject: '出差期間公文', seq: 1, changeType: '送請簽核', sentAt: '2026-11-27T01:00:00.000Z', signatureValue: Buffer.alloc(256, i).toString('base64') }));
+  return Array.from({ length: n }, (_, i) => ({ stepId: `step-${i}`, documentId: `doc-${i}`, documentNumber: `11500000${i}`, subject: '出差期間公文', seq: 1, changeType: '送請簽核', sentAt: '2026-11-27T01:00:00.000Z', signatureValue: Buffer.alloc(256, i).toString('base64'), signature: '', payload: '' }));
 }
 
-/** A service holding `steps` that re-signs whatever is uploaded, a page at a time. */
-function fakeService(steps: PendingResignStep[]) {
-  const uploaded: string[] = [];
-  const client = {
-    pendingResign: async ({ limit = 1000, after }: { limit?: number; after?: string }) => {
+const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
+
+/** A service holding `steps` that re-signs whatever is uploaded (or what `outcome` says), a page at a time. */
+function fakeService(steps: PendingResignStep[], options: { outcome?: (stepId: string) => ResignResponse['results'][number]; failPageAfter?: string; failUpload?: number } = {}) {
+  const uploaded: string[][] = [];
+  let answered = 0;
+  const service: ResignService & { answered(): number } = {
+    answered: () => answered,
+    pendingResign: async ({ limit = 1000, after } = {}): Promise<PendingResignList> => {
+      await tick();
+      if (after !== undefined && after === options.failPageAfter) throw new GongwenError('SERVICE_UNREACHABLE');
       const from = after ? Number(after) : 0;
       const page = steps.slice(from, from + limit);
       return { steps: page, total: steps.length, ...(from + limit < steps.length ? { next: String(from + limit) } : {}) };
     },
     resign: async (request: ResignRequest): Promise<ResignResponse> => {
-      uploaded.push(...request.items.map((i) => i.stepId));
-      return { results: request.items.map((i) => ({ stepId: i.stepId, outcome: 'resigned' as const })) };
+      await tick();
+      if (options.failUpload !== undefined && uploaded.length === options.failUpload) throw new GongwenError('SERVICE_UNREACHABLE');
+      uploaded.push(request.items.map((i) => i.stepId));
+      answered += request.items.length;
+      return { results: request.items.map((i) => options.outcome?.(i.stepId) ?? { stepId: i.stepId, outcome: 'resigned' as const }) };
     },
   };
-  return { client: client as unknown as ServiceClient, uploaded };
+  return { service, uploaded };
 }
 
-/** A card that signs one signature a bundle, slowly, and counts how many it was given at once. */
-function slowCard(signer: CmsSigner, certificate = signer.certificate, bundleSize = () => 1) {
-  const seen = { mostAtCard: 0, atCard: 0, closed: false };
-  const session: CardSession = {
-    certificate,
-    keyAlgorithm: signer.keyAlgorithm,
+interface CardLog {
+  /** Signatures handed to the card and not yet answered, at most. */
+  mostAtCard: number;
+  /** Bundles handed to the card and not yet answered, at most. */
+  mostBundlesAtCard: number;
+  /** Signatures made. */
+  signed: number;
+  /** Bundles handed to the card. */
+  bundles: number;
+  /** Bundles handed over after `mark()` was called. */
+  bundlesAfterMark: number;
+  closed: boolean;
+  mark(): void;
+}
+
+/**
+ * A card that signs `bundleSize` a bundle, a few milliseconds a bundle, and records how much it
+ * was given at once. `removedAfter`: the card is pulled after that many signatures.
+ */
+function fakeCard(signer: CmsSigner, options: { certificate?: Uint8Array; bundleSize?: () => number; removedAfter?: number; onSigned?: (signed: number) => void } = {}) {
+  const log: CardLog = { mostAtCard: 0, mostBundlesAtCard: 0, signed: 0, bundles: 0, bundlesAfterMark: 0, closed: false, mark: () => (marked = true) };
+  let marked = false;
+  let atCard = 0;
+  let bundlesAtCard = 0;
+  let cardThread: Promise<unknown> = Promise.resolve();
+  const certificate = options.certificate ?? signer.certificate;
+  const session: ResignCardSession = {
     signer: { ...signer, certificate },
-    bundleSize,
-    signBundle: async (data): Promise<BundleSigned> => {
-      seen.atCard += data.length;
-      seen.mostAtCard = Math.max(seen.mostAtCard, seen.atCard);
-      await new Promise((r) => setTimeout(r, 2));
-      const signatures = await Promise.all(data.map((d) => signer.sign(d)));
-      seen.atCard -= data.length;
-      return { signatures };
+    bundleSize: options.bundleSize ?? (() => 1),
+    signBundle: (data): Promise<BundleSigned> => {
+      log.bundles++;
+      if (marked) log.bundlesAfterMark++;
+      atCard += data.length;
+      bundlesAtCard++;
+      log.mostAtCard = Math.max(log.mostAtCard, atCard);
+      log.mostBundlesAtCard = Math.max(log.mostBundlesAtCard, bundlesAtCard);
+      // One bundle after the other, as the card thread works.
+      const answer = cardThread.then(async (): Promise<BundleSigned> => {
+        const signatures: Uint8Array[] = [];
+        let failure: CardError | undefined;
+        for (const d of data) {
+          await tick();
+          if (options.removedAfter !== undefined && log.signed >= options.removedAfter) {
+            failure = new CardError({ code: 'CARD_REMOVED' });
+            break;
+          }
+          signatures.push(await signer.sign(d));
+          log.signed++;
+          options.onSigned?.(log.signed);
+        }
+        atCard -= data.length;
+        bundlesAtCard--;
+        return failure ? { signatures, failure } : { signatures };
+      });
+      cardThread = answer;
+      return answer;
     },
     close: async () => {
-      seen.closed = true;
+      log.closed = true;
     },
   };
-  return { card: { openSession: async () => session } as unknown as CardService, seen };
+  const card: ResignCard = { openSession: async () => session };
+  return { card, log };
 }
 
+const all = (uploaded: string[][]) => uploaded.flat();
+
 describe('the 補簽 batch', () => {
-  it('gives a slow card two signatures at a time, not a queue a cancel could not stop, and uploads every step once', async () => {
+  it('gives a card that signs one at a time one signature at once, and uploads every step once', async () => {
     const steps = pendingSteps(40);
-    const { client, uploaded } = fakeService(steps);
-    const { card, seen } = slowCard(await cardSigner('vendor'));
-    const report = await runResignBatch({ client, card, pin: '000000', note: '補簽', chunkSize: 10 });
-    expect(report).toMatchObject({ total: 40, resigned: 40, refused: [] });
-    expect([...uploaded].sort()).toEqual(steps.map((s) => s.stepId).sort());
-    expect(seen.mostAtCard).toBe(2);
-    expect(seen.closed).toBe(true);
+    const { service, uploaded } = fakeService(steps);
+    const { card, log } = fakeCard(await cardSigner('vendor'));
+    const report = await runResignBatch({ client: service, pages: uncheckedServicePages(service), card, pin: '000000', note: '補簽', chunkSize: 10 });
+    expect(report).toEqual({ total: 40, resigned: 40, alreadyResigned: 0, refused: [] });
+    expect(all(uploaded).sort()).toEqual(steps.map((s) => s.stepId).sort());
+    expect(log.mostAtCard).toBe(1);
+    expect(log.closed).toBe(true);
   });
 
-  it('stops, and does not wait for ever, when a countersignature cannot be made', async () => {
-    const { client, uploaded } = fakeService(pendingSteps(5));
-    // The card's certificate is not one the CMS code can read: the signed attributes cannot be made.
-    const { card, seen } = slowCard(await cardSigner('vendor'), new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x01]));
-    await expect(runResignBatch({ client, card, pin: '000000', note: '補簽' })).rejects.toThrow();
-    expect(uploaded).toEqual([]);
-    expect(seen.closed).toBe(true);
+  it('gives a fast card two bundles at once, no more', async () => {
+    const steps = pendingSteps(60);
+    const { service, uploaded } = fakeService(steps);
+    const { card, log } = fakeCard(await cardSigner('vendor'), { bundleSize: () => 4 });
+    await runResignBatch({ client: service, pages: uncheckedServicePages(service), card, pin: '000000', note: '補簽', chunkSize: 50 });
+    expect(all(uploaded)).toHaveLength(60);
+    expect(log.mostBundlesAtCard).toBe(2);
   });
 
-  it('stops after uploading what it signed, and does not wait for ever, when handing the card its next bundle fails', async () => {
-    const { client, uploaded } = fakeService(pendingSteps(5));
-    let asked = 0;
-    const { card, seen } = slowCard(await cardSigner('vendor'), undefined, () => {
-      if (++asked > 2) throw new Error('the card session is gone');
-      return 1;
+  it('signs no more than two chunks ahead of what the service has answered', async () => {
+    const steps = pendingSteps(100);
+    const { service, uploaded } = fakeService(steps);
+    let mostAhead = 0;
+    const { card } = fakeCard(await cardSigner('vendor'), { bundleSize: () => 3, onSigned: (signed) => (mostAhead = Math.max(mostAhead, signed - service.answered())) });
+    // The service answers slower than the card signs, so the card catches up with the bound.
+    const slow: ResignService = { pendingResign: service.pendingResign, resign: async (r) => (await new Promise((resolve) => setTimeout(resolve, 30)), service.resign(r)) };
+    await runResignBatch({ client: slow, pages: uncheckedServicePages(slow), card, pin: '000000', note: '補簽', chunkSize: 10 });
+    expect(all(uploaded)).toHaveLength(100);
+    expect(mostAhead).toBeLessThanOrEqual(MOST_CHUNKS_WAITING * 10);
+    expect(mostAhead).toBeGreaterThan(10);
+  });
+
+  it('uploads the last partial chunk', async () => {
+    const { service, uploaded } = fakeService(pendingSteps(23));
+    const { card } = fakeCard(await cardSigner('vendor'), { bundleSize: () => 4 });
+    await runResignBatch({ client: service, pages: uncheckedServicePages(service), card, pin: '000000', note: '補簽', chunkSize: 10 });
+    expect(uploaded.map((chunk) => chunk.length)).toEqual([10, 10, 3]);
+  });
+
+  it('reports refused steps with their document numbers', async () => {
+    const steps = pendingSteps(5);
+    const { service } = fakeService(steps, { outcome: (stepId) => (stepId === 'step-3' ? { stepId, outcome: 'refused', code: 'COUNTERSIGNATURE_INVALID' } : stepId === 'step-1' ? { stepId, outcome: 'already-resigned' } : { stepId, outcome: 'resigned' }) });
+    const { card } = fakeCard(await cardSigner('vendor'));
+    const report = await runResignBatch({ client: service, pages: uncheckedServicePages(service), card, pin: '000000', note: '補簽', chunkSize: 2 });
+    expect(report).toEqual({ total: 5, resigned: 3, alreadyResigned: 1, refused: [{ stepId: 'step-3', documentNumber: steps[3]!.documentNumber, code: 'COUNTERSIGNATURE_INVALID' }] });
+  });
+
+  it('reads a list of many pages without piling up listeners on its stop signal', async () => {
+    const steps = pendingSteps(30);
+    const { service, uploaded } = fakeService(steps);
+    const { card } = fakeCard(await cardSigner('vendor'));
+    async function* onePerPage(): AsyncGenerator<ResignPage> {
+      for (const step of steps) yield { total: steps.length, steps: [toCountersign(step)] };
+    }
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      await runResignBatch({ client: service, card, pin: '000000', note: '補簽', pages: onePerPage(), signal: new AbortController().signal });
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(all(uploaded)).toHaveLength(30);
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
+  });
+
+  describe('stops on one path, uploads what was signed and never hangs', () => {
+    it('cancelled while the card signs: the card is given nothing more and stops within the signature under way', async () => {
+      const { service, uploaded } = fakeService(pendingSteps(20));
+      const cancel = new AbortController();
+      const { card, log } = fakeCard(await cardSigner('vendor'));
+      const batch = runResignBatch({ client: service, pages: uncheckedServicePages(service), card, pin: '000000', note: '補簽', chunkSize: 3, signal: cancel.signal, onProgress: (p) => p.done === 5 && (cancel.abort(), log.mark()) });
+      await expect(batch).rejects.toMatchObject({ code: 'RESIGN_CANCELLED' });
+      expect(log.bundlesAfterMark).toBe(0);
+      expect(log.signed).toBe(5);
+      expect(all(uploaded)).toEqual(['step-0', 'step-1', 'step-2', 'step-3', 'step-4']);
+      expect(log.closed).toBe(true);
     });
-    await expect(runResignBatch({ client, card, pin: '000000', note: '補簽' })).rejects.toThrow('the card session is gone');
-    expect(uploaded).toEqual(['step-0', 'step-1']);
-    expect(seen.closed).toBe(true);
+
+    it('cancelled while a page loads: the batch ends without it, and what was signed is uploaded', async () => {
+      const steps = pendingSteps(40);
+      const cancel = new AbortController();
+      const { service, uploaded } = fakeService(steps);
+      const { card, log } = fakeCard(await cardSigner('vendor'));
+      // The second page never arrives.
+      async function* pages(): AsyncGenerator<ResignPage> {
+        yield { total: 40, steps: steps.slice(0, 4).map(toCountersign) };
+        while (log.signed < 4) await tick();
+        cancel.abort();
+        await new Promise(() => {});
+      }
+      await expect(runResignBatch({ client: service, card, pin: '000000', note: '補簽', chunkSize: 10, signal: cancel.signal, pages: pages() })).rejects.toMatchObject({ code: 'RESIGN_CANCELLED' });
+      expect(all(uploaded)).toEqual(['step-0', 'step-1', 'step-2', 'step-3']);
+      expect(log.closed).toBe(true);
+    });
+
+    it('cancelled while a chunk is uploading: the upload finishes and is counted', async () => {
+      const { service, uploaded } = fakeService(pendingSteps(30));
+      const cancel = new AbortController();
+      const { card, log } = fakeCard(await cardSigner('vendor'), { bundleSize: () => 10 });
+      const uploading: ResignService = {
+        pendingResign: service.pendingResign,
+        resign: async (r) => {
+          cancel.abort();
+          log.mark();
+          return service.resign(r);
+        },
+      };
+      await expect(runResignBatch({ client: uploading, pages: uncheckedServicePages(uploading), card, pin: '000000', note: '補簽', chunkSize: 10, signal: cancel.signal })).rejects.toMatchObject({ code: 'RESIGN_CANCELLED' });
+      expect(uploaded[0]).toHaveLength(10);
+      expect(log.bundlesAfterMark).toBe(0);
+      expect(log.closed).toBe(true);
+    });
+
+    it('a card pulled in the middle of a bundle: what it signed before is uploaded, CARD_REMOVED', async () => {
+      const { service, uploaded } = fakeService(pendingSteps(20));
+      const { card, log } = fakeCard(await cardSigner('vendor'), { bundleSize: () => 4, removedAfter: 6 });
+      await expect(runResignBatch({ client: service, pages: uncheckedServicePages(service), card, pin: '000000', note: '補簽', chunkSize: 5 })).rejects.toMatchObject({ code: 'CARD_REMOVED' });
+      expect(all(uploaded)).toEqual(['step-0', 'step-1', 'step-2', 'step-3', 'step-4', 'step-5']);
+      expect(log.closed).toBe(true);
+    });
+
+    it('a page that fails to load: the pages before it are signed and uploaded, SERVICE_UNREACHABLE', async () => {
+      const { service, uploaded } = fakeService(pendingSteps(300), { failPageAfter: '32' });
+      const { card, log } = fakeCard(await cardSigner('vendor'), { bundleSize: () => 8 });
+      await expect(runResignBatch({ client: service, pages: uncheckedServicePages(service), card, pin: '000000', note: '補簽', chunkSize: 50 })).rejects.toMatchObject({ code: 'SERVICE_UNREACHABLE' });
+      expect(all(uploaded)).toEqual(pendingSteps(32).map((s) => s.stepId));
+      expect(log.closed).toBe(true);
+    });
+
+    it('a failed upload: the card stops, nothing more is sent, SERVICE_UNREACHABLE', async () => {
+      const { service, uploaded } = fakeService(pendingSteps(60), { failUpload: 1 });
+      const { card, log } = fakeCard(await cardSigner('vendor'), { bundleSize: () => 5 });
+      await expect(runResignBatch({ client: service, pages: uncheckedServicePages(service), card, pin: '000000', note: '補簽', chunkSize: 10 })).rejects.toMatchObject({ code: 'SERVICE_UNREACHABLE' });
+      expect(uploaded).toHaveLength(1);
+      // Two chunks at most were signed ahead of the service's answers, then the card stopped.
+      expect(log.signed).toBeLessThanOrEqual(10 + MOST_CHUNKS_WAITING * 10);
+      expect(log.closed).toBe(true);
+    });
+
+    it('a card certificate the CMS code cannot read: CARD_NO_SIGNING_KEY, nothing signed', async () => {
+      const { service, uploaded } = fakeService(pendingSteps(5));
+      const { card, log } = fakeCard(await cardSigner('vendor'), { certificate: new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x01]) });
+      await expect(runResignBatch({ client: service, pages: uncheckedServicePages(service), card, pin: '000000', note: '補簽' })).rejects.toMatchObject({ code: 'CARD_NO_SIGNING_KEY' });
+      expect(uploaded).toEqual([]);
+      expect(log.signed).toBe(0);
+      expect(log.closed).toBe(true);
+    });
+
+    it('a card session that fails when handed its next bundle: what was signed is uploaded', async () => {
+      const { service, uploaded } = fakeService(pendingSteps(5));
+      const gone = new CardError({ code: 'CARD_FAILED', detail: 'the card session is gone' });
+      const { card, log } = fakeCard(await cardSigner('vendor'), {
+        bundleSize: () => {
+          if (log.bundles >= 2) throw gone;
+          return 1;
+        },
+      });
+      await expect(runResignBatch({ client: service, pages: uncheckedServicePages(service), card, pin: '000000', note: '補簽' })).rejects.toBe(gone);
+      expect(all(uploaded)).toEqual(['step-0', 'step-1']);
+      expect(log.closed).toBe(true);
+    });
+
+    it('a wrong PIN: nothing is signed or uploaded, CARD_PIN_INCORRECT', async () => {
+      const { service, uploaded } = fakeService(pendingSteps(5));
+      const card: ResignCard = { openSession: async () => Promise.reject(new CardError({ code: 'CARD_PIN_INCORRECT' })) };
+      await expect(runResignBatch({ client: service, pages: uncheckedServicePages(service), card, pin: '000000', note: '補簽' })).rejects.toMatchObject({ code: 'CARD_PIN_INCORRECT' });
+      expect(uploaded).toEqual([]);
+    });
   });
 });
