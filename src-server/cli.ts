@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GongwenError } from '../src-shared/errors.js';
 import { fromPem } from '../src-shared/pki/x509.js';
@@ -8,6 +8,8 @@ import { verifyAuditChain } from './audit/audit-log.js';
 import { seedDemo } from './demo/seed-demo.js';
 import { buildEvidence, findDocumentId, writeEvidence } from './evidence/evidence.js';
 import { buildApp } from './http/app.js';
+import { backupSqlite } from './operations/backup.js';
+import { OperatorError } from './operations/operator-error.js';
 import { configFromEnvironment, createContext } from './service.js';
 
 const usage = `GongwenDesk document service
@@ -15,6 +17,7 @@ const usage = `GongwenDesk document service
   serve [--host 127.0.0.1] [--port 8380]     run the HTTP service
   seed-demo                                  the demo's people, cards and documents (1033151119 …)
   verify-audit                               check the audit log's hash chain
+  backup <file>                              online copy of the SQLite database (PostgreSQL: pg_dump)
   export-evidence <document number> <folder> signed payloads, CMS and trust anchors, for openssl
   add-unit <id> <name>
   add-user <account> <name> <unit id> <title>   (password from GONGWEN_NEW_PASSWORD)
@@ -49,6 +52,15 @@ async function main(argv: string[]): Promise<number> {
         else console.log(`audit log BROKEN at entry ${verdict.firstBroken!.seq}: ${verdict.firstBroken!.reason}`);
         return verdict.ok ? 0 : 1;
       });
+    case 'backup': {
+      const [file] = rest;
+      if (!file) return fail('backup <file>');
+      const url = config.databaseUrl;
+      if (url && /^postgres(ql)?:\/\//.test(url)) throw new OperatorError('backup copies the SQLite database; for PostgreSQL use pg_dump (see Backups in the README).', 2);
+      const done = await backupSqlite(url ? url.replace(/^sqlite:/, '') : join(config.dataDir, 'gongwen.sqlite'), file);
+      console.log(`backup written to ${done.path} (${done.pages} pages); to restore, stop the service, remove gongwen.sqlite and its -wal and -shm files, and put the copy in its place`);
+      return 0;
+    }
     case 'export-evidence': {
       const [number, folder] = rest;
       if (!number || !folder) return fail('export-evidence <document number> <folder>');
@@ -105,6 +117,11 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exitCode = code;
   },
   (error: unknown) => {
+    if (error instanceof OperatorError) {
+      console.error(error.message);
+      process.exitCode = error.exitCode;
+      return;
+    }
     console.error(error instanceof GongwenError ? `${error.code}: ${error.message}${error.detail ? ` (${error.detail})` : ''}` : error);
     process.exitCode = 1;
   },
