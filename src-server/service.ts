@@ -5,6 +5,7 @@ import { PasswordGuard } from './accounts/password-guard.js';
 import type { ServiceContext } from './context.js';
 import { SignerPolicy } from './signatures/signer-policy.js';
 import { openStorage } from './storage/database.js';
+import { ensurePrivateFolder } from './storage/private-files.js';
 import { TempCertAuthority } from './temp-ca/authority.js';
 import { fromPem } from '../src-shared/pki/x509.js';
 
@@ -47,6 +48,7 @@ export async function loadCardRoots(path: string): Promise<X509Certificate[]> {
 }
 
 export async function createContext(config: ServiceConfig): Promise<ServiceContext> {
+  ensurePrivateFolder(config.dataDir); // also with PostgreSQL: the temp CA's key lives here
   const storage = await openStorage(config.databaseUrl ?? join(config.dataDir, 'gongwen.sqlite'));
   const tempCa = await TempCertAuthority.loadOrCreate({ certPath: config.tempCaCertPath, keyPath: config.tempCaKeyPath, dataDir: config.dataDir, validityDays: config.tempCertValidityDays });
   const cardRoots = await loadCardRoots(config.cardRootsPath ?? join(config.dataDir, 'trust', 'card-roots.pem'));

@@ -8,6 +8,7 @@ import * as documentSequences from './migrations/20261127-0002-document-sequence
 import * as pendingResignOrder from './migrations/20261127-0003-pending-resign-order.js';
 import * as countersignatureBeside from './migrations/20261127-0004-countersignature-beside-signature.js';
 import * as signatureValue from './migrations/20261127-0005-signature-value.js';
+import { ensurePrivateFile } from './private-files.js';
 import { groupCommit, transactionPerUnit, type WriteRunner } from './group-commit.js';
 import type { Database } from './schema.js';
 
@@ -37,7 +38,12 @@ export async function openStorage(url: string): Promise<Storage> {
 }
 
 function openSqlite(path: string): Storage {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') {
+    // SQLite makes the -wal and -shm files with the database file's mode, so 0600 carries over.
+    // A folder made here is 0700; one the operator chose is theirs (the data folder is closed by createContext).
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    ensurePrivateFile(path);
+  }
   const sqlite = new SqliteDatabase(path);
   sqlite.pragma('journal_mode = WAL');
   // An answered send must survive a power cut: the WAL is synced at every commit (NORMAL would
