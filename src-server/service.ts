@@ -7,6 +7,7 @@ import { SignerPolicy } from './signatures/signer-policy.js';
 import { openStorage } from './storage/database.js';
 import { ensurePrivateFolder } from './storage/private-files.js';
 import { TempCertAuthority } from './temp-ca/authority.js';
+import { issuedTempCertificates, requireIssuer } from './temp-ca/start-check.js';
 import { fromPem } from '../src-shared/pki/x509.js';
 
 /**
@@ -50,7 +51,15 @@ export async function loadCardRoots(path: string): Promise<X509Certificate[]> {
 export async function createContext(config: ServiceConfig): Promise<ServiceContext> {
   ensurePrivateFolder(config.dataDir); // also with PostgreSQL: the temp CA's key lives here
   const storage = await openStorage(config.databaseUrl ?? join(config.dataDir, 'gongwen.sqlite'));
-  const tempCa = await TempCertAuthority.loadOrCreate({ certPath: config.tempCaCertPath, keyPath: config.tempCaKeyPath, dataDir: config.dataDir, validityDays: config.tempCertValidityDays });
+  let tempCa: TempCertAuthority;
+  try {
+    const issued = await issuedTempCertificates(storage.db);
+    tempCa = await TempCertAuthority.loadOrCreate({ certPath: config.tempCaCertPath, keyPath: config.tempCaKeyPath, dataDir: config.dataDir, validityDays: config.tempCertValidityDays, issuedSoFar: issued.count });
+    if (issued.latest) requireIssuer(tempCa, issued.latest, config.tempCaCertPath ?? join(config.dataDir, 'temp-ca'));
+  } catch (error) {
+    await storage.close(); // a refused start leaves no connection open
+    throw error;
+  }
   const cardRoots = await loadCardRoots(config.cardRootsPath ?? join(config.dataDir, 'trust', 'card-roots.pem'));
   const now = config.now ?? (() => new Date());
   return {
