@@ -1,14 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { GongwenError } from '../src-shared/errors.js';
 import { fromPem } from '../src-shared/pki/x509.js';
-import { createUser, ensureUnit, registerCardCertificate } from './accounts/users.js';
+import { requirePasswordPolicy } from './accounts/password-policy.js';
+import { createUser, ensureUnit, findUserByAccount, registerCardCertificate } from './accounts/users.js';
 import { verifyAuditChain } from './audit/audit-log.js';
 import { seedDemo } from './demo/seed-demo.js';
 import { buildEvidence, findDocumentId, writeEvidence } from './evidence/evidence.js';
 import { buildApp } from './http/app.js';
 import { backupSqlite } from './operations/backup.js';
+import { describeFailure } from './operations/cli-failure.js';
 import { OperatorError } from './operations/operator-error.js';
 import { configFromEnvironment, createContext } from './service.js';
 
@@ -32,13 +33,20 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'serve': {
       const { values } = parseArgs({ args: rest, options: { host: { type: 'string', default: '127.0.0.1' }, port: { type: 'string', default: process.env.PORT ?? '8380' } } });
+      const port = Number(values.port);
+      if (!/^\d+$/.test(values.port) || port < 1 || port > 65535) throw new OperatorError(`--port (or PORT) must be a port number from 1 to 65535, not "${values.port}".`, 2);
       const ctx = await createContext(config);
       // GONGWEN_LOG_LEVEL=warn drops the two lines per request (for load tests; production keeps info).
       const app = await buildApp(ctx, { logger: { level: process.env.GONGWEN_LOG_LEVEL ?? 'info', redact: ['req.headers.authorization'] } });
       const close = () => void app.close().then(() => process.exit(0));
       process.once('SIGINT', close);
       process.once('SIGTERM', close);
-      await app.listen({ host: values.host, port: Number(values.port) });
+      try {
+        await app.listen({ host: values.host, port });
+      } catch (error) {
+        await app.close(); // closes the database too, so the process can end with the sentence
+        throw error;
+      }
       console.log(`document service on http://${values.host}:${values.port} (${ctx.storage.dialect}; data in ${config.dataDir})`);
       return -1; // keep running
     }
@@ -56,7 +64,7 @@ async function main(argv: string[]): Promise<number> {
       const [file] = rest;
       if (!file) return fail('backup <file>');
       const url = config.databaseUrl;
-      if (url && /^postgres(ql)?:\/\//.test(url)) throw new OperatorError('backup copies the SQLite database; for PostgreSQL use pg_dump (see Backups in the README).', 2);
+      if (url && /^postgres(ql)?:\/\//.test(url)) throw new OperatorError('backup copies the SQLite database; for PostgreSQL use pg_dump (see Backups in the README).');
       const done = await backupSqlite(url ? url.replace(/^sqlite:/, '') : join(config.dataDir, 'gongwen.sqlite'), file);
       console.log(`backup written to ${done.path} (${done.pages} pages); to restore, stop the service, remove gongwen.sqlite and its -wal and -shm files, and put the copy in its place`);
       return 0;
@@ -79,7 +87,12 @@ async function main(argv: string[]): Promise<number> {
       const [account, name, unitId, title] = rest;
       const password = process.env.GONGWEN_NEW_PASSWORD;
       if (!account || !name || !unitId || !title || !password) return fail('add-user <account> <name> <unit id> <title>, with GONGWEN_NEW_PASSWORD set');
-      return withContext(config, async (ctx) => (await createUser(ctx, { account, name, unitId, title, password }), 0));
+      requirePasswordPolicy(account, password);
+      return withContext(config, async (ctx) => {
+        if (await findUserByAccount(ctx.storage.db, account)) throw new OperatorError(`The account ${account} already exists; nothing was changed.`);
+        await createUser(ctx, { account, name, unitId, title, password });
+        return 0;
+      });
     }
     case 'register-card': {
       const [account, pemPath] = rest;
@@ -117,12 +130,10 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof OperatorError) {
-      console.error(error.message);
-      process.exitCode = error.exitCode;
-      return;
-    }
-    console.error(error instanceof GongwenError ? `${error.code}: ${error.message}${error.detail ? ` (${error.detail})` : ''}` : error);
-    process.exitCode = 1;
+    // Every failure is a sentence and an exit code (cli-failure.ts); the stack only when asked.
+    const failure = describeFailure(error);
+    console.error(failure.message);
+    if (process.env.GONGWEN_DEBUG === '1' && error instanceof Error) console.error(error.stack);
+    process.exitCode = failure.exitCode;
   },
 );

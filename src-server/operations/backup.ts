@@ -17,8 +17,8 @@ import { OperatorError } from './operator-error.js';
 export async function backupSqlite(sourcePath: string, destination: string): Promise<{ pages: number; path: string }> {
   const target = resolve(destination);
   if (!existsSync(sourcePath)) throw new OperatorError(`There is no database at ${sourcePath}: check GONGWEN_DATA_DIR.`);
-  if (existsSync(target)) throw new OperatorError(`${target} already exists; give a new file name (a backup never overwrites).`, 2);
-  if (!existsSync(dirname(target))) throw new OperatorError(`The folder ${dirname(target)} does not exist.`, 2);
+  if (existsSync(target)) throw new OperatorError(`${target} already exists; give a new file name (a backup never overwrites).`);
+  if (!existsSync(dirname(target))) throw new OperatorError(`The folder ${dirname(target)} does not exist.`);
   const partial = `${target}.partial`;
   try {
     closeSync(openSync(partial, 'wx', 0o600));

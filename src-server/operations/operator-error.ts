@@ -6,7 +6,7 @@
 export class OperatorError extends Error {
   constructor(
     message: string,
-    /** 1: the command could not be done; 2: it was given wrongly. */
+    /** 1: the command was refused or failed; 2: the command line itself is wrong (usage, options). */
     readonly exitCode: 1 | 2 = 1,
   ) {
     super(message);
