@@ -38,6 +38,10 @@ async function main(argv: string[]): Promise<number> {
       const ctx = await createContext(config);
       // GONGWEN_LOG_LEVEL=warn drops the two lines per request (for load tests; production keeps info).
       const app = await buildApp(ctx, { logger: { level: process.env.GONGWEN_LOG_LEVEL ?? 'info', redact: ['req.headers.authorization'] } });
+      if (ctx.cardRoots.length === 0) {
+        const rootsPath = config.cardRootsPath ?? join(config.dataDir, 'trust', 'card-roots.pem');
+        app.log.warn(`No card root is trusted (${rootsPath} holds no certificate): every card signature will be refused until the agency's card root CA is put there (or GONGWEN_CARD_ROOTS names it) and the service restarted.`);
+      }
       const close = () => void app.close().then(() => process.exit(0));
       process.once('SIGINT', close);
       process.once('SIGTERM', close);
