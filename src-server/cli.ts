@@ -1,13 +1,16 @@
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { GongwenError } from '../src-shared/errors.js';
 import { fromPem } from '../src-shared/pki/x509.js';
-import { createUser, ensureUnit, registerCardCertificate } from './accounts/users.js';
+import { requirePasswordPolicy } from './accounts/password-policy.js';
+import { createUser, ensureUnit, findUserByAccount, registerCardCertificate } from './accounts/users.js';
 import { verifyAuditChain } from './audit/audit-log.js';
 import { seedDemo } from './demo/seed-demo.js';
 import { buildEvidence, findDocumentId, writeEvidence } from './evidence/evidence.js';
 import { buildApp } from './http/app.js';
+import { backupSqlite } from './operations/backup.js';
+import { describeFailure } from './operations/cli-failure.js';
+import { OperatorError } from './operations/operator-error.js';
 import { configFromEnvironment, createContext } from './service.js';
 
 const usage = `GongwenDesk document service
@@ -15,6 +18,7 @@ const usage = `GongwenDesk document service
   serve [--host 127.0.0.1] [--port 8380]     run the HTTP service
   seed-demo                                  the demo's people, cards and documents (1033151119 …)
   verify-audit                               check the audit log's hash chain
+  backup <file>                              online copy of the SQLite database (PostgreSQL: pg_dump)
   export-evidence <document number> <folder> signed payloads, CMS and trust anchors, for openssl
   add-unit <id> <name>
   add-user <account> <name> <unit id> <title>   (password from GONGWEN_NEW_PASSWORD)
@@ -29,13 +33,24 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'serve': {
       const { values } = parseArgs({ args: rest, options: { host: { type: 'string', default: '127.0.0.1' }, port: { type: 'string', default: process.env.PORT ?? '8380' } } });
+      const port = Number(values.port);
+      if (!/^\d+$/.test(values.port) || port < 1 || port > 65535) throw new OperatorError(`--port (or PORT) must be a port number from 1 to 65535, not "${values.port}".`, 2);
       const ctx = await createContext(config);
       // GONGWEN_LOG_LEVEL=warn drops the two lines per request (for load tests; production keeps info).
       const app = await buildApp(ctx, { logger: { level: process.env.GONGWEN_LOG_LEVEL ?? 'info', redact: ['req.headers.authorization'] } });
+      if (ctx.cardRoots.length === 0) {
+        const rootsPath = config.cardRootsPath ?? join(config.dataDir, 'trust', 'card-roots.pem');
+        app.log.warn(`No card root is trusted (${rootsPath} holds no certificate): every card signature will be refused until the agency's card root CA is put there (or GONGWEN_CARD_ROOTS names it) and the service restarted.`);
+      }
       const close = () => void app.close().then(() => process.exit(0));
       process.once('SIGINT', close);
       process.once('SIGTERM', close);
-      await app.listen({ host: values.host, port: Number(values.port) });
+      try {
+        await app.listen({ host: values.host, port });
+      } catch (error) {
+        await app.close(); // closes the database too, so the process can end with the sentence
+        throw error;
+      }
       console.log(`document service on http://${values.host}:${values.port} (${ctx.storage.dialect}; data in ${config.dataDir})`);
       return -1; // keep running
     }
@@ -49,6 +64,15 @@ async function main(argv: string[]): Promise<number> {
         else console.log(`audit log BROKEN at entry ${verdict.firstBroken!.seq}: ${verdict.firstBroken!.reason}`);
         return verdict.ok ? 0 : 1;
       });
+    case 'backup': {
+      const [file] = rest;
+      if (!file) return fail('backup <file>');
+      const url = config.databaseUrl;
+      if (url && /^postgres(ql)?:\/\//.test(url)) throw new OperatorError('backup copies the SQLite database; for PostgreSQL use pg_dump (see Backups in the README).');
+      const done = await backupSqlite(url ? url.replace(/^sqlite:/, '') : join(config.dataDir, 'gongwen.sqlite'), file);
+      console.log(`backup written to ${done.path} (${done.pages} pages); to restore, stop the service, remove gongwen.sqlite and its -wal and -shm files, and put the copy in its place`);
+      return 0;
+    }
     case 'export-evidence': {
       const [number, folder] = rest;
       if (!number || !folder) return fail('export-evidence <document number> <folder>');
@@ -67,7 +91,12 @@ async function main(argv: string[]): Promise<number> {
       const [account, name, unitId, title] = rest;
       const password = process.env.GONGWEN_NEW_PASSWORD;
       if (!account || !name || !unitId || !title || !password) return fail('add-user <account> <name> <unit id> <title>, with GONGWEN_NEW_PASSWORD set');
-      return withContext(config, async (ctx) => (await createUser(ctx, { account, name, unitId, title, password }), 0));
+      requirePasswordPolicy(account, password);
+      return withContext(config, async (ctx) => {
+        if (await findUserByAccount(ctx.storage.db, account)) throw new OperatorError(`The account ${account} already exists; nothing was changed.`);
+        await createUser(ctx, { account, name, unitId, title, password });
+        return 0;
+      });
     }
     case 'register-card': {
       const [account, pemPath] = rest;
@@ -105,7 +134,10 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exitCode = code;
   },
   (error: unknown) => {
-    console.error(error instanceof GongwenError ? `${error.code}: ${error.message}${error.detail ? ` (${error.detail})` : ''}` : error);
-    process.exitCode = 1;
+    // Every failure is a sentence and an exit code (cli-failure.ts); the stack only when asked.
+    const failure = describeFailure(error);
+    console.error(failure.message);
+    if (process.env.GONGWEN_DEBUG === '1' && error instanceof Error) console.error(error.stack);
+    process.exitCode = failure.exitCode;
   },
 );

@@ -4,8 +4,11 @@ import { join, resolve } from 'node:path';
 import { PasswordGuard } from './accounts/password-guard.js';
 import type { ServiceContext } from './context.js';
 import { SignerPolicy } from './signatures/signer-policy.js';
+import { OperatorError } from './operations/operator-error.js';
 import { openStorage } from './storage/database.js';
+import { ensurePrivateFolder } from './storage/private-files.js';
 import { TempCertAuthority } from './temp-ca/authority.js';
+import { issuedTempCertificates, requireIssuer } from './temp-ca/start-check.js';
 import { fromPem } from '../src-shared/pki/x509.js';
 
 /**
@@ -14,6 +17,9 @@ import { fromPem } from '../src-shared/pki/x509.js';
  *   DATABASE_URL            postgres://… to use PostgreSQL instead of SQLite
  *   GONGWEN_TEMP_CA_CERT / GONGWEN_TEMP_CA_KEY   the temp CA (made in the data folder if unset)
  *   GONGWEN_CARD_ROOTS      PEM file of trusted card roots (default <data>/trust/card-roots.pem)
+ *   GONGWEN_SESSION_HOURS   how long a login lasts (default 10)
+ *   GONGWEN_TEMP_CERT_DAYS  validity of a temporary certificate issued from now on (default 365)
+ * The README's configuration reference lists these and the rest (PORT, GONGWEN_LOG_LEVEL …).
  */
 export interface ServiceConfig {
   dataDir: string;
@@ -33,7 +39,18 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): Ser
     tempCaCertPath: env.GONGWEN_TEMP_CA_CERT || undefined,
     tempCaKeyPath: env.GONGWEN_TEMP_CA_KEY || undefined,
     cardRootsPath: env.GONGWEN_CARD_ROOTS || undefined,
+    sessionHours: wholeNumber(env, 'GONGWEN_SESSION_HOURS', 1, 24 * 7),
+    tempCertValidityDays: wholeNumber(env, 'GONGWEN_TEMP_CERT_DAYS', 1, 3650),
   };
+}
+
+/** A whole number from the environment within [min, max]; unset is undefined (the default applies). */
+function wholeNumber(env: NodeJS.ProcessEnv, name: string, min: number, max: number): number | undefined {
+  const text = env[name];
+  if (!text) return undefined;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > max) throw new OperatorError(`${name} must be a whole number from ${min} to ${max}, not "${text}".`, 2);
+  return value;
 }
 
 export async function loadCardRoots(path: string): Promise<X509Certificate[]> {
@@ -47,8 +64,17 @@ export async function loadCardRoots(path: string): Promise<X509Certificate[]> {
 }
 
 export async function createContext(config: ServiceConfig): Promise<ServiceContext> {
+  ensurePrivateFolder(config.dataDir); // also with PostgreSQL: the temp CA's key lives here
   const storage = await openStorage(config.databaseUrl ?? join(config.dataDir, 'gongwen.sqlite'));
-  const tempCa = await TempCertAuthority.loadOrCreate({ certPath: config.tempCaCertPath, keyPath: config.tempCaKeyPath, dataDir: config.dataDir, validityDays: config.tempCertValidityDays });
+  let tempCa: TempCertAuthority;
+  try {
+    const issued = await issuedTempCertificates(storage.db);
+    tempCa = await TempCertAuthority.loadOrCreate({ certPath: config.tempCaCertPath, keyPath: config.tempCaKeyPath, dataDir: config.dataDir, validityDays: config.tempCertValidityDays, issuedSoFar: issued.count });
+    if (issued.latest) requireIssuer(tempCa, issued.latest, config.tempCaCertPath ?? join(config.dataDir, 'temp-ca'));
+  } catch (error) {
+    await storage.close(); // a refused start leaves no connection open
+    throw error;
+  }
   const cardRoots = await loadCardRoots(config.cardRootsPath ?? join(config.dataDir, 'trust', 'card-roots.pem'));
   const now = config.now ?? (() => new Date());
   return {

@@ -16,6 +16,7 @@ export const errorCatalog = {
   LOGIN_FAILED: [401, '帳號或密碼錯誤。', 'The account or password is wrong.'],
   UNAUTHENTICATED: [401, '尚未登入或登入已逾時，請重新登入。', 'You are not logged in, or your session has expired.'],
   USER_UNKNOWN: [404, '找不到這個使用者帳號。', 'There is no user with that account.'],
+  PASSWORD_POLICY: [400, '密碼至少需 12 個字元，不可包含帳號名稱，也不可是常見或示範用的密碼。', 'A password must have at least 12 characters, must not contain the account name and must not be a common or demo password.'],
 
   // Documents and their flow
   DOCUMENT_NOT_FOUND: [404, '找不到這份公文。', 'The document does not exist.'],

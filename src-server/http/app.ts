@@ -2,9 +2,11 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { ServiceContext } from '../context.js';
 import { handleError, handleNotFound } from './errors.js';
 import { openApiDocument } from './openapi.js';
+import { registerMetrics } from './metrics.js';
 import { registerRoutes, type AnyRoute } from './route.js';
 import { accountRoutes } from './routes/accounts.js';
 import { documentRoutes } from './routes/documents.js';
+import { registerHealthRoutes } from './routes/health.js';
 import { resignRoutes } from './routes/resign.js';
 import { tempCertRoutes } from './routes/temp-cert.js';
 
@@ -20,6 +22,9 @@ export async function buildApp(ctx: ServiceContext, options: { logger?: FastifyS
   });
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
+  // Operations: probes and Prometheus metrics (the metrics hooks count every route below).
+  registerMetrics(app, ctx);
+  registerHealthRoutes(app, ctx);
 
   const routes: AnyRoute[] = [...accountRoutes(ctx), ...documentRoutes(ctx), ...tempCertRoutes(ctx), ...resignRoutes(ctx)];
   registerRoutes(app, ctx, routes);

@@ -8,6 +8,7 @@ import * as documentSequences from './migrations/20261127-0002-document-sequence
 import * as pendingResignOrder from './migrations/20261127-0003-pending-resign-order.js';
 import * as countersignatureBeside from './migrations/20261127-0004-countersignature-beside-signature.js';
 import * as signatureValue from './migrations/20261127-0005-signature-value.js';
+import { ensurePrivateFile } from './private-files.js';
 import { groupCommit, transactionPerUnit, type WriteRunner } from './group-commit.js';
 import type { Database } from './schema.js';
 
@@ -19,6 +20,10 @@ export interface Storage {
   /** Applies a unit of writes atomically (grouped with concurrent ones on SQLite; see group-commit.ts). */
   write: WriteRunner;
   close(): Promise<void>;
+  /** SQLite: calls `listener` with the number of write units of each group commit (for /metrics). */
+  observeCommitBatches?: (listener: (units: number) => void) => void;
+  /** PostgreSQL: the pool's connections as the driver counts them (for /metrics). */
+  poolUse?: () => { total: number; idle: number; waiting: number };
 }
 
 /**
@@ -33,7 +38,12 @@ export async function openStorage(url: string): Promise<Storage> {
 }
 
 function openSqlite(path: string): Storage {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') {
+    // SQLite makes the -wal and -shm files with the database file's mode, so 0600 carries over.
+    // A folder made here is 0700; one the operator chose is theirs (the data folder is closed by createContext).
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    ensurePrivateFile(path);
+  }
   const sqlite = new SqliteDatabase(path);
   sqlite.pragma('journal_mode = WAL');
   // An answered send must survive a power cut: the WAL is synced at every commit (NORMAL would
@@ -42,7 +52,9 @@ function openSqlite(path: string): Storage {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, dialect: 'sqlite', write: groupCommit(db), close: () => db.destroy() };
+  const batchListeners: ((units: number) => void)[] = [];
+  const write = groupCommit(db, (units) => batchListeners.forEach((listener) => listener(units)));
+  return { db, dialect: 'sqlite', write, close: () => db.destroy(), observeCommitBatches: (listener) => void batchListeners.push(listener) };
 }
 
 /**
@@ -73,20 +85,34 @@ function openPostgres(url: string): Storage {
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', write: transactionPerUnit(db), close: () => db.destroy() };
+  const poolUse = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
+  return { db, dialect: 'postgres', write: transactionPerUnit(db), close: () => db.destroy(), poolUse };
 }
 
-async function migrateToLatest(storage: Storage): Promise<void> {
+function migrationsOf(storage: Storage): Record<string, Migration> {
   const blob = storage.dialect === 'postgres' ? 'bytea' : 'blob';
-  const migrations: Record<string, Migration> = {
+  return {
     '20261127-0001-initial': { up: (db) => initial.up(db, blob) },
     '20261127-0002-document-sequences': { up: (db) => documentSequences.up(db) },
     '20261127-0003-pending-resign-order': { up: (db) => pendingResignOrder.up(db) },
     '20261127-0004-countersignature-beside-signature': { up: (db) => countersignatureBeside.up(db, blob) },
     '20261127-0005-signature-value': { up: (db) => signatureValue.up(db, blob) },
   };
-  const migrator = new Migrator({ db: storage.db, provider: { getMigrations: async () => migrations } });
-  const { error } = await migrator.migrateToLatest();
+}
+
+function migratorOf(storage: Storage): Migrator {
+  const migrations = migrationsOf(storage);
+  return new Migrator({ db: storage.db, provider: { getMigrations: async () => migrations } });
+}
+
+/** The migrations this build knows that the database has not applied (readiness: none). */
+export async function pendingMigrations(storage: Storage): Promise<string[]> {
+  const known = await migratorOf(storage).getMigrations();
+  return known.filter((m) => m.executedAt === undefined).map((m) => m.name);
+}
+
+async function migrateToLatest(storage: Storage): Promise<void> {
+  const { error } = await migratorOf(storage).migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
 }
 

@@ -30,7 +30,7 @@ const MOST_UNITS_PER_COMMIT = 64;
  * sync. No unit is reported applied before the commit that carries it; if that commit fails,
  * every unit in it fails and nothing of it was applied.
  */
-export function groupCommit(db: Kysely<Database>): WriteRunner {
+export function groupCommit(db: Kysely<Database>, onBatch?: (units: number) => void): WriteRunner {
   let queue: Queued[] = [];
   let scheduled = false;
 
@@ -59,6 +59,7 @@ export function groupCommit(db: Kysely<Database>): WriteRunner {
       for (const queued of batch) queued.reject(error);
       return;
     }
+    onBatch?.(batch.length);
     batch.forEach((queued, i) => {
       const outcome = outcomes[i]!;
       if (outcome.ok) queued.resolve(outcome.value);

@@ -1,10 +1,12 @@
 import { X509Certificate, createPrivateKey, randomBytes, webcrypto, type KeyObject } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GongwenError } from '../../src-shared/errors.js';
 import { oid } from '../../src-shared/cms/oids.js';
 import { x509 } from '../../src-shared/pki/x509.js';
 import { makeTempCa } from '../demo/demo-pki.js';
+import { OperatorError } from '../operations/operator-error.js';
 
 const UID = '0.9.2342.19200300.100.1.1';
 type SigningKey = Parameters<typeof x509.X509CrlGenerator.create>[0]['signingKey'];
@@ -54,23 +56,42 @@ export class TempCertAuthority {
 
   /**
    * Loads the CA from the given files, or, when neither is configured nor present, makes one in
-   * `<dataDir>/temp-ca/` on first start (key file mode 0600).
+   * `<dataDir>/temp-ca/` on first start (key file mode 0600). A new CA is made only while no
+   * temporary certificate has been issued (`issuedSoFar`, from the database): after that, a
+   * missing CA is a lost key or another instance's data folder, and a new CA would leave every
+   * certificate issued so far untrusted, so the start is refused with what to restore.
    */
-  static async loadOrCreate(options: { certPath?: string; keyPath?: string; dataDir: string; validityDays?: number }): Promise<TempCertAuthority> {
-    const certPath = options.certPath ?? join(options.dataDir, 'temp-ca', 'temp-ca.cert.pem');
-    const keyPath = options.keyPath ?? join(options.dataDir, 'temp-ca', 'temp-ca.key.pem');
-    let certPem: string;
-    let keyPem: string;
-    try {
-      [certPem, keyPem] = await Promise.all([readFile(certPath, 'utf8'), readFile(keyPath, 'utf8')]);
-    } catch (error) {
-      if (options.certPath || options.keyPath) throw error; // configured but unreadable: say so
-      const made = await makeTempCa('CN=GongwenDesk Temporary Certificate CA,O=GongwenDesk,C=TW');
-      await mkdir(join(options.dataDir, 'temp-ca'), { recursive: true, mode: 0o700 });
-      await writeFile(certPath, made.certPem);
-      await writeFile(keyPath, made.keyPem, { mode: 0o600 });
-      [certPem, keyPem] = [made.certPem, made.keyPem];
+  static async loadOrCreate(options: { certPath?: string; keyPath?: string; dataDir: string; validityDays?: number; issuedSoFar?: number }): Promise<TempCertAuthority> {
+    const folder = join(options.dataDir, 'temp-ca');
+    const certPath = options.certPath ?? join(folder, 'temp-ca.cert.pem');
+    const keyPath = options.keyPath ?? join(folder, 'temp-ca.key.pem');
+    const issued = options.issuedSoFar ?? 0;
+    if (options.certPath || options.keyPath) {
+      // Configured: read it or say which file is wrong; never make one in its place.
+      const certPem = await readConfigured(certPath, 'certificate', options.certPath ? 'GONGWEN_TEMP_CA_CERT' : undefined);
+      const keyPem = await readConfigured(keyPath, 'key', options.keyPath ? 'GONGWEN_TEMP_CA_KEY' : undefined);
+      return TempCertAuthority.fromPem(certPem, keyPem, options.validityDays);
     }
+    const [hasCert, hasKey] = [existsSync(certPath), existsSync(keyPath)];
+    if (hasCert !== hasKey) {
+      const [missing, present] = hasCert ? [`key ${keyPath}`, 'certificate'] : [`certificate ${certPath}`, 'key'];
+      const instead = issued === 0 ? ` No temporary certificate has been issued yet, so you may instead remove ${folder} to have a new temp CA made.` : '';
+      throw new OperatorError(`The temp CA ${missing} is missing (its ${present} is there). Restore ${folder} from the data folder's backup: a new CA would leave every temporary certificate issued so far untrusted.${instead}`);
+    }
+    if (!hasCert) {
+      if (issued > 0) {
+        throw new OperatorError(
+          `${issued} temporary certificate${issued === 1 ? ' was' : 's were'} issued by a temp CA that is not in ${folder}. Restore ${folder} from the data folder's backup, or set GONGWEN_TEMP_CA_CERT and GONGWEN_TEMP_CA_KEY to that CA (every instance on one database needs the same one). No new CA was made: it would leave those certificates untrusted.`,
+        );
+      }
+      const made = await makeTempCa('CN=GongwenDesk Temporary Certificate CA,O=GongwenDesk,C=TW');
+      await mkdir(folder, { recursive: true, mode: 0o700 });
+      // The key first: a start cut between the two writes leaves a key without a certificate, refused above.
+      await writeFile(keyPath, made.keyPem, { mode: 0o600 });
+      await writeFile(certPath, made.certPem);
+      return TempCertAuthority.fromPem(made.certPem, made.keyPem, options.validityDays);
+    }
+    const [certPem, keyPem] = await Promise.all([readFile(certPath, 'utf8'), readFile(keyPath, 'utf8')]);
     return TempCertAuthority.fromPem(certPem, keyPem, options.validityDays);
   }
 
@@ -141,6 +162,15 @@ export class TempCertAuthority {
       signingAlgorithm: ECDSA_SHA256,
     });
     return new Uint8Array(crl.rawData);
+  }
+}
+
+async function readConfigured(path: string, what: 'certificate' | 'key', variable: string | undefined): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new OperatorError(`Cannot read the temp CA ${what} ${path}${variable ? ` (${variable})` : ''}: ${code === 'ENOENT' ? 'no such file' : code}.`);
   }
 }
 

@@ -31,7 +31,7 @@ export interface TestService {
   close(): Promise<void>;
 }
 
-export async function startTestService(kind: DatabaseKind, options: { people?: typeof demoPeople } = {}): Promise<TestService> {
+export async function startTestService(kind: DatabaseKind, options: { people?: typeof demoPeople; tempCertValidityDays?: number } = {}): Promise<TestService> {
   const pki = await testPki();
   const dataDir = await mkdtemp(join(tmpdir(), 'gongwen-svc-'));
   await mkdir(join(dataDir, 'trust'), { recursive: true });
@@ -44,6 +44,7 @@ export async function startTestService(kind: DatabaseKind, options: { people?: t
     tempCaCertPath: join(pki.dir, 'temp-ca.cert.pem'),
     tempCaKeyPath: join(pki.dir, 'temp-ca.key.pem'),
     now: () => new Date(Date.now() + clock.offsetMs),
+    tempCertValidityDays: options.tempCertValidityDays,
   });
   await seedPeople(ctx, options.people);
   const app = await buildApp(ctx);
