@@ -16,6 +16,10 @@ const layers = {
   native: { group: ['**/native/**'], why: 'native/ is the PKCS#11 module table the desktop main process loads: only src-main imports it' },
   nodeShared: { group: ['**/src-shared/cms/**', '**/src-shared/pki/**', '**/src-shared/content-digest*'], why: 'src-shared/cms, pki and content-digest run on node:crypto, which a sandboxed page does not have' },
   nodeBuiltins: { group: ['node:*'], why: 'Node built-ins do not exist in a sandboxed page' },
+  projectCode: {
+    group: ['./*', '../*', '**/src-*/**', '**/native/**', '**/tools/**'],
+    why: 'a migration is frozen once it lands, so it may use libraries but no project code, which changes under it (see docs/architecture.md, Storage)',
+  },
 };
 
 /**
@@ -59,6 +63,10 @@ export default tseslint.config(
   {
     files: ['src-server/**'],
     rules: restrict('src-server', ['main', 'renderer', 'native'], { names: ['electron'], why: 'the document service is a plain Node server.' }),
+  },
+  {
+    files: ['src-server/storage/migrations/**'],
+    rules: restrict('a migration', ['projectCode'], { names: ['electron'], why: 'the document service is a plain Node server.' }),
   },
   {
     files: ['src-main/**'],

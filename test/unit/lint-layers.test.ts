@@ -49,4 +49,12 @@ describe('lint keeps each layer to what its runtime allows', () => {
     expect(await layerErrors('src-main/card/new-module.ts', "import { x } from 'electron';")).toEqual([expect.stringMatching(/src-main may not import electron: only the Electron shell/)]);
     expect(await layerErrors('src-main/shell/new-module.ts', "import { x } from 'electron';")).toEqual([]);
   });
+
+  it('a migration uses libraries only, never project code that could change under it', async () => {
+    const migration = 'src-server/storage/migrations/20991231-0099-new.ts';
+    expect(await layerErrors(migration, "import { x } from '../../../src-shared/cms/parse.js';")).toEqual([expect.stringMatching(/a migration may not import this: a migration is frozen once it lands/)]);
+    expect(await layerErrors(migration, "import { x } from '../schema.js';")).toEqual([expect.stringMatching(/a migration is frozen/)]);
+    expect(await layerErrors(migration, "import { x } from './20261127-0001-initial.js';")).toEqual([expect.stringMatching(/a migration is frozen/)]);
+    expect(await layerErrors(migration, "import { x } from 'pkijs';")).toEqual([]);
+  });
 });
