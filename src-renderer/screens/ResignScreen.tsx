@@ -1,11 +1,14 @@
-import { Alert, Button, Form, Input, Popconfirm, Progress, Space, Table, Typography } from 'antd';
-import { useEffect, useState } from 'react';
+import { Button, Form, Input, Popconfirm, Progress, Space, Table, Typography } from 'antd';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { PendingResignStep } from '../../src-shared/api/resign';
 import type { ResignProgress, ResignReport } from '../../src-shared/ipc/outputs';
 import { formatRocDateTime } from '../../src-shared/roc-date';
 import { call, sentenceOf, subscribe } from '../bridge';
+import { progressQuarter } from '../calm-progress';
 import { CardIndicator } from '../components/CardIndicator';
+import { Notice } from '../components/Notice';
+import { focusHeadingIfLost, ScreenHeading } from '../components/ScreenHeading';
 import { useLoad } from '../use-call';
 
 /** IFT940 臨時憑證公文補簽停用作業: the pending list, a note, one PIN, progress, cancel; disable. */
@@ -18,7 +21,15 @@ export function ResignScreen() {
   const [notice, setNotice] = useState<string | null>(null);
   const [running, setRunning] = useState(false);
   const [form] = Form.useForm<{ note: string; pin: string }>();
+  // What a screen reader hears of the progress: only when it reaches a new quarter (see calm-progress).
+  const [spoken, setSpoken] = useState('');
+  const disableButton = useRef<HTMLButtonElement>(null);
   useEffect(() => subscribe('resign:progress', setProgress), []);
+  const quarter = progress ? progressQuarter(progress.done, progress.total) : null;
+  useEffect(() => {
+    if (quarter !== null && progress) setSpoken(t('ift940.progressSpoken', { done: progress.done, total: progress.total }));
+    // Only a new quarter is news; the steps in between are not.
+  }, [quarter, t]);
 
   const start = async (values: { note: string; pin: string }) => {
     setRunning(true);
@@ -33,21 +44,24 @@ export function ResignScreen() {
       form.setFieldValue('pin', '');
       setRunning(false);
       void pending.reload();
+      // 取消補簽 goes away when the batch ends; if it had focus, focus returns to the screen's top.
+      focusHeadingIfLost();
     }
   };
   const steps = pending.data ?? [];
   return (
     <Space orientation="vertical" style={{ width: '100%' }} size="middle">
-      <Typography.Title level={4}>{t('menu.ift940')}</Typography.Title>
-      <Typography.Title level={5}>{t('ift940.pending')}</Typography.Title>
-      {pending.error && <Alert type="error" showIcon role="alert" title={pending.error} />}
+      <ScreenHeading>{t('menu.ift940')}</ScreenHeading>
+      <Typography.Title level={2} style={{ fontSize: 16, margin: 0 }}>
+        {t('ift940.pending')}
+      </Typography.Title>
+      {pending.error && <Notice kind="problem" title={pending.error} />}
       <Table<PendingResignStep>
         data-testid="resign-pending"
         rowKey="stepId"
         size="small"
-        pagination={false}
-        scroll={{ y: 320 }}
-        virtual
+        caption={<span className="gw-visually-hidden">{t('ift940.pending')}</span>}
+        pagination={{ pageSize: 20, hideOnSinglePage: true, showSizeChanger: false }}
         loading={pending.loading}
         dataSource={steps}
         locale={{ emptyText: t('ift940.none') }}
@@ -60,7 +74,7 @@ export function ResignScreen() {
         ]}
       />
       <CardIndicator />
-      <Form form={form} layout="inline" onFinish={start}>
+      <Form form={form} layout="inline" onFinish={start} scrollToFirstError={{ focus: true }}>
         <Form.Item label={t('ift940.note')} name="note" rules={[{ required: true }]}>
           <Input style={{ width: 320 }} maxLength={500} />
         </Form.Item>
@@ -78,21 +92,24 @@ export function ResignScreen() {
       </Form>
       {progress && (
         <div data-testid="resign-progress">
-          <Progress percent={Math.round((progress.done / Math.max(progress.total, 1)) * 100)} />
+          <Progress aria-label={t('ift940.progressName')} percent={Math.round((progress.done / Math.max(progress.total, 1)) * 100)} />
           <Typography.Text>{t('ift940.progress', { done: progress.done, total: progress.total, current: progress.current?.documentNumber ?? '' })}</Typography.Text>
         </div>
       )}
+      <div role="status" className="gw-visually-hidden" data-testid="resign-progress-spoken">
+        {running ? spoken : ''}
+      </div>
       {report && (
-        <Alert
+        <Notice
+          kind="news"
           type={report.refused.length ? 'warning' : 'success'}
-          showIcon
           data-testid="resign-report"
           title={[t('ift940.done', { resigned: report.resigned }), report.alreadyResigned ? t('ift940.already', { count: report.alreadyResigned }) : '', report.refused.length ? t('ift940.refused', { count: report.refused.length }) : ''].filter(Boolean).join(' ')}
           description={report.refused.length ? report.refused.map((r) => `${r.documentNumber}：${r.code}`).join('\n') : undefined}
         />
       )}
-      {error && <Alert type="error" showIcon role="alert" title={error} />}
-      {notice && <Alert type="success" showIcon title={notice} />}
+      {error && <Notice kind="problem" title={error} />}
+      {notice && <Notice kind="news" type="success" title={notice} />}
       <Popconfirm
         title={t('ift940.disableWarn')}
         okText={t('common.confirm')}
@@ -104,9 +121,13 @@ export function ResignScreen() {
           } catch (e) {
             setError(sentenceOf(e));
           }
+          // The confirmation is gone: focus back on the button that asked for it.
+          setTimeout(() => disableButton.current?.focus());
         }}
       >
-        <Button danger>{t('ift940.disable')}</Button>
+        <Button danger ref={disableButton}>
+          {t('ift940.disable')}
+        </Button>
       </Popconfirm>
     </Space>
   );
