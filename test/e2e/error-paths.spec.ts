@@ -30,8 +30,12 @@ test('a wrong PIN reads as a sentence, and the dialog warns that the PIN count i
     await openSendDialog(page, 'PIN 錯誤測試公文');
     await page.getByLabel('憑證卡密碼（PIN 碼）').fill('000000');
     await page.locator('#send-ok').click();
-    await expect(page.getByRole('alert').filter({ hasText: '憑證卡密碼（PIN 碼）錯誤，請重新輸入。' })).toBeVisible();
-    await expect(page.getByText('先前曾輸入錯誤的 PIN 碼，請小心輸入。')).toBeVisible();
+    // The refusal belongs to the PIN field: focus is back there, it is marked invalid, the sentence is its description.
+    const pinField = page.getByLabel('憑證卡密碼（PIN 碼）');
+    await expect(pinField).toBeFocused();
+    await expect(pinField).toHaveAttribute('aria-invalid', 'true');
+    await expect(pinField).toHaveAccessibleDescription(/憑證卡密碼（PIN 碼）錯誤，請重新輸入。.*先前曾輸入錯誤的 PIN 碼，請小心輸入。/);
+    await expect(page.getByText('先前曾輸入錯誤的 PIN 碼，請小心輸入。').last()).toBeVisible();
     await screenshot(page, '11-wrong-pin');
     await page.getByLabel('憑證卡密碼（PIN 碼）').fill(desktop.card.pin);
     await page.locator('#send-ok').click();

@@ -11,6 +11,7 @@ import type { VirtualCard } from '../../native/virtual-card.js';
 import { virtualCardFor } from '../helpers/virtual-card.js';
 import { startServiceProcess, type ServiceProcess } from '../helpers/http-service.js';
 import { ServiceClient } from '../../src-main/service-client/service-client.js';
+import { expectAccessible } from './a11y.js';
 
 const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
 
@@ -78,8 +79,10 @@ export async function bindBridge(page: Page, desktop: DesktopUnderTest): Promise
   });
 }
 
+/** Every screen state the suite keeps a picture of is also checked with axe (WCAG 2.1 AA). */
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join('test-results', 'screenshots', `${name}.png`), fullPage: true });
+  await expectAccessible(page, name);
 }
 
 /** The service process and the served renderer for one spec file: started before its tests, stopped after. */
