@@ -7,9 +7,12 @@ export const SCREEN_HEADING_ID = 'screen-heading';
 
 /** After an action removed the control that had focus, focus goes to the screen's heading, never the body. */
 export function focusHeadingIfLost(): void {
-  setTimeout(() => {
-    if (document.activeElement === null || document.activeElement === document.body) document.getElementById(SCREEN_HEADING_ID)?.focus();
-  });
+  // Looked at after the next paint, when React has removed the control.
+  requestAnimationFrame(() =>
+    setTimeout(() => {
+      if (document.activeElement === null || document.activeElement === document.body) document.getElementById(SCREEN_HEADING_ID)?.focus();
+    }),
+  );
 }
 
 /**

@@ -48,15 +48,30 @@ export function SendDialog({ open = true, onClose, afterClose, ...props }: Props
       title={`${t('send.title')}：${props.doc.number}`}
       footer={null}
       onCancel={askClose}
+      // Escape is handled below, so that it asks first and leaves an open drop-down alone.
+      keyboard={false}
       destroyOnHidden
       focusTriggerAfterClose={!afterClose}
       afterClose={afterClose}
       afterOpenChange={(opened) => opened && document.getElementById('send-action')?.focus()}
     >
       {holder}
-      <SendForm {...props} onCancel={askClose} onTyped={(v) => {
-          typed.current = v;
-        }} />
+      <div
+        onKeyDown={(e) => {
+          const expanded = (e.target as HTMLElement).getAttribute('aria-expanded') === 'true';
+          if (e.key !== 'Escape' || expanded) return;
+          e.stopPropagation();
+          askClose();
+        }}
+      >
+        <SendForm
+          {...props}
+          onCancel={askClose}
+          onTyped={(v) => {
+            typed.current = v;
+          }}
+        />
+      </div>
     </Modal>
   );
 }

@@ -114,6 +114,7 @@ export function ResignScreen() {
         title={t('ift940.disableWarn')}
         okText={t('common.confirm')}
         cancelText={t('common.cancel')}
+        onCancel={() => setTimeout(() => disableButton.current?.focus())}
         onConfirm={async () => {
           try {
             await call('tempCert:disable', {});

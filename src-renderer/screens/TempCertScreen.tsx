@@ -1,5 +1,5 @@
 import { Button, Card, Descriptions, Form, Input, Popconfirm, Space } from 'antd';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TempCertView } from '../../src-shared/ipc/outputs';
 import { formatRocDateTime } from '../../src-shared/roc-date';
@@ -15,6 +15,14 @@ export function TempCertScreen() {
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [focusNext, setFocusNext] = useState<string | null>(null);
+  const deleteButton = useRef<HTMLButtonElement>(null);
+  // Once the new form is on the screen (same render as the new state), focus its field.
+  useEffect(() => {
+    if (!focusNext) return;
+    (document.getElementById(focusNext) ?? document.getElementById(SCREEN_HEADING_ID))?.focus();
+    setFocusNext(null);
+  }, [focusNext]);
   /** Runs one action; then focus goes to `next` (the next thing to fill in), since the form that had it is replaced. */
   const run = async (work: () => Promise<TempCertView>, done: string | undefined, next: string) => {
     setBusy(true);
@@ -23,7 +31,7 @@ export function TempCertScreen() {
     try {
       view.setData(await work());
       if (done) setNotice(done);
-      setTimeout(() => (document.getElementById(next) ?? document.getElementById(SCREEN_HEADING_ID))?.focus());
+      setFocusNext(next);
     } catch (e) {
       setError(sentenceOf(e));
       focusHeadingIfLost();
@@ -75,8 +83,8 @@ export function TempCertScreen() {
         </Card>
       )}
       {state && state !== 'none' && (
-        <Popconfirm title={t('ift930.deleteWarn')} okText={t('common.confirm')} cancelText={t('common.cancel')} onConfirm={() => run(() => call('tempCert:delete', {}), undefined, 'apply_password')}>
-          <Button danger disabled={busy}>
+        <Popconfirm title={t('ift930.deleteWarn')} okText={t('common.confirm')} cancelText={t('common.cancel')} onCancel={() => setTimeout(() => deleteButton.current?.focus())} onConfirm={() => run(() => call('tempCert:delete', {}), undefined, 'apply_password')}>
+          <Button danger disabled={busy} ref={deleteButton}>
             {t('ift930.delete')}
           </Button>
         </Popconfirm>
