@@ -116,6 +116,11 @@ export async function logIn(page: Page, account: string): Promise<void> {
 }
 
 export async function chooseRecipient(page: Page, name: string): Promise<void> {
-  await page.getByLabel('下一關負責人員').click();
+  await chooseRecipientIn(page, '下一關負責人員', name);
+}
+
+/** The same, with the field's label in the UI's language. */
+export async function chooseRecipientIn(page: Page, label: string, name: string): Promise<void> {
+  await page.getByLabel(label).click();
   await page.getByTitle(new RegExp(name)).click();
 }
