@@ -40,7 +40,7 @@ export function SendDialog({ open = true, onClose, afterClose, ...props }: Props
   const [modal, holder] = Modal.useModal();
   const askClose = () => {
     if (!typed.current) return onClose();
-    void modal.confirm({ title: t('send.discardTitle'), content: t('send.discardText'), okText: t('send.discard'), cancelText: t('send.keepEditing'), okButtonProps: { danger: true }, onOk: onClose, autoFocusButton: 'cancel' });
+    void modal.confirm({ title: t('send.discardTitle'), content: t('send.discardText'), okText: t('send.discard'), cancelText: t('send.keepEditing'), okButtonProps: { danger: true }, onOk: onClose, focusable: { autoFocusButton: 'cancel' } });
   };
   return (
     <Modal
@@ -51,7 +51,7 @@ export function SendDialog({ open = true, onClose, afterClose, ...props }: Props
       // Escape is handled below, so that it asks first and leaves an open drop-down alone.
       keyboard={false}
       destroyOnHidden
-      focusTriggerAfterClose={!afterClose}
+      focusable={{ focusTriggerAfterClose: !afterClose }}
       afterClose={afterClose}
       afterOpenChange={(opened) => opened && document.getElementById('send-action')?.focus()}
     >
