@@ -6,6 +6,7 @@ import type { DocumentView } from '../../src-shared/api/documents';
 import { closingChangeTypes, type ChangeType } from '../../src-shared/flow';
 import type { SendOutcome, TempCertView } from '../../src-shared/ipc/outputs';
 import { call, ClerkError, sentenceOf } from '../bridge';
+import { keepTabInside } from '../focus-trap';
 import { CardIndicator } from './CardIndicator';
 import { Notice } from './Notice';
 
@@ -51,6 +52,7 @@ export function SendDialog({ open = true, onClose, afterClose, ...props }: Props
       // Escape is handled below, so that it asks first and leaves an open drop-down alone.
       keyboard={false}
       destroyOnHidden
+      modalRender={(dialog) => <div onKeyDown={keepTabInside}>{dialog}</div>}
       focusable={{ focusTriggerAfterClose: !afterClose }}
       afterClose={afterClose}
       afterOpenChange={(opened) => opened && document.getElementById('send-action')?.focus()}
@@ -198,9 +200,6 @@ function SendForm({ doc, me, users, tempCert, tempCertTicked, onSent, onCancel, 
           >
             <Input.Password id="send-pin" inputMode="numeric" autoComplete="off" maxLength={16} value={pin} onChange={(e) => setPin(e.target.value)} aria-invalid={fieldError === 'pin'} aria-describedby={fieldError === 'pin' ? 'send-pin-error' : undefined} />
           </Form.Item>
-          {/* Shown for the eye; a screen reader already heard it with the PIN field's error. */}
-          {pinFlags?.finalTry && <Notice kind="reminder" type="error" title={t('send.finalTry')} />}
-          {pinFlags?.countLow && !pinFlags.finalTry && <Notice kind="reminder" type="warning" title={t('send.countLow')} />}
         </Space>
       )}
       {error && !fieldError && <Notice kind="problem" title={message} style={{ marginTop: 12 }} />}

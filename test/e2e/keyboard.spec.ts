@@ -1,6 +1,6 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { expectFocusNotLost } from './a11y.js';
-import { bindBridge, documentsFor, startDesktopApp, useSystem } from './harness.js';
+import { bindBridge, documentsFor, screenshot, startDesktopApp, useSystem } from './harness.js';
 
 // The seed's walkthrough with no mouse at all: only Tab, arrows, Enter, Space, Escape and typing.
 // After every action, focus is where the clerk acts next, and never on the page body.
@@ -66,7 +66,9 @@ test('the seed’s walkthrough from the keyboard alone: focus is always where th
     await expect(page).toHaveTitle('待辦公文 - GongwenDesk 公文簽核');
 
     // IFT930: apply, then focus is on the enable form's password; enable, then on the heading.
-    await press(page, page.getByRole('menuitem', { name: /IFT930/ }), 'IFT930');
+    await reach(page, page.getByRole('menuitem', { name: /IFT930/ }), 'IFT930');
+    await screenshot(page, '14-keyboard-menu-focus');
+    await page.keyboard.press('Enter');
     await expect(page.getByRole('heading', { level: 1, name: /IFT930/ })).toBeFocused();
     await reach(page, page.getByLabel('軟體憑證密碼'), '軟體憑證密碼');
     await page.keyboard.type(TEMP_PASSWORD);
@@ -92,6 +94,7 @@ test('the seed’s walkthrough from the keyboard alone: focus is always where th
     const askDiscard = page.getByRole('dialog').filter({ hasText: '放棄已輸入的內容？' });
     await expect(askDiscard).toBeVisible();
     await expect(page.getByRole('button', { name: '繼續編輯' })).toBeFocused();
+    await screenshot(page, '15-keyboard-discard-opinion');
     await page.keyboard.press('Enter');
     await expect(askDiscard).toBeHidden();
     await expect(page.locator('#send-opinion')).toHaveValue('請核示');
@@ -114,6 +117,11 @@ test('the seed’s walkthrough from the keyboard alone: focus is always where th
     await page.keyboard.press('Escape');
     await expect(page.getByRole('button', { name: '傳送', exact: true })).toBeFocused();
     await openSendByKeyboard(page);
+    // Tab goes round inside the dialog: never out to the page behind it or to the body.
+    for (let i = 0; i < 14; i++) {
+      await page.keyboard.press('Tab');
+      await expect(page.getByRole('dialog').locator(':focus')).toHaveCount(1);
+    }
     await reach(page, page.getByRole('checkbox', { name: '使用軟體臨時憑證' }), '使用軟體臨時憑證');
     await page.keyboard.press('Space'); // sticky from 甲: untick it to use the card
     await expect(page.getByRole('checkbox', { name: '使用軟體臨時憑證' })).not.toBeChecked();
@@ -124,6 +132,7 @@ test('the seed’s walkthrough from the keyboard alone: focus is always where th
     await expect(pin).toHaveAttribute('aria-invalid', 'true');
     await expect(pin).toBeFocused();
     await expect(pin).toHaveAccessibleDescription(/憑證卡密碼（PIN 碼）錯誤/);
+    await screenshot(page, '16-keyboard-wrong-pin-focus');
     await page.keyboard.type(desktop.card.pin);
     await page.keyboard.press('Enter');
     await expect(page.getByRole('status').filter({ hasText: '公文已傳送至下一流程。' })).toBeVisible();
@@ -142,6 +151,8 @@ test('the seed’s walkthrough from the keyboard alone: focus is always where th
     await expectFocusNotLost(page, '補簽');
     const disable = page.getByRole('button', { name: '臨時憑證停用' });
     await press(page, disable, '臨時憑證停用');
+    await expect(page.getByRole('button', { name: '取消', exact: true })).toBeVisible();
+    await screenshot(page, '17-keyboard-disable-confirmation');
     await press(page, page.getByRole('button', { name: '取消', exact: true }), 'the confirmation’s 取消');
     await expect(disable).toBeFocused();
     await page.keyboard.press('Enter');
