@@ -12,7 +12,7 @@ export const resources = {
       menu: { label: '功能選單', inbox: '待辦公文', involved: '經辦公文', ift930: 'IFT930 臨時憑證申請發放啟用作業', ift940: 'IFT940 臨時憑證公文補簽停用作業', settings: '設定', logout: '登出' },
       login: { title: '登入電子公文系統', account: '帳號', password: '密碼', submit: '登入', service: '公文系統網址' },
       card: { details: '憑證卡詳細資訊', 'no-module': '未安裝讀卡機驅動', 'no-reader': '未連接讀卡機', 'no-card': '未插入憑證卡', ready: '憑證卡就緒', checking: '檢查憑證卡中' },
-      inbox: { search: '搜尋主旨或文號', searchButton: '搜尋', open: '開啟公文', table: '公文清單', status: '公文狀態', all: '全部', number: '公文文號', subject: '主旨', holder: '目前負責人員', arrived: '公文接收時間', change: '異動別', empty: '沒有待辦公文', count: '共 {{count}} 件' },
+      inbox: { search: '搜尋主旨或文號', searchButton: '搜尋', status: '公文狀態', all: '全部', number: '公文文號', subject: '主旨', holder: '目前負責人員', arrived: '公文接收時間', change: '異動別', empty: '沒有待辦公文', count: '共 {{count}} 件' },
       doc: { title: '公文 {{number}}', loading: '公文', number: '公文文號', subject: '主旨', status: '公文狀態', createdBy: '創稿人', body: '內容', attachments: '附件', flow: '公文流程', send: '傳送', back: '返回', notHolder: '這份公文目前不在您手上。', noAttachments: '無附件' },
       flow: { seq: '序', status: '公文狀態', unit: '作業單位', holder: '負責人員', received: '公文接收時間', sent: '公文送出時間', processing: '公文處理時間', change: '異動別', temp: '是否使用臨時憑證', approver: '核決者', yes: '是', no: '否', resigned: '已補簽 {{at}}', notResigned: '待補簽', resignNote: '補簽註記：{{note}}' },
       send: {
@@ -41,7 +41,7 @@ export const resources = {
       menu: { label: 'Main menu', inbox: 'Inbox', involved: 'My documents', ift930: 'IFT930 Temporary certificate', ift940: 'IFT940 Re-sign and disable', settings: 'Settings', logout: 'Log out' },
       login: { title: 'Log in to the document system', account: 'Account', password: 'Password', submit: 'Log in', service: 'Service address' },
       card: { details: 'Card details', 'no-module': 'No card software', 'no-reader': 'No card reader', 'no-card': 'No card', ready: 'Card ready', checking: 'Checking the card' },
-      inbox: { search: 'Search subject or number', searchButton: 'Search', open: 'Open document', table: 'Document list', status: 'Status', all: 'All', number: 'Document number', subject: 'Subject', holder: 'Current holder', arrived: 'Received', change: 'Change type', empty: 'Nothing to do', count: '{{count}} documents' },
+      inbox: { search: 'Search subject or number', searchButton: 'Search', status: 'Status', all: 'All', number: 'Document number', subject: 'Subject', holder: 'Current holder', arrived: 'Received', change: 'Change type', empty: 'Nothing to do', count: '{{count}} documents' },
       doc: { title: 'Document {{number}}', loading: 'Document', number: 'Document number', subject: 'Subject', status: 'Status', createdBy: 'Drafted by', body: 'Content', attachments: 'Attachments', flow: 'Flow', send: 'Send', back: 'Back', notHolder: 'This document is not with you now.', noAttachments: 'No attachments' },
       flow: { seq: 'No.', status: 'Status', unit: 'Unit', holder: 'Person responsible', received: 'Received', sent: 'Sent', processing: 'Processing time', change: 'Change type', temp: 'Temp cert used', approver: 'Approver', yes: 'Yes', no: 'No', resigned: 'Re-signed {{at}}', notResigned: 'To re-sign', resignNote: 'Re-sign note: {{note}}' },
       send: {

@@ -55,7 +55,7 @@ export function SendDialog({ open = true, onClose, afterClose, ...props }: Props
       modalRender={(dialog) => <div onKeyDown={keepTabInside}>{dialog}</div>}
       focusable={{ focusTriggerAfterClose: !afterClose }}
       afterClose={afterClose}
-      afterOpenChange={(opened) => opened && document.getElementById('send-action')?.focus()}
+      afterOpenChange={(opened) => opened && focusFirstField()}
     >
       {holder}
       <div
@@ -76,6 +76,16 @@ export function SendDialog({ open = true, onClose, afterClose, ...props }: Props
       </div>
     </Modal>
   );
+}
+
+/**
+ * The first field takes focus once the dialog is open (Ant Design would leave it on the close
+ * button), unless the clerk is already in a field of it (a quick click during the animation).
+ */
+function focusFirstField(): void {
+  const active = document.activeElement;
+  const inAField = active instanceof HTMLElement && active.closest('.ant-modal form') !== null;
+  if (!inAField) document.getElementById('send-action')?.focus();
 }
 
 /** A refusal that belongs to one field: it is shown under the field, linked to it, and focus goes there. */

@@ -89,6 +89,10 @@ test('the service down during a send: signed and kept, then sent when it is back
     await system.service.kill();
     await page.locator('#send-ok').click();
     await expect(page.getByText('已簽章並保存，目前無法連線，恢復連線後會自動送出。').first()).toBeVisible();
+    // One message for one event: a polite warning, no success toast, no alert.
+    await expect(page.getByRole('status').filter({ hasText: '已簽章並保存' })).toHaveCount(1);
+    await expect(page.getByRole('alert')).toHaveCount(0);
+    await expect(page.locator('.ant-message-success, .ant-alert-success')).toHaveCount(0);
     await expect(page.getByTestId('outbox-pending')).toContainText('1 份已簽章的公文等待送出。');
     await expect(page.getByRole('button', { name: '傳送' })).toHaveCount(0); // not offered twice
     await screenshot(page, '13-service-down-queued');
