@@ -1,4 +1,4 @@
-import { Alert, Button, ConfigProvider, Layout, Menu, Space, Spin, Typography } from 'antd';
+import { Button, ConfigProvider, Layout, Menu, Space, Spin, Typography } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhTW from 'antd/locale/zh_TW';
 import { useEffect, useState } from 'react';
@@ -6,12 +6,14 @@ import { useTranslation } from 'react-i18next';
 import type { DesktopSettings, SessionState } from '../src-shared/ipc/outputs';
 import { call, subscribe } from './bridge';
 import { CardIndicator } from './components/CardIndicator';
+import { Notice } from './components/Notice';
 import { DocumentScreen } from './screens/DocumentScreen';
 import { InboxScreen } from './screens/InboxScreen';
 import { LoginScreen } from './screens/LoginScreen';
 import { ResignScreen } from './screens/ResignScreen';
 import { SettingsScreen } from './screens/SettingsScreen';
 import { TempCertScreen } from './screens/TempCertScreen';
+import { theme } from './theme';
 import { useLoad } from './use-call';
 
 type Screen = { name: 'inbox' | 'involved' | 'ift930' | 'ift940' | 'settings' } | { name: 'document'; id: string; from: 'inbox' | 'involved' };
@@ -28,14 +30,17 @@ export function App() {
     });
   }, []);
   useEffect(() => {
-    if (settings) void i18n.changeLanguage(settings.language);
+    if (!settings) return;
+    void i18n.changeLanguage(settings.language);
+    // A screen reader picks its voice from the page's language: it must follow the setting.
+    document.documentElement.lang = settings.language === 'en' ? 'en' : 'zh-Hant-TW';
   }, [settings, i18n]);
 
   const locale = settings?.language === 'en' ? enUS : zhTW;
   if (!settings || !session) return <Spin fullscreen tip={t('common.loading')} />;
   if (!session.user) {
     return (
-      <ConfigProvider locale={locale} button={{ autoInsertSpace: false }}>
+      <ConfigProvider locale={locale} theme={theme} button={{ autoInsertSpace: false }}>
         <LoginScreen settings={settings} onLoggedIn={setSession} />
       </ConfigProvider>
     );
@@ -43,14 +48,14 @@ export function App() {
   const refreshSession = () => void call('session:state', {}).then(setSession);
   const selected = screen.name === 'document' ? screen.from : screen.name;
   return (
-    <ConfigProvider locale={locale} button={{ autoInsertSpace: false }}>
+    <ConfigProvider locale={locale} theme={theme} button={{ autoInsertSpace: false }}>
       <Layout style={{ minHeight: '100vh' }}>
         <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 24, background: '#fff', borderBottom: '1px solid #eee' }}>
-          <Typography.Title level={4} style={{ margin: 0 }}>
+          <Typography.Text strong style={{ fontSize: 18 }}>
             {t('app.product')} {t('app.title')}
-          </Typography.Title>
+          </Typography.Text>
           <div style={{ flex: 1 }} />
-          <CardIndicator />
+          <CardIndicator live />
           <Typography.Text>
             {session.user.name}（{session.user.unit}）
           </Typography.Text>
@@ -65,18 +70,20 @@ export function App() {
         </Layout.Header>
         <Layout>
           <Layout.Sider width={300} theme="light">
-            <Menu
-              mode="inline"
-              selectedKeys={[selected]}
-              onClick={(e) => setScreen({ name: e.key as 'inbox' })}
-              items={[
-                { key: 'inbox', label: t('menu.inbox') },
-                { key: 'involved', label: t('menu.involved') },
-                { key: 'ift930', label: t('menu.ift930') },
-                { key: 'ift940', label: t('menu.ift940') },
-                { key: 'settings', label: t('menu.settings') },
-              ]}
-            />
+            <nav aria-label={t('menu.label')}>
+              <Menu
+                mode="inline"
+                selectedKeys={[selected]}
+                onClick={(e) => setScreen({ name: e.key as 'inbox' })}
+                items={[
+                  { key: 'inbox', label: t('menu.inbox') },
+                  { key: 'involved', label: t('menu.involved') },
+                  { key: 'ift930', label: t('menu.ift930') },
+                  { key: 'ift940', label: t('menu.ift940') },
+                  { key: 'settings', label: t('menu.settings') },
+                ]}
+              />
+            </nav>
           </Layout.Sider>
           <Layout.Content style={{ padding: 24 }}>
             <OutboxNotice />
@@ -102,9 +109,9 @@ function OutboxNotice() {
   return (
     <Space orientation="vertical" style={{ width: '100%', marginBottom: 16 }}>
       {data.pending.length > 0 && (
-        <Alert
+        <Notice
+          kind="reminder"
           type="warning"
-          showIcon
           data-testid="outbox-pending"
           title={t('outbox.pending', { count: data.pending.length })}
           action={
@@ -115,10 +122,9 @@ function OutboxNotice() {
         />
       )}
       {data.refused.map((r) => (
-        <Alert
+        <Notice
           key={r.key}
-          type="error"
-          showIcon
+          kind="problem"
           title={t('outbox.refused', { number: r.documentNumber, message: r.refused?.message ?? '' })}
           action={
             <Button size="small" onClick={async () => outbox.setData(await call('outbox:dismiss', { key: r.key }))}>

@@ -40,7 +40,7 @@ export const handlers: IpcHandlers = {
     return sessionState(app);
   },
   'users:list': async (_input, app) => (await app.requireSession().client.users()).users,
-  'documents:list': async (input, app) => app.requireSession().client.documents({ box: input.box, limit: input.limit, ...(input.q ? { q: input.q } : {}), ...(input.status ? { status: input.status } : {}) }),
+  'documents:list': async (input, app) => app.requireSession().client.documents({ box: input.box, limit: input.limit, offset: input.offset, ...(input.q ? { q: input.q } : {}), ...(input.status ? { status: input.status } : {}) }),
   'documents:get': async ({ id }, app) => app.requireSession().openDocument(id),
   'documents:create': async (input, app) => app.requireSession().client.createDocument({ ...input, attachments: [] }),
   'step:send': async (input, app) => {

@@ -1,12 +1,13 @@
-import { Table, Tag, Tooltip } from 'antd';
+import { Table, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { FlowRow } from '../../src-shared/api/documents';
 import { formatProcessingTime, formatRocDateTime } from '../../src-shared/roc-date';
+import { tagTone } from '../theme';
 
 /**
  * The flow table exactly as the source document shows it: 序, 公文狀態, 作業單位, 負責人員,
  * 公文接收時間, 公文送出時間, 公文處理時間, 異動別, 是否使用臨時憑證, 核決者. A temp-signed step says
- * whether and when it was re-signed (補簽).
+ * whether and when it was re-signed (補簽), and the 補簽 note in words (not only on hover).
  */
 export function FlowTable({ flow }: { flow: FlowRow[] }) {
   const { t } = useTranslation();
@@ -16,7 +17,7 @@ export function FlowTable({ flow }: { flow: FlowRow[] }) {
       size="small"
       pagination={false}
       dataSource={flow}
-      aria-label={t('doc.flow')}
+      caption={<span className="gw-visually-hidden">{t('doc.flow')}</span>}
       columns={[
         { title: t('flow.seq'), dataIndex: 'seq', width: 48 },
         { title: t('flow.status'), dataIndex: 'status' },
@@ -34,11 +35,12 @@ export function FlowTable({ flow }: { flow: FlowRow[] }) {
               <span>
                 {t('flow.yes')}{' '}
                 {r.resignedAt ? (
-                  <Tooltip title={r.resignNote ?? ''}>
-                    <Tag color="green">{t('flow.resigned', { at: formatRocDateTime(r.resignedAt) })}</Tag>
-                  </Tooltip>
+                  <>
+                    <Tag style={tagTone.done}>{t('flow.resigned', { at: formatRocDateTime(r.resignedAt) })}</Tag>
+                    {r.resignNote && <span>{t('flow.resignNote', { note: r.resignNote })}</span>}
+                  </>
                 ) : (
-                  <Tag color="orange">{t('flow.notResigned')}</Tag>
+                  <Tag style={tagTone.pending}>{t('flow.notResigned')}</Tag>
                 )}
               </span>
             ) : (

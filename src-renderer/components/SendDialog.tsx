@@ -1,14 +1,18 @@
-import { Alert, Checkbox, Form, Input, Modal, Select, Space } from 'antd';
-import { useMemo, useState } from 'react';
+import { Button, Checkbox, Form, Input, Modal, Select, Space } from 'antd';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { UserSummary } from '../../src-shared/api/accounts';
 import type { DocumentView } from '../../src-shared/api/documents';
 import { closingChangeTypes, type ChangeType } from '../../src-shared/flow';
 import type { SendOutcome, TempCertView } from '../../src-shared/ipc/outputs';
 import { call, ClerkError, sentenceOf } from '../bridge';
+import { keepTabInside } from '../focus-trap';
 import { CardIndicator } from './CardIndicator';
+import { Notice } from './Notice';
 
 interface Props {
+  /** The dialog stays mounted while the document is shown, so focus can return to 傳送 on close. */
+  open?: boolean;
   doc: DocumentView;
   me: string;
   users: UserSummary[];
@@ -17,6 +21,8 @@ interface Props {
   tempCertTicked: boolean;
   onClose(): void;
   onSent(outcome: SendOutcome): void;
+  /** After the closing animation: where focus goes next is the screen's call. */
+  afterClose?(): void;
 }
 
 const OPEN_ACTIONS: ChangeType[] = ['送請簽核', '陳核', '會辦', '退回', '決行'];
@@ -25,8 +31,72 @@ const OPEN_ACTIONS: ChangeType[] = ['送請簽核', '陳核', '會辦', '退回'
  * 傳送: change type, next holder, opinion; then either the temp cert (使用軟體臨時憑證; its
  * password only the first time in a login) or the card's PIN, with a warning when the token says
  * the PIN count is low or the next wrong PIN locks the card.
+ *
+ * From the keyboard: the first field has focus when it opens; Enter in any field submits; Escape
+ * (or 取消, or the close button) asks before throwing away a typed opinion.
  */
-export function SendDialog({ doc, me, users, tempCert, tempCertTicked, onClose, onSent }: Props) {
+export function SendDialog({ open = true, onClose, afterClose, ...props }: Props) {
+  const { t } = useTranslation();
+  const typed = useRef(false);
+  const [modal, holder] = Modal.useModal();
+  const askClose = () => {
+    if (!typed.current) return onClose();
+    void modal.confirm({ title: t('send.discardTitle'), content: t('send.discardText'), okText: t('send.discard'), cancelText: t('send.keepEditing'), okButtonProps: { danger: true }, onOk: onClose, focusable: { autoFocusButton: 'cancel' } });
+  };
+  return (
+    <Modal
+      open={open}
+      title={`${t('send.title')}：${props.doc.number}`}
+      footer={null}
+      onCancel={askClose}
+      // Escape is handled below, so that it asks first and leaves an open drop-down alone.
+      keyboard={false}
+      destroyOnHidden
+      modalRender={(dialog) => <div onKeyDown={keepTabInside}>{dialog}</div>}
+      focusable={{ focusTriggerAfterClose: !afterClose }}
+      afterClose={afterClose}
+      afterOpenChange={(opened) => opened && focusFirstField()}
+    >
+      {holder}
+      <div
+        onKeyDown={(e) => {
+          const expanded = (e.target as HTMLElement).getAttribute('aria-expanded') === 'true';
+          if (e.key !== 'Escape' || expanded) return;
+          e.stopPropagation();
+          askClose();
+        }}
+      >
+        <SendForm
+          {...props}
+          onCancel={askClose}
+          onTyped={(v) => {
+            typed.current = v;
+          }}
+        />
+      </div>
+    </Modal>
+  );
+}
+
+/**
+ * The first field takes focus once the dialog is open (Ant Design would leave it on the close
+ * button), unless the clerk is already in a field of it (a quick click during the animation).
+ */
+function focusFirstField(): void {
+  const active = document.activeElement;
+  const inAField = active instanceof HTMLElement && active.closest('.ant-modal form') !== null;
+  if (!inAField) document.getElementById('send-action')?.focus();
+}
+
+/** A refusal that belongs to one field: it is shown under the field, linked to it, and focus goes there. */
+function refusedField(error: ClerkError | string | null): 'pin' | 'temp-password' | null {
+  if (!(error instanceof ClerkError)) return null;
+  if (error.code.startsWith('CARD_PIN')) return 'pin';
+  if (error.code === 'TEMP_CERT_PASSWORD_WRONG') return 'temp-password';
+  return null;
+}
+
+function SendForm({ doc, me, users, tempCert, tempCertTicked, onSent, onCancel, onTyped }: Omit<Props, 'open' | 'onClose' | 'afterClose'> & { onCancel(): void; onTyped(typed: boolean): void }) {
   const { t } = useTranslation();
   const actions = doc.status === '已決行' ? closingChangeTypes : OPEN_ACTIONS;
   const [action, setAction] = useState<ChangeType>(actions[0]!);
@@ -41,6 +111,16 @@ export function SendDialog({ doc, me, users, tempCert, tempCertTicked, onClose, 
   const closing = closingChangeTypes.includes(action);
   const needsTempPassword = useTemp && !tempCert?.unlocked;
   const others = useMemo(() => users.filter((u) => u.account !== me), [users, me]);
+  const fieldError = refusedField(error);
+  useEffect(() => {
+    onTyped(opinion.trim().length > 0);
+  }, [opinion, onTyped]);
+  // After a refusal, focus goes to what the clerk must fill in again (the PIN is cleared), else 確定.
+  useEffect(() => {
+    if (!error || busy) return;
+    const target = fieldError === 'pin' ? 'send-pin' : fieldError === 'temp-password' ? 'send-temp-password' : 'send-ok';
+    document.getElementById(target)?.focus();
+  }, [error, busy, fieldError]);
 
   const submit = async () => {
     setBusy(true);
@@ -59,8 +139,10 @@ export function SendDialog({ doc, me, users, tempCert, tempCertTicked, onClose, 
       });
       onSent(outcome);
     } catch (e) {
-      setError(e instanceof ClerkError ? e : sentenceOf(e));
+      const refusal = e instanceof ClerkError ? e : sentenceOf(e);
+      setError(refusal);
       setPin('');
+      if (refusedField(refusal) === 'temp-password') setTempPassword('');
     } finally {
       setBusy(false);
     }
@@ -68,48 +150,77 @@ export function SendDialog({ doc, me, users, tempCert, tempCertTicked, onClose, 
 
   const pinFlags = error instanceof ClerkError ? error.pin : undefined;
   const canSubmit = (closing || recipient) && (useTemp ? !needsTempPassword || tempPassword.length > 0 : pin.length >= 4);
+  const message = error === null ? '' : typeof error === 'string' ? error : error.message;
+  const pinWarning = pinFlags?.finalTry ? t('send.finalTry') : pinFlags?.countLow ? t('send.countLow') : null;
   return (
-    <Modal open title={`${t('send.title')}：${doc.number}`} okText={t('send.ok')} cancelText={t('send.cancel')} onOk={submit} onCancel={onClose} confirmLoading={busy} okButtonProps={{ disabled: !canSubmit, id: 'send-ok' }} destroyOnHidden>
-      <Form layout="vertical" onFinish={submit}>
-        <Form.Item label={t('send.action')} htmlFor="send-action">
-          <Select id="send-action" value={action} onChange={setAction} options={actions.map((a) => ({ value: a, label: a }))} />
+    <Form layout="vertical" onFinish={() => canSubmit && !busy && void submit()}>
+      <Form.Item label={t('send.action')} htmlFor="send-action">
+        <Select id="send-action" value={action} onChange={setAction} options={actions.map((a) => ({ value: a, label: a }))} />
+      </Form.Item>
+      {closing ? (
+        <Notice kind="news" type="info" title={t('send.noRecipient')} style={{ marginBottom: 16 }} />
+      ) : (
+        <Form.Item label={t('send.recipient')} htmlFor="send-recipient">
+          <Select id="send-recipient" showSearch optionFilterProp="label" value={recipient} onChange={setRecipient} options={others.map((u) => ({ value: u.account, label: `${u.name}（${u.unit} ${u.title}）` }))} />
         </Form.Item>
-        {closing ? (
-          <Alert type="info" title={t('send.noRecipient')} showIcon style={{ marginBottom: 16 }} />
-        ) : (
-          <Form.Item label={t('send.recipient')} htmlFor="send-recipient">
-            <Select id="send-recipient" showSearch optionFilterProp="label" value={recipient} onChange={setRecipient} options={others.map((u) => ({ value: u.account, label: `${u.name}（${u.unit} ${u.title}）` }))} />
-          </Form.Item>
-        )}
-        <Form.Item label={t('send.opinion')} htmlFor="send-opinion">
-          <Input.TextArea id="send-opinion" rows={3} maxLength={2000} value={opinion} onChange={(e) => setOpinion(e.target.value)} />
+      )}
+      <Form.Item label={t('send.opinion')} htmlFor="send-opinion">
+        <Input.TextArea id="send-opinion" rows={3} maxLength={2000} value={opinion} onChange={(e) => setOpinion(e.target.value)} />
+      </Form.Item>
+      {tempAvailable ? (
+        <Form.Item>
+          <Checkbox checked={useTemp} onChange={(e) => setUseTemp(e.target.checked)} data-testid="use-temp-cert">
+            {t('send.useTemp')}
+          </Checkbox>
         </Form.Item>
-        {tempAvailable ? (
-          <Form.Item>
-            <Checkbox checked={useTemp} onChange={(e) => setUseTemp(e.target.checked)} data-testid="use-temp-cert">
-              {t('send.useTemp')}
-            </Checkbox>
+      ) : (
+        <Notice kind="news" type="info" title={t('send.tempNotHere')} style={{ marginBottom: 16 }} />
+      )}
+      {useTemp && needsTempPassword && (
+        <Form.Item
+          label={t('send.tempPassword')}
+          extra={<span id="send-temp-password-help">{t('send.tempPasswordHelp')}</span>}
+          htmlFor="send-temp-password"
+          validateStatus={fieldError === 'temp-password' ? 'error' : undefined}
+          help={fieldError === 'temp-password' ? <span id="send-temp-password-error">{message}</span> : undefined}
+        >
+          <Input.Password
+            id="send-temp-password"
+            autoComplete="off"
+            value={tempPassword}
+            onChange={(e) => setTempPassword(e.target.value)}
+            aria-invalid={fieldError === 'temp-password'}
+            aria-describedby={fieldError === 'temp-password' ? 'send-temp-password-error send-temp-password-help' : 'send-temp-password-help'}
+          />
+        </Form.Item>
+      )}
+      {!useTemp && (
+        <Space orientation="vertical" style={{ width: '100%' }}>
+          <CardIndicator />
+          <Form.Item
+            label={t('send.pin')}
+            htmlFor="send-pin"
+            validateStatus={fieldError === 'pin' ? 'error' : undefined}
+            help={
+              fieldError === 'pin' ? (
+                <span id="send-pin-error" data-testid="send-pin-error">
+                  {message}
+                  {pinWarning ? ` ${pinWarning}` : ''}
+                </span>
+              ) : undefined
+            }
+          >
+            <Input.Password id="send-pin" inputMode="numeric" autoComplete="off" maxLength={16} value={pin} onChange={(e) => setPin(e.target.value)} aria-invalid={fieldError === 'pin'} aria-describedby={fieldError === 'pin' ? 'send-pin-error' : undefined} />
           </Form.Item>
-        ) : (
-          <Alert type="info" showIcon title={t('send.tempNotHere')} style={{ marginBottom: 16 }} />
-        )}
-        {useTemp && needsTempPassword && (
-          <Form.Item label={t('send.tempPassword')} extra={t('send.tempPasswordHelp')} htmlFor="send-temp-password">
-            <Input.Password id="send-temp-password" autoComplete="off" value={tempPassword} onChange={(e) => setTempPassword(e.target.value)} />
-          </Form.Item>
-        )}
-        {!useTemp && (
-          <Space orientation="vertical" style={{ width: '100%' }}>
-            <CardIndicator />
-            <Form.Item label={t('send.pin')} htmlFor="send-pin">
-              <Input.Password id="send-pin" inputMode="numeric" autoComplete="off" maxLength={16} value={pin} onChange={(e) => setPin(e.target.value)} />
-            </Form.Item>
-            {pinFlags?.finalTry && <Alert type="error" showIcon title={t('send.finalTry')} />}
-            {pinFlags?.countLow && !pinFlags.finalTry && <Alert type="warning" showIcon title={t('send.countLow')} />}
-          </Space>
-        )}
-        {error && <Alert type="error" showIcon role="alert" title={typeof error === 'string' ? error : error.message} style={{ marginTop: 12 }} />}
-      </Form>
-    </Modal>
+        </Space>
+      )}
+      {error && !fieldError && <Notice kind="problem" title={message} style={{ marginTop: 12 }} />}
+      <Space style={{ width: '100%', justifyContent: 'flex-end', marginTop: 12 }}>
+        <Button onClick={onCancel}>{t('send.cancel')}</Button>
+        <Button id="send-ok" type="primary" htmlType="submit" loading={busy} disabled={!canSubmit}>
+          {t('send.ok')}
+        </Button>
+      </Space>
+    </Form>
   );
 }

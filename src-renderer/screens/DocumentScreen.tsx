@@ -1,34 +1,44 @@
-import { Alert, Button, Descriptions, Space, Typography, message } from 'antd';
-import { useState } from 'react';
+import { Alert, Button, Descriptions, Space, Typography } from 'antd';
+import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SendOutcome } from '../../src-shared/ipc/outputs';
 import { call } from '../bridge';
 import { FlowTable } from '../components/FlowTable';
+import { Notice } from '../components/Notice';
+import { ScreenHeading } from '../components/ScreenHeading';
 import { SendDialog } from '../components/SendDialog';
 import { useLoad } from '../use-call';
 
 export function DocumentScreen({ id, me, tempCertTicked, onBack, onSent }: { id: string; me: string; tempCertTicked: boolean; onBack(): void; onSent(outcome: SendOutcome): void }) {
   const { t } = useTranslation();
   const [sending, setSending] = useState(false);
-  // Signed and waiting in the outbox: the step is done from the clerk's side; do not offer it again.
-  const [queued, setQueued] = useState(false);
+  // What the last send came to: one message, spoken once (a queued send is a warning, not a success).
+  const [outcome, setOutcome] = useState<SendOutcome['status'] | null>(null);
+  const queued = outcome === 'queued';
+  const backButton = useRef<HTMLButtonElement>(null);
+  const sendButton = useRef<HTMLButtonElement>(null);
+  const sent = useRef(false);
   const doc = useLoad(() => call('documents:get', { id }), [id]);
   const extras = useLoad(() => Promise.all([call('users:list', {}), call('tempCert:view', {}).catch(() => null)]), [id, sending]);
-  const [toast, holder] = message.useMessage();
   const view = doc.data;
   return (
     <Space orientation="vertical" style={{ width: '100%' }} size="middle">
-      {holder}
+      <ScreenHeading>{view ? t('doc.title', { number: view.number }) : t('doc.loading')}</ScreenHeading>
       <Space>
-        <Button onClick={onBack}>{t('doc.back')}</Button>
+        <Button ref={backButton} onClick={onBack}>
+          {t('doc.back')}
+        </Button>
         {view?.stepToken && !queued && (
-          <Button type="primary" onClick={() => setSending(true)} data-testid="open-send">
+          <Button ref={sendButton} type="primary" onClick={() => setSending(true)} data-testid="open-send">
             {t('doc.send')}
           </Button>
         )}
       </Space>
       {doc.error && <Alert type="error" showIcon role="alert" title={doc.error} />}
-      {queued && <Alert type="warning" showIcon title={t('send.queued')} />}
+      <div data-testid="send-outcome">
+        {outcome === 'queued' && <Notice kind="news" type="warning" title={t('send.queued')} />}
+        {outcome === 'delivered' && <Notice kind="news" type="success" title={t('send.delivered')} />}
+      </div>
       {view && (
         <>
           <Descriptions bordered size="small" column={2}>
@@ -40,25 +50,33 @@ export function DocumentScreen({ id, me, tempCertTicked, onBack, onSent }: { id:
             <Descriptions.Item label={t('doc.createdBy')}>{view.createdBy}</Descriptions.Item>
             <Descriptions.Item label={t('doc.attachments')}>{view.attachments.length ? view.attachments.map((a) => a.name).join('、') : t('doc.noAttachments')}</Descriptions.Item>
           </Descriptions>
+          <Typography.Title level={2} style={{ fontSize: 16 }}>
+            {t('doc.body')}
+          </Typography.Title>
           <Typography.Paragraph style={{ whiteSpace: 'pre-wrap' }}>{view.body}</Typography.Paragraph>
-          {!view.stepToken && view.holder && <Alert type="info" showIcon title={t('doc.notHolder')} />}
-          <Typography.Title level={5}>{t('doc.flow')}</Typography.Title>
+          {!view.stepToken && view.holder && !outcome && <Notice kind="news" type="info" title={t('doc.notHolder')} />}
+          <Typography.Title level={2} style={{ fontSize: 16 }}>
+            {t('doc.flow')}
+          </Typography.Title>
           <FlowTable flow={view.flow} />
         </>
       )}
-      {sending && view && extras.data && (
+      {view && extras.data && (
         <SendDialog
+          open={sending}
           doc={view}
           me={me}
           users={extras.data[0]}
           tempCert={extras.data[1]}
           tempCertTicked={tempCertTicked}
           onClose={() => setSending(false)}
-          onSent={(outcome) => {
+          // Cancelled: back to 傳送. Sent: 傳送 is gone; the clerk goes back to the list next.
+          afterClose={() => (sent.current ? backButton : sendButton).current?.focus()}
+          onSent={(result) => {
+            sent.current = true;
             setSending(false);
-            void toast.success(outcome.status === 'delivered' ? t('send.delivered') : t('send.queued'));
-            setQueued(outcome.status === 'queued');
-            onSent(outcome);
+            setOutcome(result.status);
+            onSent(result);
             void doc.reload();
           }}
         />

@@ -1,53 +1,92 @@
-import { Alert, Input, Select, Space, Table, Typography } from 'antd';
-import { useMemo, useState } from 'react';
+import { Alert, Button, Input, Select, Space, Table, Typography } from 'antd';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DocumentSummary } from '../../src-shared/api/documents';
 import { documentStatuses, type DocumentStatus } from '../../src-shared/flow';
 import { formatRocDateTime } from '../../src-shared/roc-date';
 import { call } from '../bridge';
+import { ScreenHeading } from '../components/ScreenHeading';
 import { useLoad } from '../use-call';
 
+/** Rows per page: enough for a day's work at a glance, few enough to read a page with a screen reader. */
+export const INBOX_PAGE_SIZE = 50;
+
 /**
- * 待辦公文 (or every document I took part in): a virtualised table, so thousands of rows scroll
- * smoothly; search by subject or number and filter by status, on the rows already loaded.
+ * 待辦公文 (or every document I took part in): a real table (column headers announced), paged
+ * and searched by the service, so thousands of documents cost one page; the clerk is told the
+ * total. Each row's subject is a button: Tab reaches it, Enter or Space opens the document.
  */
 export function InboxScreen({ box, onOpen }: { box: 'inbox' | 'involved'; onOpen(id: string): void }) {
   const { t } = useTranslation();
+  const [draft, setDraft] = useState('');
   const [query, setQuery] = useState('');
   const [status, setStatus] = useState<DocumentStatus | ''>('');
-  const { data, error, loading } = useLoad(() => call('documents:list', { box }), [box]);
-  const rows = useMemo(() => {
-    const q = query.trim();
-    return (data?.documents ?? []).filter((d) => (!q || d.subject.includes(q) || d.number.includes(q)) && (!status || d.status === status));
-  }, [data, query, status]);
+  const [page, setPage] = useState(1);
+  const { data, error, loading } = useLoad(
+    () => call('documents:list', { box, limit: INBOX_PAGE_SIZE, offset: (page - 1) * INBOX_PAGE_SIZE, ...(query ? { q: query } : {}), ...(status ? { status } : {}) }),
+    [box, query, status, page],
+  );
+  const title = t(`menu.${box}`);
   return (
     <Space orientation="vertical" style={{ width: '100%' }} size="middle">
+      <ScreenHeading>{title}</ScreenHeading>
       <Space wrap>
-        <Input.Search allowClear placeholder={t('inbox.search')} aria-label={t('inbox.search')} style={{ width: 320 }} value={query} onChange={(e) => setQuery(e.target.value)} />
+        <Input.Search
+          allowClear
+          placeholder={t('inbox.search')}
+          aria-label={t('inbox.search')}
+          enterButton={t('inbox.searchButton')}
+          style={{ width: 360 }}
+          value={draft}
+          onChange={(e) => setDraft(e.target.value)}
+          onSearch={(value) => {
+            setQuery(value.trim());
+            setPage(1);
+          }}
+        />
         <Select<DocumentStatus | ''>
           aria-label={t('inbox.status')}
           style={{ width: 160 }}
           value={status}
-          onChange={setStatus}
+          onChange={(value) => {
+            setStatus(value);
+            setPage(1);
+          }}
           options={[{ value: '', label: `${t('inbox.status')}：${t('inbox.all')}` }, ...documentStatuses.map((s) => ({ value: s, label: s }))]}
         />
-        <Typography.Text type="secondary">{t('inbox.count', { count: rows.length })}</Typography.Text>
+        <Typography.Text type="secondary" role="status" data-testid="inbox-count">
+          {data ? t('inbox.count', { count: data.total }) : ''}
+        </Typography.Text>
       </Space>
       {error && <Alert type="error" showIcon role="alert" title={error} />}
       <Table<DocumentSummary>
         data-testid="inbox-table"
         rowKey="id"
         size="small"
-        virtual
-        scroll={{ y: 560, x: 900 }}
+        caption={<span className="gw-visually-hidden">{title}</span>}
         loading={loading}
-        pagination={false}
-        dataSource={rows}
+        dataSource={data?.documents ?? []}
+        pagination={{ current: page, pageSize: INBOX_PAGE_SIZE, total: data?.total ?? 0, showSizeChanger: false, hideOnSinglePage: true, onChange: setPage }}
         locale={{ emptyText: t('inbox.empty') }}
-        onRow={(record) => ({ onClick: () => onOpen(record.id), onKeyDown: (e) => e.key === 'Enter' && onOpen(record.id), tabIndex: 0, style: { cursor: 'pointer' } })}
+        onRow={(record) => ({ onClick: () => onOpen(record.id), style: { cursor: 'pointer' } })}
         columns={[
           { title: t('inbox.number'), dataIndex: 'number', width: 130 },
-          { title: t('inbox.subject'), dataIndex: 'subject', ellipsis: true },
+          {
+            title: t('inbox.subject'),
+            dataIndex: 'subject',
+            render: (subject: string, record) => (
+              <Button
+                type="link"
+                style={{ padding: 0, height: 'auto', whiteSpace: 'normal', textAlign: 'left' }}
+                onClick={(e) => {
+                  e.stopPropagation();
+                  onOpen(record.id);
+                }}
+              >
+                {subject}
+              </Button>
+            ),
+          },
           { title: t('inbox.status'), dataIndex: 'status', width: 100 },
           { title: t('inbox.change'), dataIndex: 'lastChangeType', width: 100 },
           { title: t('inbox.holder'), dataIndex: 'holder', width: 130 },

@@ -1,8 +1,10 @@
-import { Alert, Button, Card, Form, Input, Typography } from 'antd';
+import { Button, Card, Form, Input } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DesktopSettings, SessionState } from '../../src-shared/ipc/outputs';
 import { call, sentenceOf } from '../bridge';
+import { Notice } from '../components/Notice';
+import { ScreenHeading } from '../components/ScreenHeading';
 
 export function LoginScreen({ settings, onLoggedIn }: { settings: DesktopSettings; onLoggedIn(state: SessionState): void }) {
   const { t } = useTranslation();
@@ -23,8 +25,9 @@ export function LoginScreen({ settings, onLoggedIn }: { settings: DesktopSetting
   return (
     <div style={{ display: 'flex', justifyContent: 'center', paddingTop: 96 }}>
       <Card style={{ width: 400 }}>
-        <Typography.Title level={3}>{t('login.title')}</Typography.Title>
-        <Form layout="vertical" onFinish={submit} initialValues={{ serviceUrl: settings.serviceUrl }}>
+        {/* The account field has focus here (autoFocus), so the heading does not take it. */}
+        <ScreenHeading focus={false}>{t('login.title')}</ScreenHeading>
+        <Form layout="vertical" onFinish={submit} scrollToFirstError={{ focus: true }} style={{ marginTop: 16 }} initialValues={{ serviceUrl: settings.serviceUrl }}>
           {!settings.serviceUrlLocked && (
             <Form.Item label={t('login.service')} name="serviceUrl" rules={[{ required: true }]}>
               <Input autoComplete="url" />
@@ -36,7 +39,7 @@ export function LoginScreen({ settings, onLoggedIn }: { settings: DesktopSetting
           <Form.Item label={t('login.password')} name="password" rules={[{ required: true }]}>
             <Input.Password autoComplete="current-password" />
           </Form.Item>
-          {error && <Alert type="error" showIcon role="alert" title={error} style={{ marginBottom: 16 }} />}
+          {error && <Notice kind="problem" title={error} style={{ marginBottom: 16 }} />}
           <Button type="primary" htmlType="submit" block loading={busy}>
             {t('login.submit')}
           </Button>

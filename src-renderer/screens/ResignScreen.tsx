@@ -1,10 +1,13 @@
-import { Alert, Button, Checkbox, Form, Input, Popconfirm, Progress, Space, Table, Tag, Tooltip, Typography } from 'antd';
-import { useEffect, useState } from 'react';
+import { Button, Checkbox, Form, Input, Popconfirm, Progress, Space, Table, Tag, Typography } from 'antd';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ResignListed, ResignProgress, ResignReport } from '../../src-shared/ipc/outputs';
 import { formatRocDateTime } from '../../src-shared/roc-date';
 import { call, sentenceOf, subscribe } from '../bridge';
+import { progressQuarter } from '../calm-progress';
 import { CardIndicator } from '../components/CardIndicator';
+import { Notice } from '../components/Notice';
+import { focusHeadingIfLost, ScreenHeading } from '../components/ScreenHeading';
 import { useLoad } from '../use-call';
 
 /** IFT940 臨時憑證公文補簽停用作業: the pending list, a note, one PIN, progress, cancel; disable. */
@@ -19,7 +22,15 @@ export function ResignScreen() {
   // Steps signed with a temp cert enabled on another PC are signed only when the clerk confirms them.
   const [otherPcConfirmed, setOtherPcConfirmed] = useState(false);
   const [form] = Form.useForm<{ note: string; pin: string }>();
+  // What a screen reader hears of the progress: only when it reaches a new quarter (see calm-progress).
+  const [spoken, setSpoken] = useState('');
+  const disableButton = useRef<HTMLButtonElement>(null);
   useEffect(() => subscribe('resign:progress', setProgress), []);
+  const quarter = progress ? progressQuarter(progress.done, progress.total) : null;
+  useEffect(() => {
+    if (quarter !== null && progress) setSpoken(t('ift940.progressSpoken', { done: progress.done, total: progress.total }));
+    // Only a new quarter is news; the steps in between are not.
+  }, [quarter, t]);
 
   const start = async (values: { note: string; pin: string }) => {
     setRunning(true);
@@ -34,34 +45,40 @@ export function ResignScreen() {
       form.setFieldValue('pin', '');
       setRunning(false);
       void pending.reload();
+      // 取消補簽 goes away when the batch ends; if it had focus, focus returns to the screen's top.
+      focusHeadingIfLost();
     }
   };
   const steps = pending.data ?? [];
   const otherPc = steps.filter((s) => s.signedWith === 'other-pc');
+  // What the tag means is written beside it, not in a tooltip, so the keyboard and a screen reader get it too.
   const signedWith = (s: ResignListed) =>
     s.signedWith === 'this-pc' ? (
       <Tag color="green">{t('ift940.thisPc')}</Tag>
     ) : s.signedWith === 'other-pc' ? (
-      <Tooltip title={s.signed ? `${s.signed.action} ${s.signed.recipient ?? ''} ${s.signed.opinion} ${formatRocDateTime(s.signed.signingTime)}` : ''}>
+      <Space size={4} wrap>
         <Tag color="orange">{t('ift940.otherPc')}</Tag>
-      </Tooltip>
+        {s.signed && <Typography.Text>{`${s.signed.action} ${s.signed.recipient ?? ''} ${s.signed.opinion} ${formatRocDateTime(s.signed.signingTime)}`}</Typography.Text>}
+      </Space>
     ) : (
-      <Tooltip title={s.refusal?.message ?? ''}>
+      <Space size={4} wrap>
         <Tag color="red">{t('ift940.refusedTag')}</Tag>
-      </Tooltip>
+        {s.refusal && <Typography.Text>{s.refusal.message}</Typography.Text>}
+      </Space>
     );
   return (
     <Space orientation="vertical" style={{ width: '100%' }} size="middle">
-      <Typography.Title level={4}>{t('menu.ift940')}</Typography.Title>
-      <Typography.Title level={5}>{t('ift940.pending')}</Typography.Title>
-      {pending.error && <Alert type="error" showIcon role="alert" title={pending.error} />}
+      <ScreenHeading>{t('menu.ift940')}</ScreenHeading>
+      <Typography.Title level={2} style={{ fontSize: 16, margin: 0 }}>
+        {t('ift940.pending')}
+      </Typography.Title>
+      {pending.error && <Notice kind="problem" title={pending.error} />}
       <Table<ResignListed>
         data-testid="resign-pending"
         rowKey="stepId"
         size="small"
-        pagination={false}
-        scroll={{ y: 320 }}
-        virtual
+        caption={<span className="gw-visually-hidden">{t('ift940.pending')}</span>}
+        pagination={{ pageSize: 20, hideOnSinglePage: true, showSizeChanger: false }}
         loading={pending.loading}
         dataSource={steps}
         locale={{ emptyText: t('ift940.none') }}
@@ -80,7 +97,7 @@ export function ResignScreen() {
         </Checkbox>
       )}
       <CardIndicator />
-      <Form form={form} layout="inline" onFinish={start}>
+      <Form form={form} layout="inline" onFinish={start} scrollToFirstError={{ focus: true }}>
         <Form.Item label={t('ift940.note')} name="note" rules={[{ required: true }]}>
           <Input style={{ width: 320 }} maxLength={500} />
         </Form.Item>
@@ -98,25 +115,29 @@ export function ResignScreen() {
       </Form>
       {progress && (
         <div data-testid="resign-progress">
-          <Progress percent={Math.round((progress.done / Math.max(progress.total, 1)) * 100)} />
+          <Progress aria-label={t('ift940.progressName')} percent={Math.round((progress.done / Math.max(progress.total, 1)) * 100)} />
           <Typography.Text>{t('ift940.progress', { done: progress.done, total: progress.total, current: progress.current?.documentNumber ?? '' })}</Typography.Text>
         </div>
       )}
+      <div role="status" className="gw-visually-hidden" data-testid="resign-progress-spoken">
+        {running ? spoken : ''}
+      </div>
       {report && (
-        <Alert
+        <Notice
+          kind="news"
           type={report.refused.length ? 'warning' : 'success'}
-          showIcon
           data-testid="resign-report"
           title={[t('ift940.done', { resigned: report.resigned }), report.alreadyResigned ? t('ift940.already', { count: report.alreadyResigned }) : '', report.refused.length ? t('ift940.refused', { count: report.refused.length }) : ''].filter(Boolean).join(' ')}
           description={report.refused.length ? report.refused.map((r) => `${r.documentNumber}：${r.code}`).join('\n') : undefined}
         />
       )}
-      {error && <Alert type="error" showIcon role="alert" title={error} />}
-      {notice && <Alert type="success" showIcon title={notice} />}
+      {error && <Notice kind="problem" title={error} />}
+      {notice && <Notice kind="news" type="success" title={notice} />}
       <Popconfirm
         title={t('ift940.disableWarn')}
         okText={t('common.confirm')}
         cancelText={t('common.cancel')}
+        onCancel={() => setTimeout(() => disableButton.current?.focus())}
         onConfirm={async () => {
           try {
             await call('tempCert:disable', {});
@@ -124,9 +145,13 @@ export function ResignScreen() {
           } catch (e) {
             setError(sentenceOf(e));
           }
+          // The confirmation is gone: focus back on the button that asked for it.
+          setTimeout(() => disableButton.current?.focus());
         }}
       >
-        <Button danger>{t('ift940.disable')}</Button>
+        <Button danger ref={disableButton}>
+          {t('ift940.disable')}
+        </Button>
       </Popconfirm>
     </Space>
   );

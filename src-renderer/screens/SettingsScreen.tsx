@@ -1,9 +1,11 @@
-import { Alert, Button, Card, Form, Input, Select, Space, Typography } from 'antd';
+import { Button, Card, Form, Input, Select, Space } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CardDiagnostics } from '../../src-shared/card-status';
 import type { DesktopSettings } from '../../src-shared/ipc/outputs';
 import { call, sentenceOf } from '../bridge';
+import { Notice } from '../components/Notice';
+import { ScreenHeading } from '../components/ScreenHeading';
 
 /** Settings: service URL (unless an administrator fixed it), PKCS#11 module, language; card diagnostics. */
 export function SettingsScreen({ settings, onSaved }: { settings: DesktopSettings; onSaved(next: DesktopSettings): void }) {
@@ -23,9 +25,9 @@ export function SettingsScreen({ settings, onSaved }: { settings: DesktopSetting
   };
   return (
     <Space orientation="vertical" style={{ width: '100%', maxWidth: 760 }} size="middle">
-      <Typography.Title level={4}>{t('menu.settings')}</Typography.Title>
+      <ScreenHeading>{t('menu.settings')}</ScreenHeading>
       <Card>
-        <Form layout="vertical" initialValues={settings} onFinish={save}>
+        <Form layout="vertical" initialValues={settings} onFinish={save} scrollToFirstError={{ focus: true }}>
           <Form.Item label={`${t('settings.service')}${settings.serviceUrlLocked ? t('settings.serviceLocked') : ''}`} name="serviceUrl">
             <Input disabled={settings.serviceUrlLocked} />
           </Form.Item>
@@ -40,11 +42,16 @@ export function SettingsScreen({ settings, onSaved }: { settings: DesktopSetting
           </Button>
         </Form>
       </Card>
-      {notice && <Alert type="success" showIcon title={notice} />}
-      {error && <Alert type="error" showIcon role="alert" title={error} />}
-      <Card title={t('settings.diagnostics')}>
+      {notice && <Notice kind="news" type="success" title={notice} />}
+      {error && <Notice kind="problem" title={error} />}
+      <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('settings.diagnostics')}</h2>}>
         <Button onClick={async () => setDiagnostics(await call('card:diagnostics', {}).catch(() => null))}>{t('settings.runDiagnostics')}</Button>
-        {diagnostics && <pre data-testid="diagnostics" style={{ marginTop: 12, maxHeight: 320, overflow: 'auto' }}>{JSON.stringify(diagnostics, null, 2)}</pre>}
+        {/* A Tab stop with a name, so the arrow keys scroll it without a mouse. */}
+        {diagnostics && (
+          <pre data-testid="diagnostics" tabIndex={0} role="region" aria-label={t('settings.diagnostics')} style={{ marginTop: 12, maxHeight: 320, overflow: 'auto' }}>
+            {JSON.stringify(diagnostics, null, 2)}
+          </pre>
+        )}
       </Card>
     </Space>
   );

@@ -1,9 +1,11 @@
-import { Alert, Button, Card, Descriptions, Form, Input, Popconfirm, Space, Typography } from 'antd';
-import { useState } from 'react';
+import { Button, Card, Descriptions, Form, Input, Popconfirm, Space } from 'antd';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TempCertView } from '../../src-shared/ipc/outputs';
 import { formatRocDateTime } from '../../src-shared/roc-date';
 import { call, sentenceOf } from '../bridge';
+import { Notice } from '../components/Notice';
+import { focusHeadingIfLost, SCREEN_HEADING_ID, ScreenHeading } from '../components/ScreenHeading';
 import { useLoad } from '../use-call';
 
 /** IFT930 臨時憑證申請發放啟用作業: apply, enable and download on this PC, delete. */
@@ -13,15 +15,26 @@ export function TempCertScreen() {
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const run = async (work: () => Promise<TempCertView>, done?: string) => {
+  const [focusNext, setFocusNext] = useState<string | null>(null);
+  const deleteButton = useRef<HTMLButtonElement>(null);
+  // Once the new form is on the screen (same render as the new state), focus its field.
+  useEffect(() => {
+    if (!focusNext) return;
+    (document.getElementById(focusNext) ?? document.getElementById(SCREEN_HEADING_ID))?.focus();
+    setFocusNext(null);
+  }, [focusNext]);
+  /** Runs one action; then focus goes to `next` (the next thing to fill in), since the form that had it is replaced. */
+  const run = async (work: () => Promise<TempCertView>, done: string | undefined, next: string) => {
     setBusy(true);
     setError(null);
     setNotice(null);
     try {
       view.setData(await work());
       if (done) setNotice(done);
+      setFocusNext(next);
     } catch (e) {
       setError(sentenceOf(e));
+      focusHeadingIfLost();
     } finally {
       setBusy(false);
     }
@@ -29,8 +42,8 @@ export function TempCertScreen() {
   const state = view.data?.state;
   return (
     <Space orientation="vertical" style={{ width: '100%', maxWidth: 720 }} size="middle">
-      <Typography.Title level={4}>{t('menu.ift930')}</Typography.Title>
-      {view.error && <Alert type="error" showIcon role="alert" title={view.error} />}
+      <ScreenHeading>{t('menu.ift930')}</ScreenHeading>
+      {view.error && <Notice kind="problem" title={view.error} />}
       {view.data && (
         <Descriptions bordered size="small" column={1}>
           <Descriptions.Item label={t('ift930.state')}>
@@ -40,11 +53,11 @@ export function TempCertScreen() {
           {view.data.local && <Descriptions.Item label="PC">{t('ift930.pc', { pc: view.data.local.pcLabel, until: formatRocDateTime(view.data.local.notAfter) })}</Descriptions.Item>}
         </Descriptions>
       )}
-      {notice && <Alert type="success" showIcon title={notice} />}
-      {error && <Alert type="error" showIcon role="alert" title={error} />}
+      {notice && <Notice kind="news" type="success" title={notice} />}
+      {error && <Notice kind="problem" title={error} />}
       {state === 'none' && (
         <Card>
-          <Form layout="vertical" onFinish={(v: { password: string; reason: string }) => run(() => call('tempCert:apply', v), t('ift930.applied'))}>
+          <Form name="apply" layout="vertical" scrollToFirstError={{ focus: true }} onFinish={(v: { password: string; reason: string }) => run(() => call('tempCert:apply', v), t('ift930.applied'), 'enable_password')}>
             <Form.Item label={t('ift930.password')} name="password" rules={[{ required: true, min: 8 }]}>
               <Input.Password autoComplete="new-password" />
             </Form.Item>
@@ -59,7 +72,7 @@ export function TempCertScreen() {
       )}
       {(state === 'applied' || state === 'disabled') && (
         <Card>
-          <Form layout="vertical" onFinish={(v: { password: string }) => run(() => call('tempCert:enable', v), t('ift930.enabled'))}>
+          <Form name="enable" layout="vertical" scrollToFirstError={{ focus: true }} onFinish={(v: { password: string }) => run(() => call('tempCert:enable', v), t('ift930.enabled'), SCREEN_HEADING_ID)}>
             <Form.Item label={t('ift930.enablePassword')} name="password" rules={[{ required: true }]}>
               <Input.Password autoComplete="off" />
             </Form.Item>
@@ -70,8 +83,8 @@ export function TempCertScreen() {
         </Card>
       )}
       {state && state !== 'none' && (
-        <Popconfirm title={t('ift930.deleteWarn')} okText={t('common.confirm')} cancelText={t('common.cancel')} onConfirm={() => run(() => call('tempCert:delete', {}))}>
-          <Button danger disabled={busy}>
+        <Popconfirm title={t('ift930.deleteWarn')} okText={t('common.confirm')} cancelText={t('common.cancel')} onCancel={() => setTimeout(() => deleteButton.current?.focus())} onConfirm={() => run(() => call('tempCert:delete', {}), undefined, 'apply_password')}>
+          <Button danger disabled={busy} ref={deleteButton}>
             {t('ift930.delete')}
           </Button>
         </Popconfirm>

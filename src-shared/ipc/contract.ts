@@ -25,6 +25,7 @@ export const ipcInputs = {
     q: text({ max: 100 }).optional(),
     status: z.enum(documentStatuses).optional(),
     limit: z.number().int().min(1).max(10_000).default(10_000),
+    offset: z.number().int().min(0).max(1_000_000).default(0),
   }),
   'documents:get': z.strictObject({ id }),
   'documents:create': z.strictObject({ subject: text({ min: 1, max: LIMITS.subject }), body: text({ max: LIMITS.body, multiline: true }) }),

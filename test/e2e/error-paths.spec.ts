@@ -30,8 +30,12 @@ test('a wrong PIN reads as a sentence, and the dialog warns that the PIN count i
     await openSendDialog(page, 'PIN 錯誤測試公文');
     await page.getByLabel('憑證卡密碼（PIN 碼）').fill('000000');
     await page.locator('#send-ok').click();
-    await expect(page.getByRole('alert').filter({ hasText: '憑證卡密碼（PIN 碼）錯誤，請重新輸入。' })).toBeVisible();
-    await expect(page.getByText('先前曾輸入錯誤的 PIN 碼，請小心輸入。')).toBeVisible();
+    // The refusal belongs to the PIN field: focus is back there, it is marked invalid, the sentence is its description.
+    const pinField = page.getByLabel('憑證卡密碼（PIN 碼）');
+    await expect(pinField).toBeFocused();
+    await expect(pinField).toHaveAttribute('aria-invalid', 'true');
+    await expect(pinField).toHaveAccessibleDescription(/憑證卡密碼（PIN 碼）錯誤，請重新輸入。.*先前曾輸入錯誤的 PIN 碼，請小心輸入。/);
+    await expect(page.getByText('先前曾輸入錯誤的 PIN 碼，請小心輸入。').last()).toBeVisible();
     await screenshot(page, '11-wrong-pin');
     await page.getByLabel('憑證卡密碼（PIN 碼）').fill(desktop.card.pin);
     await page.locator('#send-ok').click();
@@ -86,6 +90,10 @@ test('the service down during a send: signed and kept, then sent when it is back
     await system.service.kill();
     await page.locator('#send-ok').click();
     await expect(page.getByText('已簽章並保存，目前無法連線，恢復連線後會自動送出。').first()).toBeVisible();
+    // One message for one event: a polite warning, no success toast, no alert.
+    await expect(page.getByRole('status').filter({ hasText: '已簽章並保存' })).toHaveCount(1);
+    await expect(page.getByRole('alert')).toHaveCount(0);
+    await expect(page.locator('.ant-message-success, .ant-alert-success')).toHaveCount(0);
     await expect(page.getByTestId('outbox-pending')).toContainText('1 份已簽章的公文等待送出。');
     await expect(page.getByRole('button', { name: '傳送' })).toHaveCount(0); // not offered twice
     await screenshot(page, '13-service-down-queued');

@@ -9,6 +9,7 @@ import type { VirtualCard } from '../../native/virtual-card.js';
 import { virtualCardFor } from '../helpers/virtual-card.js';
 import { startServiceProcess, type ServiceProcess } from '../helpers/http-service.js';
 import { ServiceClient } from '../../src-main/service-client/service-client.js';
+import { expectAccessible } from './a11y.js';
 
 /** The built renderer on loopback with the shell's CSP, as app:// would serve it (shared with `npm start`). */
 export { serveRenderer } from '../../scripts/browser-shell.js';
@@ -42,8 +43,10 @@ export async function bindBridge(page: Page, desktop: DesktopUnderTest): Promise
   await bindDesktopBridge(page, desktop.app, (channel, result) => desktop.calls.push({ channel, result }));
 }
 
+/** Every screen state the suite keeps a picture of is also checked with axe (WCAG 2.1 AA). */
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join('test-results', 'screenshots', `${name}.png`), fullPage: true });
+  await expectAccessible(page, name);
 }
 
 /** The service process and the served renderer for one spec file: started before its tests, stopped after. */
@@ -77,6 +80,11 @@ export async function logIn(page: Page, account: string): Promise<void> {
 }
 
 export async function chooseRecipient(page: Page, name: string): Promise<void> {
-  await page.getByLabel('下一關負責人員').click();
+  await chooseRecipientIn(page, '下一關負責人員', name);
+}
+
+/** The same, with the field's label in the UI's language. */
+export async function chooseRecipientIn(page: Page, label: string, name: string): Promise<void> {
+  await page.getByLabel(label).click();
   await page.getByTitle(new RegExp(name)).click();
 }
