@@ -20,6 +20,7 @@ export const errorCatalog = {
   // Documents and their flow
   DOCUMENT_NOT_FOUND: [404, '找不到這份公文。', 'The document does not exist.'],
   DOCUMENT_NUMBER_INVALID: [400, '公文文號應為以民國年開頭的 10 位數字。', 'A document number is 10 digits beginning with the ROC year.'],
+  DOCUMENT_NUMBERS_EXHAUSTED: [409, '本年度的公文文號已用盡，請聯絡系統管理員。', 'This year’s document numbers are used up; call the administrator.'],
   DOCUMENT_NUMBER_TAKEN: [409, '這個公文文號已經使用過。', 'That document number is already in use.'],
   NOT_CURRENT_HOLDER: [403, '這份公文目前不在您手上，無法處理。', 'The document is not with you at this step.'],
   DOCUMENT_CLOSED: [409, '這份公文已歸檔或發文，流程已結束。', 'The document is archived or dispatched; its flow has ended.'],

@@ -55,7 +55,7 @@ export async function seedDemo(config: ServiceConfig, log: (line: string) => voi
     // 1033151119, as in the source document's flow table, then re-signed the next morning.
     clock.at = SEED_SENT_AT;
     const oldTemp = await enableDemoTempCert(ctx, vendor, 'DEMO-PC (103)');
-    const seedDoc = await createDocument(ctx, vendor, { number: SEED_DOCUMENT_NUMBER, subject: '電子公文系統軟體憑證申請與補簽操作測試', body: '測試以軟體臨時憑證傳送公文，並於返回後以實體卡補簽。', attachments: [] });
+    const seedDoc = await createDocument(ctx, vendor, { number: SEED_DOCUMENT_NUMBER, subject: '電子公文系統軟體憑證申請與補簽操作測試', body: '測試以軟體臨時憑證傳送公文，並於返回後以實體卡補簽。', attachments: [] }, { trustedNumber: true });
     await act(ctx, vendor, seedDoc.id, '送請簽核', 'yeh.yenchih', oldTemp, '');
     clock.at = SEED_RESIGNED_AT;
     await resignAll(ctx, vendor, cards.vendor!, '出差返回，以實體卡補簽');

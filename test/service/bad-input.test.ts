@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DocumentView } from '../../src-shared/api/documents.js';
 import type { PendingResignStep } from '../../src-shared/api/resign.js';
 import type { CmsSigner } from '../../src-shared/cms/signer.js';
+import { currentRocYear } from '../../src-shared/document-number.js';
 import { isErrorCode, messageOf } from '../../src-shared/errors.js';
 import { databaseKinds } from '../helpers/databases.js';
 import { Clerk, call, startTestService, type TestService } from '../helpers/service.js';
@@ -48,6 +49,8 @@ describe.each(databaseKinds())('bad and hostile input on %s: a stable 4xx code, 
     await huang.call('POST', '/api/temp-cert/disable');
     temp = await vendor.enableTempCert();
     doc = await drafter.open((await drafter.createDocument('正常公文', '內容')).id);
+    const thisYear = currentRocYear(service.ctx.now());
+    const imported = (await drafter.call('POST', '/api/documents', { number: `${thisYear}9999999`, subject: '匯入的紙本公文', body: '' })).body as DocumentView;
     // A temp-signed step of the vendor's, waiting for 補簽, and one step of the chief's.
     const v1 = await vendor.createDocument();
     await vendor.act(v1.id, '送請簽核', 'yeh.yenchih', temp);
@@ -79,7 +82,11 @@ describe.each(databaseKinds())('bad and hostile input on %s: a stable 4xx code, 
       { name: 'bad base64 in an attachment', expect: [400, 'VALIDATION_FAILED'], request: create({ subject: 'x', body: 'y', attachments: [{ name: 'a.pdf', contentBase64: 'not base64!' }] }) },
       { name: 'an attachment name that is a path', expect: [400, 'VALIDATION_FAILED'], request: create({ subject: 'x', body: 'y', attachments: [{ name: '../../etc/passwd', contentBase64: 'AAAA' }] }) },
       { name: 'a malformed document number', expect: [400, 'VALIDATION_FAILED'], request: create({ number: "1' OR '1'='1", subject: 'x', body: 'y' }) },
-      { name: 'a document number already used', expect: [409, 'DOCUMENT_NUMBER_TAKEN'], request: create({ number: doc.number, subject: 'x', body: 'y' }) },
+      { name: 'a document number already used', expect: [409, 'DOCUMENT_NUMBER_TAKEN'], request: create({ number: imported.number, subject: 'x', body: 'y' }) },
+      { name: 'a chosen number the counter gives (this year, below the import range)', expect: [400, 'DOCUMENT_NUMBER_INVALID'], request: create({ number: `${thisYear}0000001`, subject: 'x', body: 'y' }) },
+      { name: 'the last number of this year’s automatic range', expect: [400, 'DOCUMENT_NUMBER_INVALID'], request: create({ number: `${thisYear}8999999`, subject: 'x', body: 'y' }) },
+      { name: 'a number of a future year', expect: [400, 'DOCUMENT_NUMBER_INVALID'], request: create({ number: `${thisYear + 1}9999999`, subject: 'x', body: 'y' }) },
+      { name: 'an automatic number already given', expect: [400, 'DOCUMENT_NUMBER_INVALID'], request: create({ number: doc.number, subject: 'x', body: 'y' }) },
       ...ODD_TEXT.map(([what, text]): Case => ({ name: `${what} in a subject`, expect: [400, 'VALIDATION_FAILED'], request: create({ subject: text, body: 'y' }) })),
       ...ODD_TEXT.map(([what, text]): Case => ({ name: `${what} in an opinion`, expect: [400, 'VALIDATION_FAILED'], request: sign(drafter, doc, drafterCard, { opinion: text }) })),
       ...ODD_TEXT.map(([what, text]): Case => ({ name: `${what} in an application reason`, expect: [400, 'VALIDATION_FAILED'], request: async () => ({ method: 'POST', url: '/api/temp-cert/application', payload: { password: 'long-enough-1', reason: text }, headers: auth(drafter) }) })),
