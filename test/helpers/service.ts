@@ -28,6 +28,8 @@ export interface TestService {
   kind: DatabaseKind;
   /** Moves the service's clock. */
   clock: { offsetMs: number };
+  /** A second service instance on the same database (its own context, pool and app). */
+  twin(): Promise<FastifyInstance>;
   close(): Promise<void>;
 }
 
@@ -38,22 +40,31 @@ export async function startTestService(kind: DatabaseKind, options: { people?: t
   await writeFile(join(dataDir, 'trust', 'card-roots.pem'), pki.gcaRootPem);
   const database = await createTestDatabase(kind);
   const clock = { offsetMs: 0 };
-  const ctx = await createContext({
-    dataDir,
-    databaseUrl: database.url,
-    tempCaCertPath: join(pki.dir, 'temp-ca.cert.pem'),
-    tempCaKeyPath: join(pki.dir, 'temp-ca.key.pem'),
-    now: () => new Date(Date.now() + clock.offsetMs),
-  });
+  const openContext = () =>
+    createContext({
+      dataDir,
+      databaseUrl: database.url,
+      tempCaCertPath: join(pki.dir, 'temp-ca.cert.pem'),
+      tempCaKeyPath: join(pki.dir, 'temp-ca.key.pem'),
+      now: () => new Date(Date.now() + clock.offsetMs),
+    });
+  const ctx = await openContext();
   await seedPeople(ctx, options.people);
   const app = await buildApp(ctx);
+  const twins: FastifyInstance[] = [];
   return {
     app,
     ctx,
     dataDir,
     kind,
     clock,
+    twin: async () => {
+      const twin = await buildApp(await openContext());
+      twins.push(twin);
+      return twin;
+    },
     close: async () => {
+      for (const twin of twins) await twin.close();
       await app.close();
       await database.drop();
     },
