@@ -15,6 +15,7 @@ export const errorCatalog = {
   // Accounts and sessions
   LOGIN_FAILED: [401, '帳號或密碼錯誤。', 'The account or password is wrong.'],
   UNAUTHENTICATED: [401, '尚未登入或登入已逾時，請重新登入。', 'You are not logged in, or your session has expired.'],
+  REAUTH_FAILED: [403, '登入密碼錯誤，臨時憑證未變更。', 'The login password is wrong; the temporary certificate was not changed.'],
   USER_UNKNOWN: [404, '找不到這個使用者帳號。', 'There is no user with that account.'],
 
   // Documents and their flow

@@ -13,7 +13,14 @@ export function TempCertScreen() {
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // Asked again for apply, enable and delete, and forgotten after each: a borrowed session is not enough.
+  const [loginPassword, setLoginPassword] = useState('');
   const run = async (work: () => Promise<TempCertView>, done?: string) => {
+    if (!loginPassword) {
+      setNotice(null);
+      setError(t('ift930.loginPasswordWhy'));
+      return;
+    }
     setBusy(true);
     setError(null);
     setNotice(null);
@@ -23,6 +30,7 @@ export function TempCertScreen() {
     } catch (e) {
       setError(sentenceOf(e));
     } finally {
+      setLoginPassword('');
       setBusy(false);
     }
   };
@@ -40,11 +48,13 @@ export function TempCertScreen() {
           {view.data.local && <Descriptions.Item label="PC">{t('ift930.pc', { pc: view.data.local.pcLabel, until: formatRocDateTime(view.data.local.notAfter) })}</Descriptions.Item>}
         </Descriptions>
       )}
+      <label htmlFor="ift930-login-password">{t('ift930.loginPassword')}</label>
+      <Input.Password id="ift930-login-password" autoComplete="current-password" value={loginPassword} onChange={(e) => setLoginPassword(e.target.value)} placeholder={t('ift930.loginPasswordWhy')} />
       {notice && <Alert type="success" showIcon title={notice} />}
       {error && <Alert type="error" showIcon role="alert" title={error} />}
       {state === 'none' && (
         <Card>
-          <Form layout="vertical" onFinish={(v: { password: string; reason: string }) => run(() => call('tempCert:apply', v), t('ift930.applied'))}>
+          <Form layout="vertical" onFinish={(v: { password: string; reason: string }) => run(() => call('tempCert:apply', { ...v, loginPassword }), t('ift930.applied'))}>
             <Form.Item label={t('ift930.password')} name="password" rules={[{ required: true, min: 8 }]}>
               <Input.Password autoComplete="new-password" />
             </Form.Item>
@@ -59,7 +69,7 @@ export function TempCertScreen() {
       )}
       {(state === 'applied' || state === 'disabled') && (
         <Card>
-          <Form layout="vertical" onFinish={(v: { password: string }) => run(() => call('tempCert:enable', v), t('ift930.enabled'))}>
+          <Form layout="vertical" onFinish={(v: { password: string }) => run(() => call('tempCert:enable', { ...v, loginPassword }), t('ift930.enabled'))}>
             <Form.Item label={t('ift930.enablePassword')} name="password" rules={[{ required: true }]}>
               <Input.Password autoComplete="off" />
             </Form.Item>
@@ -70,7 +80,7 @@ export function TempCertScreen() {
         </Card>
       )}
       {state && state !== 'none' && (
-        <Popconfirm title={t('ift930.deleteWarn')} okText={t('common.confirm')} cancelText={t('common.cancel')} onConfirm={() => run(() => call('tempCert:delete', {}))}>
+        <Popconfirm title={t('ift930.deleteWarn')} okText={t('common.confirm')} cancelText={t('common.cancel')} onConfirm={() => run(() => call('tempCert:delete', { loginPassword }))}>
           <Button danger disabled={busy}>
             {t('ift930.delete')}
           </Button>

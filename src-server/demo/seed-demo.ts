@@ -112,10 +112,10 @@ async function installDemoTrust(config: ServiceConfig, pki: DemoPki): Promise<vo
 /** IFT930 for a demo "PC" (applying first if needed): the key is made here, as the desktop app would. */
 async function enableDemoTempCert(ctx: ServiceContext, actor: Actor, pcLabel: string): Promise<CmsSigner> {
   const password = DEMO_TEMP_CERT_PASSWORD;
-  if ((await tempCertStatus(ctx, actor)).state === 'none') await applyForTempCert(ctx, actor, { password, reason: '出差未攜帶憑證卡（示範資料）' });
+  if ((await tempCertStatus(ctx, actor)).state === 'none') await applyForTempCert(ctx, actor, { password, reason: '出差未攜帶憑證卡（示範資料）', loginPassword: DEMO_PASSWORD, pcLabel }, { pcLabel, address: null });
   const keys = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
   const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: `CN=${actor.account}`, keys, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } });
-  const issued = await enableTempCert(ctx, actor, { password, pcLabel, csr: Buffer.from(csr.rawData).toString('base64') });
+  const issued = await enableTempCert(ctx, actor, { password, pcLabel, csr: Buffer.from(csr.rawData).toString('base64'), loginPassword: DEMO_PASSWORD }, { pcLabel, address: null });
   return keyObjectSigner(new Uint8Array(Buffer.from(issued.certificate, 'base64')), KeyObject.from(keys.privateKey));
 }
 

@@ -138,12 +138,12 @@ export class Clerk {
   /** IFT930 on a fresh "PC": apply (unless already), make a P-256 key, enable with a CSR, return the signer. */
   async enableTempCert(password = 'temp-pass-1234', options: { apply?: boolean; pcLabel?: string } = {}): Promise<CmsSigner> {
     if (options.apply !== false) {
-      const applied = await this.call('POST', '/api/temp-cert/application', { password, reason: '出差未攜帶憑證卡' });
+      const applied = await this.call('POST', '/api/temp-cert/application', { password, reason: '出差未攜帶憑證卡', loginPassword: DEMO_PASSWORD });
       if (applied.status !== 200) throw new Error(JSON.stringify(applied.body));
     }
     const keys = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
     const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: `CN=${this.account}`, keys, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } });
-    const r = await this.call('POST', '/api/temp-cert/enable', { password, pcLabel: options.pcLabel ?? 'PC-01', csr: Buffer.from(csr.rawData).toString('base64') });
+    const r = await this.call('POST', '/api/temp-cert/enable', { password, pcLabel: options.pcLabel ?? 'PC-01', csr: Buffer.from(csr.rawData).toString('base64'), loginPassword: DEMO_PASSWORD });
     if (r.status !== 200) throw new Error(JSON.stringify(r.body));
     const cert = new Uint8Array(Buffer.from(r.body.certificate, 'base64'));
     return keyObjectSigner(cert, KeyObject.from(keys.privateKey));

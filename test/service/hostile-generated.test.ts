@@ -115,8 +115,8 @@ describe.each(databaseKinds())('generated hostile input on %s', (kind) => {
         { name: `${what} in a body`, ...invalid, request: async () => post(drafter, '/api/documents', { subject: 's', body: text }) },
         { name: `${what} in an attachment name`, ...invalid, request: async () => post(drafter, '/api/documents', { subject: 's', body: '', attachments: [{ name: `${text}.pdf`, contentBase64: 'AAAA' }] }) },
         { name: `${what} in an opinion`, ...invalid, request: () => send({ opinion: text }) },
-        { name: `${what} in an application reason`, ...invalid, request: async () => post(drafter, '/api/temp-cert/application', { password: 'long-enough-1', reason: text }) },
-        { name: `${what} in a PC label`, ...invalid, request: async () => post(vendor, '/api/temp-cert/enable', { password: 'x', pcLabel: text, csr: 'AAAA' }) },
+        { name: `${what} in an application reason`, ...invalid, request: async () => post(drafter, '/api/temp-cert/application', { password: 'long-enough-1', reason: text, loginPassword: 'gongwen-demo' }) },
+        { name: `${what} in a PC label`, ...invalid, request: async () => post(vendor, '/api/temp-cert/enable', { password: 'x', pcLabel: text, csr: 'AAAA', loginPassword: 'gongwen-demo' }) },
         { name: `${what} in a re-sign note`, ...invalid, request: async () => post(vendor, '/api/resign', { note: text, certificates: ['AAAA'], items: [{ stepId: pending[0]!.stepId, countersignature: 'AAAA' }] }) },
       );
       // A URL cannot carry an unpaired surrogate at all; the other odd characters can.
