@@ -7,6 +7,8 @@ export const errorCatalog = {
   // Requests
   MALFORMED_REQUEST: [400, '送出的資料格式不正確，無法處理。', 'The request is not well-formed.'],
   VALIDATION_FAILED: [400, '有欄位未填或格式不符，請檢查後再試。', 'Some fields are missing or not in the expected form.'],
+  HEADERS_TOO_LARGE: [431, '送出的要求標頭或網址太長，無法處理。', 'The request’s headers or address are too long.'],
+  REQUEST_TIMEOUT: [408, '送出資料的時間過長，連線已中止，請再試一次。', 'The request took too long to arrive; try again.'],
   PAYLOAD_TOO_LARGE: [413, '送出的資料太大，請縮小附件或內容後再試。', 'The request is too large.'],
   NOT_FOUND: [404, '找不到要求的項目。', 'The requested item does not exist.'],
   RATE_LIMITED: [429, '密碼錯誤次數過多，請稍候幾分鐘再試。', 'Too many wrong passwords: wait a few minutes and try again.'],

@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ServiceContext } from '../context.js';
-import { handleError, handleNotFound } from './errors.js';
+import { handleClientError, handleError, handleFrameworkError, handleNotFound } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { registerRoutes, type AnyRoute } from './route.js';
 import { accountRoutes } from './routes/accounts.js';
@@ -17,6 +17,9 @@ export async function buildApp(ctx: ServiceContext, options: { logger?: FastifyS
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT,
+    // Every answer follows the contract, however early the request is refused.
+    frameworkErrors: handleFrameworkError,
+    clientErrorHandler: handleClientError,
   });
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
