@@ -18,6 +18,7 @@ import { buildApp } from '../../src-server/http/app.js';
 import { createContext } from '../../src-server/service.js';
 import { fromPem } from '../../src-shared/pki/x509.js';
 import { createTestDatabase, type DatabaseKind } from './databases.js';
+import { signaturesOpensslCannotRead } from './openssl-print.js';
 import { cardSigner, testPki } from './demo-pki.js';
 
 /** A running service (in-process, reached through inject) with the demo people and their cards registered. */
@@ -64,9 +65,15 @@ export async function startTestService(kind: DatabaseKind, options: { people?: t
       return twin;
     },
     close: async () => {
-      for (const twin of twins) await twin.close();
-      await app.close();
-      await database.drop();
+      try {
+        // Whatever the suite got the service to store must be readable by openssl (issue 13, point 3).
+        const unreadable = await signaturesOpensslCannotRead(ctx);
+        if (unreadable.length > 0) throw new Error(`stored signatures openssl cannot read:\n${unreadable.join('\n')}`);
+      } finally {
+        for (const twin of twins) await twin.close();
+        await app.close();
+        await database.drop();
+      }
     },
   };
 }
