@@ -9,22 +9,20 @@ import { GongwenError } from '../../src-shared/errors.js';
 export const JSON_LIMITS = { depth: 8, values: 5_000 } as const;
 
 /**
- * One pass over the text, outside strings: brackets for depth, brackets and commas for the number
- * of values. Linear, a few milliseconds for the largest body a route takes.
+ * One pass over the bytes, outside strings: brackets for depth, brackets and commas for the number
+ * of values. Linear, and over the raw UTF-8 (the structural characters are ASCII, never part of a
+ * multi-byte sequence): a string read from the socket in chunks is a rope, slow to index.
  */
-export function assertJsonShape(text: string): void {
+export function assertJsonShape(bytes: Uint8Array): void {
   let depth = 0;
   let values = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i]!;
+    if (c === 0x22) {
+      i = endOfString(bytes, i);
       continue;
     }
-    if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
+    if (c === 0x5b || c === 0x7b) {
       if (++depth > JSON_LIMITS.depth) throw new GongwenError('MALFORMED_REQUEST', 'nested too deeply');
       if (++values > JSON_LIMITS.values) throw new GongwenError('MALFORMED_REQUEST', 'too many values');
     } else if (c === 0x5d || c === 0x7d) depth--;
@@ -32,15 +30,26 @@ export function assertJsonShape(text: string): void {
   }
 }
 
+/** The closing quote of the string opening at `open` (found natively: attachments are megabytes of string). */
+function endOfString(bytes: Uint8Array, open: number): number {
+  for (let at = open; ; ) {
+    at = bytes.indexOf(0x22, at + 1);
+    if (at < 0) return bytes.length; // unterminated: JSON.parse refuses it
+    let backslashes = 0;
+    while (bytes[at - 1 - backslashes] === 0x5c) backslashes++;
+    if (backslashes % 2 === 0) return at;
+  }
+}
+
 /** JSON bodies, checked for shape before they are parsed; `__proto__` keys are refused as Fastify does. */
 export function registerJsonParser(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    const text = body as string;
-    if (text.length === 0) return done(new GongwenError('MALFORMED_REQUEST', 'empty body'), undefined);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
+    const bytes = body as Buffer;
+    if (bytes.length === 0) return done(new GongwenError('MALFORMED_REQUEST', 'empty body'), undefined);
     try {
-      assertJsonShape(text);
-      done(null, JSON.parse(text, (key, value: unknown) => {
+      assertJsonShape(bytes);
+      done(null, JSON.parse(bytes.toString('utf8'), (key, value: unknown) => {
         if (key === '__proto__') throw new GongwenError('MALFORMED_REQUEST', 'a forbidden key');
         return value;
       }));
