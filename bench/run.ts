@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { testPki } from '../test/helpers/demo-pki.js';
 import { benchClientSend } from './client-send.js';
+import { benchHealthUnderLoad } from './health-under-load.js';
 import { benchInbox } from './inbox.js';
 import { resignMemoryRow, resignRow, resignRun, type ResignRun } from './resign.js';
 import { hicosRows } from './resign-hicos.js';
@@ -42,6 +43,7 @@ await step('HTTP sends on SQLite', () => benchSends('sqlite', { rate: 1000, p99M
 if (process.env.GONGWEN_TEST_POSTGRES_URL) await step('HTTP sends on PostgreSQL', () => benchSends('postgres', { rate: 500, perClient: 60 }));
 else console.log('PostgreSQL not started: run the benchmarks with npm run bench, which starts one');
 await step('inbox in Chromium', () => benchInbox(10_000));
+await step('health under the largest bodies', () => benchHealthUnderLoad());
 
 const fmt = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(2));
 const table = [

@@ -4,6 +4,7 @@ import zhTW from 'antd/locale/zh_TW';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DesktopSettings, SessionState } from '../src-shared/ipc/outputs';
+import { formatRocDateTime } from '../src-shared/roc-date';
 import { call, subscribe } from './bridge';
 import { CardIndicator } from './components/CardIndicator';
 import { Notice } from './components/Notice';
@@ -86,6 +87,7 @@ export function App() {
             </nav>
           </Layout.Sider>
           <Layout.Content style={{ padding: 24 }}>
+            <TempCertChangeNotice changes={session.tempCertChanges ?? []} />
             <OutboxNotice />
             {(screen.name === 'inbox' || screen.name === 'involved') && <InboxScreen key={screen.name} box={screen.name} onOpen={(id) => setScreen({ name: 'document', id, from: screen.name as 'inbox' })} />}
             {screen.name === 'document' && <DocumentScreen id={screen.id} me={session.user.account} tempCertTicked={session.tempCertTicked} onBack={() => setScreen({ name: screen.from })} onSent={refreshSession} />}
@@ -97,6 +99,14 @@ export function App() {
       </Layout>
     </ConfigProvider>
   );
+}
+
+/** Changes to the temp cert since the previous login, from whichever PC: one the clerk did not make must not go unnoticed. */
+function TempCertChangeNotice({ changes }: { changes: NonNullable<SessionState['tempCertChanges']> }) {
+  const { t } = useTranslation();
+  if (changes.length === 0) return null;
+  const lines = changes.map((c) => t('ift930.change', { action: t(`ift930.actions.${c.action}`), at: formatRocDateTime(c.at), pc: [c.pcLabel, c.address].filter(Boolean).join(', ') || t('ift930.unknownPc') }));
+  return <Notice kind="news" type="warning" closable data-testid="temp-cert-changes" style={{ marginBottom: 16 }} title={t('ift930.changes')} description={lines.join('；')} />;
 }
 
 /** Signed steps waiting for the service, and steps it refused, stay visible until dealt with. */

@@ -22,6 +22,9 @@ export const resources = {
       },
       ift930: {
         state: '目前狀態', states: { none: '尚未申請', applied: '已申請，這台電腦尚未啟用', 'enabled-here': '已在這台電腦啟用', disabled: '已停用（需重新啟用並下載憑證）' },
+        loginPassword: '登入密碼（確認本人）', loginPasswordWhy: '申請、啟用或刪除臨時憑證，須再輸入一次登入密碼。',
+        changes: '自上次登入後，您的臨時憑證有以下變更；若非您本人所為，請立即通知系統管理員：', change: '{{action}} {{at}}（{{pc}}）',
+        actions: { apply: '申請', enable: '啟用', delete: '刪除', disable: '停用' }, unknownPc: '未知電腦',
         password: '軟體憑證密碼', reason: '申請原因', apply: '申請憑證', enable: '啟用並下載憑證', enablePassword: '數位憑證密碼', delete: '刪除憑證',
         deleteWarn: '刪除憑證後，必須從「輸入軟體憑證密碼及申請原因」重新申請。確定要刪除嗎？', applied: '已申請，請點選「啟用並下載憑證」。', enabled: '已完成軟體憑證申請，這台電腦可以使用臨時憑證。', reasonShown: '申請原因：{{reason}}', pc: '電腦：{{pc}}，有效至 {{until}}',
       },
@@ -52,6 +55,9 @@ export const resources = {
       },
       ift930: {
         state: 'State', states: { none: 'Not applied', applied: 'Applied, not enabled on this computer', 'enabled-here': 'Enabled on this computer', disabled: 'Disabled (enable and download again)' },
+        loginPassword: 'Login password (to confirm it is you)', loginPasswordWhy: 'Applying for, enabling or deleting a temporary certificate asks for your login password again.',
+        changes: 'Since your last login your temporary certificate was changed as follows; if this was not you, tell the administrator at once:', change: '{{action}} {{at}} ({{pc}})',
+        actions: { apply: 'applied', enable: 'enabled', delete: 'deleted', disable: 'disabled' }, unknownPc: 'unknown computer',
         password: 'Temporary-certificate password', reason: 'Reason', apply: 'Apply for certificate', enable: 'Enable and download certificate', enablePassword: 'Certificate password', delete: 'Delete certificate',
         deleteWarn: 'After deleting you must apply again with a password and a reason. Delete?', applied: 'Applied; now click "Enable and download certificate".', enabled: 'Done: this computer can use the temporary certificate.', reasonShown: 'Reason: {{reason}}', pc: 'Computer: {{pc}}, valid until {{until}}',
       },

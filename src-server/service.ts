@@ -83,7 +83,7 @@ export async function createContext(config: ServiceConfig): Promise<ServiceConte
     tempCa,
     cardRoots,
     signerPolicy: new SignerPolicy(storage.db, tempCa, cardRoots),
-    passwordGuard: new PasswordGuard(storage.db, now),
+    passwordGuard: new PasswordGuard(storage, now),
     sessionHours: config.sessionHours ?? 10,
     clockSkewMs: 5 * 60 * 1000,
   };

@@ -14,6 +14,18 @@ export function rocYearOfDocumentNumber(documentNumber: string): number {
   return Number(documentNumber.slice(0, 3));
 }
 
+/**
+ * The service numbers documents from 0000001 up; sequences from IMPORT_SEQUENCE_FLOOR up are
+ * reserved for documents brought in with a number of their own (paper documents being imported),
+ * so such a number can never be one the counter will give later.
+ */
+export const LAST_AUTOMATIC_SEQUENCE = 8_999_999;
+export const IMPORT_SEQUENCE_FLOOR = 9_000_000;
+
+export function sequenceOfDocumentNumber(documentNumber: string): number {
+  return Number(documentNumber.slice(3));
+}
+
 /** The next number in the given year's sequence, e.g. (115, 42) → 1150000042. */
 export function makeDocumentNumber(rocYear: number, sequence: number): string {
   if (rocYear < 100 || rocYear > 999) throw new RangeError(`ROC year out of range: ${rocYear}`);

@@ -7,6 +7,8 @@ export const errorCatalog = {
   // Requests
   MALFORMED_REQUEST: [400, '送出的資料格式不正確，無法處理。', 'The request is not well-formed.'],
   VALIDATION_FAILED: [400, '有欄位未填或格式不符，請檢查後再試。', 'Some fields are missing or not in the expected form.'],
+  HEADERS_TOO_LARGE: [431, '送出的要求標頭或網址太長，無法處理。', 'The request’s headers or address are too long.'],
+  REQUEST_TIMEOUT: [408, '送出資料的時間過長，連線已中止，請再試一次。', 'The request took too long to arrive; try again.'],
   PAYLOAD_TOO_LARGE: [413, '送出的資料太大，請縮小附件或內容後再試。', 'The request is too large.'],
   NOT_FOUND: [404, '找不到要求的項目。', 'The requested item does not exist.'],
   RATE_LIMITED: [429, '密碼錯誤次數過多，請稍候幾分鐘再試。', 'Too many wrong passwords: wait a few minutes and try again.'],
@@ -15,12 +17,14 @@ export const errorCatalog = {
   // Accounts and sessions
   LOGIN_FAILED: [401, '帳號或密碼錯誤。', 'The account or password is wrong.'],
   UNAUTHENTICATED: [401, '尚未登入或登入已逾時，請重新登入。', 'You are not logged in, or your session has expired.'],
+  REAUTH_FAILED: [403, '登入密碼錯誤，臨時憑證未變更。', 'The login password is wrong; the temporary certificate was not changed.'],
   USER_UNKNOWN: [404, '找不到這個使用者帳號。', 'There is no user with that account.'],
   PASSWORD_POLICY: [400, '密碼至少需 12 個字元，不可包含帳號名稱，也不可是常見或示範用的密碼。', 'A password must have at least 12 characters, must not contain the account name and must not be a common or demo password.'],
 
   // Documents and their flow
   DOCUMENT_NOT_FOUND: [404, '找不到這份公文。', 'The document does not exist.'],
   DOCUMENT_NUMBER_INVALID: [400, '公文文號應為以民國年開頭的 10 位數字。', 'A document number is 10 digits beginning with the ROC year.'],
+  DOCUMENT_NUMBERS_EXHAUSTED: [409, '本年度的公文文號已用盡，請聯絡系統管理員。', 'This year’s document numbers are used up; call the administrator.'],
   DOCUMENT_NUMBER_TAKEN: [409, '這個公文文號已經使用過。', 'That document number is already in use.'],
   NOT_CURRENT_HOLDER: [403, '這份公文目前不在您手上，無法處理。', 'The document is not with you at this step.'],
   DOCUMENT_CLOSED: [409, '這份公文已歸檔或發文，流程已結束。', 'The document is archived or dispatched; its flow has ended.'],

@@ -11,22 +11,24 @@ import { ServiceClient } from '../../src-main/service-client/service-client.js';
 export interface BenchClerk {
   account: string;
   client: ServiceClient;
+  /** The login password, for the re-authentication IFT930 asks (benchmarks only). */
+  password: string;
   temp?: CmsSigner;
 }
 
 export async function loginClerk(url: string, account: string, password = 'gongwen-demo'): Promise<BenchClerk> {
   const client = new ServiceClient({ baseUrl: url, timeoutMs: 60_000 });
   await client.login(account, password);
-  return { account, client };
+  return { account, client, password };
 }
 
 /** IFT930 without the keychain (the benchmarks measure the service and the card, not the keychain). */
 export async function enableTempCert(clerk: BenchClerk): Promise<CmsSigner> {
   const password = 'bench-temp-password';
-  await clerk.client.applyForTempCert({ password, reason: 'benchmark' }).catch(() => undefined);
+  await clerk.client.applyForTempCert({ password, reason: 'benchmark', loginPassword: clerk.password }).catch(() => undefined);
   const keys = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
   const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: `CN=${clerk.account}`, keys, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } });
-  const issued = await clerk.client.enableTempCert({ password, pcLabel: 'bench', csr: Buffer.from(csr.rawData).toString('base64') });
+  const issued = await clerk.client.enableTempCert({ password, pcLabel: 'bench', csr: Buffer.from(csr.rawData).toString('base64'), loginPassword: clerk.password });
   clerk.temp = keyObjectSigner(new Uint8Array(Buffer.from(issued.certificate, 'base64')), KeyObject.from(keys.privateKey));
   return clerk.temp;
 }

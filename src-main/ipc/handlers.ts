@@ -17,7 +17,7 @@ const PROGRESS_EVERY_MS = 50;
 export type IpcHandlers = { [C in IpcChannel]: (input: IpcParsedInput<C>, app: DesktopApp) => Promise<IpcOutputs[C]> };
 
 function sessionState(app: DesktopApp): SessionState {
-  return { user: app.session?.user ?? null, tempCertTicked: app.session?.tempCertTicked ?? false, serviceUrl: app.settings.get().serviceUrl };
+  return { user: app.session?.user ?? null, tempCertTicked: app.session?.tempCertTicked ?? false, serviceUrl: app.settings.get().serviceUrl, tempCertChanges: app.session?.tempCertChanges ?? [] };
 }
 
 export const handlers: IpcHandlers = {
@@ -64,19 +64,19 @@ export const handlers: IpcHandlers = {
     const session = app.requireSession();
     return session.tempCerts.view(session.account);
   },
-  'tempCert:apply': async ({ password, reason }, app) => {
+  'tempCert:apply': async ({ password, reason, loginPassword }, app) => {
     const session = app.requireSession();
-    await session.tempCerts.apply(password, reason);
+    await session.tempCerts.apply(password, reason, loginPassword, app.pcLabel());
     return session.tempCerts.view(session.account);
   },
-  'tempCert:enable': async ({ password, pcLabel }, app) => {
+  'tempCert:enable': async ({ password, pcLabel, loginPassword }, app) => {
     const session = app.requireSession();
-    await session.tempCerts.enable(session.account, password, pcLabel ?? app.pcLabel());
+    await session.tempCerts.enable(session.account, password, pcLabel ?? app.pcLabel(), loginPassword);
     return session.tempCerts.view(session.account);
   },
-  'tempCert:delete': async (_input, app) => {
+  'tempCert:delete': async ({ loginPassword }, app) => {
     const session = app.requireSession();
-    await session.tempCerts.delete(session.account);
+    await session.tempCerts.delete(session.account, loginPassword, app.pcLabel());
     return session.tempCerts.view(session.account);
   },
   'tempCert:disable': async (_input, app) => {

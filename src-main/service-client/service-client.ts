@@ -2,7 +2,7 @@ import type { z, ZodType } from 'zod';
 import { LoginResponse, UserDirectory, UserSummary } from '../../src-shared/api/accounts.js';
 import { ActionResult, DocumentList, DocumentView, Evidence, LIMITS, type ActionRequest, type CreateDocumentRequest, type InboxQuery } from '../../src-shared/api/documents.js';
 import { PendingResignList, ResignResponse, type ResignRequest } from '../../src-shared/api/resign.js';
-import { EnableTempCertResponse, TempCertStatus, type ApplyTempCertRequest, type EnableTempCertRequest } from '../../src-shared/api/temp-cert.js';
+import { EnableTempCertResponse, TempCertStatus, type ApplyTempCertRequest, type DeleteTempCertRequest, type EnableTempCertRequest } from '../../src-shared/api/temp-cert.js';
 import { GongwenError, isErrorCode } from '../../src-shared/errors.js';
 import { checkServiceUrl } from './service-url.js';
 
@@ -99,8 +99,8 @@ export class ServiceClient {
   enableTempCert(body: EnableTempCertRequest) {
     return this.request('POST', '/api/temp-cert/enable', EnableTempCertResponse, body, { retry: false });
   }
-  deleteTempCert() {
-    return this.request('DELETE', '/api/temp-cert/application', TempCertStatus, undefined, { retry: false });
+  deleteTempCert(body: DeleteTempCertRequest) {
+    return this.request('DELETE', '/api/temp-cert/application', TempCertStatus, body, { retry: false });
   }
   disableTempCert() {
     return this.request('POST', '/api/temp-cert/disable', TempCertStatus, undefined, { retry: false });

@@ -46,6 +46,8 @@ export class ClerkSession {
     readonly core: SigningCore,
     readonly client: ServiceClient,
     readonly user: LoginResponse['user'],
+    /** Changes to this person's temp cert since their previous login, as the service told at login. */
+    readonly tempCertChanges: LoginResponse['tempCertChanges'] = [],
   ) {
     this.tempCerts = new TempCertStore(core.dataDir, core.keychain, client);
     this.courier = new Courier(core.outbox, () => ({ account: user.account, client }));
@@ -54,7 +56,7 @@ export class ClerkSession {
   static async login(core: SigningCore, serviceUrl: string, account: string, password: string): Promise<ClerkSession> {
     const client = new ServiceClient({ baseUrl: serviceUrl });
     const answer = await client.login(account, password);
-    const session = new ClerkSession(core, client, answer.user);
+    const session = new ClerkSession(core, client, answer.user, answer.tempCertChanges);
     session.courier.start(); // whatever this clerk signed before (a crash, a dead network) goes out now
     return session;
   }

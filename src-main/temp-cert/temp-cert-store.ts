@@ -68,16 +68,17 @@ export class TempCertStore {
     return combine(remote, local, this.unlocked.has(account));
   }
 
-  async apply(password: string, reason: string): Promise<TempCertStatus> {
-    return this.client.applyForTempCert({ password, reason });
+  /** 申請憑證. The login password is asked again: the service will not change this on a session alone. */
+  async apply(password: string, reason: string, loginPassword: string, pcLabel?: string): Promise<TempCertStatus> {
+    return this.client.applyForTempCert({ password, reason, loginPassword, ...(pcLabel ? { pcLabel } : {}) });
   }
 
-  /** 啟用並下載憑證. The password is checked by the service and seals the key here. */
-  async enable(account: string, password: string, pcLabel: string): Promise<LocalTempCert> {
+  /** 啟用並下載憑證. The password is checked by the service and seals the key here; the login password is asked again. */
+  async enable(account: string, password: string, pcLabel: string, loginPassword: string): Promise<LocalTempCert> {
     await this.keychain.assertAvailable(); // before the service issues anything
     const keys = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
     const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: `CN=${account}`, keys, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } });
-    const issued = await this.client.enableTempCert({ password, pcLabel, csr: Buffer.from(csr.rawData).toString('base64') });
+    const issued = await this.client.enableTempCert({ password, pcLabel, csr: Buffer.from(csr.rawData).toString('base64'), loginPassword });
     const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
     try {
       const sealed = await sealKey(pkcs8, password, `${account}:${issued.serial}`);
@@ -155,8 +156,8 @@ export class TempCertStore {
   }
 
   /** 刪除憑證: the application withdrawn, the key wiped from this PC. */
-  async delete(account: string): Promise<TempCertStatus> {
-    const status = await this.client.deleteTempCert();
+  async delete(account: string, loginPassword: string, pcLabel?: string): Promise<TempCertStatus> {
+    const status = await this.client.deleteTempCert({ loginPassword, ...(pcLabel ? { pcLabel } : {}) });
     await this.wipe(account);
     return status;
   }

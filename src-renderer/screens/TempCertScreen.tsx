@@ -1,4 +1,4 @@
-import { Button, Card, Descriptions, Form, Input, Popconfirm, Space } from 'antd';
+import { Button, Card, Descriptions, Form, Input, Modal, Space } from 'antd';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TempCertView } from '../../src-shared/ipc/outputs';
@@ -7,6 +7,7 @@ import { call, sentenceOf } from '../bridge';
 import { Notice } from '../components/Notice';
 import { focusHeadingIfLost, SCREEN_HEADING_ID, ScreenHeading } from '../components/ScreenHeading';
 import { useLoad } from '../use-call';
+
 
 /** IFT930 臨時憑證申請發放啟用作業: apply, enable and download on this PC, delete. */
 export function TempCertScreen() {
@@ -23,8 +24,9 @@ export function TempCertScreen() {
     (document.getElementById(focusNext) ?? document.getElementById(SCREEN_HEADING_ID))?.focus();
     setFocusNext(null);
   }, [focusNext]);
+  const [deleting, setDeleting] = useState(false);
   /** Runs one action; then focus goes to `next` (the next thing to fill in), since the form that had it is replaced. */
-  const run = async (work: () => Promise<TempCertView>, done: string | undefined, next: string) => {
+  const run = async (work: () => Promise<TempCertView>, done: string | undefined, next: string): Promise<boolean> => {
     setBusy(true);
     setError(null);
     setNotice(null);
@@ -32,9 +34,11 @@ export function TempCertScreen() {
       view.setData(await work());
       if (done) setNotice(done);
       setFocusNext(next);
+      return true;
     } catch (e) {
       setError(sentenceOf(e));
       focusHeadingIfLost();
+      return false;
     } finally {
       setBusy(false);
     }
@@ -57,13 +61,14 @@ export function TempCertScreen() {
       {error && <Notice kind="problem" title={error} />}
       {state === 'none' && (
         <Card>
-          <Form name="apply" layout="vertical" scrollToFirstError={{ focus: true }} onFinish={(v: { password: string; reason: string }) => run(() => call('tempCert:apply', v), t('ift930.applied'), 'enable_password')}>
+          <Form name="apply" layout="vertical" scrollToFirstError={{ focus: true }} onFinish={(v: { password: string; reason: string; loginPassword: string }) => run(() => call('tempCert:apply', v), t('ift930.applied'), 'enable_password')}>
             <Form.Item label={t('ift930.password')} name="password" rules={[{ required: true, min: 8 }]}>
               <Input.Password autoComplete="new-password" />
             </Form.Item>
             <Form.Item label={t('ift930.reason')} name="reason" rules={[{ required: true }]}>
               <Input.TextArea rows={2} maxLength={500} />
             </Form.Item>
+            <LoginPasswordItem />
             <Button type="primary" htmlType="submit" loading={busy}>
               {t('ift930.apply')}
             </Button>
@@ -72,10 +77,11 @@ export function TempCertScreen() {
       )}
       {(state === 'applied' || state === 'disabled') && (
         <Card>
-          <Form name="enable" layout="vertical" scrollToFirstError={{ focus: true }} onFinish={(v: { password: string }) => run(() => call('tempCert:enable', v), t('ift930.enabled'), SCREEN_HEADING_ID)}>
+          <Form name="enable" layout="vertical" scrollToFirstError={{ focus: true }} onFinish={(v: { password: string; loginPassword: string }) => run(() => call('tempCert:enable', v), t('ift930.enabled'), SCREEN_HEADING_ID)}>
             <Form.Item label={t('ift930.enablePassword')} name="password" rules={[{ required: true }]}>
               <Input.Password autoComplete="off" />
             </Form.Item>
+            <LoginPasswordItem />
             <Button type="primary" htmlType="submit" loading={busy}>
               {t('ift930.enable')}
             </Button>
@@ -83,12 +89,45 @@ export function TempCertScreen() {
         </Card>
       )}
       {state && state !== 'none' && (
-        <Popconfirm title={t('ift930.deleteWarn')} okText={t('common.confirm')} cancelText={t('common.cancel')} onCancel={() => setTimeout(() => deleteButton.current?.focus())} onConfirm={() => run(() => call('tempCert:delete', {}), undefined, 'apply_password')}>
-          <Button danger disabled={busy} ref={deleteButton}>
-            {t('ift930.delete')}
-          </Button>
-        </Popconfirm>
+        <Button danger disabled={busy} ref={deleteButton} onClick={() => setDeleting(true)}>
+          {t('ift930.delete')}
+        </Button>
       )}
+      <Modal
+        open={deleting}
+        title={t('ift930.delete')}
+        okText={t('common.confirm')}
+        cancelText={t('common.cancel')}
+        okButtonProps={{ danger: true, htmlType: 'submit', form: 'delete', loading: busy }}
+        onCancel={() => setDeleting(false)}
+        afterClose={() => (document.getElementById('apply_password') ?? deleteButton.current)?.focus()}
+        destroyOnHidden
+      >
+        <Form
+          name="delete"
+          layout="vertical"
+          scrollToFirstError={{ focus: true }}
+          onFinish={async (v: { loginPassword: string }) => {
+            if (await run(() => call('tempCert:delete', v), undefined, 'apply_password')) setDeleting(false);
+          }}
+        >
+          <p>{t('ift930.deleteWarn')}</p>
+          <LoginPasswordItem autoFocus />
+        </Form>
+      </Modal>
     </Space>
+  );
+}
+
+/**
+ * The login password, asked again for apply, enable and delete: these change who can sign as the
+ * clerk, so a borrowed session is not enough (the service checks it and rate-limits it like a login).
+ */
+function LoginPasswordItem({ autoFocus }: { autoFocus?: boolean }) {
+  const { t } = useTranslation();
+  return (
+    <Form.Item label={t('ift930.loginPassword')} name="loginPassword" extra={t('ift930.loginPasswordWhy')} rules={[{ required: true }]}>
+      <Input.Password autoComplete="current-password" autoFocus={autoFocus} />
+    </Form.Item>
   );
 }

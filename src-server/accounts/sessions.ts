@@ -4,6 +4,7 @@ import { GongwenError } from '../../src-shared/errors.js';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Actor, ServiceContext } from '../context.js';
 import { verifyPassword } from './password-hash.js';
+import { tempCertChangesSince } from '../temp-ca/changes.js';
 import { findUserByAccount, userSummary } from './users.js';
 
 // Checked against when the account does not exist, so that a wrong account costs as long as a wrong password.
@@ -21,12 +22,23 @@ export async function login(ctx: ServiceContext, account: string, password: stri
   if (!user) throw new GongwenError('LOGIN_FAILED');
   const token = randomBytes(32).toString('base64url');
   const now = ctx.now();
+  const previous = await db.selectFrom('sessions').select((eb) => eb.fn.max('created_at').as('at')).where('user_id', '=', user.id).executeTakeFirst();
+  const tempCertChanges = await tempCertChangesSince(db, account, previous?.at ?? null);
   const expiresAt = new Date(now.getTime() + ctx.sessionHours * 3600 * 1000).toISOString();
   await db.transaction().execute(async (trx) => {
     await trx.insertInto('sessions').values({ token_sha256: tokenDigest(token), user_id: user.id, created_at: now.toISOString(), expires_at: expiresAt, ended_at: null }).execute();
     await appendAudit(trx, dialect, now, { actor: account, action: 'session.login', subject: account, detail: {} });
   });
-  return { token, expiresAt, user: await userSummary(db, user.id) };
+  return { token, expiresAt, user: await userSummary(db, user.id), tempCertChanges };
+}
+
+/**
+ * Asks for the login password again before a change to who can sign as this person (a borrowed
+ * session is not enough). Wrong passwords count against the same limit as logins.
+ */
+export async function confirmLoginPassword(ctx: ServiceContext, actor: Actor, password: string): Promise<void> {
+  const user = await ctx.storage.db.selectFrom('users').select('password_hash').where('id', '=', actor.id).executeTakeFirstOrThrow();
+  await ctx.passwordGuard.check(`login:${actor.account}`, () => verifyPassword(password, user.password_hash), 'REAUTH_FAILED');
 }
 
 export async function authenticate(ctx: ServiceContext, token: string | undefined): Promise<Actor> {

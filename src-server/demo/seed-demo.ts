@@ -55,7 +55,7 @@ export async function seedDemo(config: ServiceConfig, log: (line: string) => voi
     // 1033151119, as in the source document's flow table, then re-signed the next morning.
     clock.at = SEED_SENT_AT;
     const oldTemp = await enableDemoTempCert(ctx, vendor, 'DEMO-PC (103)');
-    const seedDoc = await createDocument(ctx, vendor, { number: SEED_DOCUMENT_NUMBER, subject: '電子公文系統軟體憑證申請與補簽操作測試', body: '測試以軟體臨時憑證傳送公文，並於返回後以實體卡補簽。', attachments: [] });
+    const seedDoc = await createDocument(ctx, vendor, { number: SEED_DOCUMENT_NUMBER, subject: '電子公文系統軟體憑證申請與補簽操作測試', body: '測試以軟體臨時憑證傳送公文，並於返回後以實體卡補簽。', attachments: [] }, { trustedNumber: true });
     await act(ctx, vendor, seedDoc.id, '送請簽核', 'yeh.yenchih', oldTemp, '');
     clock.at = SEED_RESIGNED_AT;
     await resignAll(ctx, vendor, cards.vendor!, '出差返回，以實體卡補簽');
@@ -112,10 +112,10 @@ async function installDemoTrust(config: ServiceConfig, pki: DemoPki): Promise<vo
 /** IFT930 for a demo "PC" (applying first if needed): the key is made here, as the desktop app would. */
 async function enableDemoTempCert(ctx: ServiceContext, actor: Actor, pcLabel: string): Promise<CmsSigner> {
   const password = DEMO_TEMP_CERT_PASSWORD;
-  if ((await tempCertStatus(ctx, actor)).state === 'none') await applyForTempCert(ctx, actor, { password, reason: '出差未攜帶憑證卡（示範資料）' });
+  if ((await tempCertStatus(ctx, actor)).state === 'none') await applyForTempCert(ctx, actor, { password, reason: '出差未攜帶憑證卡（示範資料）', loginPassword: DEMO_PASSWORD, pcLabel }, { pcLabel, address: null });
   const keys = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
   const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: `CN=${actor.account}`, keys, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } });
-  const issued = await enableTempCert(ctx, actor, { password, pcLabel, csr: Buffer.from(csr.rawData).toString('base64') });
+  const issued = await enableTempCert(ctx, actor, { password, pcLabel, csr: Buffer.from(csr.rawData).toString('base64'), loginPassword: DEMO_PASSWORD }, { pcLabel, address: null });
   return keyObjectSigner(new Uint8Array(Buffer.from(issued.certificate, 'base64')), KeyObject.from(keys.privateKey));
 }
 

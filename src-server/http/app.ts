@@ -1,6 +1,8 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ServiceContext } from '../context.js';
-import { handleError, handleNotFound } from './errors.js';
+import { capConnectionsPerAddress } from './connection-limits.js';
+import { registerJsonParser } from './json-body.js';
+import { handleClientError, handleError, handleFrameworkError, handleNotFound } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { registerMetrics } from './metrics.js';
 import { registerRoutes, type AnyRoute } from './route.js';
@@ -10,8 +12,19 @@ import { registerHealthRoutes } from './routes/health.js';
 import { resignRoutes } from './routes/resign.js';
 import { tempCertRoutes } from './routes/temp-cert.js';
 
-/** Bodies carry base64 attachments (5 MB each); anything larger is refused before parsing. */
+/**
+ * The largest body any route takes (a new document with its base64 attachments); each route sets
+ * its own, smaller, limit (route.ts), and reads nothing before the session is checked.
+ */
 export const BODY_LIMIT = 16 * 1024 * 1024;
+
+/**
+ * Slow clients: Node's defaults let a client take minutes to send its headers or its body. A
+ * 16 MiB document on a slow office line takes well under a minute.
+ */
+export const TIMEOUTS = { headersMs: 15_000, requestMs: 60_000, keepAliveMs: 5_000, idleSocketMs: 60_000 } as const;
+/** Open connections from one address (see connection-limits.ts). */
+export const CONNECTIONS_PER_ADDRESS = 256;
 export const SERVICE_VERSION = '0.1.0';
 
 /** The HTTP face of the service. Listening is the caller's business (the CLI, or tests' inject). */
@@ -19,7 +32,16 @@ export async function buildApp(ctx: ServiceContext, options: { logger?: FastifyS
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT,
+    requestTimeout: TIMEOUTS.requestMs,
+    keepAliveTimeout: TIMEOUTS.keepAliveMs,
+    connectionTimeout: TIMEOUTS.idleSocketMs,
+    // Every answer follows the contract, however early the request is refused.
+    frameworkErrors: handleFrameworkError,
+    clientErrorHandler: handleClientError,
   });
+  app.server.headersTimeout = TIMEOUTS.headersMs;
+  capConnectionsPerAddress(app.server, CONNECTIONS_PER_ADDRESS);
+  registerJsonParser(app);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
   // Operations: probes and Prometheus metrics (the metrics hooks count every route below).

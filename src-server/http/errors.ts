@@ -1,5 +1,7 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { GongwenError, httpStatusOf, messageOf, type ErrorCode } from '../../src-shared/errors.js';
+import { GongwenError, httpStatusOf, messageOf, type ErrorCode, type ServiceErrorCode } from '../../src-shared/errors.js';
 
 /** The language of error sentences: English when the client asks for it, zh-TW otherwise. */
 export function languageOf(request: FastifyRequest): 'zh-TW' | 'en' {
@@ -33,4 +35,31 @@ export function handleError(error: FastifyError | GongwenError | Error, request:
 
 export function handleNotFound(request: FastifyRequest, reply: FastifyReply) {
   return reply.code(404).send({ code: 'NOT_FOUND', message: messageOf('NOT_FOUND', languageOf(request)) });
+}
+
+/**
+ * Errors from Fastify's router before a route runs (a path whose percent-encoding is broken, …):
+ * the contract's shape, and the path is not echoed.
+ */
+export function handleFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const code: ServiceErrorCode = error.code === 'FST_ERR_ASYNC_CONSTRAINT' ? 'INTERNAL' : 'MALFORMED_REQUEST';
+  if (code === 'INTERNAL') request.log.error({ err: error }, 'router error');
+  return reply.code(httpStatusOf(code)).send({ code, message: messageOf(code, languageOf(request)) });
+}
+
+/**
+ * Errors Node's HTTP parser finds before there is a request at all (headers or URL too long, a NUL
+ * or bare CR in a header, Content-Length beside Transfer-Encoding, a request too slow to arrive):
+ * answered on the socket in the contract's shape, in zh-TW (no header was read to choose by), and
+ * the connection closed. Nothing of the request is echoed.
+ */
+export function handleClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const code: ServiceErrorCode = error.code === 'HPE_HEADER_OVERFLOW' ? 'HEADERS_TOO_LARGE' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'REQUEST_TIMEOUT' : 'MALFORMED_REQUEST';
+  const status = httpStatusOf(code);
+  const body = JSON.stringify({ code, message: messageOf(code) });
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  }
+  socket.destroy();
 }

@@ -21,6 +21,8 @@ export interface RouteSpec<B extends ZodType | undefined, Q extends ZodType | un
   response?: ZodType;
   /** Answers with raw bytes of this media type instead of JSON. */
   produces?: string;
+  /** The largest body this route reads (bytes); DEFAULT_BODY_LIMIT when not said. */
+  bodyLimit?: number;
   handler: (input: {
     body: B extends ZodType ? z.output<B> : undefined;
     query: Q extends ZodType ? z.output<Q> : undefined;
@@ -48,6 +50,12 @@ export function parseWith<S extends ZodType>(schema: S, value: unknown): z.outpu
 
 const NO_ACTOR: Actor = { id: '', account: '', name: '', unitId: '' };
 
+/** What a route reads unless it says otherwise: a login, an IFT930 form, a query. */
+export const DEFAULT_BODY_LIMIT = 16 * 1024;
+
+/** The actor of each authenticated request, found in onRequest (before the body is read). */
+const actors = new WeakMap<FastifyRequest, Actor>();
+
 export function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   return header?.startsWith('Bearer ') ? header.slice(7) : undefined;
@@ -58,9 +66,12 @@ export function registerRoutes(app: FastifyInstance, ctx: ServiceContext, routes
     app.route({
       method: spec.method,
       url: spec.url,
+      bodyLimit: spec.bodyLimit ?? DEFAULT_BODY_LIMIT,
+      // The session is checked before a byte of the body is read: a stranger's body is never parsed.
+      ...(spec.auth ? { onRequest: async (request: FastifyRequest) => void actors.set(request, await authenticate(ctx, bearerToken(request))) } : {}),
       handler: async (request, reply) => {
         const token = bearerToken(request) ?? '';
-        const actor = spec.auth ? await authenticate(ctx, token) : NO_ACTOR;
+        const actor = spec.auth ? actors.get(request)! : NO_ACTOR;
         const body = spec.body ? parseWith(spec.body, request.body ?? {}) : undefined;
         const query = spec.query ? parseWith(spec.query, request.query ?? {}) : undefined;
         const result = await spec.handler({ body, query, params: request.params as Record<string, string>, actor, token, request, reply } as Parameters<AnyRoute['handler']>[0]);

@@ -1,10 +1,18 @@
 import type { z } from 'zod';
-import type { ApplyTempCertRequest, EnableTempCertRequest, EnableTempCertResponse, TempCertStatus } from '../../src-shared/api/temp-cert.js';
+import type { ApplyTempCertRequest, DeleteTempCertRequest, EnableTempCertRequest, EnableTempCertResponse, TempCertStatus } from '../../src-shared/api/temp-cert.js';
 import { GongwenError } from '../../src-shared/errors.js';
 import { hashPassword, verifyPassword } from '../accounts/password-hash.js';
+import { confirmLoginPassword } from '../accounts/sessions.js';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Actor, ServiceContext } from '../context.js';
 import { isUniqueViolation } from '../storage/database.js';
+import { tempCertChangesSince } from './changes.js';
+
+/** Where a change came from: the PC's name as its app gives it, and the network address. */
+export interface ChangeOrigin {
+  pcLabel: string | null;
+  address: string | null;
+}
 
 /**
  * The temp-cert lifecycle on the service's side (IFT930 and IFT940):
@@ -22,19 +30,21 @@ export async function tempCertStatus(ctx: ServiceContext, actor: Actor): Promise
     reason: application?.reason ?? null,
     appliedAt: application?.applied_at ?? null,
     certificates: certificates.map((c) => ({ serial: c.serial, pcLabel: c.pc_label, issuedAt: c.issued_at, notAfter: c.not_after, revokedAt: c.revoked_at })),
+    changes: await tempCertChangesSince(db, actor.account, null, 5),
   };
 }
 
 /** 申請憑證: the temp-cert password and the reason. */
-export async function applyForTempCert(ctx: ServiceContext, actor: Actor, input: z.output<typeof ApplyTempCertRequest>): Promise<TempCertStatus> {
+export async function applyForTempCert(ctx: ServiceContext, actor: Actor, input: z.output<typeof ApplyTempCertRequest>, origin: ChangeOrigin): Promise<TempCertStatus> {
   if (input.password.length < MIN_TEMP_PASSWORD) throw new GongwenError('TEMP_CERT_PASSWORD_WEAK');
+  await confirmLoginPassword(ctx, actor, input.loginPassword);
   const passwordHash = await hashPassword(input.password);
   const { db, dialect } = ctx.storage;
   const now = ctx.now().toISOString();
   try {
     await db.transaction().execute(async (trx) => {
       await trx.insertInto('temp_cert_applications').values({ user_id: actor.id, password_hash: passwordHash, reason: input.reason, state: 'applied', applied_at: now, updated_at: now }).execute();
-      await appendAudit(trx, dialect, ctx.now(), { actor: actor.account, action: 'temp-cert.apply', subject: actor.account, detail: { reason: input.reason } });
+      await appendAudit(trx, dialect, ctx.now(), { actor: actor.account, action: 'temp-cert.apply', subject: actor.account, detail: { reason: input.reason, pcLabel: input.pcLabel ?? null, address: origin.address } });
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw new GongwenError('TEMP_CERT_ALREADY_APPLIED');
@@ -44,8 +54,9 @@ export async function applyForTempCert(ctx: ServiceContext, actor: Actor, input:
 }
 
 /** 啟用並下載憑證: checks the password, then certifies the key this PC made (from its CSR). */
-export async function enableTempCert(ctx: ServiceContext, actor: Actor, input: z.output<typeof EnableTempCertRequest>): Promise<EnableTempCertResponse> {
+export async function enableTempCert(ctx: ServiceContext, actor: Actor, input: z.output<typeof EnableTempCertRequest>, origin: ChangeOrigin): Promise<EnableTempCertResponse> {
   const { db, dialect } = ctx.storage;
+  await confirmLoginPassword(ctx, actor, input.loginPassword);
   const application = await db.selectFrom('temp_cert_applications').selectAll().where('user_id', '=', actor.id).executeTakeFirst();
   if (!application) throw new GongwenError('TEMP_CERT_NOT_APPLIED');
   await ctx.passwordGuard.check(`temp-cert:${actor.id}`, () => verifyPassword(input.password, application.password_hash), 'TEMP_CERT_PASSWORD_WRONG');
@@ -60,7 +71,7 @@ export async function enableTempCert(ctx: ServiceContext, actor: Actor, input: z
       .insertInto('temp_certificates')
       .values({ serial: issued.serial, user_id: actor.id, pc_label: input.pcLabel, sha256: issued.sha256, der: issued.der, issued_at: now, not_before: issued.notBefore.toISOString(), not_after: issued.notAfter.toISOString(), revoked_at: null, revocation_reason: null })
       .execute();
-    await appendAudit(trx, dialect, ctx.now(), { actor: actor.account, action: 'temp-cert.enable', subject: actor.account, detail: { serial: issued.serial, pcLabel: input.pcLabel } });
+    await appendAudit(trx, dialect, ctx.now(), { actor: actor.account, action: 'temp-cert.enable', subject: actor.account, detail: { serial: issued.serial, pcLabel: input.pcLabel, address: origin.address } });
   });
   return {
     certificate: Buffer.from(issued.der).toString('base64'),
@@ -71,18 +82,19 @@ export async function enableTempCert(ctx: ServiceContext, actor: Actor, input: z
 }
 
 /** 刪除憑證: withdraws the application (password and reason may then be chosen anew). */
-export async function deleteTempCert(ctx: ServiceContext, actor: Actor): Promise<TempCertStatus> {
-  await endTempCerts(ctx, actor, 'delete');
+export async function deleteTempCert(ctx: ServiceContext, actor: Actor, input: z.output<typeof DeleteTempCertRequest>, origin: ChangeOrigin): Promise<TempCertStatus> {
+  await confirmLoginPassword(ctx, actor, input.loginPassword);
+  await endTempCerts(ctx, actor, 'delete', { pcLabel: input.pcLabel ?? null, address: origin.address });
   return tempCertStatus(ctx, actor);
 }
 
 /** 臨時憑證停用: nobody can send with it any more; enabling again starts at IFT930 step 3. */
-export async function disableTempCert(ctx: ServiceContext, actor: Actor): Promise<TempCertStatus> {
-  await endTempCerts(ctx, actor, 'disable');
+export async function disableTempCert(ctx: ServiceContext, actor: Actor, origin: ChangeOrigin): Promise<TempCertStatus> {
+  await endTempCerts(ctx, actor, 'disable', origin);
   return tempCertStatus(ctx, actor);
 }
 
-async function endTempCerts(ctx: ServiceContext, actor: Actor, how: 'delete' | 'disable'): Promise<void> {
+async function endTempCerts(ctx: ServiceContext, actor: Actor, how: 'delete' | 'disable', origin: ChangeOrigin): Promise<void> {
   const { db, dialect } = ctx.storage;
   const now = ctx.now().toISOString();
   await db.transaction().execute(async (trx) => {
@@ -97,7 +109,7 @@ async function endTempCerts(ctx: ServiceContext, actor: Actor, how: 'delete' | '
       .where('user_id', '=', actor.id)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
-    await appendAudit(trx, dialect, ctx.now(), { actor: actor.account, action: `temp-cert.${how}`, subject: actor.account, detail: { revoked: Number(revoked.numUpdatedRows) } });
+    await appendAudit(trx, dialect, ctx.now(), { actor: actor.account, action: `temp-cert.${how}`, subject: actor.account, detail: { revoked: Number(revoked.numUpdatedRows), pcLabel: origin.pcLabel, address: origin.address } });
   });
 }
 

@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { CreateDocumentRequest, DocumentList, DocumentView, InboxQuery } from '../../src-shared/api/documents.js';
 import { contentSha256 } from '../../src-shared/content-digest.js';
-import { currentRocYear, makeDocumentNumber } from '../../src-shared/document-number.js';
+import { currentRocYear, IMPORT_SEQUENCE_FLOOR, LAST_AUTOMATIC_SEQUENCE, makeDocumentNumber, rocYearOfDocumentNumber, sequenceOfDocumentNumber } from '../../src-shared/document-number.js';
 import { GongwenError } from '../../src-shared/errors.js';
 import type { z } from 'zod';
 import { appendAudit } from '../audit/audit-log.js';
@@ -19,21 +19,28 @@ export function newStepToken(): string {
   return randomBytes(16).toString('base64url');
 }
 
-/** 創稿: a new document, with its drafter as the holder of step 1 (線上簽核). */
-export async function createDocument(ctx: ServiceContext, actor: Actor, input: CreateDocumentInput): Promise<DocumentView> {
+/**
+ * 創稿: a new document, with its drafter as the holder of step 1 (線上簽核). `trustedNumber` is for
+ * the operator's own tools (the demo seed recreates a real document's number); a clerk's request
+ * may only bring a number from the reserved import range.
+ */
+export async function createDocument(ctx: ServiceContext, actor: Actor, input: CreateDocumentInput, options: { trustedNumber?: boolean } = {}): Promise<DocumentView> {
   const attachments = input.attachments.map((a, position) => {
     const content = Buffer.from(a.contentBase64, 'base64');
     return { id: randomUUID(), position, name: a.name, media_type: a.mediaType, size: content.length, sha256: createHash('sha256').update(content).digest('hex'), content };
   });
   const digest = contentSha256({ subject: input.subject, body: input.body, attachments });
-  const { db, dialect } = ctx.storage;
+  const { dialect } = ctx.storage;
+
+  if (input.number && !options.trustedNumber) assertImportableNumber(input.number, currentRocYear(ctx.now()));
 
   for (let attempt = 0; ; attempt++) {
     const now = ctx.now().toISOString();
     const id = randomUUID();
-    const number = input.number ?? (await nextDocumentNumber(db, currentRocYear(ctx.now())));
     try {
       await ctx.storage.write(async (trx) => {
+        // Taken inside the unit: if anything below fails, the counter has not moved.
+        const number = input.number ?? (await nextDocumentNumber(trx, currentRocYear(ctx.now())));
         await trx
           .insertInto('documents')
           .values({ id, number, subject: input.subject, body: input.body, content_sha256: digest, status: '簽核中', created_by: actor.id, created_at: now, updated_at: now, holder_user_id: actor.id, current_seq: 1, step_token: newStepToken() })
@@ -55,14 +62,32 @@ export async function createDocument(ctx: ServiceContext, actor: Actor, input: C
 }
 
 /**
- * The next number of the year: a counter row per ROC year, incremented under the row's lock, so
- * concurrent drafts on several service instances never take the same number. The counter starts
- * past any number already used that year (the seed's, numbers given explicitly).
+ * A number a clerk brings (a paper document being imported) must come from the reserved range:
+ * an earlier ROC year, or this year's sequences from IMPORT_SEQUENCE_FLOOR up. The counter never
+ * gives those, so an imported number can neither collide with a later automatic one nor push the
+ * counter to its end.
+ */
+function assertImportableNumber(number: string, thisYear: number): void {
+  const year = rocYearOfDocumentNumber(number);
+  if (year > thisYear) throw new GongwenError('DOCUMENT_NUMBER_INVALID', `${number}: a future year`);
+  if (year === thisYear && sequenceOfDocumentNumber(number) < IMPORT_SEQUENCE_FLOOR) throw new GongwenError('DOCUMENT_NUMBER_INVALID', `${number}: this year's numbers below ${thisYear}${IMPORT_SEQUENCE_FLOOR} are the service's to give`);
+}
+
+/**
+ * The next number of the year: a counter row per ROC year, incremented under the row's lock inside
+ * the creating transaction, so concurrent drafts on several service instances never take the same
+ * number and a failed creation gives its number back. The counter starts past any automatic number
+ * already used that year (the reserved import range does not count).
  */
 async function nextDocumentNumber(db: Kysely<Database>, rocYear: number): Promise<string> {
   const prefix = String(rocYear);
-  const used = await db.selectFrom('documents').select((eb) => eb.fn.max('number').as('max')).where('number', 'like', `${prefix}%`).executeTakeFirst();
-  const highest = used?.max ? Number(String(used.max).slice(3)) : 0;
+  const used = await db
+    .selectFrom('documents')
+    .select((eb) => eb.fn.max('number').as('max'))
+    .where('number', 'like', `${prefix}%`)
+    .where('number', '<', makeDocumentNumber(rocYear, IMPORT_SEQUENCE_FLOOR))
+    .executeTakeFirst();
+  const highest = used?.max ? sequenceOfDocumentNumber(String(used.max)) : 0;
   await db.insertInto('document_sequences').values({ roc_year: rocYear, last: highest }).onConflict((oc) => oc.column('roc_year').doNothing()).execute();
   const row = await db
     .updateTable('document_sequences')
@@ -70,7 +95,9 @@ async function nextDocumentNumber(db: Kysely<Database>, rocYear: number): Promis
     .where('roc_year', '=', rocYear)
     .returning('last')
     .executeTakeFirstOrThrow();
-  return makeDocumentNumber(rocYear, Number(row.last));
+  const sequence = Number(row.last);
+  if (sequence > LAST_AUTOMATIC_SEQUENCE) throw new GongwenError('DOCUMENT_NUMBERS_EXHAUSTED', String(rocYear));
+  return makeDocumentNumber(rocYear, sequence);
 }
 
 /** A document is visible to its drafter and to everyone who has held it. */

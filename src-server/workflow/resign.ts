@@ -73,6 +73,7 @@ interface Accepted {
  * and left alone. Evidence puts signature and countersignature together (`evidence.ts`).
  */
 export async function resignSteps(ctx: ServiceContext, actor: Actor, request: ResignRequest): Promise<ResignItemResult[]> {
+  assertEachStepOnce(request);
   const results = new Map<string, ResignItemResult>();
   const accepted: Accepted[] = [];
   // One read for the whole batch, and each card judged once: a batch is one clerk's one card.
@@ -113,6 +114,15 @@ export async function resignSteps(ctx: ServiceContext, actor: Actor, request: Re
     });
   }
   return request.items.map((item) => results.get(item.stepId)!);
+}
+
+/** A step named twice in one batch would be answered twice (and audited twice): the batch is malformed. */
+function assertEachStepOnce(request: ResignRequest): void {
+  const seen = new Set<string>();
+  for (const item of request.items) {
+    if (seen.has(item.stepId)) throw new GongwenError('VALIDATION_FAILED', `items: step ${item.stepId} appears more than once`);
+    seen.add(item.stepId);
+  }
 }
 
 /**
@@ -162,7 +172,7 @@ async function storedSteps(ctx: ServiceContext, stepIds: string[]) {
     .selectFrom('steps as s')
     .innerJoin('documents as d', 'd.id', 's.document_id')
     // A step that was signed has its signature value (written with its payload and signature).
-    .select(['s.id', 's.seq', 's.holder_user_id', 's.temp_cert_used', 's.resigned_at', 's.signature_value', 'd.number'])
+    .select(['s.id', 's.seq', 's.holder_user_id', 's.temp_cert_used', 's.resigned_at', 's.signature_value', 's.signing_time', 'd.number'])
     .where('s.id', 'in', [...new Set(stepIds)])
     .execute();
   return new Map(rows.map((row) => [row.id, row]));
@@ -193,8 +203,9 @@ async function checkOne(
 ): Promise<Accepted | ResignItemResult> {
   if (!step || step.holder_user_id !== actor.id || !step.signature_value) throw new GongwenError('RESIGN_STEP_UNKNOWN');
   if (step.temp_cert_used !== 1) throw new GongwenError('RESIGN_NOT_TEMP');
-  if (step.resigned_at !== null) return { stepId, outcome: 'already-resigned' };
 
+  // Decoded and verified before anything is said of the step: garbage is refused as garbage,
+  // also for a step already re-signed.
   const counterDer = decodeBase64(countersignatureBase64);
   const counterInfo = parseCountersignatureOrRefuse(counterDer);
   // Checked against this step's own signature as the service holds it (verified when the step
@@ -203,7 +214,9 @@ async function checkOne(
   if (counter.note !== note) throw new GongwenError('COUNTERSIGNATURE_INVALID', 'the signed note differs from the request');
   const now = ctx.now();
   if (counter.signingTime.getTime() > now.getTime() + ctx.clockSkewMs) throw new GongwenError('SIGNING_TIME_INVALID', 'in the future');
+  if (step.signing_time && counter.signingTime.getTime() < new Date(step.signing_time).getTime()) throw new GongwenError('SIGNING_TIME_INVALID', 'before the signature it countersigns');
   const cardSha256 = await cardHolder(counter.certificate, certificates);
   checkValidity(counter.certificate, counter.signingTime, now);
+  if (step.resigned_at !== null) return { stepId, outcome: 'already-resigned' };
   return { stepId, seq: step.seq, documentNumber: step.number, countersignature: counterDer, cardSha256 };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TempCertChange } from './temp-cert.js';
 import { account, text } from './text.js';
 
 export const LoginRequest = z.strictObject({
@@ -20,6 +21,8 @@ export const LoginResponse = z.object({
   token: z.string(),
   expiresAt: z.string(),
   user: UserSummary,
+  /** Changes to this person's temp certificate since their previous login (from any PC): show them. */
+  tempCertChanges: z.array(TempCertChange).default([]),
 });
 export type LoginResponse = z.infer<typeof LoginResponse>;
 

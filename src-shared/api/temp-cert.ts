@@ -1,20 +1,46 @@
 import { z } from 'zod';
 import { base64, text } from './text.js';
 
+/**
+ * Changing who can sign as a person needs more than the session: apply, enable and delete carry
+ * the login password again (checked and rate-limited like a login). `pcLabel` names the PC the
+ * change came from, in the audit log and in the notice the person gets.
+ */
+const loginPassword = z.string().min(1).max(256);
+const pcLabel = text({ min: 1, max: 64 });
+
 /** IFT930 申請憑證: the temp-cert password and the application reason. */
 export const ApplyTempCertRequest = z.strictObject({
   password: z.string().max(256),
   reason: text({ min: 1, max: 500, multiline: true }),
+  loginPassword,
+  pcLabel: pcLabel.optional(),
 });
 export type ApplyTempCertRequest = z.infer<typeof ApplyTempCertRequest>;
 
 /** IFT930 啟用並下載憑證: a CSR made on this PC (the key never leaves it) and the password. */
 export const EnableTempCertRequest = z.strictObject({
   password: z.string().max(256),
-  pcLabel: text({ min: 1, max: 64 }),
+  pcLabel,
   csr: base64({ maxBytes: 4096 }),
+  loginPassword,
 });
 export type EnableTempCertRequest = z.infer<typeof EnableTempCertRequest>;
+
+/** IFT930 刪除憑證. */
+export const DeleteTempCertRequest = z.strictObject({ loginPassword, pcLabel: pcLabel.optional() });
+export type DeleteTempCertRequest = z.infer<typeof DeleteTempCertRequest>;
+
+/** A change to who can sign as this person with a temp cert: told at the next login and in IFT930. */
+export const TempCertChange = z.object({
+  action: z.enum(['apply', 'enable', 'delete', 'disable']),
+  at: z.string(),
+  /** The PC's name as its app gave it, when it did. */
+  pcLabel: z.string().nullable(),
+  /** The network address the change came from. */
+  address: z.string().nullable(),
+});
+export type TempCertChange = z.infer<typeof TempCertChange>;
 
 export const TempCertificateInfo = z.object({
   serial: z.string(),
@@ -30,6 +56,8 @@ export const TempCertStatus = z.object({
   reason: z.string().nullable(),
   appliedAt: z.string().nullable(),
   certificates: z.array(TempCertificateInfo),
+  /** The latest changes, newest first. */
+  changes: z.array(TempCertChange).default([]),
 });
 export type TempCertStatus = z.infer<typeof TempCertStatus>;
 

@@ -18,7 +18,8 @@ export function text(options: { min?: number; max: number; multiline?: boolean }
   return z
     .string()
     .min(options.min ?? 0)
-    .max(options.max)
+    // Too long ends the checks: the patterns below need not run over megabytes first.
+    .max(options.max, { abort: true })
     .refine((s) => !control.test(s), { message: '含有不允許的控制字元 (control characters are not allowed)' })
     .refine((s) => !LONE_SURROGATE.test(s), { message: '含有無效的字元 (invalid Unicode)' })
     .refine((s) => !BIDI_CONTROLS.test(s), { message: '含有文字方向控制字元 (bidirectional controls are not allowed)' });

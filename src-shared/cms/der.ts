@@ -166,3 +166,57 @@ export function readTime(bytes: Uint8Array, tlv: Tlv): Date {
   if (date.getUTCDate() !== day || date.getUTCMonth() !== month - 1 || hour > 23 || minute > 59 || second > 59) throw new DerError('not a calendar date');
   return date;
 }
+
+/** How many TLVs a whole signature may hold: a step signature with its chain has a few hundred. */
+const MAX_TLVS = 20_000;
+
+/**
+ * Every byte of `bytes` must be strict DER: each constructed value splits exactly into its
+ * children, all the way down; primitive values of the universal types whose form DER fixes are in
+ * that form (INTEGER minimal, BOOLEAN 00 or FF, NULL empty, OBJECT IDENTIFIER minimal arcs, BIT
+ * STRING with at most 7 unused bits); strings are never constructed. What the parser does not
+ * need it skips, but a signature stored for others to check must hold nothing openssl or any
+ * other reader would choke on.
+ */
+export function assertStrictDer(bytes: Uint8Array): void {
+  const top = readTlv(bytes, 0);
+  if (top.end !== bytes.length) throw new DerError('trailing bytes after the value');
+  let count = 0;
+  const walk = (tlv: Tlv, depth: number) => {
+    if (++count > MAX_TLVS) throw new DerError('too many values');
+    if (depth > MAX_DEPTH) throw new DerError('nested too deeply');
+    const { tag, contentStart, end } = tlv;
+    const constructed = (tag & 0x20) !== 0;
+    const universal = (tag & 0xc0) === 0;
+    if (constructed) {
+      if (universal && tag !== Tag.SEQUENCE && tag !== Tag.SET) throw new DerError('a constructed string is not DER');
+      for (const child of children(bytes, tlv, depth)) walk(child, depth + 1);
+      return;
+    }
+    if (!universal) return;
+    const length = end - contentStart;
+    switch (tag) {
+      case 0x01: // BOOLEAN
+        if (length !== 1 || (bytes[contentStart] !== 0 && bytes[contentStart] !== 0xff)) throw new DerError('BOOLEAN is not DER');
+        return;
+      case Tag.INTEGER:
+      case 0x0a: // ENUMERATED
+        if (length === 0) throw new DerError('empty INTEGER');
+        if (length > 1 && ((bytes[contentStart] === 0 && bytes[contentStart + 1]! < 0x80) || (bytes[contentStart] === 0xff && bytes[contentStart + 1]! >= 0x80))) throw new DerError('non-minimal INTEGER');
+        return;
+      case Tag.NULL:
+        if (length !== 0) throw new DerError('NULL with content');
+        return;
+      case Tag.OID:
+        if (length === 0 || (bytes[end - 1]! & 0x80) !== 0) throw new DerError('malformed OBJECT IDENTIFIER');
+        for (let i = contentStart; i < end; i++) if (bytes[i] === 0x80 && (i === contentStart || (bytes[i - 1]! & 0x80) === 0)) throw new DerError('non-minimal OBJECT IDENTIFIER arc');
+        return;
+      case Tag.BIT_STRING:
+        if (length === 0 || bytes[contentStart]! > 7 || (length === 1 && bytes[contentStart] !== 0)) throw new DerError('malformed BIT STRING');
+        return;
+      case 0x00:
+        throw new DerError('end-of-contents is not DER');
+    }
+  };
+  walk(top, 0);
+}

@@ -1,4 +1,5 @@
-import { DerError, Tag, children, contentOf, encodingOf, expect, plainBytes, readWhole, sameBytes, smallInteger, type Tlv } from './der.js';
+import { knownCertificate } from './certificate-cache.js';
+import { DerError, Tag, assertStrictDer, children, contentOf, encodingOf, expect, plainBytes, readWhole, sameBytes, smallInteger, type Tlv } from './der.js';
 import { oidDer } from './oids.js';
 
 /**
@@ -9,6 +10,7 @@ import { oidDer } from './oids.js';
 export const CMS_LIMITS = {
   bytes: 64 * 1024,
   certificates: 10,
+  digestAlgorithms: 4,
   signerInfos: 4,
   attributes: 16,
   countersignatures: 8,
@@ -71,6 +73,7 @@ export function findAttribute(attributes: readonly Attribute[], type: Uint8Array
 export function parseCountersignerInfo(der: Uint8Array): ParsedSignerInfo {
   const bytes = plainBytes(der);
   if (bytes.length > CMS_LIMITS.bytes) throw new DerError('countersignature too large');
+  assertStrictDer(bytes);
   return parseSignerInfo(bytes, readWhole(bytes, Tag.SEQUENCE), 1);
 }
 
@@ -143,6 +146,15 @@ function algorithmOid(bytes: Uint8Array, tlv: Tlv): Uint8Array {
   return encodingOf(bytes, algorithm);
 }
 
+/** Each certificate carried must be one (parsed by OpenSSL, as any reader of the evidence would). */
+function assertCertificate(der: Uint8Array): void {
+  try {
+    knownCertificate(der);
+  } catch {
+    throw new DerError('a carried certificate is not an X.509 certificate');
+  }
+}
+
 function fail(message: string): never {
   throw new DerError(message);
 }
@@ -150,6 +162,8 @@ function fail(message: string): never {
 export function parseSignedData(der: Uint8Array): ParsedSignedData {
   const bytes = plainBytes(der);
   if (bytes.length > CMS_LIMITS.bytes) throw new DerError('signature too large');
+  // Stored and exported as evidence: every byte must be DER a reader other than ours accepts.
+  assertStrictDer(bytes);
   const contentInfo = readWhole(bytes, Tag.SEQUENCE);
   const contentInfoFields = children(bytes, contentInfo);
   const contentType = contentInfoFields[0];
@@ -164,6 +178,9 @@ export function parseSignedData(der: Uint8Array): ParsedSignedData {
   const version = smallInteger(bytes, parts[i++] ?? fail('missing version'));
   const digestAlgorithms = parts[i++] ?? fail('missing digestAlgorithms');
   if (digestAlgorithms.tag !== Tag.SET) throw new DerError('digestAlgorithms is not a SET');
+  const digestList = children(bytes, digestAlgorithms);
+  if (digestList.length === 0 || digestList.length > CMS_LIMITS.digestAlgorithms) throw new DerError('wrong number of digest algorithms');
+  for (const algorithm of digestList) algorithmOid(bytes, algorithm);
   const encap = parts[i++] ?? fail('missing encapContentInfo');
   expect(bytes, encap.start, Tag.SEQUENCE);
   const encapFields = children(bytes, encap);
@@ -172,21 +189,22 @@ export function parseSignedData(der: Uint8Array): ParsedSignedData {
   if (encapFields.length > 1) throw new DerError('a step signature is detached: it must not carry its content');
 
   const certificates: Uint8Array[] = [];
-  let crls: Uint8Array | null = null;
+  const crls: Uint8Array | null = null;
   let item = parts[i++] ?? fail('missing signerInfos');
   if (item.tag === Tag.context(0)) {
     const certs = children(bytes, item);
     if (certs.length > CMS_LIMITS.certificates) throw new DerError('too many certificates');
     for (const c of certs) {
       if (c.tag !== Tag.SEQUENCE) throw new DerError('only X.509 certificates are accepted');
-      certificates.push(encodingOf(bytes, c));
+      const der = encodingOf(bytes, c);
+      assertCertificate(der);
+      certificates.push(der);
     }
     item = parts[i++] ?? fail('missing signerInfos');
   }
-  if (item.tag === Tag.context(1)) {
-    crls = encodingOf(bytes, item);
-    item = parts[i++] ?? fail('missing signerInfos');
-  }
+  // The profile carries no revocation data (the service publishes its CRL itself); a field no one
+  // checks is a field a signer could fill with anything.
+  if (item.tag === Tag.context(1)) throw new DerError('CRLs are not part of the step-signature profile');
   if (item.tag !== Tag.SET) throw new DerError('signerInfos is not a SET');
   if (i < parts.length) throw new DerError('trailing fields in SignedData');
   const signerTlvs = children(bytes, item);

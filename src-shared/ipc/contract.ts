@@ -45,9 +45,10 @@ export const ipcInputs = {
   'outbox:retry': z.strictObject({}),
   'outbox:dismiss': z.strictObject({ key: z.string().min(1).max(64) }),
   'tempCert:view': z.strictObject({}),
-  'tempCert:apply': z.strictObject({ password: z.string().min(8).max(256), reason: text({ min: 1, max: 500, multiline: true }) }),
-  'tempCert:enable': z.strictObject({ password, pcLabel: text({ min: 1, max: 64 }).optional() }),
-  'tempCert:delete': z.strictObject({}),
+  /** Apply, enable and delete ask for the login password again (`loginPassword`). */
+  'tempCert:apply': z.strictObject({ password: z.string().min(8).max(256), reason: text({ min: 1, max: 500, multiline: true }), loginPassword: password }),
+  'tempCert:enable': z.strictObject({ password, pcLabel: text({ min: 1, max: 64 }).optional(), loginPassword: password }),
+  'tempCert:delete': z.strictObject({ loginPassword: password }),
   'tempCert:disable': z.strictObject({}),
   'resign:pending': z.strictObject({}),
   'resign:start': z.strictObject({

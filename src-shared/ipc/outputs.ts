@@ -1,6 +1,7 @@
 import type { UserSummary } from '../api/accounts.js';
 import type { ActionResult, DocumentList, DocumentView } from '../api/documents.js';
 import type { PendingResignStep } from '../api/resign.js';
+import type { TempCertChange } from '../api/temp-cert.js';
 import type { CardDiagnostics, CardStatus } from '../card-status.js';
 import type { ErrorCode } from '../errors.js';
 import type { ChangeType } from '../flow.js';
@@ -68,6 +69,8 @@ export interface SessionState {
   /** The 使用軟體臨時憑證 box, as it stands for the next send (sticky until logout). */
   tempCertTicked: boolean;
   serviceUrl: string;
+  /** Changes to the temp cert since the previous login (any PC): shown at once, so one not made by the clerk is noticed. */
+  tempCertChanges?: TempCertChange[];
 }
 
 /** What each channel answers. */

@@ -48,6 +48,7 @@ test('in English: lang and title follow the setting, and every screen state pass
     await expectAccessible(page, 'en: IFT930 form errors');
     await page.getByLabel('Temporary-certificate password').fill(TEMP_PASSWORD);
     await page.getByLabel('Reason').fill('Travelling without the card');
+    await page.getByLabel('Login password (to confirm it is you)').fill('gongwen-demo');
     await page.getByRole('button', { name: 'Apply for certificate' }).click();
     await expect(page.getByTestId('temp-cert-state')).toHaveText('Applied, not enabled on this computer');
     await expectAccessible(page, 'en: IFT930 applied');

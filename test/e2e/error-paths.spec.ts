@@ -51,8 +51,8 @@ test('the card pulled out during 補簽: what was done is kept, the clerk is tol
   // Three temp-signed steps to re-sign, sent through the signing core directly.
   const { ClerkSession } = await import('../../src-main/session/clerk-session.js');
   const session = await ClerkSession.login(setup.app.core, system.service.url, 'wang.meiling', 'gongwen-demo');
-  await session.tempCerts.apply('temp-pass-1234', '出差');
-  await session.tempCerts.enable('wang.meiling', 'temp-pass-1234', 'PC');
+  await session.tempCerts.apply('temp-pass-1234', '出差', 'gongwen-demo');
+  await session.tempCerts.enable('wang.meiling', 'temp-pass-1234', 'PC', 'gongwen-demo');
   for (let i = 1; i <= 3; i++) {
     const doc = await client.document((await client.createDocument({ subject: `補簽中斷測試 ${i}`, body: '' })).id);
     await session.send(doc, { action: '送請簽核', recipient: 'yeh.yenchih', opinion: '' }, { useTempCert: true, tempCertPassword: 'temp-pass-1234' });

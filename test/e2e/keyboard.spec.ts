@@ -74,9 +74,13 @@ test('the seed’s walkthrough from the keyboard alone: focus is always where th
     await page.keyboard.type(TEMP_PASSWORD);
     await reach(page, page.getByLabel('申請原因'), '申請原因'); // past the show-password button
     await page.keyboard.type('出差未攜帶憑證卡');
+    await reach(page, page.getByLabel('登入密碼（確認本人）'), '登入密碼');
+    await page.keyboard.type('gongwen-demo');
     await press(page, page.getByRole('button', { name: '申請憑證' }), '申請憑證');
     await expect(page.getByLabel('數位憑證密碼')).toBeFocused();
     await page.keyboard.type(TEMP_PASSWORD);
+    await reach(page, page.getByLabel('登入密碼（確認本人）'), '登入密碼');
+    await page.keyboard.type('gongwen-demo');
     await page.keyboard.press('Enter');
     await expect(page.getByTestId('temp-cert-state')).toHaveText('已在這台電腦啟用');
     await expect(page.getByRole('heading', { level: 1, name: /IFT930/ })).toBeFocused();

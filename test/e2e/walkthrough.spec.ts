@@ -29,18 +29,22 @@ test('the seed’s walkthrough, screen by screen, in zh-TW', async ({ page }) =>
     await expect(page.getByTestId('temp-cert-state')).toHaveText('尚未申請');
     await page.getByLabel('軟體憑證密碼').fill(TEMP_PASSWORD);
     await page.getByLabel('申請原因').fill('出差未攜帶憑證卡');
+    await page.getByLabel('登入密碼（確認本人）').fill('gongwen-demo');
     await page.getByRole('button', { name: '申請憑證' }).click();
     await expect(page.getByTestId('temp-cert-state')).toHaveText('已申請，這台電腦尚未啟用');
     await screenshot(page, '03-ift930-applied');
     // (三)(四) 啟用並下載憑證 with the password.
     await page.getByLabel('數位憑證密碼').fill(TEMP_PASSWORD);
+    await page.getByLabel('登入密碼（確認本人）').fill('gongwen-demo');
     await page.getByRole('button', { name: '啟用並下載憑證' }).click();
     await expect(page.getByTestId('temp-cert-state')).toHaveText('已在這台電腦啟用');
     await screenshot(page, '04-ift930-enabled');
 
-    // (五) log in again.
+    // (五) log in again: the app tells what changed to the temp cert since the last login, from which PC.
     await page.getByRole('button', { name: '登出' }).click();
     await logIn(page, 'vendor');
+    await expect(page.getByTestId('temp-cert-changes')).toContainText('申請');
+    await expect(page.getByTestId('temp-cert-changes')).toContainText('啟用');
 
     // (六)(七) open a document, 傳送, tick 使用軟體臨時憑證, the password once, 確定.
     await openDocument(page, '電子公文系統測試公文甲');

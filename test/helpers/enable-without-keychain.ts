@@ -8,7 +8,7 @@ const client = new ServiceClient({ baseUrl: url });
 await client.login(account, 'gongwen-demo');
 const store = new TempCertStore(dataDir, new OsKeychain('GongwenDesk no keychain'), client);
 try {
-  await store.enable(account, password, 'PC');
+  await store.enable(account, password, 'PC', 'gongwen-demo');
   console.log(JSON.stringify({ code: 'none' }));
 } catch (error) {
   console.log(JSON.stringify({ code: (error as { code?: string }).code, message: (error as Error).message }));

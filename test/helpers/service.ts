@@ -18,6 +18,7 @@ import { buildApp } from '../../src-server/http/app.js';
 import { createContext } from '../../src-server/service.js';
 import { fromPem } from '../../src-shared/pki/x509.js';
 import { createTestDatabase, type DatabaseKind } from './databases.js';
+import { signaturesOpensslCannotRead } from './openssl-print.js';
 import { cardSigner, testPki } from './demo-pki.js';
 
 /** A running service (in-process, reached through inject) with the demo people and their cards registered. */
@@ -28,6 +29,8 @@ export interface TestService {
   kind: DatabaseKind;
   /** Moves the service's clock. */
   clock: { offsetMs: number };
+  /** A second service instance on the same database (its own context, pool and app). */
+  twin(): Promise<FastifyInstance>;
   close(): Promise<void>;
 }
 
@@ -38,25 +41,40 @@ export async function startTestService(kind: DatabaseKind, options: { people?: t
   await writeFile(join(dataDir, 'trust', 'card-roots.pem'), pki.gcaRootPem);
   const database = await createTestDatabase(kind);
   const clock = { offsetMs: 0 };
-  const ctx = await createContext({
-    dataDir,
-    databaseUrl: database.url,
-    tempCaCertPath: join(pki.dir, 'temp-ca.cert.pem'),
-    tempCaKeyPath: join(pki.dir, 'temp-ca.key.pem'),
-    now: () => new Date(Date.now() + clock.offsetMs),
-    tempCertValidityDays: options.tempCertValidityDays,
-  });
+  const openContext = () =>
+    createContext({
+      dataDir,
+      databaseUrl: database.url,
+      tempCaCertPath: join(pki.dir, 'temp-ca.cert.pem'),
+      tempCaKeyPath: join(pki.dir, 'temp-ca.key.pem'),
+      now: () => new Date(Date.now() + clock.offsetMs),
+      tempCertValidityDays: options.tempCertValidityDays,
+    });
+  const ctx = await openContext();
   await seedPeople(ctx, options.people);
   const app = await buildApp(ctx);
+  const twins: FastifyInstance[] = [];
   return {
     app,
     ctx,
     dataDir,
     kind,
     clock,
+    twin: async () => {
+      const twin = await buildApp(await openContext());
+      twins.push(twin);
+      return twin;
+    },
     close: async () => {
-      await app.close();
-      await database.drop();
+      try {
+        // Whatever the suite got the service to store must be readable by openssl (issue 13, point 3).
+        const unreadable = await signaturesOpensslCannotRead(ctx);
+        if (unreadable.length > 0) throw new Error(`stored signatures openssl cannot read:\n${unreadable.join('\n')}`);
+      } finally {
+        for (const twin of twins) await twin.close();
+        await app.close();
+        await database.drop();
+      }
     },
   };
 }
@@ -128,12 +146,12 @@ export class Clerk {
   /** IFT930 on a fresh "PC": apply (unless already), make a P-256 key, enable with a CSR, return the signer. */
   async enableTempCert(password = 'temp-pass-1234', options: { apply?: boolean; pcLabel?: string } = {}): Promise<CmsSigner> {
     if (options.apply !== false) {
-      const applied = await this.call('POST', '/api/temp-cert/application', { password, reason: '出差未攜帶憑證卡' });
+      const applied = await this.call('POST', '/api/temp-cert/application', { password, reason: '出差未攜帶憑證卡', loginPassword: DEMO_PASSWORD });
       if (applied.status !== 200) throw new Error(JSON.stringify(applied.body));
     }
     const keys = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
     const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: `CN=${this.account}`, keys, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } });
-    const r = await this.call('POST', '/api/temp-cert/enable', { password, pcLabel: options.pcLabel ?? 'PC-01', csr: Buffer.from(csr.rawData).toString('base64') });
+    const r = await this.call('POST', '/api/temp-cert/enable', { password, pcLabel: options.pcLabel ?? 'PC-01', csr: Buffer.from(csr.rawData).toString('base64'), loginPassword: DEMO_PASSWORD });
     if (r.status !== 200) throw new Error(JSON.stringify(r.body));
     const cert = new Uint8Array(Buffer.from(r.body.certificate, 'base64'));
     return keyObjectSigner(cert, KeyObject.from(keys.privateKey));

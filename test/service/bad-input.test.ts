@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DocumentView } from '../../src-shared/api/documents.js';
 import type { PendingResignStep } from '../../src-shared/api/resign.js';
 import type { CmsSigner } from '../../src-shared/cms/signer.js';
+import { currentRocYear } from '../../src-shared/document-number.js';
 import { isErrorCode, messageOf } from '../../src-shared/errors.js';
 import { databaseKinds } from '../helpers/databases.js';
 import { Clerk, call, startTestService, type TestService } from '../helpers/service.js';
@@ -48,6 +49,8 @@ describe.each(databaseKinds())('bad and hostile input on %s: a stable 4xx code, 
     await huang.call('POST', '/api/temp-cert/disable');
     temp = await vendor.enableTempCert();
     doc = await drafter.open((await drafter.createDocument('正常公文', '內容')).id);
+    const thisYear = currentRocYear(service.ctx.now());
+    const imported = (await drafter.call('POST', '/api/documents', { number: `${thisYear}9999999`, subject: '匯入的紙本公文', body: '' })).body as DocumentView;
     // A temp-signed step of the vendor's, waiting for 補簽, and one step of the chief's.
     const v1 = await vendor.createDocument();
     await vendor.act(v1.id, '送請簽核', 'yeh.yenchih', temp);
@@ -79,10 +82,14 @@ describe.each(databaseKinds())('bad and hostile input on %s: a stable 4xx code, 
       { name: 'bad base64 in an attachment', expect: [400, 'VALIDATION_FAILED'], request: create({ subject: 'x', body: 'y', attachments: [{ name: 'a.pdf', contentBase64: 'not base64!' }] }) },
       { name: 'an attachment name that is a path', expect: [400, 'VALIDATION_FAILED'], request: create({ subject: 'x', body: 'y', attachments: [{ name: '../../etc/passwd', contentBase64: 'AAAA' }] }) },
       { name: 'a malformed document number', expect: [400, 'VALIDATION_FAILED'], request: create({ number: "1' OR '1'='1", subject: 'x', body: 'y' }) },
-      { name: 'a document number already used', expect: [409, 'DOCUMENT_NUMBER_TAKEN'], request: create({ number: doc.number, subject: 'x', body: 'y' }) },
+      { name: 'a document number already used', expect: [409, 'DOCUMENT_NUMBER_TAKEN'], request: create({ number: imported.number, subject: 'x', body: 'y' }) },
+      { name: 'a chosen number the counter gives (this year, below the import range)', expect: [400, 'DOCUMENT_NUMBER_INVALID'], request: create({ number: `${thisYear}0000001`, subject: 'x', body: 'y' }) },
+      { name: 'the last number of this year’s automatic range', expect: [400, 'DOCUMENT_NUMBER_INVALID'], request: create({ number: `${thisYear}8999999`, subject: 'x', body: 'y' }) },
+      { name: 'a number of a future year', expect: [400, 'DOCUMENT_NUMBER_INVALID'], request: create({ number: `${thisYear + 1}9999999`, subject: 'x', body: 'y' }) },
+      { name: 'an automatic number already given', expect: [400, 'DOCUMENT_NUMBER_INVALID'], request: create({ number: doc.number, subject: 'x', body: 'y' }) },
       ...ODD_TEXT.map(([what, text]): Case => ({ name: `${what} in a subject`, expect: [400, 'VALIDATION_FAILED'], request: create({ subject: text, body: 'y' }) })),
       ...ODD_TEXT.map(([what, text]): Case => ({ name: `${what} in an opinion`, expect: [400, 'VALIDATION_FAILED'], request: sign(drafter, doc, drafterCard, { opinion: text }) })),
-      ...ODD_TEXT.map(([what, text]): Case => ({ name: `${what} in an application reason`, expect: [400, 'VALIDATION_FAILED'], request: async () => ({ method: 'POST', url: '/api/temp-cert/application', payload: { password: 'long-enough-1', reason: text }, headers: auth(drafter) }) })),
+      ...ODD_TEXT.map(([what, text]): Case => ({ name: `${what} in an application reason`, expect: [400, 'VALIDATION_FAILED'], request: async () => ({ method: 'POST', url: '/api/temp-cert/application', payload: { password: 'long-enough-1', reason: text, loginPassword: 'gongwen-demo' }, headers: auth(drafter) }) })),
       ...ODD_TEXT.map(([what, text]): Case => ({ name: `${what} in a re-sign note`, expect: [400, 'VALIDATION_FAILED'], request: async () => ({ method: 'POST', url: '/api/resign', payload: { note: text, certificates: ['AAAA'], items: [{ stepId: pending[0]!.stepId, countersignature: 'AAAA' }] }, headers: auth(vendor) }) })),
       { name: 'SQL in a login account', expect: [400, 'VALIDATION_FAILED'], request: async () => ({ method: 'POST', url: '/api/session', payload: { account: "admin'--", password: 'x' } }) },
       { name: 'no session', expect: [401, 'UNAUTHENTICATED'], request: async () => ({ method: 'GET', url: '/api/documents' }) },
@@ -90,6 +97,7 @@ describe.each(databaseKinds())('bad and hostile input on %s: a stable 4xx code, 
       { name: 'an unknown document', expect: [404, 'DOCUMENT_NOT_FOUND'], request: async () => ({ method: 'GET', url: '/api/documents/00000000-0000-4000-8000-000000000000', headers: auth(drafter) }) },
       { name: 'a document id that is a path', expect: [404, 'DOCUMENT_NOT_FOUND'], request: async () => ({ method: 'GET', url: '/api/documents/..%2F..%2Fetc', headers: auth(drafter) }) },
       { name: 'another person’s document', expect: [404, 'DOCUMENT_NOT_FOUND'], request: async () => ({ method: 'GET', url: `/api/documents/${vendorDoc.id}`, headers: auth(drafter) }) },
+      { name: 'broken percent-encoding in a path (not echoed)', expect: [400, 'MALFORMED_REQUEST'], request: async () => ({ method: 'GET', url: '/api/documents/%E0%A4%zz', headers: auth(drafter) }) },
       { name: 'an unknown route', expect: [404, 'NOT_FOUND'], request: async () => ({ method: 'GET', url: '/api/../../etc/passwd' }) },
       { name: 'a signature that is not base64', expect: [400, 'SIGNATURE_MALFORMED'], request: sign(drafter, doc, await drafter.card(), { signature: '%%%%' }) },
       { name: 'bytes that are not CMS', expect: [400, 'SIGNATURE_MALFORMED'], request: sign(drafter, doc, await drafter.card(), { signature: Buffer.from('PDF-1.7 not a signature').toString('base64') }) },
@@ -112,8 +120,8 @@ describe.each(databaseKinds())('bad and hostile input on %s: a stable 4xx code, 
       { name: 'a countersignature over another step', expect: [400, 'COUNTERSIGNATURE_INVALID'], request: async () => ({ method: 'POST', url: '/api/resign', payload: await resignRequest([{ stepId: pending[1]!.stepId, signatureValue: pending[0]!.signatureValue }], await vendor.card(), 'n'), headers: auth(vendor) }) },
       { name: 'a countersignature that is not a SignerInfo', expect: [400, 'SIGNATURE_MALFORMED'], request: async () => ({ method: 'POST', url: '/api/resign', payload: { ...(await resignRequest([pending[0]!], await vendor.card(), 'n')), items: [{ stepId: pending[0]!.stepId, countersignature: pending[0]!.signatureValue }] }, headers: auth(vendor) }) },
       { name: 'a countersignature without its certificate', expect: [400, 'CERT_UNKNOWN'], request: async () => ({ method: 'POST', url: '/api/resign', payload: { ...(await resignRequest([pending[0]!], await vendor.card(), 'n')), certificates: [Buffer.from((await chief.card()).certificate).toString('base64')] }, headers: auth(vendor) }) },
-      { name: 'a CSR that is not one', expect: [400, 'CSR_INVALID'], request: async () => ({ method: 'POST', url: '/api/temp-cert/enable', payload: { password: 'temp-pass-1234', pcLabel: 'PC', csr: Buffer.from('hello').toString('base64') }, headers: auth(vendor) }) },
-      { name: 'enabling without applying', expect: [409, 'TEMP_CERT_NOT_APPLIED'], request: async () => ({ method: 'POST', url: '/api/temp-cert/enable', payload: { password: 'x', pcLabel: 'PC', csr: 'AAAA' }, headers: auth(drafter) }) },
+      { name: 'a CSR that is not one', expect: [400, 'CSR_INVALID'], request: async () => ({ method: 'POST', url: '/api/temp-cert/enable', payload: { password: 'temp-pass-1234', pcLabel: 'PC', csr: Buffer.from('hello').toString('base64'), loginPassword: 'gongwen-demo' }, headers: auth(vendor) }) },
+      { name: 'enabling without applying', expect: [409, 'TEMP_CERT_NOT_APPLIED'], request: async () => ({ method: 'POST', url: '/api/temp-cert/enable', payload: { password: 'x', pcLabel: 'PC', csr: 'AAAA', loginPassword: 'gongwen-demo' }, headers: auth(drafter) }) },
       { name: 'disabling without applying', expect: [409, 'TEMP_CERT_NOT_APPLIED'], request: async () => ({ method: 'POST', url: '/api/temp-cert/disable', headers: auth(drafter) }) },
       { name: 'a query with a huge limit', expect: [400, 'VALIDATION_FAILED'], request: async () => ({ method: 'GET', url: '/api/documents?limit=99999999', headers: auth(drafter) }) },
     );

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DocumentView } from '../../src-shared/api/documents.js';
 import type { PendingResignStep } from '../../src-shared/api/resign.js';
 import { certificateReference } from '../../src-shared/cms/certificate-fields.js';
-import { implicitSetOf, nullValue, octetString, sequence, setOf, smallIntegerValue, time } from '../../src-shared/cms/der-writer.js';
+import { implicitSetOf, nullValue, octetString, sequence, setOf, smallIntegerValue, time, tlv } from '../../src-shared/cms/der-writer.js';
+import { parseSignedData, type ParsedSignedData } from '../../src-shared/cms/parse.js';
 import { oidDer } from '../../src-shared/cms/oids.js';
 import { encodeSignedData } from '../../src-shared/cms/sign.js';
 import { attribute, signingCertificateV2 } from '../../src-shared/cms/signer-info.js';
@@ -115,8 +116,8 @@ describe.each(databaseKinds())('generated hostile input on %s', (kind) => {
         { name: `${what} in a body`, ...invalid, request: async () => post(drafter, '/api/documents', { subject: 's', body: text }) },
         { name: `${what} in an attachment name`, ...invalid, request: async () => post(drafter, '/api/documents', { subject: 's', body: '', attachments: [{ name: `${text}.pdf`, contentBase64: 'AAAA' }] }) },
         { name: `${what} in an opinion`, ...invalid, request: () => send({ opinion: text }) },
-        { name: `${what} in an application reason`, ...invalid, request: async () => post(drafter, '/api/temp-cert/application', { password: 'long-enough-1', reason: text }) },
-        { name: `${what} in a PC label`, ...invalid, request: async () => post(vendor, '/api/temp-cert/enable', { password: 'x', pcLabel: text, csr: 'AAAA' }) },
+        { name: `${what} in an application reason`, ...invalid, request: async () => post(drafter, '/api/temp-cert/application', { password: 'long-enough-1', reason: text, loginPassword: 'gongwen-demo' }) },
+        { name: `${what} in a PC label`, ...invalid, request: async () => post(vendor, '/api/temp-cert/enable', { password: 'x', pcLabel: text, csr: 'AAAA', loginPassword: 'gongwen-demo' }) },
         { name: `${what} in a re-sign note`, ...invalid, request: async () => post(vendor, '/api/resign', { note: text, certificates: ['AAAA'], items: [{ stepId: pending[0]!.stepId, countersignature: 'AAAA' }] }) },
       );
       // A URL cannot carry an unpaired surrogate at all; the other odd characters can.
@@ -134,7 +135,8 @@ describe.each(databaseKinds())('generated hostile input on %s', (kind) => {
       flipped[at]! ^= 0x40;
       cases.push({ name: `CMS with a bit flipped at byte ${at}`, status: [400, 403], codes: SIGNATURE_CODES, request: () => send({ signature: flipped.toString('base64') }) });
     }
-    cases.push({ name: 'a CMS of 200 KB', status: [400], codes: ['VALIDATION_FAILED'], request: () => send({ signature: Buffer.alloc(200_000).toString('base64') }) });
+    // Over the send route's body limit (256 KB as JSON) or over the schema's: either refusal is right.
+    cases.push({ name: 'a CMS of 200 KB', status: [400, 413], codes: ['VALIDATION_FAILED', 'PAYLOAD_TOO_LARGE'], request: () => send({ signature: Buffer.alloc(200_000).toString('base64') }) });
 
     for (const s of ["' OR '1'='1", 'admin"--', '../../etc/passwd', '%00', 'Robert); DROP TABLE users;--', 'C:\\Windows\\System32']) {
       cases.push(
@@ -147,10 +149,30 @@ describe.each(databaseKinds())('generated hostile input on %s', (kind) => {
     }
 
     cases.push(
-      { name: 'an opinion of 100,000 characters', ...invalid, request: () => send({ opinion: '意'.repeat(100_000) }) },
+      { name: 'an opinion of 100,000 characters', status: [400, 413], codes: ['VALIDATION_FAILED', 'PAYLOAD_TOO_LARGE'], request: () => send({ opinion: '意'.repeat(100_000) }) },
       { name: 'an attachment over 5 MB', status: [400, 413], codes: ['VALIDATION_FAILED', 'PAYLOAD_TOO_LARGE'], request: async () => post(drafter, '/api/documents', { subject: 's', body: '', attachments: [{ name: 'a.bin', contentBase64: Buffer.alloc(5 * 1024 * 1024 + 3).toString('base64') }] }) },
       { name: 'eleven attachments', ...invalid, request: async () => post(drafter, '/api/documents', { subject: 's', body: '', attachments: Array.from({ length: 11 }, (_, i) => ({ name: `${i}.txt`, contentBase64: 'AAAA' })) }) },
     );
+
+    // A valid signature with junk where the parser need not look (issue 13, point 3): the signed
+    // attributes still verify, but the stored evidence would not be readable outside the service.
+    const poisoned = async (name: string, rewrite: (parsed: ParsedSignedData) => Uint8Array) => {
+      const body = await drafter.signedAction(doc, '送請簽核', 'yeh.yenchih', card);
+      const parsed = parseSignedData(new Uint8Array(Buffer.from(body.signature, 'base64')));
+      cases.push({ name, status: [400], codes: ['SIGNATURE_MALFORMED'], request: async () => post(drafter, `/api/documents/${doc.id}/actions`, { ...body, signature: Buffer.from(rewrite(parsed)).toString('base64') }) });
+    };
+    const signerInfos = (p: ParsedSignedData) => p.signerInfos.map((s) => s.encoding);
+    const junkTlv = sequence(tlv(0x02, Uint8Array.of(0x00, 0x01)), tlv(0x04, Buffer.from('junk')));
+    const signedData = (p: ParsedSignedData, parts: { digests?: Uint8Array; certificates?: Uint8Array; crls?: Uint8Array }) =>
+      sequence(oidDer.signedData, tlv(0xa0, sequence(smallIntegerValue(1), parts.digests ?? p.digestAlgorithms, p.encapContentInfo, parts.certificates ?? implicitSetOf(0xa0, p.certificates), parts.crls ?? new Uint8Array(), setOf(signerInfos(p)))));
+    await poisoned('a SEQUENCE that is not a certificate after the signer’s certificate', (p) => encodeSignedData([...p.certificates, sequence(smallIntegerValue(1))], signerInfos(p)));
+    await poisoned('junk bytes after the signer’s certificate', (p) => signedData(p, { certificates: tlv(0xa0, ...p.certificates, sequence(Buffer.from('\x01\x02junk'))) }));
+    await poisoned('junk in the CRLs field', (p) => encodeSignedData(p.certificates, signerInfos(p), tlv(0xa1, sequence(Buffer.from('junk')))));
+    await poisoned('a well-formed but foreign value in the CRLs field', (p) => encodeSignedData(p.certificates, signerInfos(p), tlv(0xa1, junkTlv)));
+    await poisoned('junk inside digestAlgorithms', (p) => signedData(p, { digests: setOf([sequence(oidDer.sha256), junkTlv]) }));
+    await poisoned('an INTEGER inside digestAlgorithms', (p) => signedData(p, { digests: setOf([sequence(oidDer.sha256), smallIntegerValue(7)]) }));
+    await poisoned('a non-minimal INTEGER as the version', (p) => sequence(oidDer.signedData, tlv(0xa0, sequence(tlv(0x02, Uint8Array.of(0, 1)), p.digestAlgorithms, p.encapContentInfo, implicitSetOf(0xa0, p.certificates), setOf(signerInfos(p))))));
+    await poisoned('a constructed OCTET STRING inside a certificate’s place', (p) => signedData(p, { certificates: tlv(0xa0, ...p.certificates, tlv(0x24, tlv(0x04, Buffer.from('x')))) }));
 
     // Weak algorithms and rogue chains, signed over the right payload so that only the algorithm or the chain is wrong.
     const payloadFor = (signingTime: string) => canonicalStepPayload(payloadForStep(doc, { action: '送請簽核', sender: 'chen.chiming', recipient: 'yeh.yenchih', opinion: '', signingTime }));

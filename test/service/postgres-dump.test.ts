@@ -29,7 +29,7 @@ describe.skipIf(!process.env.GONGWEN_TEST_POSTGRES_URL)('PostgreSQL backup with 
     const tempCa = { GONGWEN_TEMP_CA_CERT: join(pki.dir, 'temp-ca.cert.pem'), GONGWEN_TEMP_CA_KEY: join(pki.dir, 'temp-ca.key.pem') };
     const ctx = await createContext({ dataDir, databaseUrl: source.url, tempCaCertPath: tempCa.GONGWEN_TEMP_CA_CERT, tempCaKeyPath: tempCa.GONGWEN_TEMP_CA_KEY });
     const app = await buildApp(ctx);
-    const service: TestService = { app, ctx, dataDir, kind: 'postgres', clock: { offsetMs: 0 }, close: () => app.close() };
+    const service: TestService = { app, ctx, dataDir, kind: 'postgres', clock: { offsetMs: 0 }, close: () => app.close(), twin: () => Promise.reject(new Error('no twin in this test')) };
     try {
       await seedPeople(ctx);
       const drafter = await Clerk.login(service, 'chen.chiming');

@@ -8,8 +8,8 @@ import { startDesktop, type Desktop } from '../helpers/desktop.js';
 import { startServiceProcess, type ServiceProcess } from '../helpers/http-service.js';
 
 async function tempSigned(session: ClerkSession, count: number) {
-  await session.tempCerts.apply('temp-pass-1234', '出差');
-  await session.tempCerts.enable(session.account, 'temp-pass-1234', 'PC');
+  await session.tempCerts.apply('temp-pass-1234', '出差', 'gongwen-demo');
+  await session.tempCerts.enable(session.account, 'temp-pass-1234', 'PC', 'gongwen-demo');
   for (let i = 0; i < count; i++) {
     const doc = await session.client.document((await session.client.createDocument({ subject: `故障測試 ${i}`, body: '' })).id);
     await session.send(doc, { action: '送請簽核', recipient: 'yeh.yenchih', opinion: '' }, { useTempCert: true, tempCertPassword: 'temp-pass-1234' });

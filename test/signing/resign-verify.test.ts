@@ -71,13 +71,13 @@ describe('IFT940 countersigns only what the clerk signed on this PC, or confirme
   it('refuses a listed signature made with a key this PC never held, and signs one from another PC only when confirmed', async () => {
     value(await dispatchIpc(app, 'session:login', { account: 'vendor', password: 'gongwen-demo' }));
     const here = app.session!;
-    await here.tempCerts.apply('temp-pass-1234', '出差');
-    await here.tempCerts.enable('vendor', 'temp-pass-1234', 'PC 1');
+    await here.tempCerts.apply('temp-pass-1234', '出差', 'gongwen-demo');
+    await here.tempCerts.enable('vendor', 'temp-pass-1234', 'PC 1', 'gongwen-demo');
     const signedHere = await tempSignedSteps(here, 2);
 
     // The same clerk enabled a temp cert on another PC too and signed there.
     const there = await ClerkSession.login(otherPc, service.url, 'vendor', 'gongwen-demo');
-    await there.tempCerts.enable('vendor', 'temp-pass-1234', 'PC 2');
+    await there.tempCerts.enable('vendor', 'temp-pass-1234', 'PC 2', 'gongwen-demo');
     const [signedThere] = await tempSignedSteps(there, 1);
 
     // The service lies: it lists a forged approval besides the genuine steps.

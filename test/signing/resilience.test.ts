@@ -54,8 +54,8 @@ describe('the signing core when things go wrong', () => {
     process.env.GONGWEN_PKCS11_FAULTS = JSON.stringify({ C_Sign: { ckr: 'CKR_DEVICE_REMOVED', afterCalls: 3 } });
     const d = await desktop('wang.meiling', { card: { apiWrapper: faultWrapper } });
     const session = await ClerkSession.login(d, service.url, 'wang.meiling', 'gongwen-demo');
-    await session.tempCerts.apply('temp-pass-1234', '出差');
-    await session.tempCerts.enable('wang.meiling', 'temp-pass-1234', 'PC');
+    await session.tempCerts.apply('temp-pass-1234', '出差', 'gongwen-demo');
+    await session.tempCerts.enable('wang.meiling', 'temp-pass-1234', 'PC', 'gongwen-demo');
     await tempSignedSteps(session, 6, 'temp-pass-1234');
     await expect(session.resign({ pin: d.virtualCard.pin, note: '補簽', chunkSize: 2 })).rejects.toMatchObject({ code: 'CARD_REMOVED' });
     const left = (await session.client.pendingResign()).steps.length;
@@ -76,8 +76,8 @@ describe('the signing core when things go wrong', () => {
   it('a cancelled batch keeps what was done and can be finished later', async () => {
     const d = await desktop('huang.kuowei');
     const session = await ClerkSession.login(d, service.url, 'huang.kuowei', 'gongwen-demo');
-    await session.tempCerts.apply('temp-pass-1234', '出差');
-    await session.tempCerts.enable('huang.kuowei', 'temp-pass-1234', 'PC');
+    await session.tempCerts.apply('temp-pass-1234', '出差', 'gongwen-demo');
+    await session.tempCerts.enable('huang.kuowei', 'temp-pass-1234', 'PC', 'gongwen-demo');
     await tempSignedSteps(session, 4, 'temp-pass-1234');
     const cancel = new AbortController();
     await expect(session.resign({ pin: d.virtualCard.pin, note: '補簽', chunkSize: 2, signal: cancel.signal, onProgress: (p) => p.done === 2 && cancel.abort() })).rejects.toMatchObject({ code: 'RESIGN_CANCELLED' });
@@ -89,8 +89,8 @@ describe('the signing core when things go wrong', () => {
   it('signs offline with the temp cert; after a client restart the outbox delivers once the service is back', async () => {
     const d = await desktop('vendor');
     let session = await ClerkSession.login(d, service.url, 'vendor', 'gongwen-demo');
-    await session.tempCerts.apply('temp-pass-1234', '出差');
-    await session.tempCerts.enable('vendor', 'temp-pass-1234', 'PC');
+    await session.tempCerts.apply('temp-pass-1234', '出差', 'gongwen-demo');
+    await session.tempCerts.enable('vendor', 'temp-pass-1234', 'PC', 'gongwen-demo');
     const doc = await session.client.document((await session.client.createDocument({ subject: '離線簽章', body: '' })).id);
     await service.kill();
     const outcome = await session.send(doc, send, { useTempCert: true });
@@ -114,7 +114,7 @@ describe('the signing core when things go wrong', () => {
     const d = await desktop('yeh.yenchih');
     const client = new ServiceClient({ baseUrl: service.url });
     await client.login('yeh.yenchih', 'gongwen-demo');
-    await client.applyForTempCert({ password: 'temp-pass-1234', reason: '出差' });
+    await client.applyForTempCert({ password: 'temp-pass-1234', reason: '出差', loginPassword: 'gongwen-demo' });
     // A process with no Secret Service to talk to (no D-Bus session), as on a PC whose keychain is broken.
     const env = { ...process.env };
     delete env.DBUS_SESSION_BUS_ADDRESS;

@@ -26,8 +26,8 @@ describe('unlocking the temp cert on this PC', () => {
     await client.login('vendor', 'gongwen-demo');
     let now = 1_000_000;
     const store = new TempCertStore(desktop.dataDir, desktop.keychain, client, new UnlockBackoff(() => now));
-    await store.apply('temp-pass-1234', '出差');
-    await store.enable('vendor', 'temp-pass-1234', 'PC');
+    await store.apply('temp-pass-1234', '出差', 'gongwen-demo');
+    await store.enable('vendor', 'temp-pass-1234', 'PC', 'gongwen-demo');
     store.lock();
 
     for (let i = 0; i < 3; i++) await expect(store.unlock('vendor', `wrong-${i}`)).rejects.toMatchObject({ code: 'TEMP_CERT_PASSWORD_WRONG' });

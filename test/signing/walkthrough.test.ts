@@ -39,11 +39,11 @@ describe('the seed’s walkthrough, with the real service, SoftHSM card and Secr
     // I. (二) apply with the temp-cert password and the reason.
     let session = await ClerkSession.login(desktop, service.url, 'vendor', 'gongwen-demo');
     expect((await session.tempCerts.view('vendor')).state).toBe('none');
-    await session.tempCerts.apply(TEMP_PASSWORD, '出差未攜帶憑證卡');
+    await session.tempCerts.apply(TEMP_PASSWORD, '出差未攜帶憑證卡', 'gongwen-demo');
     expect((await session.tempCerts.view('vendor')).state).toBe('applied');
 
     // (三)(四) enable and download on this PC with the password: the key is made here and sealed in the keychain.
-    const local = await session.tempCerts.enable('vendor', TEMP_PASSWORD, 'PC-資通建設科-01');
+    const local = await session.tempCerts.enable('vendor', TEMP_PASSWORD, 'PC-資通建設科-01', 'gongwen-demo');
     expect((await session.tempCerts.view('vendor')).state).toBe('enabled-here');
     const sealed = await desktop.keychain.get(`vendor@127.0.0.1:${service.port}`);
     expect(sealed!.length).toBeLessThan(2000);
@@ -107,15 +107,15 @@ describe('the seed’s walkthrough, with the real service, SoftHSM card and Secr
     expect(await desktop.keychain.get(`vendor@127.0.0.1:${service.port}`)).toBeNull();
     const doc5 = await newDocument(session, '停用後公文');
     await expect(session.send(doc5, { action: '送請簽核', recipient: 'yeh.yenchih', opinion: '' }, { useTempCert: true, tempCertPassword: TEMP_PASSWORD })).rejects.toMatchObject({ code: 'TEMP_CERT_NOT_ENABLED' });
-    await session.tempCerts.enable('vendor', TEMP_PASSWORD, 'PC-資通建設科-01');
+    await session.tempCerts.enable('vendor', TEMP_PASSWORD, 'PC-資通建設科-01', 'gongwen-demo');
     expect((await session.send(doc5, { action: '送請簽核', recipient: 'yeh.yenchih', opinion: '' }, { useTempCert: true })).status).toBe('delivered');
 
     // I. (十) 刪除憑證: the application is withdrawn; enabling needs a new application.
-    await session.tempCerts.delete('vendor');
+    await session.tempCerts.delete('vendor', 'gongwen-demo');
     expect((await session.tempCerts.view('vendor')).state).toBe('none');
-    await expect(session.tempCerts.enable('vendor', TEMP_PASSWORD, 'PC')).rejects.toMatchObject({ code: 'TEMP_CERT_NOT_APPLIED' });
-    await session.tempCerts.apply('new-password-2025', '更換密碼');
-    await session.tempCerts.enable('vendor', 'new-password-2025', 'PC');
+    await expect(session.tempCerts.enable('vendor', TEMP_PASSWORD, 'PC', 'gongwen-demo')).rejects.toMatchObject({ code: 'TEMP_CERT_NOT_APPLIED' });
+    await session.tempCerts.apply('new-password-2025', '更換密碼', 'gongwen-demo');
+    await session.tempCerts.enable('vendor', 'new-password-2025', 'PC', 'gongwen-demo');
     await session.logout();
 
     // Nothing secret was written in plain text under the data folder: no password, no PIN, no key.

@@ -34,6 +34,8 @@ export const documentRoutes = (ctx: ServiceContext) => [
     tags: ['documents'],
     auth: true,
     body: CreateDocumentRequest,
+    // Attachments travel as base64 in the JSON: the one route that takes the service's largest body.
+    bodyLimit: 16 * 1024 * 1024,
     response: DocumentView,
     handler: ({ actor, body }) => createDocument(ctx, actor, body),
   }),
@@ -67,6 +69,8 @@ export const documentRoutes = (ctx: ServiceContext) => [
     tags: ['documents'],
     auth: true,
     body: ActionRequest,
+    // A signature (64 KB at most, as base64) and an opinion.
+    bodyLimit: 256 * 1024,
     response: ActionResult,
     handler: ({ actor, params, body }) => performAction(ctx, actor, documentId(params), body),
   }),

@@ -22,6 +22,8 @@ export const resignRoutes = (ctx: ServiceContext) => [
     tags: ['resign'],
     auth: true,
     body: ResignRequest,
+    // A chunk of countersignatures of a few KB each (the client sends 50: tens of KB) and the card's certificates.
+    bodyLimit: 1024 * 1024,
     response: ResignResponse,
     handler: async ({ actor, body }) => {
       const results = await resignSteps(ctx, actor, body);

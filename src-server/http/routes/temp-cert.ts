@@ -1,4 +1,4 @@
-import { ApplyTempCertRequest, EnableTempCertRequest, EnableTempCertResponse, TempCertStatus } from '../../../src-shared/api/temp-cert.js';
+import { ApplyTempCertRequest, DeleteTempCertRequest, EnableTempCertRequest, EnableTempCertResponse, TempCertStatus } from '../../../src-shared/api/temp-cert.js';
 import { toPem } from '../../../src-shared/pki/x509.js';
 import type { ServiceContext } from '../../context.js';
 import { applyForTempCert, deleteTempCert, disableTempCert, enableTempCert, tempCertCrl, tempCertStatus } from '../../temp-ca/applications.js';
@@ -17,31 +17,32 @@ export const tempCertRoutes = (ctx: ServiceContext) => [
   defineRoute({
     method: 'POST',
     url: '/api/temp-cert/application',
-    summary: 'IFT930 申請憑證: temp-cert password and reason',
+    summary: 'IFT930 申請憑證: temp-cert password and reason; the login password again',
     tags: ['temp-cert'],
     auth: true,
     body: ApplyTempCertRequest,
     response: TempCertStatus,
-    handler: ({ actor, body }) => applyForTempCert(ctx, actor, body),
+    handler: ({ actor, body, request }) => applyForTempCert(ctx, actor, body, { pcLabel: body.pcLabel ?? null, address: request.ip }),
   }),
   defineRoute({
     method: 'DELETE',
     url: '/api/temp-cert/application',
-    summary: 'IFT930 刪除憑證: withdraw the application, revoking its certificates',
+    summary: 'IFT930 刪除憑證: withdraw the application, revoking its certificates; the login password again',
     tags: ['temp-cert'],
     auth: true,
+    body: DeleteTempCertRequest,
     response: TempCertStatus,
-    handler: ({ actor }) => deleteTempCert(ctx, actor),
+    handler: ({ actor, body, request }) => deleteTempCert(ctx, actor, body, { pcLabel: body.pcLabel ?? null, address: request.ip }),
   }),
   defineRoute({
     method: 'POST',
     url: '/api/temp-cert/enable',
-    summary: 'IFT930 啟用並下載憑證: certify the key made on this PC (CSR) after checking the password',
+    summary: 'IFT930 啟用並下載憑證: certify the key made on this PC (CSR) after checking both passwords',
     tags: ['temp-cert'],
     auth: true,
     body: EnableTempCertRequest,
     response: EnableTempCertResponse,
-    handler: ({ actor, body }) => enableTempCert(ctx, actor, body),
+    handler: ({ actor, body, request }) => enableTempCert(ctx, actor, body, { pcLabel: body.pcLabel, address: request.ip }),
   }),
   defineRoute({
     method: 'POST',
@@ -50,7 +51,7 @@ export const tempCertRoutes = (ctx: ServiceContext) => [
     tags: ['temp-cert'],
     auth: true,
     response: TempCertStatus,
-    handler: ({ actor }) => disableTempCert(ctx, actor),
+    handler: ({ actor, request }) => disableTempCert(ctx, actor, { pcLabel: null, address: request.ip }),
   }),
   defineRoute({
     method: 'GET',
