@@ -1,12 +1,17 @@
+import { execFileSync } from 'node:child_process';
 import { X509Certificate, createPrivateKey, generateKeyPairSync, webcrypto } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PendingResignStep } from '../../src-shared/api/resign.js';
 import { keyObjectSigner } from '../../src-shared/cms/key-signer.js';
-import { x509 } from '../../src-shared/pki/x509.js';
+import { fromPem, toPem, x509 } from '../../src-shared/pki/x509.js';
 import { registerCardCertificate } from '../../src-server/accounts/users.js';
 import { sha256Hex } from '../../src-server/temp-ca/authority.js';
 import { makeBadChains, opensslVerifies, type BadChains, type ChainCase } from '../helpers/bad-chains.js';
 import { databaseKinds } from '../helpers/databases.js';
+import { testPki } from '../helpers/demo-pki.js';
 import { resignRequest } from '../helpers/resign.js';
 import { Clerk, startTestService, type TestService } from '../helpers/service.js';
 import { snapshot } from '../helpers/snapshot.js';
@@ -114,8 +119,6 @@ describe.each(databaseKinds())('card certificate paths (RFC 5280 §6.1 and the s
   });
 
   it('refuses the demo card’s encryption (KEYX) certificate at registration and for signing', async () => {
-    const { testPki } = await import('../helpers/demo-pki.js');
-    const { fromPem } = await import('../../src-shared/pki/x509.js');
     const card = (await testPki()).cards['chen.chiming']!;
     const keyx = fromPem(card.keyxCertPem)[0]!;
     await expect(registerCardCertificate(service.ctx, 'chen.chiming', keyx)).rejects.toMatchObject({ code: 'CERT_NOT_FOR_SIGNING' });
@@ -161,4 +164,46 @@ describe.each(databaseKinds())('card certificate paths (RFC 5280 §6.1 and the s
       expect(await snapshot(service.ctx.storage.db), name).toEqual(before);
     }
   });
+});
+
+describe('register-card (CLI): the card with its intermediate in one PEM', () => {
+  const cli = (env: Record<string, string>, ...args: string[]) =>
+    execFileSync(process.execPath, ['--import', 'tsx', 'src-server/cli.ts', ...args], { env: { ...process.env, DATABASE_URL: '', ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const refusal = (run: () => unknown) => {
+    try {
+      run();
+    } catch (error) {
+      return String((error as { stderr?: string }).stderr);
+    }
+    throw new Error('the command did not refuse');
+  };
+
+  it('registers leaf + intermediate, says so, is a no-op the second time, and refuses KEYX and CA certificates with a sentence', async () => {
+    const chains = await makeBadChains('陳志明');
+    const pki = await testPki();
+    const dir = mkdtempSync(join(tmpdir(), 'gongwen-register-'));
+    writeFileSync(join(dir, 'roots.pem'), pki.gcaRootPem + chains.rootPem);
+    const env = { GONGWEN_DATA_DIR: dir, GONGWEN_CARD_ROOTS: join(dir, 'roots.pem'), GONGWEN_NEW_PASSWORD: 'a-password-1234' };
+    cli(env, 'add-unit', 'ict', '資通建設科');
+    cli(env, 'add-user', 'chen.chiming', '陳志明', 'ict', '科員');
+    const control = chains.cases.find((c) => c.code === null)!;
+    // The intermediate first: the order in the file does not matter.
+    writeFileSync(join(dir, 'card.pem'), [...control.chain, control.leaf].map((d) => toPem(d, 'CERTIFICATE')).join(''));
+    const first = cli(env, 'register-card', 'chen.chiming', join(dir, 'card.pem'));
+    const leaf = new X509Certificate(control.leaf);
+    expect(first).toMatch(/^registered to chen\.chiming:/);
+    expect(first).toContain(leaf.serialNumber.toLowerCase());
+    expect(first).toMatch(/key usage\s+digitalSignature, nonRepudiation/);
+    expect(first).toMatch(/valid\s+2020-01-01T00:00:00\.000Z to /);
+    expect(first).toContain('陳志明');
+    expect(cli(env, 'register-card', 'chen.chiming', join(dir, 'card.pem'))).toMatch(/^already registered to chen\.chiming; nothing changed:/);
+
+    writeFileSync(join(dir, 'keyx.pem'), pki.cards['chen.chiming']!.keyxCertPem);
+    expect(refusal(() => cli(env, 'register-card', 'chen.chiming', join(dir, 'keyx.pem')))).toMatch(/CERT_NOT_FOR_SIGNING: This certificate’s key usage does not allow signing/);
+    writeFileSync(join(dir, 'ca.pem'), toPem(control.chain[0]!, 'CERTIFICATE'));
+    expect(refusal(() => cli(env, 'register-card', 'chen.chiming', join(dir, 'ca.pem')))).toMatch(/CERT_IS_CA: This is a certificate authority’s certificate/);
+    // The leaf alone (no intermediate) does not chain to a root.
+    writeFileSync(join(dir, 'leaf.pem'), toPem(control.leaf, 'CERTIFICATE'));
+    expect(refusal(() => cli(env, 'register-card', 'chen.chiming', join(dir, 'leaf.pem')))).toMatch(/CERT_UNTRUSTED/);
+  }, 240_000);
 });
