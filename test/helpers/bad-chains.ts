@@ -193,3 +193,31 @@ export function opensslVerifies(rootPem: string, leaf: Uint8Array, chain: readon
     return { ok: false, output: `${e.stdout ?? ''}${e.stderr ?? ''}` };
   }
 }
+
+/** A card leaf issued directly by the test root, as PEM for a virtual card (which holds no intermediates). */
+export interface RootLeafCase {
+  name: string;
+  leaf: Uint8Array;
+  certPem: string;
+  keyPem: string;
+  code: string | null;
+}
+
+/** Leaves straight under `chains`' root, each wrong in one way of the leaf's own, and a control. */
+export async function makeRootLeaves(chains: BadChains, holder: string): Promise<RootLeafCase[]> {
+  const keys = await rsaKeys();
+  const pkcs8 = new Uint8Array(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey as never));
+  const keyPem = toPem(pkcs8, 'PRIVATE KEY');
+  const out: RootLeafCase[] = [];
+  let n = 0;
+  const leaf = async (name: string, code: string | null, options: Partial<CertOptions>) => {
+    const cert = await issue({ subject: `CN=${holder} card ${++n},OU=22,O=GongwenDesk Test Agency,C=TW`, issuer: chains.root, keys, ...options });
+    out.push({ name, leaf: der(cert), certPem: cert.toString('pem') + '\n', keyPem, code });
+  };
+  await leaf('a leaf whose keyUsage is keyEncipherment only', 'CERT_NOT_FOR_SIGNING', { keyUsage: x509.KeyUsageFlags.keyEncipherment });
+  await leaf('a leaf that is itself a CA', 'CERT_IS_CA', { ca: true, keyUsage: x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation | x509.KeyUsageFlags.keyCertSign });
+  await leaf('an unknown critical extension in the leaf', 'CERT_CRITICAL_EXTENSION', { unknownExtension: { critical: true } });
+  await leaf('a leaf signed with SHA-1', 'CERT_WEAK_ALGORITHM', { sha1: true });
+  await leaf('control: a correct leaf under the root', null, {});
+  return out;
+}
