@@ -1,6 +1,7 @@
 import type { X509Certificate } from 'node:crypto';
 import { GongwenError, type ErrorCode } from '../../src-shared/errors.js';
-import { pathCertificateOf, readPathCertificate, type PathCertificate } from './path-certificate.js';
+import { sha256Hex } from '../temp-ca/authority.js';
+import { carriedSha256, pathCertificateOf, readPathCertificate, type PathCertificate } from './path-certificate.js';
 import { assertSigningProfile } from './signing-profile.js';
 
 /** Intermediates between a leaf and its root, at most (GCA cards sit under one). */
@@ -78,16 +79,18 @@ export class CardPathValidator {
   }
 
   validate(leafCertificate: X509Certificate, carried: readonly Uint8Array[]): ValidatedCard {
-    const leaf = pathCertificateOf(leafCertificate);
+    const leafSha256 = sha256Hex(leafCertificate);
     // Every carried certificate must read as one (they are stored and exported with the signature).
-    const others = new Map<string, PathCertificate>();
+    const carriedBySha = new Map<string, Uint8Array>();
     for (const der of carried) {
-      const c = readPathCertificate(der);
-      if (c.sha256 !== leaf.sha256 && !this.roots.some((r) => r.sha256 === c.sha256)) others.set(c.sha256, c);
+      const sha256 = carriedSha256(der);
+      if (sha256 !== leafSha256 && !this.roots.some((r) => r.sha256 === sha256)) carriedBySha.set(sha256, der);
     }
-    const key = `${leaf.sha256}|${[...others.keys()].sort().join(',')}`;
+    const key = `${leafSha256}|${[...carriedBySha.keys()].sort().join(',')}`;
     const hit = this.validated.get(key);
     if (hit) return hit;
+    const leaf = pathCertificateOf(leafCertificate);
+    const others = new Map([...carriedBySha].map(([sha256, der]) => [sha256, readPathCertificate(der)]));
 
     if (this.roots.some((r) => r.sha256 === leaf.sha256)) {
       // A configured root cannot sign a step: say why (it is a CA) rather than "untrusted".

@@ -62,23 +62,39 @@ const understood = new Set([
 const EXT_BASIC_CONSTRAINTS = '2.5.29.19';
 const EXT_KEY_USAGE = '2.5.29.15';
 
-export function readPathCertificate(der: Uint8Array): PathCertificate {
-  let x509: X509Certificate;
-  let sha256: string;
+/** The SHA-256 (hex) of a carried certificate's bytes, reading it with node once; CERT_MALFORMED if it is none. */
+export function carriedSha256(der: Uint8Array): string {
   try {
-    const known = knownCertificate(der);
-    x509 = known.x509;
-    sha256 = known.sha256Hex;
+    return knownCertificate(der).sha256Hex;
   } catch {
     throw new GongwenError('CERT_MALFORMED', 'not an X.509 certificate');
   }
-  return withExtensions(der, x509, sha256);
+}
+
+export function readPathCertificate(der: Uint8Array): PathCertificate {
+  const sha256 = carriedSha256(der);
+  return remembered(sha256, () => withExtensions(der, knownCertificate(der).x509, sha256));
 }
 
 /** The same reading for a certificate already parsed by node (a configured root, the signer's). */
 export function pathCertificateOf(x509: X509Certificate): PathCertificate {
   const der = new Uint8Array(x509.raw);
-  return withExtensions(der, x509, knownCertificate(der).sha256Hex);
+  const sha256 = knownCertificate(der).sha256Hex;
+  return remembered(sha256, () => withExtensions(der, x509, sha256));
+}
+
+/** Readings by SHA-256: PKI.js parsing costs far more than the rest of a validation. */
+const readings = new Map<string, PathCertificate>();
+const MAX_READINGS = 2048;
+
+function remembered(sha256: string, read: () => PathCertificate): PathCertificate {
+  let reading = readings.get(sha256);
+  if (!reading) {
+    reading = read();
+    if (readings.size >= MAX_READINGS) readings.delete(readings.keys().next().value!);
+    readings.set(sha256, reading);
+  }
+  return reading;
 }
 
 function withExtensions(der: Uint8Array, x509: X509Certificate, sha256: string): PathCertificate {
