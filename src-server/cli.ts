@@ -11,6 +11,7 @@ import { buildApp } from './http/app.js';
 import { backupSqlite } from './operations/backup.js';
 import { describeFailure } from './operations/cli-failure.js';
 import { OperatorError } from './operations/operator-error.js';
+import { splitCardChain } from './signatures/card-registration.js';
 import { configFromEnvironment, createContext } from './service.js';
 
 const usage = `GongwenDesk document service
@@ -22,7 +23,8 @@ const usage = `GongwenDesk document service
   export-evidence <document number> <folder> signed payloads, CMS and trust anchors, for openssl
   add-unit <id> <name>
   add-user <account> <name> <unit id> <title>   (password from GONGWEN_NEW_PASSWORD)
-  register-card <account> <certificate.pem>  bind a card certificate to a user
+  register-card <account> <certificate.pem>  bind a card certificate (PEM: the card's and its
+                                             intermediates) to a user, after validating it
 
 Environment: GONGWEN_DATA_DIR (default ./data), DATABASE_URL (postgres://… instead of SQLite),
 GONGWEN_TEMP_CA_CERT / GONGWEN_TEMP_CA_KEY, GONGWEN_CARD_ROOTS.`;
@@ -101,11 +103,18 @@ async function main(argv: string[]): Promise<number> {
     case 'register-card': {
       const [account, pemPath] = rest;
       if (!account || !pemPath) return fail('register-card <account> <certificate.pem>');
-      const der = fromPem(await readFile(pemPath, 'utf8'))[0];
-      if (!der) return fail(`${pemPath} holds no PEM certificate`);
+      const ders = fromPem(await readFile(pemPath, 'utf8'));
+      if (ders.length === 0) return fail(`${pemPath} holds no PEM certificate`);
+      // The card's certificate and the intermediates it sits under, in any order.
+      const { leaf, intermediates } = splitCardChain(ders);
       return withContext(config, async (ctx) => {
-        const r = await registerCardCertificate(ctx, account, der);
-        console.log(`registered ${r.subject} (SHA-256 ${r.sha256}) to ${account}`);
+        const r = await registerCardCertificate(ctx, account, leaf, intermediates);
+        console.log(r.alreadyRegistered ? `already registered to ${account}; nothing changed:` : `registered to ${account}:`);
+        console.log(`  subject    ${r.subject.replaceAll('\n', ', ')}`);
+        console.log(`  serial     ${r.serial}`);
+        console.log(`  valid      ${r.notBefore} to ${r.notAfter}`);
+        console.log(`  key usage  ${r.keyUsage}`);
+        console.log(`  SHA-256    ${r.sha256}`);
         return 0;
       });
     }

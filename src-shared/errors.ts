@@ -50,6 +50,15 @@ export const errorCatalog = {
   CERT_REVOKED: [400, '簽章所用的憑證已被停用或廢止。', 'The signing certificate has been revoked.'],
   CERT_EXPIRED: [400, '簽章所用的憑證不在有效期間內。', 'The signing certificate is outside its validity period.'],
   CERT_NOT_REGISTERED: [400, '這張實體卡的憑證尚未登錄在您的帳號下，請聯絡系統管理員。', 'This card certificate is not registered to your account.'],
+  // Card certificate paths (RFC 5280 §6.1) and the signing-certificate profile of the leaf
+  CERT_MALFORMED: [400, '簽章附帶的憑證格式不正確，無法讀取。', 'A certificate that came with the signature cannot be read.'],
+  CERT_CHAIN_EXPIRED: [400, '憑證鏈中的憑證機構憑證在簽章時或現在不在有效期間內。', 'A certificate authority in the chain is outside its validity period at the signing time or now.'],
+  CERT_CHAIN_NOT_CA: [400, '憑證鏈中有憑證不是憑證機構憑證，不能簽發其他憑證。', 'A certificate in the chain is not a certificate authority and cannot issue certificates.'],
+  CERT_CHAIN_PATH_LENGTH: [400, '憑證鏈的層數超過上層憑證機構所允許的長度。', 'The chain is longer than a certificate authority in it allows (pathLenConstraint).'],
+  CERT_CRITICAL_EXTENSION: [400, '憑證含有無法處理的關鍵延伸欄位，不予接受。', 'A certificate carries a critical extension that the service does not understand.'],
+  CERT_WEAK_ALGORITHM: [400, '憑證鏈中有憑證使用不被接受的演算法（須 SHA-256 以上，RSA 至少 2048 位元或 P-256／P-384 曲線）。', 'A certificate in the chain uses an algorithm that is not accepted (SHA-256 or stronger; RSA of at least 2048 bits, or the P-256/P-384 curves).'],
+  CERT_NOT_FOR_SIGNING: [400, '這張憑證的金鑰用途不含數位簽章（例如加密用憑證），不能用來簽核公文。', 'This certificate’s key usage does not allow signing (it is an encryption certificate, for example).'],
+  CERT_IS_CA: [400, '這是憑證機構的憑證，不能用來簽核公文。', 'This is a certificate authority’s certificate; it cannot sign documents.'],
 
   // Temporary certificates (IFT930 / IFT940)
   TEMP_CERT_ALREADY_APPLIED: [409, '您已申請過臨時憑證；若要更換密碼或申請原因，請先刪除憑證。', 'You have already applied; delete the certificate to change the password or reason.'],

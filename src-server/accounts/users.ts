@@ -1,12 +1,11 @@
-import { X509Certificate, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { UserSummary } from '../../src-shared/api/accounts.js';
 import { GongwenError } from '../../src-shared/errors.js';
 import { appendAudit } from '../audit/audit-log.js';
 import type { ServiceContext } from '../context.js';
-import { isUniqueViolation } from '../storage/database.js';
 import type { Database, UserRow } from '../storage/schema.js';
-import { sha256Hex } from '../temp-ca/authority.js';
+import { registerCard, type RegisteredCard } from '../signatures/card-registration.js';
 import { hashPassword } from './password-hash.js';
 
 export async function ensureUnit(db: Kysely<Database>, id: string, name: string): Promise<void> {
@@ -40,42 +39,11 @@ export async function findUserByAccount(db: Kysely<Database>, account: string): 
   return db.selectFrom('users').selectAll().where('account', '=', account).executeTakeFirst();
 }
 
-/** 登錄實體卡憑證: binds a card certificate (chaining to a trusted card root) to a user. */
-export async function registerCardCertificate(ctx: ServiceContext, account: string, der: Uint8Array): Promise<{ sha256: string; subject: string }> {
+/** 登錄實體卡憑證: binds a card certificate, with the intermediates it sits under, to a user (`card-registration.ts`). */
+export async function registerCardCertificate(ctx: ServiceContext, account: string, der: Uint8Array, intermediates: readonly Uint8Array[] = []): Promise<RegisteredCard> {
   const user = await findUserByAccount(ctx.storage.db, account);
   if (!user) throw new GongwenError('USER_UNKNOWN', account);
-  let certificate: X509Certificate;
-  try {
-    certificate = new X509Certificate(der);
-  } catch {
-    throw new GongwenError('CERT_UNKNOWN', 'not an X.509 certificate');
-  }
-  ctx.signerPolicy.assertChainsToRoot(certificate, []);
-  const sha256 = sha256Hex(certificate);
-  const { db, dialect } = ctx.storage;
-  try {
-    await db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('card_certificates')
-        .values({
-          sha256,
-          user_id: user.id,
-          subject: certificate.subject,
-          serial: certificate.serialNumber.toLowerCase(),
-          not_before: new Date(certificate.validFrom).toISOString(),
-          not_after: new Date(certificate.validTo).toISOString(),
-          der,
-          registered_at: ctx.now().toISOString(),
-        })
-        .execute();
-      await appendAudit(trx, dialect, ctx.now(), { actor: null, action: 'card.register', subject: account, detail: { sha256, subject: certificate.subject } });
-    });
-  } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
-    const existing = await db.selectFrom('card_certificates').select('user_id').where('sha256', '=', sha256).executeTakeFirstOrThrow();
-    if (existing.user_id !== user.id) throw new GongwenError('SIGNER_NOT_USER', 'the certificate is registered to someone else');
-  }
-  return { sha256, subject: certificate.subject };
+  return registerCard(ctx, user.id, account, der, intermediates);
 }
 
 export async function userDirectory(db: Kysely<Database>): Promise<UserSummary[]> {

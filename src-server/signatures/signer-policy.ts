@@ -1,10 +1,10 @@
 import type { X509Certificate } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { knownCertificate } from '../../src-shared/cms/certificate-cache.js';
 import type { VerifiedSigner } from '../../src-shared/cms/verify.js';
 import { GongwenError } from '../../src-shared/errors.js';
 import type { Database } from '../storage/schema.js';
 import { sha256Hex, type TempCertAuthority } from '../temp-ca/authority.js';
+import { CardPathValidator, type ValidatedCard } from './card-path.js';
 
 export type SignerKind = 'card' | 'temp';
 
@@ -13,20 +13,22 @@ export interface AcceptedSigner {
   certificateSha256: string;
 }
 
-const MAX_CHAIN_DEPTH = 4;
-
 /**
  * Whether a certificate that verifiably signed something may sign for this user: a temp
  * certificate must be one the temp CA issued to this user, unrevoked and in validity; a card
- * certificate must chain to a trusted card root and be registered to this user. Each refusal has
- * its own code.
+ * certificate must pass RFC 5280 path validation to a trusted card root (`card-path.ts`), fit the
+ * signing profile and be registered to this user. Each refusal has its own code.
  */
 export class SignerPolicy {
+  private readonly cardPaths: CardPathValidator;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly tempCa: TempCertAuthority,
-    private readonly cardRoots: readonly X509Certificate[],
-  ) {}
+    cardRoots: readonly X509Certificate[],
+  ) {
+    this.cardPaths = new CardPathValidator(cardRoots);
+  }
 
   async accept(signer: VerifiedSigner, carried: readonly Uint8Array[], userId: string, now: Date): Promise<AcceptedSigner> {
     const certificate = signer.certificate;
@@ -36,20 +38,21 @@ export class SignerPolicy {
       checkValidity(certificate, signer.signingTime, now);
       return { kind: 'temp', certificateSha256: sha256 };
     }
-    await this.acceptCard(certificate, sha256, carried, userId);
-    checkValidity(certificate, signer.signingTime, now);
+    const card = await this.acceptCard(certificate, sha256, carried, userId);
+    card.assertValidAt([signer.signingTime, now]);
     return { kind: 'card', certificateSha256: sha256 };
   }
 
   /**
    * A card certificate for this user, without a signature around it (re-sign): trusted and
-   * registered, whatever the time (a batch asks once per card; `checkValidity` per signature).
+   * registered, whatever the time (a batch asks once per card; `assertValidAt` per signature,
+   * for every certificate of the path).
    */
-  async acceptCardHolder(certificate: X509Certificate, carried: readonly Uint8Array[], userId: string): Promise<string> {
+  async acceptCardHolder(certificate: X509Certificate, carried: readonly Uint8Array[], userId: string): Promise<CardHolder> {
     const sha256 = sha256Hex(certificate);
     if (this.tempCa.issued(certificate)) throw new GongwenError('CERT_UNTRUSTED', 'a temporary certificate cannot re-sign: use the card');
-    await this.acceptCard(certificate, sha256, carried, userId);
-    return sha256;
+    const card = await this.acceptCard(certificate, sha256, carried, userId);
+    return { sha256, assertValidAt: (signingTime, now) => card.assertValidAt([signingTime, now]) };
   }
 
   private async acceptTemp(sha256: string, userId: string): Promise<void> {
@@ -59,40 +62,32 @@ export class SignerPolicy {
     if (row.revoked_at !== null) throw new GongwenError('CERT_REVOKED');
   }
 
-  private async acceptCard(certificate: X509Certificate, sha256: string, carried: readonly Uint8Array[], userId: string): Promise<void> {
+  private async acceptCard(certificate: X509Certificate, sha256: string, carried: readonly Uint8Array[], userId: string): Promise<ValidatedCard> {
     const registered = await this.db.selectFrom('card_certificates').select('user_id').where('sha256', '=', sha256).executeTakeFirst();
     if (registered && registered.user_id !== userId) throw new GongwenError('SIGNER_NOT_USER');
-    this.assertChainsToRoot(certificate, carried);
+    const card = this.validateCard(certificate, carried);
     if (!registered) throw new GongwenError('CERT_NOT_REGISTERED');
+    return card;
   }
 
-  /** Certificates already found to chain to a root (the roots do not change while the service runs). */
-  private readonly chained = new Set<string>();
+  /**
+   * RFC 5280 path validation to a configured card root through the carried certificates, and the
+   * leaf's signing profile (`card-path.ts`); the caller checks the times that matter.
+   */
+  validateCard(certificate: X509Certificate, carried: readonly Uint8Array[]): ValidatedCard {
+    return this.cardPaths.validate(certificate, carried);
+  }
 
-  /** Walks issuer links through the carried certificates to a configured root, refusing loops and long chains. */
+  /** The path and profile checks without a time (kept for callers that only ask "does it chain"). */
   assertChainsToRoot(certificate: X509Certificate, carried: readonly Uint8Array[]): void {
-    const fingerprint = certificate.fingerprint256;
-    if (this.chained.has(fingerprint)) return;
-    this.walkToRoot(certificate, carried);
-    if (this.chained.size > 4096) this.chained.clear();
-    this.chained.add(fingerprint);
+    this.validateCard(certificate, carried);
   }
+}
 
-  private walkToRoot(certificate: X509Certificate, carried: readonly Uint8Array[]): void {
-    const intermediates = carried.map((der) => knownCertificate(der).x509).filter((c) => c.ca);
-    const seen = new Set<string>();
-    let current = certificate;
-    for (let depth = 0; depth <= MAX_CHAIN_DEPTH; depth++) {
-      if (seen.has(current.fingerprint256)) throw new GongwenError('CERT_UNTRUSTED', 'the certificate chain loops');
-      seen.add(current.fingerprint256);
-      const root = this.cardRoots.find((r) => current.checkIssued(r) && current.verify(r.publicKey));
-      if (root) return;
-      const issuer = intermediates.find((c) => c.fingerprint256 !== current.fingerprint256 && current.checkIssued(c) && current.verify(c.publicKey));
-      if (!issuer) throw new GongwenError('CERT_UNTRUSTED');
-      current = issuer;
-    }
-    throw new GongwenError('CERT_UNTRUSTED', 'the certificate chain is too long');
-  }
+/** A card judged once per 補簽 batch; each countersignature's time is checked on its own. */
+export interface CardHolder {
+  sha256: string;
+  assertValidAt(signingTime: Date, now: Date): void;
 }
 
 export function checkValidity(certificate: X509Certificate, signingTime: Date, now: Date): void {

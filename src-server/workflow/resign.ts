@@ -5,7 +5,7 @@ import { knownCertificate } from '../../src-shared/cms/certificate-cache.js';
 import { parseCountersignatureOrRefuse, verifyCountersignature } from '../../src-shared/cms/verify.js';
 import { GongwenError, messageOf } from '../../src-shared/errors.js';
 import { appendAuditEntries, type AuditEntry } from '../audit/audit-log.js';
-import { checkValidity } from '../signatures/signer-policy.js';
+import type { CardHolder } from '../signatures/signer-policy.js';
 import { sha256Hex } from '../temp-ca/authority.js';
 import type { Actor, ServiceContext } from '../context.js';
 import type { DialectName } from '../storage/database.js';
@@ -79,7 +79,7 @@ export async function resignSteps(ctx: ServiceContext, actor: Actor, request: Re
   // One read for the whole batch, and each card judged once: a batch is one clerk's one card.
   const stored = await storedSteps(ctx, request.items.map((item) => item.stepId));
   const certificates = carriedCertificates(request.certificates);
-  const cards = new Map<string, Promise<string>>();
+  const cards = new Map<string, Promise<CardHolder>>();
   const cardHolder = (certificate: X509Certificate, carried: readonly Uint8Array[]) => {
     let judged = cards.get(certificate.fingerprint256);
     if (!judged) cards.set(certificate.fingerprint256, (judged = ctx.signerPolicy.acceptCardHolder(certificate, carried, actor.id)));
@@ -199,7 +199,7 @@ async function checkOne(
   countersignatureBase64: string,
   certificates: Uint8Array[],
   note: string,
-  cardHolder: (certificate: X509Certificate, carried: readonly Uint8Array[]) => Promise<string>,
+  cardHolder: (certificate: X509Certificate, carried: readonly Uint8Array[]) => Promise<CardHolder>,
 ): Promise<Accepted | ResignItemResult> {
   if (!step || step.holder_user_id !== actor.id || !step.signature_value) throw new GongwenError('RESIGN_STEP_UNKNOWN');
   if (step.temp_cert_used !== 1) throw new GongwenError('RESIGN_NOT_TEMP');
@@ -215,8 +215,9 @@ async function checkOne(
   const now = ctx.now();
   if (counter.signingTime.getTime() > now.getTime() + ctx.clockSkewMs) throw new GongwenError('SIGNING_TIME_INVALID', 'in the future');
   if (step.signing_time && counter.signingTime.getTime() < new Date(step.signing_time).getTime()) throw new GongwenError('SIGNING_TIME_INVALID', 'before the signature it countersigns');
-  const cardSha256 = await cardHolder(counter.certificate, certificates);
-  checkValidity(counter.certificate, counter.signingTime, now);
+  const card = await cardHolder(counter.certificate, certificates);
+  // Every certificate of the card's path, at the countersignature's time and now.
+  card.assertValidAt(counter.signingTime, now);
   if (step.resigned_at !== null) return { stepId, outcome: 'already-resigned' };
-  return { stepId, seq: step.seq, documentNumber: step.number, countersignature: counterDer, cardSha256 };
+  return { stepId, seq: step.seq, documentNumber: step.number, countersignature: counterDer, cardSha256: card.sha256 };
 }

@@ -34,12 +34,13 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startServiceProcess(kind: DatabaseKind = 'sqlite', options: { log?: (chunk: string) => void; sharing?: ServiceProcess; postgresUrl?: string } = {}): Promise<ServiceProcess> {
+/** `extraCardRootsPem`: further trusted card roots beside the test PKI's (the bad-chain root of `bad-chains.ts`). */
+export async function startServiceProcess(kind: DatabaseKind = 'sqlite', options: { log?: (chunk: string) => void; sharing?: ServiceProcess; postgresUrl?: string; extraCardRootsPem?: string } = {}): Promise<ServiceProcess> {
   if (options.sharing) return launchServiceProcess(options.sharing.env, async () => {}, options.log);
   const pki = await testPki();
   const dataDir = await mkdtemp(join(tmpdir(), 'gongwen-svcproc-'));
   await mkdir(join(dataDir, 'trust'), { recursive: true });
-  await writeFile(join(dataDir, 'trust', 'card-roots.pem'), pki.gcaRootPem);
+  await writeFile(join(dataDir, 'trust', 'card-roots.pem'), pki.gcaRootPem + (options.extraCardRootsPem ?? ''));
   const database = await createTestDatabase(kind, options.postgresUrl);
   const env = {
     ...process.env,

@@ -34,11 +34,12 @@ export interface TestService {
   close(): Promise<void>;
 }
 
-export async function startTestService(kind: DatabaseKind, options: { people?: typeof demoPeople; tempCertValidityDays?: number } = {}): Promise<TestService> {
+/** `extraCardRootsPem`: further trusted card roots beside the test PKI's (the bad-chain root of `bad-chains.ts`). */
+export async function startTestService(kind: DatabaseKind, options: { people?: typeof demoPeople; tempCertValidityDays?: number; extraCardRootsPem?: string } = {}): Promise<TestService> {
   const pki = await testPki();
   const dataDir = await mkdtemp(join(tmpdir(), 'gongwen-svc-'));
   await mkdir(join(dataDir, 'trust'), { recursive: true });
-  await writeFile(join(dataDir, 'trust', 'card-roots.pem'), pki.gcaRootPem);
+  await writeFile(join(dataDir, 'trust', 'card-roots.pem'), pki.gcaRootPem + (options.extraCardRootsPem ?? ''));
   const database = await createTestDatabase(kind);
   const clock = { offsetMs: 0 };
   const openContext = () =>
