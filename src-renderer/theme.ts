@@ -22,6 +22,7 @@ export const palette = {
 export const tagTone = {
   pending: { color: '#873800', background: '#fff7e6', borderColor: '#ad4e00' }, // 7.6:1
   done: { color: '#135200', background: '#f6ffed', borderColor: '#237804' }, // 9.2:1
+  refused: { color: '#820014', background: '#fff1f0', borderColor: '#a8071a' }, // 9.6:1
 } as const;
 
 export const theme: ThemeConfig = {

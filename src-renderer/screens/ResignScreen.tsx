@@ -8,6 +8,7 @@ import { progressQuarter } from '../calm-progress';
 import { CardIndicator } from '../components/CardIndicator';
 import { Notice } from '../components/Notice';
 import { focusHeadingIfLost, ScreenHeading } from '../components/ScreenHeading';
+import { tagTone } from '../theme';
 import { useLoad } from '../use-call';
 
 /** IFT940 臨時憑證公文補簽停用作業: the pending list, a note, one PIN, progress, cancel; disable. */
@@ -54,15 +55,15 @@ export function ResignScreen() {
   // What the tag means is written beside it, not in a tooltip, so the keyboard and a screen reader get it too.
   const signedWith = (s: ResignListed) =>
     s.signedWith === 'this-pc' ? (
-      <Tag color="green">{t('ift940.thisPc')}</Tag>
+      <Tag style={tagTone.done}>{t('ift940.thisPc')}</Tag>
     ) : s.signedWith === 'other-pc' ? (
       <Space size={4} wrap>
-        <Tag color="orange">{t('ift940.otherPc')}</Tag>
+        <Tag style={tagTone.pending}>{t('ift940.otherPc')}</Tag>
         {s.signed && <Typography.Text>{`${s.signed.action} ${s.signed.recipient ?? ''} ${s.signed.opinion} ${formatRocDateTime(s.signed.signingTime)}`}</Typography.Text>}
       </Space>
     ) : (
       <Space size={4} wrap>
-        <Tag color="red">{t('ift940.refusedTag')}</Tag>
+        <Tag style={tagTone.refused}>{t('ift940.refusedTag')}</Tag>
         {s.refusal && <Typography.Text>{s.refusal.message}</Typography.Text>}
       </Space>
     );
