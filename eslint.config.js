@@ -14,7 +14,11 @@ const layers = {
   main: { group: ['**/src-main/**'], why: 'src-main is the desktop main process (card, keychain, outbox): only it and its shell import it' },
   renderer: { group: ['**/src-renderer/**'], why: 'src-renderer is the sandboxed page, bundled by Vite: nothing imports it' },
   native: { group: ['**/native/**'], why: 'native/ is the PKCS#11 module table the desktop main process loads: only src-main imports it' },
-  nodeShared: { group: ['**/src-shared/cms/**', '**/src-shared/pki/**', '**/src-shared/content-digest*'], why: 'src-shared/cms, pki and content-digest run on node:crypto, which a sandboxed page does not have' },
+  // An allow-list: the page may take from src-shared/common only; everything else in src-shared runs on Node.
+  nodeShared: { regex: 'src-shared/(?!common/)', why: 'only src-shared/common is browser-safe; src-shared/node (cms, pki, content-digest) runs on node:crypto, which a sandboxed page does not have' },
+  // The same line seen from inside src-shared, where the Node half is a sibling folder ('../node/…').
+  siblingNode: { regex: '(^|/)node/', why: 'src-shared/node runs on node:crypto; src-shared/common is bundled into the sandboxed page, so it may not lean on it' },
+  tools: { group: ['**/tools/**'], why: 'tools/ holds the demo data, the test PKI and the virtual card: they are for trying and testing the product, and nothing that ships may depend on them' },
   nodeBuiltins: { group: ['node:*'], why: 'Node built-ins do not exist in a sandboxed page' },
   projectCode: {
     group: ['./*', '../*', '**/src-*/**', '**/native/**', '**/tools/**'],
@@ -32,7 +36,10 @@ const restrict = (folder, forbidden, modules = {}) => ({
   'no-restricted-imports': [
     'error',
     {
-      patterns: forbidden.map((layer) => ({ group: layers[layer].group, message: `${folder} may not import this: ${layers[layer].why}.` })),
+      patterns: forbidden.map((layer) => {
+        const { group, regex, why } = /** @type {{ group?: string[], regex?: string, why: string }} */ (layers[layer]);
+        return { ...(regex ? { regex } : { group }), message: `${folder} may not import this: ${why}.` };
+      }),
       paths: (modules.names ?? []).map((name) => ({ name, message: `${folder} may not import ${name}: ${modules.why}` })),
     },
   ],
@@ -58,11 +65,19 @@ export default tseslint.config(
   },
   {
     files: ['src-shared/**'],
-    rules: restrict('src-shared', ['server', 'main', 'renderer', 'native'], { names: ['electron', 'fastify', 'kysely'], why: 'src-shared is the contract both sides use, so it carries no runtime of either.' }),
+    rules: restrict('src-shared', ['server', 'main', 'renderer', 'native', 'tools'], { names: ['electron', 'fastify', 'kysely'], why: 'src-shared is the contract both sides use, so it carries no runtime of either.' }),
+  },
+  {
+    // The browser-safe half of the contract: the renderer bundles it, so it takes nothing of Node.
+    files: ['src-shared/common/**'],
+    rules: restrict('src-shared/common', ['server', 'main', 'renderer', 'native', 'tools', 'nodeShared', 'siblingNode', 'nodeBuiltins'], {
+      names: ['electron', 'fastify', 'kysely'],
+      why: 'src-shared is the contract both sides use, so it carries no runtime of either.',
+    }),
   },
   {
     files: ['src-server/**'],
-    rules: restrict('src-server', ['main', 'renderer', 'native'], { names: ['electron'], why: 'the document service is a plain Node server.' }),
+    rules: restrict('src-server', ['main', 'renderer', 'native', 'tools'], { names: ['electron'], why: 'the document service is a plain Node server.' }),
   },
   {
     files: ['src-server/storage/migrations/**'],
@@ -71,27 +86,20 @@ export default tseslint.config(
   {
     files: ['src-main/**'],
     ignores: ['src-main/shell/**'],
-    rules: restrict('src-main', ['server', 'renderer'], { names: ['electron'], why: 'only the Electron shell (src-main/shell) imports electron; the rest of src-main runs under plain Node.' }),
+    rules: restrict('src-main', ['server', 'renderer', 'tools'], { names: ['electron'], why: 'only the Electron shell (src-main/shell) imports electron; the rest of src-main runs under plain Node.' }),
   },
   {
     files: ['src-main/shell/**'],
-    rules: restrict('src-main/shell', ['server', 'renderer']),
+    rules: restrict('src-main/shell', ['server', 'renderer', 'tools']),
   },
   {
     files: ['native/**'],
-    rules: restrict('native', ['server', 'main', 'renderer'], { names: ['electron'], why: 'the PKCS#11 module table is plain data for the main process.' }),
-  },
-  {
-    // The one exception, narrowly: the virtual card maker (`npm run virtual-card`) is a tool, not
-    // part of what ships, and reads the demo PKI from src-server/demo. Issue 14 moves it (and the
-    // demo PKI) to tools/; this block goes with it. Every other native/ file keeps the rule above.
-    files: ['native/make-virtual-card.ts'],
-    rules: restrict('native/make-virtual-card.ts', ['main', 'renderer']),
+    rules: restrict('native', ['server', 'main', 'renderer', 'tools'], { names: ['electron'], why: 'the PKCS#11 module table is plain data for the main process.' }),
   },
   {
     files: ['src-renderer/**'],
     languageOptions: { globals: { ...globals.browser } },
-    rules: restrict('src-renderer', ['server', 'main', 'native', 'nodeShared', 'nodeBuiltins'], {
+    rules: restrict('src-renderer', ['server', 'main', 'native', 'tools', 'nodeShared', 'nodeBuiltins'], {
       names: ['electron', 'fs', 'path', 'crypto', 'child_process'],
       why: 'the renderer is a sandboxed web page: it reaches the desktop through window.gongwen only.',
     }),

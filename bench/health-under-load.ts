@@ -1,6 +1,6 @@
 import { startServiceProcess } from '../test/helpers/http-service.js';
 import { lowerIsBetter, percentile, type BenchRow } from './lib/measure.js';
-import { DEMO_PASSWORD } from '../src-server/demo/people.js';
+import { DEMO_PASSWORD } from '../tools/demo/people.js';
 
 /**
  * How long a health check waits while the service handles the worst bodies it allows (issue 13,

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { benchProfileFlags, startServiceProcess, type ServiceProcess } from '../test/helpers/http-service.js';
-import type { VirtualCard } from '../native/virtual-card.js';
+import type { VirtualCard } from '../tools/virtual-card.js';
 import { virtualCardFor } from '../test/helpers/virtual-card.js';
 import { higherIsBetter, lowerIsBetter, type BenchRow } from './lib/measure.js';
 import { enableTempCert, loginClerk, tempSignedSteps } from './lib/world.js';

@@ -1,12 +1,12 @@
 import { X509Certificate, createPrivateKey, verify as cryptoVerify } from 'node:crypto';
 import * as pkijs from 'pkijs';
-import { keyObjectSigner } from '../src-shared/cms/key-signer.js';
-import { parseSignedData } from '../src-shared/cms/parse.js';
-import { signStep } from '../src-shared/cms/sign.js';
-import { verifyStepSignature } from '../src-shared/cms/verify.js';
-import { fromPem } from '../src-shared/pki/x509.js';
+import { keyObjectSigner } from '../src-shared/node/cms/key-signer.js';
+import { parseSignedData } from '../src-shared/node/cms/parse.js';
+import { signStep } from '../src-shared/node/cms/sign.js';
+import { verifyStepSignature } from '../src-shared/node/cms/verify.js';
+import { fromPem } from '../src-shared/node/pki/x509.js';
 import { SignerPolicy } from '../src-server/signatures/signer-policy.js';
-import type { DemoPki } from '../src-server/demo/demo-pki.js';
+import type { DemoPki } from '../tools/demo/demo-pki.js';
 import { higherIsBetter, rate, rateSync, type BenchRow } from './lib/measure.js';
 
 /**

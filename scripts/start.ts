@@ -1,9 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { insertVirtualCard, makeVirtualReader, softhsmModulePath } from '../native/virtual-card.js';
+import { insertVirtualCard, makeVirtualReader, softhsmModulePath } from '../tools/virtual-card.js';
 import { DesktopApp } from '../src-main/app/desktop-app.js';
-import { loadDemoPki } from '../src-server/demo/demo-pki.js';
+import { loadDemoPki } from '../tools/demo/demo-pki.js';
 import { openBrowserShell, serveRenderer, TRIAL_TITLE } from './browser-shell.js';
 import { NO_ELECTRON_SENTENCE, electronBinary } from './electron-binary.js';
 
@@ -38,7 +38,7 @@ const run = (cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env) 
 
 run('npm', ['run', '-s', electron ? 'build' : 'build:renderer']);
 const serviceEnv = { ...process.env, GONGWEN_DATA_DIR: serviceData, DATABASE_URL: '' };
-run(process.execPath, ['--import', 'tsx', 'src-server/cli.ts', 'seed-demo'], serviceEnv);
+run(process.execPath, ['--import', 'tsx', 'tools/demo/seed-demo-command.ts'], serviceEnv);
 
 const card: { SOFTHSM2_CONF?: string; GONGWEN_PKCS11_MODULE?: string } = {};
 try {

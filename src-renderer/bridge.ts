@@ -1,5 +1,5 @@
-import type { IpcChannel, IpcFailure, IpcInput, IpcResult, IpcEvent } from '../src-shared/ipc/contract';
-import type { IpcEventPayloads, IpcOutputs } from '../src-shared/ipc/outputs';
+import type { IpcChannel, IpcFailure, IpcInput, IpcResult, IpcEvent } from '../src-shared/common/ipc/contract';
+import type { IpcEventPayloads, IpcOutputs } from '../src-shared/common/ipc/outputs';
 
 /** What the preload exposes, and nothing more. */
 export interface GongwenBridge {

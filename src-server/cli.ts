@@ -1,11 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { fromPem } from '../src-shared/pki/x509.js';
+import { fromPem } from '../src-shared/node/pki/x509.js';
 import { requirePasswordPolicy } from './accounts/password-policy.js';
 import { createUser, ensureUnit, findUserByAccount, registerCardCertificate } from './accounts/users.js';
 import { verifyAuditChain } from './audit/audit-log.js';
-import { seedDemo } from './demo/seed-demo.js';
 import { buildEvidence, findDocumentId, writeEvidence } from './evidence/evidence.js';
 import { buildApp } from './http/app.js';
 import { backupSqlite } from './operations/backup.js';
@@ -17,7 +16,6 @@ import { configFromEnvironment, createContext } from './service.js';
 const usage = `GongwenDesk document service
 
   serve [--host 127.0.0.1] [--port 8380]     run the HTTP service
-  seed-demo                                  the demo's people, cards and documents (1033151119 …)
   verify-audit                               check the audit log's hash chain
   backup <file>                              online copy of the SQLite database (PostgreSQL: pg_dump)
   export-evidence <document number> <folder> signed payloads, CMS and trust anchors, for openssl
@@ -56,9 +54,6 @@ async function main(argv: string[]): Promise<number> {
       console.log(`document service on http://${values.host}:${values.port} (${ctx.storage.dialect}; data in ${config.dataDir})`);
       return -1; // keep running
     }
-    case 'seed-demo':
-      await seedDemo(config);
-      return 0;
     case 'verify-audit':
       return withContext(config, async (ctx) => {
         const verdict = await verifyAuditChain(ctx.storage.db);

@@ -9,7 +9,7 @@ import { openStorage } from './storage/database.js';
 import { ensurePrivateFolder } from './storage/private-files.js';
 import { TempCertAuthority } from './temp-ca/authority.js';
 import { issuedTempCertificates, requireIssuer } from './temp-ca/start-check.js';
-import { fromPem } from '../src-shared/pki/x509.js';
+import { fromPem } from '../src-shared/node/pki/x509.js';
 
 /**
  * Configuration, from the environment in the CLI:

@@ -1,10 +1,10 @@
 import { randomBytes, webcrypto, KeyObject } from 'node:crypto';
-import type { ActionRequest, DocumentView } from '../../src-shared/api/documents.js';
-import { keyObjectSigner } from '../../src-shared/cms/key-signer.js';
-import { signStep } from '../../src-shared/cms/sign.js';
-import type { CmsSigner } from '../../src-shared/cms/signer.js';
-import { x509 } from '../../src-shared/pki/x509.js';
-import { canonicalStepPayload, payloadForStep, signingTimeOf } from '../../src-shared/step-payload.js';
+import type { ActionRequest, DocumentView } from '../../src-shared/common/api/documents.js';
+import { keyObjectSigner } from '../../src-shared/node/cms/key-signer.js';
+import { signStep } from '../../src-shared/node/cms/sign.js';
+import type { CmsSigner } from '../../src-shared/node/cms/signer.js';
+import { x509 } from '../../src-shared/node/pki/x509.js';
+import { canonicalStepPayload, payloadForStep, signingTimeOf } from '../../src-shared/common/step-payload.js';
 import { ServiceClient } from '../../src-main/service-client/service-client.js';
 
 /** A clerk as the benchmarks drive one: a logged-in client and, once enabled, a temp-cert signer. */

@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { IpcEvent } from '../../src-shared/ipc/contract.js';
-import type { IpcEventPayloads, OutboxItem } from '../../src-shared/ipc/outputs.js';
-import { GongwenError, messageOf } from '../../src-shared/errors.js';
+import type { IpcEvent } from '../../src-shared/common/ipc/contract.js';
+import type { IpcEventPayloads, OutboxItem } from '../../src-shared/common/ipc/outputs.js';
+import { GongwenError, messageOf } from '../../src-shared/common/errors.js';
 import { CardService, type CardOptions } from '../card/card-service.js';
 import { OsKeychain, type SecretStore } from '../keychain/keychain.js';
 import { Outbox, type OutboxEntry, type RefusedEntry } from '../outbox/outbox.js';

@@ -1,6 +1,6 @@
 import { posix, win32 } from 'node:path';
 import { pkcs11Modules } from '../../native/pkcs11-modules.js';
-import { GongwenError } from '../../src-shared/errors.js';
+import { GongwenError } from '../../src-shared/common/errors.js';
 
 /**
  * Which PKCS#11 module the main process may load. A module is native code run inside the main

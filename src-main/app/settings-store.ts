@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DesktopSettings } from '../../src-shared/ipc/outputs.js';
+import type { DesktopSettings } from '../../src-shared/common/ipc/outputs.js';
 import { writeFileAtomic } from '../fs/atomic-file.js';
 import { checkServiceUrl } from '../service-client/service-url.js';
 import { checkModulePath, isModuleAllowed } from './module-policy.js';

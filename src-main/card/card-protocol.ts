@@ -1,4 +1,4 @@
-import type { CardFailure, CardStatus } from '../../src-shared/card-status.js';
+import type { CardFailure, CardStatus } from '../../src-shared/common/card-status.js';
 
 /**
  * Messages from the main thread to the card worker. `session` names the card session a request

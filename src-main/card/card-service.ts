@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { moduleEntryFor, pkcs11Modules } from '../../native/pkcs11-modules.js';
-import type { CmsSigner } from '../../src-shared/cms/signer.js';
-import { GongwenError } from '../../src-shared/errors.js';
-import type { CardDiagnostics, CardFailure, CardStatus, PinState } from '../../src-shared/card-status.js';
+import type { CmsSigner } from '../../src-shared/node/cms/signer.js';
+import { GongwenError } from '../../src-shared/common/errors.js';
+import type { CardDiagnostics, CardFailure, CardStatus, PinState } from '../../src-shared/common/card-status.js';
 import type { CardEvent, CardReply, CardRequest, LoginResult, SignResult } from './card-protocol.js';
 
 /** A card failure, with the token's PIN flags when a PIN was involved. */

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import pkcs11js from 'pkcs11js';
-import type { CardFailure } from '../../src-shared/card-status.js';
+import type { CardFailure } from '../../src-shared/common/card-status.js';
 import type { CardEvent, CardReply, CardRequest, SignResult } from './card-protocol.js';
 import { cardFailureOf, isRemoval } from './ckr.js';
 import { Pkcs11Token, type Pkcs11Api } from './pkcs11-token.js';

@@ -1,4 +1,4 @@
-import type { CardFailure, PinState } from '../../src-shared/card-status.js';
+import type { CardFailure, PinState } from '../../src-shared/common/card-status.js';
 
 /** CKR values the card code tells apart (PKCS#11 v2.40 section 11.1). */
 export const CKR = {

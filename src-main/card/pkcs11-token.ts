@@ -1,7 +1,7 @@
 import { X509Certificate, createHash } from 'node:crypto';
 import pkcs11js from 'pkcs11js';
 import { SIGNING_KEY_LABEL } from '../../native/pkcs11-modules.js';
-import type { CardDiagnostics, CardStatus, PinState } from '../../src-shared/card-status.js';
+import type { CardDiagnostics, CardStatus, PinState } from '../../src-shared/common/card-status.js';
 import type { LoginResult } from './card-protocol.js';
 import { CKR, ckrOf } from './ckr.js';
 

@@ -1,5 +1,5 @@
-import { GongwenError, isErrorCode, messageOf } from '../../src-shared/errors.js';
-import { ipcInputs, type IpcChannel, type IpcFailure, type IpcResult } from '../../src-shared/ipc/contract.js';
+import { GongwenError, isErrorCode, messageOf } from '../../src-shared/common/errors.js';
+import { ipcInputs, type IpcChannel, type IpcFailure, type IpcResult } from '../../src-shared/common/ipc/contract.js';
 import type { DesktopApp } from '../app/desktop-app.js';
 import { CardError } from '../card/card-service.js';
 import { handlers } from './handlers.js';

@@ -1,6 +1,6 @@
-import { GongwenError } from '../../src-shared/errors.js';
-import type { IpcChannel, IpcParsedInput } from '../../src-shared/ipc/contract.js';
-import type { IpcOutputs, ResignProgress, SessionState } from '../../src-shared/ipc/outputs.js';
+import { GongwenError } from '../../src-shared/common/errors.js';
+import type { IpcChannel, IpcParsedInput } from '../../src-shared/common/ipc/contract.js';
+import type { IpcOutputs, ResignProgress, SessionState } from '../../src-shared/common/ipc/outputs.js';
 import { ClerkSession } from '../session/clerk-session.js';
 import { checkServiceUrl } from '../service-client/service-url.js';
 import type { DesktopApp } from '../app/desktop-app.js';
@@ -11,7 +11,7 @@ const PROGRESS_EVERY_MS = 50;
 
 /**
  * The IPC handlers: plain async functions (input, app) → output. Inputs arrive already validated
- * against src-shared/ipc/contract.ts. The Electron shell registers these with ipcMain.handle; the
+ * against src-shared/common/ipc/contract.ts. The Electron shell registers these with ipcMain.handle; the
  * end-to-end tests bind the very same functions to the page.
  */
 export type IpcHandlers = { [C in IpcChannel]: (input: IpcParsedInput<C>, app: DesktopApp) => Promise<IpcOutputs[C]> };

@@ -1,5 +1,5 @@
 import { AsyncEntry } from '@napi-rs/keyring';
-import { GongwenError } from '../../src-shared/errors.js';
+import { GongwenError } from '../../src-shared/common/errors.js';
 
 /** A small secret per name in the OS keychain. */
 export interface SecretStore {

@@ -1,5 +1,5 @@
-import type { ActionResult } from '../../src-shared/api/documents.js';
-import { GongwenError, type ErrorCode } from '../../src-shared/errors.js';
+import type { ActionResult } from '../../src-shared/common/api/documents.js';
+import { GongwenError, type ErrorCode } from '../../src-shared/common/errors.js';
 import type { ServiceClient } from '../service-client/service-client.js';
 import type { Outbox, OutboxEntry } from './outbox.js';
 

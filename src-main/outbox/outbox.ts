@@ -1,7 +1,7 @@
 import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ActionRequest, ActionResult } from '../../src-shared/api/documents.js';
-import { GongwenError, type ErrorCode } from '../../src-shared/errors.js';
+import type { ActionRequest, ActionResult } from '../../src-shared/common/api/documents.js';
+import { GongwenError, type ErrorCode } from '../../src-shared/common/errors.js';
 import { writeFileAtomic } from '../fs/atomic-file.js';
 import { JournalLock } from './journal-lock.js';
 

@@ -1,9 +1,9 @@
 import type { z, ZodType } from 'zod';
-import { LoginResponse, UserDirectory, UserSummary } from '../../src-shared/api/accounts.js';
-import { ActionResult, DocumentList, DocumentView, Evidence, LIMITS, type ActionRequest, type CreateDocumentRequest, type InboxQuery } from '../../src-shared/api/documents.js';
-import { PendingResignList, ResignResponse, type ResignRequest } from '../../src-shared/api/resign.js';
-import { EnableTempCertResponse, TempCertStatus, type ApplyTempCertRequest, type DeleteTempCertRequest, type EnableTempCertRequest } from '../../src-shared/api/temp-cert.js';
-import { GongwenError, isErrorCode } from '../../src-shared/errors.js';
+import { LoginResponse, UserDirectory, UserSummary } from '../../src-shared/common/api/accounts.js';
+import { ActionResult, DocumentList, DocumentView, Evidence, LIMITS, type ActionRequest, type CreateDocumentRequest, type InboxQuery } from '../../src-shared/common/api/documents.js';
+import { PendingResignList, ResignResponse, type ResignRequest } from '../../src-shared/common/api/resign.js';
+import { EnableTempCertResponse, TempCertStatus, type ApplyTempCertRequest, type DeleteTempCertRequest, type EnableTempCertRequest } from '../../src-shared/common/api/temp-cert.js';
+import { GongwenError, isErrorCode } from '../../src-shared/common/errors.js';
 import { checkServiceUrl } from './service-url.js';
 
 export interface ServiceClientOptions {

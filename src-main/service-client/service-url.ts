@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { GongwenError } from '../../src-shared/errors.js';
+import { GongwenError } from '../../src-shared/common/errors.js';
 
 /** https everywhere; plain http only to this computer (the demo, a developer's service). */
 export function checkServiceUrl(text: string): URL {

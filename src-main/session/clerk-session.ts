@@ -1,12 +1,12 @@
-import type { LoginResponse } from '../../src-shared/api/accounts.js';
-import type { DocumentView } from '../../src-shared/api/documents.js';
-import { GongwenError } from '../../src-shared/errors.js';
+import type { LoginResponse } from '../../src-shared/common/api/accounts.js';
+import type { DocumentView } from '../../src-shared/common/api/documents.js';
+import { GongwenError } from '../../src-shared/common/errors.js';
 import type { CardService } from '../card/card-service.js';
 import type { SecretStore } from '../keychain/keychain.js';
 import { Courier } from '../outbox/courier.js';
 import type { Outbox } from '../outbox/outbox.js';
 import { ServiceClient } from '../service-client/service-client.js';
-import type { ResignListed, ResignReport, SendOutcome } from '../../src-shared/ipc/outputs.js';
+import type { ResignListed, ResignReport, SendOutcome } from '../../src-shared/common/ipc/outputs.js';
 import { runResignBatch, type ResignBatchOptions, type ResignPage, type ToCountersign } from '../signing/resign-batch.js';
 import { checkPendingStep, toSign, type CheckedResignStep } from '../signing/resign-list.js';
 import { checkedContentDigest } from '../signing/content-check.js';

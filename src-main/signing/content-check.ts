@@ -1,6 +1,6 @@
-import type { DocumentView } from '../../src-shared/api/documents.js';
-import { contentSha256, sha256Hex } from '../../src-shared/content-digest.js';
-import { GongwenError } from '../../src-shared/errors.js';
+import type { DocumentView } from '../../src-shared/common/api/documents.js';
+import { contentSha256, sha256Hex } from '../../src-shared/node/content-digest.js';
+import { GongwenError } from '../../src-shared/common/errors.js';
 
 /**
  * The content digest the card (or temp cert) signs, computed here from what the client holds:

@@ -1,9 +1,9 @@
-import type { PendingResignList, PendingResignStep } from '../../src-shared/api/resign.js';
-import { Countersigner } from '../../src-shared/cms/countersign.js';
-import { signerCertificates } from '../../src-shared/cms/signer.js';
-import { GongwenError } from '../../src-shared/errors.js';
-import type { ResignProgress, ResignReport } from '../../src-shared/ipc/outputs.js';
-import { signingTimeOf } from '../../src-shared/step-payload.js';
+import type { PendingResignList, PendingResignStep } from '../../src-shared/common/api/resign.js';
+import { Countersigner } from '../../src-shared/node/cms/countersign.js';
+import { signerCertificates } from '../../src-shared/node/cms/signer.js';
+import { GongwenError } from '../../src-shared/common/errors.js';
+import type { ResignProgress, ResignReport } from '../../src-shared/common/ipc/outputs.js';
+import { signingTimeOf } from '../../src-shared/common/step-payload.js';
 import type { BundleSigned } from '../card/card-service.js';
 import { BatchStop } from './batch-stop.js';
 import type { ResignCard, ResignCardSession, ResignService } from './resign-ports.js';

@@ -1,9 +1,9 @@
 import type { X509Certificate } from 'node:crypto';
-import type { PendingResignStep } from '../../src-shared/api/resign.js';
-import { sameBytes } from '../../src-shared/cms/der.js';
-import { verifyStepSignature } from '../../src-shared/cms/verify.js';
-import { GongwenError, messageOf } from '../../src-shared/errors.js';
-import type { ResignListed } from '../../src-shared/ipc/outputs.js';
+import type { PendingResignStep } from '../../src-shared/common/api/resign.js';
+import { sameBytes } from '../../src-shared/node/cms/der.js';
+import { verifyStepSignature } from '../../src-shared/node/cms/verify.js';
+import { GongwenError, messageOf } from '../../src-shared/common/errors.js';
+import type { ResignListed } from '../../src-shared/common/ipc/outputs.js';
 import { toCountersign, type ToCountersign } from './resign-batch.js';
 
 /** A listed step as this PC checked it, and, unless refused, what the card countersigns for it. */

@@ -1,4 +1,4 @@
-import type { PendingResignList, ResignRequest, ResignResponse } from '../../src-shared/api/resign.js';
+import type { PendingResignList, ResignRequest, ResignResponse } from '../../src-shared/common/api/resign.js';
 import type { CardSession } from '../card/card-service.js';
 
 /** The card as a 補簽 batch uses it: one login, then bundles of signatures. `CardService` is one. */

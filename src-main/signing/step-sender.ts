@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import type { DocumentView } from '../../src-shared/api/documents.js';
-import { signStep } from '../../src-shared/cms/sign.js';
-import type { CmsSigner } from '../../src-shared/cms/signer.js';
-import type { ChangeType } from '../../src-shared/flow.js';
-import { canonicalStepPayload, payloadForStep, signingTimeOf } from '../../src-shared/step-payload.js';
-import type { SendOutcome } from '../../src-shared/ipc/outputs.js';
+import type { DocumentView } from '../../src-shared/common/api/documents.js';
+import { signStep } from '../../src-shared/node/cms/sign.js';
+import type { CmsSigner } from '../../src-shared/node/cms/signer.js';
+import type { ChangeType } from '../../src-shared/common/flow.js';
+import { canonicalStepPayload, payloadForStep, signingTimeOf } from '../../src-shared/common/step-payload.js';
+import type { SendOutcome } from '../../src-shared/common/ipc/outputs.js';
 import type { Courier } from '../outbox/courier.js';
 import type { Outbox, OutboxEntry } from '../outbox/outbox.js';
 

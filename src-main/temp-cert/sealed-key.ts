@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes, scrypt } from 'node:crypto';
-import { GongwenError } from '../../src-shared/errors.js';
+import { GongwenError } from '../../src-shared/common/errors.js';
 
 /**
  * The temp cert's private key as it rests in the keychain: PKCS#8 encrypted with AES-256-GCM under

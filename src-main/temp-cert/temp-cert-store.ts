@@ -1,12 +1,12 @@
 import { KeyObject, X509Certificate, createPrivateKey, webcrypto } from 'node:crypto';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { TempCertStatus } from '../../src-shared/api/temp-cert.js';
-import type { TempCertView } from '../../src-shared/ipc/outputs.js';
-import { keyObjectSigner } from '../../src-shared/cms/key-signer.js';
-import type { CmsSigner } from '../../src-shared/cms/signer.js';
-import { GongwenError } from '../../src-shared/errors.js';
-import { x509 } from '../../src-shared/pki/x509.js';
+import type { TempCertStatus } from '../../src-shared/common/api/temp-cert.js';
+import type { TempCertView } from '../../src-shared/common/ipc/outputs.js';
+import { keyObjectSigner } from '../../src-shared/node/cms/key-signer.js';
+import type { CmsSigner } from '../../src-shared/node/cms/signer.js';
+import { GongwenError } from '../../src-shared/common/errors.js';
+import { x509 } from '../../src-shared/node/pki/x509.js';
 import { writeFileAtomic } from '../fs/atomic-file.js';
 import type { SecretStore } from '../keychain/keychain.js';
 import type { ServiceClient } from '../service-client/service-client.js';

@@ -1,4 +1,4 @@
-import { GongwenError } from '../../src-shared/errors.js';
+import { GongwenError } from '../../src-shared/common/errors.js';
 
 /** Wrong passwords allowed at once before the waits begin: typing mistakes. */
 const FREE_TRIES = 3;

@@ -1,7 +1,7 @@
 import { Badge, Tooltip } from 'antd';
 import { useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { CardStatus } from '../../src-shared/card-status';
+import type { CardStatus } from '../../src-shared/common/card-status';
 import { call, subscribe } from '../bridge';
 
 const COLOR: Record<CardStatus['state'], 'success' | 'warning' | 'error' | 'default'> = { ready: 'success', 'no-card': 'warning', 'no-reader': 'warning', 'no-module': 'error' };

@@ -1,7 +1,7 @@
 import { Table, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
-import type { FlowRow } from '../../src-shared/api/documents';
-import { formatProcessingTime, formatRocDateTime } from '../../src-shared/roc-date';
+import type { FlowRow } from '../../src-shared/common/api/documents';
+import { formatProcessingTime, formatRocDateTime } from '../../src-shared/common/roc-date';
 import { tagTone } from '../theme';
 
 /**

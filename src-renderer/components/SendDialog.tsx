@@ -1,10 +1,10 @@
 import { Button, Checkbox, Form, Input, Modal, Select, Space } from 'antd';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { UserSummary } from '../../src-shared/api/accounts';
-import type { DocumentView } from '../../src-shared/api/documents';
-import { closingChangeTypes, type ChangeType } from '../../src-shared/flow';
-import type { SendOutcome, TempCertView } from '../../src-shared/ipc/outputs';
+import type { UserSummary } from '../../src-shared/common/api/accounts';
+import type { DocumentView } from '../../src-shared/common/api/documents';
+import { closingChangeTypes, type ChangeType } from '../../src-shared/common/flow';
+import type { SendOutcome, TempCertView } from '../../src-shared/common/ipc/outputs';
 import { call, ClerkError, sentenceOf } from '../bridge';
 import { keepTabInside } from '../focus-trap';
 import { CardIndicator } from './CardIndicator';

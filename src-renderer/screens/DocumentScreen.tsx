@@ -1,7 +1,7 @@
 import { Alert, Button, Descriptions, Space, Typography } from 'antd';
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { SendOutcome } from '../../src-shared/ipc/outputs';
+import type { SendOutcome } from '../../src-shared/common/ipc/outputs';
 import { call } from '../bridge';
 import { FlowTable } from '../components/FlowTable';
 import { Notice } from '../components/Notice';

@@ -1,9 +1,9 @@
 import { Alert, Button, Input, Select, Space, Table, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { DocumentSummary } from '../../src-shared/api/documents';
-import { documentStatuses, type DocumentStatus } from '../../src-shared/flow';
-import { formatRocDateTime } from '../../src-shared/roc-date';
+import type { DocumentSummary } from '../../src-shared/common/api/documents';
+import { documentStatuses, type DocumentStatus } from '../../src-shared/common/flow';
+import { formatRocDateTime } from '../../src-shared/common/roc-date';
 import { call } from '../bridge';
 import { ScreenHeading } from '../components/ScreenHeading';
 import { useLoad } from '../use-call';

@@ -1,7 +1,7 @@
 import { Button, Card, Form, Input } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { DesktopSettings, SessionState } from '../../src-shared/ipc/outputs';
+import type { DesktopSettings, SessionState } from '../../src-shared/common/ipc/outputs';
 import { call, sentenceOf } from '../bridge';
 import { Notice } from '../components/Notice';
 import { ScreenHeading } from '../components/ScreenHeading';

@@ -1,8 +1,8 @@
 import { Button, Checkbox, Form, Input, Popconfirm, Progress, Space, Table, Tag, Typography } from 'antd';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ResignListed, ResignProgress, ResignReport } from '../../src-shared/ipc/outputs';
-import { formatRocDateTime } from '../../src-shared/roc-date';
+import type { ResignListed, ResignProgress, ResignReport } from '../../src-shared/common/ipc/outputs';
+import { formatRocDateTime } from '../../src-shared/common/roc-date';
 import { call, sentenceOf, subscribe } from '../bridge';
 import { progressQuarter } from '../calm-progress';
 import { CardIndicator } from '../components/CardIndicator';

@@ -1,8 +1,8 @@
 import { Button, Card, Form, Input, Select, Space } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { CardDiagnostics } from '../../src-shared/card-status';
-import type { DesktopSettings } from '../../src-shared/ipc/outputs';
+import type { CardDiagnostics } from '../../src-shared/common/card-status';
+import type { DesktopSettings } from '../../src-shared/common/ipc/outputs';
 import { call, sentenceOf } from '../bridge';
 import { Notice } from '../components/Notice';
 import { ScreenHeading } from '../components/ScreenHeading';

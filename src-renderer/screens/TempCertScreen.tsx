@@ -1,8 +1,8 @@
 import { Button, Card, Descriptions, Form, Input, Modal, Space } from 'antd';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { TempCertView } from '../../src-shared/ipc/outputs';
-import { formatRocDateTime } from '../../src-shared/roc-date';
+import type { TempCertView } from '../../src-shared/common/ipc/outputs';
+import { formatRocDateTime } from '../../src-shared/common/roc-date';
 import { call, sentenceOf } from '../bridge';
 import { Notice } from '../components/Notice';
 import { focusHeadingIfLost, SCREEN_HEADING_ID, ScreenHeading } from '../components/ScreenHeading';

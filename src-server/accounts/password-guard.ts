@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { GongwenError } from '../../src-shared/errors.js';
+import { GongwenError } from '../../src-shared/common/errors.js';
 import type { Storage } from '../storage/database.js';
 
 /**

@@ -1,4 +1,4 @@
-import { GongwenError } from '../../src-shared/errors.js';
+import { GongwenError } from '../../src-shared/common/errors.js';
 
 /**
  * The password policy for accounts (README, "Password policy"). Length is what makes a password

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { LoginResponse } from '../../src-shared/api/accounts.js';
-import { GongwenError } from '../../src-shared/errors.js';
+import type { LoginResponse } from '../../src-shared/common/api/accounts.js';
+import { GongwenError } from '../../src-shared/common/errors.js';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Actor, ServiceContext } from '../context.js';
 import { verifyPassword } from './password-hash.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { UserSummary } from '../../src-shared/api/accounts.js';
-import { GongwenError } from '../../src-shared/errors.js';
+import type { UserSummary } from '../../src-shared/common/api/accounts.js';
+import { GongwenError } from '../../src-shared/common/errors.js';
 import { appendAudit } from '../audit/audit-log.js';
 import type { ServiceContext } from '../context.js';
 import type { Database, UserRow } from '../storage/schema.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import { canonicalJson } from '../../src-shared/canonical-json.js';
+import { canonicalJson } from '../../src-shared/common/canonical-json.js';
 import type { DialectName } from '../storage/database.js';
 import type { Database } from '../storage/schema.js';
 

@@ -1,10 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Evidence } from '../../src-shared/api/documents.js';
-import { attachCountersignature } from '../../src-shared/cms/countersign.js';
-import { parseSignedData } from '../../src-shared/cms/parse.js';
-import { GongwenError } from '../../src-shared/errors.js';
-import { toPem } from '../../src-shared/pki/x509.js';
+import type { Evidence } from '../../src-shared/common/api/documents.js';
+import { attachCountersignature } from '../../src-shared/node/cms/countersign.js';
+import { parseSignedData } from '../../src-shared/node/cms/parse.js';
+import { GongwenError } from '../../src-shared/common/errors.js';
+import { toPem } from '../../src-shared/node/pki/x509.js';
 import type { ServiceContext } from '../context.js';
 
 /**

@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { GongwenError, httpStatusOf, messageOf, type ErrorCode, type ServiceErrorCode } from '../../src-shared/errors.js';
+import { GongwenError, httpStatusOf, messageOf, type ErrorCode, type ServiceErrorCode } from '../../src-shared/common/errors.js';
 
 /** The language of error sentences: English when the client asks for it, zh-TW otherwise. */
 export function languageOf(request: FastifyRequest): 'zh-TW' | 'en' {

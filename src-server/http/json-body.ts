@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { GongwenError } from '../../src-shared/errors.js';
+import { GongwenError } from '../../src-shared/common/errors.js';
 
 /**
  * No request of the contract nests deeper than this (a 補簽 item inside its list inside the body

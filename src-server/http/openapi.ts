@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { errorCodes } from '../../src-shared/errors.js';
+import { errorCodes } from '../../src-shared/common/errors.js';
 import type { AnyRoute } from './route.js';
 
 /** OpenAPI 3.1 from the same zod schemas that validate the requests. */

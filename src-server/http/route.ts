@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z} from 'zod';
 import { type ZodType } from 'zod';
-import { GongwenError } from '../../src-shared/errors.js';
+import { GongwenError } from '../../src-shared/common/errors.js';
 import { authenticate } from '../accounts/sessions.js';
 import type { Actor, ServiceContext } from '../context.js';
 

@@ -1,4 +1,4 @@
-import { GongwenError } from '../../src-shared/errors.js';
+import { GongwenError } from '../../src-shared/common/errors.js';
 import { isUniqueViolation } from '../storage/database.js';
 import { OperatorError } from './operator-error.js';
 

@@ -1,5 +1,5 @@
 import type { X509Certificate } from 'node:crypto';
-import { GongwenError, type ErrorCode } from '../../src-shared/errors.js';
+import { GongwenError, type ErrorCode } from '../../src-shared/common/errors.js';
 import { sha256Hex } from '../temp-ca/authority.js';
 import { carriedSha256, pathCertificateOf, readPathCertificate, type PathCertificate } from './path-certificate.js';
 import { assertSigningProfile } from './signing-profile.js';

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { GongwenError } from '../../src-shared/errors.js';
+import { GongwenError } from '../../src-shared/common/errors.js';
 import { appendAudit } from '../audit/audit-log.js';
 import type { ServiceContext } from '../context.js';
 import { isUniqueViolation } from '../storage/database.js';

@@ -1,7 +1,7 @@
 import type { X509Certificate } from 'node:crypto';
 import * as pkijs from 'pkijs';
-import { knownCertificate } from '../../src-shared/cms/certificate-cache.js';
-import { GongwenError } from '../../src-shared/errors.js';
+import { knownCertificate } from '../../src-shared/node/cms/certificate-cache.js';
+import { GongwenError } from '../../src-shared/common/errors.js';
 
 /**
  * A certificate read for path validation: node's X509Certificate (names, key identifiers and the

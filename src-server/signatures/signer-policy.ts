@@ -1,7 +1,7 @@
 import type { X509Certificate } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { VerifiedSigner } from '../../src-shared/cms/verify.js';
-import { GongwenError } from '../../src-shared/errors.js';
+import type { VerifiedSigner } from '../../src-shared/node/cms/verify.js';
+import { GongwenError } from '../../src-shared/common/errors.js';
 import type { Database } from '../storage/schema.js';
 import { sha256Hex, type TempCertAuthority } from '../temp-ca/authority.js';
 import { CardPathValidator, type ValidatedCard } from './card-path.js';

@@ -1,4 +1,4 @@
-import { GongwenError } from '../../src-shared/errors.js';
+import { GongwenError } from '../../src-shared/common/errors.js';
 import type { PathCertificate } from './path-certificate.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import type { ApplyTempCertRequest, DeleteTempCertRequest, EnableTempCertRequest, EnableTempCertResponse, TempCertStatus } from '../../src-shared/api/temp-cert.js';
-import { GongwenError } from '../../src-shared/errors.js';
+import type { ApplyTempCertRequest, DeleteTempCertRequest, EnableTempCertRequest, EnableTempCertResponse, TempCertStatus } from '../../src-shared/common/api/temp-cert.js';
+import { GongwenError } from '../../src-shared/common/errors.js';
 import { hashPassword, verifyPassword } from '../accounts/password-hash.js';
 import { confirmLoginPassword } from '../accounts/sessions.js';
 import { appendAudit } from '../audit/audit-log.js';

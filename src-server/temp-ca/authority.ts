@@ -2,10 +2,10 @@ import { X509Certificate, createPrivateKey, randomBytes, webcrypto, type KeyObje
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GongwenError } from '../../src-shared/errors.js';
-import { oid } from '../../src-shared/cms/oids.js';
-import { x509 } from '../../src-shared/pki/x509.js';
-import { makeTempCa } from '../demo/demo-pki.js';
+import { GongwenError } from '../../src-shared/common/errors.js';
+import { oid } from '../../src-shared/node/cms/oids.js';
+import { x509 } from '../../src-shared/node/pki/x509.js';
+import { makeTempCa } from './make-temp-ca.js';
 import { OperatorError } from '../operations/operator-error.js';
 
 const UID = '0.9.2342.19200300.100.1.1';

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { TempCertChange } from '../../src-shared/api/temp-cert.js';
+import type { TempCertChange } from '../../src-shared/common/api/temp-cert.js';
 import type { Database } from '../storage/schema.js';
 
 const ACTIONS = ['temp-cert.apply', 'temp-cert.enable', 'temp-cert.delete', 'temp-cert.disable'] as const;

@@ -1,9 +1,9 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import type { CreateDocumentRequest, DocumentList, DocumentView, InboxQuery } from '../../src-shared/api/documents.js';
-import { contentSha256 } from '../../src-shared/content-digest.js';
-import { currentRocYear, IMPORT_SEQUENCE_FLOOR, LAST_AUTOMATIC_SEQUENCE, makeDocumentNumber, rocYearOfDocumentNumber, sequenceOfDocumentNumber } from '../../src-shared/document-number.js';
-import { GongwenError } from '../../src-shared/errors.js';
+import type { CreateDocumentRequest, DocumentList, DocumentView, InboxQuery } from '../../src-shared/common/api/documents.js';
+import { contentSha256 } from '../../src-shared/node/content-digest.js';
+import { currentRocYear, IMPORT_SEQUENCE_FLOOR, LAST_AUTOMATIC_SEQUENCE, makeDocumentNumber, rocYearOfDocumentNumber, sequenceOfDocumentNumber } from '../../src-shared/common/document-number.js';
+import { GongwenError } from '../../src-shared/common/errors.js';
 import type { z } from 'zod';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Actor, ServiceContext } from '../context.js';

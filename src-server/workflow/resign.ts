@@ -1,9 +1,9 @@
 import type { X509Certificate } from 'node:crypto';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import type { PendingResignList, ResignItemResult, ResignRequest } from '../../src-shared/api/resign.js';
-import { knownCertificate } from '../../src-shared/cms/certificate-cache.js';
-import { parseCountersignatureOrRefuse, verifyCountersignature } from '../../src-shared/cms/verify.js';
-import { GongwenError, messageOf } from '../../src-shared/errors.js';
+import type { PendingResignList, ResignItemResult, ResignRequest } from '../../src-shared/common/api/resign.js';
+import { knownCertificate } from '../../src-shared/node/cms/certificate-cache.js';
+import { parseCountersignatureOrRefuse, verifyCountersignature } from '../../src-shared/node/cms/verify.js';
+import { GongwenError, messageOf } from '../../src-shared/common/errors.js';
 import { appendAuditEntries, type AuditEntry } from '../audit/audit-log.js';
 import type { CardHolder } from '../signatures/signer-policy.js';
 import { sha256Hex } from '../temp-ca/authority.js';

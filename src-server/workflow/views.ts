@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { DocumentSummary, FlowRow } from '../../src-shared/api/documents.js';
-import type { DocumentStatus } from '../../src-shared/flow.js';
+import type { DocumentSummary, FlowRow } from '../../src-shared/common/api/documents.js';
+import type { DocumentStatus } from '../../src-shared/common/flow.js';
 import type { Database } from '../storage/schema.js';
 
 /** Reads documents and flow rows in the shape of the API (names, not ids). */

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DesktopApp } from '../../src-main/app/desktop-app.js';
 import { dispatchIpc } from '../../src-main/ipc/dispatch.js';
 import { CONTENT_SECURITY_POLICY, isTrustedSender } from '../../src-main/shell/security.js';
-import { ipcChannels } from '../../src-shared/ipc/contract.js';
+import { ipcChannels } from '../../src-shared/common/ipc/contract.js';
 
 describe('the IPC layer refuses what it should', () => {
   let app: DesktopApp;

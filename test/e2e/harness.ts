@@ -5,7 +5,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { DesktopApp } from '../../src-main/app/desktop-app.js';
 import { OsKeychain } from '../../src-main/keychain/keychain.js';
 import { bindBridge as bindDesktopBridge, serveRenderer } from '../../scripts/browser-shell.js';
-import type { VirtualCard } from '../../native/virtual-card.js';
+import type { VirtualCard } from '../../tools/virtual-card.js';
 import { virtualCardFor } from '../helpers/virtual-card.js';
 import { startServiceProcess, type ServiceProcess } from '../helpers/http-service.js';
 import { ServiceClient } from '../../src-main/service-client/service-client.js';

@@ -10,7 +10,7 @@ prepare_machine() {
   trap 'stop_postgres; rm -rf "$work"' EXIT
   ensure_debian_packages || return 1
   start_postgres "$work" || return 1
-  npx tsx src-server/demo/make-demo-pki.ts "$work/pki" >/dev/null || return 1
+  npx tsx tools/demo/make-demo-pki.ts "$work/pki" >/dev/null || return 1
   export GONGWEN_TEST_PKI="$work/pki"
   # Keep npm's cache out of the keyring's temporary HOME.
   export npm_config_cache="${npm_config_cache:-$HOME/.npm}"

@@ -3,9 +3,9 @@ import { createPrivateKey, webcrypto } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { keyObjectSigner } from '../../src-shared/cms/key-signer.js';
-import type { CmsSigner } from '../../src-shared/cms/signer.js';
-import { toPem, x509 } from '../../src-shared/pki/x509.js';
+import { keyObjectSigner } from '../../src-shared/node/cms/key-signer.js';
+import type { CmsSigner } from '../../src-shared/node/cms/signer.js';
+import { toPem, x509 } from '../../src-shared/node/pki/x509.js';
 
 /**
  * PKITS-style card chains under a test root of their own, each wrong in exactly one way (RFC 5280

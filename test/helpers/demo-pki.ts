@@ -2,10 +2,10 @@ import { createPrivateKey } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { keyObjectSigner } from '../../src-shared/cms/key-signer.js';
-import type { CmsSigner } from '../../src-shared/cms/signer.js';
-import { fromPem } from '../../src-shared/pki/x509.js';
-import { loadDemoPki, makeDemoPki, type DemoPki } from '../../src-server/demo/demo-pki.js';
+import { keyObjectSigner } from '../../src-shared/node/cms/key-signer.js';
+import type { CmsSigner } from '../../src-shared/node/cms/signer.js';
+import { fromPem } from '../../src-shared/node/pki/x509.js';
+import { loadDemoPki, makeDemoPki, type DemoPki } from '../../tools/demo/demo-pki.js';
 
 /**
  * The test PKI, made once per test run by the global set-up (GONGWEN_TEST_PKI names its folder)

@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { VirtualCard } from '../../native/virtual-card.js';
+import type { VirtualCard } from '../../tools/virtual-card.js';
 import { CardService, type CardOptions } from '../../src-main/card/card-service.js';
 import { OsKeychain } from '../../src-main/keychain/keychain.js';
 import { Outbox } from '../../src-main/outbox/outbox.js';

@@ -1,6 +1,6 @@
-import type { PendingResignStep, ResignRequest } from '../../src-shared/api/resign.js';
-import { makeCountersignature } from '../../src-shared/cms/countersign.js';
-import { signerCertificates, type CmsSigner } from '../../src-shared/cms/signer.js';
+import type { PendingResignStep, ResignRequest } from '../../src-shared/common/api/resign.js';
+import { makeCountersignature } from '../../src-shared/node/cms/countersign.js';
+import { signerCertificates, type CmsSigner } from '../../src-shared/node/cms/signer.js';
 
 /** A 補簽 request as IFT940 makes it: each step's signature value countersigned by `card`, the card's certificates once. */
 export async function resignRequest(steps: readonly Pick<PendingResignStep, 'stepId' | 'signatureValue'>[], card: CmsSigner, note: string, signedNote = note): Promise<ResignRequest> {

@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { insertVirtualCard, makeVirtualReader, type VirtualCard } from '../../native/virtual-card.js';
+import { insertVirtualCard, makeVirtualReader, type VirtualCard } from '../../tools/virtual-card.js';
 import { testPki } from './demo-pki.js';
 
 /** A reader with the demo person's card in it; SOFTHSM2_CONF points at it for workers started after this. */

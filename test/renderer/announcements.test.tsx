@@ -2,7 +2,7 @@
 import '@testing-library/jest-dom/vitest';
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { DocumentView } from '../../src-shared/api/documents';
+import type { DocumentView } from '../../src-shared/common/api/documents';
 import { progressQuarter } from '../../src-renderer/calm-progress';
 import { CardIndicator } from '../../src-renderer/components/CardIndicator';
 import { Notice } from '../../src-renderer/components/Notice';

@@ -2,8 +2,8 @@
 import '@testing-library/jest-dom/vitest';
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { DocumentView, FlowRow } from '../../src-shared/api/documents';
-import type { TempCertView } from '../../src-shared/ipc/outputs';
+import type { DocumentView, FlowRow } from '../../src-shared/common/api/documents';
+import type { TempCertView } from '../../src-shared/common/ipc/outputs';
 import { CardIndicator } from '../../src-renderer/components/CardIndicator';
 import { FlowTable } from '../../src-renderer/components/FlowTable';
 import { SendDialog } from '../../src-renderer/components/SendDialog';

@@ -1,4 +1,4 @@
-import type { IpcChannel, IpcEvent } from '../../src-shared/ipc/contract';
+import type { IpcChannel, IpcEvent } from '../../src-shared/common/ipc/contract';
 
 /**
  * Component tests only: a window.gongwen whose answers the test sets per channel. (The end-to-end

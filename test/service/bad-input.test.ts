@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DocumentView } from '../../src-shared/api/documents.js';
-import type { PendingResignStep } from '../../src-shared/api/resign.js';
-import type { CmsSigner } from '../../src-shared/cms/signer.js';
-import { currentRocYear } from '../../src-shared/document-number.js';
-import { isErrorCode, messageOf } from '../../src-shared/errors.js';
+import type { DocumentView } from '../../src-shared/common/api/documents.js';
+import type { PendingResignStep } from '../../src-shared/common/api/resign.js';
+import type { CmsSigner } from '../../src-shared/node/cms/signer.js';
+import { currentRocYear } from '../../src-shared/common/document-number.js';
+import { isErrorCode, messageOf } from '../../src-shared/common/errors.js';
 import { databaseKinds } from '../helpers/databases.js';
 import { Clerk, call, startTestService, type TestService } from '../helpers/service.js';
 import { resignRequest } from '../helpers/resign.js';

@@ -3,12 +3,14 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatProcessingTime, formatRocDateTime } from '../../src-shared/roc-date.js';
-import { verifyStepSignature } from '../../src-shared/cms/verify.js';
-import { SEED_DOCUMENT_NUMBER } from '../../src-server/demo/seed-demo.js';
+import { formatProcessingTime, formatRocDateTime } from '../../src-shared/common/roc-date.js';
+import { verifyStepSignature } from '../../src-shared/node/cms/verify.js';
+import { SEED_DOCUMENT_NUMBER } from '../../tools/demo/seed-demo.js';
 import { buildApp } from '../../src-server/http/app.js';
 import { configFromEnvironment, createContext } from '../../src-server/service.js';
 
+const seedDemo = (dataDir: string) =>
+  execFileSync('npx', ['tsx', 'tools/demo/seed-demo-command.ts'], { env: { ...process.env, GONGWEN_DATA_DIR: dataDir, DATABASE_URL: '' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const cli = (dataDir: string, ...args: string[]) =>
   execFileSync('npx', ['tsx', 'src-server/cli.ts', ...args], { env: { ...process.env, GONGWEN_DATA_DIR: dataDir, DATABASE_URL: '' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
@@ -19,8 +21,8 @@ const CLI_TEST_TIMEOUT = 180_000;
 describe('seed-demo and the CLI', () => {
   it('seeds 1033151119 with the source document’s flow table, re-signed, and exports evidence openssl accepts', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'gongwen-demo-'));
-    expect(cli(dataDir, 'seed-demo')).toMatch(/demo data seeded/);
-    expect(cli(dataDir, 'seed-demo')).toMatch(/already present/); // a second run changes nothing
+    expect(seedDemo(dataDir)).toMatch(/demo data seeded/);
+    expect(seedDemo(dataDir)).toMatch(/already present/); // a second run changes nothing
 
     const ctx = await createContext(configFromEnvironment({ GONGWEN_DATA_DIR: dataDir }));
     const app = await buildApp(ctx);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { currentRocYear } from '../../src-shared/document-number.js';
+import { currentRocYear } from '../../src-shared/common/document-number.js';
 import { databaseKinds } from '../helpers/databases.js';
 import { Clerk, startTestService, type TestService } from '../helpers/service.js';
 import { snapshot } from '../helpers/snapshot.js';

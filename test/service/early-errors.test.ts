@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isErrorCode, messageOf } from '../../src-shared/errors.js';
+import { isErrorCode, messageOf } from '../../src-shared/common/errors.js';
 import { databaseKinds } from '../helpers/databases.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 

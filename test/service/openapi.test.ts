@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorCodes } from '../../src-shared/errors.js';
+import { errorCodes } from '../../src-shared/common/errors.js';
 import { call, startTestService, type TestService } from '../helpers/service.js';
 
 describe('the service describes itself', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ActionRequest } from '../../src-shared/api/documents.js';
-import { GongwenError } from '../../src-shared/errors.js';
+import type { ActionRequest } from '../../src-shared/common/api/documents.js';
+import { GongwenError } from '../../src-shared/common/errors.js';
 import { enableTempCert, loginClerk, pool, signedSend } from '../../bench/lib/world.js';
 import { startServiceProcess } from '../helpers/http-service.js';
 import { startPrivatePostgres } from '../helpers/private-postgres.js';

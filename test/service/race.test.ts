@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ServiceClient } from '../../src-main/service-client/service-client.js';
 import { createContext } from '../../src-server/service.js';
-import { demoPeople } from '../../src-server/demo/people.js';
-import type { CmsSigner } from '../../src-shared/cms/signer.js';
-import { GongwenError } from '../../src-shared/errors.js';
+import { demoPeople } from '../../tools/demo/people.js';
+import type { CmsSigner } from '../../src-shared/node/cms/signer.js';
+import { GongwenError } from '../../src-shared/common/errors.js';
 import { enableTempCert, loginClerk, signedSend } from '../../bench/lib/world.js';
 import { verifyAuditChain } from '../../src-server/audit/audit-log.js';
 import { startServiceProcess, type ServiceProcess } from '../helpers/http-service.js';

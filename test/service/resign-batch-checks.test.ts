@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PendingResignStep, ResignRequest } from '../../src-shared/api/resign.js';
-import { makeCountersignature } from '../../src-shared/cms/countersign.js';
-import type { CmsSigner } from '../../src-shared/cms/signer.js';
+import type { PendingResignStep, ResignRequest } from '../../src-shared/common/api/resign.js';
+import { makeCountersignature } from '../../src-shared/node/cms/countersign.js';
+import type { CmsSigner } from '../../src-shared/node/cms/signer.js';
 import { databaseKinds } from '../helpers/databases.js';
 import { resignRequest } from '../helpers/resign.js';
 import { Clerk, startTestService, type TestService } from '../helpers/service.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD } from '../../src-server/demo/people.js';
+import { DEMO_PASSWORD } from '../../tools/demo/people.js';
 import { databaseKinds } from '../helpers/databases.js';
 import { Clerk, call, startTestService, type TestService } from '../helpers/service.js';
 import { snapshot } from '../helpers/snapshot.js';

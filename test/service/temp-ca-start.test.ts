@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { makeTempCa } from '../../src-server/demo/demo-pki.js';
+import { makeTempCa } from '../../src-server/temp-ca/make-temp-ca.js';
 import { buildApp } from '../../src-server/http/app.js';
 import { createContext } from '../../src-server/service.js';
 import { createTestDatabase, databaseKinds } from '../helpers/databases.js';

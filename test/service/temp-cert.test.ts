@@ -4,8 +4,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { oidDer } from '../../src-shared/cms/oids.js';
-import { x509 } from '../../src-shared/pki/x509.js';
+import { oidDer } from '../../src-shared/node/cms/oids.js';
+import { x509 } from '../../src-shared/node/pki/x509.js';
 import { databaseKinds } from '../helpers/databases.js';
 import { Clerk, call, startTestService, type TestService } from '../helpers/service.js';
 

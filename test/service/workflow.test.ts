@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contentSha256 } from '../../src-shared/content-digest.js';
-import type { ActionResult, DocumentView } from '../../src-shared/api/documents.js';
+import { contentSha256 } from '../../src-shared/node/content-digest.js';
+import type { ActionResult, DocumentView } from '../../src-shared/common/api/documents.js';
 import { databaseKinds } from '../helpers/databases.js';
 import { Clerk, startTestService, type TestService } from '../helpers/service.js';
 

@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertVirtualCard } from '../../native/virtual-card.js';
+import { insertVirtualCard } from '../../tools/virtual-card.js';
 import { CardService } from '../../src-main/card/card-service.js';
 import { ClerkSession } from '../../src-main/session/clerk-session.js';
 import { runResignBatch, uncheckedServicePages } from '../../src-main/signing/resign-batch.js';

@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CardService } from '../../src-main/card/card-service.js';
-import type { CardStatus } from '../../src-shared/card-status.js';
-import { signStep } from '../../src-shared/cms/sign.js';
-import { verifyStepSignature } from '../../src-shared/cms/verify.js';
+import type { CardStatus } from '../../src-shared/common/card-status.js';
+import { signStep } from '../../src-shared/node/cms/sign.js';
+import { verifyStepSignature } from '../../src-shared/node/cms/verify.js';
 import { testPki } from '../helpers/demo-pki.js';
 import { faultWrapper, insertCardOf, virtualCardFor } from '../helpers/virtual-card.js';
-import { insertVirtualCard } from '../../native/virtual-card.js';
-import { makeTempCa } from '../../src-server/demo/demo-pki.js';
+import { insertVirtualCard } from '../../tools/virtual-card.js';
+import { makeTempCa } from '../../src-server/temp-ca/make-temp-ca.js';
 
 const cards: CardService[] = [];
 function startCard(options: ConstructorParameters<typeof CardService>[0]) {
@@ -80,7 +80,7 @@ describe('the smart card over PKCS#11 (SoftHSM virtual card)', () => {
     const session = await card.openSession(virtual.pin);
     await session.close();
     const removed = nextStatus(card, 'no-card');
-    (await import('../../native/virtual-card.js')).removeVirtualCard(virtual);
+    (await import('../../tools/virtual-card.js')).removeVirtualCard(virtual);
     await removed;
     const again = nextStatus(card, 'ready');
     await insertCardOf(reader, 'vendor');

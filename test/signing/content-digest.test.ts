@@ -4,12 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VirtualCard } from '../../native/virtual-card.js';
+import type { VirtualCard } from '../../tools/virtual-card.js';
 import { DesktopApp } from '../../src-main/app/desktop-app.js';
 import { dispatchIpc } from '../../src-main/ipc/dispatch.js';
 import { ServiceClient } from '../../src-main/service-client/service-client.js';
-import type { DocumentView } from '../../src-shared/api/documents.js';
-import { contentSha256 } from '../../src-shared/content-digest.js';
+import type { DocumentView } from '../../src-shared/common/api/documents.js';
+import { contentSha256 } from '../../src-shared/node/content-digest.js';
 import { startServiceProcess, type ServiceProcess } from '../helpers/http-service.js';
 import { virtualCardFor } from '../helpers/virtual-card.js';
 

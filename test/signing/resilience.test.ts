@@ -3,7 +3,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CardService } from '../../src-main/card/card-service.js';
-import { messageOf } from '../../src-shared/errors.js';
+import { messageOf } from '../../src-shared/common/errors.js';
 import { Outbox } from '../../src-main/outbox/outbox.js';
 import { ClerkSession } from '../../src-main/session/clerk-session.js';
 import { ServiceClient } from '../../src-main/service-client/service-client.js';

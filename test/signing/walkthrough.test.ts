@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClerkSession } from '../../src-main/session/clerk-session.js';
-import { verifyStepSignature } from '../../src-shared/cms/verify.js';
+import { verifyStepSignature } from '../../src-shared/node/cms/verify.js';
 import { startDesktop, type Desktop } from '../helpers/desktop.js';
 import { startServiceProcess, type ServiceProcess } from '../helpers/http-service.js';
 

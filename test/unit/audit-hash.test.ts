@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../src-shared/canonical-json.js';
+import { canonicalJson } from '../../src-shared/common/canonical-json.js';
 import { entryHash, GENESIS_HASH, type AuditEntry } from '../../src-server/audit/audit-log.js';
 
 describe('the audit chain hash', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { text } from '../../src-shared/api/text.js';
-import { DerError, readTime, readTlv, readWhole } from '../../src-shared/cms/der.js';
-import { objectIdentifier, octetString, setOf } from '../../src-shared/cms/der-writer.js';
+import { text } from '../../src-shared/common/api/text.js';
+import { DerError, readTime, readTlv, readWhole } from '../../src-shared/node/cms/der.js';
+import { objectIdentifier, octetString, setOf } from '../../src-shared/node/cms/der-writer.js';
 
 describe('the DER reader refuses what is not strict DER', () => {
   const cases: [string, number[]][] = [

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Courier } from '../../src-main/outbox/courier.js';
 import { Outbox, parseJournal, type OutboxEntry } from '../../src-main/outbox/outbox.js';
 import type { ServiceClient } from '../../src-main/service-client/service-client.js';
-import type { ActionResult } from '../../src-shared/api/documents.js';
+import type { ActionResult } from '../../src-shared/common/api/documents.js';
 
 // The outbox against what a clerk's PC does to it: a disk that fills up mid-line, a journal it
 // cannot read, several callers at once, and a second process on the same data folder.

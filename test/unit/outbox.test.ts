@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Outbox, parseJournal, type OutboxEntry } from '../../src-main/outbox/outbox.js';
-import type { ActionResult } from '../../src-shared/api/documents.js';
+import type { ActionResult } from '../../src-shared/common/api/documents.js';
 
 const entry = (key: string, account = 'vendor'): OutboxEntry => ({
   key,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { PendingResignList, PendingResignStep, ResignRequest, ResignResponse } from '../../src-shared/api/resign.js';
-import type { CmsSigner } from '../../src-shared/cms/signer.js';
-import { GongwenError } from '../../src-shared/errors.js';
+import type { PendingResignList, PendingResignStep, ResignRequest, ResignResponse } from '../../src-shared/common/api/resign.js';
+import type { CmsSigner } from '../../src-shared/node/cms/signer.js';
+import { GongwenError } from '../../src-shared/common/errors.js';
 import { CardError, type BundleSigned } from '../../src-main/card/card-service.js';
 import { MOST_CHUNKS_WAITING, runResignBatch, toCountersign, uncheckedServicePages, type ResignPage } from '../../src-main/signing/resign-batch.js';
 import type { ResignCard, ResignCardSession, ResignService } from '../../src-main/signing/resign-ports.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { PendingResignStep } from '../../src-shared/api/resign.js';
-import { parseSignedData } from '../../src-shared/cms/parse.js';
-import { signStep } from '../../src-shared/cms/sign.js';
-import { canonicalStepPayload, STEP_PAYLOAD_PROFILE, type StepPayload } from '../../src-shared/step-payload.js';
+import type { PendingResignStep } from '../../src-shared/common/api/resign.js';
+import { parseSignedData } from '../../src-shared/node/cms/parse.js';
+import { signStep } from '../../src-shared/node/cms/sign.js';
+import { canonicalStepPayload, STEP_PAYLOAD_PROFILE, type StepPayload } from '../../src-shared/common/step-payload.js';
 import { checkPendingStep } from '../../src-main/signing/resign-list.js';
 import { cardSigner } from '../helpers/demo-pki.js';
 

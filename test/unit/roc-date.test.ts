@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isDocumentNumber, makeDocumentNumber, rocYearOfDocumentNumber } from '../../src-shared/document-number.js';
-import { formatProcessingTime, formatRocDate, formatRocDateTime, parseRocDateTime } from '../../src-shared/roc-date.js';
+import { isDocumentNumber, makeDocumentNumber, rocYearOfDocumentNumber } from '../../src-shared/common/document-number.js';
+import { formatProcessingTime, formatRocDate, formatRocDateTime, parseRocDateTime } from '../../src-shared/common/roc-date.js';
 
 describe('ROC dates, as the flow table writes them', () => {
   it('writes Taiwan time with the ROC year', () => {

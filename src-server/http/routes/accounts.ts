@@ -1,4 +1,4 @@
-import { LoginRequest, LoginResponse, UserDirectory, UserSummary } from '../../../src-shared/api/accounts.js';
+import { LoginRequest, LoginResponse, UserDirectory, UserSummary } from '../../../src-shared/common/api/accounts.js';
 import { login, logout } from '../../accounts/sessions.js';
 import { userDirectory, userSummary } from '../../accounts/users.js';
 import type { ServiceContext } from '../../context.js';

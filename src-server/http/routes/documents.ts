@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ActionRequest, ActionResult, CreateDocumentRequest, DocumentList, DocumentView, Evidence, InboxQuery } from '../../../src-shared/api/documents.js';
-import { GongwenError } from '../../../src-shared/errors.js';
+import { ActionRequest, ActionResult, CreateDocumentRequest, DocumentList, DocumentView, Evidence, InboxQuery } from '../../../src-shared/common/api/documents.js';
+import { GongwenError } from '../../../src-shared/common/errors.js';
 import type { ServiceContext } from '../../context.js';
 import { buildEvidence } from '../../evidence/evidence.js';
 import { performAction } from '../../workflow/actions.js';

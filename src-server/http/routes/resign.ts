@@ -1,5 +1,5 @@
-import { PendingResignList, PendingResignQuery, ResignRequest, ResignResponse } from '../../../src-shared/api/resign.js';
-import { GongwenError, type ErrorCode } from '../../../src-shared/errors.js';
+import { PendingResignList, PendingResignQuery, ResignRequest, ResignResponse } from '../../../src-shared/common/api/resign.js';
+import { GongwenError, type ErrorCode } from '../../../src-shared/common/errors.js';
 import type { ServiceContext } from '../../context.js';
 import { pendingResignSteps, resignSteps } from '../../workflow/resign.js';
 import { defineRoute } from '../route.js';

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { loadDemoPki } from '../src-server/demo/demo-pki.js';
+import { loadDemoPki } from './demo/demo-pki.js';
 import { insertVirtualCard, makeVirtualReader } from './virtual-card.js';
 
 // npm run virtual-card -- <account> <test PKI folder> <card folder>: a SoftHSM card for a demo person.

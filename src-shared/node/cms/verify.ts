@@ -1,5 +1,5 @@
 import { verify as cryptoVerify, type KeyObject, type X509Certificate } from 'node:crypto';
-import { GongwenError } from '../errors.js';
+import { GongwenError } from '../../common/errors.js';
 import { knownCertificate, type KnownCertificate } from './certificate-cache.js';
 import { DerError, Tag, children, contentOf, readTime, readWhole, sameBytes } from './der.js';
 import { oidDer } from './oids.js';

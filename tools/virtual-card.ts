@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HICOS_TOKEN_LABEL, SIGNING_KEY_LABEL, pkcs11Modules } from './pkcs11-modules.js';
+import { HICOS_TOKEN_LABEL, SIGNING_KEY_LABEL, pkcs11Modules } from '../native/pkcs11-modules.js';
 
 /**
  * A virtual card: a SoftHSM token laid out as a HiCOS card is (token label "HiCOS PKI Smart

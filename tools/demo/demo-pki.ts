@@ -1,7 +1,8 @@
 import { webcrypto } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { toPem, x509 } from '../../src-shared/pki/x509.js';
+import { toPem, x509 } from '../../src-shared/node/pki/x509.js';
+import { makeTempCa } from '../../src-server/temp-ca/make-temp-ca.js';
 import { demoPeople, type DemoPerson } from './people.js';
 
 /**
@@ -25,7 +26,6 @@ export interface DemoPki {
 }
 
 const RSA = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 } as const;
-const EC = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 
 /** Valid from 2010 on, so that the demo can hold documents signed in 103 (2014), as the seed's is. */
@@ -84,26 +84,6 @@ export async function makeDemoPki(dir: string, people: DemoPerson[] = demoPeople
   const pki: DemoPki = { dir, gcaRootPem: root.toString('pem') + '\n', tempCaCertPem: tempCa.certPem, tempCaKeyPem: tempCa.keyPem, cards };
   await writeDemoPki(pki);
   return pki;
-}
-
-/** A temp-cert CA: ECDSA P-256, self-signed, for issuing the temporary certificates only. */
-export async function makeTempCa(name: string, now = new Date(), notBefore = new Date(now.getTime() - 24 * 3600 * 1000)): Promise<{ certPem: string; keyPem: string }> {
-  const keys = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']);
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: '01',
-    name,
-    notBefore,
-    notAfter: new Date(now.getTime() + 10 * YEAR_MS),
-    keys,
-    signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
-    extensions: [
-      new x509.BasicConstraintsExtension(true, 0, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
-    ],
-  });
-  const pkcs8 = new Uint8Array(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
-  return { certPem: cert.toString('pem') + '\n', keyPem: toPem(pkcs8, 'PRIVATE KEY') };
 }
 
 async function writeDemoPki(pki: DemoPki): Promise<void> {

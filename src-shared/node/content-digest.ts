@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '../common/canonical-json.js';
 
 /** What the content digest covers: the text of the document and the digest of each attachment. */
 export interface DocumentContent {
