@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 /**
  * The layers (docs/architecture.md): each top-level folder is a runtime, and may import only
@@ -57,6 +58,21 @@ export default tseslint.config(
       eqeqeq: 'error',
       'no-console': 'off',
     },
+  },
+  {
+    // Rules that need the types: a promise nobody awaits loses its error (a signed step's fate
+    // among them), and a switch over a union must say what it does with every member.
+    files: ['**/*.ts', '**/*.tsx'],
+    languageOptions: { parserOptions: { project: ['./tsconfig.json', './src-renderer/tsconfig.json'], tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+    },
+  },
+  {
+    files: ['src-renderer/**/*.ts', 'src-renderer/**/*.tsx', 'test/renderer/**/*.tsx'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: reactHooks.configs.recommended.rules,
   },
   {
     // Tests poke at untyped JSON answers; migrations take Kysely<any> by design (they never import app types).

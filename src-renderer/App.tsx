@@ -113,7 +113,8 @@ function TempCertChangeNotice({ changes }: { changes: NonNullable<SessionState['
 function OutboxNotice() {
   const { t } = useTranslation();
   const outbox = useLoad(() => call('outbox:state', {}), []);
-  useEffect(() => subscribe('outbox:changed', () => void outbox.reload()), [outbox.reload]);
+  const { reload } = outbox;
+  useEffect(() => subscribe('outbox:changed', reload), [reload]);
   const data = outbox.data;
   if (!data || (data.pending.length === 0 && data.refused.length === 0)) return null;
   return (

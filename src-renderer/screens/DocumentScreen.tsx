@@ -77,7 +77,7 @@ export function DocumentScreen({ id, me, tempCertTicked, onBack, onSent }: { id:
             setSending(false);
             setOutcome(result.status);
             onSent(result);
-            void doc.reload();
+            doc.reload();
           }}
         />
       )}

@@ -26,12 +26,19 @@ export function ResignScreen() {
   // What a screen reader hears of the progress: only when it reaches a new quarter (see calm-progress).
   const [spoken, setSpoken] = useState('');
   const disableButton = useRef<HTMLButtonElement>(null);
-  useEffect(() => subscribe('resign:progress', setProgress), []);
-  const quarter = progress ? progressQuarter(progress.done, progress.total) : null;
-  useEffect(() => {
-    if (quarter !== null && progress) setSpoken(t('ift940.progressSpoken', { done: progress.done, total: progress.total }));
-    // Only a new quarter is news; the steps in between are not.
-  }, [quarter, t]);
+  const lastQuarter = useRef<number | null>(null);
+  useEffect(
+    () =>
+      subscribe('resign:progress', (p) => {
+        setProgress(p);
+        // Only a new quarter is news for a screen reader; the steps in between are not.
+        const quarter = progressQuarter(p.done, p.total);
+        if (quarter === lastQuarter.current) return;
+        lastQuarter.current = quarter;
+        setSpoken(t('ift940.progressSpoken', { done: p.done, total: p.total }));
+      }),
+    [t],
+  );
 
   const start = async (values: { note: string; pin: string }) => {
     setRunning(true);
@@ -45,7 +52,7 @@ export function ResignScreen() {
     } finally {
       form.setFieldValue('pin', '');
       setRunning(false);
-      void pending.reload();
+      pending.reload();
       // 取消補簽 goes away when the batch ends; if it had focus, focus returns to the screen's top.
       focusHeadingIfLost();
     }

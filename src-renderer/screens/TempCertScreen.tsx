@@ -16,13 +16,12 @@ export function TempCertScreen() {
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [focusNext, setFocusNext] = useState<string | null>(null);
+  // A new object each time, so the same target asked twice is focused twice.
+  const [focusNext, setFocusNext] = useState<{ id: string } | null>(null);
   const deleteButton = useRef<HTMLButtonElement>(null);
   // Once the new form is on the screen (same render as the new state), focus its field.
   useEffect(() => {
-    if (!focusNext) return;
-    (document.getElementById(focusNext) ?? document.getElementById(SCREEN_HEADING_ID))?.focus();
-    setFocusNext(null);
+    if (focusNext) (document.getElementById(focusNext.id) ?? document.getElementById(SCREEN_HEADING_ID))?.focus();
   }, [focusNext]);
   const [deleting, setDeleting] = useState(false);
   /** Runs one action; then focus goes to `next` (the next thing to fill in), since the form that had it is replaced. */
@@ -33,7 +32,7 @@ export function TempCertScreen() {
     try {
       view.setData(await work());
       if (done) setNotice(done);
-      setFocusNext(next);
+      setFocusNext({ id: next });
       return true;
     } catch (e) {
       setError(sentenceOf(e));

@@ -52,6 +52,8 @@ export function describeFailure(error: unknown): CliFailure {
       return { message: 'PostgreSQL refused the login: check the user and password in DATABASE_URL.', exitCode: 1 };
     case '3D000':
       return { message: 'The database named in DATABASE_URL does not exist: create it (createdb) first.', exitCode: 1 };
+    default:
+      break; // no code of its own: the sentences below
   }
   if (isUniqueViolation(error)) return { message: `That already exists (${text.replace(/^.*constraint failed: /, '')}); nothing was changed.`, exitCode: 1 };
   return { message: `Unexpected failure: ${text.split('\n')[0]} (GONGWEN_DEBUG=1 shows where).`, exitCode: 1 };
