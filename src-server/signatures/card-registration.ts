@@ -44,11 +44,31 @@ export async function registerCard(ctx: ServiceContext, userId: string, account:
   const { db, dialect } = ctx.storage;
   const existing = await db.selectFrom('card_certificates').select('user_id').where('sha256', '=', leaf.sha256).executeTakeFirst();
   if (existing) return sameOwner(existing.user_id, userId, registered);
+  // The CAs between the card and its root are kept with it: a card offers only its own
+  // certificate, so its signatures carry the leaf alone and the path is completed from these.
+  const pathCas = [...new Map(card.paths.flatMap((path) => path.slice(1, -1)).map((c) => [c.sha256, c])).values()];
   try {
     await db.transaction().execute(async (trx) => {
+      if (pathCas.length > 0) {
+        await trx
+          .insertInto('carried_certificates')
+          .values(pathCas.map((c) => ({ sha256: c.sha256, der: c.der })))
+          .onConflict((oc) => oc.column('sha256').doNothing())
+          .execute();
+      }
       await trx
         .insertInto('card_certificates')
-        .values({ sha256: leaf.sha256, user_id: userId, subject: leaf.subject, serial: leaf.serial, not_before: registered.notBefore, not_after: registered.notAfter, der: leaf.der, registered_at: ctx.now().toISOString() })
+        .values({
+          sha256: leaf.sha256,
+          user_id: userId,
+          subject: leaf.subject,
+          serial: leaf.serial,
+          not_before: registered.notBefore,
+          not_after: registered.notAfter,
+          der: leaf.der,
+          registered_at: ctx.now().toISOString(),
+          intermediates: pathCas.length > 0 ? JSON.stringify(pathCas.map((c) => c.sha256)) : null,
+        })
         .execute();
       await appendAudit(trx, dialect, ctx.now(), { actor: null, action: 'card.register', subject: account, detail: { sha256: leaf.sha256, subject: leaf.subject } });
     });

@@ -21,6 +21,7 @@ export interface AcceptedSigner {
  */
 export class SignerPolicy {
   private readonly cardPaths: CardPathValidator;
+  private readonly intermediatesByCard = new Map<string, readonly Uint8Array[]>();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -63,11 +64,24 @@ export class SignerPolicy {
   }
 
   private async acceptCard(certificate: X509Certificate, sha256: string, carried: readonly Uint8Array[], userId: string): Promise<ValidatedCard> {
-    const registered = await this.db.selectFrom('card_certificates').select('user_id').where('sha256', '=', sha256).executeTakeFirst();
+    const registered = await this.db.selectFrom('card_certificates').select(['user_id', 'intermediates']).where('sha256', '=', sha256).executeTakeFirst();
     if (registered && registered.user_id !== userId) throw new GongwenError('SIGNER_NOT_USER');
-    const card = this.validateCard(certificate, carried);
+    // The path may go through what the signature carried or through the CAs the card was registered with.
+    const card = this.validateCard(certificate, [...carried, ...(await this.registeredIntermediates(sha256, registered?.intermediates ?? null))]);
     if (!registered) throw new GongwenError('CERT_NOT_REGISTERED');
     return card;
+  }
+
+  /** A registered card's intermediates, read once per card (they never change once registered). */
+  private async registeredIntermediates(cardSha256: string, hashes: string | null): Promise<readonly Uint8Array[]> {
+    if (hashes === null) return [];
+    const known = this.intermediatesByCard.get(cardSha256);
+    if (known) return known;
+    const wanted = JSON.parse(hashes) as string[];
+    const rows = await this.db.selectFrom('carried_certificates').select(['sha256', 'der']).where('sha256', 'in', wanted).execute();
+    const ders = rows.map((r) => new Uint8Array(r.der));
+    this.intermediatesByCard.set(cardSha256, ders);
+    return ders;
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 /**
  * The service's tables. Instants are ISO 8601 UTC text (sortable, identical in SQLite and
@@ -50,6 +50,8 @@ export interface CardCertificateTable {
   not_after: string;
   der: Uint8Array;
   registered_at: string;
+  /** JSON array of the SHA-256 of the intermediates it was registered with (in carried_certificates); null when none. */
+  intermediates: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** Certificates that came with 補簽 countersignatures (the card's and its intermediates), by their SHA-256. */

@@ -116,6 +116,18 @@ describe.each(databaseKinds())('card certificate paths (RFC 5280 §6.1 and the s
     expect(await snapshot(service.ctx.storage.db)).toEqual(before);
     // Without its intermediate a card under one does not chain.
     await expect(registerCardCertificate(service.ctx, 'lin.shufen', control.leaf)).rejects.toMatchObject({ code: 'CERT_UNTRUSTED' });
+
+    // A card offers only its own certificate: a signature carrying the leaf alone is completed
+    // with the intermediate the card was registered with.
+    const wang = await Clerk.login(service, 'wang.meiling');
+    const doc = await wang.createDocument('只帶卡片憑證');
+    const leafOnly = await wang.act(doc.id, '送請簽核', 'yeh.yenchih', { ...control.signer, chain: [] });
+    expect(leafOnly.status, JSON.stringify(leafOnly.body)).toBe(200);
+    // A card on record without its intermediates (registered before they were kept) still needs them carried.
+    const unkept = chains.cases.find((c) => c.code === null && c.chain.length > 0)!;
+    const other = await vendor.createDocument('未登錄中繼憑證');
+    const refused = await vendor.act(other.id, '送請簽核', 'yeh.yenchih', { ...unkept.signer, chain: [] });
+    expect(refused.body.code).toBe('CERT_UNTRUSTED');
   });
 
   it('refuses the demo card’s encryption (KEYX) certificate at registration and for signing', async () => {
