@@ -7,16 +7,21 @@ import { createContext } from '../src-server/service.js';
 import type { DatabaseKind } from '../test/helpers/databases.js';
 import { startServiceProcess, type ServiceProcess } from '../test/helpers/http-service.js';
 import type { LoadPlan, LoadResult } from './load-generator.js';
-import { higherIsBetter, lowerIsBetter, percentile, type BenchRow } from './lib/measure.js';
+import { information, lowerIsBetter, percentile, type BenchRow } from './lib/measure.js';
 import { enableTempCert, loginClerk, pool, signedSend, type BenchClerk } from './lib/world.js';
 
 const CLIENTS = 64;
 
 export interface SendTargets {
-  /** Sends a second the 64 clients must get through, as fast as they go. */
+  /**
+   * The rate the 64 clients offer on a schedule for the latency row: 200 sends a second is ten
+   * times a large agency's busiest hour, so its p99 is what an operator would feel.
+   */
   rate: number;
-  /** The p99 latency (ms) at that rate, offered by the 64 clients on a schedule. */
+  /** The p99 latency (ms) at that rate. */
   p99Ms?: number;
+  /** node:crypto's bare verify rate measured in the same run: the capacity row is reported against it. */
+  bareVerifyPerSecond?: number;
   /** Pre-signed sends per client for the capacity run. */
   perClient: number;
   /** Seconds of sends at the target rate for the latency run. */
@@ -44,9 +49,11 @@ export async function benchSends(kind: DatabaseKind, targets: SendTargets): Prom
     });
     const label = kind === 'sqlite' ? 'SQLite' : 'PostgreSQL';
 
+    // As fast as it goes: information, not a target (it moves with the host far more than anything
+    // a clerk or an operator feels); its ratio to the bare verify rate of the same run says how.
     const capacity = await runLoad({ url: service.url, timeLimitMs: 60_000, clients: presigned.map((c) => ({ token: c.token, sends: c.sends.slice(0, targets.perClient) })) });
-    const rows: BenchRow[] = [higherIsBetter(`HTTP sends, 64 clients as fast as they go (${label})`, capacity.count / capacity.seconds, 'sends/s', `${targets.rate}/s`, targets.rate, describe(capacity))];
-    rows[0]!.pass &&= errorsOf(capacity) === 0;
+    const bare = targets.bareVerifyPerSecond ? { what: 'node:crypto bare RSA verify', value: targets.bareVerifyPerSecond } : undefined;
+    const rows: BenchRow[] = [information(`HTTP sends, 64 clients as fast as they go (${label})`, capacity.count / capacity.seconds, 'sends/s', bare, errorsOf(capacity) === 0, describe(capacity))];
 
     let answered = okOf(capacity);
     if (targets.p99Ms) {

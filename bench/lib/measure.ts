@@ -56,3 +56,12 @@ export function lowerIsBetter(name: string, figure: number, unit: string, agains
 export function atMost(name: string, figure: number, unit: string, against: string, limit: number, detail?: BenchRow['detail']): BenchRow {
   return { name, figure, unit, against, limit, ratio: figure > 0 ? limit / figure : 999, pass: figure <= limit, detail };
 }
+
+/**
+ * A figure reported for information, not held to a limit: its ratio to a baseline measured in the
+ * same run says how it moved with the host. It fails only where `ok` says the run itself went wrong.
+ */
+export function information(name: string, figure: number, unit: string, baseline: { what: string; value: number } | undefined, ok: boolean, detail?: BenchRow['detail']): BenchRow {
+  const against = baseline ? `information; ${baseline.what} (${baseline.value.toFixed(0)}${unit === 'sends/s' ? '/s' : ` ${unit}`})` : 'information (no baseline in this run)';
+  return { name, figure, unit, against, limit: baseline?.value ?? 0, ratio: baseline ? figure / baseline.value : 0, pass: ok, detail };
+}
