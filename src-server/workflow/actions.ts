@@ -5,7 +5,7 @@ import { isStrictBase64 } from '../../src-shared/common/api/text.js';
 import { canonicalJson } from '../../src-shared/common/canonical-json.js';
 import { verifyStepSignature } from '../../src-shared/node/cms/verify.js';
 import { GongwenError } from '../../src-shared/common/errors.js';
-import { arrivalStatus, isClosing, type ChangeType, type DocumentStatus } from '../../src-shared/common/flow.js';
+import { arrivalStatus, isClosing, statusAfter, type ChangeType, type DocumentStatus } from '../../src-shared/common/flow.js';
 import { canonicalStepPayload, payloadForStep, signingTimeOf } from '../../src-shared/common/step-payload.js';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Actor, ServiceContext } from '../context.js';
@@ -66,13 +66,14 @@ export async function performAction(ctx: ServiceContext, actor: Actor, documentI
   try {
     return await ctx.storage.write(async (trx) => {
       const closing = isClosing(action);
+      const status = statusAfter(action, doc.status as DocumentStatus);
       const moved = await trx
         .updateTable('documents')
         .set({
           step_token: closing ? null : newStepToken(),
           current_seq: closing ? doc.current_seq : doc.current_seq + 1,
           holder_user_id: closing ? null : recipient!.id,
-          status: action === '歸檔' ? '已歸檔' : action === '發文' ? '已發文' : action === '決行' ? '已決行' : doc.status,
+          status,
           updated_at: now,
         })
         .where('id', '=', doc.id)
@@ -102,7 +103,7 @@ export async function performAction(ctx: ServiceContext, actor: Actor, documentI
           id: doc.id,
           number: doc.number,
           subject: doc.subject,
-          status: (action === '歸檔' ? '已歸檔' : action === '發文' ? '已發文' : action === '決行' ? '已決行' : doc.status) as DocumentStatus,
+          status,
           holder: closing ? null : recipient!.name,
           holderAccount: closing ? null : recipient!.account,
           currentSeq: closing ? doc.current_seq : doc.current_seq + 1,
