@@ -45,7 +45,7 @@ export async function registerCard(ctx: ServiceContext, userId: string, account:
   const existing = await db.selectFrom('card_certificates').select('user_id').where('sha256', '=', leaf.sha256).executeTakeFirst();
   if (existing) return sameOwner(existing.user_id, userId, registered);
   try {
-    await db.transaction().execute(async (trx) => {
+    await ctx.storage.write(async (trx) => {
       await trx
         .insertInto('card_certificates')
         .values({ sha256: leaf.sha256, user_id: userId, subject: leaf.subject, serial: leaf.serial, not_before: registered.notBefore, not_after: registered.notAfter, der: leaf.der, registered_at: ctx.now().toISOString() })

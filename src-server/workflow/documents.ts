@@ -112,7 +112,7 @@ export async function viewDocument(ctx: ServiceContext, actor: Actor, documentId
   const { db, dialect } = ctx.storage;
   const doc = await loadVisibleDocument(db, actor, documentId);
   if (doc.holder_user_id === actor.id) {
-    await db.transaction().execute(async (trx) => {
+    await ctx.storage.write(async (trx) => {
       const received = await markReceived(trx, { documentId: doc.id, seq: doc.current_seq, holderUserId: actor.id }, ctx.now().toISOString());
       if (received) await appendAudit(trx, dialect, ctx.now(), { actor: actor.account, action: 'document.receive', subject: doc.number, detail: { seq: doc.current_seq } });
     });
