@@ -96,6 +96,22 @@ export default tseslint.config(
     rules: restrict('src-server', ['main', 'renderer', 'native', 'tools'], { names: ['electron'], why: 'the document service is a plain Node server.' }),
   },
   {
+    // One way to write (docs/architecture.md, Storage): every write unit through storage.write,
+    // and the steps table's rows spelled out in storage/steps.ts alone.
+    files: ['src-server/**'],
+    ignores: ['src-server/storage/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.property.name='transaction']", message: 'Write through storage.write (one unit per change); db.transaction() belongs to src-server/storage and the migrations.' },
+        {
+          selector: "CallExpression[callee.property.name=/^(insertInto|updateTable|deleteFrom)$/][arguments.0.value=/^steps( as \\w+)?$/]",
+          message: 'Steps rows are written by src-server/storage/steps.ts only: add a named function there.',
+        },
+      ],
+    },
+  },
+  {
     files: ['src-server/storage/migrations/**'],
     rules: restrict('a migration', ['projectCode'], { names: ['electron'], why: 'the document service is a plain Node server.' }),
   },

@@ -82,7 +82,7 @@ async function main(argv: string[]): Promise<number> {
     case 'add-unit': {
       const [id, name] = rest;
       if (!id || !name) return fail('add-unit <id> <name>');
-      return withContext(config, async (ctx) => (await ensureUnit(ctx.storage.db, id, name), 0));
+      return withContext(config, async (ctx) => (await ensureUnit(ctx.storage, id, name), 0));
     }
     case 'add-user': {
       const [account, name, unitId, title] = rest;

@@ -39,7 +39,7 @@ export class PasswordGuard {
   }
 
   async clear(subject: string): Promise<void> {
-    await this.storage.db.deleteFrom('password_failures').where('subject', '=', subject).execute();
+    await this.storage.write((trx) => trx.deleteFrom('password_failures').where('subject', '=', subject).execute());
   }
 
   /** Checks a password with the limit applied: throws `wrong` on a mismatch, RATE_LIMITED when locked. */

@@ -25,7 +25,7 @@ export async function login(ctx: ServiceContext, account: string, password: stri
   const previous = await db.selectFrom('sessions').select((eb) => eb.fn.max('created_at').as('at')).where('user_id', '=', user.id).executeTakeFirst();
   const tempCertChanges = await tempCertChangesSince(db, account, previous?.at ?? null);
   const expiresAt = new Date(now.getTime() + ctx.sessionHours * 3600 * 1000).toISOString();
-  await db.transaction().execute(async (trx) => {
+  await ctx.storage.write(async (trx) => {
     await trx.insertInto('sessions').values({ token_sha256: tokenDigest(token), user_id: user.id, created_at: now.toISOString(), expires_at: expiresAt, ended_at: null }).execute();
     await appendAudit(trx, dialect, now, { actor: account, action: 'session.login', subject: account, detail: {} });
   });
@@ -54,8 +54,8 @@ export async function authenticate(ctx: ServiceContext, token: string | undefine
 }
 
 export async function logout(ctx: ServiceContext, token: string, actor: Actor): Promise<void> {
-  const { db, dialect } = ctx.storage;
-  await db.transaction().execute(async (trx) => {
+  const { dialect } = ctx.storage;
+  await ctx.storage.write(async (trx) => {
     await trx.updateTable('sessions').set({ ended_at: ctx.now().toISOString() }).where('token_sha256', '=', tokenDigest(token)).execute();
     await appendAudit(trx, dialect, ctx.now(), { actor: actor.account, action: 'session.logout', subject: actor.account, detail: {} });
   });

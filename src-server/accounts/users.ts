@@ -4,12 +4,13 @@ import type { UserSummary } from '../../src-shared/common/api/accounts.js';
 import { GongwenError } from '../../src-shared/common/errors.js';
 import { appendAudit } from '../audit/audit-log.js';
 import type { ServiceContext } from '../context.js';
+import type { Storage } from '../storage/database.js';
 import type { Database, UserRow } from '../storage/schema.js';
 import { registerCard, type RegisteredCard } from '../signatures/card-registration.js';
 import { hashPassword } from './password-hash.js';
 
-export async function ensureUnit(db: Kysely<Database>, id: string, name: string): Promise<void> {
-  await db.insertInto('units').values({ id, name }).onConflict((oc) => oc.column('id').doNothing()).execute();
+export async function ensureUnit(storage: Storage, id: string, name: string): Promise<void> {
+  await storage.write((trx) => trx.insertInto('units').values({ id, name }).onConflict((oc) => oc.column('id').doNothing()).execute());
 }
 
 export async function createUser(
@@ -25,8 +26,8 @@ export async function createUser(
     password_hash: await hashPassword(input.password),
     created_at: ctx.now().toISOString(),
   };
-  const { db, dialect } = ctx.storage;
-  await db.transaction().execute(async (trx) => {
+  const { dialect } = ctx.storage;
+  await ctx.storage.write(async (trx) => {
     const unit = await trx.selectFrom('units').select('id').where('id', '=', input.unitId).executeTakeFirst();
     if (!unit) throw new GongwenError('VALIDATION_FAILED', `unit ${input.unitId} does not exist`);
     await trx.insertInto('users').values(row).execute();

@@ -6,6 +6,7 @@ import { parseSignedData } from '../../src-shared/node/cms/parse.js';
 import { GongwenError } from '../../src-shared/common/errors.js';
 import { toPem } from '../../src-shared/node/pki/x509.js';
 import type { ServiceContext } from '../context.js';
+import { signedSteps } from '../storage/steps.js';
 
 /**
  * The evidence of a document's signatures, checkable without this project: for each signed step N,
@@ -16,13 +17,7 @@ export async function buildEvidence(ctx: ServiceContext, documentId: string): Pr
   const { db } = ctx.storage;
   const doc = await db.selectFrom('documents').select(['id', 'number']).where('id', '=', documentId).executeTakeFirst();
   if (!doc) throw new GongwenError('DOCUMENT_NOT_FOUND');
-  const steps = await db
-    .selectFrom('steps')
-    .select(['seq', 'payload', 'signature', 'countersignature', 'resign_certificates', 'temp_cert_used', 'resigned_at', 'signing_time'])
-    .where('document_id', '=', doc.id)
-    .where('signature', 'is not', null)
-    .orderBy('seq')
-    .execute();
+  const steps = await signedSteps(db, doc.id);
   const files: Evidence['files'] = [];
   const add = (name: string, bytes: Uint8Array | string) => files.push({ name, contentBase64: Buffer.from(bytes).toString('base64') });
   const carried = await carriedCertificates(ctx, steps.map((s) => s.resign_certificates));

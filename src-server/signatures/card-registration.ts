@@ -48,7 +48,7 @@ export async function registerCard(ctx: ServiceContext, userId: string, account:
   // certificate, so its signatures carry the leaf alone and the path is completed from these.
   const pathCas = [...new Map(card.paths.flatMap((path) => path.slice(1, -1)).map((c) => [c.sha256, c])).values()];
   try {
-    await db.transaction().execute(async (trx) => {
+    await ctx.storage.write(async (trx) => {
       if (pathCas.length > 0) {
         await trx
           .insertInto('carried_certificates')

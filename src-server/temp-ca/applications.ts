@@ -39,10 +39,10 @@ export async function applyForTempCert(ctx: ServiceContext, actor: Actor, input:
   if (input.password.length < MIN_TEMP_PASSWORD) throw new GongwenError('TEMP_CERT_PASSWORD_WEAK');
   await confirmLoginPassword(ctx, actor, input.loginPassword);
   const passwordHash = await hashPassword(input.password);
-  const { db, dialect } = ctx.storage;
+  const { dialect } = ctx.storage;
   const now = ctx.now().toISOString();
   try {
-    await db.transaction().execute(async (trx) => {
+    await ctx.storage.write(async (trx) => {
       await trx.insertInto('temp_cert_applications').values({ user_id: actor.id, password_hash: passwordHash, reason: input.reason, state: 'applied', applied_at: now, updated_at: now }).execute();
       await appendAudit(trx, dialect, ctx.now(), { actor: actor.account, action: 'temp-cert.apply', subject: actor.account, detail: { reason: input.reason, pcLabel: input.pcLabel ?? null, address: origin.address } });
     });
@@ -63,7 +63,7 @@ export async function enableTempCert(ctx: ServiceContext, actor: Actor, input: z
   const publicKey = await ctx.tempCa.checkCsr(new Uint8Array(Buffer.from(input.csr, 'base64')));
   const issued = await ctx.tempCa.issue(publicKey, { account: actor.account, name: actor.name }, ctx.now());
   const now = ctx.now().toISOString();
-  await db.transaction().execute(async (trx) => {
+  await ctx.storage.write(async (trx) => {
     // The application may have been deleted while the certificate was being made.
     const still = await trx.updateTable('temp_cert_applications').set({ state: 'applied', updated_at: now }).where('user_id', '=', actor.id).executeTakeFirst();
     if (still.numUpdatedRows !== 1n) throw new GongwenError('TEMP_CERT_NOT_APPLIED');
@@ -95,9 +95,9 @@ export async function disableTempCert(ctx: ServiceContext, actor: Actor, origin:
 }
 
 async function endTempCerts(ctx: ServiceContext, actor: Actor, how: 'delete' | 'disable', origin: ChangeOrigin): Promise<void> {
-  const { db, dialect } = ctx.storage;
+  const { dialect } = ctx.storage;
   const now = ctx.now().toISOString();
-  await db.transaction().execute(async (trx) => {
+  await ctx.storage.write(async (trx) => {
     const changed =
       how === 'delete'
         ? await trx.deleteFrom('temp_cert_applications').where('user_id', '=', actor.id).executeTakeFirst().then((r) => r.numDeletedRows)

@@ -1,16 +1,17 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type { ActionRequest, ActionResult } from '../../src-shared/common/api/documents.js';
 import { isStrictBase64 } from '../../src-shared/common/api/text.js';
 import { canonicalJson } from '../../src-shared/common/canonical-json.js';
 import { verifyStepSignature } from '../../src-shared/node/cms/verify.js';
 import { GongwenError } from '../../src-shared/common/errors.js';
-import { arrivalStatus, isClosing, type ChangeType, type DocumentStatus } from '../../src-shared/common/flow.js';
+import { arrivalStatus, isClosing, statusAfter, type ChangeType, type DocumentStatus } from '../../src-shared/common/flow.js';
 import { canonicalStepPayload, payloadForStep, signingTimeOf } from '../../src-shared/common/step-payload.js';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Actor, ServiceContext } from '../context.js';
 import { isUniqueViolation } from '../storage/database.js';
 import type { DocumentRow } from '../storage/schema.js';
+import { firstUnresignedTempStep, insertArrivedStep, openStep, recordSending } from '../storage/steps.js';
 import { loadVisibleDocument, newStepToken } from './documents.js';
 
 export type ActionInput = z.output<typeof ActionRequest>;
@@ -35,16 +36,9 @@ export async function performAction(ctx: ServiceContext, actor: Actor, documentI
 
   const action = input.action;
   const recipient = await checkRoute(ctx, actor, doc, action, input.recipient);
-  const step = await db
-    .selectFrom('steps')
-    .innerJoin('units', 'units.id', 'steps.unit_id')
-    .selectAll('steps')
-    .select('units.name as unitName')
-    .where('document_id', '=', doc.id)
-    .where('seq', '=', doc.current_seq)
-    .executeTakeFirstOrThrow();
+  const step = await openStep(db, doc.id, doc.current_seq);
 
-  const signingTime = checkSigningTime(ctx, input.signingTime, step.arrived_at);
+  const signingTime = checkSigningTime(ctx, input.signingTime, step.arrivedAt);
   // Rebuilt from the service's own state: the client's idea of the document is never trusted.
   const payload = canonicalStepPayload(
     payloadForStep(
@@ -62,23 +56,24 @@ export async function performAction(ctx: ServiceContext, actor: Actor, documentI
     // Regulations: temp-signed steps are re-signed with the card before 歸檔 / 發文, and the
     // closing step itself, which nobody could re-sign afterwards, must be signed with the card.
     if (signer.kind === 'temp') throw new GongwenError('RESIGN_REQUIRED', 'the closing step must be signed with the card');
-    const unresigned = await db.selectFrom('steps').select('seq').where('document_id', '=', doc.id).where('temp_cert_used', '=', 1).where('resigned_at', 'is', null).executeTakeFirst();
-    if (unresigned) throw new GongwenError('RESIGN_REQUIRED', `step ${unresigned.seq}`);
+    const unresigned = await firstUnresignedTempStep(db, doc.id);
+    if (unresigned !== undefined) throw new GongwenError('RESIGN_REQUIRED', `step ${unresigned}`);
   }
 
   const now = ctx.now().toISOString();
-  const receivedAt = step.received_at ?? step.arrived_at;
+  const receivedAt = step.receivedAt ?? step.arrivedAt;
   const { dialect } = ctx.storage;
   try {
     return await ctx.storage.write(async (trx) => {
       const closing = isClosing(action);
+      const status = statusAfter(action, doc.status as DocumentStatus);
       const moved = await trx
         .updateTable('documents')
         .set({
           step_token: closing ? null : newStepToken(),
           current_seq: closing ? doc.current_seq : doc.current_seq + 1,
           holder_user_id: closing ? null : recipient!.id,
-          status: action === '歸檔' ? '已歸檔' : action === '發文' ? '已發文' : action === '決行' ? '已決行' : doc.status,
+          status,
           updated_at: now,
         })
         .where('id', '=', doc.id)
@@ -86,28 +81,21 @@ export async function performAction(ctx: ServiceContext, actor: Actor, documentI
         .executeTakeFirst();
       if (moved.numUpdatedRows !== 1n) throw new StepAlreadyMoved();
 
-      await trx
-        .updateTable('steps')
-        .set({
-          sent_at: now,
-          received_at: receivedAt,
-          change_type: action,
-          opinion: input.opinion,
-          temp_cert_used: signer.kind === 'temp' ? 1 : 0,
-          approver_user_id: action === '決行' ? actor.id : null,
-          payload,
-          signature: cms,
-          signature_value: verified.parsed.signerInfos[0]!.signature,
-          signer_certificate_sha256: signer.certificateSha256,
-          signing_time: signingTime.toISOString(),
-        })
-        .where('id', '=', step.id)
-        .execute();
+      await recordSending(trx, step.id, {
+        sentAt: now,
+        receivedAt,
+        changeType: action,
+        opinion: input.opinion,
+        tempCertUsed: signer.kind === 'temp',
+        approverUserId: action === '決行' ? actor.id : null,
+        payload,
+        signature: cms,
+        signatureValue: verified.parsed.signerInfos[0]!.signature,
+        signerCertificateSha256: signer.certificateSha256,
+        signingTime: signingTime.toISOString(),
+      });
       if (!closing) {
-        await trx
-          .insertInto('steps')
-          .values({ id: randomUUID(), document_id: doc.id, seq: doc.current_seq + 1, status: arrivalStatus[action as keyof typeof arrivalStatus], unit_id: recipient!.unitId, holder_user_id: recipient!.id, arrived_at: now, received_at: null, sent_at: null, change_type: action, opinion: null, temp_cert_used: 0, approver_user_id: null, payload: null, signature: null, signature_value: null, signer_certificate_sha256: null, signing_time: null, resigned_at: null, resign_note: null, resign_certificate_sha256: null, countersignature: null, resign_certificates: null })
-          .execute();
+        await insertArrivedStep(trx, { documentId: doc.id, seq: doc.current_seq + 1, status: arrivalStatus[action as keyof typeof arrivalStatus], unitId: recipient!.unitId, holderUserId: recipient!.id, arrivedAt: now, receivedAt: null, changeType: action });
       }
       // The answer is made from what this transaction wrote, without reading it back.
       const result: ActionResult = {
@@ -115,12 +103,12 @@ export async function performAction(ctx: ServiceContext, actor: Actor, documentI
           id: doc.id,
           number: doc.number,
           subject: doc.subject,
-          status: (action === '歸檔' ? '已歸檔' : action === '發文' ? '已發文' : action === '決行' ? '已決行' : doc.status) as DocumentStatus,
+          status,
           holder: closing ? null : recipient!.name,
           holderAccount: closing ? null : recipient!.account,
           currentSeq: closing ? doc.current_seq : doc.current_seq + 1,
           updatedAt: now,
-          arrivedAt: closing ? step.arrived_at : now,
+          arrivedAt: closing ? step.arrivedAt : now,
           lastChangeType: action,
         },
         step: {

@@ -9,6 +9,7 @@ import { appendAudit } from '../audit/audit-log.js';
 import type { Actor, ServiceContext } from '../context.js';
 import { isUniqueViolation } from '../storage/database.js';
 import type { Database, DocumentRow } from '../storage/schema.js';
+import { hasHeldStep, insertArrivedStep, markReceived } from '../storage/steps.js';
 import { documentSummary, flowRows, summaryQuery, toSummary } from './views.js';
 
 export type CreateDocumentInput = z.output<typeof CreateDocumentRequest>;
@@ -46,10 +47,7 @@ export async function createDocument(ctx: ServiceContext, actor: Actor, input: C
           .values({ id, number, subject: input.subject, body: input.body, content_sha256: digest, status: '簽核中', created_by: actor.id, created_at: now, updated_at: now, holder_user_id: actor.id, current_seq: 1, step_token: newStepToken() })
           .execute();
         for (const a of attachments) await trx.insertInto('attachments').values({ ...a, document_id: id }).execute();
-        await trx
-          .insertInto('steps')
-          .values({ id: randomUUID(), document_id: id, seq: 1, status: '線上簽核', unit_id: actor.unitId, holder_user_id: actor.id, arrived_at: now, received_at: now, sent_at: null, change_type: '創稿', opinion: null, temp_cert_used: 0, approver_user_id: null, payload: null, signature: null, signature_value: null, signer_certificate_sha256: null, signing_time: null, resigned_at: null, resign_note: null, resign_certificate_sha256: null, countersignature: null, resign_certificates: null })
-          .execute();
+        await insertArrivedStep(trx, { documentId: id, seq: 1, status: '線上簽核', unitId: actor.unitId, holderUserId: actor.id, arrivedAt: now, receivedAt: now, changeType: '創稿' });
         await appendAudit(trx, dialect, ctx.now(), { actor: actor.account, action: 'document.create', subject: number, detail: { documentId: id, contentSha256: digest, attachments: attachments.length } });
       });
       return viewDocument(ctx, actor, id);
@@ -105,8 +103,7 @@ export async function loadVisibleDocument(db: Kysely<Database>, actor: Actor, do
   const doc = await db.selectFrom('documents').selectAll().where('id', '=', documentId).executeTakeFirst();
   if (!doc) throw new GongwenError('DOCUMENT_NOT_FOUND');
   if (doc.created_by === actor.id) return doc;
-  const held = await db.selectFrom('steps').select('id').where('document_id', '=', documentId).where('holder_user_id', '=', actor.id).limit(1).executeTakeFirst();
-  if (!held) throw new GongwenError('DOCUMENT_NOT_FOUND'); // not "forbidden": do not confirm it exists
+  if (!(await hasHeldStep(db, documentId, actor.id))) throw new GongwenError('DOCUMENT_NOT_FOUND'); // not "forbidden": do not confirm it exists
   return doc;
 }
 
@@ -115,16 +112,9 @@ export async function viewDocument(ctx: ServiceContext, actor: Actor, documentId
   const { db, dialect } = ctx.storage;
   const doc = await loadVisibleDocument(db, actor, documentId);
   if (doc.holder_user_id === actor.id) {
-    await db.transaction().execute(async (trx) => {
-      const received = await trx
-        .updateTable('steps')
-        .set({ received_at: ctx.now().toISOString() })
-        .where('document_id', '=', doc.id)
-        .where('seq', '=', doc.current_seq)
-        .where('holder_user_id', '=', actor.id)
-        .where('received_at', 'is', null)
-        .executeTakeFirst();
-      if (received.numUpdatedRows > 0n) await appendAudit(trx, dialect, ctx.now(), { actor: actor.account, action: 'document.receive', subject: doc.number, detail: { seq: doc.current_seq } });
+    await ctx.storage.write(async (trx) => {
+      const received = await markReceived(trx, { documentId: doc.id, seq: doc.current_seq, holderUserId: actor.id }, ctx.now().toISOString());
+      if (received) await appendAudit(trx, dialect, ctx.now(), { actor: actor.account, action: 'document.receive', subject: doc.number, detail: { seq: doc.current_seq } });
     });
   }
   const [summary, flow, attachments, creator] = await Promise.all([

@@ -1,5 +1,5 @@
 import type { X509Certificate } from 'node:crypto';
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { PendingResignList, ResignItemResult, ResignRequest } from '../../src-shared/common/api/resign.js';
 import { knownCertificate } from '../../src-shared/node/cms/certificate-cache.js';
 import { parseCountersignatureOrRefuse, verifyCountersignature } from '../../src-shared/node/cms/verify.js';
@@ -8,8 +8,8 @@ import { appendAuditEntries, type AuditEntry } from '../audit/audit-log.js';
 import type { CardHolder } from '../signatures/signer-policy.js';
 import { sha256Hex } from '../temp-ca/authority.js';
 import type { Actor, ServiceContext } from '../context.js';
-import type { DialectName } from '../storage/database.js';
 import type { Database } from '../storage/schema.js';
+import { storeCountersignatures } from '../storage/steps.js';
 import { decodeBase64 } from './actions.js';
 
 /**
@@ -100,7 +100,7 @@ export async function resignSteps(ctx: ServiceContext, actor: Actor, request: Re
     const now = ctx.now();
     await ctx.storage.write(async (trx) => {
       const carried = await storeCarriedCertificates(trx, certificates);
-      const updated = await storeResigned(trx, dialect, accepted, { resignedAt: now.toISOString(), note: request.note, certificates: carried });
+      const updated = await storeCountersignatures(trx, dialect, accepted, { resignedAt: now.toISOString(), note: request.note, certificates: carried });
       const audit: AuditEntry[] = [];
       for (const a of accepted) {
         if (!updated.has(a.stepId)) {
@@ -138,31 +138,6 @@ async function storeCarriedCertificates(trx: Kysely<Database>, certificates: rea
     .onConflict((oc) => oc.column('sha256').doNothing())
     .execute();
   return JSON.stringify(rows.map((r) => r.sha256));
-}
-
-/**
- * Stores a chunk's countersignatures in one conditional UPDATE (a statement per step cost more to
- * build than to run) and returns the steps it changed: one re-signed meanwhile, by another PC or
- * a retried upload, is not among them and keeps its first countersignature.
- */
-async function storeResigned(trx: Kysely<Database>, dialect: DialectName, accepted: readonly Accepted[], resign: { resignedAt: string; note: string; certificates: string }): Promise<Set<string>> {
-  // PostgreSQL types a CASE of parameters as text; the countersignature column is bytea.
-  const blob = (bytes: Uint8Array) => (dialect === 'postgres' ? sql<Uint8Array>`cast(${bytes} as bytea)` : sql<Uint8Array>`${bytes}`);
-  const byStep = <T>(value: (a: Accepted) => RawBuilder<T> | T) => sql<T>`case id ${sql.join(accepted.map((a) => sql`when ${a.stepId} then ${value(a)}`), sql` `)} end`;
-  const rows = await trx
-    .updateTable('steps')
-    .set({
-      countersignature: byStep<Uint8Array>((a) => blob(a.countersignature)),
-      resign_certificates: resign.certificates,
-      resign_certificate_sha256: byStep<string>((a) => a.cardSha256),
-      resigned_at: resign.resignedAt,
-      resign_note: resign.note,
-    })
-    .where('id', 'in', accepted.map((a) => a.stepId))
-    .where('resigned_at', 'is', null)
-    .returning('id')
-    .execute();
-  return new Set(rows.map((r) => r.id));
 }
 
 type StoredStep = Awaited<ReturnType<typeof storedSteps>> extends Map<string, infer T> ? T : never;

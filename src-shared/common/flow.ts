@@ -27,3 +27,11 @@ export type StepStatus = (typeof stepStatuses)[number];
 /** The document as a whole. */
 export const documentStatuses = ['簽核中', '已決行', '已歸檔', '已發文'] as const;
 export type DocumentStatus = (typeof documentStatuses)[number];
+
+/** The change types that set the document's status; the others leave it as it was. */
+const statusSetBy: Partial<Record<ChangeType, DocumentStatus>> = { 決行: '已決行', 歸檔: '已歸檔', 發文: '已發文' };
+
+/** The document's status after a step with this change type. */
+export function statusAfter(action: ChangeType, current: DocumentStatus): DocumentStatus {
+  return statusSetBy[action] ?? current;
+}

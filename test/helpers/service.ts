@@ -83,7 +83,7 @@ export async function startTestService(kind: DatabaseKind, options: { people?: t
 /** The demo's units and people, each with the test PKI's card certificate registered. */
 export async function seedPeople(ctx: ServiceContext, people: typeof demoPeople = demoPeople): Promise<void> {
   const pki = await testPki();
-  for (const unit of demoUnits) await ensureUnit(ctx.storage.db, unit.id, unit.name);
+  for (const unit of demoUnits) await ensureUnit(ctx.storage, unit.id, unit.name);
   for (const person of people) {
     await createUser(ctx, { ...person, password: DEMO_PASSWORD });
     await registerCardCertificate(ctx, person.account, fromPem(pki.cards[person.account]!.certPem)[0]!);

@@ -40,7 +40,7 @@ export async function seedDemo(config: ServiceConfig, log: (line: string) => voi
       log(`demo data already present (document ${SEED_DOCUMENT_NUMBER}); nothing to do`);
       return;
     }
-    for (const unit of demoUnits) await ensureUnit(db, unit.id, unit.name);
+    for (const unit of demoUnits) await ensureUnit(ctx.storage, unit.id, unit.name);
     const actors: Record<string, Actor> = {};
     const cards: Record<string, CmsSigner> = {};
     for (const person of demoPeople) {

@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { ChangeType } from '../../src-shared/common/flow.js';
+import type { DialectName } from './database.js';
+import type { Database } from './schema.js';
+
+/**
+ * The steps table's one owner: the only module that spells out its rows. Every insert and update
+ * of a step is here (each takes the write unit's transaction, `storage.write`); the reads that
+ * the workflow names are here too. The API-shaped views (`workflow/views.ts`) and IFT940's list
+ * (`workflow/resign.ts`) read steps joined with other tables where they are shown.
+ */
+
+/** A step row as a document arrives at it: who holds it, from where, how it came. */
+export interface StepArrival {
+  documentId: string;
+  seq: number;
+  /** 公文狀態 */
+  status: string;
+  unitId: string;
+  holderUserId: string;
+  arrivedAt: string;
+  /** 公文接收時間: the drafter's first step is received as it is made; others when first opened. */
+  receivedAt: string | null;
+  /** 異動別 of the step that brought the document here (創稿 for a new document). */
+  changeType: ChangeType | '創稿';
+}
+
+/** What a signed send records on the step it leaves. */
+export interface StepSending {
+  sentAt: string;
+  receivedAt: string;
+  changeType: ChangeType;
+  opinion: string | null;
+  tempCertUsed: boolean;
+  /** 核決者: set on 決行. */
+  approverUserId: string | null;
+  /** The exact signed bytes (the step payload). */
+  payload: Uint8Array;
+  /** The CMS as sent. */
+  signature: Uint8Array;
+  /** Its SignerInfo's signature value, what 補簽 countersigns. */
+  signatureValue: Uint8Array;
+  signerCertificateSha256: string;
+  signingTime: string;
+}
+
+/** The step a document waits at, as a send needs it. */
+export interface OpenStep {
+  id: string;
+  seq: number;
+  status: string;
+  unitName: string;
+  arrivedAt: string;
+  receivedAt: string | null;
+}
+
+/** A card's countersignature accepted for a step (補簽). */
+export interface StepCountersignature {
+  stepId: string;
+  /** The card's SignerInfo, as uploaded and verified. */
+  countersignature: Uint8Array;
+  cardSha256: string;
+}
+
+/** Adds the step a document arrives at; nothing of it is signed yet. Returns its id. */
+export async function insertArrivedStep(trx: Kysely<Database>, arrival: StepArrival): Promise<string> {
+  const id = randomUUID();
+  await trx
+    .insertInto('steps')
+    .values({
+      id,
+      document_id: arrival.documentId,
+      seq: arrival.seq,
+      status: arrival.status,
+      unit_id: arrival.unitId,
+      holder_user_id: arrival.holderUserId,
+      arrived_at: arrival.arrivedAt,
+      received_at: arrival.receivedAt,
+      sent_at: null,
+      change_type: arrival.changeType,
+      opinion: null,
+      temp_cert_used: 0,
+      approver_user_id: null,
+      payload: null,
+      signature: null,
+      signature_value: null,
+      signer_certificate_sha256: null,
+      signing_time: null,
+      resigned_at: null,
+      resign_note: null,
+      resign_certificate_sha256: null,
+      countersignature: null,
+      resign_certificates: null,
+    })
+    .execute();
+  return id;
+}
+
+/** Records a signed send on the step it leaves (the step token guard is the documents table's). */
+export async function recordSending(trx: Kysely<Database>, stepId: string, sending: StepSending): Promise<void> {
+  await trx
+    .updateTable('steps')
+    .set({
+      sent_at: sending.sentAt,
+      received_at: sending.receivedAt,
+      change_type: sending.changeType,
+      opinion: sending.opinion,
+      temp_cert_used: sending.tempCertUsed ? 1 : 0,
+      approver_user_id: sending.approverUserId,
+      payload: sending.payload,
+      signature: sending.signature,
+      signature_value: sending.signatureValue,
+      signer_certificate_sha256: sending.signerCertificateSha256,
+      signing_time: sending.signingTime,
+    })
+    .where('id', '=', stepId)
+    .execute();
+}
+
+/** 公文接收時間: the holder's first opening of the step. True when this call recorded it. */
+export async function markReceived(trx: Kysely<Database>, step: { documentId: string; seq: number; holderUserId: string }, at: string): Promise<boolean> {
+  const received = await trx
+    .updateTable('steps')
+    .set({ received_at: at })
+    .where('document_id', '=', step.documentId)
+    .where('seq', '=', step.seq)
+    .where('holder_user_id', '=', step.holderUserId)
+    .where('received_at', 'is', null)
+    .executeTakeFirst();
+  return received.numUpdatedRows > 0n;
+}
+
+/**
+ * Stores a chunk's countersignatures in one conditional UPDATE (a statement per step cost more to
+ * build than to run) and returns the steps it changed: one re-signed meanwhile, by another PC or
+ * a retried upload, is not among them and keeps its first countersignature.
+ */
+export async function storeCountersignatures(
+  trx: Kysely<Database>,
+  dialect: DialectName,
+  accepted: readonly StepCountersignature[],
+  resign: { resignedAt: string; note: string; certificates: string },
+): Promise<Set<string>> {
+  // PostgreSQL types a CASE of parameters as text; the countersignature column is bytea.
+  const blob = (bytes: Uint8Array) => (dialect === 'postgres' ? sql<Uint8Array>`cast(${bytes} as bytea)` : sql<Uint8Array>`${bytes}`);
+  const byStep = <T>(value: (a: StepCountersignature) => RawBuilder<T> | T) => sql<T>`case id ${sql.join(accepted.map((a) => sql`when ${a.stepId} then ${value(a)}`), sql` `)} end`;
+  const rows = await trx
+    .updateTable('steps')
+    .set({
+      countersignature: byStep<Uint8Array>((a) => blob(a.countersignature)),
+      resign_certificates: resign.certificates,
+      resign_certificate_sha256: byStep<string>((a) => a.cardSha256),
+      resigned_at: resign.resignedAt,
+      resign_note: resign.note,
+    })
+    .where('id', 'in', accepted.map((a) => a.stepId))
+    .where('resigned_at', 'is', null)
+    .returning('id')
+    .execute();
+  return new Set(rows.map((r) => r.id));
+}
+
+/** The step a document waits at (its `current_seq`), with its unit's name. */
+export async function openStep(db: Kysely<Database>, documentId: string, seq: number): Promise<OpenStep> {
+  const row = await db
+    .selectFrom('steps')
+    .innerJoin('units', 'units.id', 'steps.unit_id')
+    .select(['steps.id', 'steps.seq', 'steps.status', 'units.name as unitName', 'steps.arrived_at', 'steps.received_at'])
+    .where('document_id', '=', documentId)
+    .where('seq', '=', seq)
+    .executeTakeFirstOrThrow();
+  return { id: row.id, seq: row.seq, status: row.status, unitName: row.unitName, arrivedAt: row.arrived_at, receivedAt: row.received_at };
+}
+
+/** The first temp-signed step of a document that no card has re-signed yet, if any (its seq). */
+export async function firstUnresignedTempStep(db: Kysely<Database>, documentId: string): Promise<number | undefined> {
+  const row = await db.selectFrom('steps').select('seq').where('document_id', '=', documentId).where('temp_cert_used', '=', 1).where('resigned_at', 'is', null).executeTakeFirst();
+  return row?.seq;
+}
+
+/** Whether this user has held any step of the document (and so may see it). */
+export async function hasHeldStep(db: Kysely<Database>, documentId: string, userId: string): Promise<boolean> {
+  const held = await db.selectFrom('steps').select('id').where('document_id', '=', documentId).where('holder_user_id', '=', userId).limit(1).executeTakeFirst();
+  return held !== undefined;
+}
+
+/** A document's signed steps in order, with what the evidence export needs of each. */
+export async function signedSteps(db: Kysely<Database>, documentId: string) {
+  return db
+    .selectFrom('steps')
+    .select(['seq', 'payload', 'signature', 'countersignature', 'resign_certificates', 'temp_cert_used', 'resigned_at', 'signing_time'])
+    .where('document_id', '=', documentId)
+    .where('signature', 'is not', null)
+    .orderBy('seq')
+    .execute();
+}
