@@ -9,6 +9,8 @@ import { openStorage } from './storage/database.js';
 import { ensurePrivateFolder } from './storage/private-files.js';
 import { TempCertAuthority } from './temp-ca/authority.js';
 import { issuedTempCertificates, requireIssuer } from './temp-ca/start-check.js';
+import { TimeStampAuthority } from './timestamp/authority.js';
+import { keepTsaCertificate } from './timestamp/signature-time-stamps.js';
 import { fromPem } from '../src-shared/pki/x509.js';
 
 /**
@@ -19,6 +21,8 @@ import { fromPem } from '../src-shared/pki/x509.js';
  *   GONGWEN_CARD_ROOTS      PEM file of trusted card roots (default <data>/trust/card-roots.pem)
  *   GONGWEN_SESSION_HOURS   how long a login lasts (default 10)
  *   GONGWEN_TEMP_CERT_DAYS  validity of a temporary certificate issued from now on (default 365)
+ *   GONGWEN_TSA_CERT / GONGWEN_TSA_KEY   the built-in time-stamping authority (made in <data>/tsa if unset)
+ *   GONGWEN_TIME_STAMP_SKEW_SECONDS      how far a signing time may lie after its time-stamp (default 300)
  * The README's configuration reference lists these and the rest (PORT, GONGWEN_LOG_LEVEL …).
  */
 export interface ServiceConfig {
@@ -29,6 +33,9 @@ export interface ServiceConfig {
   cardRootsPath?: string;
   tempCertValidityDays?: number;
   sessionHours?: number;
+  tsaCertPath?: string;
+  tsaKeyPath?: string;
+  timeStampSkewSeconds?: number;
   now?: () => Date;
 }
 
@@ -41,6 +48,9 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): Ser
     cardRootsPath: env.GONGWEN_CARD_ROOTS || undefined,
     sessionHours: wholeNumber(env, 'GONGWEN_SESSION_HOURS', 1, 24 * 7),
     tempCertValidityDays: wholeNumber(env, 'GONGWEN_TEMP_CERT_DAYS', 1, 3650),
+    tsaCertPath: env.GONGWEN_TSA_CERT || undefined,
+    tsaKeyPath: env.GONGWEN_TSA_KEY || undefined,
+    timeStampSkewSeconds: wholeNumber(env, 'GONGWEN_TIME_STAMP_SKEW_SECONDS', 0, 3600),
   };
 }
 
@@ -67,10 +77,13 @@ export async function createContext(config: ServiceConfig): Promise<ServiceConte
   ensurePrivateFolder(config.dataDir); // also with PostgreSQL: the temp CA's key lives here
   const storage = await openStorage(config.databaseUrl ?? join(config.dataDir, 'gongwen.sqlite'));
   let tempCa: TempCertAuthority;
+  let tsa: TimeStampAuthority;
   try {
     const issued = await issuedTempCertificates(storage.db);
     tempCa = await TempCertAuthority.loadOrCreate({ certPath: config.tempCaCertPath, keyPath: config.tempCaKeyPath, dataDir: config.dataDir, validityDays: config.tempCertValidityDays, issuedSoFar: issued.count });
     if (issued.latest) requireIssuer(tempCa, issued.latest, config.tempCaCertPath ?? join(config.dataDir, 'temp-ca'));
+    tsa = await TimeStampAuthority.loadOrCreate({ certPath: config.tsaCertPath, keyPath: config.tsaKeyPath, dataDir: config.dataDir });
+    await keepTsaCertificate(storage.db, tsa);
   } catch (error) {
     await storage.close(); // a refused start leaves no connection open
     throw error;
@@ -86,5 +99,7 @@ export async function createContext(config: ServiceConfig): Promise<ServiceConte
     passwordGuard: new PasswordGuard(storage.db, now),
     sessionHours: config.sessionHours ?? 10,
     clockSkewMs: 5 * 60 * 1000,
+    timeStampAuthority: tsa,
+    timeStampSkewMs: (config.timeStampSkewSeconds ?? 300) * 1000,
   };
 }

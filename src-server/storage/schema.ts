@@ -19,6 +19,24 @@ export interface Database {
   temp_certificates: TempCertificateTable;
   audit_log: AuditLogTable;
   document_sequences: DocumentSequenceTable;
+  signature_time_stamps: SignatureTimeStampTable;
+  tsa_certificates: TsaCertificateTable;
+}
+
+/** An RFC 3161 token over the signature value of a step's signature or countersignature (migration 0010). */
+export interface SignatureTimeStampTable {
+  step_id: string;
+  /** 'signature' or 'countersignature': which SignerInfo of the step the token is over. */
+  signer: string;
+  token: Uint8Array;
+  gen_time: string;
+  tsa_certificate_sha256: string;
+}
+
+/** The certificates of the TSAs that issued tokens, by their SHA-256. */
+export interface TsaCertificateTable {
+  sha256: string;
+  der: Uint8Array;
 }
 
 export interface DocumentSequenceTable {

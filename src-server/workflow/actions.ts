@@ -11,6 +11,7 @@ import { appendAudit } from '../audit/audit-log.js';
 import type { Actor, ServiceContext } from '../context.js';
 import { isUniqueViolation } from '../storage/database.js';
 import type { DocumentRow } from '../storage/schema.js';
+import { storeTimeStamps, timeStampSignature } from '../timestamp/signature-time-stamps.js';
 import { loadVisibleDocument, newStepToken } from './documents.js';
 
 export type ActionInput = z.output<typeof ActionRequest>;
@@ -66,6 +67,7 @@ export async function performAction(ctx: ServiceContext, actor: Actor, documentI
     if (unresigned) throw new GongwenError('RESIGN_REQUIRED', `step ${unresigned.seq}`);
   }
 
+  const timeStamp = timeStampSignature(ctx, verified.parsed.signerInfos[0]!.signature, signingTime);
   const now = ctx.now().toISOString();
   const receivedAt = step.received_at ?? step.arrived_at;
   const { dialect } = ctx.storage;
@@ -103,6 +105,7 @@ export async function performAction(ctx: ServiceContext, actor: Actor, documentI
         })
         .where('id', '=', step.id)
         .execute();
+      await storeTimeStamps(trx, [{ stepId: step.id, signer: 'signature', stamp: timeStamp }]);
       if (!closing) {
         await trx
           .insertInto('steps')

@@ -10,6 +10,8 @@ import { sha256Hex } from '../temp-ca/authority.js';
 import type { Actor, ServiceContext } from '../context.js';
 import type { DialectName } from '../storage/database.js';
 import type { Database } from '../storage/schema.js';
+import type { TimeStamp } from '../timestamp/authority.js';
+import { storeTimeStamps, timeStampSignature } from '../timestamp/signature-time-stamps.js';
 import { decodeBase64 } from './actions.js';
 
 /**
@@ -63,6 +65,8 @@ interface Accepted {
   /** The card's SignerInfo, as uploaded and verified. */
   countersignature: Uint8Array;
   cardSha256: string;
+  /** The time-stamp over the countersignature's signature value (CAdES-T). */
+  timeStamp: TimeStamp;
 }
 
 /**
@@ -100,6 +104,7 @@ export async function resignSteps(ctx: ServiceContext, actor: Actor, request: Re
     await ctx.storage.write(async (trx) => {
       const carried = await storeCarriedCertificates(trx, certificates);
       const updated = await storeResigned(trx, dialect, accepted, { resignedAt: now.toISOString(), note: request.note, certificates: carried });
+      await storeTimeStamps(trx, accepted.filter((a) => updated.has(a.stepId)).map((a) => ({ stepId: a.stepId, signer: 'countersignature', stamp: a.timeStamp })));
       const audit: AuditEntry[] = [];
       for (const a of accepted) {
         if (!updated.has(a.stepId)) {
@@ -205,5 +210,6 @@ async function checkOne(
   if (counter.signingTime.getTime() > now.getTime() + ctx.clockSkewMs) throw new GongwenError('SIGNING_TIME_INVALID', 'in the future');
   const cardSha256 = await cardHolder(counter.certificate, certificates);
   checkValidity(counter.certificate, counter.signingTime, now);
-  return { stepId, seq: step.seq, documentNumber: step.number, countersignature: counterDer, cardSha256 };
+  const timeStamp = timeStampSignature(ctx, counterInfo.signature, counter.signingTime);
+  return { stepId, seq: step.seq, documentNumber: step.number, countersignature: counterDer, cardSha256, timeStamp };
 }
