@@ -15,7 +15,7 @@ import { createUser, ensureUnit, registerCardCertificate } from '../../src-serve
 import type { ServiceContext } from '../../src-server/context.js';
 import { DEMO_PASSWORD, demoPeople, demoUnits } from '../../src-server/demo/people.js';
 import { buildApp } from '../../src-server/http/app.js';
-import { createContext } from '../../src-server/service.js';
+import { createContext, type ServiceConfig } from '../../src-server/service.js';
 import { fromPem } from '../../src-shared/pki/x509.js';
 import { createTestDatabase, type DatabaseKind } from './databases.js';
 import { cardSigner, testPki } from './demo-pki.js';
@@ -31,7 +31,7 @@ export interface TestService {
   close(): Promise<void>;
 }
 
-export async function startTestService(kind: DatabaseKind, options: { people?: typeof demoPeople; tempCertValidityDays?: number } = {}): Promise<TestService> {
+export async function startTestService(kind: DatabaseKind, options: { people?: typeof demoPeople; tempCertValidityDays?: number; config?: Partial<ServiceConfig> } = {}): Promise<TestService> {
   const pki = await testPki();
   const dataDir = await mkdtemp(join(tmpdir(), 'gongwen-svc-'));
   await mkdir(join(dataDir, 'trust'), { recursive: true });
@@ -45,6 +45,7 @@ export async function startTestService(kind: DatabaseKind, options: { people?: t
     tempCaKeyPath: join(pki.dir, 'temp-ca.key.pem'),
     now: () => new Date(Date.now() + clock.offsetMs),
     tempCertValidityDays: options.tempCertValidityDays,
+    ...options.config,
   });
   await seedPeople(ctx, options.people);
   const app = await buildApp(ctx);
