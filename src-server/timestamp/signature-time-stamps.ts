@@ -14,8 +14,8 @@ export type TimeStampedSigner = 'signature' | 'countersignature';
  * have been made after a time at which it provably existed. An offline temp-cert signature sent
  * hours later is fine: its claim is earlier.
  */
-export function timeStampSignature(ctx: ServiceContext, signatureValue: Uint8Array, claimedSigningTime: Date): TimeStamp {
-  const stamp = ctx.timeStampAuthority.timeStampSignature(signatureValue, ctx.now());
+export async function timeStampSignature(ctx: ServiceContext, signatureValue: Uint8Array, claimedSigningTime: Date): Promise<TimeStamp> {
+  const stamp = await ctx.timeStampAuthority.timeStampSignature(signatureValue, ctx.now());
   if (claimedSigningTime.getTime() > stamp.genTime.getTime() + ctx.timeStampSkewMs) {
     throw new GongwenError('SIGNING_TIME_AFTER_TIME_STAMP', `signed ${claimedSigningTime.toISOString()}, time-stamped ${stamp.genTime.toISOString()}`);
   }

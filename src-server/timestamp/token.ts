@@ -1,4 +1,5 @@
 import { sign, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
 import { contextConstructed, implicitSetOf, objectIdentifier, octetString, sequence, setOf, smallIntegerValue, tlv } from '../../src-shared/cms/der-writer.js';
 import { GONGWEN_ARC, oidDer } from '../../src-shared/cms/oids.js';
 import { assembleSignerInfo, attribute, sha256, sha256AlgorithmIdentifier, type SignerIdentity } from '../../src-shared/cms/signer-info.js';
@@ -17,7 +18,13 @@ export const tsOid = {
 
 const TST_INFO = objectIdentifier(tsOid.tstInfo);
 const POLICY = objectIdentifier(tsOid.gongwenTsaPolicy);
-const ascii = (text: string) => new TextEncoder().encode(text);
+const CONTENT_TYPE_TST_INFO = attribute('contentType', TST_INFO);
+const encoder = new TextEncoder();
+const ascii = (text: string) => encoder.encode(text);
+const ACCURACY_ONE_SECOND = sequence(tlv(0x02, Uint8Array.of(1)));
+const VERSION_1 = smallIntegerValue(1);
+// Signed in libuv's thread pool: a send's event loop does not wait on the TSA's ECDSA.
+const signAsync = promisify(sign);
 
 /** A DER INTEGER of an unsigned big-endian number (a serial, a nonce): no leading zeros, positive. */
 export function unsignedInteger(bytes: Uint8Array): Uint8Array {
@@ -45,13 +52,13 @@ export interface TstInfoInput {
 /** TSTInfo (RFC 3161 2.4.2): v1, the policy, the SHA-256 imprint, serial, genTime, nonce. */
 export function encodeTstInfo(input: TstInfoInput): Uint8Array {
   return sequence(
-    smallIntegerValue(1),
+    VERSION_1,
     POLICY,
     sequence(sha256AlgorithmIdentifier(), octetString(input.imprint)),
     unsignedInteger(input.serial),
     generalizedTime(input.genTime),
     // Accuracy: one second either way, as genTime is written in whole seconds.
-    sequence(tlv(0x02, Uint8Array.of(1))),
+    ACCURACY_ONE_SECOND,
     ...(input.nonce ? [tlv(0x02, input.nonce)] : []),
   );
 }
@@ -61,9 +68,9 @@ export function encodeTstInfo(input: TstInfoInput): Uint8Array {
  * signed by the TSA with content-type, message-digest and ESS signing-certificate-v2 (RFC 5816),
  * the TSA's certificate included so the token checks with nothing but the TSA's trusted root.
  */
-export function encodeTimeStampToken(tstInfo: Uint8Array, tsa: { identity: SignerIdentity; certificate: Uint8Array; key: KeyObject }, includeCertificate = true): Uint8Array {
-  const signed = setOf([attribute('contentType', TST_INFO), attribute('messageDigest', octetString(sha256(tstInfo))), tsa.identity.signingCertificate]);
-  const signature = new Uint8Array(sign('sha256', signed, tsa.key));
+export async function encodeTimeStampToken(tstInfo: Uint8Array, tsa: { identity: SignerIdentity; certificate: Uint8Array; key: KeyObject }, includeCertificate = true): Promise<Uint8Array> {
+  const signed = setOf([CONTENT_TYPE_TST_INFO, attribute('messageDigest', octetString(sha256(tstInfo))), tsa.identity.signingCertificate]);
+  const signature = new Uint8Array(await signAsync('sha256', signed, tsa.key));
   const signerInfo = assembleSignerInfo(tsa.identity, signed, signature);
   const signedData = sequence(
     smallIntegerValue(3),

@@ -67,7 +67,7 @@ export async function performAction(ctx: ServiceContext, actor: Actor, documentI
     if (unresigned) throw new GongwenError('RESIGN_REQUIRED', `step ${unresigned.seq}`);
   }
 
-  const timeStamp = timeStampSignature(ctx, verified.parsed.signerInfos[0]!.signature, signingTime);
+  const timeStamp = await timeStampSignature(ctx, verified.parsed.signerInfos[0]!.signature, signingTime);
   const now = ctx.now().toISOString();
   const receivedAt = step.received_at ?? step.arrived_at;
   const { dialect } = ctx.storage;

@@ -210,6 +210,6 @@ async function checkOne(
   if (counter.signingTime.getTime() > now.getTime() + ctx.clockSkewMs) throw new GongwenError('SIGNING_TIME_INVALID', 'in the future');
   const cardSha256 = await cardHolder(counter.certificate, certificates);
   checkValidity(counter.certificate, counter.signingTime, now);
-  const timeStamp = timeStampSignature(ctx, counterInfo.signature, counter.signingTime);
+  const timeStamp = await timeStampSignature(ctx, counterInfo.signature, counter.signingTime);
   return { stepId, seq: step.seq, documentNumber: step.number, countersignature: counterDer, cardSha256, timeStamp };
 }

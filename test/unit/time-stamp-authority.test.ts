@@ -57,9 +57,9 @@ describe('the built-in time-stamping authority', () => {
     await expect(TimeStampAuthority.loadOrCreate({ dataDir: half, certPath: join(half, 'nope.pem'), keyPath: join(half, 'nope.key') })).rejects.toThrow(/GONGWEN_TSA_CERT.*no such file/);
   });
 
-  it('issues a token over a signature value that openssl ts -verify accepts, and only for that value', () => {
+  it('issues a token over a signature value that openssl ts -verify accepts, and only for that value', async () => {
     const at = new Date('2014-05-27T09:24:00.600Z');
-    const stamp = tsa.timeStampSignature(signatureValue, at);
+    const stamp = await tsa.timeStampSignature(signatureValue, at);
     expect(stamp.genTime.toISOString()).toBe('2014-05-27T09:24:00.000Z');
     const checked = verifyToken(stamp.token, sha256Hex(signatureValue), tsa.certificatePem);
     expect(checked).toMatchObject({ ok: true });
@@ -75,10 +75,10 @@ describe('the built-in time-stamping authority', () => {
     expect(printed).toContain('Time stamp: May 27 09:24:00 2014 GMT');
   });
 
-  it('answers an RFC 3161 request from openssl ts -query, nonce and certificate as asked', () => {
+  it('answers an RFC 3161 request from openssl ts -query, nonce and certificate as asked', async () => {
     const data = new TextEncoder().encode('any data');
     const query = new Uint8Array(execFileSync('openssl', ['ts', '-query', '-digest', sha256Hex(data), '-sha256', '-cert']));
-    const reply = answerTimeStampRequest(tsa, query, new Date());
+    const reply = await answerTimeStampRequest(tsa, query, new Date());
     const checked = openssl(['ts', '-verify', '-in', 'reply.tsr', '-queryfile', 'q.tsq', '-CAfile', 'ca.pem'], { 'reply.tsr': reply, 'q.tsq': query, 'ca.pem': tsa.certificatePem });
     expect(checked).toMatchObject({ ok: true });
     // Another request's nonce does not match this reply.
@@ -86,13 +86,13 @@ describe('the built-in time-stamping authority', () => {
     expect(openssl(['ts', '-verify', '-in', 'reply.tsr', '-queryfile', 'q.tsq', '-CAfile', 'ca.pem'], { 'reply.tsr': reply, 'q.tsq': other, 'ca.pem': tsa.certificatePem }).ok).toBe(false);
     // A SHA-1 imprint is refused with a rejection openssl reads.
     const sha1 = new Uint8Array(execFileSync('openssl', ['ts', '-query', '-digest', createHash('sha1').update(data).digest('hex'), '-sha1']));
-    const refused = openssl(['ts', '-reply', '-in', 'r.tsr', '-text'], { 'r.tsr': answerTimeStampRequest(tsa, sha1, new Date()) }).out;
+    const refused = openssl(['ts', '-reply', '-in', 'r.tsr', '-text'], { 'r.tsr': await answerTimeStampRequest(tsa, sha1, new Date()) }).out;
     expect(refused).toMatch(/Status: Rejected\.[\s\S]*unrecognized or unsupported algorithm/);
   });
 
-  it('makes tokens that openssl verifies as it verifies an independent openssl TSA\'s', () => {
+  it('makes tokens that openssl verifies as it verifies an independent openssl TSA\'s', async () => {
     const digest = sha256Hex(signatureValue);
-    const ours = tsa.timeStampSignature(signatureValue, new Date()).token;
+    const ours = (await tsa.timeStampSignature(signatureValue, new Date())).token;
     const theirs = independent.token(digest);
     for (const [token, root] of [[ours, tsa.certificatePem], [theirs, independent.rootPem]] as const) {
       expect(verifyToken(token, digest, root).ok).toBe(true);
