@@ -12,7 +12,10 @@ import { buildEvidence, writeEvidence } from '../../src-server/evidence/evidence
 import { makeTsa } from '../../src-server/timestamp/authority.js';
 import { tsOid } from '../../src-server/timestamp/token.js';
 import { objectIdentifier } from '../../src-shared/cms/der-writer.js';
+import { timeStampedAt, verifyYearsLater, type TrustAnchors } from '../../src-server/timestamp/verify-later.js';
+import { X509Certificate, createHash } from 'node:crypto';
 import { databaseKinds } from '../helpers/databases.js';
+import { startOpensslTsa } from '../helpers/openssl-tsa.js';
 import { Clerk, startTestService, type TestService } from '../helpers/service.js';
 
 const TWO_YEARS_MS = 2 * 365 * 24 * 3600 * 1000;
@@ -26,6 +29,7 @@ describe.each(databaseKinds())('evidence with time-stamps, verified years later,
   let service: TestService;
   let folder: string;
   let readme: string;
+  let documentId: string;
 
   beforeAll(async () => {
     // A TSA whose certificate covers the test clock's past (the service's own is made today).
@@ -38,6 +42,7 @@ describe.each(databaseKinds())('evidence with time-stamps, verified years later,
     let vendor = await Clerk.login(service, 'vendor');
     const temp = await vendor.enableTempCert();
     const doc = await vendor.createDocument('兩年前以臨時憑證傳送的公文');
+    documentId = doc.id;
     expect((await vendor.act(doc.id, '送請簽核', 'yeh.yenchih', temp)).status).toBe(200);
 
     service.clock.offsetMs = -TWO_YEARS_MS + 24 * 3600 * 1000; // re-signed the next day
@@ -87,5 +92,32 @@ describe.each(databaseKinds())('evidence with time-stamps, verified years later,
     expect(Buffer.from(tokenOf(signerInfo!.countersignatures[0]!.unsignedAttributes)!).equals(readFileSync(join(folder, 'step-1.countersignature.tst')))).toBe(true);
     // openssl reads the whole structure.
     expect(execSync('openssl cms -cmsout -print -inform DER -in step-1.p7s', { cwd: folder, encoding: 'utf8' })).toContain('id-smime-aa-timeStampToken');
+  });
+
+  it('the project\'s verifier, "now, years later": valid as of each trusted time-stamp over that very signature value', async () => {
+    const file = (name: string) => new Uint8Array(readFileSync(join(folder, name)));
+    const tsa = new X509Certificate(readFileSync(join(folder, 'trust', 'tsa.pem')));
+    const trust: TrustAnchors = { signerRoots: [service.ctx.tempCa.certificate, ...service.ctx.cardRoots], timeStampAuthorities: [tsa] };
+    const now = new Date();
+    const verdict = await verifyYearsLater(file('step-1.p7s'), file('step-1.payload'), trust, now);
+    const attime = Number(/-attime (\d+)/.exec(readme)![1]);
+    expect(verdict.signer).toMatchObject({ mode: 'time-stamp', checkedAt: new Date(attime * 1000) });
+    expect(verdict.countersignatures).toEqual([expect.objectContaining({ mode: 'time-stamp' })]);
+    // Without its time-stamp the same signature is judged now, and its temp certificate has expired.
+    const stored = await service.ctx.storage.db.selectFrom('steps').select('signature').where('document_id', '=', documentId).where('seq', '=', 1).executeTakeFirstOrThrow();
+    await expect(verifyYearsLater(new Uint8Array(stored.signature!), file('step-1.payload'), trust, now)).rejects.toMatchObject({ code: 'CERT_EXPIRED' });
+    // A token over another signature value (the countersignature's) does not stand for this one.
+    await expect(timeStampedAt(file('step-1.countersignature.tst'), file('step-1.signature-value'), [tsa])).rejects.toMatchObject({ code: 'TIME_STAMP_INVALID' });
+    // A token whose TSA signature is damaged (its last octet, inside the ECDSA signature) is refused.
+    const damaged = file('step-1.signature.tst');
+    damaged[damaged.length - 1] = damaged.at(-1)! ^ 0x01;
+    await expect(timeStampedAt(damaged, file('step-1.signature-value'), [tsa])).rejects.toMatchObject({ code: 'TIME_STAMP_INVALID' });
+    expect((await timeStampedAt(file('step-1.signature.tst'), file('step-1.signature-value'), [tsa])).getTime()).toBe(attime * 1000);
+    // A TSA not trusted: refused; an independent TSA (openssl ts -reply) that is trusted: accepted.
+    const independent = startOpensslTsa();
+    await expect(verifyYearsLater(file('step-1.p7s'), file('step-1.payload'), { ...trust, timeStampAuthorities: [new X509Certificate(independent.rootPem)] }, now)).rejects.toMatchObject({ code: 'TIME_STAMP_INVALID' });
+    const theirs = independent.token(createHash('sha256').update(file('step-1.signature-value')).digest('hex'));
+    expect((await timeStampedAt(theirs, file('step-1.signature-value'), [new X509Certificate(independent.rootPem)])).getTime()).toBeLessThanOrEqual(Date.now());
+    await expect(timeStampedAt(theirs, file('step-1.signature-value'), [tsa])).rejects.toMatchObject({ code: 'TIME_STAMP_INVALID' });
   });
 });
