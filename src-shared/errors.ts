@@ -41,6 +41,7 @@ export const errorCatalog = {
   SIGNATURE_INVALID: [400, '簽章驗證失敗。', 'The signature does not verify.'],
   SIGNING_TIME_INVALID: [400, '簽章時間不合理，請檢查電腦的日期與時間。', 'The signing time is implausible; check the computer’s clock.'],
   TIME_STAMP_INVALID: [400, '時戳無效：不是針對這個簽章值，或不是由信任的時戳機關簽發。', 'The time-stamp is not over this signature value, or not from a trusted time-stamping authority.'],
+  TIME_STAMP_UNAVAILABLE: [503, '時戳機關目前無法連線，請稍後再試。', 'The time-stamping authority cannot be reached; try again later.'],
   SIGNING_TIME_AFTER_TIME_STAMP: [400, '簽章時間晚於時戳機關蓋的時戳時間，請檢查電腦的日期與時間。', 'The signing time is later than the time-stamp over the signature; check the computer’s clock.'],
   SIGNER_NOT_USER: [403, '簽章的憑證不屬於目前登入的使用者。', 'The signing certificate does not belong to you.'],
   CERT_UNKNOWN: [400, '無法辨識簽章所用的憑證。', 'The signing certificate is not known.'],

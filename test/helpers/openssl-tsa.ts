@@ -60,3 +60,35 @@ export function startOpensslTsa(): OpensslTsa {
     token: (digestHex) => reply(new Uint8Array(run('ts', '-query', '-digest', digestHex, '-sha256', '-cert')), true),
   };
 }
+
+/**
+ * The openssl TSA behind a small HTTP handler (RFC 3161 over HTTP). `answer` may change what it
+ * does: 'ok', 'down' (503), or a function of the request that returns the reply to send.
+ */
+export async function serveOpensslTsa(tsa: OpensslTsa): Promise<{ url: string; requests: number; answer: 'ok' | 'down' | ((request: Uint8Array) => Uint8Array); close(): Promise<void> }> {
+  const { createServer } = await import('node:http');
+  const state = {
+    url: '',
+    requests: 0,
+    answer: 'ok' as 'ok' | 'down' | ((request: Uint8Array) => Uint8Array),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      state.requests++;
+      if (state.answer === 'down' || req.headers['content-type'] !== 'application/timestamp-query') {
+        res.writeHead(state.answer === 'down' ? 503 : 415).end();
+        return;
+      }
+      const request = new Uint8Array(Buffer.concat(chunks));
+      const reply = state.answer === 'ok' ? tsa.reply(request) : state.answer(request);
+      res.writeHead(200, { 'content-type': 'application/timestamp-reply' }).end(Buffer.from(reply));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address() as { port: number };
+  state.url = `http://127.0.0.1:${address.port}/tsa`;
+  return state;
+}
