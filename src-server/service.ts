@@ -10,6 +10,7 @@ import { ensurePrivateFolder } from './storage/private-files.js';
 import { TempCertAuthority } from './temp-ca/authority.js';
 import { issuedTempCertificates, requireIssuer } from './temp-ca/start-check.js';
 import { TimeStampAuthority } from './timestamp/authority.js';
+import { RemoteTimeStampAuthority } from './timestamp/remote.js';
 import { keepTsaCertificate } from './timestamp/signature-time-stamps.js';
 import { fromPem } from '../src-shared/pki/x509.js';
 
@@ -23,6 +24,7 @@ import { fromPem } from '../src-shared/pki/x509.js';
  *   GONGWEN_TEMP_CERT_DAYS  validity of a temporary certificate issued from now on (default 365)
  *   GONGWEN_TSA_CERT / GONGWEN_TSA_KEY   the built-in time-stamping authority (made in <data>/tsa if unset)
  *   GONGWEN_TIME_STAMP_SKEW_SECONDS      how far a signing time may lie after its time-stamp (default 300)
+ *   GONGWEN_TSA_URL / GONGWEN_TSA_TRUST  an external RFC 3161 TSA instead, and the PEM file of its trusted certificates
  * The README's configuration reference lists these and the rest (PORT, GONGWEN_LOG_LEVEL …).
  */
 export interface ServiceConfig {
@@ -36,6 +38,8 @@ export interface ServiceConfig {
   tsaCertPath?: string;
   tsaKeyPath?: string;
   timeStampSkewSeconds?: number;
+  tsaUrl?: string;
+  tsaTrustPath?: string;
   now?: () => Date;
 }
 
@@ -51,6 +55,8 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): Ser
     tsaCertPath: env.GONGWEN_TSA_CERT || undefined,
     tsaKeyPath: env.GONGWEN_TSA_KEY || undefined,
     timeStampSkewSeconds: wholeNumber(env, 'GONGWEN_TIME_STAMP_SKEW_SECONDS', 0, 3600),
+    tsaUrl: env.GONGWEN_TSA_URL || undefined,
+    tsaTrustPath: env.GONGWEN_TSA_TRUST || undefined,
   };
 }
 
@@ -77,12 +83,12 @@ export async function createContext(config: ServiceConfig): Promise<ServiceConte
   ensurePrivateFolder(config.dataDir); // also with PostgreSQL: the temp CA's key lives here
   const storage = await openStorage(config.databaseUrl ?? join(config.dataDir, 'gongwen.sqlite'));
   let tempCa: TempCertAuthority;
-  let tsa: TimeStampAuthority;
+  let tsa: TimeStampAuthority | RemoteTimeStampAuthority;
   try {
     const issued = await issuedTempCertificates(storage.db);
     tempCa = await TempCertAuthority.loadOrCreate({ certPath: config.tempCaCertPath, keyPath: config.tempCaKeyPath, dataDir: config.dataDir, validityDays: config.tempCertValidityDays, issuedSoFar: issued.count });
     if (issued.latest) requireIssuer(tempCa, issued.latest, config.tempCaCertPath ?? join(config.dataDir, 'temp-ca'));
-    tsa = await TimeStampAuthority.loadOrCreate({ certPath: config.tsaCertPath, keyPath: config.tsaKeyPath, dataDir: config.dataDir });
+    tsa = config.tsaUrl ? await remoteTsa(config.tsaUrl, config.tsaTrustPath) : await TimeStampAuthority.loadOrCreate({ certPath: config.tsaCertPath, keyPath: config.tsaKeyPath, dataDir: config.dataDir });
     await keepTsaCertificate(storage.db, tsa);
   } catch (error) {
     await storage.close(); // a refused start leaves no connection open
@@ -102,4 +108,14 @@ export async function createContext(config: ServiceConfig): Promise<ServiceConte
     timeStampAuthority: tsa,
     timeStampSkewMs: (config.timeStampSkewSeconds ?? 300) * 1000,
   };
+}
+
+/** An external TSA: its URL and the PEM file of the certificates trusted for its tokens (required). */
+async function remoteTsa(url: string, trustPath: string | undefined): Promise<RemoteTimeStampAuthority> {
+  if (!/^https?:\/\//.test(url)) throw new OperatorError(`GONGWEN_TSA_URL must be an http(s) URL, not "${url}".`, 2);
+  const text = trustPath ? await readFile(trustPath, 'utf8').catch(() => '') : '';
+  const trusted = fromPem(text).map((der) => new X509Certificate(der));
+  if (trusted.length === 0) throw new OperatorError(`GONGWEN_TSA_URL is set, so GONGWEN_TSA_TRUST must name a PEM file of the TSA's trusted certificates${trustPath ? ` (${trustPath} holds none or cannot be read)` : ''}.`, 2);
+  // One quick retry in the send itself; beyond that the token is fetched later from the queue.
+  return new RemoteTimeStampAuthority({ url, trusted, attempts: 2, backoffMs: 100, timeoutMs: 3000 });
 }

@@ -36,21 +36,31 @@ export async function buildEvidence(ctx: ServiceContext, documentId: string): Pr
   const stampOf = (stepId: string, signer: StoredTimeStamp['signer']) => timeStamps.stamps.find((t) => t.stepId === stepId && t.signer === signer);
   const stamped: StampedStep[] = [];
   for (const s of steps) {
-    const own = stampOf(s.id, 'signature');
-    const counter = s.countersignature ? stampOf(s.id, 'countersignature') : undefined;
+    const own = stampOf(s.id, 'signature')?.token;
+    const counterRow = s.countersignature ? stampOf(s.id, 'countersignature') : undefined;
+    const counter = counterRow?.token;
     add(`step-${s.seq}.payload`, s.payload!);
-    const signature = own ? withOwnTimeStamp(s.signature!, own.token) : s.signature!;
-    const countersignature = s.countersignature && counter ? stampedCountersignature(s.countersignature, counter.token) : s.countersignature;
+    const signature = own ? withOwnTimeStamp(s.signature!, own) : s.signature!;
+    const countersignature = s.countersignature && counter ? stampedCountersignature(s.countersignature, counter) : s.countersignature;
     add(`step-${s.seq}.p7s`, countersignature ? withCountersignature(signature, countersignature, s.resign_certificates, carried) : signature);
     if (own) {
-      add(`step-${s.seq}.signature.tst`, own.token);
+      add(`step-${s.seq}.signature.tst`, own);
       add(`step-${s.seq}.signature-value`, parseSignedData(s.signature!).signerInfos[0]!.signature);
     }
     if (s.countersignature && counter) {
-      add(`step-${s.seq}.countersignature.tst`, counter.token);
+      add(`step-${s.seq}.countersignature.tst`, counter);
       add(`step-${s.seq}.countersignature-value`, parseCountersignerInfo(s.countersignature).signature);
     }
-    stamped.push({ seq: s.seq, temp_cert_used: s.temp_cert_used, resigned_at: s.resigned_at, signing_time: s.signing_time, signatureTimeStamp: own?.genTime ?? null, countersignatureTimeStamp: counter?.genTime ?? null });
+    const ownRow = stampOf(s.id, 'signature');
+    stamped.push({
+      seq: s.seq,
+      temp_cert_used: s.temp_cert_used,
+      resigned_at: s.resigned_at,
+      signing_time: s.signing_time,
+      signatureTimeStamp: ownRow?.genTime ?? null,
+      countersignatureTimeStamp: counterRow?.genTime ?? null,
+      pending: [...(ownRow && !ownRow.token ? ['signature'] : []), ...(counterRow && !counterRow.token ? ['countersignature'] : [])],
+    });
   }
   add('trust/temp-ca.pem', toPem(ctx.tempCa.certificateDer, 'CERTIFICATE'));
   add('trust/card-roots.pem', ctx.cardRoots.map((r) => r.toString()).join(''));
@@ -119,6 +129,8 @@ interface StampedStep {
   /** genTime of the token over the step's signature value, over the countersignature's. */
   signatureTimeStamp: string | null;
   countersignatureTimeStamp: string | null;
+  /** Which of the step's SignerInfos have their token still pending (the TSA was unreachable). */
+  pending: string[];
 }
 
 const seconds = (iso: string) => Math.floor(new Date(iso).getTime() / 1000);
@@ -157,6 +169,7 @@ function readme(number: string, steps: readonly StampedStep[]): string {
     const how = s.temp_cert_used ? `temporary certificate${s.resigned_at ? `, re-signed with the card at ${s.resigned_at}` : ', not yet re-signed'}` : 'card';
     const claimed = s.signing_time ? `, signing time claimed by the signer ${s.signing_time}` : '';
     lines.push('', `step ${s.seq}: ${how}${claimed}`);
+    for (const which of s.pending) lines.push(`  time-stamp pending for the ${which}: the time-stamping authority was unreachable; it is fetched later, export again to include it.`);
     const ca = s.temp_cert_used ? 'trust/temp-ca.pem' : 'trust/card-roots.pem';
     const verify = `openssl cms -verify -inform DER -in step-${s.seq}.p7s -binary -content step-${s.seq}.payload -CAfile ${ca} -purpose any -out /dev/null`;
     if (s.signatureTimeStamp) {
@@ -164,7 +177,7 @@ function readme(number: string, steps: readonly StampedStep[]): string {
       lines.push(`$ openssl ts -verify -token_in -in step-${s.seq}.signature.tst -data step-${s.seq}.signature-value -CAfile trust/tsa.pem`);
       lines.push(`$ ${verify} -attime ${seconds(s.signatureTimeStamp)}`);
     } else if (s.signing_time) {
-      lines.push('  no time-stamp (signed before time-stamping began): as of the signer\'s claimed time only:');
+      lines.push(s.pending.includes('signature') ? '  as of the signer\'s claimed time only, until the time-stamp arrives:' : '  no time-stamp (signed before time-stamping began): as of the signer\'s claimed time only:');
       lines.push(`$ ${verify} -attime ${seconds(s.signing_time)}`);
     }
     if (s.countersignatureTimeStamp) {

@@ -28,9 +28,12 @@ export interface SignatureTimeStampTable {
   step_id: string;
   /** 'signature' or 'countersignature': which SignerInfo of the step the token is over. */
   signer: string;
-  token: Uint8Array;
-  gen_time: string;
-  tsa_certificate_sha256: string;
+  /** Null while pending: the external TSA was down when the signature was accepted. */
+  token: Uint8Array | null;
+  gen_time: string | null;
+  tsa_certificate_sha256: string | null;
+  /** Tries so far to fetch a pending token. */
+  attempts: Generated<number>;
 }
 
 /** The certificates of the TSAs that issued tokens, by their SHA-256. */

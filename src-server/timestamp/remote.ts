@@ -29,11 +29,20 @@ export interface RemoteTsaOptions {
  * granted, echoes the nonce, is over this signature value and is signed by a trusted TSA. A TSA
  * that does not answer is tried again with back-off, then `TIME_STAMP_UNAVAILABLE`.
  *
- * Not wired into sends yet: a send must never be refused because a TSA is down, which needs the
- * durable queue of pending tokens (docs/architecture.md). The built-in TSA is the default.
+ * Configured with GONGWEN_TSA_URL; a send it cannot serve is accepted with its token pending
+ * (`fillPendingTimeStamps`). The built-in TSA is the default.
  */
 export class RemoteTimeStampAuthority {
-  constructor(private readonly options: RemoteTsaOptions) {}
+  /** The first trusted TSA certificate: what evidence names when no token has arrived yet. */
+  readonly certificateDer: Uint8Array;
+  readonly certificateSha256: string;
+
+  constructor(private readonly options: RemoteTsaOptions) {
+    const first = options.trusted[0];
+    if (!first) throw new Error('an external TSA needs at least one trusted certificate');
+    this.certificateDer = new Uint8Array(first.raw);
+    this.certificateSha256 = first.fingerprint256.replace(/:/g, '').toLowerCase();
+  }
 
   async timeStampSignature(signatureValue: Uint8Array, _now: Date): Promise<TimeStamp> {
     const attempts = this.options.attempts ?? 3;

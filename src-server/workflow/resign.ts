@@ -10,8 +10,7 @@ import { sha256Hex } from '../temp-ca/authority.js';
 import type { Actor, ServiceContext } from '../context.js';
 import type { DialectName } from '../storage/database.js';
 import type { Database } from '../storage/schema.js';
-import type { TimeStamp } from '../timestamp/authority.js';
-import { storeTimeStamps, timeStampSignature } from '../timestamp/signature-time-stamps.js';
+import { storeTimeStamps, timeStampSignature, type TimeStampOutcome } from '../timestamp/signature-time-stamps.js';
 import { decodeBase64 } from './actions.js';
 
 /**
@@ -65,8 +64,8 @@ interface Accepted {
   /** The card's SignerInfo, as uploaded and verified. */
   countersignature: Uint8Array;
   cardSha256: string;
-  /** The time-stamp over the countersignature's signature value (CAdES-T). */
-  timeStamp: TimeStamp;
+  /** The time-stamp over the countersignature's signature value (CAdES-T); null while pending. */
+  timeStamp: TimeStampOutcome;
 }
 
 /**

@@ -51,11 +51,11 @@ describe.each(databaseKinds())('time-stamps on every accepted signature (CAdES-T
     const [sent] = await stampsOf(step.id);
     expect(sent).toMatchObject({ signer: 'signature', tsa_certificate_sha256: service.ctx.timeStampAuthority.certificateSha256 });
     const signatureValue = new Uint8Array(step.signature_value!);
-    expect(opensslVerifies(new Uint8Array(sent!.token), sha256Hex(signatureValue), tsaPem)).toBe(true);
+    expect(opensslVerifies(new Uint8Array(sent!.token!), sha256Hex(signatureValue), tsaPem)).toBe(true);
     // The token is over this signature value, no other.
-    expect(opensslVerifies(new Uint8Array(sent!.token), sha256Hex(new Uint8Array(256)), tsaPem)).toBe(false);
-    expect(new Date(sent!.gen_time).getTime()).toBeGreaterThanOrEqual(new Date(step.signing_time!).getTime());
-    expect(readTimeStampToken(new Uint8Array(sent!.token)).genTime.toISOString()).toBe(sent!.gen_time);
+    expect(opensslVerifies(new Uint8Array(sent!.token!), sha256Hex(new Uint8Array(256)), tsaPem)).toBe(false);
+    expect(new Date(sent!.gen_time!).getTime()).toBeGreaterThanOrEqual(new Date(step.signing_time!).getTime());
+    expect(readTimeStampToken(new Uint8Array(sent!.token!)).genTime.toISOString()).toBe(sent!.gen_time);
 
     const pending = (await vendor.call<{ steps: PendingResignStep[] }>('GET', '/api/resign/pending')).body.steps.filter((s) => s.stepId === step.id);
     const request = await resignRequest(pending, await vendor.card(), '出差返回，以實體卡補簽');
@@ -65,8 +65,8 @@ describe.each(databaseKinds())('time-stamps on every accepted signature (CAdES-T
     const stamps = await stampsOf(step.id);
     expect(stamps.map((s) => s.signer)).toEqual(['countersignature', 'signature']);
     const counterValue = parseCountersignerInfo(new Uint8Array(Buffer.from(request.items[0]!.countersignature, 'base64'))).signature;
-    expect(opensslVerifies(new Uint8Array(stamps[0]!.token), sha256Hex(counterValue), tsaPem)).toBe(true);
-    expect(opensslVerifies(new Uint8Array(stamps[0]!.token), sha256Hex(signatureValue), tsaPem)).toBe(false);
+    expect(opensslVerifies(new Uint8Array(stamps[0]!.token!), sha256Hex(counterValue), tsaPem)).toBe(true);
+    expect(opensslVerifies(new Uint8Array(stamps[0]!.token!), sha256Hex(signatureValue), tsaPem)).toBe(false);
     // The stored signature is never rewritten.
     const after = await service.ctx.storage.db.selectFrom('steps').select('signature').where('id', '=', step.id).executeTakeFirstOrThrow();
     expect(Buffer.from(after.signature!).equals(signatureBefore)).toBe(true);
