@@ -56,6 +56,8 @@ describe.each(databaseKinds())('time-stamps on every accepted signature (CAdES-T
     expect(opensslVerifies(new Uint8Array(sent!.token!), sha256Hex(new Uint8Array(256)), tsaPem)).toBe(false);
     expect(new Date(sent!.gen_time!).getTime()).toBeGreaterThanOrEqual(new Date(step.signing_time!).getTime());
     expect(readTimeStampToken(new Uint8Array(sent!.token!)).genTime.toISOString()).toBe(sent!.gen_time);
+    // The flow shows both times: the signer's claim and the time-stamp.
+    expect((await vendor.open(doc.id)).flow[0]).toMatchObject({ signingTime: step.signing_time, timeStampedAt: sent!.gen_time });
 
     const pending = (await vendor.call<{ steps: PendingResignStep[] }>('GET', '/api/resign/pending')).body.steps.filter((s) => s.stepId === step.id);
     const request = await resignRequest(pending, await vendor.card(), '出差返回，以實體卡補簽');
