@@ -117,5 +117,5 @@ async function remoteTsa(url: string, trustPath: string | undefined): Promise<Re
   const trusted = fromPem(text).map((der) => new X509Certificate(der));
   if (trusted.length === 0) throw new OperatorError(`GONGWEN_TSA_URL is set, so GONGWEN_TSA_TRUST must name a PEM file of the TSA's trusted certificates${trustPath ? ` (${trustPath} holds none or cannot be read)` : ''}.`, 2);
   // One quick retry in the send itself; beyond that the token is fetched later from the queue.
-  return new RemoteTimeStampAuthority({ url, trusted, attempts: 2, backoffMs: 100, timeoutMs: 3000 });
+  return new RemoteTimeStampAuthority({ url, trusted, attempts: 2, backoffMs: 100, timeoutMs: 3000, downForMs: 30_000 });
 }

@@ -91,8 +91,8 @@ export class TimeStampAuthority {
     return { token, genTime, tsaCertificateSha256: this.certificateSha256 };
   }
 
-  /** CAdES-T: a token over a SignerInfo's signature value (its SHA-256 is the imprint). */
-  timeStampSignature(signatureValue: Uint8Array, now: Date): Promise<TimeStamp> {
+  /** CAdES-T: a token over a SignerInfo's signature value (its SHA-256 is the imprint). `_options` is the external TSA's. */
+  timeStampSignature(signatureValue: Uint8Array, now: Date, _options?: { evenIfDown?: boolean }): Promise<TimeStamp> {
     return this.timeStampImprint(sha256(signatureValue), now);
   }
 

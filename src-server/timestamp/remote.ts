@@ -20,6 +20,8 @@ export interface RemoteTsaOptions {
   backoffMs?: number;
   /** How long one request may take. */
   timeoutMs?: number;
+  /** After giving up, how long to answer "unavailable" at once without asking (default 0). */
+  downForMs?: number;
 }
 
 /**
@@ -44,7 +46,12 @@ export class RemoteTimeStampAuthority {
     this.certificateSha256 = first.fingerprint256.replace(/:/g, '').toLowerCase();
   }
 
-  async timeStampSignature(signatureValue: Uint8Array, _now: Date): Promise<TimeStamp> {
+  /** Until when the TSA is taken to be down: a 補簽 batch of a thousand steps does not wait a thousand times. */
+  private downUntil = 0;
+
+  /** `evenIfDown`: ask even while taken to be down (the queue of pending tokens does). */
+  async timeStampSignature(signatureValue: Uint8Array, _now: Date, options: { evenIfDown?: boolean } = {}): Promise<TimeStamp> {
+    if (!options.evenIfDown && Date.now() < this.downUntil) throw new GongwenError('TIME_STAMP_UNAVAILABLE', `${this.options.url}: down, tried again after ${new Date(this.downUntil).toISOString()}`);
     const attempts = this.options.attempts ?? 3;
     let wait = this.options.backoffMs ?? 200;
     let lastError: unknown;
@@ -61,6 +68,7 @@ export class RemoteTimeStampAuthority {
         wait *= 2;
       }
     }
+    this.downUntil = Date.now() + (this.options.downForMs ?? 0);
     throw new GongwenError('TIME_STAMP_UNAVAILABLE', `${this.options.url}: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
   }
 

@@ -49,11 +49,17 @@ export async function storeTimeStamps(trx: Kysely<Database>, stamps: readonly { 
   await keepTokenCertificates(trx, stamps.flatMap((s) => (s.stamp ? [s.stamp] : [])));
 }
 
+/**
+ * TSA certificates known to be on record: kept at start, outside any transaction that could roll
+ * back. The built-in TSA's is among them, so a send does not parse its own token again.
+ */
+const certificatesOnRecord = new Set<string>();
+
 /** The certificate each token names as its TSA's, kept once, so evidence can trust it later. */
 async function keepTokenCertificates(trx: Kysely<Database>, stamps: readonly TimeStamp[]): Promise<void> {
   const seen = new Map<string, Uint8Array>();
   for (const stamp of stamps) {
-    if (seen.has(stamp.tsaCertificateSha256)) continue;
+    if (seen.has(stamp.tsaCertificateSha256) || certificatesOnRecord.has(stamp.tsaCertificateSha256)) continue;
     const der = readTimeStampToken(stamp.token).certificates.find((c) => Buffer.from(sha256(c)).toString('hex') === stamp.tsaCertificateSha256);
     if (der) seen.set(stamp.tsaCertificateSha256, der);
   }
@@ -87,7 +93,7 @@ export async function fillPendingTimeStamps(ctx: ServiceContext, limit = 100): P
     const value = row.signer === 'signature' ? new Uint8Array(row.signature_value!) : parseCountersignerInfo(new Uint8Array(row.countersignature!)).signature;
     let stamp: TimeStamp;
     try {
-      stamp = await ctx.timeStampAuthority.timeStampSignature(value, ctx.now());
+      stamp = await ctx.timeStampAuthority.timeStampSignature(value, ctx.now(), { evenIfDown: true });
     } catch (error) {
       if (!(error instanceof GongwenError && error.code === 'TIME_STAMP_UNAVAILABLE')) throw error;
       await db.updateTable('signature_time_stamps').set((eb) => ({ attempts: eb('attempts', '+', 1) })).where('step_id', '=', row.step_id).where('signer', '=', row.signer).execute();
@@ -130,6 +136,7 @@ export async function keepTsaCertificate(db: Kysely<Database>, tsa: { certificat
     .values({ sha256: tsa.certificateSha256, der: tsa.certificateDer })
     .onConflict((oc) => oc.column('sha256').doNothing())
     .execute();
+  certificatesOnRecord.add(tsa.certificateSha256);
 }
 
 export interface StoredTimeStamp {
