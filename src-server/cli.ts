@@ -12,6 +12,7 @@ import { describeFailure } from './operations/cli-failure.js';
 import { OperatorError } from './operations/operator-error.js';
 import { splitCardChain } from './signatures/card-registration.js';
 import { configFromEnvironment, createContext } from './service.js';
+import { startTimeStampQueue } from './timestamp/signature-time-stamps.js';
 
 const usage = `GongwenDesk document service
 
@@ -51,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
         await app.close(); // closes the database too, so the process can end with the sentence
         throw error;
       }
+      startTimeStampQueue(ctx, 60_000, (message) => app.log.info(message));
       console.log(`document service on http://${values.host}:${values.port} (${ctx.storage.dialect}; data in ${config.dataDir})`);
       return -1; // keep running
     }

@@ -3,6 +3,7 @@ import type { PasswordGuard } from './accounts/password-guard.js';
 import type { SignerPolicy } from './signatures/signer-policy.js';
 import type { Storage } from './storage/database.js';
 import type { TempCertAuthority } from './temp-ca/authority.js';
+import type { TimeStampAuthority } from './timestamp/authority.js';
 
 /** Everything a service function needs, wired once in `createContext` (no DI framework). */
 export interface ServiceContext {
@@ -16,6 +17,10 @@ export interface ServiceContext {
   sessionHours: number;
   /** How far a signing time may lie ahead of the service's clock. */
   clockSkewMs: number;
+  /** Time-stamps every accepted signature and countersignature (CAdES-T, src-server/timestamp). */
+  timeStampAuthority: Pick<TimeStampAuthority, 'timeStampSignature' | 'certificateDer' | 'certificateSha256'>;
+  /** How far a signature's claimed signing time may lie after its time-stamp. */
+  timeStampSkewMs: number;
 }
 
 /** The user a request acts for, once its session token is checked. */

@@ -10,6 +10,9 @@ import { ensurePrivateFolder } from './storage/private-files.js';
 import { TempCertAuthority } from './temp-ca/authority.js';
 import { issuedTempCertificates, requireIssuer } from './temp-ca/start-check.js';
 import { fromPem } from '../src-shared/node/pki/x509.js';
+import { TimeStampAuthority } from './timestamp/authority.js';
+import { RemoteTimeStampAuthority } from './timestamp/remote.js';
+import { keepTsaCertificate } from './timestamp/signature-time-stamps.js';
 
 /**
  * Configuration, from the environment in the CLI:
@@ -19,6 +22,9 @@ import { fromPem } from '../src-shared/node/pki/x509.js';
  *   GONGWEN_CARD_ROOTS      PEM file of trusted card roots (default <data>/trust/card-roots.pem)
  *   GONGWEN_SESSION_HOURS   how long a login lasts (default 10)
  *   GONGWEN_TEMP_CERT_DAYS  validity of a temporary certificate issued from now on (default 365)
+ *   GONGWEN_TSA_CERT / GONGWEN_TSA_KEY   the built-in time-stamping authority (made in <data>/tsa if unset)
+ *   GONGWEN_TIME_STAMP_SKEW_SECONDS      how far a signing time may lie after its time-stamp (default 300)
+ *   GONGWEN_TSA_URL / GONGWEN_TSA_TRUST  an external RFC 3161 TSA instead, and the PEM file of its trusted certificates
  * The README's configuration reference lists these and the rest (PORT, GONGWEN_LOG_LEVEL …).
  */
 export interface ServiceConfig {
@@ -29,6 +35,11 @@ export interface ServiceConfig {
   cardRootsPath?: string;
   tempCertValidityDays?: number;
   sessionHours?: number;
+  tsaCertPath?: string;
+  tsaKeyPath?: string;
+  timeStampSkewSeconds?: number;
+  tsaUrl?: string;
+  tsaTrustPath?: string;
   now?: () => Date;
 }
 
@@ -41,6 +52,11 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): Ser
     cardRootsPath: env.GONGWEN_CARD_ROOTS || undefined,
     sessionHours: wholeNumber(env, 'GONGWEN_SESSION_HOURS', 1, 24 * 7),
     tempCertValidityDays: wholeNumber(env, 'GONGWEN_TEMP_CERT_DAYS', 1, 3650),
+    tsaCertPath: env.GONGWEN_TSA_CERT || undefined,
+    tsaKeyPath: env.GONGWEN_TSA_KEY || undefined,
+    timeStampSkewSeconds: wholeNumber(env, 'GONGWEN_TIME_STAMP_SKEW_SECONDS', 0, 3600),
+    tsaUrl: env.GONGWEN_TSA_URL || undefined,
+    tsaTrustPath: env.GONGWEN_TSA_TRUST || undefined,
   };
 }
 
@@ -67,10 +83,13 @@ export async function createContext(config: ServiceConfig): Promise<ServiceConte
   ensurePrivateFolder(config.dataDir); // also with PostgreSQL: the temp CA's key lives here
   const storage = await openStorage(config.databaseUrl ?? join(config.dataDir, 'gongwen.sqlite'));
   let tempCa: TempCertAuthority;
+  let tsa: TimeStampAuthority | RemoteTimeStampAuthority;
   try {
     const issued = await issuedTempCertificates(storage.db);
     tempCa = await TempCertAuthority.loadOrCreate({ certPath: config.tempCaCertPath, keyPath: config.tempCaKeyPath, dataDir: config.dataDir, validityDays: config.tempCertValidityDays, issuedSoFar: issued.count });
     if (issued.latest) requireIssuer(tempCa, issued.latest, config.tempCaCertPath ?? join(config.dataDir, 'temp-ca'));
+    tsa = config.tsaUrl ? await remoteTsa(config.tsaUrl, config.tsaTrustPath) : await TimeStampAuthority.loadOrCreate({ certPath: config.tsaCertPath, keyPath: config.tsaKeyPath, dataDir: config.dataDir });
+    await keepTsaCertificate(storage.db, tsa);
   } catch (error) {
     await storage.close(); // a refused start leaves no connection open
     throw error;
@@ -86,5 +105,17 @@ export async function createContext(config: ServiceConfig): Promise<ServiceConte
     passwordGuard: new PasswordGuard(storage, now),
     sessionHours: config.sessionHours ?? 10,
     clockSkewMs: 5 * 60 * 1000,
+    timeStampAuthority: tsa,
+    timeStampSkewMs: (config.timeStampSkewSeconds ?? 300) * 1000,
   };
+}
+
+/** An external TSA: its URL and the PEM file of the certificates trusted for its tokens (required). */
+async function remoteTsa(url: string, trustPath: string | undefined): Promise<RemoteTimeStampAuthority> {
+  if (!/^https?:\/\//.test(url)) throw new OperatorError(`GONGWEN_TSA_URL must be an http(s) URL, not "${url}".`, 2);
+  const text = trustPath ? await readFile(trustPath, 'utf8').catch(() => '') : '';
+  const trusted = fromPem(text).map((der) => new X509Certificate(der));
+  if (trusted.length === 0) throw new OperatorError(`GONGWEN_TSA_URL is set, so GONGWEN_TSA_TRUST must name a PEM file of the TSA's trusted certificates${trustPath ? ` (${trustPath} holds none or cannot be read)` : ''}.`, 2);
+  // One quick retry in the send itself; beyond that the token is fetched later from the queue.
+  return new RemoteTimeStampAuthority({ url, trusted, attempts: 2, backoffMs: 100, timeoutMs: 3000, downForMs: 30_000 });
 }

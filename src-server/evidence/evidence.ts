@@ -2,16 +2,22 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Evidence } from '../../src-shared/common/api/documents.js';
 import { attachCountersignature } from '../../src-shared/node/cms/countersign.js';
-import { parseSignedData } from '../../src-shared/node/cms/parse.js';
+import { parseCountersignerInfo, parseSignedData } from '../../src-shared/node/cms/parse.js';
 import { GongwenError } from '../../src-shared/common/errors.js';
 import { toPem } from '../../src-shared/node/pki/x509.js';
 import type { ServiceContext } from '../context.js';
 import { signedSteps } from '../storage/steps.js';
+import { encodeSignedData } from '../../src-shared/node/cms/sign.js';
+import { withSignatureTimeStamp } from '../timestamp/attach.js';
+import { timeStampsOfSteps, type StoredTimeStamp } from '../timestamp/signature-time-stamps.js';
 
 /**
  * The evidence of a document's signatures, checkable without this project: for each signed step N,
  * `step-N.payload` (the exact signed bytes) and `step-N.p7s` (DER CMS with certificates and any
- * countersignatures), and `trust/` with the temp CA and the card roots.
+ * countersignatures), and `trust/` with the temp CA and the card roots. Each SignerInfo carries
+ * its RFC 3161 token as the signature-time-stamp unsigned attribute (CAdES-T); the tokens are
+ * also beside it (`step-N.signature.tst`, over `step-N.signature-value`; likewise for the
+ * countersignature), with the TSAs' certificates in `trust/tsa.pem`.
  */
 export async function buildEvidence(ctx: ServiceContext, documentId: string): Promise<Evidence> {
   const { db } = ctx.storage;
@@ -21,13 +27,42 @@ export async function buildEvidence(ctx: ServiceContext, documentId: string): Pr
   const files: Evidence['files'] = [];
   const add = (name: string, bytes: Uint8Array | string) => files.push({ name, contentBase64: Buffer.from(bytes).toString('base64') });
   const carried = await carriedCertificates(ctx, steps.map((s) => s.resign_certificates));
+  const timeStamps = await timeStampsOfSteps(db, steps.map((s) => s.id));
+  const stampOf = (stepId: string, signer: StoredTimeStamp['signer']) => timeStamps.stamps.find((t) => t.stepId === stepId && t.signer === signer);
+  const stamped: StampedStep[] = [];
   for (const s of steps) {
+    const own = stampOf(s.id, 'signature')?.token;
+    const counterRow = s.countersignature ? stampOf(s.id, 'countersignature') : undefined;
+    const counter = counterRow?.token;
     add(`step-${s.seq}.payload`, s.payload!);
-    add(`step-${s.seq}.p7s`, s.countersignature ? withCountersignature(s.signature!, s.countersignature, s.resign_certificates, carried) : s.signature!);
+    const signature = own ? withOwnTimeStamp(s.signature!, own) : s.signature!;
+    const countersignature = s.countersignature && counter ? stampedCountersignature(s.countersignature, counter) : s.countersignature;
+    add(`step-${s.seq}.p7s`, countersignature ? withCountersignature(signature, countersignature, s.resign_certificates, carried) : signature);
+    if (own) {
+      add(`step-${s.seq}.signature.tst`, own);
+      add(`step-${s.seq}.signature-value`, parseSignedData(s.signature!).signerInfos[0]!.signature);
+    }
+    if (s.countersignature && counter) {
+      add(`step-${s.seq}.countersignature.tst`, counter);
+      add(`step-${s.seq}.countersignature-value`, parseCountersignerInfo(s.countersignature).signature);
+    }
+    const ownRow = stampOf(s.id, 'signature');
+    stamped.push({
+      seq: s.seq,
+      temp_cert_used: s.temp_cert_used,
+      resigned_at: s.resigned_at,
+      signing_time: s.signing_time,
+      signatureTimeStamp: ownRow?.genTime ?? null,
+      countersignatureTimeStamp: counterRow?.genTime ?? null,
+      pending: [...(ownRow && !ownRow.token ? ['signature'] : []), ...(counterRow && !counterRow.token ? ['countersignature'] : [])],
+    });
   }
   add('trust/temp-ca.pem', toPem(ctx.tempCa.certificateDer, 'CERTIFICATE'));
   add('trust/card-roots.pem', ctx.cardRoots.map((r) => r.toString()).join(''));
-  add('README.txt', readme(doc.number, steps));
+  // The TSAs that issued this document's tokens (a replaced TSA's certificate stays on record).
+  const tsaCertificates = timeStamps.tsaCertificates.length ? timeStamps.tsaCertificates : [ctx.timeStampAuthority.certificateDer];
+  add('trust/tsa.pem', tsaCertificates.map((c) => toPem(c, 'CERTIFICATE')).join(''));
+  add('README.txt', readme(doc.number, stamped));
   return { documentNumber: doc.number, files };
 }
 
@@ -53,6 +88,17 @@ function withCountersignature(signature: Uint8Array, countersignature: Uint8Arra
   return attachCountersignature(parseSignedData(signature), countersignature, certificates);
 }
 
+/** The step's signature with its token as the signature-time-stamp attribute of its (first) SignerInfo. */
+function withOwnTimeStamp(signature: Uint8Array, token: Uint8Array): Uint8Array {
+  const parsed = parseSignedData(signature);
+  const signerInfos = parsed.signerInfos.map((s, i) => (i === 0 ? withSignatureTimeStamp(s.encoding, s.unsignedAttributes, token) : s.encoding));
+  return encodeSignedData(parsed.certificates, signerInfos, parsed.crls);
+}
+
+function stampedCountersignature(countersignature: Uint8Array, token: Uint8Array): Uint8Array {
+  return withSignatureTimeStamp(countersignature, parseCountersignerInfo(countersignature).unsignedAttributes, token);
+}
+
 export async function findDocumentId(ctx: ServiceContext, documentNumber: string): Promise<string> {
   const row = await ctx.storage.db.selectFrom('documents').select('id').where('number', '=', documentNumber).executeTakeFirst();
   if (!row) throw new GongwenError('DOCUMENT_NOT_FOUND', documentNumber);
@@ -70,28 +116,70 @@ export async function writeEvidence(evidence: Evidence, folder: string): Promise
   return written;
 }
 
-function readme(number: string, steps: { seq: number; temp_cert_used: number; resigned_at: string | null; signing_time: string | null }[]): string {
+interface StampedStep {
+  seq: number;
+  temp_cert_used: number;
+  resigned_at: string | null;
+  signing_time: string | null;
+  /** genTime of the token over the step's signature value, over the countersignature's. */
+  signatureTimeStamp: string | null;
+  countersignatureTimeStamp: string | null;
+  /** Which of the step's SignerInfos have their token still pending (the TSA was unreachable). */
+  pending: string[];
+}
+
+const seconds = (iso: string) => Math.floor(new Date(iso).getTime() / 1000);
+
+/**
+ * The README: what each file is, then per step the exact commands that check it. Every command
+ * line begins with "$ " and runs in the evidence folder as written (the tests run them so).
+ */
+function readme(number: string, steps: readonly StampedStep[]): string {
   const lines = [
     `Evidence of the signatures on document ${number} (公文文號 ${number}).`,
     '',
     'Each signed step N has step-N.payload, the exact bytes that were signed (RFC 8785 JSON), and',
     'step-N.p7s, a detached CMS SignedData (DER) carrying the signer certificate.',
     '',
-    'Check a card-signed step:      openssl cms -verify -inform DER -in step-N.p7s -binary -content step-N.payload -CAfile trust/card-roots.pem -purpose any',
-    'Check a temp-cert-signed step: openssl cms -verify -inform DER -in step-N.p7s -binary -content step-N.payload -CAfile trust/temp-ca.pem -purpose any',
-    'A certificate may have expired since; check as of the signing time with -attime <seconds> (listed below).',
+    'Time-stamps (RFC 3161, CAdES-T). Each signature and each re-sign countersignature has a token',
+    'from a time-stamping authority over its signature value: the unsigned attribute',
+    'signature-time-stamp (1.2.840.113549.1.9.16.2.14) of its SignerInfo in step-N.p7s, and the',
+    'same token beside it, step-N.signature.tst over step-N.signature-value (the SignerInfo\'s',
+    'signature octets) and step-N.countersignature.tst over step-N.countersignature-value. The',
+    'TSA certificates are in trust/tsa.pem. openssl ts -verify proves the signature value existed',
+    'at the token\'s time; openssl cms -verify then checks the signature as of that time (-attime),',
+    'so no time is taken from the signer\'s own claim (its signing-time attribute).',
+    '',
+    'Trust: card signatures chain to trust/card-roots.pem, temporary-certificate signatures to',
+    'trust/temp-ca.pem. A certificate may have expired since; that is why -attime is given.',
     'Show the re-sign (補簽) countersignature: openssl cms -cmsout -print -inform DER -in step-N.p7s',
     '  It is the unsigned attribute countersignature (1.2.840.113549.1.9.6) of the SignerInfo: its',
     '  message-digest is the SHA-256 of that SignerInfo\'s signature value, its signing certificate',
     '  chains to trust/card-roots.pem, and the re-sign note is the UTF8String of attribute',
     '  2.25.148236149808349953054963097656526251520.2.',
     '',
-    ...steps.map((s) => {
-      const signed = s.signing_time ? `signed ${s.signing_time} (-attime ${Math.floor(new Date(s.signing_time).getTime() / 1000)})` : 'signed';
-      const how = s.temp_cert_used ? `temporary certificate${s.resigned_at ? `, re-signed with the card at ${s.resigned_at}` : ', not yet re-signed'}` : 'card';
-      return `step ${s.seq}: ${signed}, ${how}`;
-    }),
-    '',
+    'Commands, step by step (run in this folder):',
   ];
+  for (const s of steps) {
+    const how = s.temp_cert_used ? `temporary certificate${s.resigned_at ? `, re-signed with the card at ${s.resigned_at}` : ', not yet re-signed'}` : 'card';
+    const claimed = s.signing_time ? `, signing time claimed by the signer ${s.signing_time}` : '';
+    lines.push('', `step ${s.seq}: ${how}${claimed}`);
+    for (const which of s.pending) lines.push(`  time-stamp pending for the ${which}: the time-stamping authority was unreachable; it is fetched later, export again to include it.`);
+    const ca = s.temp_cert_used ? 'trust/temp-ca.pem' : 'trust/card-roots.pem';
+    const verify = `openssl cms -verify -inform DER -in step-${s.seq}.p7s -binary -content step-${s.seq}.payload -CAfile ${ca} -purpose any -out /dev/null`;
+    if (s.signatureTimeStamp) {
+      lines.push(`  time-stamped ${s.signatureTimeStamp}:`);
+      lines.push(`$ openssl ts -verify -token_in -in step-${s.seq}.signature.tst -data step-${s.seq}.signature-value -CAfile trust/tsa.pem`);
+      lines.push(`$ ${verify} -attime ${seconds(s.signatureTimeStamp)}`);
+    } else if (s.signing_time) {
+      lines.push(s.pending.includes('signature') ? '  as of the signer\'s claimed time only, until the time-stamp arrives:' : '  no time-stamp (signed before time-stamping began): as of the signer\'s claimed time only:');
+      lines.push(`$ ${verify} -attime ${seconds(s.signing_time)}`);
+    }
+    if (s.countersignatureTimeStamp) {
+      lines.push(`  re-sign countersignature time-stamped ${s.countersignatureTimeStamp}:`);
+      lines.push(`$ openssl ts -verify -token_in -in step-${s.seq}.countersignature.tst -data step-${s.seq}.countersignature-value -CAfile trust/tsa.pem`);
+    }
+  }
+  lines.push('');
   return lines.join('\n');
 }

@@ -8,6 +8,7 @@ import * as documentSequences from './migrations/20261127-0002-document-sequence
 import * as pendingResignOrder from './migrations/20261127-0003-pending-resign-order.js';
 import * as countersignatureBeside from './migrations/20261127-0004-countersignature-beside-signature.js';
 import * as signatureValue from './migrations/20261127-0005-signature-value.js';
+import * as signatureTimeStamps from './migrations/20261130-0010-signature-time-stamps.js';
 import * as cardIntermediates from './migrations/20261130-0011-card-intermediates.js';
 import { ensurePrivateFile } from './private-files.js';
 import { groupCommit, transactionPerUnit, type WriteRunner } from './group-commit.js';
@@ -98,6 +99,7 @@ function migrationsOf(storage: Storage): Record<string, Migration> {
     '20261127-0003-pending-resign-order': { up: (db) => pendingResignOrder.up(db) },
     '20261127-0004-countersignature-beside-signature': { up: (db) => countersignatureBeside.up(db, blob) },
     '20261127-0005-signature-value': { up: (db) => signatureValue.up(db, blob) },
+    '20261130-0010-signature-time-stamps': { up: (db) => signatureTimeStamps.up(db, blob) },
     '20261130-0011-card-intermediates': { up: (db) => cardIntermediates.up(db) },
   };
 }

@@ -19,6 +19,27 @@ export interface Database {
   temp_certificates: TempCertificateTable;
   audit_log: AuditLogTable;
   document_sequences: DocumentSequenceTable;
+  signature_time_stamps: SignatureTimeStampTable;
+  tsa_certificates: TsaCertificateTable;
+}
+
+/** An RFC 3161 token over the signature value of a step's signature or countersignature (migration 0010). */
+export interface SignatureTimeStampTable {
+  step_id: string;
+  /** 'signature' or 'countersignature': which SignerInfo of the step the token is over. */
+  signer: string;
+  /** Null while pending: the external TSA was down when the signature was accepted. */
+  token: Uint8Array | null;
+  gen_time: string | null;
+  tsa_certificate_sha256: string | null;
+  /** Tries so far to fetch a pending token. */
+  attempts: Generated<number>;
+}
+
+/** The certificates of the TSAs that issued tokens, by their SHA-256. */
+export interface TsaCertificateTable {
+  sha256: string;
+  der: Uint8Array;
 }
 
 export interface DocumentSequenceTable {

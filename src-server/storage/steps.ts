@@ -189,7 +189,7 @@ export async function hasHeldStep(db: Kysely<Database>, documentId: string, user
 export async function signedSteps(db: Kysely<Database>, documentId: string) {
   return db
     .selectFrom('steps')
-    .select(['seq', 'payload', 'signature', 'countersignature', 'resign_certificates', 'temp_cert_used', 'resigned_at', 'signing_time'])
+    .select(['id', 'seq', 'payload', 'signature', 'countersignature', 'resign_certificates', 'temp_cert_used', 'resigned_at', 'signing_time'])
     .where('document_id', '=', documentId)
     .where('signature', 'is not', null)
     .orderBy('seq')

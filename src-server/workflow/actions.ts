@@ -12,6 +12,7 @@ import type { Actor, ServiceContext } from '../context.js';
 import { isUniqueViolation } from '../storage/database.js';
 import type { DocumentRow } from '../storage/schema.js';
 import { firstUnresignedTempStep, insertArrivedStep, openStep, recordSending } from '../storage/steps.js';
+import { storeTimeStamps, timeStampSignature } from '../timestamp/signature-time-stamps.js';
 import { loadVisibleDocument, newStepToken } from './documents.js';
 
 export type ActionInput = z.output<typeof ActionRequest>;
@@ -60,6 +61,7 @@ export async function performAction(ctx: ServiceContext, actor: Actor, documentI
     if (unresigned !== undefined) throw new GongwenError('RESIGN_REQUIRED', `step ${unresigned}`);
   }
 
+  const timeStamp = await timeStampSignature(ctx, verified.parsed.signerInfos[0]!.signature, signingTime);
   const now = ctx.now().toISOString();
   const receivedAt = step.receivedAt ?? step.arrivedAt;
   const { dialect } = ctx.storage;
@@ -94,6 +96,7 @@ export async function performAction(ctx: ServiceContext, actor: Actor, documentI
         signerCertificateSha256: signer.certificateSha256,
         signingTime: signingTime.toISOString(),
       });
+      await storeTimeStamps(trx, [{ stepId: step.id, signer: 'signature', stamp: timeStamp }]);
       if (!closing) {
         await insertArrivedStep(trx, { documentId: doc.id, seq: doc.current_seq + 1, status: arrivalStatus[action as keyof typeof arrivalStatus], unitId: recipient!.unitId, holderUserId: recipient!.id, arrivedAt: now, receivedAt: null, changeType: action });
       }

@@ -10,6 +10,7 @@ import { sha256Hex } from '../temp-ca/authority.js';
 import type { Actor, ServiceContext } from '../context.js';
 import type { Database } from '../storage/schema.js';
 import { storeCountersignatures } from '../storage/steps.js';
+import { storeTimeStamps, timeStampSignature, type TimeStampOutcome } from '../timestamp/signature-time-stamps.js';
 import { decodeBase64 } from './actions.js';
 
 /**
@@ -63,6 +64,8 @@ interface Accepted {
   /** The card's SignerInfo, as uploaded and verified. */
   countersignature: Uint8Array;
   cardSha256: string;
+  /** The time-stamp over the countersignature's signature value (CAdES-T); null while pending. */
+  timeStamp: TimeStampOutcome;
 }
 
 /**
@@ -101,6 +104,7 @@ export async function resignSteps(ctx: ServiceContext, actor: Actor, request: Re
     await ctx.storage.write(async (trx) => {
       const carried = await storeCarriedCertificates(trx, certificates);
       const updated = await storeCountersignatures(trx, dialect, accepted, { resignedAt: now.toISOString(), note: request.note, certificates: carried });
+      await storeTimeStamps(trx, accepted.filter((a) => updated.has(a.stepId)).map((a) => ({ stepId: a.stepId, signer: 'countersignature', stamp: a.timeStamp })));
       const audit: AuditEntry[] = [];
       for (const a of accepted) {
         if (!updated.has(a.stepId)) {
@@ -194,5 +198,6 @@ async function checkOne(
   // Every certificate of the card's path, at the countersignature's time and now.
   card.assertValidAt(counter.signingTime, now);
   if (step.resigned_at !== null) return { stepId, outcome: 'already-resigned' };
-  return { stepId, seq: step.seq, documentNumber: step.number, countersignature: counterDer, cardSha256: card.sha256 };
+  const timeStamp = await timeStampSignature(ctx, counterInfo.signature, counter.signingTime);
+  return { stepId, seq: step.seq, documentNumber: step.number, countersignature: counterDer, cardSha256: card.sha256, timeStamp };
 }

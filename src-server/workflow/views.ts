@@ -50,7 +50,9 @@ export async function flowRows(db: Kysely<Database>, documentId: string): Promis
     .innerJoin('users as h', 'h.id', 's.holder_user_id')
     .innerJoin('units as u', 'u.id', 's.unit_id')
     .leftJoin('users as a', 'a.id', 's.approver_user_id')
+    .leftJoin('signature_time_stamps as ts', (join) => join.onRef('ts.step_id', '=', 's.id').on('ts.signer', '=', 'signature'))
     .select([
+      'ts.gen_time as timeStampedAt',
       's.id',
       's.seq',
       's.status',
@@ -86,5 +88,8 @@ export async function flowRows(db: Kysely<Database>, documentId: string): Promis
     signed: r.signing_time !== null,
     resignedAt: r.resigned_at,
     resignNote: r.resign_note,
+    // Both times: an offline temp-cert signature sent hours later shows its claim and its time-stamp.
+    signingTime: r.signing_time,
+    timeStampedAt: r.timeStampedAt ?? null,
   }));
 }

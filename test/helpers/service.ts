@@ -15,7 +15,7 @@ import { createUser, ensureUnit, registerCardCertificate } from '../../src-serve
 import type { ServiceContext } from '../../src-server/context.js';
 import { DEMO_PASSWORD, demoPeople, demoUnits } from '../../tools/demo/people.js';
 import { buildApp } from '../../src-server/http/app.js';
-import { createContext } from '../../src-server/service.js';
+import { createContext, type ServiceConfig } from '../../src-server/service.js';
 import { fromPem } from '../../src-shared/node/pki/x509.js';
 import { createTestDatabase, type DatabaseKind } from './databases.js';
 import { signaturesOpensslCannotRead } from './openssl-print.js';
@@ -35,7 +35,7 @@ export interface TestService {
 }
 
 /** `extraCardRootsPem`: further trusted card roots beside the test PKI's (the bad-chain root of `bad-chains.ts`). */
-export async function startTestService(kind: DatabaseKind, options: { people?: typeof demoPeople; tempCertValidityDays?: number; extraCardRootsPem?: string } = {}): Promise<TestService> {
+export async function startTestService(kind: DatabaseKind, options: { people?: typeof demoPeople; tempCertValidityDays?: number; extraCardRootsPem?: string; config?: Partial<ServiceConfig> } = {}): Promise<TestService> {
   const pki = await testPki();
   const dataDir = await mkdtemp(join(tmpdir(), 'gongwen-svc-'));
   await mkdir(join(dataDir, 'trust'), { recursive: true });
@@ -50,6 +50,7 @@ export async function startTestService(kind: DatabaseKind, options: { people?: t
       tempCaKeyPath: join(pki.dir, 'temp-ca.key.pem'),
       now: () => new Date(Date.now() + clock.offsetMs),
       tempCertValidityDays: options.tempCertValidityDays,
+      ...options.config,
     });
   const ctx = await openContext();
   await seedPeople(ctx, options.people);

@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, execSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,8 +48,19 @@ describe('seed-demo and the CLI', () => {
 
     const out = mkdtempSync(join(tmpdir(), 'gongwen-evidence-'));
     expect(cli(dataDir, 'export-evidence', SEED_DOCUMENT_NUMBER, out)).toMatch(/files written/);
-    const signedAt = Math.floor(Date.parse('2014-05-27T09:24:00Z') / 1000);
-    execFileSync('openssl', ['cms', '-verify', '-inform', 'DER', '-in', 'step-1.p7s', '-binary', '-content', 'step-1.payload', '-CAfile', 'trust/temp-ca.pem', '-purpose', 'any', '-attime', String(signedAt), '-out', '/dev/null'], { cwd: out, stdio: 'pipe' });
+    // The README's commands, run as printed: each token verifies, and the 2014 signature, whose
+    // temporary certificate expired long ago, verifies as of its time-stamp (2014-05-27 09:24).
+    const readme = readFileSync(join(out, 'README.txt'), 'utf8');
+    const commands = readme.split('\n').filter((line) => line.startsWith('$ ')).map((line) => line.slice(2));
+    expect(commands).toEqual([
+      'openssl ts -verify -token_in -in step-1.signature.tst -data step-1.signature-value -CAfile trust/tsa.pem',
+      `openssl cms -verify -inform DER -in step-1.p7s -binary -content step-1.payload -CAfile trust/temp-ca.pem -purpose any -out /dev/null -attime ${Date.parse('2014-05-27T09:24:00Z') / 1000}`,
+      'openssl ts -verify -token_in -in step-1.countersignature.tst -data step-1.countersignature-value -CAfile trust/tsa.pem',
+    ]);
+    for (const command of commands) expect(execSync(command, { cwd: out, encoding: 'utf8', stdio: 'pipe' })).toMatch(command.includes(' ts ') ? /Verification: OK/ : /^/);
+    // The TSA's certificate covers the time it stamped (openssl ts -verify does not check this).
+    expect(Date.parse(new X509Certificate(readFileSync(join(out, 'trust', 'tsa.pem'))).validFrom)).toBeLessThanOrEqual(Date.parse('2014-05-27T09:24:00Z'));
+    expect(() => execSync(commands[1]!.replace(/ -attime \d+$/, ''), { cwd: out, stdio: 'pipe' })).toThrow(/certificate has expired/);
     const verified = verifyStepSignature(readFileSync(join(out, 'step-1.p7s')), readFileSync(join(out, 'step-1.payload')));
     expect(verified.countersignatures[0]?.certificate.subject).toContain('公文系統廠商');
     expect(readFileSync(join(out, 'README.txt'), 'utf8')).toContain('re-signed with the card');

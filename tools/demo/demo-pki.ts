@@ -29,7 +29,7 @@ const RSA = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Ui
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 
 /** Valid from 2010 on, so that the demo can hold documents signed in 103 (2014), as the seed's is. */
-const DEMO_NOT_BEFORE = new Date('2010-01-01T00:00:00Z');
+export const DEMO_NOT_BEFORE = new Date('2010-01-01T00:00:00Z');
 
 export async function makeDemoPki(dir: string, people: DemoPerson[] = demoPeople): Promise<DemoPki> {
   const now = new Date();

@@ -15,7 +15,8 @@ import { applyForTempCert, enableTempCert, tempCertStatus } from '../../src-serv
 import { performAction } from '../../src-server/workflow/actions.js';
 import { createDocument, viewDocument } from '../../src-server/workflow/documents.js';
 import { pendingResignSteps, resignSteps } from '../../src-server/workflow/resign.js';
-import { ensureDemoPki, type DemoPki } from './demo-pki.js';
+import { DEMO_NOT_BEFORE, ensureDemoPki, type DemoPki } from './demo-pki.js';
+import { makeTsa } from '../../src-server/timestamp/authority.js';
 import { DEMO_PASSWORD, DEMO_TEMP_CERT_PASSWORD, demoPeople, demoUnits } from './people.js';
 
 /** The source document's own: 公文文號 1033151119, sent 103/05/27 17:24 with a temp cert. */
@@ -98,10 +99,21 @@ export async function seedDemo(config: ServiceConfig, log: (line: string) => voi
   }
 }
 
-/** The demo's card root becomes a trusted card root; the demo PKI's temp CA becomes the service's, unless it has one. */
+/**
+ * The demo's card root becomes a trusted card root; the demo PKI's temp CA becomes the service's,
+ * unless it has one; and, unless it has one, the service's TSA is made valid from the demo PKI's
+ * start, so that the time-stamps on the demo's 2014 documents fall within its certificate.
+ */
 async function installDemoTrust(config: ServiceConfig, pki: DemoPki): Promise<void> {
   await mkdir(join(config.dataDir, 'trust'), { recursive: true });
   await writeFile(config.cardRootsPath ?? join(config.dataDir, 'trust', 'card-roots.pem'), pki.gcaRootPem);
+  const tsaDir = join(config.dataDir, 'tsa');
+  if (!config.tsaCertPath && !(await stat(join(tsaDir, 'tsa.cert.pem')).catch(() => null))) {
+    const tsa = await makeTsa('CN=GongwenDesk Time-Stamping Authority (Demo),O=GongwenDesk Test Agency,C=TW', new Date(), DEMO_NOT_BEFORE);
+    await mkdir(tsaDir, { recursive: true, mode: 0o700 });
+    await writeFile(join(tsaDir, 'tsa.key.pem'), tsa.keyPem, { mode: 0o600 });
+    await writeFile(join(tsaDir, 'tsa.cert.pem'), tsa.certPem);
+  }
   const caDir = join(config.dataDir, 'temp-ca');
   if (config.tempCaCertPath || (await stat(join(caDir, 'temp-ca.cert.pem')).catch(() => null))) return;
   await mkdir(caDir, { recursive: true, mode: 0o700 });

@@ -67,6 +67,9 @@ export const FlowRow = z.object({
   signed: z.boolean(),
   resignedAt: z.string().nullable(),
   resignNote: z.string().nullable(),
+  /** The signing time the signer's PC claimed, and the time-stamp over the signature (CAdES-T; null while pending). */
+  signingTime: z.string().nullable().optional(),
+  timeStampedAt: z.string().nullable().optional(),
 });
 export type FlowRow = z.infer<typeof FlowRow>;
 

@@ -1,0 +1,159 @@
+import type { Kysely } from 'kysely';
+import { parseCountersignerInfo } from '../../src-shared/node/cms/parse.js';
+import { sha256 } from '../../src-shared/node/cms/signer-info.js';
+import { GongwenError } from '../../src-shared/common/errors.js';
+import type { ServiceContext } from '../context.js';
+import type { Database } from '../storage/schema.js';
+import type { TimeStamp } from './authority.js';
+import { readTimeStampToken } from './read-token.js';
+
+/** Which SignerInfo of a step a token is over. */
+export type TimeStampedSigner = 'signature' | 'countersignature';
+
+/** A token, or null: pending (an external TSA was down; the token is fetched later). */
+export type TimeStampOutcome = TimeStamp | null;
+
+/**
+ * CAdES-T for an accepted signature: a token over its signature value, taken before the step is
+ * written so that both land in one transaction (`storeTimeStamps`). The signer's claimed signing
+ * time may not be later than the time-stamp (beyond the configured skew): a signature cannot
+ * have been made after a time at which it provably existed. An offline temp-cert signature sent
+ * hours later is fine: its claim is earlier. A TSA that cannot be reached never refuses the
+ * signature: it is accepted with its token pending (`fillPendingTimeStamps`).
+ */
+export async function timeStampSignature(ctx: ServiceContext, signatureValue: Uint8Array, claimedSigningTime: Date): Promise<TimeStampOutcome> {
+  let stamp: TimeStamp;
+  try {
+    stamp = await ctx.timeStampAuthority.timeStampSignature(signatureValue, ctx.now());
+  } catch (error) {
+    if (error instanceof GongwenError && error.code === 'TIME_STAMP_UNAVAILABLE') return null;
+    throw error;
+  }
+  checkClaim(ctx, claimedSigningTime, stamp);
+  return stamp;
+}
+
+function checkClaim(ctx: ServiceContext, claimedSigningTime: Date, stamp: TimeStamp): void {
+  if (claimedSigningTime.getTime() > stamp.genTime.getTime() + ctx.timeStampSkewMs) {
+    throw new GongwenError('SIGNING_TIME_AFTER_TIME_STAMP', `signed ${claimedSigningTime.toISOString()}, time-stamped ${stamp.genTime.toISOString()}`);
+  }
+}
+
+/** Writes the tokens (or pending rows) of signatures accepted in this transaction, beside their steps. */
+export async function storeTimeStamps(trx: Kysely<Database>, stamps: readonly { stepId: string; signer: TimeStampedSigner; stamp: TimeStampOutcome }[]): Promise<void> {
+  if (stamps.length === 0) return;
+  await trx
+    .insertInto('signature_time_stamps')
+    .values(stamps.map((s) => ({ step_id: s.stepId, signer: s.signer, token: s.stamp?.token ?? null, gen_time: s.stamp?.genTime.toISOString() ?? null, tsa_certificate_sha256: s.stamp?.tsaCertificateSha256 ?? null })))
+    .execute();
+  await keepTokenCertificates(trx, stamps.flatMap((s) => (s.stamp ? [s.stamp] : [])));
+}
+
+/**
+ * TSA certificates known to be on record: kept at start, outside any transaction that could roll
+ * back. The built-in TSA's is among them, so a send does not parse its own token again.
+ */
+const certificatesOnRecord = new Set<string>();
+
+/** The certificate each token names as its TSA's, kept once, so evidence can trust it later. */
+async function keepTokenCertificates(trx: Kysely<Database>, stamps: readonly TimeStamp[]): Promise<void> {
+  const seen = new Map<string, Uint8Array>();
+  for (const stamp of stamps) {
+    if (seen.has(stamp.tsaCertificateSha256) || certificatesOnRecord.has(stamp.tsaCertificateSha256)) continue;
+    const der = readTimeStampToken(stamp.token).certificates.find((c) => Buffer.from(sha256(c)).toString('hex') === stamp.tsaCertificateSha256);
+    if (der) seen.set(stamp.tsaCertificateSha256, der);
+  }
+  if (seen.size === 0) return;
+  await trx
+    .insertInto('tsa_certificates')
+    .values([...seen].map(([sha256Hex, der]) => ({ sha256: sha256Hex, der })))
+    .onConflict((oc) => oc.column('sha256').doNothing())
+    .execute();
+}
+
+/**
+ * The durable queue: fetches the tokens of signatures accepted while the TSA was down, oldest
+ * first, up to `limit`; returns how many arrived. Each is written only if still pending, so two
+ * instances filling at once write one token. A token whose time is earlier than the signer's
+ * claim (beyond the skew) is kept all the same, as a fact, and reported in the audit of the step.
+ */
+export async function fillPendingTimeStamps(ctx: ServiceContext, limit = 100): Promise<number> {
+  const { db } = ctx.storage;
+  const pending = await db
+    .selectFrom('signature_time_stamps as t')
+    .innerJoin('steps as s', 's.id', 't.step_id')
+    .select(['t.step_id', 't.signer', 's.signature_value', 's.countersignature'])
+    .where('t.token', 'is', null)
+    .orderBy('t.attempts')
+    .orderBy('t.step_id')
+    .limit(limit)
+    .execute();
+  let filled = 0;
+  for (const row of pending) {
+    const value = row.signer === 'signature' ? new Uint8Array(row.signature_value!) : parseCountersignerInfo(new Uint8Array(row.countersignature!)).signature;
+    let stamp: TimeStamp;
+    try {
+      stamp = await ctx.timeStampAuthority.timeStampSignature(value, ctx.now(), { evenIfDown: true });
+    } catch (error) {
+      if (!(error instanceof GongwenError && error.code === 'TIME_STAMP_UNAVAILABLE')) throw error;
+      await db.updateTable('signature_time_stamps').set((eb) => ({ attempts: eb('attempts', '+', 1) })).where('step_id', '=', row.step_id).where('signer', '=', row.signer).execute();
+      break; // still down: try again at the next round
+    }
+    await ctx.storage.write(async (trx) => {
+      await trx
+        .updateTable('signature_time_stamps')
+        .set({ token: stamp.token, gen_time: stamp.genTime.toISOString(), tsa_certificate_sha256: stamp.tsaCertificateSha256 })
+        .where('step_id', '=', row.step_id)
+        .where('signer', '=', row.signer)
+        .where('token', 'is', null)
+        .execute();
+      await keepTokenCertificates(trx, [stamp]);
+    });
+    filled++;
+  }
+  return filled;
+}
+
+/** Runs `fillPendingTimeStamps` every `intervalMs` until stopped (the service's serve loop). */
+export function startTimeStampQueue(ctx: ServiceContext, intervalMs = 60_000, log: (message: string) => void = () => {}): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    fillPendingTimeStamps(ctx)
+      .then((n) => n > 0 && log(`${n} pending time-stamp${n === 1 ? '' : 's'} fetched`))
+      .catch((error: unknown) => log(`pending time-stamps: ${error instanceof Error ? error.message : String(error)}`))
+      .finally(() => (running = false));
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** At start: the TSA's certificate on record, so evidence can trust it after the TSA changes. */
+export async function keepTsaCertificate(db: Kysely<Database>, tsa: { certificateDer: Uint8Array; certificateSha256: string }): Promise<void> {
+  await db
+    .insertInto('tsa_certificates')
+    .values({ sha256: tsa.certificateSha256, der: tsa.certificateDer })
+    .onConflict((oc) => oc.column('sha256').doNothing())
+    .execute();
+  certificatesOnRecord.add(tsa.certificateSha256);
+}
+
+export interface StoredTimeStamp {
+  stepId: string;
+  signer: TimeStampedSigner;
+  /** Null while pending. */
+  token: Uint8Array | null;
+  genTime: string | null;
+  tsaCertificateSha256: string | null;
+}
+
+/** The tokens of the given steps, and the certificates of the TSAs that issued them. */
+export async function timeStampsOfSteps(db: Kysely<Database>, stepIds: readonly string[]): Promise<{ stamps: StoredTimeStamp[]; tsaCertificates: Uint8Array[] }> {
+  if (stepIds.length === 0) return { stamps: [], tsaCertificates: [] };
+  const rows = await db.selectFrom('signature_time_stamps').selectAll().where('step_id', 'in', [...stepIds]).execute();
+  const stamps = rows.map((r) => ({ stepId: r.step_id, signer: r.signer as TimeStampedSigner, token: r.token ? new Uint8Array(r.token) : null, genTime: r.gen_time, tsaCertificateSha256: r.tsa_certificate_sha256 }));
+  const hashes = [...new Set(stamps.flatMap((s) => (s.tsaCertificateSha256 ? [s.tsaCertificateSha256] : [])))];
+  const certificates = hashes.length ? await db.selectFrom('tsa_certificates').select('der').where('sha256', 'in', hashes).orderBy('sha256').execute() : [];
+  return { stamps, tsaCertificates: certificates.map((c) => new Uint8Array(c.der)) };
+}

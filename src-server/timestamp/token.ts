@@ -1,0 +1,98 @@
+import { sign, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
+import { contextConstructed, implicitSetOf, objectIdentifier, octetString, sequence, setOf, smallIntegerValue, tlv } from '../../src-shared/node/cms/der-writer.js';
+import { GONGWEN_ARC, oidDer } from '../../src-shared/node/cms/oids.js';
+import { assembleSignerInfo, attribute, sha256, sha256AlgorithmIdentifier, type SignerIdentity } from '../../src-shared/node/cms/signer-info.js';
+
+/** RFC 3161 and CAdES object identifiers the time-stamps use (kept here: only this folder needs them). */
+export const tsOid = {
+  /** id-ct-TSTInfo: the content type of a time-stamp token's SignedData. */
+  tstInfo: '1.2.840.113549.1.9.16.1.4',
+  /** id-aa-signatureTimeStampToken: the unsigned attribute carrying a token over the signature value (CAdES-T). */
+  signatureTimeStampToken: '1.2.840.113549.1.9.16.2.14',
+  /** id-kp-timeStamping: the extended key usage a TSA certificate carries, critical (RFC 3161 2.3). */
+  timeStamping: '1.3.6.1.5.5.7.3.8',
+  /** The built-in TSA's policy: "GongwenDesk's own time-stamp over a signature value". */
+  gongwenTsaPolicy: `${GONGWEN_ARC}.3`,
+} as const;
+
+const TST_INFO = objectIdentifier(tsOid.tstInfo);
+const POLICY = objectIdentifier(tsOid.gongwenTsaPolicy);
+const CONTENT_TYPE_TST_INFO = attribute('contentType', TST_INFO);
+const encoder = new TextEncoder();
+const ascii = (text: string) => encoder.encode(text);
+const ACCURACY_ONE_SECOND = sequence(tlv(0x02, Uint8Array.of(1)));
+const VERSION_1 = smallIntegerValue(1);
+// Signed in libuv's thread pool: a send's event loop does not wait on the TSA's ECDSA.
+const signAsync = promisify(sign);
+
+/** A DER INTEGER of an unsigned big-endian number (a serial, a nonce): no leading zeros, positive. */
+export function unsignedInteger(bytes: Uint8Array): Uint8Array {
+  let start = 0;
+  while (start < bytes.length - 1 && bytes[start] === 0) start++;
+  const trimmed = bytes.subarray(start);
+  return trimmed.length > 0 && trimmed[0]! & 0x80 ? tlv(0x02, Uint8Array.of(0), trimmed) : tlv(0x02, trimmed.length ? trimmed : Uint8Array.of(0));
+}
+
+/** GeneralizedTime in whole seconds, as RFC 3161 2.4.2 writes genTime (no fraction when it is zero). */
+export function generalizedTime(instant: Date): Uint8Array {
+  const iso = instant.toISOString(); // 2014-05-27T09:24:00.000Z
+  return tlv(0x18, ascii(iso.slice(0, 4) + iso.slice(5, 7) + iso.slice(8, 10) + iso.slice(11, 13) + iso.slice(14, 16) + iso.slice(17, 19) + 'Z'));
+}
+
+export interface TstInfoInput {
+  /** SHA-256 of what is time-stamped (for CAdES-T: the SignerInfo's signature value). */
+  imprint: Uint8Array;
+  serial: Uint8Array;
+  genTime: Date;
+  /** The requester's nonce, as its INTEGER's content octets. */
+  nonce?: Uint8Array;
+}
+
+/** TSTInfo (RFC 3161 2.4.2): v1, the policy, the SHA-256 imprint, serial, genTime, nonce. */
+export function encodeTstInfo(input: TstInfoInput): Uint8Array {
+  return sequence(
+    VERSION_1,
+    POLICY,
+    sequence(sha256AlgorithmIdentifier(), octetString(input.imprint)),
+    unsignedInteger(input.serial),
+    generalizedTime(input.genTime),
+    // Accuracy: one second either way, as genTime is written in whole seconds.
+    ACCURACY_ONE_SECOND,
+    ...(input.nonce ? [tlv(0x02, input.nonce)] : []),
+  );
+}
+
+/**
+ * The TimeStampToken: a ContentInfo of SignedData v3 whose encapsulated content is the TSTInfo,
+ * signed by the TSA with content-type, message-digest and ESS signing-certificate-v2 (RFC 5816),
+ * the TSA's certificate included so the token checks with nothing but the TSA's trusted root.
+ */
+export async function encodeTimeStampToken(tstInfo: Uint8Array, tsa: { identity: SignerIdentity; certificate: Uint8Array; key: KeyObject }, includeCertificate = true): Promise<Uint8Array> {
+  const signed = setOf([CONTENT_TYPE_TST_INFO, attribute('messageDigest', octetString(sha256(tstInfo))), tsa.identity.signingCertificate]);
+  const signature = new Uint8Array(await signAsync('sha256', signed, tsa.key));
+  const signerInfo = assembleSignerInfo(tsa.identity, signed, signature);
+  const signedData = sequence(
+    smallIntegerValue(3),
+    setOf([sha256AlgorithmIdentifier()]),
+    sequence(TST_INFO, contextConstructed(0, octetString(tstInfo))),
+    // RFC 3161 2.4.1: present when the request asked for it (certReq); always for CAdES-T.
+    includeCertificate ? implicitSetOf(0xa0, [tsa.certificate]) : new Uint8Array(),
+    setOf([signerInfo]),
+  );
+  return sequence(oidDer.signedData, contextConstructed(0, signedData));
+}
+
+/** TimeStampResp (RFC 3161 2.4.2): status granted (0) and the token. */
+export function encodeGrantedResponse(token: Uint8Array): Uint8Array {
+  return sequence(sequence(smallIntegerValue(0)), token);
+}
+
+/** TimeStampResp with status rejection (2) and failInfo, for a request the TSA will not answer. */
+export function encodeRejection(failInfoBit: number, text: string): Uint8Array {
+  const bits = new Uint8Array(4);
+  bits[failInfoBit >> 3] = 0x80 >> (failInfoBit & 7);
+  const used = (failInfoBit >> 3) + 1;
+  const bitString = tlv(0x03, Uint8Array.of(7 - (failInfoBit & 7)), bits.subarray(0, used));
+  return sequence(sequence(smallIntegerValue(2), sequence(tlv(0x0c, ascii(text))), bitString));
+}

@@ -1,0 +1,94 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PendingResignStep } from '../../src-shared/common/api/resign.js';
+import { parseCountersignerInfo } from '../../src-shared/node/cms/parse.js';
+import type { CmsSigner } from '../../src-shared/node/cms/signer.js';
+import { buildEvidence } from '../../src-server/evidence/evidence.js';
+import { fillPendingTimeStamps } from '../../src-server/timestamp/signature-time-stamps.js';
+import { databaseKinds } from '../helpers/databases.js';
+import { serveOpensslTsa, startOpensslTsa, type OpensslTsa } from '../helpers/openssl-tsa.js';
+import { resignRequest } from '../helpers/resign.js';
+import { Clerk, startTestService, type TestService } from '../helpers/service.js';
+
+const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+function opensslVerifies(token: Uint8Array, digestHex: string, caPem: string): boolean {
+  const dir = mkdtempSync(join(tmpdir(), 'ext-tsa-'));
+  writeFileSync(join(dir, 't.der'), token);
+  writeFileSync(join(dir, 'ca.pem'), caPem);
+  try {
+    return execFileSync('openssl', ['ts', '-verify', '-token_in', '-in', 't.der', '-digest', digestHex, '-CAfile', 'ca.pem'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).includes('Verification: OK');
+  } catch {
+    return false;
+  }
+}
+
+/** GONGWEN_TSA_URL: an independent TSA (openssl ts -reply over HTTP) stamps sends and 補簽; when it is down, nothing is refused or lost. */
+describe.each(databaseKinds())('an external TSA by URL on %s', (kind) => {
+  let tsa: OpensslTsa;
+  let served: Awaited<ReturnType<typeof serveOpensslTsa>>;
+  let service: TestService;
+  let vendor: Clerk;
+  let temp: CmsSigner;
+
+  beforeAll(async () => {
+    tsa = startOpensslTsa();
+    served = await serveOpensslTsa(tsa);
+    service = await startTestService(kind, { config: { tsaUrl: served.url, tsaTrustPath: join(tsa.dir, 'root.pem') } });
+    vendor = await Clerk.login(service, 'vendor');
+    temp = await vendor.enableTempCert();
+  });
+  afterAll(async () => {
+    await service.close();
+    await served.close();
+  });
+
+  const rowsOf = (stepId: string) => service.ctx.storage.db.selectFrom('signature_time_stamps').selectAll().where('step_id', '=', stepId).orderBy('signer').execute();
+  const firstStep = (documentId: string) => service.ctx.storage.db.selectFrom('steps').select(['id', 'signature_value']).where('document_id', '=', documentId).where('seq', '=', 1).executeTakeFirstOrThrow();
+
+  it('stamps a send and a 補簽 with the external TSA\'s tokens', async () => {
+    served.answer = 'ok';
+    const doc = await vendor.createDocument('外部時戳機關');
+    expect((await vendor.act(doc.id, '送請簽核', 'yeh.yenchih', temp)).status).toBe(200);
+    const step = await firstStep(doc.id);
+    const pending = (await vendor.call<{ steps: PendingResignStep[] }>('GET', '/api/resign/pending')).body.steps.filter((s) => s.stepId === step.id);
+    const request = await resignRequest(pending, await vendor.card(), '補簽');
+    expect((await vendor.call('POST', '/api/resign', request)).body.results[0].outcome).toBe('resigned');
+    const [counter, own] = await rowsOf(step.id);
+    expect(opensslVerifies(new Uint8Array(own!.token!), sha256Hex(new Uint8Array(step.signature_value!)), tsa.rootPem)).toBe(true);
+    const counterValue = parseCountersignerInfo(new Uint8Array(Buffer.from(request.items[0]!.countersignature, 'base64'))).signature;
+    expect(opensslVerifies(new Uint8Array(counter!.token!), sha256Hex(counterValue), tsa.rootPem)).toBe(true);
+  });
+
+  it('accepts a send while the TSA is down, says "time-stamp pending", and fetches the token later', async () => {
+    served.answer = 'down';
+    const doc = await vendor.createDocument('時戳機關停機時傳送');
+    expect((await vendor.act(doc.id, '送請簽核', 'yeh.yenchih', temp)).status).toBe(200);
+    const step = await firstStep(doc.id);
+    expect(await rowsOf(step.id)).toEqual([expect.objectContaining({ signer: 'signature', token: null })]);
+    // Taken to be down for a while: the next send does not wait on it again, and is accepted too.
+    const requestsSoFar = served.requests;
+    const next = await vendor.createDocument('停機期間第二件');
+    expect((await vendor.act(next.id, '送請簽核', 'yeh.yenchih', temp)).status).toBe(200);
+    expect(served.requests).toBe(requestsSoFar);
+    const readme = (evidence: Awaited<ReturnType<typeof buildEvidence>>) => Buffer.from(evidence.files.find((f) => f.name === 'README.txt')!.contentBase64, 'base64').toString('utf8');
+    expect(readme(await buildEvidence(service.ctx, doc.id))).toContain('time-stamp pending for the signature');
+    // Still down: the queue keeps it, counting the try.
+    expect(await fillPendingTimeStamps(service.ctx)).toBe(0);
+    const stillPending = await service.ctx.storage.db.selectFrom('signature_time_stamps').select(['attempts']).where('token', 'is', null).execute();
+    expect(stillPending.map((r) => r.attempts).sort()).toEqual([0, 1]); // one tried, then the round stopped
+
+    served.answer = 'ok';
+    expect(await fillPendingTimeStamps(service.ctx)).toBe(2);
+    const [row] = await rowsOf(step.id);
+    expect(opensslVerifies(new Uint8Array(row!.token!), sha256Hex(new Uint8Array(step.signature_value!)), tsa.rootPem)).toBe(true);
+    const evidence = await buildEvidence(service.ctx, doc.id);
+    expect(readme(evidence)).not.toContain('pending');
+    expect(evidence.files.map((f) => f.name)).toContain('step-1.signature.tst');
+    expect(await fillPendingTimeStamps(service.ctx)).toBe(0); // nothing twice
+  });
+});

@@ -1,0 +1,123 @@
+import { execSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PendingResignStep } from '../../src-shared/common/api/resign.js';
+import { makeCountersignature } from '../../src-shared/node/cms/countersign.js';
+import { parseSignedData } from '../../src-shared/node/cms/parse.js';
+import { signerCertificates } from '../../src-shared/node/cms/signer.js';
+import { signingTimeOf } from '../../src-shared/common/step-payload.js';
+import { buildEvidence, writeEvidence } from '../../src-server/evidence/evidence.js';
+import { makeTsa } from '../../src-server/timestamp/authority.js';
+import { tsOid } from '../../src-server/timestamp/token.js';
+import { objectIdentifier } from '../../src-shared/node/cms/der-writer.js';
+import { timeStampedAt, verifyYearsLater, type TrustAnchors } from '../../src-server/timestamp/verify-later.js';
+import { X509Certificate, createHash } from 'node:crypto';
+import { databaseKinds } from '../helpers/databases.js';
+import { startOpensslTsa } from '../helpers/openssl-tsa.js';
+import { Clerk, startTestService, type TestService } from '../helpers/service.js';
+
+const TWO_YEARS_MS = 2 * 365 * 24 * 3600 * 1000;
+
+/**
+ * Evidence of a step signed two years ago (a test clock) with a temporary certificate valid for
+ * one year, re-signed with the card the next day: the temp certificate has expired by now, yet
+ * the README's commands, run exactly as printed, prove the signature with the time-stamps.
+ */
+describe.each(databaseKinds())('evidence with time-stamps, verified years later, on %s', (kind) => {
+  let service: TestService;
+  let folder: string;
+  let readme: string;
+  let documentId: string;
+
+  beforeAll(async () => {
+    // A TSA whose certificate covers the test clock's past (the service's own is made today).
+    const tsaDir = mkdtempSync(join(tmpdir(), 'tsa-'));
+    const tsa = await makeTsa('CN=GongwenDesk Test TSA', new Date(), new Date('2010-01-01T00:00:00Z'));
+    writeFileSync(join(tsaDir, 'tsa.cert.pem'), tsa.certPem);
+    writeFileSync(join(tsaDir, 'tsa.key.pem'), tsa.keyPem, { mode: 0o600 });
+    service = await startTestService(kind, { tempCertValidityDays: 365, config: { tsaCertPath: join(tsaDir, 'tsa.cert.pem'), tsaKeyPath: join(tsaDir, 'tsa.key.pem') } });
+    service.clock.offsetMs = -TWO_YEARS_MS;
+    let vendor = await Clerk.login(service, 'vendor');
+    const temp = await vendor.enableTempCert();
+    const doc = await vendor.createDocument('兩年前以臨時憑證傳送的公文');
+    documentId = doc.id;
+    expect((await vendor.act(doc.id, '送請簽核', 'yeh.yenchih', temp)).status).toBe(200);
+
+    service.clock.offsetMs = -TWO_YEARS_MS + 24 * 3600 * 1000; // re-signed the next day
+    vendor = await Clerk.login(service, 'vendor'); // yesterday's session has ended
+    const [step] = (await vendor.call<{ steps: PendingResignStep[] }>('GET', '/api/resign/pending')).body.steps.filter((s) => s.documentId === doc.id);
+    const card = await vendor.card();
+    const note = '出差返回，以實體卡補簽';
+    const countersignature = await makeCountersignature(new Uint8Array(Buffer.from(step!.signatureValue, 'base64')), card, { note, signingTime: new Date(signingTimeOf(new Date(Date.now() + service.clock.offsetMs))) });
+    const resigned = await vendor.call('POST', '/api/resign', { note, certificates: signerCertificates(card).map((c) => Buffer.from(c).toString('base64')), items: [{ stepId: step!.stepId, countersignature: Buffer.from(countersignature).toString('base64') }] });
+    expect(resigned.body.results[0].outcome).toBe('resigned');
+    service.clock.offsetMs = 0;
+
+    folder = mkdtempSync(join(tmpdir(), 'evidence-'));
+    await writeEvidence(await buildEvidence(service.ctx, doc.id), folder);
+    readme = readFileSync(join(folder, 'README.txt'), 'utf8');
+  });
+  afterAll(() => service.close());
+
+  it('verifies with exactly the README\'s commands, though the temp certificate has expired', () => {
+    const commands = readme.split('\n').filter((line) => line.startsWith('$ ')).map((line) => line.slice(2));
+    // The signature's token, the signature as of that token's time, the countersignature's token.
+    expect(commands).toHaveLength(3);
+    expect(commands[0]).toMatch(/^openssl ts -verify .*step-1\.signature\.tst/);
+    expect(commands[1]).toMatch(/^openssl cms -verify .*-attime \d+$/);
+    expect(commands[2]).toMatch(/^openssl ts -verify .*step-1\.countersignature\.tst/);
+    for (const command of commands) {
+      const run = spawnSync('sh', ['-c', command], { cwd: folder, encoding: 'utf8' });
+      expect(run.status, `${command}\n${run.stdout}${run.stderr}`).toBe(0);
+      if (command.includes(' ts -verify')) expect(run.stdout).toContain('Verification: OK');
+    }
+    // The -attime is the time-stamp's, not the signer's claim: the two are listed apart.
+    const attime = Number(/-attime (\d+)/.exec(commands[1]!)![1]);
+    expect(readme).toContain(`time-stamped ${new Date(attime * 1000).toISOString()}`);
+    // Checked as of today instead, the expired temporary certificate fails, as it should.
+    const today = spawnSync('sh', ['-c', commands[1]!.replace(/ -attime \d+$/, '')], { cwd: folder, encoding: 'utf8' });
+    expect(today.status).not.toBe(0);
+    expect(today.stderr).toContain('certificate has expired');
+  });
+
+  it('carries each token as the signature-time-stamp attribute of its SignerInfo', () => {
+    const p7s = new Uint8Array(readFileSync(join(folder, 'step-1.p7s')));
+    const [signerInfo] = parseSignedData(p7s).signerInfos;
+    const attributeType = objectIdentifier(tsOid.signatureTimeStampToken);
+    const tokenOf = (unsigned: readonly { type: Uint8Array; values: Uint8Array[] }[]) => unsigned.find((a) => Buffer.from(a.type).equals(attributeType))?.values[0];
+    expect(Buffer.from(tokenOf(signerInfo!.unsignedAttributes)!).equals(readFileSync(join(folder, 'step-1.signature.tst')))).toBe(true);
+    expect(signerInfo!.countersignatures).toHaveLength(1);
+    expect(Buffer.from(tokenOf(signerInfo!.countersignatures[0]!.unsignedAttributes)!).equals(readFileSync(join(folder, 'step-1.countersignature.tst')))).toBe(true);
+    // openssl reads the whole structure.
+    expect(execSync('openssl cms -cmsout -print -inform DER -in step-1.p7s', { cwd: folder, encoding: 'utf8' })).toContain('id-smime-aa-timeStampToken');
+  });
+
+  it('the project\'s verifier, "now, years later": valid as of each trusted time-stamp over that very signature value', async () => {
+    const file = (name: string) => new Uint8Array(readFileSync(join(folder, name)));
+    const tsa = new X509Certificate(readFileSync(join(folder, 'trust', 'tsa.pem')));
+    const trust: TrustAnchors = { signerRoots: [service.ctx.tempCa.certificate, ...service.ctx.cardRoots], timeStampAuthorities: [tsa] };
+    const now = new Date();
+    const verdict = await verifyYearsLater(file('step-1.p7s'), file('step-1.payload'), trust, now);
+    const attime = Number(/-attime (\d+)/.exec(readme)![1]);
+    expect(verdict.signer).toMatchObject({ mode: 'time-stamp', checkedAt: new Date(attime * 1000) });
+    expect(verdict.countersignatures).toEqual([expect.objectContaining({ mode: 'time-stamp' })]);
+    // Without its time-stamp the same signature is judged now, and its temp certificate has expired.
+    const stored = await service.ctx.storage.db.selectFrom('steps').select('signature').where('document_id', '=', documentId).where('seq', '=', 1).executeTakeFirstOrThrow();
+    await expect(verifyYearsLater(new Uint8Array(stored.signature!), file('step-1.payload'), trust, now)).rejects.toMatchObject({ code: 'CERT_EXPIRED' });
+    // A token over another signature value (the countersignature's) does not stand for this one.
+    await expect(timeStampedAt(file('step-1.countersignature.tst'), file('step-1.signature-value'), [tsa])).rejects.toMatchObject({ code: 'TIME_STAMP_INVALID' });
+    // A token whose TSA signature is damaged (its last octet, inside the ECDSA signature) is refused.
+    const damaged = file('step-1.signature.tst');
+    damaged[damaged.length - 1] = damaged.at(-1)! ^ 0x01;
+    await expect(timeStampedAt(damaged, file('step-1.signature-value'), [tsa])).rejects.toMatchObject({ code: 'TIME_STAMP_INVALID' });
+    expect((await timeStampedAt(file('step-1.signature.tst'), file('step-1.signature-value'), [tsa])).getTime()).toBe(attime * 1000);
+    // A TSA not trusted: refused; an independent TSA (openssl ts -reply) that is trusted: accepted.
+    const independent = startOpensslTsa();
+    await expect(verifyYearsLater(file('step-1.p7s'), file('step-1.payload'), { ...trust, timeStampAuthorities: [new X509Certificate(independent.rootPem)] }, now)).rejects.toMatchObject({ code: 'TIME_STAMP_INVALID' });
+    const theirs = independent.token(createHash('sha256').update(file('step-1.signature-value')).digest('hex'));
+    expect((await timeStampedAt(theirs, file('step-1.signature-value'), [new X509Certificate(independent.rootPem)])).getTime()).toBeLessThanOrEqual(Date.now());
+    await expect(timeStampedAt(theirs, file('step-1.signature-value'), [tsa])).rejects.toMatchObject({ code: 'TIME_STAMP_INVALID' });
+  });
+});

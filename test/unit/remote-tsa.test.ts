@@ -1,0 +1,74 @@
+import { execFileSync } from 'node:child_process';
+import { X509Certificate, createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTsa } from '../../src-server/timestamp/authority.js';
+import { readTimeStampToken } from '../../src-server/timestamp/read-token.js';
+import { RemoteTimeStampAuthority, timeStampRequest } from '../../src-server/timestamp/remote.js';
+import { serveOpensslTsa, startOpensslTsa, type OpensslTsa } from '../helpers/openssl-tsa.js';
+
+const sha256 = (bytes: Uint8Array) => new Uint8Array(createHash('sha256').update(bytes).digest());
+
+describe('an external TSA over HTTP (openssl ts -reply behind a handler)', () => {
+  let tsa: OpensslTsa;
+  let served: Awaited<ReturnType<typeof serveOpensslTsa>>;
+  let trusted: X509Certificate[];
+  const signatureValue = new Uint8Array(256).map((_, i) => i);
+  const remote = (options: Partial<ConstructorParameters<typeof RemoteTimeStampAuthority>[0]> = {}) => new RemoteTimeStampAuthority({ url: served.url, trusted, backoffMs: 10, ...options });
+
+  beforeAll(async () => {
+    tsa = startOpensslTsa();
+    served = await serveOpensslTsa(tsa);
+    trusted = [new X509Certificate(tsa.rootPem)];
+  });
+  afterAll(() => served.close());
+
+  it('gets a token over the signature value, with a nonce, that openssl ts -verify accepts', async () => {
+    served.answer = 'ok';
+    const stamp = await remote().timeStampSignature(signatureValue, new Date());
+    expect(readTimeStampToken(stamp.token).nonce).not.toBeNull();
+    const dir = mkdtempSync(join(tmpdir(), 'remote-tsa-'));
+    writeFileSync(join(dir, 't.der'), stamp.token);
+    writeFileSync(join(dir, 'ca.pem'), tsa.rootPem);
+    const out = execFileSync('openssl', ['ts', '-verify', '-token_in', '-in', 't.der', '-digest', Buffer.from(sha256(signatureValue)).toString('hex'), '-CAfile', 'ca.pem'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(out).toContain('Verification: OK');
+  });
+
+  it('refuses a token from a TSA not trusted, over another value, or replayed without this request\'s nonce', async () => {
+    served.answer = 'ok';
+    const other = await makeTsa('CN=Another TSA');
+    await expect(remote({ trusted: [new X509Certificate(other.certPem)] }).timeStampSignature(signatureValue, new Date())).rejects.toMatchObject({ code: 'TIME_STAMP_INVALID', detail: expect.stringMatching(/untrusted TSA/) });
+    // A TSA that answers for another signature value, echoing the nonce.
+    served.answer = (request) => {
+      const nonce = readNonce(request);
+      return tsa.reply(timeStampRequest(sha256(new Uint8Array(256)), nonce));
+    };
+    await expect(remote().timeStampSignature(signatureValue, new Date())).rejects.toMatchObject({ code: 'TIME_STAMP_INVALID', detail: 'the token is over another signature value' });
+    // A reply made for an earlier request (its own nonce).
+    const earlier = tsa.reply(timeStampRequest(sha256(signatureValue), Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8)));
+    served.answer = () => earlier;
+    await expect(remote().timeStampSignature(signatureValue, new Date())).rejects.toMatchObject({ code: 'TIME_STAMP_INVALID', detail: expect.stringMatching(/nonce/) });
+  });
+
+  it('tries again with back-off when the TSA is down, then says it is unavailable', async () => {
+    served.answer = 'down';
+    const before = served.requests;
+    await expect(remote({ attempts: 3 }).timeStampSignature(signatureValue, new Date())).rejects.toMatchObject({ code: 'TIME_STAMP_UNAVAILABLE' });
+    expect(served.requests - before).toBe(3);
+    // Down once, then back: the second try gets the token.
+    let calls = 0;
+    served.answer = (request) => (++calls === 1 ? new Uint8Array() : tsa.reply(request));
+    const stamp = await remote({ attempts: 3 }).timeStampSignature(signatureValue, new Date());
+    expect(Buffer.from(readTimeStampToken(stamp.token).imprint).equals(Buffer.from(sha256(signatureValue)))).toBe(true);
+  });
+});
+
+/** The nonce's content octets from a TimeStampReq made by `timeStampRequest` (after the imprint). */
+function readNonce(request: Uint8Array): Uint8Array {
+  // SEQUENCE { INTEGER 1, SEQUENCE imprint (2 + 15 + 34 octets), INTEGER nonce, BOOLEAN }
+  const imprintEnd = 2 + 3 + 2 + request[6]!;
+  const length = request[imprintEnd + 1]!;
+  return request.subarray(imprintEnd + 2, imprintEnd + 2 + length);
+}
