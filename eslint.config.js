@@ -11,15 +11,27 @@ import reactHooks from 'eslint-plugin-react-hooks';
  * test/unit/lint-layers.test.ts proves the rules fire.
  */
 const layers = {
-  server: { group: ['**/src-server/**'], why: 'src-server is the document service, another process (often another machine): the desktop reaches it over HTTP through src-main/service-client' },
+  server: {
+    group: ['**/src-server/**'],
+    why: 'src-server is the document service, another process (often another machine): the desktop reaches it over HTTP through src-main/service-client',
+  },
   main: { group: ['**/src-main/**'], why: 'src-main is the desktop main process (card, keychain, outbox): only it and its shell import it' },
   renderer: { group: ['**/src-renderer/**'], why: 'src-renderer is the sandboxed page, bundled by Vite: nothing imports it' },
   native: { group: ['**/native/**'], why: 'native/ is the PKCS#11 module table the desktop main process loads: only src-main imports it' },
   // An allow-list: the page may take from src-shared/common only; everything else in src-shared runs on Node.
-  nodeShared: { regex: 'src-shared/(?!common/)', why: 'only src-shared/common is browser-safe; src-shared/node (cms, pki, content-digest) runs on node:crypto, which a sandboxed page does not have' },
+  nodeShared: {
+    regex: 'src-shared/(?!common/)',
+    why: 'only src-shared/common is browser-safe; src-shared/node (cms, pki, content-digest) runs on node:crypto, which a sandboxed page does not have',
+  },
   // The same line seen from inside src-shared, where the Node half is a sibling folder ('../node/…').
-  siblingNode: { regex: '(^|/)node/', why: 'src-shared/node runs on node:crypto; src-shared/common is bundled into the sandboxed page, so it may not lean on it' },
-  tools: { group: ['**/tools/**'], why: 'tools/ holds the demo data, the test PKI and the virtual card: they are for trying and testing the product, and nothing that ships may depend on them' },
+  siblingNode: {
+    regex: '(^|/)node/',
+    why: 'src-shared/node runs on node:crypto; src-shared/common is bundled into the sandboxed page, so it may not lean on it',
+  },
+  tools: {
+    group: ['**/tools/**'],
+    why: 'tools/ holds the demo data, the test PKI and the virtual card: they are for trying and testing the product, and nothing that ships may depend on them',
+  },
   nodeBuiltins: { group: ['node:*'], why: 'Node built-ins do not exist in a sandboxed page' },
   projectCode: {
     group: ['./*', '../*', '**/src-*/**', '**/native/**', '**/tools/**'],
@@ -81,7 +93,10 @@ export default tseslint.config(
   },
   {
     files: ['src-shared/**'],
-    rules: restrict('src-shared', ['server', 'main', 'renderer', 'native', 'tools'], { names: ['electron', 'fastify', 'kysely'], why: 'src-shared is the contract both sides use, so it carries no runtime of either.' }),
+    rules: restrict('src-shared', ['server', 'main', 'renderer', 'native', 'tools'], {
+      names: ['electron', 'fastify', 'kysely'],
+      why: 'src-shared is the contract both sides use, so it carries no runtime of either.',
+    }),
   },
   {
     // The browser-safe half of the contract: the renderer bundles it, so it takes nothing of Node.
@@ -103,9 +118,12 @@ export default tseslint.config(
     rules: {
       'no-restricted-syntax': [
         'error',
-        { selector: "CallExpression[callee.property.name='transaction']", message: 'Write through storage.write (one unit per change); db.transaction() belongs to src-server/storage and the migrations.' },
         {
-          selector: "CallExpression[callee.property.name=/^(insertInto|updateTable|deleteFrom)$/][arguments.0.value=/^steps( as \\w+)?$/]",
+          selector: "CallExpression[callee.property.name='transaction']",
+          message: 'Write through storage.write (one unit per change); db.transaction() belongs to src-server/storage and the migrations.',
+        },
+        {
+          selector: 'CallExpression[callee.property.name=/^(insertInto|updateTable|deleteFrom)$/][arguments.0.value=/^steps( as \\w+)?$/]',
           message: 'Steps rows are written by src-server/storage/steps.ts only: add a named function there.',
         },
       ],
@@ -118,7 +136,10 @@ export default tseslint.config(
   {
     files: ['src-main/**'],
     ignores: ['src-main/shell/**'],
-    rules: restrict('src-main', ['server', 'renderer', 'tools'], { names: ['electron'], why: 'only the Electron shell (src-main/shell) imports electron; the rest of src-main runs under plain Node.' }),
+    rules: restrict('src-main', ['server', 'renderer', 'tools'], {
+      names: ['electron'],
+      why: 'only the Electron shell (src-main/shell) imports electron; the rest of src-main runs under plain Node.',
+    }),
   },
   {
     files: ['src-main/shell/**'],
@@ -126,7 +147,10 @@ export default tseslint.config(
   },
   {
     files: ['native/**'],
-    rules: restrict('native', ['server', 'main', 'renderer', 'tools'], { names: ['electron'], why: 'the PKCS#11 module table is plain data for the main process.' }),
+    rules: restrict('native', ['server', 'main', 'renderer', 'tools'], {
+      names: ['electron'],
+      why: 'the PKCS#11 module table is plain data for the main process.',
+    }),
   },
   {
     files: ['src-renderer/**'],

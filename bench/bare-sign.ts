@@ -9,7 +9,10 @@ api.C_Initialize();
 const slot = api.C_GetSlotList(true)[0]!;
 const session = api.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION);
 api.C_Login(session, pkcs11js.CKU_USER, pin);
-api.C_FindObjectsInit(session, [{ type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY }, { type: pkcs11js.CKA_LABEL, value: 'SIGN' }]);
+api.C_FindObjectsInit(session, [
+  { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY },
+  { type: pkcs11js.CKA_LABEL, value: 'SIGN' },
+]);
 const [key] = api.C_FindObjects(session, 1);
 api.C_FindObjectsFinal(session);
 const data = Buffer.alloc(200, 7); // about the size of a CMS signed-attributes block

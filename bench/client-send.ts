@@ -14,7 +14,11 @@ export async function benchClientSend(count = 200): Promise<BenchRow[]> {
   try {
     const clerk = await loginClerk(service.url, 'vendor');
     const temp = await enableTempCert(clerk);
-    const docs = await pool(Array.from({ length: count }, (_, i) => i), 16, async (i) => clerk.client.document((await clerk.client.createDocument({ subject: `傳送基準 ${i}`, body: '' })).id));
+    const docs = await pool(
+      Array.from({ length: count }, (_, i) => i),
+      16,
+      async (i) => clerk.client.document((await clerk.client.createDocument({ subject: `傳送基準 ${i}`, body: '' })).id),
+    );
     const outbox = await Outbox.open(join(await mkdtemp(join(tmpdir(), 'bench-outbox-')), 'outbox'));
     const courier = new Courier(outbox, () => ({ account: 'vendor', client: clerk.client }));
     const latencies: number[] = [];
@@ -26,7 +30,12 @@ export async function benchClientSend(count = 200): Promise<BenchRow[]> {
     }
     await outbox.close();
     const median = percentile(latencies, 50);
-    return [lowerIsBetter('client send: sign (temp cert) + outbox fsync + submit, median', median, 'ms', '10 ms', 10, { p90: Number(percentile(latencies, 90).toFixed(2)), sends: count })];
+    return [
+      lowerIsBetter('client send: sign (temp cert) + outbox fsync + submit, median', median, 'ms', '10 ms', 10, {
+        p90: Number(percentile(latencies, 90).toFixed(2)),
+        sends: count,
+      }),
+    ];
   } finally {
     await service.stop();
   }

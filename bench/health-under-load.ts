@@ -11,12 +11,26 @@ import { DEMO_PASSWORD } from '../tools/demo/people.js';
 export async function benchHealthUnderLoad(seconds = 8): Promise<BenchRow[]> {
   const service = await startServiceProcess('sqlite');
   try {
-    const login = await fetch(`${service.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ account: 'chen.chiming', password: DEMO_PASSWORD }) });
+    const login = await fetch(`${service.url}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ account: 'chen.chiming', password: DEMO_PASSWORD }),
+    });
     const { token } = (await login.json()) as { token: string };
     const auth = { authorization: `Bearer ${token}` };
     const attachment = Buffer.alloc(5 * 1024 * 1024 - 16, 7).toString('base64');
     const bodies = [
-      { auth: true, text: JSON.stringify({ subject: '大附件', body: '', attachments: [{ name: 'a.bin', contentBase64: attachment }, { name: 'b.bin', contentBase64: attachment }] }) },
+      {
+        auth: true,
+        text: JSON.stringify({
+          subject: '大附件',
+          body: '',
+          attachments: [
+            { name: 'a.bin', contentBase64: attachment },
+            { name: 'b.bin', contentBase64: attachment },
+          ],
+        }),
+      },
       { auth: true, text: JSON.stringify({ subject: 'x'.repeat(16 * 1024 * 1024 - 64), body: '' }) },
       { auth: false, text: '['.repeat(8 * 1024 * 1024) + ']'.repeat(8 * 1024 * 1024 - 64) },
     ];
@@ -43,7 +57,12 @@ export async function benchHealthUnderLoad(seconds = 8): Promise<BenchRow[]> {
     await Promise.all([sender(0), sender(1), health()]);
     const worst = Math.max(...waits);
     return [
-      lowerIsBetter('health check while the largest allowed bodies are handled (worst wait)', worst, 'ms', '100 ms', 100, { p50: Math.round(percentile(waits, 50)), p99: Math.round(percentile(waits, 99)), checks: waits.length, bodies: handled }),
+      lowerIsBetter('health check while the largest allowed bodies are handled (worst wait)', worst, 'ms', '100 ms', 100, {
+        p50: Math.round(percentile(waits, 50)),
+        p99: Math.round(percentile(waits, 99)),
+        checks: waits.length,
+        bodies: handled,
+      }),
     ];
   } finally {
     await service.stop();

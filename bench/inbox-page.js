@@ -20,7 +20,11 @@
   const answers = {
     'settings:get': () => ({ serviceUrl: 'https://doc.example.gov.tw', modulePath: '', language: 'zh-TW', serviceUrlLocked: false }),
     'session:state': () => ({ user, tempCertTicked: false, serviceUrl: 'https://doc.example.gov.tw' }),
-    'card:status': () => ({ state: 'ready', modulePath: '', token: { label: 'HiCOS PKI Smart Card', serial: '1', model: '', manufacturer: '', pin: { countLow: false, finalTry: false, locked: false } } }),
+    'card:status': () => ({
+      state: 'ready',
+      modulePath: '',
+      token: { label: 'HiCOS PKI Smart Card', serial: '1', model: '', manufacturer: '', pin: { countLow: false, finalTry: false, locked: false } },
+    }),
     'outbox:state': () => ({ pending: [], refused: [] }),
     'documents:list': () => {
       globalThis.__dataArrived = performance.now();
@@ -53,7 +57,12 @@
         holder.scrollTop += 90;
         holder.dispatchEvent(new Event('scroll'));
         if (t - start < 3000) requestAnimationFrame(step);
-        else resolve({ fps: (frames * 1000) / (t - start), worstFrameMs: worst, rowsInDom: document.querySelectorAll('[data-testid="inbox-table"] .ant-table-row').length });
+        else
+          resolve({
+            fps: (frames * 1000) / (t - start),
+            worstFrameMs: worst,
+            rowsInDom: document.querySelectorAll('[data-testid="inbox-table"] .ant-table-row').length,
+          });
       };
       requestAnimationFrame(step);
     });

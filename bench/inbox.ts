@@ -11,7 +11,16 @@ export async function benchInbox(count = 10_000): Promise<BenchRow[]> {
   const renderer = await serveRenderer();
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-renderer-backgrounding', '--disable-background-timer-throttling'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-renderer-backgrounding',
+      '--disable-background-timer-throttling',
+    ],
   });
   try {
     // The probes are evaluated as strings, which the renderer's CSP (rightly) forbids; it does not affect rendering.
@@ -24,7 +33,10 @@ export async function benchInbox(count = 10_000): Promise<BenchRow[]> {
     const scroll = (await page.evaluate('globalThis.__benchScroll()')) as { fps: number; worstFrameMs: number; rowsInDom: number };
     return [
       lowerIsBetter(`inbox: first rows after the data arrives (${count.toLocaleString('en')} documents)`, firstRowsMs, 'ms', '300 ms', 300),
-      higherIsBetter('inbox: frames per second while scrolling', scroll.fps, 'fps', '55 fps', 55, { worstFrameMs: Number(scroll.worstFrameMs.toFixed(1)), rowsInDom: scroll.rowsInDom }),
+      higherIsBetter('inbox: frames per second while scrolling', scroll.fps, 'fps', '55 fps', 55, {
+        worstFrameMs: Number(scroll.worstFrameMs.toFixed(1)),
+        rowsInDom: scroll.rowsInDom,
+      }),
     ];
   } finally {
     await browser.close();

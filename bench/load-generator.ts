@@ -36,17 +36,30 @@ const statuses: Record<string, number> = {};
 
 function post(agent: Agent, path: string, token: string, body: Buffer): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: base.hostname, port: base.port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length, authorization: `Bearer ${token}` } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = request(
+      {
+        host: base.hostname,
+        port: base.port,
+        path,
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': body.length, authorization: `Bearer ${token}` },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
 }
 
 // Bodies serialised before the clock starts, off the JavaScript heap.
-const clients = plan.clients.map((c) => ({ token: c.token, sends: c.sends.map((s) => ({ path: `/api/documents/${s.documentId}/actions`, body: Buffer.from(JSON.stringify(s.body)) })) }));
+const clients = plan.clients.map((c) => ({
+  token: c.token,
+  sends: c.sends.map((s) => ({ path: `/api/documents/${s.documentId}/actions`, body: Buffer.from(JSON.stringify(s.body)) })),
+}));
 const ownDelay = monitorEventLoopDelay({ resolution: 5 });
 ownDelay.enable();
 const start = performance.now();
@@ -67,5 +80,11 @@ await Promise.all(
 );
 const seconds = (performance.now() - start) / 1000;
 ownDelay.disable();
-const result: LoadResult = { seconds, count: latencies.length, statuses, latencies, generatorDelayMs: { p99: ownDelay.percentile(99) / 1e6, max: ownDelay.max / 1e6 } };
+const result: LoadResult = {
+  seconds,
+  count: latencies.length,
+  statuses,
+  latencies,
+  generatorDelayMs: { p99: ownDelay.percentile(99) / 1e6, max: ownDelay.max / 1e6 },
+};
 console.log(JSON.stringify(result));

@@ -14,7 +14,15 @@ import { ServiceClient } from '../src-main/service-client/service-client.js';
  *   20 ms), and the JavaScript heap in use after a full collection before and after the batch:
  *   what the batch keeps.
  */
-const [what, url, account, password, modulePath, pin, servicePid] = process.argv.slice(2) as ['rate' | 'memory' | 'hicos' | 'hicos-cancel', string, string, string, string, string, string];
+const [what, url, account, password, modulePath, pin, servicePid] = process.argv.slice(2) as [
+  'rate' | 'memory' | 'hicos' | 'hicos-cancel',
+  string,
+  string,
+  string,
+  string,
+  string,
+  string,
+];
 // Not the bench's loginClerk: its module brings the test-data code (x509 and more) into this
 // process, which the app does not load, and which added some 10 MB to the memory row's growth.
 const client = new ServiceClient({ baseUrl: url, timeoutMs: 60_000 });
@@ -23,7 +31,8 @@ await client.login(account, password);
 const card = new CardService({ modulePath, pollMs: 1000, ...(process.env.BENCH_CARD_WRAPPER ? { apiWrapper: process.env.BENCH_CARD_WRAPPER } : {}) });
 await card.status();
 const mb = (bytes: number) => bytes / 1048576;
-const batch = (more: Partial<Parameters<typeof runResignBatch>[0]> = {}) => runResignBatch({ client, card, pin, note: '基準測試補簽', chunkSize: 50, pages: uncheckedServicePages(client), ...more });
+const batch = (more: Partial<Parameters<typeof runResignBatch>[0]> = {}) =>
+  runResignBatch({ client, card, pin, note: '基準測試補簽', chunkSize: 50, pages: uncheckedServicePages(client), ...more });
 
 if (what === 'hicos') {
   const start = performance.now();
@@ -58,7 +67,9 @@ if (what === 'hicos') {
   if (process.env.BENCH_PROFILE) process.stderr.write(`profile window ${from} ${process.hrtime.bigint() / 1000n}\n`);
   if (sched) {
     // The card thread is the client's busiest; V8's helper threads (compiling, collecting) are the rest.
-    process.stderr.write(`re-sign batch of ${(seconds * 1000).toFixed(0)} ms\n${describeThreadTimes('client (card thread, main thread, V8 helpers)', sched.client, threadTimes('self'))}\n${describeThreadTimes('service', sched.service, threadTimes(Number(servicePid)))}\n`);
+    process.stderr.write(
+      `re-sign batch of ${(seconds * 1000).toFixed(0)} ms\n${describeThreadTimes('client (card thread, main thread, V8 helpers)', sched.client, threadTimes('self'))}\n${describeThreadTimes('service', sched.service, threadTimes(Number(servicePid)))}\n`,
+    );
   }
   console.log(JSON.stringify({ resigned: report.resigned, seconds }));
 } else {
@@ -71,6 +82,14 @@ if (what === 'hicos') {
   peak = Math.max(peak, process.memoryUsage().rss);
   global.gc?.();
   const after = process.memoryUsage();
-  console.log(JSON.stringify({ resigned: report.resigned, beforeMb: mb(before.rss), peakMb: mb(peak), heapBeforeMb: mb(before.heapUsed), heapAfterMb: mb(after.heapUsed) }));
+  console.log(
+    JSON.stringify({
+      resigned: report.resigned,
+      beforeMb: mb(before.rss),
+      peakMb: mb(peak),
+      heapBeforeMb: mb(before.heapUsed),
+      heapAfterMb: mb(after.heapUsed),
+    }),
+  );
 }
 await card.close();

@@ -41,11 +41,18 @@ export async function hicosRows(): Promise<BenchRow[]> {
     if (resigned !== STEPS) throw new Error(`re-signed ${resigned} of ${STEPS}`);
     const calls = await cardCalls(log);
     const cardSeconds = calls.reduce((sum, c) => sum + (c.end - c.start), 0) / 1000;
-    return atMost(`re-sign ${STEPS} steps at HiCOS speed (${SIGNATURE_MS} ms a signature)`, seconds, 's', `1.03 × the card's own time (${cardSeconds.toFixed(2)} s)`, 1.03 * cardSeconds, {
-      cardSeconds: Number(cardSeconds.toFixed(2)),
-      ofCardTime: Number((seconds / cardSeconds).toFixed(3)),
-      signatures: calls.length,
-    });
+    return atMost(
+      `re-sign ${STEPS} steps at HiCOS speed (${SIGNATURE_MS} ms a signature)`,
+      seconds,
+      's',
+      `1.03 × the card's own time (${cardSeconds.toFixed(2)} s)`,
+      1.03 * cardSeconds,
+      {
+        cardSeconds: Number(cardSeconds.toFixed(2)),
+        ofCardTime: Number((seconds / cardSeconds).toFixed(3)),
+        signatures: calls.length,
+      },
+    );
   });
   const cancel = await withPendingSteps(20, async (service, card) => {
     const { env, log } = await hicosEnv();

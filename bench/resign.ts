@@ -6,7 +6,10 @@ import { higherIsBetter, lowerIsBetter, type BenchRow } from './lib/measure.js';
 import { enableTempCert, loginClerk, tempSignedSteps } from './lib/world.js';
 
 function bareSignRate(modulePath: string, pin: string, conf: string): number {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/bare-sign.ts', modulePath, pin, '3'], { env: { ...process.env, SOFTHSM2_CONF: conf }, encoding: 'utf8' });
+  const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/bare-sign.ts', modulePath, pin, '3'], {
+    env: { ...process.env, SOFTHSM2_CONF: conf },
+    encoding: 'utf8',
+  });
   return (JSON.parse(out.trim().split('\n').pop()!) as { rate: number }).rate;
 }
 
@@ -32,13 +35,35 @@ export async function withPendingSteps<T>(steps: number, run: (service: ServiceP
 }
 
 /** The clerk's client (`bench/resign-client.ts`) re-signing what waits, in a process of its own; its JSON line. */
-export function resignClient(what: 'rate' | 'memory' | 'hicos' | 'hicos-cancel', service: ServiceProcess, card: VirtualCard, env: Record<string, string> = {}): unknown {
+export function resignClient(
+  what: 'rate' | 'memory' | 'hicos' | 'hicos-cancel',
+  service: ServiceProcess,
+  card: VirtualCard,
+  env: Record<string, string> = {},
+): unknown {
   // BENCH_PROFILE=1: the client is profiled too, in /tmp/prof-client.
-  const out = execFileSync(process.execPath, [...benchProfileFlags('/tmp/prof-client'), '--expose-gc', '--import', 'tsx', 'bench/resign-client.ts', what, service.url, 'vendor', 'gongwen-demo', card.modulePath, card.pin, String(service.pid ?? 0)], {
-    env: { ...process.env, SOFTHSM2_CONF: card.conf, ...env },
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const out = execFileSync(
+    process.execPath,
+    [
+      ...benchProfileFlags('/tmp/prof-client'),
+      '--expose-gc',
+      '--import',
+      'tsx',
+      'bench/resign-client.ts',
+      what,
+      service.url,
+      'vendor',
+      'gongwen-demo',
+      card.modulePath,
+      card.pin,
+      String(service.pid ?? 0),
+    ],
+    {
+      env: { ...process.env, SOFTHSM2_CONF: card.conf, ...env },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   return JSON.parse(out.trim().split('\n').pop()!);
 }
 
@@ -68,13 +93,20 @@ export function resignRow(runs: readonly ResignRun[]): BenchRow {
   const ofBare = (r: ResignRun) => r.rate / r.bare;
   const sorted = [...runs].sort((a, b) => ofBare(a) - ofBare(b));
   const median = sorted[Math.floor(sorted.length / 2)]!;
-  return higherIsBetter('re-sign 500 steps on SoftHSM (information)', median.rate, 'steps/s', `floor 0.6 × bare C_Sign (${median.bare.toFixed(0)}/s)`, 0.6 * median.bare, {
-    bareCSign: Math.round(median.bare),
-    ofBare: Number(ofBare(median).toFixed(2)),
-    seconds: Number(median.seconds.toFixed(2)),
-    runs: runs.length,
-    ofBareEachRun: runs.map((r) => ofBare(r).toFixed(2)).join(' '),
-  });
+  return higherIsBetter(
+    're-sign 500 steps on SoftHSM (information)',
+    median.rate,
+    'steps/s',
+    `floor 0.6 × bare C_Sign (${median.bare.toFixed(0)}/s)`,
+    0.6 * median.bare,
+    {
+      bareCSign: Math.round(median.bare),
+      ofBare: Number(ofBare(median).toFixed(2)),
+      seconds: Number(median.seconds.toFixed(2)),
+      runs: runs.length,
+      ofBareEachRun: runs.map((r) => ofBare(r).toFixed(2)).join(' '),
+    },
+  );
 }
 
 /** The client's resident memory while re-signing 5,000 steps, in a client process of its own. */
@@ -82,6 +114,11 @@ export async function resignMemoryRow(): Promise<BenchRow> {
   return withPendingSteps(5000, async (service, card) => {
     const memory = resignClient('memory', service, card) as { resigned: number; beforeMb: number; peakMb: number; heapBeforeMb: number; heapAfterMb: number };
     if (memory.resigned !== 5000) throw new Error(`re-signed ${memory.resigned} of 5000`);
-    return lowerIsBetter('memory growth re-signing 5,000 steps (client process)', memory.peakMb - memory.beforeMb, 'MB', '50 MB', 50, { rssBeforeMb: Math.round(memory.beforeMb), rssPeakMb: Math.round(memory.peakMb), liveHeapBeforeMb: Number(memory.heapBeforeMb.toFixed(1)), liveHeapAfterMb: Number(memory.heapAfterMb.toFixed(1)) });
+    return lowerIsBetter('memory growth re-signing 5,000 steps (client process)', memory.peakMb - memory.beforeMb, 'MB', '50 MB', 50, {
+      rssBeforeMb: Math.round(memory.beforeMb),
+      rssPeakMb: Math.round(memory.peakMb),
+      liveHeapBeforeMb: Number(memory.heapBeforeMb.toFixed(1)),
+      liveHeapAfterMb: Number(memory.heapAfterMb.toFixed(1)),
+    });
   });
 }

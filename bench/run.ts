@@ -42,7 +42,8 @@ await step('re-sign and memory', async () => {
 await step('re-sign at HiCOS speed', hicosRows);
 await step('client send', () => benchClientSend(200));
 await step('HTTP sends on SQLite', () => benchSends('sqlite', { rate: 200, p99Ms: 50, perClient: 150, latencySeconds: 10, bareVerifyPerSecond }));
-if (process.env.GONGWEN_TEST_POSTGRES_URL) await step('HTTP sends on PostgreSQL', () => benchSends('postgres', { rate: 200, p99Ms: 50, perClient: 60, latencySeconds: 10, bareVerifyPerSecond }));
+if (process.env.GONGWEN_TEST_POSTGRES_URL)
+  await step('HTTP sends on PostgreSQL', () => benchSends('postgres', { rate: 200, p99Ms: 50, perClient: 60, latencySeconds: 10, bareVerifyPerSecond }));
 else console.log('PostgreSQL not started: run the benchmarks with npm run bench, which starts one');
 await step('inbox in Chromium', () => benchInbox(10_000));
 await step('health under the largest bodies', () => benchHealthUnderLoad());
@@ -64,7 +65,15 @@ const disk = (() => {
     return '';
   }
 })();
-const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), freeMemoryGb: Math.round(freemem() / 2 ** 30), disk, node: process.version, platform: `${process.platform} ${process.arch}` };
+const machine = {
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  memoryGb: Math.round(totalmem() / 2 ** 30),
+  freeMemoryGb: Math.round(freemem() / 2 ** 30),
+  disk,
+  node: process.version,
+  platform: `${process.platform} ${process.arch}`,
+};
 const at = new Date().toISOString();
 await mkdir('bench/results', { recursive: true });
 const raw = JSON.stringify({ at, machine, rows }, null, 2);
@@ -73,7 +82,15 @@ await writeFile(join('docs', 'benchmarks.md'), benchmarksDoc(at, machine, table,
 console.log(`results: bench/results/latest.json, docs/benchmarks.md`);
 
 function benchmarksDoc(when: string, m: typeof machine, tableText: string, all: BenchRow[]): string {
-  const details = all.filter((r) => r.detail).map((r) => `- ${r.name}: ${Object.entries(r.detail!).map(([k, v]) => `${k} ${v}`).join(', ')}`).join('\n');
+  const details = all
+    .filter((r) => r.detail)
+    .map(
+      (r) =>
+        `- ${r.name}: ${Object.entries(r.detail!)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}`,
+    )
+    .join('\n');
   return `# Benchmarks
 
 Made by \`npm run bench\` on ${when.slice(0, 10)}: ${m.cores} cores (${m.cpu}), ${m.memoryGb} GiB, disk ${m.disk || 'unknown'},

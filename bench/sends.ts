@@ -41,25 +41,54 @@ export async function benchSends(kind: DatabaseKind, targets: SendTargets): Prom
     const recipientOf = (i: number) => clerks[(i + 1) % CLIENTS]!.account;
     const atRate = targets.p99Ms ? Math.ceil((targets.rate * (targets.latencySeconds ?? 6)) / CLIENTS) : 0;
     const presigned = await pool(clerks, 8, async (clerk, i) => {
-      const sends = await pool(Array.from({ length: targets.perClient + atRate }, (_, n) => n), 4, async (n) => {
-        const doc = await clerk.client.document((await clerk.client.createDocument({ subject: `負載 ${clerk.account} ${n}`, body: '' })).id);
-        return { documentId: doc.id, body: await signedSend(clerk.account, doc, recipientOf(i), clerk.temp!) };
-      });
+      const sends = await pool(
+        Array.from({ length: targets.perClient + atRate }, (_, n) => n),
+        4,
+        async (n) => {
+          const doc = await clerk.client.document((await clerk.client.createDocument({ subject: `負載 ${clerk.account} ${n}`, body: '' })).id);
+          return { documentId: doc.id, body: await signedSend(clerk.account, doc, recipientOf(i), clerk.temp!) };
+        },
+      );
       return { token: (clerk.client as unknown as { token: string }).token, sends };
     });
     const label = kind === 'sqlite' ? 'SQLite' : 'PostgreSQL';
 
     // As fast as it goes: information, not a target (it moves with the host far more than anything
     // a clerk or an operator feels); its ratio to the bare verify rate of the same run says how.
-    const capacity = await runLoad({ url: service.url, timeLimitMs: 60_000, clients: presigned.map((c) => ({ token: c.token, sends: c.sends.slice(0, targets.perClient) })) });
+    const capacity = await runLoad({
+      url: service.url,
+      timeLimitMs: 60_000,
+      clients: presigned.map((c) => ({ token: c.token, sends: c.sends.slice(0, targets.perClient) })),
+    });
     const bare = targets.bareVerifyPerSecond ? { what: 'node:crypto bare RSA verify', value: targets.bareVerifyPerSecond } : undefined;
-    const rows: BenchRow[] = [information(`HTTP sends, 64 clients as fast as they go (${label})`, capacity.count / capacity.seconds, 'sends/s', bare, errorsOf(capacity) === 0, describe(capacity))];
+    const rows: BenchRow[] = [
+      information(
+        `HTTP sends, 64 clients as fast as they go (${label})`,
+        capacity.count / capacity.seconds,
+        'sends/s',
+        bare,
+        errorsOf(capacity) === 0,
+        describe(capacity),
+      ),
+    ];
 
     let answered = okOf(capacity);
     if (targets.p99Ms) {
-      const offered = await runLoad({ url: service.url, timeLimitMs: 60_000, ratePerSecond: targets.rate, clients: presigned.map((c) => ({ token: c.token, sends: c.sends.slice(targets.perClient) })) });
+      const offered = await runLoad({
+        url: service.url,
+        timeLimitMs: 60_000,
+        ratePerSecond: targets.rate,
+        clients: presigned.map((c) => ({ token: c.token, sends: c.sends.slice(targets.perClient) })),
+      });
       const achieved = offered.count / offered.seconds;
-      const row = lowerIsBetter(`HTTP sends p99 at ${targets.rate} sends/s from 64 clients (${label})`, percentile(offered.latencies, 99), 'ms', `${targets.p99Ms} ms`, targets.p99Ms, { ...describe(offered), achievedPerSecond: Math.round(achieved) });
+      const row = lowerIsBetter(
+        `HTTP sends p99 at ${targets.rate} sends/s from 64 clients (${label})`,
+        percentile(offered.latencies, 99),
+        'ms',
+        `${targets.p99Ms} ms`,
+        targets.p99Ms,
+        { ...describe(offered), achievedPerSecond: Math.round(achieved) },
+      );
       // The latency only counts if the rate was really carried, without errors.
       row.pass &&= errorsOf(offered) === 0 && achieved >= targets.rate * 0.98;
       rows.push(row);
@@ -94,7 +123,9 @@ async function benchClerks(service: ServiceProcess): Promise<BenchClerk[]> {
 async function runLoad(plan: LoadPlan): Promise<LoadResult> {
   const planFile = join(await mkdtemp(join(tmpdir(), 'bench-load-')), 'plan.json');
   await writeFile(planFile, JSON.stringify(plan));
-  return JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', 'bench/load-generator.ts', planFile], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })) as LoadResult;
+  return JSON.parse(
+    execFileSync(process.execPath, ['--import', 'tsx', 'bench/load-generator.ts', planFile], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }),
+  ) as LoadResult;
 }
 
 function describe(result: LoadResult): Record<string, number | string> {
@@ -113,13 +144,23 @@ const errorsOf = (r: LoadResult) => r.count - okOf(r);
 const round = (n: number) => Number(n.toFixed(1));
 
 async function serviceDatabase(service: ServiceProcess) {
-  return createContext({ dataDir: service.env.GONGWEN_DATA_DIR!, databaseUrl: service.env.DATABASE_URL || undefined, tempCaCertPath: service.env.GONGWEN_TEMP_CA_CERT, tempCaKeyPath: service.env.GONGWEN_TEMP_CA_KEY });
+  return createContext({
+    dataDir: service.env.GONGWEN_DATA_DIR!,
+    databaseUrl: service.env.DATABASE_URL || undefined,
+    tempCaCertPath: service.env.GONGWEN_TEMP_CA_CERT,
+    tempCaKeyPath: service.env.GONGWEN_TEMP_CA_KEY,
+  });
 }
 
 async function movedSteps(service: ServiceProcess): Promise<number> {
   const check = await serviceDatabase(service);
   try {
-    const moved = await check.storage.db.selectFrom('steps').select((eb) => eb.fn.countAll<number | string>().as('n')).where('change_type', '=', '送請簽核').where('sent_at', 'is not', null).executeTakeFirstOrThrow();
+    const moved = await check.storage.db
+      .selectFrom('steps')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('change_type', '=', '送請簽核')
+      .where('sent_at', 'is not', null)
+      .executeTakeFirstOrThrow();
     return Number(moved.n);
   } finally {
     await check.storage.close();

@@ -17,7 +17,15 @@ import { CONTENT_SECURITY_POLICY } from '../src-main/shell/security.js';
 /** The window title of the browser shell, so nobody mistakes it for the product. */
 export const TRIAL_TITLE = 'GongwenDesk 公文簽核（開發試用，Chromium）— development/trial path, not the product';
 
-const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2', '.json': 'application/json' };
+const MIME: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
+};
 
 /** Serves the built renderer (out/renderer) on loopback with the shell's CSP, as app:// would. */
 export async function serveRenderer(options: { root?: string; port?: number } = {}): Promise<{ url: string; close(): Promise<void> }> {
@@ -73,7 +81,15 @@ export async function bindBridge(page: Page, app: DesktopApp, onAnswer?: (channe
 }
 
 /** Chromium's flags for a machine without a sandbox-capable user namespace (root in a container), quiet and offline. */
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
 
 export interface BrowserShell {
   browser: Browser;

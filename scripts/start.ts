@@ -22,7 +22,9 @@ const electron = electronBinary();
 // Without Electron the app runs in this process, so it needs a Secret Service here: on a Linux
 // machine with no session bus (a server, a container) run inside a private, throwaway one.
 if (!electron && process.platform === 'linux' && !process.env.DBUS_SESSION_BUS_ADDRESS && existsSync('test/env/with-keyring.sh')) {
-  console.log('沒有 D-Bus 工作階段：在暫時的金鑰圈中執行（結束後臨時憑證即消失） — no D-Bus session: running inside a throwaway keyring (temp certs last until you stop it).');
+  console.log(
+    '沒有 D-Bus 工作階段：在暫時的金鑰圈中執行（結束後臨時憑證即消失） — no D-Bus session: running inside a throwaway keyring (temp certs last until you stop it).',
+  );
   const r = spawnSync('test/env/with-keyring.sh', [process.execPath, '--import', 'tsx', 'scripts/start.ts'], { stdio: 'inherit' });
   process.exit(r.status ?? 1);
 }
@@ -59,7 +61,10 @@ await waitForService(serviceUrl);
 console.log('log in as vendor / gongwen-demo (temp-cert password gongwen-temp); other accounts are in the README');
 
 if (electron) {
-  const desktop = spawn(electron, ['.', `--user-data-dir=${join(demo, 'desktop')}`], { env: { ...process.env, ...card, GONGWEN_SERVICE_URL: serviceUrl }, stdio: 'inherit' });
+  const desktop = spawn(electron, ['.', `--user-data-dir=${join(demo, 'desktop')}`], {
+    env: { ...process.env, ...card, GONGWEN_SERVICE_URL: serviceUrl },
+    stdio: 'inherit',
+  });
   const stop = () => {
     desktop.kill();
     service.kill();
@@ -109,7 +114,9 @@ async function startInChromium(): Promise<void> {
     await shell.page.getByRole('heading', { name: '登入電子公文系統' }).waitFor();
     await shell.page.screenshot({ path: shot });
     console.log(`沒有顯示器，Chromium 以無視窗模式執行；登入畫面截圖：${shot} — no display: Chromium runs without a window (login screen saved to ${shot}).`);
-    console.log('要看到視窗：apt-get install xvfb 後執行 `xvfb-run -a npm start`，或在有桌面的電腦上執行 — for a window, run `xvfb-run -a npm start` (apt-get install xvfb) or use a machine with a desktop.');
+    console.log(
+      '要看到視窗：apt-get install xvfb 後執行 `xvfb-run -a npm start`，或在有桌面的電腦上執行 — for a window, run `xvfb-run -a npm start` (apt-get install xvfb) or use a machine with a desktop.',
+    );
     console.log('按 Ctrl+C 結束 — to stop: press Ctrl+C.');
   }
 }

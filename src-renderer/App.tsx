@@ -89,8 +89,18 @@ export function App() {
           <Layout.Content style={{ padding: 24 }}>
             <TempCertChangeNotice changes={session.tempCertChanges ?? []} />
             <OutboxNotice />
-            {(screen.name === 'inbox' || screen.name === 'involved') && <InboxScreen key={screen.name} box={screen.name} onOpen={(id) => setScreen({ name: 'document', id, from: screen.name as 'inbox' })} />}
-            {screen.name === 'document' && <DocumentScreen id={screen.id} me={session.user.account} tempCertTicked={session.tempCertTicked} onBack={() => setScreen({ name: screen.from })} onSent={refreshSession} />}
+            {(screen.name === 'inbox' || screen.name === 'involved') && (
+              <InboxScreen key={screen.name} box={screen.name} onOpen={(id) => setScreen({ name: 'document', id, from: screen.name as 'inbox' })} />
+            )}
+            {screen.name === 'document' && (
+              <DocumentScreen
+                id={screen.id}
+                me={session.user.account}
+                tempCertTicked={session.tempCertTicked}
+                onBack={() => setScreen({ name: screen.from })}
+                onSent={refreshSession}
+              />
+            )}
             {screen.name === 'ift930' && <TempCertScreen />}
             {screen.name === 'ift940' && <ResignScreen />}
             {screen.name === 'settings' && <SettingsScreen settings={settings} onSaved={setSettings} />}
@@ -105,8 +115,24 @@ export function App() {
 function TempCertChangeNotice({ changes }: { changes: NonNullable<SessionState['tempCertChanges']> }) {
   const { t } = useTranslation();
   if (changes.length === 0) return null;
-  const lines = changes.map((c) => t('ift930.change', { action: t(`ift930.actions.${c.action}`), at: formatRocDateTime(c.at), pc: [c.pcLabel, c.address].filter(Boolean).join(', ') || t('ift930.unknownPc') }));
-  return <Notice kind="news" type="warning" closable data-testid="temp-cert-changes" style={{ marginBottom: 16 }} title={t('ift930.changes')} description={lines.join('；')} />;
+  const lines = changes.map((c) =>
+    t('ift930.change', {
+      action: t(`ift930.actions.${c.action}`),
+      at: formatRocDateTime(c.at),
+      pc: [c.pcLabel, c.address].filter(Boolean).join(', ') || t('ift930.unknownPc'),
+    }),
+  );
+  return (
+    <Notice
+      kind="news"
+      type="warning"
+      closable
+      data-testid="temp-cert-changes"
+      style={{ marginBottom: 16 }}
+      title={t('ift930.changes')}
+      description={lines.join('；')}
+    />
+  );
 }
 
 /** Signed steps waiting for the service, and steps it refused, stay visible until dealt with. */

@@ -33,15 +33,21 @@ async function main(argv: string[]): Promise<number> {
   const config = configFromEnvironment();
   switch (command) {
     case 'serve': {
-      const { values } = parseArgs({ args: rest, options: { host: { type: 'string', default: '127.0.0.1' }, port: { type: 'string', default: process.env.PORT ?? '8380' } } });
+      const { values } = parseArgs({
+        args: rest,
+        options: { host: { type: 'string', default: '127.0.0.1' }, port: { type: 'string', default: process.env.PORT ?? '8380' } },
+      });
       const port = Number(values.port);
-      if (!/^\d+$/.test(values.port) || port < 1 || port > 65535) throw new OperatorError(`--port (or PORT) must be a port number from 1 to 65535, not "${values.port}".`, 2);
+      if (!/^\d+$/.test(values.port) || port < 1 || port > 65535)
+        throw new OperatorError(`--port (or PORT) must be a port number from 1 to 65535, not "${values.port}".`, 2);
       const ctx = await createContext(config);
       // GONGWEN_LOG_LEVEL=warn drops the two lines per request (for load tests; production keeps info).
       const app = await buildApp(ctx, { logger: { level: process.env.GONGWEN_LOG_LEVEL ?? 'info', redact: ['req.headers.authorization'] } });
       if (ctx.cardRoots.length === 0) {
         const rootsPath = config.cardRootsPath ?? join(config.dataDir, 'trust', 'card-roots.pem');
-        app.log.warn(`No card root is trusted (${rootsPath} holds no certificate): every card signature will be refused until the agency's card root CA is put there (or GONGWEN_CARD_ROOTS names it) and the service restarted.`);
+        app.log.warn(
+          `No card root is trusted (${rootsPath} holds no certificate): every card signature will be refused until the agency's card root CA is put there (or GONGWEN_CARD_ROOTS names it) and the service restarted.`,
+        );
       }
       const close = () => void app.close().then(() => process.exit(0));
       process.once('SIGINT', close);
@@ -67,9 +73,12 @@ async function main(argv: string[]): Promise<number> {
       const [file] = rest;
       if (!file) return fail('backup <file>');
       const url = config.databaseUrl;
-      if (url && /^postgres(ql)?:\/\//.test(url)) throw new OperatorError('backup copies the SQLite database; for PostgreSQL use pg_dump (see Backups in the README).');
+      if (url && /^postgres(ql)?:\/\//.test(url))
+        throw new OperatorError('backup copies the SQLite database; for PostgreSQL use pg_dump (see Backups in the README).');
       const done = await backupSqlite(url ? url.replace(/^sqlite:/, '') : join(config.dataDir, 'gongwen.sqlite'), file);
-      console.log(`backup written to ${done.path} (${done.pages} pages); to restore, stop the service, remove gongwen.sqlite and its -wal and -shm files, and put the copy in its place`);
+      console.log(
+        `backup written to ${done.path} (${done.pages} pages); to restore, stop the service, remove gongwen.sqlite and its -wal and -shm files, and put the copy in its place`,
+      );
       return 0;
     }
     case 'export-evidence': {
@@ -121,7 +130,10 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function withContext(config: ReturnType<typeof configFromEnvironment>, run: (ctx: Awaited<ReturnType<typeof createContext>>) => Promise<number>): Promise<number> {
+async function withContext(
+  config: ReturnType<typeof configFromEnvironment>,
+  run: (ctx: Awaited<ReturnType<typeof createContext>>) => Promise<number>,
+): Promise<number> {
   const ctx = await createContext(config);
   try {
     return await run(ctx);

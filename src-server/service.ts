@@ -86,9 +86,17 @@ export async function createContext(config: ServiceConfig): Promise<ServiceConte
   let tsa: TimeStampAuthority | RemoteTimeStampAuthority;
   try {
     const issued = await issuedTempCertificates(storage.db);
-    tempCa = await TempCertAuthority.loadOrCreate({ certPath: config.tempCaCertPath, keyPath: config.tempCaKeyPath, dataDir: config.dataDir, validityDays: config.tempCertValidityDays, issuedSoFar: issued.count });
+    tempCa = await TempCertAuthority.loadOrCreate({
+      certPath: config.tempCaCertPath,
+      keyPath: config.tempCaKeyPath,
+      dataDir: config.dataDir,
+      validityDays: config.tempCertValidityDays,
+      issuedSoFar: issued.count,
+    });
     if (issued.latest) requireIssuer(tempCa, issued.latest, config.tempCaCertPath ?? join(config.dataDir, 'temp-ca'));
-    tsa = config.tsaUrl ? await remoteTsa(config.tsaUrl, config.tsaTrustPath) : await TimeStampAuthority.loadOrCreate({ certPath: config.tsaCertPath, keyPath: config.tsaKeyPath, dataDir: config.dataDir });
+    tsa = config.tsaUrl
+      ? await remoteTsa(config.tsaUrl, config.tsaTrustPath)
+      : await TimeStampAuthority.loadOrCreate({ certPath: config.tsaCertPath, keyPath: config.tsaKeyPath, dataDir: config.dataDir });
     await keepTsaCertificate(storage.db, tsa);
   } catch (error) {
     await storage.close(); // a refused start leaves no connection open
@@ -115,7 +123,11 @@ async function remoteTsa(url: string, trustPath: string | undefined): Promise<Re
   if (!/^https?:\/\//.test(url)) throw new OperatorError(`GONGWEN_TSA_URL must be an http(s) URL, not "${url}".`, 2);
   const text = trustPath ? await readFile(trustPath, 'utf8').catch(() => '') : '';
   const trusted = fromPem(text).map((der) => new X509Certificate(der));
-  if (trusted.length === 0) throw new OperatorError(`GONGWEN_TSA_URL is set, so GONGWEN_TSA_TRUST must name a PEM file of the TSA's trusted certificates${trustPath ? ` (${trustPath} holds none or cannot be read)` : ''}.`, 2);
+  if (trusted.length === 0)
+    throw new OperatorError(
+      `GONGWEN_TSA_URL is set, so GONGWEN_TSA_TRUST must name a PEM file of the TSA's trusted certificates${trustPath ? ` (${trustPath} holds none or cannot be read)` : ''}.`,
+      2,
+    );
   // One quick retry in the send itself; beyond that the token is fetched later from the queue.
   return new RemoteTimeStampAuthority({ url, trusted, attempts: 2, backoffMs: 100, timeoutMs: 3000, downForMs: 30_000 });
 }

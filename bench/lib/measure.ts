@@ -1,7 +1,7 @@
 /** Runs `fn` repeatedly for about `ms` milliseconds (after a warm-up) and returns operations per second. */
 export async function rate(fn: () => unknown | Promise<unknown>, ms = 1500, warmup = 200): Promise<number> {
   const until = (end: number) => performance.now() < end;
-  for (const end = performance.now() + warmup; until(end); ) await fn();
+  for (const end = performance.now() + warmup; until(end);) await fn();
   let n = 0;
   const start = performance.now();
   const end = start + ms;
@@ -14,7 +14,7 @@ export async function rate(fn: () => unknown | Promise<unknown>, ms = 1500, warm
 
 /** The same, for synchronous work (no await per call, which would dominate a microsecond operation). */
 export function rateSync(fn: () => unknown, ms = 1500, warmup = 200): number {
-  for (const end = performance.now() + warmup; performance.now() < end; ) fn();
+  for (const end = performance.now() + warmup; performance.now() < end;) fn();
   let n = 0;
   const start = performance.now();
   const end = start + ms;
@@ -61,7 +61,16 @@ export function atMost(name: string, figure: number, unit: string, against: stri
  * A figure reported for information, not held to a limit: its ratio to a baseline measured in the
  * same run says how it moved with the host. It fails only where `ok` says the run itself went wrong.
  */
-export function information(name: string, figure: number, unit: string, baseline: { what: string; value: number } | undefined, ok: boolean, detail?: BenchRow['detail']): BenchRow {
-  const against = baseline ? `information; ${baseline.what} (${baseline.value.toFixed(0)}${unit === 'sends/s' ? '/s' : ` ${unit}`})` : 'information (no baseline in this run)';
+export function information(
+  name: string,
+  figure: number,
+  unit: string,
+  baseline: { what: string; value: number } | undefined,
+  ok: boolean,
+  detail?: BenchRow['detail'],
+): BenchRow {
+  const against = baseline
+    ? `information; ${baseline.what} (${baseline.value.toFixed(0)}${unit === 'sends/s' ? '/s' : ` ${unit}`})`
+    : 'information (no baseline in this run)';
   return { name, figure, unit, against, limit: baseline?.value ?? 0, ratio: baseline ? figure / baseline.value : 0, pass: ok, detail };
 }

@@ -28,7 +28,12 @@ export async function enableTempCert(clerk: BenchClerk): Promise<CmsSigner> {
   await clerk.client.applyForTempCert({ password, reason: 'benchmark', loginPassword: clerk.password }).catch(() => undefined);
   const keys = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
   const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: `CN=${clerk.account}`, keys, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } });
-  const issued = await clerk.client.enableTempCert({ password, pcLabel: 'bench', csr: Buffer.from(csr.rawData).toString('base64'), loginPassword: clerk.password });
+  const issued = await clerk.client.enableTempCert({
+    password,
+    pcLabel: 'bench',
+    csr: Buffer.from(csr.rawData).toString('base64'),
+    loginPassword: clerk.password,
+  });
   clerk.temp = keyObjectSigner(new Uint8Array(Buffer.from(issued.certificate, 'base64')), KeyObject.from(keys.privateKey));
   return clerk.temp;
 }
@@ -38,7 +43,15 @@ export async function signedSend(account: string, doc: DocumentView, recipient: 
   const signingTime = signingTimeOf(new Date());
   const payload = canonicalStepPayload(payloadForStep(doc, { action: '送請簽核', sender: account, recipient, opinion: '', signingTime }));
   const cms = await signStep(payload, signer, new Date(signingTime));
-  return { action: '送請簽核', recipient, opinion: '', signingTime, stepToken: doc.stepToken!, signature: Buffer.from(cms).toString('base64'), idempotencyKey: randomBytes(16).toString('base64url') };
+  return {
+    action: '送請簽核',
+    recipient,
+    opinion: '',
+    signingTime,
+    stepToken: doc.stepToken!,
+    signature: Buffer.from(cms).toString('base64'),
+    idempotencyKey: randomBytes(16).toString('base64url'),
+  };
 }
 
 /** Runs `work` over `items` with at most `concurrency` in flight. */
@@ -58,9 +71,13 @@ export async function pool<T, R>(items: readonly T[], concurrency: number, work:
 
 /** `count` documents held by `clerk`, each sent with the temp cert to `recipient`: steps waiting for 補簽. */
 export async function tempSignedSteps(clerk: BenchClerk, recipient: string, count: number): Promise<void> {
-  await pool(Array.from({ length: count }, (_, i) => i), 16, async (i) => {
-    const created = await clerk.client.createDocument({ subject: `補簽基準 ${i}`, body: '' });
-    const doc = await clerk.client.document(created.id);
-    await clerk.client.act(doc.id, await signedSend(clerk.account, doc, recipient, clerk.temp!));
-  });
+  await pool(
+    Array.from({ length: count }, (_, i) => i),
+    16,
+    async (i) => {
+      const created = await clerk.client.createDocument({ subject: `補簽基準 ${i}`, body: '' });
+      const doc = await clerk.client.document(created.id);
+      await clerk.client.act(doc.id, await signedSend(clerk.account, doc, recipient, clerk.temp!));
+    },
+  );
 }

@@ -45,7 +45,10 @@ export class DesktopApp {
     // Counts of the logged-in clerk's steps only; nobody logged in, nothing.
     core.outbox.onChange(() => {
       const account = this.session?.account;
-      this.emit('outbox:changed', account ? { pending: core.outbox.pending(account).length, refused: core.outbox.refused(account).length } : { pending: 0, refused: 0 });
+      this.emit(
+        'outbox:changed',
+        account ? { pending: core.outbox.pending(account).length, refused: core.outbox.refused(account).length } : { pending: 0, refused: 0 },
+      );
     });
   }
 

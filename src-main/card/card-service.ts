@@ -59,7 +59,10 @@ function startWorker(base: URL, workerData: unknown): Worker {
   if (!import.meta.url.endsWith('.ts')) return new Worker(new URL(`${base.href}.js`), { workerData });
   const tsxApi = import.meta.resolve('tsx/esm/api');
   const source = `${base.href}.ts`;
-  return new Worker(`import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); })`, { eval: true, workerData });
+  return new Worker(`import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); })`, {
+    eval: true,
+    workerData,
+  });
 }
 
 export function defaultModulePath(platform: NodeJS.Platform = process.platform): string | undefined {
@@ -95,7 +98,12 @@ export class CardService {
 
   constructor(options: CardOptions = {}) {
     this.modulePath = options.modulePath ?? defaultModulePath() ?? '';
-    const workerData = { modulePath: this.modulePath, rescanByReinitialize: moduleEntryFor(this.modulePath)?.rescanByReinitialize ?? false, pollMs: options.pollMs ?? 1000, apiWrapper: options.apiWrapper };
+    const workerData = {
+      modulePath: this.modulePath,
+      rescanByReinitialize: moduleEntryFor(this.modulePath)?.rescanByReinitialize ?? false,
+      pollMs: options.pollMs ?? 1000,
+      apiWrapper: options.apiWrapper,
+    };
     this.worker = startWorker(new URL('./card-worker', import.meta.url), workerData);
     this.worker.on('message', (message: CardReply | CardEvent) => {
       if ('event' in message) {
@@ -204,7 +212,8 @@ export class CardService {
   /** One request to the card thread; the card's speed sizes the bundles after it. */
   private async signNow(session: number, data: readonly Uint8Array[]): Promise<BundleSigned> {
     const { signatures, failure, millisecondsEach } = await this.request<SignResult>({ op: 'sign', session, data: [...data] });
-    if (signatures.length > 0) this.signaturesPerBundle = Math.max(1, Math.min(MOST_SIGNATURES_PER_BUNDLE, Math.floor(BUNDLE_MILLISECONDS / Math.max(millisecondsEach, 0.01))));
+    if (signatures.length > 0)
+      this.signaturesPerBundle = Math.max(1, Math.min(MOST_SIGNATURES_PER_BUNDLE, Math.floor(BUNDLE_MILLISECONDS / Math.max(millisecondsEach, 0.01))));
     // A pulled card took the session with it (the card thread let it go): another may open now.
     if (failure?.code === 'CARD_REMOVED' && this.openSessionId === session) this.openSessionId = null;
     if (signatures.length < data.length) return { signatures, failure: new CardError(failure ?? { code: 'CARD_FAILED' }) };

@@ -89,7 +89,13 @@ export class Pkcs11Token {
       const slot = present[0];
       if (!slot) return { state: 'no-card', modulePath: this.modulePath };
       const info = api.C_GetTokenInfo(slot);
-      const token = { label: info.label.trim(), serial: info.serialNumber.trim(), model: info.model.trim(), manufacturer: info.manufacturerID.trim(), pin: pinState(info.flags) };
+      const token = {
+        label: info.label.trim(),
+        serial: info.serialNumber.trim(),
+        model: info.model.trim(),
+        manufacturer: info.manufacturerID.trim(),
+        pin: pinState(info.flags),
+      };
       return { state: 'ready', modulePath: this.modulePath, token, certificate: this.publicCertificate(api, slot, token.serial) };
     } catch (error) {
       if (!this.session) this.reset(); // a module that failed mid-call is re-initialised on the next look
@@ -197,14 +203,25 @@ export class Pkcs11Token {
     return {
       modulePath: this.modulePath,
       loaded: true,
-      library: { description: info.libraryDescription.trim(), manufacturer: info.manufacturerID.trim(), cryptokiVersion: version(info.cryptokiVersion), libraryVersion: version(info.libraryVersion) },
+      library: {
+        description: info.libraryDescription.trim(),
+        manufacturer: info.manufacturerID.trim(),
+        cryptokiVersion: version(info.cryptokiVersion),
+        libraryVersion: version(info.libraryVersion),
+      },
       slots: api.C_GetSlotList(false).map((slot) => {
         const slotInfo = api.C_GetSlotInfo(slot);
         const tokenPresent = (slotInfo.flags & CKF_TOKEN_PRESENT) !== 0;
         const entry: CardDiagnostics['slots'][number] = { id: slot.toString('hex'), description: slotInfo.slotDescription.trim(), tokenPresent };
         if (tokenPresent) {
           const t = api.C_GetTokenInfo(slot);
-          entry.token = { label: t.label.trim(), serial: t.serialNumber.trim(), model: t.model.trim(), manufacturer: t.manufacturerID.trim(), flags: flagNames(t.flags) };
+          entry.token = {
+            label: t.label.trim(),
+            serial: t.serialNumber.trim(),
+            model: t.model.trim(),
+            manufacturer: t.manufacturerID.trim(),
+            flags: flagNames(t.flags),
+          };
           entry.mechanisms = api.C_GetMechanismList(slot).map(mechanismName);
         }
         return entry;
@@ -217,8 +234,17 @@ export class Pkcs11Token {
       { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY },
       { type: pkcs11js.CKA_SIGN, value: true },
     ]).map((handle) => {
-      const [id, label, keyType] = api.C_GetAttributeValue(session, handle, [{ type: pkcs11js.CKA_ID }, { type: pkcs11js.CKA_LABEL }, { type: pkcs11js.CKA_KEY_TYPE }]);
-      return { handle, id: (id?.value as Buffer | undefined) ?? null, label: String(label?.value ?? ''), keyType: ulongOf(keyType?.value as Buffer | undefined) };
+      const [id, label, keyType] = api.C_GetAttributeValue(session, handle, [
+        { type: pkcs11js.CKA_ID },
+        { type: pkcs11js.CKA_LABEL },
+        { type: pkcs11js.CKA_KEY_TYPE },
+      ]);
+      return {
+        handle,
+        id: (id?.value as Buffer | undefined) ?? null,
+        label: String(label?.value ?? ''),
+        keyType: ulongOf(keyType?.value as Buffer | undefined),
+      };
     });
     // HiCOS cards hold a SIGN pair and a KEYX (encryption) pair: take SIGN when it is there.
     const chosen = keys.find((k) => k.label === SIGNING_KEY_LABEL || (k.id && k.id.equals(SIGN_ID))) ?? keys[0];
@@ -240,7 +266,11 @@ export class Pkcs11Token {
   /** The certificate of the signing key: same CKA_ID, else labelled SIGN, else one for signing. */
   private findCertificate(api: Pkcs11Api, session: Handle, keyId: Buffer | null): Buffer | null {
     const certs = findObjects(api, session, [{ type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_CERTIFICATE }]).map((handle) => {
-      const [id, label, value] = api.C_GetAttributeValue(session, handle, [{ type: pkcs11js.CKA_ID }, { type: pkcs11js.CKA_LABEL }, { type: pkcs11js.CKA_VALUE }]);
+      const [id, label, value] = api.C_GetAttributeValue(session, handle, [
+        { type: pkcs11js.CKA_ID },
+        { type: pkcs11js.CKA_LABEL },
+        { type: pkcs11js.CKA_VALUE },
+      ]);
       return { id: (id?.value as Buffer | undefined) ?? null, label: String(label?.value ?? ''), der: value?.value as Buffer };
     });
     const forSigning = (der: Buffer) => {
@@ -252,7 +282,9 @@ export class Pkcs11Token {
       }
     };
     const chosen =
-      (keyId && certs.find((c) => c.id?.equals(keyId))) ?? certs.find((c) => c.label === SIGNING_KEY_LABEL || c.id?.equals(SIGN_ID)) ?? certs.find((c) => forSigning(c.der));
+      (keyId && certs.find((c) => c.id?.equals(keyId))) ??
+      certs.find((c) => c.label === SIGNING_KEY_LABEL || c.id?.equals(SIGN_ID)) ??
+      certs.find((c) => forSigning(c.der));
     return chosen?.der ?? null;
   }
 }
@@ -304,7 +336,13 @@ function pinState(flags: number): PinState {
 function describeCertificate(der: Buffer): CardStatus['certificate'] {
   try {
     const c = new X509Certificate(der);
-    return { subject: c.subject, issuer: c.issuer, serial: c.serialNumber, notBefore: new Date(c.validFrom).toISOString(), notAfter: new Date(c.validTo).toISOString() };
+    return {
+      subject: c.subject,
+      issuer: c.issuer,
+      serial: c.serialNumber,
+      notBefore: new Date(c.validFrom).toISOString(),
+      notAfter: new Date(c.validTo).toISOString(),
+    };
   } catch {
     return undefined;
   }
@@ -322,7 +360,16 @@ function mechanismName(mechanism: number): string {
   return mechanismNames.get(mechanism) ?? `0x${mechanism.toString(16)}`;
 }
 
-const TOKEN_FLAGS: [string, number][] = ['CKF_LOGIN_REQUIRED', 'CKF_USER_PIN_INITIALIZED', 'CKF_TOKEN_INITIALIZED', 'CKF_PROTECTED_AUTHENTICATION_PATH', 'CKF_USER_PIN_COUNT_LOW', 'CKF_USER_PIN_FINAL_TRY', 'CKF_USER_PIN_LOCKED', 'CKF_USER_PIN_TO_BE_CHANGED'].map((n) => [n, (pkcs11js as unknown as Record<string, number>)[n]!]);
+const TOKEN_FLAGS: [string, number][] = [
+  'CKF_LOGIN_REQUIRED',
+  'CKF_USER_PIN_INITIALIZED',
+  'CKF_TOKEN_INITIALIZED',
+  'CKF_PROTECTED_AUTHENTICATION_PATH',
+  'CKF_USER_PIN_COUNT_LOW',
+  'CKF_USER_PIN_FINAL_TRY',
+  'CKF_USER_PIN_LOCKED',
+  'CKF_USER_PIN_TO_BE_CHANGED',
+].map((n) => [n, (pkcs11js as unknown as Record<string, number>)[n]!]);
 function flagNames(flags: number): string[] {
   return TOKEN_FLAGS.filter(([, bit]) => (flags & bit) !== 0).map(([name]) => name);
 }

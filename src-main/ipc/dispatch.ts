@@ -15,7 +15,10 @@ export function isIpcChannel(value: unknown): value is IpcChannel {
  */
 export async function dispatchIpc(app: DesktopApp, channel: unknown, input: unknown): Promise<IpcResult<unknown>> {
   const language = app.settings.get().language;
-  const fail = (code: Parameters<typeof messageOf>[0], extra: Partial<IpcFailure> = {}): IpcResult<unknown> => ({ ok: false, error: { code, message: messageOf(code, language), ...extra } });
+  const fail = (code: Parameters<typeof messageOf>[0], extra: Partial<IpcFailure> = {}): IpcResult<unknown> => ({
+    ok: false,
+    error: { code, message: messageOf(code, language), ...extra },
+  });
   if (!isIpcChannel(channel)) return fail('NOT_FOUND');
   const parsed = ipcInputs[channel].safeParse(input ?? {});
   if (!parsed.success) return fail('VALIDATION_FAILED');

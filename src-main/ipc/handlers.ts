@@ -17,7 +17,12 @@ const PROGRESS_EVERY_MS = 50;
 export type IpcHandlers = { [C in IpcChannel]: (input: IpcParsedInput<C>, app: DesktopApp) => Promise<IpcOutputs[C]> };
 
 function sessionState(app: DesktopApp): SessionState {
-  return { user: app.session?.user ?? null, tempCertTicked: app.session?.tempCertTicked ?? false, serviceUrl: app.settings.get().serviceUrl, tempCertChanges: app.session?.tempCertChanges ?? [] };
+  return {
+    user: app.session?.user ?? null,
+    tempCertTicked: app.session?.tempCertTicked ?? false,
+    serviceUrl: app.settings.get().serviceUrl,
+    tempCertChanges: app.session?.tempCertChanges ?? [],
+  };
 }
 
 export const handlers: IpcHandlers = {
@@ -40,13 +45,24 @@ export const handlers: IpcHandlers = {
     return sessionState(app);
   },
   'users:list': async (_input, app) => (await app.requireSession().client.users()).users,
-  'documents:list': async (input, app) => app.requireSession().client.documents({ box: input.box, limit: input.limit, offset: input.offset, ...(input.q ? { q: input.q } : {}), ...(input.status ? { status: input.status } : {}) }),
+  'documents:list': async (input, app) =>
+    app.requireSession().client.documents({
+      box: input.box,
+      limit: input.limit,
+      offset: input.offset,
+      ...(input.q ? { q: input.q } : {}),
+      ...(input.status ? { status: input.status } : {}),
+    }),
   'documents:get': async ({ id }, app) => app.requireSession().openDocument(id),
   'documents:create': async (input, app) => app.requireSession().client.createDocument({ ...input, attachments: [] }),
   'step:send': async (input, app) => {
     const session = app.requireSession();
     const doc = await session.documentToSign(input.documentId, input.contentSha256);
-    return session.send(doc, { action: input.action, recipient: input.recipient, opinion: input.opinion }, { useTempCert: input.useTempCert, tempCertPassword: input.tempCertPassword, pin: input.pin });
+    return session.send(
+      doc,
+      { action: input.action, recipient: input.recipient, opinion: input.opinion },
+      { useTempCert: input.useTempCert, tempCertPassword: input.tempCertPassword, pin: input.pin },
+    );
   },
   'outbox:state': async (_input, app) => (app.requireSession(), app.outboxItems()),
   'outbox:retry': async (_input, app) => {

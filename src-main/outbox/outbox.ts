@@ -22,7 +22,11 @@ export interface RefusedEntry extends OutboxEntry {
   refusedAt: string;
 }
 
-type JournalRecord = { t: 'put'; entry: OutboxEntry } | { t: 'ack'; key: string; result: ActionResult } | { t: 'refuse'; key: string; code: ErrorCode; at: string } | { t: 'dismiss'; key: string };
+type JournalRecord =
+  | { t: 'put'; entry: OutboxEntry }
+  | { t: 'ack'; key: string; result: ActionResult }
+  | { t: 'refuse'; key: string; code: ErrorCode; at: string }
+  | { t: 'dismiss'; key: string };
 
 /** Compact once this many settled records have piled up behind the pending ones. */
 const COMPACT_AFTER = 200;
@@ -133,7 +137,7 @@ export class Outbox {
       const start = this.goodLength!;
       this.torn = true; // from here a failure may leave part of this line behind
       // A nearly full disk takes part of a buffer without an error: write the rest, or fail.
-      for (let written = 0; written < line.length; ) {
+      for (let written = 0; written < line.length;) {
         const { bytesWritten } = await this.handle.write(line, written, line.length - written);
         if (bytesWritten <= 0) throw new Error('the disk took no more bytes');
         written += bytesWritten;
@@ -200,7 +204,10 @@ export class Outbox {
     await this.dropHandle();
     const records: JournalRecord[] = [
       ...this.pending().map((entry): JournalRecord => ({ t: 'put', entry })),
-      ...this.refused().flatMap(({ code, refusedAt, ...entry }): JournalRecord[] => [{ t: 'put', entry }, { t: 'refuse', key: entry.key, code, at: refusedAt }]),
+      ...this.refused().flatMap(({ code, refusedAt, ...entry }): JournalRecord[] => [
+        { t: 'put', entry },
+        { t: 'refuse', key: entry.key, code, at: refusedAt },
+      ]),
     ];
     const text = records.map((r) => `${JSON.stringify(r)}\n`).join('');
     try {
@@ -250,11 +257,17 @@ export function parseJournal(text: string): JournalRecord[] {
 }
 
 function isRecord(value: unknown): value is JournalRecord {
-  const r = value as Partial<JournalRecord> & { entry?: Partial<OutboxEntry>; key?: unknown; code?: unknown; at?: unknown } | null;
+  const r = value as (Partial<JournalRecord> & { entry?: Partial<OutboxEntry>; key?: unknown; code?: unknown; at?: unknown }) | null;
   if (!r || typeof r !== 'object') return false;
   switch (r.t) {
     case 'put':
-      return typeof r.entry?.key === 'string' && typeof r.entry.account === 'string' && typeof r.entry.documentId === 'string' && typeof r.entry.request === 'object' && r.entry.request !== null;
+      return (
+        typeof r.entry?.key === 'string' &&
+        typeof r.entry.account === 'string' &&
+        typeof r.entry.documentId === 'string' &&
+        typeof r.entry.request === 'object' &&
+        r.entry.request !== null
+      );
     case 'ack':
     case 'dismiss':
       return typeof r.key === 'string';

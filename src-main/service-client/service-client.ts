@@ -1,8 +1,23 @@
 import type { z, ZodType } from 'zod';
 import { LoginResponse, UserDirectory, UserSummary } from '../../src-shared/common/api/accounts.js';
-import { ActionResult, DocumentList, DocumentView, Evidence, LIMITS, type ActionRequest, type CreateDocumentRequest, type InboxQuery } from '../../src-shared/common/api/documents.js';
+import {
+  ActionResult,
+  DocumentList,
+  DocumentView,
+  Evidence,
+  LIMITS,
+  type ActionRequest,
+  type CreateDocumentRequest,
+  type InboxQuery,
+} from '../../src-shared/common/api/documents.js';
 import { PendingResignList, ResignResponse, type ResignRequest } from '../../src-shared/common/api/resign.js';
-import { EnableTempCertResponse, TempCertStatus, type ApplyTempCertRequest, type DeleteTempCertRequest, type EnableTempCertRequest } from '../../src-shared/common/api/temp-cert.js';
+import {
+  EnableTempCertResponse,
+  TempCertStatus,
+  type ApplyTempCertRequest,
+  type DeleteTempCertRequest,
+  type EnableTempCertRequest,
+} from '../../src-shared/common/api/temp-cert.js';
 import { GongwenError, isErrorCode } from '../../src-shared/common/errors.js';
 import { checkServiceUrl } from './service-url.js';
 
@@ -78,7 +93,11 @@ export class ServiceClient {
   }
   /** An attachment's bytes (at most LIMITS.attachmentBytes): the client hashes what it signs over. */
   async attachment(documentId: string, attachmentId: string): Promise<Uint8Array> {
-    return (await this.request('GET', `/api/documents/${encodeURIComponent(documentId)}/attachments/${encodeURIComponent(attachmentId)}`, RAW_BYTES)) as unknown as Uint8Array;
+    return (await this.request(
+      'GET',
+      `/api/documents/${encodeURIComponent(documentId)}/attachments/${encodeURIComponent(attachmentId)}`,
+      RAW_BYTES,
+    )) as unknown as Uint8Array;
   }
   createDocument(body: CreateDocumentRequest) {
     return this.request('POST', '/api/documents', DocumentView, body, { retry: false });
@@ -106,7 +125,11 @@ export class ServiceClient {
     return this.request('POST', '/api/temp-cert/disable', TempCertStatus, undefined, { retry: false });
   }
   pendingResign(page: { limit?: number; after?: string } = {}) {
-    const params = new URLSearchParams(Object.entries(page).filter(([, v]) => v !== undefined).map(([k, v]): [string, string] => [k, String(v)]));
+    const params = new URLSearchParams(
+      Object.entries(page)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]): [string, string] => [k, String(v)]),
+    );
     return this.request('GET', `/api/resign/pending?${params}`, PendingResignList);
   }
   /** Re-signing a step twice is harmless (the service reports it already re-signed), so retrying is safe. */
@@ -114,7 +137,13 @@ export class ServiceClient {
     return this.request('POST', '/api/resign', ResignResponse, body, { retry: true });
   }
 
-  private async request<S extends ZodType | null | typeof RAW_BYTES>(method: 'GET' | 'POST' | 'DELETE', path: string, schema: S, body?: unknown, options: { retry?: boolean } = {}): Promise<S extends ZodType ? z.output<S> : void> {
+  private async request<S extends ZodType | null | typeof RAW_BYTES>(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    schema: S,
+    body?: unknown,
+    options: { retry?: boolean } = {},
+  ): Promise<S extends ZodType ? z.output<S> : void> {
     const retry = options.retry ?? method === 'GET';
     for (let attempt = 0; ; attempt++) {
       try {
@@ -127,7 +156,12 @@ export class ServiceClient {
     }
   }
 
-  private async once<S extends ZodType | null | typeof RAW_BYTES>(method: string, path: string, schema: S, body: unknown): Promise<S extends ZodType ? z.output<S> : void> {
+  private async once<S extends ZodType | null | typeof RAW_BYTES>(
+    method: string,
+    path: string,
+    schema: S,
+    body: unknown,
+  ): Promise<S extends ZodType ? z.output<S> : void> {
     // A timer cleared when the answer is read, not AbortSignal.timeout: that one keeps the request
     // (body and all) reachable for the whole timeout, which a 補簽 batch of thousands would feel.
     const abort = new AbortController();
@@ -139,7 +173,13 @@ export class ServiceClient {
     }
   }
 
-  private async answer<S extends ZodType | null | typeof RAW_BYTES>(method: string, path: string, schema: S, body: unknown, signal: AbortSignal): Promise<S extends ZodType ? z.output<S> : void> {
+  private async answer<S extends ZodType | null | typeof RAW_BYTES>(
+    method: string,
+    path: string,
+    schema: S,
+    body: unknown,
+    signal: AbortSignal,
+  ): Promise<S extends ZodType ? z.output<S> : void> {
     let response: Response;
     try {
       response = await fetch(new URL(path, this.baseUrl), {

@@ -45,7 +45,12 @@ if (!app.requestSingleInstanceLock()) {
     // installed app takes both from Settings or the administrator's configuration file.
     let desktop: DesktopApp;
     try {
-      desktop = await DesktopApp.start({ dataDir: app.getPath('userData'), defaultServiceUrl: process.env.GONGWEN_SERVICE_URL, defaultModulePath: process.env.GONGWEN_PKCS11_MODULE, confirmServiceUrl: confirmServiceUrlChange });
+      desktop = await DesktopApp.start({
+        dataDir: app.getPath('userData'),
+        defaultServiceUrl: process.env.GONGWEN_SERVICE_URL,
+        defaultModulePath: process.env.GONGWEN_PKCS11_MODULE,
+        confirmServiceUrl: confirmServiceUrlChange,
+      });
     } catch (error) {
       // An outbox another instance holds, or a journal that cannot be read: say so, and leave it untouched.
       const code = error instanceof GongwenError ? error.code : 'INTERNAL';
@@ -112,7 +117,15 @@ async function confirmServiceUrlChange(next: string, current: string): Promise<b
   return response === 1;
 }
 
-const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2', '.json': 'application/json' };
+const MIME: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
+};
 
 /** app://gongwen/<path> → a file of the built renderer, never outside it (see renderer-path.ts). */
 async function serveRenderer(request: Request): Promise<Response> {
@@ -120,7 +133,13 @@ async function serveRenderer(request: Request): Promise<Response> {
   if ('status' in file) return new Response(file.status === 400 ? 'bad request' : 'not found', { status: file.status });
   try {
     const body = await readFile(file.path);
-    return new Response(body, { headers: { 'content-type': MIME[extname(file.path)] ?? 'application/octet-stream', 'content-security-policy': CONTENT_SECURITY_POLICY, 'x-content-type-options': 'nosniff' } });
+    return new Response(body, {
+      headers: {
+        'content-type': MIME[extname(file.path)] ?? 'application/octet-stream',
+        'content-security-policy': CONTENT_SECURITY_POLICY,
+        'x-content-type-options': 'nosniff',
+      },
+    });
   } catch {
     return new Response('not found', { status: 404 });
   }

@@ -13,7 +13,8 @@ export async function checkedContentDigest(doc: DocumentView, download: (attachm
   for (const listed of doc.attachments) {
     const bytes = await download(listed.id);
     const sha256 = sha256Hex(bytes);
-    if (sha256 !== listed.sha256 || bytes.length !== listed.size) throw new GongwenError('SERVICE_ANSWER_INVALID', `attachment ${listed.name} is not the file its digest names`);
+    if (sha256 !== listed.sha256 || bytes.length !== listed.size)
+      throw new GongwenError('SERVICE_ANSWER_INVALID', `attachment ${listed.name} is not the file its digest names`);
     attachments.push({ name: listed.name, sha256, size: bytes.length });
   }
   const digest = contentSha256({ subject: doc.subject, body: doc.body, attachments });

@@ -128,7 +128,12 @@ export async function* uncheckedServicePages(service: ResignService): AsyncGener
 }
 
 export function toCountersign(step: Pick<PendingResignStep, 'stepId' | 'documentNumber' | 'seq' | 'signatureValue'>): ToCountersign {
-  return { stepId: step.stepId, documentNumber: step.documentNumber, seq: step.seq, signatureValue: new Uint8Array(Buffer.from(step.signatureValue, 'base64')) };
+  return {
+    stepId: step.stepId,
+    documentNumber: step.documentNumber,
+    seq: step.seq,
+    signatureValue: new Uint8Array(Buffer.from(step.signatureValue, 'base64')),
+  };
 }
 
 /** A countersignature made, waiting for the upload. */
@@ -202,7 +207,14 @@ function countersignerFor(session: ResignCardSession, note: string): Countersign
  * most a chunk) whenever the card and the upload queue have room for it. Returns once the list is
  * done or the batch stopped, and every bundle handed over has been answered.
  */
-async function signStage(pages: AsyncIterator<ResignPage>, session: ResignCardSession, countersigner: Countersigner, queue: UploadQueue, stop: BatchStop, onSigned: (step: ToCountersign) => void): Promise<void> {
+async function signStage(
+  pages: AsyncIterator<ResignPage>,
+  session: ResignCardSession,
+  countersigner: Countersigner,
+  queue: UploadQueue,
+  stop: BatchStop,
+  onSigned: (step: ToCountersign) => void,
+): Promise<void> {
   const atCard = new Set<Promise<void>>();
   const mostAtCard = (bundle: number) => (bundle > 1 ? MOST_BUNDLES_AT_CARD : 1);
   try {
@@ -210,7 +222,7 @@ async function signStage(pages: AsyncIterator<ResignPage>, session: ResignCardSe
       const page = await stop.unlessStopped(pages.next());
       if (!page || page.done) return;
       const steps = page.value.steps;
-      for (let at = 0; at < steps.length; ) {
+      for (let at = 0; at < steps.length;) {
         let size = Math.min(session.bundleSize(), queue.chunkSize, steps.length - at);
         while (!stop.stopped && !(atCard.size < mostAtCard(size) && queue.hasRoomFor(size))) {
           await stop.changed();
@@ -234,7 +246,14 @@ async function signStage(pages: AsyncIterator<ResignPage>, session: ResignCardSe
 }
 
 /** One bundle at the card; its countersignatures go to the upload queue. Never rejects: a failure stops the batch. */
-async function signBundle(bundle: readonly ToCountersign[], session: ResignCardSession, countersigner: Countersigner, queue: UploadQueue, stop: BatchStop, onSigned: (step: ToCountersign) => void): Promise<void> {
+async function signBundle(
+  bundle: readonly ToCountersign[],
+  session: ResignCardSession,
+  countersigner: Countersigner,
+  queue: UploadQueue,
+  stop: BatchStop,
+  onSigned: (step: ToCountersign) => void,
+): Promise<void> {
   const made: Countersigned[] = [];
   try {
     const signingTime = new Date(signingTimeOf(new Date()));
@@ -244,7 +263,11 @@ async function signBundle(bundle: readonly ToCountersign[], session: ResignCardS
       // Signatures that come back after the clerk cancelled are not used: the clerk was told the batch stopped.
       if (stop.cancelled) break;
       const step = bundle[i]!;
-      made.push({ stepId: step.stepId, documentNumber: step.documentNumber, countersignature: base64(countersigner.countersignature(toSign[i]!, answer.signatures[i]!)) });
+      made.push({
+        stepId: step.stepId,
+        documentNumber: step.documentNumber,
+        countersignature: base64(countersigner.countersignature(toSign[i]!, answer.signatures[i]!)),
+      });
       onSigned(step);
     }
     if (answer.failure) stop.stop(answer.failure); // a pulled card: what it signed before is kept
@@ -275,7 +298,11 @@ async function uploadStage(queue: UploadQueue, stop: BatchStop, upload: (items: 
   }
 }
 
-function tally(report: ResignReport, results: readonly { stepId: string; outcome: string; code?: string | undefined }[], items: readonly Countersigned[]): void {
+function tally(
+  report: ResignReport,
+  results: readonly { stepId: string; outcome: string; code?: string | undefined }[],
+  items: readonly Countersigned[],
+): void {
   const numbers = new Map(items.map((item) => [item.stepId, item.documentNumber]));
   for (const r of results) {
     if (r.outcome === 'resigned') report.resigned++;

@@ -37,7 +37,12 @@ export function checkPendingStep(step: PendingResignStep, context: ResignCheckCo
     const payload = decode(step.payload);
     const verified = verifyStepSignature(decode(step.signature), payload);
     const signed = signedPayload(payload);
-    if (signed.documentId !== step.documentId || signed.documentNumber !== step.documentNumber || signed.step !== step.seq || signed.sender !== context.account) {
+    if (
+      signed.documentId !== step.documentId ||
+      signed.documentNumber !== step.documentNumber ||
+      signed.step !== step.seq ||
+      signed.sender !== context.account
+    ) {
       throw new GongwenError('RESIGN_PAYLOAD_MISMATCH', 'the payload is another step’s, or not the clerk’s');
     }
     if (!sameBytes(verified.parsed.signerInfos[0]!.signature, decode(step.signatureValue))) {
@@ -56,7 +61,9 @@ export function checkPendingStep(step: PendingResignStep, context: ResignCheckCo
 
 /** The steps the card countersigns: those signed here, and those signed on another PC the clerk confirmed. */
 export function toSign(checked: readonly CheckedResignStep[], confirmedOtherPc: ReadonlySet<string>): ToCountersign[] {
-  return checked.filter((c) => c.listed.signedWith === 'this-pc' || (c.listed.signedWith === 'other-pc' && confirmedOtherPc.has(c.listed.stepId))).map((c) => c.toCountersign!);
+  return checked
+    .filter((c) => c.listed.signedWith === 'this-pc' || (c.listed.signedWith === 'other-pc' && confirmedOtherPc.has(c.listed.stepId)))
+    .map((c) => c.toCountersign!);
 }
 
 interface SignedPayload {
@@ -79,7 +86,17 @@ function signedPayload(payload: Uint8Array): SignedPayload {
   }
   const p = parsed as Partial<Record<keyof SignedPayload, unknown>> | null;
   const text = (v: unknown) => typeof v === 'string';
-  if (!p || !text(p.documentId) || !text(p.documentNumber) || typeof p.step !== 'number' || !text(p.sender) || !text(p.action) || !(p.recipient === null || text(p.recipient)) || !text(p.opinion) || !text(p.signingTime)) {
+  if (
+    !p ||
+    !text(p.documentId) ||
+    !text(p.documentNumber) ||
+    typeof p.step !== 'number' ||
+    !text(p.sender) ||
+    !text(p.action) ||
+    !(p.recipient === null || text(p.recipient)) ||
+    !text(p.opinion) ||
+    !text(p.signingTime)
+  ) {
     throw new GongwenError('RESIGN_PAYLOAD_MISMATCH', 'the payload is not a step payload');
   }
   return p as SignedPayload;

@@ -14,14 +14,22 @@ export interface StepInput {
   opinion: string;
 }
 
-
 /**
  * 傳送: sign the step, put it in the outbox (durable), then deliver it. When the service cannot be
  * reached the step stays queued and the courier delivers it later; the clerk's work is never lost.
  */
-export async function sendStep(deps: { outbox: Outbox; courier: Courier }, account: string, doc: DocumentView, input: StepInput, signer: CmsSigner, now = new Date()): Promise<SendOutcome> {
+export async function sendStep(
+  deps: { outbox: Outbox; courier: Courier },
+  account: string,
+  doc: DocumentView,
+  input: StepInput,
+  signer: CmsSigner,
+  now = new Date(),
+): Promise<SendOutcome> {
   const signingTime = signingTimeOf(now);
-  const payload = canonicalStepPayload(payloadForStep(doc, { action: input.action, sender: account, recipient: input.recipient, opinion: input.opinion, signingTime }));
+  const payload = canonicalStepPayload(
+    payloadForStep(doc, { action: input.action, sender: account, recipient: input.recipient, opinion: input.opinion, signingTime }),
+  );
   const cms = await signStep(payload, signer, new Date(signingTime));
   const key = randomBytes(18).toString('base64url');
   const entry: OutboxEntry = {
@@ -29,7 +37,15 @@ export async function sendStep(deps: { outbox: Outbox; courier: Courier }, accou
     account,
     documentId: doc.id,
     documentNumber: doc.number,
-    request: { action: input.action, recipient: input.recipient, opinion: input.opinion, signingTime, stepToken: doc.stepToken!, signature: Buffer.from(cms).toString('base64'), idempotencyKey: key },
+    request: {
+      action: input.action,
+      recipient: input.recipient,
+      opinion: input.opinion,
+      signingTime,
+      stepToken: doc.stepToken!,
+      signature: Buffer.from(cms).toString('base64'),
+      idempotencyKey: key,
+    },
     queuedAt: new Date().toISOString(),
   };
   await deps.outbox.put(entry);

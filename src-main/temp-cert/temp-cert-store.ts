@@ -86,7 +86,15 @@ export class TempCertStore {
     } finally {
       pkcs8.fill(0);
     }
-    const cert: LocalTempCert = { account, serial: issued.serial, certificate: issued.certificate, chain: issued.chain, notAfter: issued.notAfter, pcLabel, enabledAt: new Date().toISOString() };
+    const cert: LocalTempCert = {
+      account,
+      serial: issued.serial,
+      certificate: issued.certificate,
+      chain: issued.chain,
+      notAfter: issued.notAfter,
+      pcLabel,
+      enabledAt: new Date().toISOString(),
+    };
     await mkdir(join(this.dataDir, 'temp-cert'), { recursive: true, mode: 0o700 });
     await writeFileAtomic(this.enabledFile(account), JSON.stringify([...(await this.enabledHere(account)), cert.certificate]));
     await writeFileAtomic(this.file(account), JSON.stringify(cert, null, 2));
@@ -102,7 +110,8 @@ export class TempCertStore {
   async enabledHere(account: string): Promise<string[]> {
     const enabled = new Set<string>();
     try {
-      for (const certificate of JSON.parse(await readFile(this.enabledFile(account), 'utf8')) as unknown[]) if (typeof certificate === 'string') enabled.add(certificate);
+      for (const certificate of JSON.parse(await readFile(this.enabledFile(account), 'utf8')) as unknown[])
+        if (typeof certificate === 'string') enabled.add(certificate);
     } catch {
       // none enabled here yet, or enabled before this list was kept: the present certificate below
     }
@@ -173,7 +182,8 @@ function combine(remote: TempCertStatus, local: LocalTempCert | null, unlocked: 
   // A certificate revoked or expired on the service is no use here, whatever the PC still holds.
   const live = local && remote.certificates.some((c) => c.serial === local.serial && c.revokedAt === null) && new Date(local.notAfter) > new Date();
   const state = remote.state === 'none' ? 'none' : remote.state === 'disabled' ? 'disabled' : live ? 'enabled-here' : 'applied';
-  const summary = local && live ? { account: local.account, serial: local.serial, notAfter: local.notAfter, pcLabel: local.pcLabel, enabledAt: local.enabledAt } : null;
+  const summary =
+    local && live ? { account: local.account, serial: local.serial, notAfter: local.notAfter, pcLabel: local.pcLabel, enabledAt: local.enabledAt } : null;
   return { state, reason: remote.reason, appliedAt: remote.appliedAt, local: summary, unlocked: unlocked && state === 'enabled-here' };
 }
 

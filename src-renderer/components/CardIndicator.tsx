@@ -4,7 +4,12 @@ import { useTranslation } from 'react-i18next';
 import type { CardStatus } from '../../src-shared/common/card-status';
 import { call, subscribe } from '../bridge';
 
-const COLOR: Record<CardStatus['state'], 'success' | 'warning' | 'error' | 'default'> = { ready: 'success', 'no-card': 'warning', 'no-reader': 'warning', 'no-module': 'error' };
+const COLOR: Record<CardStatus['state'], 'success' | 'warning' | 'error' | 'default'> = {
+  ready: 'success',
+  'no-card': 'warning',
+  'no-reader': 'warning',
+  'no-module': 'error',
+};
 
 /**
  * On every screen: no reader / no card / ready, with the token's label. The details (the

@@ -41,7 +41,15 @@ export function SendDialog({ open = true, onClose, afterClose, ...props }: Props
   const [modal, holder] = Modal.useModal();
   const askClose = () => {
     if (!typed.current) return onClose();
-    void modal.confirm({ title: t('send.discardTitle'), content: t('send.discardText'), okText: t('send.discard'), cancelText: t('send.keepEditing'), okButtonProps: { danger: true }, onOk: onClose, focusable: { autoFocusButton: 'cancel' } });
+    void modal.confirm({
+      title: t('send.discardTitle'),
+      content: t('send.discardText'),
+      okText: t('send.discard'),
+      cancelText: t('send.keepEditing'),
+      okButtonProps: { danger: true },
+      onOk: onClose,
+      focusable: { autoFocusButton: 'cancel' },
+    });
   };
   return (
     <Modal
@@ -96,7 +104,16 @@ function refusedField(error: ClerkError | string | null): 'pin' | 'temp-password
   return null;
 }
 
-function SendForm({ doc, me, users, tempCert, tempCertTicked, onSent, onCancel, onTyped }: Omit<Props, 'open' | 'onClose' | 'afterClose'> & { onCancel(): void; onTyped(typed: boolean): void }) {
+function SendForm({
+  doc,
+  me,
+  users,
+  tempCert,
+  tempCertTicked,
+  onSent,
+  onCancel,
+  onTyped,
+}: Omit<Props, 'open' | 'onClose' | 'afterClose'> & { onCancel(): void; onTyped(typed: boolean): void }) {
   const { t } = useTranslation();
   const actions = doc.status === '已決行' ? closingChangeTypes : OPEN_ACTIONS;
   const [action, setAction] = useState<ChangeType>(actions[0]!);
@@ -161,7 +178,14 @@ function SendForm({ doc, me, users, tempCert, tempCertTicked, onSent, onCancel, 
         <Notice kind="news" type="info" title={t('send.noRecipient')} style={{ marginBottom: 16 }} />
       ) : (
         <Form.Item label={t('send.recipient')} htmlFor="send-recipient">
-          <Select id="send-recipient" showSearch optionFilterProp="label" value={recipient} onChange={setRecipient} options={others.map((u) => ({ value: u.account, label: `${u.name}（${u.unit} ${u.title}）` }))} />
+          <Select
+            id="send-recipient"
+            showSearch
+            optionFilterProp="label"
+            value={recipient}
+            onChange={setRecipient}
+            options={others.map((u) => ({ value: u.account, label: `${u.name}（${u.unit} ${u.title}）` }))}
+          />
         </Form.Item>
       )}
       <Form.Item label={t('send.opinion')} htmlFor="send-opinion">
@@ -210,7 +234,16 @@ function SendForm({ doc, me, users, tempCert, tempCertTicked, onSent, onCancel, 
               ) : undefined
             }
           >
-            <Input.Password id="send-pin" inputMode="numeric" autoComplete="off" maxLength={16} value={pin} onChange={(e) => setPin(e.target.value)} aria-invalid={fieldError === 'pin'} aria-describedby={fieldError === 'pin' ? 'send-pin-error' : undefined} />
+            <Input.Password
+              id="send-pin"
+              inputMode="numeric"
+              autoComplete="off"
+              maxLength={16}
+              value={pin}
+              onChange={(e) => setPin(e.target.value)}
+              aria-invalid={fieldError === 'pin'}
+              aria-describedby={fieldError === 'pin' ? 'send-pin-error' : undefined}
+            />
           </Form.Item>
         </Space>
       )}

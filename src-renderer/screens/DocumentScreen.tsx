@@ -9,7 +9,19 @@ import { ScreenHeading } from '../components/ScreenHeading';
 import { SendDialog } from '../components/SendDialog';
 import { useLoad } from '../use-call';
 
-export function DocumentScreen({ id, me, tempCertTicked, onBack, onSent }: { id: string; me: string; tempCertTicked: boolean; onBack(): void; onSent(outcome: SendOutcome): void }) {
+export function DocumentScreen({
+  id,
+  me,
+  tempCertTicked,
+  onBack,
+  onSent,
+}: {
+  id: string;
+  me: string;
+  tempCertTicked: boolean;
+  onBack(): void;
+  onSent(outcome: SendOutcome): void;
+}) {
   const { t } = useTranslation();
   const [sending, setSending] = useState(false);
   // What the last send came to: one message, spoken once (a queued send is a warning, not a success).
@@ -48,7 +60,9 @@ export function DocumentScreen({ id, me, tempCertTicked, onBack, onSent }: { id:
               {view.subject}
             </Descriptions.Item>
             <Descriptions.Item label={t('doc.createdBy')}>{view.createdBy}</Descriptions.Item>
-            <Descriptions.Item label={t('doc.attachments')}>{view.attachments.length ? view.attachments.map((a) => a.name).join('、') : t('doc.noAttachments')}</Descriptions.Item>
+            <Descriptions.Item label={t('doc.attachments')}>
+              {view.attachments.length ? view.attachments.map((a) => a.name).join('、') : t('doc.noAttachments')}
+            </Descriptions.Item>
           </Descriptions>
           <Typography.Title level={2} style={{ fontSize: 16 }}>
             {t('doc.body')}

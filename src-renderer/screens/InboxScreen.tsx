@@ -23,7 +23,14 @@ export function InboxScreen({ box, onOpen }: { box: 'inbox' | 'involved'; onOpen
   const [status, setStatus] = useState<DocumentStatus | ''>('');
   const [page, setPage] = useState(1);
   const { data, error, loading } = useLoad(
-    () => call('documents:list', { box, limit: INBOX_PAGE_SIZE, offset: (page - 1) * INBOX_PAGE_SIZE, ...(query ? { q: query } : {}), ...(status ? { status } : {}) }),
+    () =>
+      call('documents:list', {
+        box,
+        limit: INBOX_PAGE_SIZE,
+        offset: (page - 1) * INBOX_PAGE_SIZE,
+        ...(query ? { q: query } : {}),
+        ...(status ? { status } : {}),
+      }),
     [box, query, status, page],
   );
   const title = t(`menu.${box}`);

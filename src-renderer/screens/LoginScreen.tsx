@@ -27,7 +27,13 @@ export function LoginScreen({ settings, onLoggedIn }: { settings: DesktopSetting
       <Card style={{ width: 400 }}>
         {/* The account field has focus here (autoFocus), so the heading does not take it. */}
         <ScreenHeading focus={false}>{t('login.title')}</ScreenHeading>
-        <Form layout="vertical" onFinish={submit} scrollToFirstError={{ focus: true }} style={{ marginTop: 16 }} initialValues={{ serviceUrl: settings.serviceUrl }}>
+        <Form
+          layout="vertical"
+          onFinish={submit}
+          scrollToFirstError={{ focus: true }}
+          style={{ marginTop: 16 }}
+          initialValues={{ serviceUrl: settings.serviceUrl }}
+        >
           {!settings.serviceUrlLocked && (
             <Form.Item label={t('login.service')} name="serviceUrl" rules={[{ required: true }]}>
               <Input autoComplete="url" />

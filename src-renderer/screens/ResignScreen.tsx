@@ -66,7 +66,9 @@ export function ResignScreen() {
     ) : s.signedWith === 'other-pc' ? (
       <Space size={4} wrap>
         <Tag style={tagTone.pending}>{t('ift940.otherPc')}</Tag>
-        {s.signed && <Typography.Text>{`${s.signed.action} ${s.signed.recipient ?? ''} ${s.signed.opinion} ${formatRocDateTime(s.signed.signingTime)}`}</Typography.Text>}
+        {s.signed && (
+          <Typography.Text>{`${s.signed.action} ${s.signed.recipient ?? ''} ${s.signed.opinion} ${formatRocDateTime(s.signed.signingTime)}`}</Typography.Text>
+        )}
       </Space>
     ) : (
       <Space size={4} wrap>
@@ -124,7 +126,9 @@ export function ResignScreen() {
       {progress && (
         <div data-testid="resign-progress">
           <Progress aria-label={t('ift940.progressName')} percent={Math.round((progress.done / Math.max(progress.total, 1)) * 100)} />
-          <Typography.Text>{t('ift940.progress', { done: progress.done, total: progress.total, current: progress.current?.documentNumber ?? '' })}</Typography.Text>
+          <Typography.Text>
+            {t('ift940.progress', { done: progress.done, total: progress.total, current: progress.current?.documentNumber ?? '' })}
+          </Typography.Text>
         </div>
       )}
       <div role="status" className="gw-visually-hidden" data-testid="resign-progress-spoken">
@@ -135,7 +139,13 @@ export function ResignScreen() {
           kind="news"
           type={report.refused.length ? 'warning' : 'success'}
           data-testid="resign-report"
-          title={[t('ift940.done', { resigned: report.resigned }), report.alreadyResigned ? t('ift940.already', { count: report.alreadyResigned }) : '', report.refused.length ? t('ift940.refused', { count: report.refused.length }) : ''].filter(Boolean).join(' ')}
+          title={[
+            t('ift940.done', { resigned: report.resigned }),
+            report.alreadyResigned ? t('ift940.already', { count: report.alreadyResigned }) : '',
+            report.refused.length ? t('ift940.refused', { count: report.refused.length }) : '',
+          ]
+            .filter(Boolean)
+            .join(' ')}
           description={report.refused.length ? report.refused.map((r) => `${r.documentNumber}：${r.code}`).join('\n') : undefined}
         />
       )}

@@ -35,7 +35,12 @@ export function SettingsScreen({ settings, onSaved }: { settings: DesktopSetting
             <Input />
           </Form.Item>
           <Form.Item label={t('settings.language')} name="language">
-            <Select options={[{ value: 'zh-TW', label: '中文（台灣）' }, { value: 'en', label: 'English' }]} />
+            <Select
+              options={[
+                { value: 'zh-TW', label: '中文（台灣）' },
+                { value: 'en', label: 'English' },
+              ]}
+            />
           </Form.Item>
           <Button type="primary" htmlType="submit">
             {t('settings.save')}
@@ -48,7 +53,13 @@ export function SettingsScreen({ settings, onSaved }: { settings: DesktopSetting
         <Button onClick={async () => setDiagnostics(await call('card:diagnostics', {}).catch(() => null))}>{t('settings.runDiagnostics')}</Button>
         {/* A Tab stop with a name, so the arrow keys scroll it without a mouse. */}
         {diagnostics && (
-          <pre data-testid="diagnostics" tabIndex={0} role="region" aria-label={t('settings.diagnostics')} style={{ marginTop: 12, maxHeight: 320, overflow: 'auto' }}>
+          <pre
+            data-testid="diagnostics"
+            tabIndex={0}
+            role="region"
+            aria-label={t('settings.diagnostics')}
+            style={{ marginTop: 12, maxHeight: 320, overflow: 'auto' }}
+          >
             {JSON.stringify(diagnostics, null, 2)}
           </pre>
         )}

@@ -8,7 +8,6 @@ import { Notice } from '../components/Notice';
 import { focusHeadingIfLost, SCREEN_HEADING_ID, ScreenHeading } from '../components/ScreenHeading';
 import { useLoad } from '../use-call';
 
-
 /** IFT930 臨時憑證申請發放啟用作業: apply, enable and download on this PC, delete. */
 export function TempCertScreen() {
   const { t } = useTranslation();
@@ -53,14 +52,25 @@ export function TempCertScreen() {
             <span data-testid="temp-cert-state">{t(`ift930.states.${view.data.state}`)}</span>
           </Descriptions.Item>
           {view.data.reason && <Descriptions.Item label={t('ift930.reason')}>{view.data.reason}</Descriptions.Item>}
-          {view.data.local && <Descriptions.Item label="PC">{t('ift930.pc', { pc: view.data.local.pcLabel, until: formatRocDateTime(view.data.local.notAfter) })}</Descriptions.Item>}
+          {view.data.local && (
+            <Descriptions.Item label="PC">
+              {t('ift930.pc', { pc: view.data.local.pcLabel, until: formatRocDateTime(view.data.local.notAfter) })}
+            </Descriptions.Item>
+          )}
         </Descriptions>
       )}
       {notice && <Notice kind="news" type="success" title={notice} />}
       {error && <Notice kind="problem" title={error} />}
       {state === 'none' && (
         <Card>
-          <Form name="apply" layout="vertical" scrollToFirstError={{ focus: true }} onFinish={(v: { password: string; reason: string; loginPassword: string }) => run(() => call('tempCert:apply', v), t('ift930.applied'), 'enable_password')}>
+          <Form
+            name="apply"
+            layout="vertical"
+            scrollToFirstError={{ focus: true }}
+            onFinish={(v: { password: string; reason: string; loginPassword: string }) =>
+              run(() => call('tempCert:apply', v), t('ift930.applied'), 'enable_password')
+            }
+          >
             <Form.Item label={t('ift930.password')} name="password" rules={[{ required: true, min: 8 }]}>
               <Input.Password autoComplete="new-password" />
             </Form.Item>
@@ -76,7 +86,12 @@ export function TempCertScreen() {
       )}
       {(state === 'applied' || state === 'disabled') && (
         <Card>
-          <Form name="enable" layout="vertical" scrollToFirstError={{ focus: true }} onFinish={(v: { password: string; loginPassword: string }) => run(() => call('tempCert:enable', v), t('ift930.enabled'), SCREEN_HEADING_ID)}>
+          <Form
+            name="enable"
+            layout="vertical"
+            scrollToFirstError={{ focus: true }}
+            onFinish={(v: { password: string; loginPassword: string }) => run(() => call('tempCert:enable', v), t('ift930.enabled'), SCREEN_HEADING_ID)}
+          >
             <Form.Item label={t('ift930.enablePassword')} name="password" rules={[{ required: true }]}>
               <Input.Password autoComplete="off" />
             </Form.Item>

@@ -11,7 +11,23 @@ export const PASSWORD_MIN_CHARACTERS = 12;
 export const PASSWORD_MAX_CHARACTERS = 128;
 
 /** Known first guesses of 12 characters or more (lower-cased); the demo's password is public. */
-const COMMON = new Set(['gongwen-demo', 'gongwen-temp', '123456789012', '1234567890123', 'password1234', 'password12345', 'passw0rd1234', 'qwertyuiop12', 'qwertyuiopas', 'abcdefghijkl', '1qaz2wsx3edc', '1qaz@wsx3edc', 'iloveyou1234', 'administrator', 'admin1234567']);
+const COMMON = new Set([
+  'gongwen-demo',
+  'gongwen-temp',
+  '123456789012',
+  '1234567890123',
+  'password1234',
+  'password12345',
+  'passw0rd1234',
+  'qwertyuiop12',
+  'qwertyuiopas',
+  'abcdefghijkl',
+  '1qaz2wsx3edc',
+  '1qaz@wsx3edc',
+  'iloveyou1234',
+  'administrator',
+  'admin1234567',
+]);
 
 /** Why `password` breaks the policy for `account`, or null when it keeps it. */
 export function passwordProblem(account: string, password: string): string | null {

@@ -18,15 +18,26 @@ function tokenDigest(token: string): string {
 export async function login(ctx: ServiceContext, account: string, password: string): Promise<LoginResponse> {
   const { db, dialect } = ctx.storage;
   const user = await findUserByAccount(db, account);
-  await ctx.passwordGuard.check(`login:${account}`, () => verifyPassword(password, user?.password_hash ?? DUMMY_HASH).then((ok) => ok && user !== undefined), 'LOGIN_FAILED');
+  await ctx.passwordGuard.check(
+    `login:${account}`,
+    () => verifyPassword(password, user?.password_hash ?? DUMMY_HASH).then((ok) => ok && user !== undefined),
+    'LOGIN_FAILED',
+  );
   if (!user) throw new GongwenError('LOGIN_FAILED');
   const token = randomBytes(32).toString('base64url');
   const now = ctx.now();
-  const previous = await db.selectFrom('sessions').select((eb) => eb.fn.max('created_at').as('at')).where('user_id', '=', user.id).executeTakeFirst();
+  const previous = await db
+    .selectFrom('sessions')
+    .select((eb) => eb.fn.max('created_at').as('at'))
+    .where('user_id', '=', user.id)
+    .executeTakeFirst();
   const tempCertChanges = await tempCertChangesSince(db, account, previous?.at ?? null);
   const expiresAt = new Date(now.getTime() + ctx.sessionHours * 3600 * 1000).toISOString();
   await ctx.storage.write(async (trx) => {
-    await trx.insertInto('sessions').values({ token_sha256: tokenDigest(token), user_id: user.id, created_at: now.toISOString(), expires_at: expiresAt, ended_at: null }).execute();
+    await trx
+      .insertInto('sessions')
+      .values({ token_sha256: tokenDigest(token), user_id: user.id, created_at: now.toISOString(), expires_at: expiresAt, ended_at: null })
+      .execute();
     await appendAudit(trx, dialect, now, { actor: account, action: 'session.login', subject: account, detail: {} });
   });
   return { token, expiresAt, user: await userSummary(db, user.id), tempCertChanges };

@@ -10,7 +10,13 @@ import { registerCard, type RegisteredCard } from '../signatures/card-registrati
 import { hashPassword } from './password-hash.js';
 
 export async function ensureUnit(storage: Storage, id: string, name: string): Promise<void> {
-  await storage.write((trx) => trx.insertInto('units').values({ id, name }).onConflict((oc) => oc.column('id').doNothing()).execute());
+  await storage.write((trx) =>
+    trx
+      .insertInto('units')
+      .values({ id, name })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute(),
+  );
 }
 
 export async function createUser(
@@ -31,7 +37,12 @@ export async function createUser(
     const unit = await trx.selectFrom('units').select('id').where('id', '=', input.unitId).executeTakeFirst();
     if (!unit) throw new GongwenError('VALIDATION_FAILED', `unit ${input.unitId} does not exist`);
     await trx.insertInto('users').values(row).execute();
-    await appendAudit(trx, dialect, ctx.now(), { actor: null, action: 'user.create', subject: input.account, detail: { name: input.name, unit: input.unitId } });
+    await appendAudit(trx, dialect, ctx.now(), {
+      actor: null,
+      action: 'user.create',
+      subject: input.account,
+      detail: { name: input.name, unit: input.unitId },
+    });
   });
   return row;
 }
@@ -41,7 +52,12 @@ export async function findUserByAccount(db: Kysely<Database>, account: string): 
 }
 
 /** 登錄實體卡憑證: binds a card certificate, with the intermediates it sits under, to a user (`card-registration.ts`). */
-export async function registerCardCertificate(ctx: ServiceContext, account: string, der: Uint8Array, intermediates: readonly Uint8Array[] = []): Promise<RegisteredCard> {
+export async function registerCardCertificate(
+  ctx: ServiceContext,
+  account: string,
+  der: Uint8Array,
+  intermediates: readonly Uint8Array[] = [],
+): Promise<RegisteredCard> {
   const user = await findUserByAccount(ctx.storage.db, account);
   if (!user) throw new GongwenError('USER_UNKNOWN', account);
   return registerCard(ctx, user.id, account, der, intermediates);

@@ -63,7 +63,7 @@ export async function verifyAuditChain(db: Kysely<Database>): Promise<AuditVerdi
   let expectedSeq = 1;
   let entries = 0;
   const pageSize = 5000;
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const rows = await db.selectFrom('audit_log').selectAll().where('seq', '>', after).orderBy('seq').limit(pageSize).execute();
     for (const row of rows) {
       entries++;

@@ -26,8 +26,14 @@ export async function buildEvidence(ctx: ServiceContext, documentId: string): Pr
   const steps = await signedSteps(db, doc.id);
   const files: Evidence['files'] = [];
   const add = (name: string, bytes: Uint8Array | string) => files.push({ name, contentBase64: Buffer.from(bytes).toString('base64') });
-  const carried = await carriedCertificates(ctx, steps.map((s) => s.resign_certificates));
-  const timeStamps = await timeStampsOfSteps(db, steps.map((s) => s.id));
+  const carried = await carriedCertificates(
+    ctx,
+    steps.map((s) => s.resign_certificates),
+  );
+  const timeStamps = await timeStampsOfSteps(
+    db,
+    steps.map((s) => s.id),
+  );
   const stampOf = (stepId: string, signer: StoredTimeStamp['signer']) => timeStamps.stamps.find((t) => t.stepId === stepId && t.signer === signer);
   const stamped: StampedStep[] = [];
   for (const s of steps) {
@@ -79,7 +85,12 @@ async function carriedCertificates(ctx: ServiceContext, certificateLists: readon
  * attributes and its certificates among the SignedData's, the same bytes `countersign` makes on
  * one machine. The service keeps the two apart (補簽 never rewrites a signature).
  */
-function withCountersignature(signature: Uint8Array, countersignature: Uint8Array, certificateHashes: string | null, carried: ReadonlyMap<string, Uint8Array>): Uint8Array {
+function withCountersignature(
+  signature: Uint8Array,
+  countersignature: Uint8Array,
+  certificateHashes: string | null,
+  carried: ReadonlyMap<string, Uint8Array>,
+): Uint8Array {
   const certificates = (JSON.parse(certificateHashes ?? '[]') as string[]).map((h) => {
     const found = carried.get(h);
     if (!found) throw new GongwenError('INTERNAL', `carried certificate ${h} is missing`);
@@ -144,17 +155,17 @@ function readme(number: string, steps: readonly StampedStep[]): string {
     'Time-stamps (RFC 3161, CAdES-T). Each signature and each re-sign countersignature has a token',
     'from a time-stamping authority over its signature value: the unsigned attribute',
     'signature-time-stamp (1.2.840.113549.1.9.16.2.14) of its SignerInfo in step-N.p7s, and the',
-    'same token beside it, step-N.signature.tst over step-N.signature-value (the SignerInfo\'s',
+    "same token beside it, step-N.signature.tst over step-N.signature-value (the SignerInfo's",
     'signature octets) and step-N.countersignature.tst over step-N.countersignature-value. The',
     'TSA certificates are in trust/tsa.pem. openssl ts -verify proves the signature value existed',
-    'at the token\'s time; openssl cms -verify then checks the signature as of that time (-attime),',
-    'so no time is taken from the signer\'s own claim (its signing-time attribute).',
+    "at the token's time; openssl cms -verify then checks the signature as of that time (-attime),",
+    "so no time is taken from the signer's own claim (its signing-time attribute).",
     '',
     'Trust: card signatures chain to trust/card-roots.pem, temporary-certificate signatures to',
     'trust/temp-ca.pem. A certificate may have expired since; that is why -attime is given.',
     'Show the re-sign (補簽) countersignature: openssl cms -cmsout -print -inform DER -in step-N.p7s',
     '  It is the unsigned attribute countersignature (1.2.840.113549.1.9.6) of the SignerInfo: its',
-    '  message-digest is the SHA-256 of that SignerInfo\'s signature value, its signing certificate',
+    "  message-digest is the SHA-256 of that SignerInfo's signature value, its signing certificate",
     '  chains to trust/card-roots.pem, and the re-sign note is the UTF8String of attribute',
     '  2.25.148236149808349953054963097656526251520.2.',
     '',
@@ -164,7 +175,8 @@ function readme(number: string, steps: readonly StampedStep[]): string {
     const how = s.temp_cert_used ? `temporary certificate${s.resigned_at ? `, re-signed with the card at ${s.resigned_at}` : ', not yet re-signed'}` : 'card';
     const claimed = s.signing_time ? `, signing time claimed by the signer ${s.signing_time}` : '';
     lines.push('', `step ${s.seq}: ${how}${claimed}`);
-    for (const which of s.pending) lines.push(`  time-stamp pending for the ${which}: the time-stamping authority was unreachable; it is fetched later, export again to include it.`);
+    for (const which of s.pending)
+      lines.push(`  time-stamp pending for the ${which}: the time-stamping authority was unreachable; it is fetched later, export again to include it.`);
     const ca = s.temp_cert_used ? 'trust/temp-ca.pem' : 'trust/card-roots.pem';
     const verify = `openssl cms -verify -inform DER -in step-${s.seq}.p7s -binary -content step-${s.seq}.payload -CAfile ${ca} -purpose any -out /dev/null`;
     if (s.signatureTimeStamp) {
@@ -172,7 +184,11 @@ function readme(number: string, steps: readonly StampedStep[]): string {
       lines.push(`$ openssl ts -verify -token_in -in step-${s.seq}.signature.tst -data step-${s.seq}.signature-value -CAfile trust/tsa.pem`);
       lines.push(`$ ${verify} -attime ${seconds(s.signatureTimeStamp)}`);
     } else if (s.signing_time) {
-      lines.push(s.pending.includes('signature') ? '  as of the signer\'s claimed time only, until the time-stamp arrives:' : '  no time-stamp (signed before time-stamping began): as of the signer\'s claimed time only:');
+      lines.push(
+        s.pending.includes('signature')
+          ? "  as of the signer's claimed time only, until the time-stamp arrives:"
+          : "  no time-stamp (signed before time-stamping began): as of the signer's claimed time only:",
+      );
       lines.push(`$ ${verify} -attime ${seconds(s.signing_time)}`);
     }
     if (s.countersignatureTimeStamp) {

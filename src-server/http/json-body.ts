@@ -32,7 +32,7 @@ export function assertJsonShape(bytes: Uint8Array): void {
 
 /** The closing quote of the string opening at `open` (found natively: attachments are megabytes of string). */
 function endOfString(bytes: Uint8Array, open: number): number {
-  for (let at = open; ; ) {
+  for (let at = open; ;) {
     at = bytes.indexOf(0x22, at + 1);
     if (at < 0) return bytes.length; // unterminated: JSON.parse refuses it
     let backslashes = 0;
@@ -49,10 +49,13 @@ export function registerJsonParser(app: FastifyInstance): void {
     if (bytes.length === 0) return done(new GongwenError('MALFORMED_REQUEST', 'empty body'), undefined);
     try {
       assertJsonShape(bytes);
-      done(null, JSON.parse(bytes.toString('utf8'), (key, value: unknown) => {
-        if (key === '__proto__') throw new GongwenError('MALFORMED_REQUEST', 'a forbidden key');
-        return value;
-      }));
+      done(
+        null,
+        JSON.parse(bytes.toString('utf8'), (key, value: unknown) => {
+          if (key === '__proto__') throw new GongwenError('MALFORMED_REQUEST', 'a forbidden key');
+          return value;
+        }),
+      );
     } catch (error) {
       done(error instanceof GongwenError ? error : new GongwenError('MALFORMED_REQUEST'), undefined);
     }

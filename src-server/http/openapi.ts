@@ -9,7 +9,14 @@ export function openApiDocument(routes: readonly AnyRoute[], version: string): R
   for (const r of routes) {
     const path = r.url.replace(/:(\w+)/g, '{$1}');
     const params = [...r.url.matchAll(/:(\w+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
-    const query = r.query ? Object.entries((json(r.query, 'input') as { properties?: Record<string, unknown> }).properties ?? {}).map(([name, schema]) => ({ name, in: 'query', required: false, schema })) : [];
+    const query = r.query
+      ? Object.entries((json(r.query, 'input') as { properties?: Record<string, unknown> }).properties ?? {}).map(([name, schema]) => ({
+          name,
+          in: 'query',
+          required: false,
+          schema,
+        }))
+      : [];
     (paths[path] ??= {})[r.method.toLowerCase()] = {
       summary: r.summary,
       tags: r.tags,
@@ -28,7 +35,11 @@ export function openApiDocument(routes: readonly AnyRoute[], version: string): R
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'GongwenDesk document service', version, description: '公文 workflow, temporary-certificate CA (IFT930/IFT940) and signature verification.' },
+    info: {
+      title: 'GongwenDesk document service',
+      version,
+      description: '公文 workflow, temporary-certificate CA (IFT930/IFT940) and signature verification.',
+    },
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { z} from 'zod';
+import type { z } from 'zod';
 import { type ZodType } from 'zod';
 import { GongwenError } from '../../src-shared/common/errors.js';
 import { authenticate } from '../accounts/sessions.js';
@@ -74,7 +74,9 @@ export function registerRoutes(app: FastifyInstance, ctx: ServiceContext, routes
         const actor = spec.auth ? actors.get(request)! : NO_ACTOR;
         const body = spec.body ? parseWith(spec.body, request.body ?? {}) : undefined;
         const query = spec.query ? parseWith(spec.query, request.query ?? {}) : undefined;
-        const result = await spec.handler({ body, query, params: request.params as Record<string, string>, actor, token, request, reply } as Parameters<AnyRoute['handler']>[0]);
+        const result = await spec.handler({ body, query, params: request.params as Record<string, string>, actor, token, request, reply } as Parameters<
+          AnyRoute['handler']
+        >[0]);
         if (reply.sent) return reply;
         if (result === undefined) return reply.code(204).send();
         if (result instanceof Uint8Array) return reply.type(spec.produces ?? 'application/octet-stream').send(Buffer.from(result));

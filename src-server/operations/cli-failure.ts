@@ -26,27 +26,41 @@ export function describeFailure(error: unknown): CliFailure {
   if (error instanceof GongwenError) return { message: `${error.code}: ${error.message}${error.detail ? ` (${error.detail})` : ''}`, exitCode: 1 };
   const e = (error ?? {}) as SystemError & { message?: string };
   const text = typeof e.message === 'string' ? e.message : String(error);
-  if (typeof e.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS_')) return { message: `${text}. Run without arguments for the commands and their options.`, exitCode: 2 };
+  if (typeof e.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS_'))
+    return { message: `${text}. Run without arguments for the commands and their options.`, exitCode: 2 };
   switch (e.code) {
     case 'ENOENT':
       return { message: `${e.path ?? 'A file'} does not exist (no such file or folder).`, exitCode: 1 };
     case 'EACCES':
     case 'EPERM':
-      if (e.syscall === 'listen' || e.syscall === 'bind') return { message: `Not allowed to listen on port ${e.port ?? '?'} of ${e.address ?? '?'} (ports below 1024 need privileges; use --port 8380 behind a proxy).`, exitCode: 1 };
-      return { message: `Permission denied on ${e.path ?? 'a file'}: the service's user must be able to read (and for the data folder, write) it.`, exitCode: 1 };
+      if (e.syscall === 'listen' || e.syscall === 'bind')
+        return {
+          message: `Not allowed to listen on port ${e.port ?? '?'} of ${e.address ?? '?'} (ports below 1024 need privileges; use --port 8380 behind a proxy).`,
+          exitCode: 1,
+        };
+      return {
+        message: `Permission denied on ${e.path ?? 'a file'}: the service's user must be able to read (and for the data folder, write) it.`,
+        exitCode: 1,
+      };
     case 'EISDIR':
       return { message: `${e.path ?? 'That path'} is a folder, not a file.`, exitCode: 1 };
     case 'EADDRINUSE':
-      return { message: `port ${e.port ?? '?'} on ${e.address ?? '?'} is already in use (another service, or this one already running); choose another with --port.`, exitCode: 1 };
+      return {
+        message: `port ${e.port ?? '?'} on ${e.address ?? '?'} is already in use (another service, or this one already running); choose another with --port.`,
+        exitCode: 1,
+      };
     case 'EADDRNOTAVAIL':
       return { message: `${e.address ?? 'That address'} is not an address of this machine; give --host one of its addresses (0.0.0.0 for all).`, exitCode: 1 };
     case 'ECONNREFUSED':
     case 'ETIMEDOUT':
     case 'EHOSTUNREACH':
     case 'ENOTFOUND':
-      return { message: `Cannot reach the database at ${e.address ?? 'its host'}${e.port ? `:${e.port}` : ''} (${e.code}): is PostgreSQL running, and is DATABASE_URL right?`, exitCode: 1 };
+      return {
+        message: `Cannot reach the database at ${e.address ?? 'its host'}${e.port ? `:${e.port}` : ''} (${e.code}): is PostgreSQL running, and is DATABASE_URL right?`,
+        exitCode: 1,
+      };
     case 'SQLITE_CANTOPEN':
-      return { message: 'Cannot open the SQLite database: check GONGWEN_DATA_DIR (or DATABASE_URL) and that the service\'s user may write there.', exitCode: 1 };
+      return { message: "Cannot open the SQLite database: check GONGWEN_DATA_DIR (or DATABASE_URL) and that the service's user may write there.", exitCode: 1 };
     case '28P01':
     case '28000':
       return { message: 'PostgreSQL refused the login: check the user and password in DATABASE_URL.', exitCode: 1 };

@@ -22,7 +22,13 @@ export interface RegisteredCard {
  * judged (the same path validator and signing profile, valid now), with the intermediates it
  * sits under (a GCA card is under an intermediate, not the root). The same card again is a no-op.
  */
-export async function registerCard(ctx: ServiceContext, userId: string, account: string, der: Uint8Array, intermediates: readonly Uint8Array[] = []): Promise<RegisteredCard> {
+export async function registerCard(
+  ctx: ServiceContext,
+  userId: string,
+  account: string,
+  der: Uint8Array,
+  intermediates: readonly Uint8Array[] = [],
+): Promise<RegisteredCard> {
   let certificate: X509Certificate;
   try {
     certificate = new X509Certificate(der);
@@ -70,7 +76,12 @@ export async function registerCard(ctx: ServiceContext, userId: string, account:
           intermediates: pathCas.length > 0 ? JSON.stringify(pathCas.map((c) => c.sha256)) : null,
         })
         .execute();
-      await appendAudit(trx, dialect, ctx.now(), { actor: null, action: 'card.register', subject: account, detail: { sha256: leaf.sha256, subject: leaf.subject } });
+      await appendAudit(trx, dialect, ctx.now(), {
+        actor: null,
+        action: 'card.register',
+        subject: account,
+        detail: { sha256: leaf.sha256, subject: leaf.subject },
+      });
     });
   } catch (error) {
     // Registered by a concurrent run meanwhile.
@@ -102,7 +113,11 @@ export function splitCardChain(certificates: readonly Uint8Array[]): { leaf: Uin
   });
   const issuedAnother = (i: number) => parsed.some((other, j) => j !== i && other.checkIssued(parsed[i]!) && safeVerify(other, parsed[i]!));
   const leaves = parsed.map((_, i) => i).filter((i) => !issuedAnother(i));
-  if (leaves.length !== 1) throw new GongwenError('CERT_UNTRUSTED', `the file should hold one card certificate and the CAs above it; ${leaves.length} certificates issued none of the others`);
+  if (leaves.length !== 1)
+    throw new GongwenError(
+      'CERT_UNTRUSTED',
+      `the file should hold one card certificate and the CAs above it; ${leaves.length} certificates issued none of the others`,
+    );
   const leaf = leaves[0]!;
   return { leaf: certificates[leaf]!, intermediates: certificates.filter((_, i) => i !== leaf) };
 }

@@ -105,7 +105,8 @@ function withExtensions(der: Uint8Array, x509: X509Certificate, sha256: string):
     throw new GongwenError('CERT_MALFORMED', `${x509.subject}: not a well-formed certificate`);
   }
   // RFC 5280 §4.1.1.2: the outer algorithm must be the one inside the signed part.
-  if (parsed.signatureAlgorithm.algorithmId !== parsed.signature.algorithmId) throw new GongwenError('CERT_MALFORMED', `${x509.subject}: signature algorithms differ`);
+  if (parsed.signatureAlgorithm.algorithmId !== parsed.signature.algorithmId)
+    throw new GongwenError('CERT_MALFORMED', `${x509.subject}: signature algorithms differ`);
   let ca = false;
   let pathLength: number | undefined;
   let keyUsage: KeyUsage | undefined;

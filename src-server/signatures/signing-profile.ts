@@ -13,5 +13,6 @@ export function assertSigningProfile(leaf: PathCertificate): void {
   if (leaf.ca) throw new GongwenError('CERT_IS_CA', leaf.subject);
   const usage = leaf.keyUsage;
   if (!usage) throw new GongwenError('CERT_NOT_FOR_SIGNING', 'the certificate has no keyUsage');
-  if (!usage.digitalSignature && !usage.nonRepudiation) throw new GongwenError('CERT_NOT_FOR_SIGNING', 'keyUsage has neither digitalSignature nor nonRepudiation');
+  if (!usage.digitalSignature && !usage.nonRepudiation)
+    throw new GongwenError('CERT_NOT_FOR_SIGNING', 'keyUsage has neither digitalSignature nor nonRepudiation');
 }

@@ -144,7 +144,11 @@ export async function storeCountersignatures(
 ): Promise<Set<string>> {
   // PostgreSQL types a CASE of parameters as text; the countersignature column is bytea.
   const blob = (bytes: Uint8Array) => (dialect === 'postgres' ? sql<Uint8Array>`cast(${bytes} as bytea)` : sql<Uint8Array>`${bytes}`);
-  const byStep = <T>(value: (a: StepCountersignature) => RawBuilder<T> | T) => sql<T>`case id ${sql.join(accepted.map((a) => sql`when ${a.stepId} then ${value(a)}`), sql` `)} end`;
+  const byStep = <T>(value: (a: StepCountersignature) => RawBuilder<T> | T) =>
+    sql<T>`case id ${sql.join(
+      accepted.map((a) => sql`when ${a.stepId} then ${value(a)}`),
+      sql` `,
+    )} end`;
   const rows = await trx
     .updateTable('steps')
     .set({
@@ -154,7 +158,11 @@ export async function storeCountersignatures(
       resigned_at: resign.resignedAt,
       resign_note: resign.note,
     })
-    .where('id', 'in', accepted.map((a) => a.stepId))
+    .where(
+      'id',
+      'in',
+      accepted.map((a) => a.stepId),
+    )
     .where('resigned_at', 'is', null)
     .returning('id')
     .execute();
@@ -175,7 +183,13 @@ export async function openStep(db: Kysely<Database>, documentId: string, seq: nu
 
 /** The first temp-signed step of a document that no card has re-signed yet, if any (its seq). */
 export async function firstUnresignedTempStep(db: Kysely<Database>, documentId: string): Promise<number | undefined> {
-  const row = await db.selectFrom('steps').select('seq').where('document_id', '=', documentId).where('temp_cert_used', '=', 1).where('resigned_at', 'is', null).executeTakeFirst();
+  const row = await db
+    .selectFrom('steps')
+    .select('seq')
+    .where('document_id', '=', documentId)
+    .where('temp_cert_used', '=', 1)
+    .where('resigned_at', 'is', null)
+    .executeTakeFirst();
   return row?.seq;
 }
 

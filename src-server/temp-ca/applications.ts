@@ -1,5 +1,11 @@
 import type { z } from 'zod';
-import type { ApplyTempCertRequest, DeleteTempCertRequest, EnableTempCertRequest, EnableTempCertResponse, TempCertStatus } from '../../src-shared/common/api/temp-cert.js';
+import type {
+  ApplyTempCertRequest,
+  DeleteTempCertRequest,
+  EnableTempCertRequest,
+  EnableTempCertResponse,
+  TempCertStatus,
+} from '../../src-shared/common/api/temp-cert.js';
 import { GongwenError } from '../../src-shared/common/errors.js';
 import { hashPassword, verifyPassword } from '../accounts/password-hash.js';
 import { confirmLoginPassword } from '../accounts/sessions.js';
@@ -24,7 +30,12 @@ export const MIN_TEMP_PASSWORD = 8;
 export async function tempCertStatus(ctx: ServiceContext, actor: Actor): Promise<TempCertStatus> {
   const { db } = ctx.storage;
   const application = await db.selectFrom('temp_cert_applications').selectAll().where('user_id', '=', actor.id).executeTakeFirst();
-  const certificates = await db.selectFrom('temp_certificates').select(['serial', 'pc_label', 'issued_at', 'not_after', 'revoked_at']).where('user_id', '=', actor.id).orderBy('issued_at', 'desc').execute();
+  const certificates = await db
+    .selectFrom('temp_certificates')
+    .select(['serial', 'pc_label', 'issued_at', 'not_after', 'revoked_at'])
+    .where('user_id', '=', actor.id)
+    .orderBy('issued_at', 'desc')
+    .execute();
   return {
     state: application ? (application.state as 'applied' | 'disabled') : 'none',
     reason: application?.reason ?? null,
@@ -35,7 +46,12 @@ export async function tempCertStatus(ctx: ServiceContext, actor: Actor): Promise
 }
 
 /** 申請憑證: the temp-cert password and the reason. */
-export async function applyForTempCert(ctx: ServiceContext, actor: Actor, input: z.output<typeof ApplyTempCertRequest>, origin: ChangeOrigin): Promise<TempCertStatus> {
+export async function applyForTempCert(
+  ctx: ServiceContext,
+  actor: Actor,
+  input: z.output<typeof ApplyTempCertRequest>,
+  origin: ChangeOrigin,
+): Promise<TempCertStatus> {
   if (input.password.length < MIN_TEMP_PASSWORD) throw new GongwenError('TEMP_CERT_PASSWORD_WEAK');
   await confirmLoginPassword(ctx, actor, input.loginPassword);
   const passwordHash = await hashPassword(input.password);
@@ -43,8 +59,16 @@ export async function applyForTempCert(ctx: ServiceContext, actor: Actor, input:
   const now = ctx.now().toISOString();
   try {
     await ctx.storage.write(async (trx) => {
-      await trx.insertInto('temp_cert_applications').values({ user_id: actor.id, password_hash: passwordHash, reason: input.reason, state: 'applied', applied_at: now, updated_at: now }).execute();
-      await appendAudit(trx, dialect, ctx.now(), { actor: actor.account, action: 'temp-cert.apply', subject: actor.account, detail: { reason: input.reason, pcLabel: input.pcLabel ?? null, address: origin.address } });
+      await trx
+        .insertInto('temp_cert_applications')
+        .values({ user_id: actor.id, password_hash: passwordHash, reason: input.reason, state: 'applied', applied_at: now, updated_at: now })
+        .execute();
+      await appendAudit(trx, dialect, ctx.now(), {
+        actor: actor.account,
+        action: 'temp-cert.apply',
+        subject: actor.account,
+        detail: { reason: input.reason, pcLabel: input.pcLabel ?? null, address: origin.address },
+      });
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw new GongwenError('TEMP_CERT_ALREADY_APPLIED');
@@ -54,7 +78,12 @@ export async function applyForTempCert(ctx: ServiceContext, actor: Actor, input:
 }
 
 /** 啟用並下載憑證: checks the password, then certifies the key this PC made (from its CSR). */
-export async function enableTempCert(ctx: ServiceContext, actor: Actor, input: z.output<typeof EnableTempCertRequest>, origin: ChangeOrigin): Promise<EnableTempCertResponse> {
+export async function enableTempCert(
+  ctx: ServiceContext,
+  actor: Actor,
+  input: z.output<typeof EnableTempCertRequest>,
+  origin: ChangeOrigin,
+): Promise<EnableTempCertResponse> {
   const { db, dialect } = ctx.storage;
   await confirmLoginPassword(ctx, actor, input.loginPassword);
   const application = await db.selectFrom('temp_cert_applications').selectAll().where('user_id', '=', actor.id).executeTakeFirst();
@@ -69,9 +98,25 @@ export async function enableTempCert(ctx: ServiceContext, actor: Actor, input: z
     if (still.numUpdatedRows !== 1n) throw new GongwenError('TEMP_CERT_NOT_APPLIED');
     await trx
       .insertInto('temp_certificates')
-      .values({ serial: issued.serial, user_id: actor.id, pc_label: input.pcLabel, sha256: issued.sha256, der: issued.der, issued_at: now, not_before: issued.notBefore.toISOString(), not_after: issued.notAfter.toISOString(), revoked_at: null, revocation_reason: null })
+      .values({
+        serial: issued.serial,
+        user_id: actor.id,
+        pc_label: input.pcLabel,
+        sha256: issued.sha256,
+        der: issued.der,
+        issued_at: now,
+        not_before: issued.notBefore.toISOString(),
+        not_after: issued.notAfter.toISOString(),
+        revoked_at: null,
+        revocation_reason: null,
+      })
       .execute();
-    await appendAudit(trx, dialect, ctx.now(), { actor: actor.account, action: 'temp-cert.enable', subject: actor.account, detail: { serial: issued.serial, pcLabel: input.pcLabel, address: origin.address } });
+    await appendAudit(trx, dialect, ctx.now(), {
+      actor: actor.account,
+      action: 'temp-cert.enable',
+      subject: actor.account,
+      detail: { serial: issued.serial, pcLabel: input.pcLabel, address: origin.address },
+    });
   });
   return {
     certificate: Buffer.from(issued.der).toString('base64'),
@@ -82,7 +127,12 @@ export async function enableTempCert(ctx: ServiceContext, actor: Actor, input: z
 }
 
 /** 刪除憑證: withdraws the application (password and reason may then be chosen anew). */
-export async function deleteTempCert(ctx: ServiceContext, actor: Actor, input: z.output<typeof DeleteTempCertRequest>, origin: ChangeOrigin): Promise<TempCertStatus> {
+export async function deleteTempCert(
+  ctx: ServiceContext,
+  actor: Actor,
+  input: z.output<typeof DeleteTempCertRequest>,
+  origin: ChangeOrigin,
+): Promise<TempCertStatus> {
   await confirmLoginPassword(ctx, actor, input.loginPassword);
   await endTempCerts(ctx, actor, 'delete', { pcLabel: input.pcLabel ?? null, address: origin.address });
   return tempCertStatus(ctx, actor);
@@ -100,8 +150,17 @@ async function endTempCerts(ctx: ServiceContext, actor: Actor, how: 'delete' | '
   await ctx.storage.write(async (trx) => {
     const changed =
       how === 'delete'
-        ? await trx.deleteFrom('temp_cert_applications').where('user_id', '=', actor.id).executeTakeFirst().then((r) => r.numDeletedRows)
-        : await trx.updateTable('temp_cert_applications').set({ state: 'disabled', updated_at: now }).where('user_id', '=', actor.id).executeTakeFirst().then((r) => r.numUpdatedRows);
+        ? await trx
+            .deleteFrom('temp_cert_applications')
+            .where('user_id', '=', actor.id)
+            .executeTakeFirst()
+            .then((r) => r.numDeletedRows)
+        : await trx
+            .updateTable('temp_cert_applications')
+            .set({ state: 'disabled', updated_at: now })
+            .where('user_id', '=', actor.id)
+            .executeTakeFirst()
+            .then((r) => r.numUpdatedRows);
     if (changed !== 1n) throw new GongwenError('TEMP_CERT_NOT_APPLIED');
     const revoked = await trx
       .updateTable('temp_certificates')
@@ -109,12 +168,22 @@ async function endTempCerts(ctx: ServiceContext, actor: Actor, how: 'delete' | '
       .where('user_id', '=', actor.id)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
-    await appendAudit(trx, dialect, ctx.now(), { actor: actor.account, action: `temp-cert.${how}`, subject: actor.account, detail: { revoked: Number(revoked.numUpdatedRows), pcLabel: origin.pcLabel, address: origin.address } });
+    await appendAudit(trx, dialect, ctx.now(), {
+      actor: actor.account,
+      action: `temp-cert.${how}`,
+      subject: actor.account,
+      detail: { revoked: Number(revoked.numUpdatedRows), pcLabel: origin.pcLabel, address: origin.address },
+    });
   });
 }
 
 export async function tempCertCrl(ctx: ServiceContext): Promise<Uint8Array> {
-  const revoked = await ctx.storage.db.selectFrom('temp_certificates').select(['serial', 'revoked_at']).where('revoked_at', 'is not', null).orderBy('revoked_at').execute();
+  const revoked = await ctx.storage.db
+    .selectFrom('temp_certificates')
+    .select(['serial', 'revoked_at'])
+    .where('revoked_at', 'is not', null)
+    .orderBy('revoked_at')
+    .execute();
   return ctx.tempCa.crl(
     revoked.map((r) => ({ serial: r.serial, revokedAt: new Date(r.revoked_at!) })),
     ctx.now(),

@@ -61,7 +61,13 @@ export class TempCertAuthority {
    * missing CA is a lost key or another instance's data folder, and a new CA would leave every
    * certificate issued so far untrusted, so the start is refused with what to restore.
    */
-  static async loadOrCreate(options: { certPath?: string; keyPath?: string; dataDir: string; validityDays?: number; issuedSoFar?: number }): Promise<TempCertAuthority> {
+  static async loadOrCreate(options: {
+    certPath?: string;
+    keyPath?: string;
+    dataDir: string;
+    validityDays?: number;
+    issuedSoFar?: number;
+  }): Promise<TempCertAuthority> {
     const folder = join(options.dataDir, 'temp-ca');
     const certPath = options.certPath ?? join(folder, 'temp-ca.cert.pem');
     const keyPath = options.keyPath ?? join(folder, 'temp-ca.key.pem');
@@ -76,7 +82,9 @@ export class TempCertAuthority {
     if (hasCert !== hasKey) {
       const [missing, present] = hasCert ? [`key ${keyPath}`, 'certificate'] : [`certificate ${certPath}`, 'key'];
       const instead = issued === 0 ? ` No temporary certificate has been issued yet, so you may instead remove ${folder} to have a new temp CA made.` : '';
-      throw new OperatorError(`The temp CA ${missing} is missing (its ${present} is there). Restore ${folder} from the data folder's backup: a new CA would leave every temporary certificate issued so far untrusted.${instead}`);
+      throw new OperatorError(
+        `The temp CA ${missing} is missing (its ${present} is there). Restore ${folder} from the data folder's backup: a new CA would leave every temporary certificate issued so far untrusted.${instead}`,
+      );
     }
     if (!hasCert) {
       if (issued > 0) {

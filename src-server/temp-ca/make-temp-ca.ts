@@ -5,7 +5,11 @@ const EC = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 
 /** A temp-cert CA: ECDSA P-256, self-signed, for issuing the temporary certificates only. */
-export async function makeTempCa(name: string, now = new Date(), notBefore = new Date(now.getTime() - 24 * 3600 * 1000)): Promise<{ certPem: string; keyPem: string }> {
+export async function makeTempCa(
+  name: string,
+  now = new Date(),
+  notBefore = new Date(now.getTime() - 24 * 3600 * 1000),
+): Promise<{ certPem: string; keyPem: string }> {
   const keys = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: '01',

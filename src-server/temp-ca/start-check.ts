@@ -6,7 +6,10 @@ import type { TempCertAuthority } from './authority.js';
 
 /** What the database says the temp CA has issued: how many, and the latest (its DER). */
 export async function issuedTempCertificates(db: Kysely<Database>): Promise<{ count: number; latest?: Uint8Array }> {
-  const counted = await db.selectFrom('temp_certificates').select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirst();
+  const counted = await db
+    .selectFrom('temp_certificates')
+    .select((eb) => eb.fn.countAll<string | number>().as('n'))
+    .executeTakeFirst();
   const count = Number(counted?.n ?? 0);
   if (count === 0) return { count };
   const latest = await db.selectFrom('temp_certificates').select('der').orderBy('issued_at', 'desc').limit(1).executeTakeFirst();

@@ -68,7 +68,9 @@ export class TimeStampAuthority {
       const [missing, present] = hasCert ? [`key ${keyPath}`, 'certificate'] : [`certificate ${certPath}`, 'key'];
       // Unlike the temp CA, a new TSA leaves nothing untrusted (tokens carry their certificate and
       // the evidence its trust), but a half-present TSA is damage the operator should see.
-      throw new OperatorError(`The time-stamping authority ${missing} is missing (its ${present} is there). Restore ${folder} from the data folder's backup, or remove ${folder} to have a new one made (earlier time-stamps stay checkable with the old certificate, kept in each evidence export).`);
+      throw new OperatorError(
+        `The time-stamping authority ${missing} is missing (its ${present} is there). Restore ${folder} from the data folder's backup, or remove ${folder} to have a new one made (earlier time-stamps stay checkable with the old certificate, kept in each evidence export).`,
+      );
     }
     if (!hasCert) {
       const made = await makeTsa('CN=GongwenDesk Time-Stamping Authority,O=GongwenDesk,C=TW', new Date(), options.notBefore);
@@ -102,7 +104,11 @@ export class TimeStampAuthority {
 }
 
 /** A TSA key and self-signed certificate: digitalSignature, extendedKeyUsage timeStamping (critical), 30 years. */
-export async function makeTsa(name: string, now = new Date(), notBefore = new Date(now.getTime() - 24 * 3600 * 1000)): Promise<{ certPem: string; keyPem: string }> {
+export async function makeTsa(
+  name: string,
+  now = new Date(),
+  notBefore = new Date(now.getTime() - 24 * 3600 * 1000),
+): Promise<{ certPem: string; keyPem: string }> {
   const keys = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: '01',
@@ -127,6 +133,8 @@ async function readConfigured(path: string, what: 'certificate' | 'key', variabl
     return await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new OperatorError(`Cannot read the time-stamping authority ${what} ${path}${variable ? ` (${variable})` : ''}: ${code === 'ENOENT' ? 'no such file' : code}.`);
+    throw new OperatorError(
+      `Cannot read the time-stamping authority ${what} ${path}${variable ? ` (${variable})` : ''}: ${code === 'ENOENT' ? 'no such file' : code}.`,
+    );
   }
 }

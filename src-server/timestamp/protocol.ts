@@ -24,7 +24,8 @@ export async function answerTimeStampRequest(tsa: TimeStampAuthority, request: U
   if (parsed.messageImprint.hashAlgorithm.algorithmId !== SHA256) return encodeRejection(BAD_ALG, 'only SHA-256 imprints are time-stamped');
   const imprint = new Uint8Array(parsed.messageImprint.hashedMessage.valueBlock.valueHexView);
   if (imprint.length !== 32) return encodeRejection(BAD_DATA_FORMAT, 'a SHA-256 imprint is 32 octets');
-  if (parsed.reqPolicy !== undefined && parsed.reqPolicy !== tsOid.gongwenTsaPolicy) return encodeRejection(UNACCEPTED_POLICY, `this TSA's policy is ${tsOid.gongwenTsaPolicy}`);
+  if (parsed.reqPolicy !== undefined && parsed.reqPolicy !== tsOid.gongwenTsaPolicy)
+    return encodeRejection(UNACCEPTED_POLICY, `this TSA's policy is ${tsOid.gongwenTsaPolicy}`);
   const nonce = parsed.nonce ? new Uint8Array(parsed.nonce.valueBlock.valueHexView) : undefined;
   const stamp = await tsa.timeStampImprint(imprint, now, nonce, parsed.certReq === true);
   return encodeGrantedResponse(stamp.token);

@@ -9,7 +9,6 @@ import { readTimeStampToken } from './read-token.js';
 import { unsignedInteger } from './token.js';
 import { timeStampedAt } from './verify-later.js';
 
-
 export interface RemoteTsaOptions {
   /** The TSA's RFC 3161 HTTP endpoint. */
   url: string;
@@ -51,7 +50,8 @@ export class RemoteTimeStampAuthority {
 
   /** `evenIfDown`: ask even while taken to be down (the queue of pending tokens does). */
   async timeStampSignature(signatureValue: Uint8Array, _now: Date, options: { evenIfDown?: boolean } = {}): Promise<TimeStamp> {
-    if (!options.evenIfDown && Date.now() < this.downUntil) throw new GongwenError('TIME_STAMP_UNAVAILABLE', `${this.options.url}: down, tried again after ${new Date(this.downUntil).toISOString()}`);
+    if (!options.evenIfDown && Date.now() < this.downUntil)
+      throw new GongwenError('TIME_STAMP_UNAVAILABLE', `${this.options.url}: down, tried again after ${new Date(this.downUntil).toISOString()}`);
     const attempts = this.options.attempts ?? 3;
     let wait = this.options.backoffMs ?? 200;
     let lastError: unknown;
@@ -87,7 +87,7 @@ export class RemoteTimeStampAuthority {
     if ((status !== 0 && status !== 1) || !reply.timeStampToken) throw new GongwenError('TIME_STAMP_INVALID', `the TSA refused (status ${status})`);
     const token = new Uint8Array(reply.timeStampToken.toSchema().toBER());
     const facts = readTimeStampToken(token);
-    if (!facts.nonce || !sameBytes(facts.nonce, nonce)) throw new GongwenError('TIME_STAMP_INVALID', 'the reply does not echo the request\'s nonce');
+    if (!facts.nonce || !sameBytes(facts.nonce, nonce)) throw new GongwenError('TIME_STAMP_INVALID', "the reply does not echo the request's nonce");
     const genTime = await timeStampedAt(token, signatureValue, this.options.trusted);
     const tsaCertificate = facts.certificates[0];
     if (!tsaCertificate) throw new GongwenError('TIME_STAMP_INVALID', 'the reply carries no TSA certificate');

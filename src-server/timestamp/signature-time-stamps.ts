@@ -40,13 +40,27 @@ function checkClaim(ctx: ServiceContext, claimedSigningTime: Date, stamp: TimeSt
 }
 
 /** Writes the tokens (or pending rows) of signatures accepted in this transaction, beside their steps. */
-export async function storeTimeStamps(trx: Kysely<Database>, stamps: readonly { stepId: string; signer: TimeStampedSigner; stamp: TimeStampOutcome }[]): Promise<void> {
+export async function storeTimeStamps(
+  trx: Kysely<Database>,
+  stamps: readonly { stepId: string; signer: TimeStampedSigner; stamp: TimeStampOutcome }[],
+): Promise<void> {
   if (stamps.length === 0) return;
   await trx
     .insertInto('signature_time_stamps')
-    .values(stamps.map((s) => ({ step_id: s.stepId, signer: s.signer, token: s.stamp?.token ?? null, gen_time: s.stamp?.genTime.toISOString() ?? null, tsa_certificate_sha256: s.stamp?.tsaCertificateSha256 ?? null })))
+    .values(
+      stamps.map((s) => ({
+        step_id: s.stepId,
+        signer: s.signer,
+        token: s.stamp?.token ?? null,
+        gen_time: s.stamp?.genTime.toISOString() ?? null,
+        tsa_certificate_sha256: s.stamp?.tsaCertificateSha256 ?? null,
+      })),
+    )
     .execute();
-  await keepTokenCertificates(trx, stamps.flatMap((s) => (s.stamp ? [s.stamp] : [])));
+  await keepTokenCertificates(
+    trx,
+    stamps.flatMap((s) => (s.stamp ? [s.stamp] : [])),
+  );
 }
 
 /**
@@ -96,7 +110,12 @@ export async function fillPendingTimeStamps(ctx: ServiceContext, limit = 100): P
       stamp = await ctx.timeStampAuthority.timeStampSignature(value, ctx.now(), { evenIfDown: true });
     } catch (error) {
       if (!(error instanceof GongwenError && error.code === 'TIME_STAMP_UNAVAILABLE')) throw error;
-      await db.updateTable('signature_time_stamps').set((eb) => ({ attempts: eb('attempts', '+', 1) })).where('step_id', '=', row.step_id).where('signer', '=', row.signer).execute();
+      await db
+        .updateTable('signature_time_stamps')
+        .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+        .where('step_id', '=', row.step_id)
+        .where('signer', '=', row.signer)
+        .execute();
       break; // still down: try again at the next round
     }
     await ctx.storage.write(async (trx) => {
@@ -149,10 +168,23 @@ export interface StoredTimeStamp {
 }
 
 /** The tokens of the given steps, and the certificates of the TSAs that issued them. */
-export async function timeStampsOfSteps(db: Kysely<Database>, stepIds: readonly string[]): Promise<{ stamps: StoredTimeStamp[]; tsaCertificates: Uint8Array[] }> {
+export async function timeStampsOfSteps(
+  db: Kysely<Database>,
+  stepIds: readonly string[],
+): Promise<{ stamps: StoredTimeStamp[]; tsaCertificates: Uint8Array[] }> {
   if (stepIds.length === 0) return { stamps: [], tsaCertificates: [] };
-  const rows = await db.selectFrom('signature_time_stamps').selectAll().where('step_id', 'in', [...stepIds]).execute();
-  const stamps = rows.map((r) => ({ stepId: r.step_id, signer: r.signer as TimeStampedSigner, token: r.token ? new Uint8Array(r.token) : null, genTime: r.gen_time, tsaCertificateSha256: r.tsa_certificate_sha256 }));
+  const rows = await db
+    .selectFrom('signature_time_stamps')
+    .selectAll()
+    .where('step_id', 'in', [...stepIds])
+    .execute();
+  const stamps = rows.map((r) => ({
+    stepId: r.step_id,
+    signer: r.signer as TimeStampedSigner,
+    token: r.token ? new Uint8Array(r.token) : null,
+    genTime: r.gen_time,
+    tsaCertificateSha256: r.tsa_certificate_sha256,
+  }));
   const hashes = [...new Set(stamps.flatMap((s) => (s.tsaCertificateSha256 ? [s.tsaCertificateSha256] : [])))];
   const certificates = hashes.length ? await db.selectFrom('tsa_certificates').select('der').where('sha256', 'in', hashes).orderBy('sha256').execute() : [];
   return { stamps, tsaCertificates: certificates.map((c) => new Uint8Array(c.der)) };

@@ -1,6 +1,15 @@
 import { sign, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
-import { contextConstructed, implicitSetOf, objectIdentifier, octetString, sequence, setOf, smallIntegerValue, tlv } from '../../src-shared/node/cms/der-writer.js';
+import {
+  contextConstructed,
+  implicitSetOf,
+  objectIdentifier,
+  octetString,
+  sequence,
+  setOf,
+  smallIntegerValue,
+  tlv,
+} from '../../src-shared/node/cms/der-writer.js';
 import { GONGWEN_ARC, oidDer } from '../../src-shared/node/cms/oids.js';
 import { assembleSignerInfo, attribute, sha256, sha256AlgorithmIdentifier, type SignerIdentity } from '../../src-shared/node/cms/signer-info.js';
 
@@ -68,7 +77,11 @@ export function encodeTstInfo(input: TstInfoInput): Uint8Array {
  * signed by the TSA with content-type, message-digest and ESS signing-certificate-v2 (RFC 5816),
  * the TSA's certificate included so the token checks with nothing but the TSA's trusted root.
  */
-export async function encodeTimeStampToken(tstInfo: Uint8Array, tsa: { identity: SignerIdentity; certificate: Uint8Array; key: KeyObject }, includeCertificate = true): Promise<Uint8Array> {
+export async function encodeTimeStampToken(
+  tstInfo: Uint8Array,
+  tsa: { identity: SignerIdentity; certificate: Uint8Array; key: KeyObject },
+  includeCertificate = true,
+): Promise<Uint8Array> {
   const signed = setOf([CONTENT_TYPE_TST_INFO, attribute('messageDigest', octetString(sha256(tstInfo))), tsa.identity.signingCertificate]);
   const signature = new Uint8Array(await signAsync('sha256', signed, tsa.key));
   const signerInfo = assembleSignerInfo(tsa.identity, signed, signature);

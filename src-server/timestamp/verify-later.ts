@@ -55,11 +55,19 @@ export async function verifyYearsLater(cms: Uint8Array, payload: Uint8Array, tru
   return { signer, countersignatures };
 }
 
-async function judge(certificate: X509Certificate, signatureValue: Uint8Array, unsigned: readonly Attribute[], trust: TrustAnchors, now: Date): Promise<SignerVerdict> {
-  if (!trust.signerRoots.some((root) => certificate.checkIssued(root) && certificate.verify(root.publicKey))) throw new GongwenError('CERT_UNTRUSTED', certificate.subject);
+async function judge(
+  certificate: X509Certificate,
+  signatureValue: Uint8Array,
+  unsigned: readonly Attribute[],
+  trust: TrustAnchors,
+  now: Date,
+): Promise<SignerVerdict> {
+  if (!trust.signerRoots.some((root) => certificate.checkIssued(root) && certificate.verify(root.publicKey)))
+    throw new GongwenError('CERT_UNTRUSTED', certificate.subject);
   const tokens = unsigned.filter((a) => sameBytes(a.type, SIGNATURE_TIME_STAMP)).flatMap((a) => a.values);
   const checkedAt = tokens.length ? await timeStampedAt(tokens[0]!, signatureValue, trust.timeStampAuthorities) : now;
-  if (checkedAt < new Date(certificate.validFrom) || checkedAt > new Date(certificate.validTo)) throw new GongwenError('CERT_EXPIRED', `${certificate.subject} at ${checkedAt.toISOString()}`);
+  if (checkedAt < new Date(certificate.validFrom) || checkedAt > new Date(certificate.validTo))
+    throw new GongwenError('CERT_EXPIRED', `${certificate.subject} at ${checkedAt.toISOString()}`);
   return { subject: certificate.subject, mode: tokens.length ? 'time-stamp' : 'now', checkedAt };
 }
 
@@ -71,15 +79,17 @@ export async function timeStampedAt(token: Uint8Array, signatureValue: Uint8Arra
   } catch {
     throw new GongwenError('TIME_STAMP_INVALID', 'not a time-stamp token');
   }
-  if (!isSha256(facts) || !sameBytes(facts.imprint, sha256(signatureValue))) throw new GongwenError('TIME_STAMP_INVALID', 'the token is over another signature value');
+  if (!isSha256(facts) || !sameBytes(facts.imprint, sha256(signatureValue)))
+    throw new GongwenError('TIME_STAMP_INVALID', 'the token is over another signature value');
   const signed = new SignedData({ schema: ContentInfo.fromBER(token).content });
   // PKI.js checks the imprint again against `data` (the time-stamped bytes) and the signature over TSTInfo.
   const result = await signed.verify({ signer: 0, data: signatureValue.slice().buffer, checkChain: false, extendedMode: true }).catch(() => null);
-  if (!result?.signatureVerified || !result.signerCertificate) throw new GongwenError('TIME_STAMP_INVALID', 'the token\'s signature does not verify');
+  if (!result?.signatureVerified || !result.signerCertificate) throw new GongwenError('TIME_STAMP_INVALID', "the token's signature does not verify");
   const tsa = new X509Certificate(Buffer.from(result.signerCertificate.toSchema().toBER()));
   const isTrusted = trusted.some((t) => t.raw.equals(tsa.raw) || (tsa.checkIssued(t) && tsa.verify(t.publicKey)));
   if (!isTrusted) throw new GongwenError('TIME_STAMP_INVALID', `untrusted TSA ${tsa.subject}`);
   if (!(tsa.keyUsage ?? []).includes(tsOid.timeStamping)) throw new GongwenError('TIME_STAMP_INVALID', 'the TSA certificate is not for time-stamping');
-  if (facts.genTime < new Date(tsa.validFrom) || facts.genTime > new Date(tsa.validTo)) throw new GongwenError('TIME_STAMP_INVALID', 'the token lies outside its TSA certificate\'s validity');
+  if (facts.genTime < new Date(tsa.validFrom) || facts.genTime > new Date(tsa.validTo))
+    throw new GongwenError('TIME_STAMP_INVALID', "the token lies outside its TSA certificate's validity");
   return facts.genTime;
 }

@@ -24,7 +24,9 @@ export type ActionInput = z.output<typeof ActionRequest>;
  * An idempotency key makes a retried send return the first answer and change nothing.
  */
 export async function performAction(ctx: ServiceContext, actor: Actor, documentId: string, input: ActionInput): Promise<ActionResult> {
-  const requestSha256 = createHash('sha256').update(canonicalJson({ documentId, ...input })).digest('hex');
+  const requestSha256 = createHash('sha256')
+    .update(canonicalJson({ documentId, ...input }))
+    .digest('hex');
   const replay = await previousAnswer(ctx, actor, input.idempotencyKey, requestSha256);
   if (replay) return replay;
 
@@ -98,7 +100,16 @@ export async function performAction(ctx: ServiceContext, actor: Actor, documentI
       });
       await storeTimeStamps(trx, [{ stepId: step.id, signer: 'signature', stamp: timeStamp }]);
       if (!closing) {
-        await insertArrivedStep(trx, { documentId: doc.id, seq: doc.current_seq + 1, status: arrivalStatus[action as keyof typeof arrivalStatus], unitId: recipient!.unitId, holderUserId: recipient!.id, arrivedAt: now, receivedAt: null, changeType: action });
+        await insertArrivedStep(trx, {
+          documentId: doc.id,
+          seq: doc.current_seq + 1,
+          status: arrivalStatus[action as keyof typeof arrivalStatus],
+          unitId: recipient!.unitId,
+          holderUserId: recipient!.id,
+          arrivedAt: now,
+          receivedAt: null,
+          changeType: action,
+        });
       }
       // The answer is made from what this transaction wrote, without reading it back.
       const result: ActionResult = {
@@ -132,12 +143,21 @@ export async function performAction(ctx: ServiceContext, actor: Actor, documentI
           resignNote: null,
         },
       };
-      await trx.insertInto('idempotency_keys').values({ user_id: actor.id, key: input.idempotencyKey, request_sha256: requestSha256, response: JSON.stringify(result), created_at: now }).execute();
+      await trx
+        .insertInto('idempotency_keys')
+        .values({ user_id: actor.id, key: input.idempotencyKey, request_sha256: requestSha256, response: JSON.stringify(result), created_at: now })
+        .execute();
       await appendAudit(trx, dialect, ctx.now(), {
         actor: actor.account,
         action: `step.${action}`,
         subject: doc.number,
-        detail: { seq: doc.current_seq, recipient: recipient?.account ?? null, signer: signer.kind, certificateSha256: signer.certificateSha256, payloadSha256: createHash('sha256').update(payload).digest('hex') },
+        detail: {
+          seq: doc.current_seq,
+          recipient: recipient?.account ?? null,
+          signer: signer.kind,
+          certificateSha256: signer.certificateSha256,
+          payloadSha256: createHash('sha256').update(payload).digest('hex'),
+        },
       });
       return result;
     });
@@ -155,7 +175,12 @@ export async function performAction(ctx: ServiceContext, actor: Actor, documentI
 class StepAlreadyMoved extends Error {}
 
 async function previousAnswer(ctx: ServiceContext, actor: Actor, key: string, requestSha256: string): Promise<ActionResult | null> {
-  const row = await ctx.storage.db.selectFrom('idempotency_keys').select(['request_sha256', 'response']).where('user_id', '=', actor.id).where('key', '=', key).executeTakeFirst();
+  const row = await ctx.storage.db
+    .selectFrom('idempotency_keys')
+    .select(['request_sha256', 'response'])
+    .where('user_id', '=', actor.id)
+    .where('key', '=', key)
+    .executeTakeFirst();
   if (!row) return null;
   if (row.request_sha256 !== requestSha256) throw new GongwenError('IDEMPOTENCY_KEY_REUSED');
   return JSON.parse(row.response) as ActionResult;
@@ -169,7 +194,11 @@ async function checkRoute(ctx: ServiceContext, actor: Actor, doc: DocumentRow, a
   }
   if (doc.status === '已決行') throw new GongwenError('ACTION_NOT_ALLOWED', 'after 決行 the document is archived or dispatched');
   if (recipientAccount === null) throw new GongwenError('RECIPIENT_REQUIRED');
-  const recipient = await ctx.storage.db.selectFrom('users').select(['id', 'account', 'name', 'unit_id as unitId']).where('account', '=', recipientAccount).executeTakeFirst();
+  const recipient = await ctx.storage.db
+    .selectFrom('users')
+    .select(['id', 'account', 'name', 'unit_id as unitId'])
+    .where('account', '=', recipientAccount)
+    .executeTakeFirst();
   if (!recipient) throw new GongwenError('RECIPIENT_UNKNOWN', recipientAccount);
   if (recipient.id === actor.id) throw new GongwenError('ACTION_NOT_ALLOWED', 'the next holder must be someone else');
   return recipient;
@@ -178,7 +207,8 @@ async function checkRoute(ctx: ServiceContext, actor: Actor, doc: DocumentRow, a
 /** Whole seconds, not ahead of the service's clock (beyond the skew), not before the step arrived. */
 function checkSigningTime(ctx: ServiceContext, text: string, arrivedAt: string): Date {
   const time = new Date(text);
-  if (Number.isNaN(time.getTime()) || signingTimeOf(time) !== text) throw new GongwenError('SIGNING_TIME_INVALID', 'use whole seconds in UTC, e.g. 2014-05-27T09:24:00Z');
+  if (Number.isNaN(time.getTime()) || signingTimeOf(time) !== text)
+    throw new GongwenError('SIGNING_TIME_INVALID', 'use whole seconds in UTC, e.g. 2014-05-27T09:24:00Z');
   if (time.getTime() > ctx.now().getTime() + ctx.clockSkewMs) throw new GongwenError('SIGNING_TIME_INVALID', 'in the future');
   if (time.getTime() < new Date(arrivedAt).getTime() - ctx.clockSkewMs) throw new GongwenError('SIGNING_TIME_INVALID', 'before the step arrived');
   return time;

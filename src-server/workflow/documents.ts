@@ -2,7 +2,14 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { CreateDocumentRequest, DocumentList, DocumentView, InboxQuery } from '../../src-shared/common/api/documents.js';
 import { contentSha256 } from '../../src-shared/node/content-digest.js';
-import { currentRocYear, IMPORT_SEQUENCE_FLOOR, LAST_AUTOMATIC_SEQUENCE, makeDocumentNumber, rocYearOfDocumentNumber, sequenceOfDocumentNumber } from '../../src-shared/common/document-number.js';
+import {
+  currentRocYear,
+  IMPORT_SEQUENCE_FLOOR,
+  LAST_AUTOMATIC_SEQUENCE,
+  makeDocumentNumber,
+  rocYearOfDocumentNumber,
+  sequenceOfDocumentNumber,
+} from '../../src-shared/common/document-number.js';
 import { GongwenError } from '../../src-shared/common/errors.js';
 import type { z } from 'zod';
 import { appendAudit } from '../audit/audit-log.js';
@@ -25,10 +32,23 @@ export function newStepToken(): string {
  * the operator's own tools (the demo seed recreates a real document's number); a clerk's request
  * may only bring a number from the reserved import range.
  */
-export async function createDocument(ctx: ServiceContext, actor: Actor, input: CreateDocumentInput, options: { trustedNumber?: boolean } = {}): Promise<DocumentView> {
+export async function createDocument(
+  ctx: ServiceContext,
+  actor: Actor,
+  input: CreateDocumentInput,
+  options: { trustedNumber?: boolean } = {},
+): Promise<DocumentView> {
   const attachments = input.attachments.map((a, position) => {
     const content = Buffer.from(a.contentBase64, 'base64');
-    return { id: randomUUID(), position, name: a.name, media_type: a.mediaType, size: content.length, sha256: createHash('sha256').update(content).digest('hex'), content };
+    return {
+      id: randomUUID(),
+      position,
+      name: a.name,
+      media_type: a.mediaType,
+      size: content.length,
+      sha256: createHash('sha256').update(content).digest('hex'),
+      content,
+    };
   });
   const digest = contentSha256({ subject: input.subject, body: input.body, attachments });
   const { dialect } = ctx.storage;
@@ -44,11 +64,42 @@ export async function createDocument(ctx: ServiceContext, actor: Actor, input: C
         const number = input.number ?? (await nextDocumentNumber(trx, currentRocYear(ctx.now())));
         await trx
           .insertInto('documents')
-          .values({ id, number, subject: input.subject, body: input.body, content_sha256: digest, status: '簽核中', created_by: actor.id, created_at: now, updated_at: now, holder_user_id: actor.id, current_seq: 1, step_token: newStepToken() })
+          .values({
+            id,
+            number,
+            subject: input.subject,
+            body: input.body,
+            content_sha256: digest,
+            status: '簽核中',
+            created_by: actor.id,
+            created_at: now,
+            updated_at: now,
+            holder_user_id: actor.id,
+            current_seq: 1,
+            step_token: newStepToken(),
+          })
           .execute();
-        for (const a of attachments) await trx.insertInto('attachments').values({ ...a, document_id: id }).execute();
-        await insertArrivedStep(trx, { documentId: id, seq: 1, status: '線上簽核', unitId: actor.unitId, holderUserId: actor.id, arrivedAt: now, receivedAt: now, changeType: '創稿' });
-        await appendAudit(trx, dialect, ctx.now(), { actor: actor.account, action: 'document.create', subject: number, detail: { documentId: id, contentSha256: digest, attachments: attachments.length } });
+        for (const a of attachments)
+          await trx
+            .insertInto('attachments')
+            .values({ ...a, document_id: id })
+            .execute();
+        await insertArrivedStep(trx, {
+          documentId: id,
+          seq: 1,
+          status: '線上簽核',
+          unitId: actor.unitId,
+          holderUserId: actor.id,
+          arrivedAt: now,
+          receivedAt: now,
+          changeType: '創稿',
+        });
+        await appendAudit(trx, dialect, ctx.now(), {
+          actor: actor.account,
+          action: 'document.create',
+          subject: number,
+          detail: { documentId: id, contentSha256: digest, attachments: attachments.length },
+        });
       });
       return viewDocument(ctx, actor, id);
     } catch (error) {
@@ -68,7 +119,8 @@ export async function createDocument(ctx: ServiceContext, actor: Actor, input: C
 function assertImportableNumber(number: string, thisYear: number): void {
   const year = rocYearOfDocumentNumber(number);
   if (year > thisYear) throw new GongwenError('DOCUMENT_NUMBER_INVALID', `${number}: a future year`);
-  if (year === thisYear && sequenceOfDocumentNumber(number) < IMPORT_SEQUENCE_FLOOR) throw new GongwenError('DOCUMENT_NUMBER_INVALID', `${number}: this year's numbers below ${thisYear}${IMPORT_SEQUENCE_FLOOR} are the service's to give`);
+  if (year === thisYear && sequenceOfDocumentNumber(number) < IMPORT_SEQUENCE_FLOOR)
+    throw new GongwenError('DOCUMENT_NUMBER_INVALID', `${number}: this year's numbers below ${thisYear}${IMPORT_SEQUENCE_FLOOR} are the service's to give`);
 }
 
 /**
@@ -86,7 +138,11 @@ async function nextDocumentNumber(db: Kysely<Database>, rocYear: number): Promis
     .where('number', '<', makeDocumentNumber(rocYear, IMPORT_SEQUENCE_FLOOR))
     .executeTakeFirst();
   const highest = used?.max ? sequenceOfDocumentNumber(String(used.max)) : 0;
-  await db.insertInto('document_sequences').values({ roc_year: rocYear, last: highest }).onConflict((oc) => oc.column('roc_year').doNothing()).execute();
+  await db
+    .insertInto('document_sequences')
+    .values({ roc_year: rocYear, last: highest })
+    .onConflict((oc) => oc.column('roc_year').doNothing())
+    .execute();
   const row = await db
     .updateTable('document_sequences')
     .set((eb) => ({ last: sql<number>`case when ${eb.ref('last')} < ${highest} then ${highest} else ${eb.ref('last')} end + 1` }))
@@ -114,7 +170,8 @@ export async function viewDocument(ctx: ServiceContext, actor: Actor, documentId
   if (doc.holder_user_id === actor.id) {
     await ctx.storage.write(async (trx) => {
       const received = await markReceived(trx, { documentId: doc.id, seq: doc.current_seq, holderUserId: actor.id }, ctx.now().toISOString());
-      if (received) await appendAudit(trx, dialect, ctx.now(), { actor: actor.account, action: 'document.receive', subject: doc.number, detail: { seq: doc.current_seq } });
+      if (received)
+        await appendAudit(trx, dialect, ctx.now(), { actor: actor.account, action: 'document.receive', subject: doc.number, detail: { seq: doc.current_seq } });
     });
   }
   const [summary, flow, attachments, creator] = await Promise.all([
@@ -137,7 +194,12 @@ export async function viewDocument(ctx: ServiceContext, actor: Actor, documentId
 
 export async function attachmentContent(ctx: ServiceContext, actor: Actor, documentId: string, attachmentId: string) {
   await loadVisibleDocument(ctx.storage.db, actor, documentId);
-  const row = await ctx.storage.db.selectFrom('attachments').select(['name', 'media_type', 'content']).where('id', '=', attachmentId).where('document_id', '=', documentId).executeTakeFirst();
+  const row = await ctx.storage.db
+    .selectFrom('attachments')
+    .select(['name', 'media_type', 'content'])
+    .where('id', '=', attachmentId)
+    .where('document_id', '=', documentId)
+    .executeTakeFirst();
   if (!row) throw new GongwenError('NOT_FOUND');
   return row;
 }
@@ -149,14 +211,24 @@ export async function listDocuments(ctx: ServiceContext, actor: Actor, query: In
   if (query.box === 'inbox') {
     q = q.where('d.holder_user_id', '=', actor.id);
   } else {
-    q = q.where((eb) => eb.or([eb('d.created_by', '=', actor.id), eb.exists(eb.selectFrom('steps as p').select('p.id').whereRef('p.document_id', '=', 'd.id').where('p.holder_user_id', '=', actor.id))]));
+    q = q.where((eb) =>
+      eb.or([
+        eb('d.created_by', '=', actor.id),
+        eb.exists(eb.selectFrom('steps as p').select('p.id').whereRef('p.document_id', '=', 'd.id').where('p.holder_user_id', '=', actor.id)),
+      ]),
+    );
   }
   if (query.status) q = q.where('d.status', '=', query.status);
   if (query.q) {
     const like = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     q = q.where((eb) => eb.or([eb('d.subject', 'like', sql<string>`${like} escape '\\'`), eb('d.number', 'like', sql<string>`${like} escape '\\'`)]));
   }
-  const [{ total }] = [await q.clearSelect().select((eb) => eb.fn.countAll<number | string>().as('total')).executeTakeFirstOrThrow()];
+  const [{ total }] = [
+    await q
+      .clearSelect()
+      .select((eb) => eb.fn.countAll<number | string>().as('total'))
+      .executeTakeFirstOrThrow(),
+  ];
   const rows = await q.orderBy('d.updated_at', 'desc').orderBy('d.number', 'desc').limit(query.limit).offset(query.offset).execute();
   return { total: Number(total), documents: rows.map(toSummary) };
 }

@@ -18,14 +18,13 @@ import { decodeBase64 } from './actions.js';
  * a time (a clerk back from a long trip may have thousands). The cursor is the last step's
  * (sent_at, id), so steps re-signed meanwhile do not shift the pages.
  */
-export async function pendingResignSteps(ctx: ServiceContext, actor: Actor, page: { limit: number; after?: string } = { limit: 1000 }): Promise<PendingResignList> {
+export async function pendingResignSteps(
+  ctx: ServiceContext,
+  actor: Actor,
+  page: { limit: number; after?: string } = { limit: 1000 },
+): Promise<PendingResignList> {
   const { db } = ctx.storage;
-  const mine = () =>
-    db
-      .selectFrom('steps as s')
-      .where('s.holder_user_id', '=', actor.id)
-      .where('s.temp_cert_used', '=', 1)
-      .where('s.resigned_at', 'is', null);
+  const mine = () => db.selectFrom('steps as s').where('s.holder_user_id', '=', actor.id).where('s.temp_cert_used', '=', 1).where('s.resigned_at', 'is', null);
   let query = mine()
     .innerJoin('documents as d', 'd.id', 's.document_id')
     .select(['s.id', 's.document_id', 'd.number', 'd.subject', 's.seq', 's.change_type', 's.sent_at', 's.signature_value', 's.signature', 's.payload'])
@@ -37,7 +36,12 @@ export async function pendingResignSteps(ctx: ServiceContext, actor: Actor, page
     const [sentAt = '', id = ''] = page.after.split('|');
     query = query.where((eb) => eb.or([eb('s.sent_at', '>', sentAt), eb.and([eb('s.sent_at', '=', sentAt), eb('s.id', '>', id)])]));
   }
-  const [found, count] = await Promise.all([query.execute(), mine().select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow()]);
+  const [found, count] = await Promise.all([
+    query.execute(),
+    mine()
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .executeTakeFirstOrThrow(),
+  ]);
   const rows = found.slice(0, page.limit);
   const last = rows[rows.length - 1];
   const steps = rows.map((r) => ({
@@ -80,7 +84,10 @@ export async function resignSteps(ctx: ServiceContext, actor: Actor, request: Re
   const results = new Map<string, ResignItemResult>();
   const accepted: Accepted[] = [];
   // One read for the whole batch, and each card judged once: a batch is one clerk's one card.
-  const stored = await storedSteps(ctx, request.items.map((item) => item.stepId));
+  const stored = await storedSteps(
+    ctx,
+    request.items.map((item) => item.stepId),
+  );
   const certificates = carriedCertificates(request.certificates);
   const cards = new Map<string, Promise<CardHolder>>();
   const cardHolder = (certificate: X509Certificate, carried: readonly Uint8Array[]) => {
@@ -104,14 +111,22 @@ export async function resignSteps(ctx: ServiceContext, actor: Actor, request: Re
     await ctx.storage.write(async (trx) => {
       const carried = await storeCarriedCertificates(trx, certificates);
       const updated = await storeCountersignatures(trx, dialect, accepted, { resignedAt: now.toISOString(), note: request.note, certificates: carried });
-      await storeTimeStamps(trx, accepted.filter((a) => updated.has(a.stepId)).map((a) => ({ stepId: a.stepId, signer: 'countersignature', stamp: a.timeStamp })));
+      await storeTimeStamps(
+        trx,
+        accepted.filter((a) => updated.has(a.stepId)).map((a) => ({ stepId: a.stepId, signer: 'countersignature', stamp: a.timeStamp })),
+      );
       const audit: AuditEntry[] = [];
       for (const a of accepted) {
         if (!updated.has(a.stepId)) {
           results.set(a.stepId, { stepId: a.stepId, outcome: 'already-resigned' });
           continue;
         }
-        audit.push({ actor: actor.account, action: 'step.resign', subject: a.documentNumber, detail: { seq: a.seq, certificateSha256: a.cardSha256, note: request.note } });
+        audit.push({
+          actor: actor.account,
+          action: 'step.resign',
+          subject: a.documentNumber,
+          detail: { seq: a.seq, certificateSha256: a.cardSha256, note: request.note },
+        });
         results.set(a.stepId, { stepId: a.stepId, outcome: 'resigned' });
       }
       await appendAuditEntries(trx, dialect, now, audit);
@@ -193,7 +208,8 @@ async function checkOne(
   if (counter.note !== note) throw new GongwenError('COUNTERSIGNATURE_INVALID', 'the signed note differs from the request');
   const now = ctx.now();
   if (counter.signingTime.getTime() > now.getTime() + ctx.clockSkewMs) throw new GongwenError('SIGNING_TIME_INVALID', 'in the future');
-  if (step.signing_time && counter.signingTime.getTime() < new Date(step.signing_time).getTime()) throw new GongwenError('SIGNING_TIME_INVALID', 'before the signature it countersigns');
+  if (step.signing_time && counter.signingTime.getTime() < new Date(step.signing_time).getTime())
+    throw new GongwenError('SIGNING_TIME_INVALID', 'before the signature it countersigns');
   const card = await cardHolder(counter.certificate, certificates);
   // Every certificate of the card's path, at the countersignature's time and now.
   card.assertValidAt(counter.signingTime, now);

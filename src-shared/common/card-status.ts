@@ -50,4 +50,3 @@ export interface CardFailure {
   pin?: PinState;
   detail?: string;
 }
-

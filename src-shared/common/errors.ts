@@ -19,7 +19,11 @@ export const errorCatalog = {
   UNAUTHENTICATED: [401, '尚未登入或登入已逾時，請重新登入。', 'You are not logged in, or your session has expired.'],
   REAUTH_FAILED: [403, '登入密碼錯誤，臨時憑證未變更。', 'The login password is wrong; the temporary certificate was not changed.'],
   USER_UNKNOWN: [404, '找不到這個使用者帳號。', 'There is no user with that account.'],
-  PASSWORD_POLICY: [400, '密碼至少需 12 個字元，不可包含帳號名稱，也不可是常見或示範用的密碼。', 'A password must have at least 12 characters, must not contain the account name and must not be a common or demo password.'],
+  PASSWORD_POLICY: [
+    400,
+    '密碼至少需 12 個字元，不可包含帳號名稱，也不可是常見或示範用的密碼。',
+    'A password must have at least 12 characters, must not contain the account name and must not be a common or demo password.',
+  ],
 
   // Documents and their flow
   DOCUMENT_NOT_FOUND: [404, '找不到這份公文。', 'The document does not exist.'],
@@ -33,20 +37,36 @@ export const errorCatalog = {
   RECIPIENT_UNKNOWN: [400, '找不到下一關的負責人員。', 'The next person in the flow does not exist.'],
   STEP_CONFLICT: [409, '這一關已由其他操作處理，請重新開啟公文。', 'This step was already handled by another action; reopen the document.'],
   STEP_TOKEN_STALE: [409, '公文已有變動，這份簽章不再適用，請重新開啟公文後再傳送。', 'The document has moved on; reopen it and send again.'],
-  RESIGN_REQUIRED: [409, '這份公文還有以臨時憑證簽核的關卡尚未補簽，歸檔或發文前須先以實體卡補簽。', 'Steps signed with a temporary certificate must be re-signed with the card before archiving or dispatch.'],
+  RESIGN_REQUIRED: [
+    409,
+    '這份公文還有以臨時憑證簽核的關卡尚未補簽，歸檔或發文前須先以實體卡補簽。',
+    'Steps signed with a temporary certificate must be re-signed with the card before archiving or dispatch.',
+  ],
   IDEMPOTENCY_KEY_REUSED: [422, '同一個傳送編號被用在不同的內容上。', 'The same idempotency key was used for a different request.'],
   ATTACHMENT_INVALID: [400, '附件內容不正確。', 'An attachment is not valid.'],
 
   // Signatures
   SIGNATURE_MALFORMED: [400, '簽章資料損毀或不是有效的簽章格式。', 'The signature is damaged or not a CMS signature.'],
-  SIGNATURE_PROFILE: [400, '簽章缺少必要的資訊（簽章時間、內容摘要或憑證）。', 'The signature lacks required attributes (signing time, digest or certificate).'],
+  SIGNATURE_PROFILE: [
+    400,
+    '簽章缺少必要的資訊（簽章時間、內容摘要或憑證）。',
+    'The signature lacks required attributes (signing time, digest or certificate).',
+  ],
   WEAK_ALGORITHM: [400, '簽章使用的演算法強度不足，已不被接受。', 'The signature uses an algorithm that is no longer accepted.'],
   SIGNATURE_PAYLOAD_MISMATCH: [400, '簽章內容與公文這一關的資料不符。', 'The signature is over other data than this step.'],
   SIGNATURE_INVALID: [400, '簽章驗證失敗。', 'The signature does not verify.'],
   SIGNING_TIME_INVALID: [400, '簽章時間不合理，請檢查電腦的日期與時間。', 'The signing time is implausible; check the computer’s clock.'],
-  TIME_STAMP_INVALID: [400, '時戳無效：不是針對這個簽章值，或不是由信任的時戳機關簽發。', 'The time-stamp is not over this signature value, or not from a trusted time-stamping authority.'],
+  TIME_STAMP_INVALID: [
+    400,
+    '時戳無效：不是針對這個簽章值，或不是由信任的時戳機關簽發。',
+    'The time-stamp is not over this signature value, or not from a trusted time-stamping authority.',
+  ],
   TIME_STAMP_UNAVAILABLE: [503, '時戳機關目前無法連線，請稍後再試。', 'The time-stamping authority cannot be reached; try again later.'],
-  SIGNING_TIME_AFTER_TIME_STAMP: [400, '簽章時間晚於時戳機關蓋的時戳時間，請檢查電腦的日期與時間。', 'The signing time is later than the time-stamp over the signature; check the computer’s clock.'],
+  SIGNING_TIME_AFTER_TIME_STAMP: [
+    400,
+    '簽章時間晚於時戳機關蓋的時戳時間，請檢查電腦的日期與時間。',
+    'The signing time is later than the time-stamp over the signature; check the computer’s clock.',
+  ],
   SIGNER_NOT_USER: [403, '簽章的憑證不屬於目前登入的使用者。', 'The signing certificate does not belong to you.'],
   CERT_UNKNOWN: [400, '無法辨識簽章所用的憑證。', 'The signing certificate is not known.'],
   CERT_UNTRUSTED: [400, '簽章所用的憑證不是由信任的憑證機構簽發。', 'The signing certificate is not issued by a trusted authority.'],
@@ -55,16 +75,44 @@ export const errorCatalog = {
   CERT_NOT_REGISTERED: [400, '這張實體卡的憑證尚未登錄在您的帳號下，請聯絡系統管理員。', 'This card certificate is not registered to your account.'],
   // Card certificate paths (RFC 5280 §6.1) and the signing-certificate profile of the leaf
   CERT_MALFORMED: [400, '簽章附帶的憑證格式不正確，無法讀取。', 'A certificate that came with the signature cannot be read.'],
-  CERT_CHAIN_EXPIRED: [400, '憑證鏈中的憑證機構憑證在簽章時或現在不在有效期間內。', 'A certificate authority in the chain is outside its validity period at the signing time or now.'],
-  CERT_CHAIN_NOT_CA: [400, '憑證鏈中有憑證不是憑證機構憑證，不能簽發其他憑證。', 'A certificate in the chain is not a certificate authority and cannot issue certificates.'],
-  CERT_CHAIN_PATH_LENGTH: [400, '憑證鏈的層數超過上層憑證機構所允許的長度。', 'The chain is longer than a certificate authority in it allows (pathLenConstraint).'],
-  CERT_CRITICAL_EXTENSION: [400, '憑證含有無法處理的關鍵延伸欄位，不予接受。', 'A certificate carries a critical extension that the service does not understand.'],
-  CERT_WEAK_ALGORITHM: [400, '憑證鏈中有憑證使用不被接受的演算法（須 SHA-256 以上，RSA 至少 2048 位元或 P-256／P-384 曲線）。', 'A certificate in the chain uses an algorithm that is not accepted (SHA-256 or stronger; RSA of at least 2048 bits, or the P-256/P-384 curves).'],
-  CERT_NOT_FOR_SIGNING: [400, '這張憑證的金鑰用途不含數位簽章（例如加密用憑證），不能用來簽核公文。', 'This certificate’s key usage does not allow signing (it is an encryption certificate, for example).'],
+  CERT_CHAIN_EXPIRED: [
+    400,
+    '憑證鏈中的憑證機構憑證在簽章時或現在不在有效期間內。',
+    'A certificate authority in the chain is outside its validity period at the signing time or now.',
+  ],
+  CERT_CHAIN_NOT_CA: [
+    400,
+    '憑證鏈中有憑證不是憑證機構憑證，不能簽發其他憑證。',
+    'A certificate in the chain is not a certificate authority and cannot issue certificates.',
+  ],
+  CERT_CHAIN_PATH_LENGTH: [
+    400,
+    '憑證鏈的層數超過上層憑證機構所允許的長度。',
+    'The chain is longer than a certificate authority in it allows (pathLenConstraint).',
+  ],
+  CERT_CRITICAL_EXTENSION: [
+    400,
+    '憑證含有無法處理的關鍵延伸欄位，不予接受。',
+    'A certificate carries a critical extension that the service does not understand.',
+  ],
+  CERT_WEAK_ALGORITHM: [
+    400,
+    '憑證鏈中有憑證使用不被接受的演算法（須 SHA-256 以上，RSA 至少 2048 位元或 P-256／P-384 曲線）。',
+    'A certificate in the chain uses an algorithm that is not accepted (SHA-256 or stronger; RSA of at least 2048 bits, or the P-256/P-384 curves).',
+  ],
+  CERT_NOT_FOR_SIGNING: [
+    400,
+    '這張憑證的金鑰用途不含數位簽章（例如加密用憑證），不能用來簽核公文。',
+    'This certificate’s key usage does not allow signing (it is an encryption certificate, for example).',
+  ],
   CERT_IS_CA: [400, '這是憑證機構的憑證，不能用來簽核公文。', 'This is a certificate authority’s certificate; it cannot sign documents.'],
 
   // Temporary certificates (IFT930 / IFT940)
-  TEMP_CERT_ALREADY_APPLIED: [409, '您已申請過臨時憑證；若要更換密碼或申請原因，請先刪除憑證。', 'You have already applied; delete the certificate to change the password or reason.'],
+  TEMP_CERT_ALREADY_APPLIED: [
+    409,
+    '您已申請過臨時憑證；若要更換密碼或申請原因，請先刪除憑證。',
+    'You have already applied; delete the certificate to change the password or reason.',
+  ],
   TEMP_CERT_NOT_APPLIED: [409, '您尚未申請臨時憑證，請先至 IFT930 申請。', 'You have not applied for a temporary certificate.'],
   TEMP_CERT_PASSWORD_WRONG: [403, '軟體憑證密碼錯誤。', 'The temporary-certificate password is wrong.'],
   TEMP_CERT_PASSWORD_WEAK: [400, '軟體憑證密碼至少需 8 個字元。', 'The temporary-certificate password must have at least 8 characters.'],
@@ -82,36 +130,81 @@ export const errorCatalog = {
  * They never cross HTTP, so they carry no status.
  */
 export const clientErrorCatalog = {
-  CARD_MODULE_NOT_FOUND: ['無法載入讀卡機驅動程式（PKCS#11 模組），請確認已安裝卡片管理工具（如 HiCOS），或在設定中指定模組路徑。', 'The PKCS#11 module could not be loaded; install the card software (e.g. HiCOS) or set the module path in Settings.'],
-  CARD_MODULE_NOT_ALLOWED: ['這個讀卡機驅動程式（PKCS#11 模組）不在允許清單中，無法使用；請選用清單中的模組，或請系統管理員將它加入設定檔。', 'That PKCS#11 module is not in the list of known or administrator-approved modules, so it will not be loaded.'],
-  CARD_BUSY: ['憑證卡正由另一項作業使用中（例如補簽），請等它完成或取消後再試。', 'The card is in use by another operation (a re-sign batch, for example); wait for it to finish or cancel it, then try again.'],
+  CARD_MODULE_NOT_FOUND: [
+    '無法載入讀卡機驅動程式（PKCS#11 模組），請確認已安裝卡片管理工具（如 HiCOS），或在設定中指定模組路徑。',
+    'The PKCS#11 module could not be loaded; install the card software (e.g. HiCOS) or set the module path in Settings.',
+  ],
+  CARD_MODULE_NOT_ALLOWED: [
+    '這個讀卡機驅動程式（PKCS#11 模組）不在允許清單中，無法使用；請選用清單中的模組，或請系統管理員將它加入設定檔。',
+    'That PKCS#11 module is not in the list of known or administrator-approved modules, so it will not be loaded.',
+  ],
+  CARD_BUSY: [
+    '憑證卡正由另一項作業使用中（例如補簽），請等它完成或取消後再試。',
+    'The card is in use by another operation (a re-sign batch, for example); wait for it to finish or cancel it, then try again.',
+  ],
   CARD_NO_READER: ['找不到讀卡機，請確認讀卡機已連接電腦。', 'No card reader was found; check that it is connected.'],
   CARD_NOT_PRESENT: ['讀卡機中沒有憑證卡，請插入您的憑證卡。', 'There is no card in the reader; insert your card.'],
-  CARD_REMOVED: ['憑證卡在作業中被移除，已完成的部分都已保存；請重新插入憑證卡後再繼續。', 'The card was removed during the operation; what was done is kept. Insert the card and continue.'],
+  CARD_REMOVED: [
+    '憑證卡在作業中被移除，已完成的部分都已保存；請重新插入憑證卡後再繼續。',
+    'The card was removed during the operation; what was done is kept. Insert the card and continue.',
+  ],
   CARD_PIN_INCORRECT: ['憑證卡密碼（PIN 碼）錯誤，請重新輸入。', 'The card PIN is wrong; enter it again.'],
   CARD_PIN_FINAL_TRY: ['憑證卡密碼錯誤。再錯一次，憑證卡就會被鎖住。', 'The card PIN is wrong. One more wrong PIN will lock the card.'],
   CARD_PIN_LOCKED: ['憑證卡密碼已被鎖住，請洽憑證管理中心辦理解鎖。', 'The card PIN is locked; contact the certificate authority to unlock it.'],
   CARD_PIN_LENGTH: ['PIN 碼長度不符，請確認後再輸入。', 'The PIN has the wrong length.'],
   CARD_NO_SIGNING_KEY: ['憑證卡中找不到簽章用的金鑰或憑證，請確認插入的是您的公務憑證卡。', 'No signing key or certificate was found on the card.'],
   CARD_FAILED: ['憑證卡作業失敗，請拔出憑證卡後重新插入再試一次。', 'The card operation failed; remove and re-insert the card, then try again.'],
-  KEYCHAIN_UNAVAILABLE: ['無法使用作業系統的金鑰圈，臨時憑證無法安全保存，因此沒有存入任何資料。請聯絡系統管理員。', 'The operating system keychain is not available, so nothing was stored; call the administrator.'],
+  KEYCHAIN_UNAVAILABLE: [
+    '無法使用作業系統的金鑰圈，臨時憑證無法安全保存，因此沒有存入任何資料。請聯絡系統管理員。',
+    'The operating system keychain is not available, so nothing was stored; call the administrator.',
+  ],
   TEMP_CERT_LOCKED: ['請先輸入軟體憑證密碼，解鎖這台電腦上的臨時憑證。', 'Enter the temporary-certificate password to unlock it on this computer.'],
-  TEMP_CERT_DAMAGED: ['這台電腦上的臨時憑證資料已損毀，請刪除後重新啟用並下載憑證。', 'The temporary certificate on this computer is damaged; enable and download it again.'],
-  SERVICE_UNREACHABLE: ['目前無法連線到公文系統。已簽章的公文已安全保存，連線恢復後會自動送出。', 'The document service cannot be reached. Signed steps are kept and will be sent when it is back.'],
+  TEMP_CERT_DAMAGED: [
+    '這台電腦上的臨時憑證資料已損毀，請刪除後重新啟用並下載憑證。',
+    'The temporary certificate on this computer is damaged; enable and download it again.',
+  ],
+  SERVICE_UNREACHABLE: [
+    '目前無法連線到公文系統。已簽章的公文已安全保存，連線恢復後會自動送出。',
+    'The document service cannot be reached. Signed steps are kept and will be sent when it is back.',
+  ],
   SERVICE_URL_INSECURE: ['公文系統網址必須使用 https（僅本機測試可用 http）。', 'The service address must use https (http only for this computer).'],
   SERVICE_URL_MISSING: ['尚未設定公文系統網址，請在「設定」中輸入。', 'No service address is set; enter it in Settings.'],
-  SERVICE_URL_NOT_CONFIRMED: ['公文系統網址沒有變更：變更須在程式跳出的確認視窗中同意。', 'The service address was not changed: a change must be confirmed in the app’s own dialog.'],
-  SERVICE_ANSWER_TOO_LARGE: ['公文系統的回應超過允許的大小，已停止接收；請聯絡系統管理員。', 'The service’s answer was larger than allowed and was not read; call the administrator.'],
-  DOCUMENT_CHANGED_SINCE_SHOWN: ['這份公文在您開啟後已有變動，沒有簽章；請重新開啟公文，確認內容後再傳送。', 'The document changed after it was shown to you; nothing was signed. Reopen it, check it and send again.'],
+  SERVICE_URL_NOT_CONFIRMED: [
+    '公文系統網址沒有變更：變更須在程式跳出的確認視窗中同意。',
+    'The service address was not changed: a change must be confirmed in the app’s own dialog.',
+  ],
+  SERVICE_ANSWER_TOO_LARGE: [
+    '公文系統的回應超過允許的大小，已停止接收；請聯絡系統管理員。',
+    'The service’s answer was larger than allowed and was not read; call the administrator.',
+  ],
+  DOCUMENT_CHANGED_SINCE_SHOWN: [
+    '這份公文在您開啟後已有變動，沒有簽章；請重新開啟公文，確認內容後再傳送。',
+    'The document changed after it was shown to you; nothing was signed. Reopen it, check it and send again.',
+  ],
   SERVICE_ANSWER_INVALID: ['公文系統的回應無法辨識，請稍後再試或聯絡系統管理員。', 'The service answered something unexpected.'],
-  OUTBOX_WRITE_FAILED: ['無法寫入待送公文暫存區（磁碟可能已滿），這次沒有簽出任何公文，請清出空間後再試。', 'The outbox could not be written (the disk may be full); nothing was sent. Free some space and try again.'],
-  OUTBOX_UNREADABLE: ['無法讀取待送公文暫存區，為免遺失已簽章的公文，程式沒有開啟它；請聯絡系統管理員檢查資料夾權限或磁碟。', 'The outbox journal cannot be read; it was left untouched so no signed step is lost. Call the administrator to check the folder or disk.'],
+  OUTBOX_WRITE_FAILED: [
+    '無法寫入待送公文暫存區（磁碟可能已滿），這次沒有簽出任何公文，請清出空間後再試。',
+    'The outbox could not be written (the disk may be full); nothing was sent. Free some space and try again.',
+  ],
+  OUTBOX_UNREADABLE: [
+    '無法讀取待送公文暫存區，為免遺失已簽章的公文，程式沒有開啟它；請聯絡系統管理員檢查資料夾權限或磁碟。',
+    'The outbox journal cannot be read; it was left untouched so no signed step is lost. Call the administrator to check the folder or disk.',
+  ],
   OUTBOX_IN_USE: ['待送公文暫存區正由另一個 GongwenDesk 使用中，請先關閉另一個視窗或程式。', 'Another GongwenDesk is using this outbox; close it first.'],
   RESIGN_CANCELLED: ['補簽已取消，已完成的部分都已保存，之後可以繼續。', 'Re-signing was cancelled; what was done is kept and can be continued later.'],
   RESIGN_NOT_LISTED: ['請先開啟待補簽公文清單，確認後再補簽。', 'Open the list of steps to re-sign and check it before re-signing.'],
-  RESIGN_SIGNATURE_FOREIGN: ['這一關的簽章不是以您的臨時憑證所簽，憑證卡不會為它補簽，請聯絡系統管理員。', 'This step’s signature was not made with a temporary certificate of yours; the card will not re-sign it. Call the administrator.'],
-  RESIGN_PAYLOAD_MISMATCH: ['這一關的簽章內容與清單所列的公文不符，憑證卡不會為它補簽，請聯絡系統管理員。', 'What this step’s signature covers does not match the listed document; the card will not re-sign it. Call the administrator.'],
-  RESIGN_OTHER_PC_UNCONFIRMED: ['這一關是以您在其他電腦啟用的臨時憑證簽核，請先確認簽章內容再補簽。', 'This step was signed with a temporary certificate you enabled on another computer; confirm what was signed before re-signing it.'],
+  RESIGN_SIGNATURE_FOREIGN: [
+    '這一關的簽章不是以您的臨時憑證所簽，憑證卡不會為它補簽，請聯絡系統管理員。',
+    'This step’s signature was not made with a temporary certificate of yours; the card will not re-sign it. Call the administrator.',
+  ],
+  RESIGN_PAYLOAD_MISMATCH: [
+    '這一關的簽章內容與清單所列的公文不符，憑證卡不會為它補簽，請聯絡系統管理員。',
+    'What this step’s signature covers does not match the listed document; the card will not re-sign it. Call the administrator.',
+  ],
+  RESIGN_OTHER_PC_UNCONFIRMED: [
+    '這一關是以您在其他電腦啟用的臨時憑證簽核，請先確認簽章內容再補簽。',
+    'This step was signed with a temporary certificate you enabled on another computer; confirm what was signed before re-signing it.',
+  ],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type ServiceErrorCode = keyof typeof errorCatalog;

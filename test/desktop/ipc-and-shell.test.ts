@@ -24,8 +24,16 @@ describe('the IPC layer refuses what it should', () => {
     ['an extra field', 'session:login', { account: 'vendor', password: 'x', admin: true }],
     ['a wrong type', 'documents:get', { id: 42 }],
     ['an id that is a path', 'documents:get', { id: '../../etc/passwd' }],
-    ['a bidirectional override in an opinion', 'step:send', { documentId: '6f1c0a59-3d1e-4a43-9f55-2f4c1e7d0b11', action: '送請簽核', recipient: 'yeh.yenchih', opinion: 'ok\u202E', pin: '123456' }],
-    ['a PIN that is not one', 'step:send', { documentId: '6f1c0a59-3d1e-4a43-9f55-2f4c1e7d0b11', action: '送請簽核', recipient: 'yeh.yenchih', opinion: '', pin: '12' }],
+    [
+      'a bidirectional override in an opinion',
+      'step:send',
+      { documentId: '6f1c0a59-3d1e-4a43-9f55-2f4c1e7d0b11', action: '送請簽核', recipient: 'yeh.yenchih', opinion: 'ok\u202E', pin: '123456' },
+    ],
+    [
+      'a PIN that is not one',
+      'step:send',
+      { documentId: '6f1c0a59-3d1e-4a43-9f55-2f4c1e7d0b11', action: '送請簽核', recipient: 'yeh.yenchih', opinion: '', pin: '12' },
+    ],
     ['an action that does not exist', 'step:send', { documentId: '6f1c0a59-3d1e-4a43-9f55-2f4c1e7d0b11', action: 'delete', recipient: null, opinion: '' }],
     ['a service URL that is not a URL', 'settings:set', { serviceUrl: 'javascript:alert(1)' }],
     ['no object at all', 'resign:start', 'note'],
@@ -35,8 +43,14 @@ describe('the IPC layer refuses what it should', () => {
   });
 
   it('says "log in first" for work that needs a login, and refuses an insecure service URL', async () => {
-    expect(await dispatchIpc(app, 'documents:list', {})).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED', message: '尚未登入或登入已逾時，請重新登入。' } });
-    expect(await dispatchIpc(app, 'settings:set', { serviceUrl: 'http://doc.agency.gov.tw' })).toMatchObject({ ok: false, error: { code: 'SERVICE_URL_INSECURE' } });
+    expect(await dispatchIpc(app, 'documents:list', {})).toMatchObject({
+      ok: false,
+      error: { code: 'UNAUTHENTICATED', message: '尚未登入或登入已逾時，請重新登入。' },
+    });
+    expect(await dispatchIpc(app, 'settings:set', { serviceUrl: 'http://doc.agency.gov.tw' })).toMatchObject({
+      ok: false,
+      error: { code: 'SERVICE_URL_INSECURE' },
+    });
   });
 
   it('asks for the service address when none is set, in its own words', async () => {
@@ -54,7 +68,10 @@ describe('the IPC layer refuses what it should', () => {
 
   it('answers in English once the clerk chooses it', async () => {
     await dispatchIpc(app, 'settings:set', { language: 'en' });
-    expect(await dispatchIpc(app, 'documents:list', {})).toMatchObject({ ok: false, error: { message: 'You are not logged in, or your session has expired.' } });
+    expect(await dispatchIpc(app, 'documents:list', {})).toMatchObject({
+      ok: false,
+      error: { message: 'You are not logged in, or your session has expired.' },
+    });
     await dispatchIpc(app, 'settings:set', { language: 'zh-TW' });
   });
 
@@ -68,7 +85,16 @@ describe('the Electron shell’s security settings', () => {
   it('sandboxes every window, isolates its context and gives it no Node', async () => {
     const main = await readFile('src-main/shell/main.ts', 'utf8');
     expect(main.match(/new BrowserWindow\(/g)).toHaveLength(1); // one window, so one set of settings to hold
-    for (const setting of ['sandbox: true', 'contextIsolation: true', 'nodeIntegration: false', 'nodeIntegrationInWorker: false', 'nodeIntegrationInSubFrames: false', 'webSecurity: true', 'allowRunningInsecureContent: false', 'webviewTag: false']) {
+    for (const setting of [
+      'sandbox: true',
+      'contextIsolation: true',
+      'nodeIntegration: false',
+      'nodeIntegrationInWorker: false',
+      'nodeIntegrationInSubFrames: false',
+      'webSecurity: true',
+      'allowRunningInsecureContent: false',
+      'webviewTag: false',
+    ]) {
       expect(main).toContain(setting);
     }
   });
@@ -84,7 +110,8 @@ describe('the Electron shell’s security settings', () => {
 
   it('takes IPC only from the app’s own page', () => {
     expect(isTrustedSender('app://gongwen/index.html')).toBe(true);
-    for (const url of ['file:///etc/passwd', 'https://evil.example/', 'app://other/index.html', 'http://gongwen/', '', undefined]) expect(isTrustedSender(url)).toBe(false);
+    for (const url of ['file:///etc/passwd', 'https://evil.example/', 'app://other/index.html', 'http://gongwen/', '', undefined])
+      expect(isTrustedSender(url)).toBe(false);
   });
 
   it('blocks navigation, new windows and permissions, and checks the sender, in the shell itself', async () => {
@@ -103,10 +130,16 @@ describe('the app:// protocol handler', () => {
   it('answers a URL that does not decode with 400 (it threw URIError outside the handler), and never leaves the renderer folder', async () => {
     const { rendererFileFor } = await import('../../src-main/shell/renderer-path.js');
     const dir = '/opt/gongwen/renderer';
-    for (const url of ['app://gongwen/%', 'app://gongwen/%E0%A4%A', 'app://gongwen/assets/%ZZ.js', 'not a url']) expect(rendererFileFor(url, dir)).toEqual({ status: 400 });
+    for (const url of ['app://gongwen/%', 'app://gongwen/%E0%A4%A', 'app://gongwen/assets/%ZZ.js', 'not a url'])
+      expect(rendererFileFor(url, dir)).toEqual({ status: 400 });
     expect(rendererFileFor('app://gongwen/', dir)).toEqual({ path: '/opt/gongwen/renderer/index.html' });
     expect(rendererFileFor('app://gongwen/assets/app.js', dir)).toEqual({ path: '/opt/gongwen/renderer/assets/app.js' });
-    for (const url of ['app://gongwen/..%2F..%2Fetc%2Fpasswd', 'app://gongwen/%2e%2e/%2e%2e/etc/passwd', 'app://other/index.html', 'app://gongwen/..%5C..%5Cwindows']) {
+    for (const url of [
+      'app://gongwen/..%2F..%2Fetc%2Fpasswd',
+      'app://gongwen/%2e%2e/%2e%2e/etc/passwd',
+      'app://other/index.html',
+      'app://gongwen/..%5C..%5Cwindows',
+    ]) {
       const file = rendererFileFor(url, dir);
       if ('path' in file) expect(file.path.startsWith(`${dir}/`)).toBe(true);
       else expect(file.status).toBe(404);

@@ -15,7 +15,15 @@ const entry = (key: string, account: string): OutboxEntry => ({
   account,
   documentId: '6f1c0a59-3d1e-4a43-9f55-2f4c1e7d0b11',
   documentNumber: '1150000001',
-  request: { action: '送請簽核', recipient: 'yeh.yenchih', opinion: '', signingTime: '2026-11-27T00:00:00Z', stepToken: 't'.repeat(22), signature: 'AAAA', idempotencyKey: key },
+  request: {
+    action: '送請簽核',
+    recipient: 'yeh.yenchih',
+    opinion: '',
+    signingTime: '2026-11-27T00:00:00Z',
+    stepToken: 't'.repeat(22),
+    signature: 'AAAA',
+    idempotencyKey: key,
+  },
   queuedAt: '2026-11-27T00:00:00.000Z',
 });
 
@@ -56,7 +64,10 @@ describe('the outbox channels and the session', () => {
 
   it('a failed login leaves nobody logged in, not the previous clerk', async () => {
     expect(await dispatchIpc(app, 'session:state', {})).toMatchObject({ ok: true, value: { user: { account: 'vendor' } } });
-    expect(await dispatchIpc(app, 'session:login', { account: 'yeh.yenchih', password: 'not-the-password' })).toMatchObject({ ok: false, error: { code: 'LOGIN_FAILED' } });
+    expect(await dispatchIpc(app, 'session:login', { account: 'yeh.yenchih', password: 'not-the-password' })).toMatchObject({
+      ok: false,
+      error: { code: 'LOGIN_FAILED' },
+    });
     expect(await dispatchIpc(app, 'session:state', {})).toMatchObject({ ok: true, value: { user: null } });
     expect(await dispatchIpc(app, 'outbox:state', {})).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
     expect(await dispatchIpc(app, 'documents:list', {})).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });

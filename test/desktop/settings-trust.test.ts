@@ -22,7 +22,10 @@ afterEach(async () => {
 beforeAll(async () => {
   const dir = await mkdtemp(join(tmpdir(), 'gongwen-evil-'));
   mark = join(dir, 'loaded');
-  await writeFile(join(dir, 'evil.c'), `#include <stdio.h>\n__attribute__((constructor)) static void run(void) { FILE *f = fopen(${JSON.stringify(mark)}, "w"); if (f) fclose(f); }\n`);
+  await writeFile(
+    join(dir, 'evil.c'),
+    `#include <stdio.h>\n__attribute__((constructor)) static void run(void) { FILE *f = fopen(${JSON.stringify(mark)}, "w"); if (f) fclose(f); }\n`,
+  );
   evilModule = join(dir, 'libevil.so');
   execFileSync('gcc', ['-shared', '-fPIC', '-o', evilModule, join(dir, 'evil.c')]);
 });
@@ -32,7 +35,13 @@ async function start(files: { settings?: object; admin?: object } = {}, confirmS
   if (files.settings) await writeFile(join(dataDir, 'settings.json'), JSON.stringify(files.settings));
   const adminConfig = join(dataDir, 'admin-config.json');
   if (files.admin) await writeFile(adminConfig, JSON.stringify(files.admin));
-  const app = await DesktopApp.start({ dataDir, defaultServiceUrl: 'https://doc.agency.gov.tw', adminConfig, card: { pollMs: 60_000 }, ...(confirmServiceUrl ? { confirmServiceUrl } : {}) });
+  const app = await DesktopApp.start({
+    dataDir,
+    defaultServiceUrl: 'https://doc.agency.gov.tw',
+    adminConfig,
+    card: { pollMs: 60_000 },
+    ...(confirmServiceUrl ? { confirmServiceUrl } : {}),
+  });
   apps.push(app);
   return { app, dataDir };
 }
@@ -53,7 +62,14 @@ describe('the PKCS#11 module a page may choose', () => {
     for (const modulePath of ['libsofthsm2.so', './libsofthsm2.so', '/usr/lib/softhsm/../../../tmp/libsofthsm2.so', '//evil/share/libsofthsm2.so']) {
       expect(await dispatchIpc(app, 'settings:set', { modulePath })).toMatchObject({ ok: false, error: { code: 'CARD_MODULE_NOT_ALLOWED' } });
     }
-    for (const path of ['\\\\evil\\share\\HiCOSPKCS11.dll', '//evil/share/HiCOSPKCS11.dll', '\\\\?\\UNC\\evil\\share\\HiCOSPKCS11.dll', 'HiCOSPKCS11.dll', 'C:\\Windows\\System32\\..\\Temp\\HiCOSPKCS11.dll', 'C:HiCOSPKCS11.dll']) {
+    for (const path of [
+      '\\\\evil\\share\\HiCOSPKCS11.dll',
+      '//evil/share/HiCOSPKCS11.dll',
+      '\\\\?\\UNC\\evil\\share\\HiCOSPKCS11.dll',
+      'HiCOSPKCS11.dll',
+      'C:\\Windows\\System32\\..\\Temp\\HiCOSPKCS11.dll',
+      'C:HiCOSPKCS11.dll',
+    ]) {
       expect(() => checkModulePath(path, [], 'win32')).toThrow(expect.objectContaining({ code: 'CARD_MODULE_NOT_ALLOWED' }));
     }
     expect(checkModulePath('c:\\windows\\system32\\hicospkcs11.dll', [], 'win32')).toBe('c:\\windows\\system32\\hicospkcs11.dll');
@@ -75,22 +91,34 @@ describe('the PKCS#11 module a page may choose', () => {
     expect(await dispatchIpc(locked.app, 'settings:set', { modulePath: opensc })).toMatchObject({ ok: true, value: { modulePath: admins } });
 
     const listed = await start({ admin: { allowedModulePaths: ['/opt/agency/pkcs11/libagency.so'] } });
-    expect(await dispatchIpc(listed.app, 'settings:set', { modulePath: '/opt/agency/pkcs11/libagency.so' })).toMatchObject({ ok: true, value: { modulePath: '/opt/agency/pkcs11/libagency.so' } });
+    expect(await dispatchIpc(listed.app, 'settings:set', { modulePath: '/opt/agency/pkcs11/libagency.so' })).toMatchObject({
+      ok: true,
+      value: { modulePath: '/opt/agency/pkcs11/libagency.so' },
+    });
   });
 });
 
 describe('the service address a page may choose', () => {
   it('changes only when the clerk confirms it outside the page', async () => {
     const unasked = await start();
-    expect(await dispatchIpc(unasked.app, 'settings:set', { serviceUrl: 'https://evil.example' })).toMatchObject({ ok: false, error: { code: 'SERVICE_URL_NOT_CONFIRMED' } });
+    expect(await dispatchIpc(unasked.app, 'settings:set', { serviceUrl: 'https://evil.example' })).toMatchObject({
+      ok: false,
+      error: { code: 'SERVICE_URL_NOT_CONFIRMED' },
+    });
     expect(unasked.app.settings.get().serviceUrl).toBe('https://doc.agency.gov.tw');
 
     const asked: string[] = [];
     let answer = false;
     const { app } = await start({}, async (next, current) => (asked.push(`${current} → ${next}`), answer));
-    expect(await dispatchIpc(app, 'settings:set', { serviceUrl: 'https://evil.example' })).toMatchObject({ ok: false, error: { code: 'SERVICE_URL_NOT_CONFIRMED' } });
+    expect(await dispatchIpc(app, 'settings:set', { serviceUrl: 'https://evil.example' })).toMatchObject({
+      ok: false,
+      error: { code: 'SERVICE_URL_NOT_CONFIRMED' },
+    });
     answer = true;
-    expect(await dispatchIpc(app, 'settings:set', { serviceUrl: 'https://doc2.agency.gov.tw' })).toMatchObject({ ok: true, value: { serviceUrl: 'https://doc2.agency.gov.tw' } });
+    expect(await dispatchIpc(app, 'settings:set', { serviceUrl: 'https://doc2.agency.gov.tw' })).toMatchObject({
+      ok: true,
+      value: { serviceUrl: 'https://doc2.agency.gov.tw' },
+    });
     expect(asked).toEqual(['https://doc.agency.gov.tw → https://evil.example', 'https://doc.agency.gov.tw → https://doc2.agency.gov.tw']);
     // The same address again, or only the language: nothing to confirm.
     expect(await dispatchIpc(app, 'settings:set', { serviceUrl: 'https://doc2.agency.gov.tw', language: 'en' })).toMatchObject({ ok: true });

@@ -11,7 +11,9 @@ const TAGS = ['wcag2a', 'wcag2aa', 'wcag21aa'];
 export async function expectAccessible(page: Page, state: string): Promise<void> {
   const results = await new AxeBuilder({ page }).withTags(TAGS).analyze();
   const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  const found = serious.flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}) at ${n.target.join(' ')}: ${n.failureSummary?.split('\n').slice(1, 2).join('') ?? ''}`));
+  const found = serious.flatMap((v) =>
+    v.nodes.map((n) => `${v.id} (${v.impact}) at ${n.target.join(' ')}: ${n.failureSummary?.split('\n').slice(1, 2).join('') ?? ''}`),
+  );
   expect.soft(found, `axe on "${state}"`).toEqual([]);
 }
 

@@ -11,7 +11,11 @@ const binary = electronBinary();
 test('the Electron app starts sandboxed, with the bridge and nothing of Node in the page', async () => {
   test.skip(binary === null, `skipped: ${NO_ELECTRON_SENTENCE}`);
   execFileSync('npm', ['run', '-s', 'build'], { stdio: 'inherit' });
-  const app = await _electron.launch({ executablePath: binary!, args: ['.', `--user-data-dir=${mkdtempSync(join(tmpdir(), 'gongwen-electron-'))}`, '--no-sandbox'], env: { ...process.env, GONGWEN_SERVICE_URL: 'http://127.0.0.1:9' } });
+  const app = await _electron.launch({
+    executablePath: binary!,
+    args: ['.', `--user-data-dir=${mkdtempSync(join(tmpdir(), 'gongwen-electron-'))}`, '--no-sandbox'],
+    env: { ...process.env, GONGWEN_SERVICE_URL: 'http://127.0.0.1:9' },
+  });
   try {
     const page = await app.firstWindow();
     await expect(page.getByRole('heading', { name: '登入電子公文系統' })).toBeVisible();

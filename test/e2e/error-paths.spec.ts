@@ -99,7 +99,10 @@ test('the service down during a send: signed and kept, then sent when it is back
     await screenshot(page, '13-service-down-queued');
     await system.service.restart();
     // The courier retries on its own (1 s, 2 s, 4 s …); the clerk may also press 立即重送 first.
-    await page.getByRole('button', { name: '立即重送' }).click({ timeout: 2000 }).catch(() => {});
+    await page
+      .getByRole('button', { name: '立即重送' })
+      .click({ timeout: 2000 })
+      .catch(() => {});
     await expect(page.getByTestId('outbox-pending')).toHaveCount(0, { timeout: 30_000 });
     const client = new ServiceClient({ baseUrl: system.service.url });
     await client.login('yeh.yenchih', 'gongwen-demo');

@@ -28,7 +28,13 @@ export async function startDesktopApp(account: string, serviceUrl: string, optio
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'gongwen-e2e-')));
   await mkdir(dataDir, { recursive: true });
   const card = await virtualCardFor(account);
-  const app = await DesktopApp.start({ dataDir, defaultServiceUrl: serviceUrl, adminConfig: join(dataDir, 'no-admin-config.json'), keychain: new OsKeychain(`GongwenDesk e2e ${dataDir}`), card: { pollMs: 250, apiWrapper: options.apiWrapper } });
+  const app = await DesktopApp.start({
+    dataDir,
+    defaultServiceUrl: serviceUrl,
+    adminConfig: join(dataDir, 'no-admin-config.json'),
+    keychain: new OsKeychain(`GongwenDesk e2e ${dataDir}`),
+    card: { pollMs: 250, apiWrapper: options.apiWrapper },
+  });
   await app.settings.set({ modulePath: card.modulePath });
   await app.replaceCard(card.modulePath);
   return { app, card, calls: [], dataDir, close: () => app.close() };

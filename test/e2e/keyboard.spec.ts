@@ -17,7 +17,11 @@ async function reach(page: Page, target: Locator, what: string): Promise<void> {
   for (let i = 0; i < 60; i++) {
     if (await target.evaluate((el) => el === el.ownerDocument.activeElement).catch(() => false)) return;
     await expectFocusNotLost(page, `Tab towards ${what}`);
-    const role = await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } | null } }).document.activeElement?.getAttribute('role'));
+    const role = await page.evaluate(() =>
+      (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } | null } }).document.activeElement?.getAttribute(
+        'role',
+      ),
+    );
     const inMenu = role === 'menu' || role === 'menuitem';
     const targetInMenu = (await target.getAttribute('role')) === 'menuitem';
     await page.keyboard.press(inMenu && targetInMenu ? 'ArrowDown' : 'Tab');

@@ -42,7 +42,9 @@ function mutated(valid: Uint8Array) {
       return b;
     }),
     fc.nat(valid.length).map((cut) => valid.subarray(0, cut)),
-    fc.record({ at: fc.nat(valid.length), junk: fc.uint8Array({ minLength: 1, maxLength: 8 }) }).map(({ at, junk }) => Uint8Array.from([...valid.subarray(0, at), ...junk, ...valid.subarray(at)])),
+    fc
+      .record({ at: fc.nat(valid.length), junk: fc.uint8Array({ minLength: 1, maxLength: 8 }) })
+      .map(({ at, junk }) => Uint8Array.from([...valid.subarray(0, at), ...junk, ...valid.subarray(at)])),
     fc.record({ at: fc.nat(valid.length - 1), value: fc.integer({ min: 0, max: 255 }) }).map(({ at, value }) => {
       const b = Uint8Array.from(valid);
       b[at] = value;
@@ -73,64 +75,134 @@ describe('fuzzing the parsers of untrusted bytes', () => {
     const pki = await testPki();
     const card = pki.cards.vendor!;
     const signer = keyObjectSigner(fromPem(card.certPem)[0]!, createPrivateKey(card.keyPem));
-    payload = canonicalStepPayload({ profile: STEP_PAYLOAD_PROFILE, documentId: 'd', documentNumber: '1033151119', contentSha256: 'c', step: 1, action: '送請簽核', sender: 'vendor', recipient: 'yeh.yenchih', opinion: '', signingTime: '2014-05-27T09:24:00Z', stepToken: 't' });
+    payload = canonicalStepPayload({
+      profile: STEP_PAYLOAD_PROFILE,
+      documentId: 'd',
+      documentNumber: '1033151119',
+      contentSha256: 'c',
+      step: 1,
+      action: '送請簽核',
+      sender: 'vendor',
+      recipient: 'yeh.yenchih',
+      opinion: '',
+      signingTime: '2014-05-27T09:24:00Z',
+      stepToken: 't',
+    });
     cms = await signStep(payload, signer, new Date('2014-05-27T09:24:00Z'));
     resigned = await countersign(cms, signer, { note: '補簽', signingTime: new Date() });
     const keys = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
-    csr = new Uint8Array((await x509.Pkcs10CertificateRequestGenerator.create({ name: 'CN=x', keys, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } })).rawData);
+    csr = new Uint8Array(
+      (await x509.Pkcs10CertificateRequestGenerator.create({ name: 'CN=x', keys, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } })).rawData,
+    );
     ca = await TempCertAuthority.fromPem(pki.tempCaCertPem, pki.tempCaKeyPem);
   });
 
-  it('the CMS parser refuses damaged signatures with DerError only', () => {
-    fc.assert(
-      fc.property(fc.oneof(mutated(cms), mutated(resigned)), (bytes) => refusesCleanly(() => parseSignedData(bytes), (e) => e instanceof DerError)),
-      runs(5_000),
-    );
-  }, limit);
+  it(
+    'the CMS parser refuses damaged signatures with DerError only',
+    () => {
+      fc.assert(
+        fc.property(fc.oneof(mutated(cms), mutated(resigned)), (bytes) =>
+          refusesCleanly(
+            () => parseSignedData(bytes),
+            (e) => e instanceof DerError,
+          ),
+        ),
+        runs(5_000),
+      );
+    },
+    limit,
+  );
 
-  it('the step-signature verifier refuses damaged signatures with its own codes only', () => {
-    fc.assert(
-      fc.property(fc.oneof(mutated(cms), mutated(resigned)), (bytes) => refusesCleanly(() => verifyStepSignature(bytes, payload), (e) => e instanceof GongwenError)),
-      runs(5_000),
-    );
-  }, limit);
+  it(
+    'the step-signature verifier refuses damaged signatures with its own codes only',
+    () => {
+      fc.assert(
+        fc.property(fc.oneof(mutated(cms), mutated(resigned)), (bytes) =>
+          refusesCleanly(
+            () => verifyStepSignature(bytes, payload),
+            (e) => e instanceof GongwenError,
+          ),
+        ),
+        runs(5_000),
+      );
+    },
+    limit,
+  );
 
   it('the CMS parser refuses anything over its size limit before reading it', () => {
     const big = new Uint8Array(CMS_LIMITS.bytes + 1);
     expect(() => parseSignedData(big)).toThrow(/too large/);
   });
 
-  it('the temp CA refuses damaged CSRs with CSR_INVALID only', async () => {
-    await fc.assert(
-      fc.asyncProperty(mutated(csr), async (bytes) => {
-        try {
-          await ca.checkCsr(bytes);
-        } catch (error) {
-          if (!(error instanceof GongwenError && error.code === 'CSR_INVALID')) throw error;
-        }
-      }),
-      runs(1_000),
-    );
-  }, limit);
+  it(
+    'the temp CA refuses damaged CSRs with CSR_INVALID only',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(mutated(csr), async (bytes) => {
+          try {
+            await ca.checkCsr(bytes);
+          } catch (error) {
+            if (!(error instanceof GongwenError && error.code === 'CSR_INVALID')) throw error;
+          }
+        }),
+        runs(1_000),
+      );
+    },
+    limit,
+  );
 
-  it('the send request schema and the canonical payload take any text without crashing', () => {
-    fc.assert(
-      fc.property(fc.object({ maxDepth: 2 }), fc.string({ unit: 'binary', maxLength: 64 }), (value, text) => {
-        ActionRequest.safeParse(value);
-        ActionRequest.safeParse({ action: text, recipient: text, opinion: text, signingTime: text, stepToken: text, signature: text, idempotencyKey: text });
-        return canonicalStepPayload({ profile: STEP_PAYLOAD_PROFILE, documentId: text, documentNumber: text, contentSha256: text, step: 1, action: '送請簽核', sender: text, recipient: text, opinion: text, signingTime: text, stepToken: text }).length > 0;
-      }),
-      runs(2_000),
-    );
-  }, limit);
+  it(
+    'the send request schema and the canonical payload take any text without crashing',
+    () => {
+      fc.assert(
+        fc.property(fc.object({ maxDepth: 2 }), fc.string({ unit: 'binary', maxLength: 64 }), (value, text) => {
+          ActionRequest.safeParse(value);
+          ActionRequest.safeParse({ action: text, recipient: text, opinion: text, signingTime: text, stepToken: text, signature: text, idempotencyKey: text });
+          return (
+            canonicalStepPayload({
+              profile: STEP_PAYLOAD_PROFILE,
+              documentId: text,
+              documentNumber: text,
+              contentSha256: text,
+              step: 1,
+              action: '送請簽核',
+              sender: text,
+              recipient: text,
+              opinion: text,
+              signingTime: text,
+              stepToken: text,
+            }).length > 0
+          );
+        }),
+        runs(2_000),
+      );
+    },
+    limit,
+  );
 
-  it('the outbox journal parser reads whatever the disk holds without throwing', () => {
-    const valid = new TextEncoder().encode(
-      [{ t: 'put', entry: { key: 'k1', account: 'vendor', documentId: 'd', request: {} } }, { t: 'ack', key: 'k1' }, { t: 'refuse', key: 'k2', code: 'X', at: 'now' }].map((r) => JSON.stringify(r)).join('\n'),
-    );
-    fc.assert(
-      fc.property(fc.oneof(mutated(valid).map((b) => new TextDecoder().decode(b)), fc.string({ unit: 'binary', maxLength: 300 })), (text) => Array.isArray(parseJournal(text))),
-      runs(10_000),
-    );
-  }, limit);
+  it(
+    'the outbox journal parser reads whatever the disk holds without throwing',
+    () => {
+      const valid = new TextEncoder().encode(
+        [
+          { t: 'put', entry: { key: 'k1', account: 'vendor', documentId: 'd', request: {} } },
+          { t: 'ack', key: 'k1' },
+          { t: 'refuse', key: 'k2', code: 'X', at: 'now' },
+        ]
+          .map((r) => JSON.stringify(r))
+          .join('\n'),
+      );
+      fc.assert(
+        fc.property(
+          fc.oneof(
+            mutated(valid).map((b) => new TextDecoder().decode(b)),
+            fc.string({ unit: 'binary', maxLength: 300 }),
+          ),
+          (text) => Array.isArray(parseJournal(text)),
+        ),
+        runs(10_000),
+      );
+    },
+    limit,
+  );
 });

@@ -80,7 +80,12 @@ async function issue(o: CertOptions): Promise<x509.X509Certificate> {
   const ca = o.ca === undefined ? false : o.ca;
   const extensions: x509.Extension[] = [];
   if (ca !== null) extensions.push(new x509.BasicConstraintsExtension(ca, ca ? o.pathLength : undefined, true));
-  const usage = o.keyUsage === undefined ? (ca ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign : x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation) : o.keyUsage;
+  const usage =
+    o.keyUsage === undefined
+      ? ca
+        ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign
+        : x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation
+      : o.keyUsage;
   if (usage !== null) extensions.push(new x509.KeyUsagesExtension(usage, true));
   extensions.push(await x509.AuthorityKeyIdentifierExtension.create(o.issuer.cert), await x509.SubjectKeyIdentifierExtension.create(o.keys.publicKey));
   if (o.unknownExtension) extensions.push(new x509.Extension(UNKNOWN_EXTENSION, o.unknownExtension.critical, NULL_DER));
@@ -133,9 +138,24 @@ export async function makeBadChains(holder = 'Test Holder', under?: BadChains): 
   let n = 0;
 
   /** root → intermediate (options) → leaf (options). */
-  const twoLevel = async (name: string, code: string | null, opensslAccepts: boolean, int: Partial<CertOptions>, leaf: Partial<CertOptions> = {}, carried?: (i: x509.X509Certificate) => Promise<x509.X509Certificate[]>) => {
+  const twoLevel = async (
+    name: string,
+    code: string | null,
+    opensslAccepts: boolean,
+    int: Partial<CertOptions>,
+    leaf: Partial<CertOptions> = {},
+    carried?: (i: x509.X509Certificate) => Promise<x509.X509Certificate[]>,
+  ) => {
     const keys = int.keys ?? intKeys;
-    const intCert = await issue({ subject: `CN=Test Card CA ${++n},O=GongwenDesk Test PKI,C=TW`, issuer: root, keys, ca: true, notBefore: new Date('2015-01-01T00:00:00Z'), notAfter: new Date(now + 10 * YEAR_MS), ...int });
+    const intCert = await issue({
+      subject: `CN=Test Card CA ${++n},O=GongwenDesk Test PKI,C=TW`,
+      issuer: root,
+      keys,
+      ca: true,
+      notBefore: new Date('2015-01-01T00:00:00Z'),
+      notAfter: new Date(now + 10 * YEAR_MS),
+      ...int,
+    });
     const leafCert = await issue({ subject: leafSubject(n), issuer: { cert: intCert, keys }, keys: leafKeys, ...leaf });
     const chain = carried ? await carried(intCert) : [intCert];
     cases.push({ name, leaf: der(leafCert), chain: chain.map(der), signer: await signerOf(leafCert, leafKeys, chain), code, opensslAccepts });
@@ -143,8 +163,14 @@ export async function makeBadChains(holder = 'Test Holder', under?: BadChains): 
   };
 
   await twoLevel('control: a correct chain (root → intermediate → leaf)', null, true, {});
-  await twoLevel('an intermediate that expired in 2016', 'CERT_CHAIN_EXPIRED', false, { notBefore: new Date('2010-01-01T00:00:00Z'), notAfter: new Date('2016-12-31T00:00:00Z') });
-  await twoLevel('an intermediate not valid before 2040', 'CERT_CHAIN_EXPIRED', false, { notBefore: new Date('2040-01-01T00:00:00Z'), notAfter: new Date('2050-01-01T00:00:00Z') });
+  await twoLevel('an intermediate that expired in 2016', 'CERT_CHAIN_EXPIRED', false, {
+    notBefore: new Date('2010-01-01T00:00:00Z'),
+    notAfter: new Date('2016-12-31T00:00:00Z'),
+  });
+  await twoLevel('an intermediate not valid before 2040', 'CERT_CHAIN_EXPIRED', false, {
+    notBefore: new Date('2040-01-01T00:00:00Z'),
+    notAfter: new Date('2050-01-01T00:00:00Z'),
+  });
   await twoLevel('an unknown critical extension in the intermediate', 'CERT_CRITICAL_EXTENSION', false, { unknownExtension: { critical: true } });
   await twoLevel('control: the same extension, not critical, in the intermediate', null, true, { unknownExtension: { critical: false } });
   await twoLevel('an unknown critical extension in the leaf', 'CERT_CRITICAL_EXTENSION', false, {}, { unknownExtension: { critical: true } });
@@ -153,9 +179,21 @@ export async function makeBadChains(holder = 'Test Holder', under?: BadChains): 
   await twoLevel('an RSA-1024 intermediate', 'CERT_WEAK_ALGORITHM', false, { keys: await rsaKeys(1024) });
   await twoLevel('a leaf whose keyUsage is keyEncipherment only', 'CERT_NOT_FOR_SIGNING', false, {}, { keyUsage: x509.KeyUsageFlags.keyEncipherment });
   await twoLevel('a leaf without keyUsage', 'CERT_NOT_FOR_SIGNING', true, {}, { keyUsage: null });
-  await twoLevel('a leaf that is itself a CA', 'CERT_IS_CA', true, {}, { ca: true, keyUsage: x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation | x509.KeyUsageFlags.keyCertSign });
-  await twoLevel('an intermediate with CA:FALSE', 'CERT_CHAIN_NOT_CA', false, { ca: false, keyUsage: x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign });
-  await twoLevel('an intermediate without basicConstraints', 'CERT_CHAIN_NOT_CA', false, { ca: null, keyUsage: x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign });
+  await twoLevel(
+    'a leaf that is itself a CA',
+    'CERT_IS_CA',
+    true,
+    {},
+    { ca: true, keyUsage: x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation | x509.KeyUsageFlags.keyCertSign },
+  );
+  await twoLevel('an intermediate with CA:FALSE', 'CERT_CHAIN_NOT_CA', false, {
+    ca: false,
+    keyUsage: x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
+  });
+  await twoLevel('an intermediate without basicConstraints', 'CERT_CHAIN_NOT_CA', false, {
+    ca: null,
+    keyUsage: x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
+  });
   await twoLevel('an intermediate without keyCertSign', 'CERT_UNTRUSTED', false, { keyUsage: x509.KeyUsageFlags.cRLSign });
   // The leaf is signed by the real intermediate; the signature carries a look-alike (same name, another key).
   await twoLevel('a look-alike intermediate with another key', 'CERT_UNTRUSTED', false, {}, {}, async (i) => [
@@ -166,10 +204,32 @@ export async function makeBadChains(holder = 'Test Holder', under?: BadChains): 
 
   // pathLenConstraint: root → intermediate (pathLen p) → sub-CA → leaf.
   const threeLevel = async (name: string, code: string | null, opensslAccepts: boolean, pathLength: number) => {
-    const intCert = await issue({ subject: `CN=Test Card CA ${++n},O=GongwenDesk Test PKI,C=TW`, issuer: root, keys: intKeys, ca: true, pathLength, notBefore: new Date('2015-01-01T00:00:00Z'), notAfter: new Date(now + 10 * YEAR_MS) });
-    const subCert = await issue({ subject: `CN=Test Card Sub-CA ${n},O=GongwenDesk Test PKI,C=TW`, issuer: { cert: intCert, keys: intKeys }, keys: subKeys, ca: true, notBefore: new Date('2015-01-01T00:00:00Z'), notAfter: new Date(now + 10 * YEAR_MS) });
+    const intCert = await issue({
+      subject: `CN=Test Card CA ${++n},O=GongwenDesk Test PKI,C=TW`,
+      issuer: root,
+      keys: intKeys,
+      ca: true,
+      pathLength,
+      notBefore: new Date('2015-01-01T00:00:00Z'),
+      notAfter: new Date(now + 10 * YEAR_MS),
+    });
+    const subCert = await issue({
+      subject: `CN=Test Card Sub-CA ${n},O=GongwenDesk Test PKI,C=TW`,
+      issuer: { cert: intCert, keys: intKeys },
+      keys: subKeys,
+      ca: true,
+      notBefore: new Date('2015-01-01T00:00:00Z'),
+      notAfter: new Date(now + 10 * YEAR_MS),
+    });
     const leafCert = await issue({ subject: leafSubject(n), issuer: { cert: subCert, keys: subKeys }, keys: leafKeys });
-    cases.push({ name, leaf: der(leafCert), chain: [der(subCert), der(intCert)], signer: await signerOf(leafCert, leafKeys, [subCert, intCert]), code, opensslAccepts });
+    cases.push({
+      name,
+      leaf: der(leafCert),
+      chain: [der(subCert), der(intCert)],
+      signer: await signerOf(leafCert, leafKeys, [subCert, intCert]),
+      code,
+      opensslAccepts,
+    });
   };
   await threeLevel('pathLenConstraint 0 on an intermediate with a sub-CA under it', 'CERT_CHAIN_PATH_LENGTH', false, 0);
   await threeLevel('control: pathLenConstraint 1 on an intermediate with a sub-CA under it', null, true, 1);
@@ -215,7 +275,10 @@ export async function makeRootLeaves(chains: BadChains, holder: string): Promise
     out.push({ name, leaf: der(cert), certPem: cert.toString('pem') + '\n', keyPem, code });
   };
   await leaf('a leaf whose keyUsage is keyEncipherment only', 'CERT_NOT_FOR_SIGNING', { keyUsage: x509.KeyUsageFlags.keyEncipherment });
-  await leaf('a leaf that is itself a CA', 'CERT_IS_CA', { ca: true, keyUsage: x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation | x509.KeyUsageFlags.keyCertSign });
+  await leaf('a leaf that is itself a CA', 'CERT_IS_CA', {
+    ca: true,
+    keyUsage: x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation | x509.KeyUsageFlags.keyCertSign,
+  });
   await leaf('an unknown critical extension in the leaf', 'CERT_CRITICAL_EXTENSION', { unknownExtension: { critical: true } });
   await leaf('a leaf signed with SHA-1', 'CERT_WEAK_ALGORITHM', { sha1: true });
   await leaf('control: a correct leaf under the root', null, {});

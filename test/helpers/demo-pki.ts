@@ -13,9 +13,7 @@ import { loadDemoPki, makeDemoPki, type DemoPki } from '../../tools/demo/demo-pk
  */
 let cached: Promise<DemoPki> | undefined;
 export function testPki(): Promise<DemoPki> {
-  cached ??= process.env.GONGWEN_TEST_PKI
-    ? loadDemoPki(process.env.GONGWEN_TEST_PKI)
-    : mkdtemp(join(tmpdir(), 'gongwen-pki-')).then((dir) => makeDemoPki(dir));
+  cached ??= process.env.GONGWEN_TEST_PKI ? loadDemoPki(process.env.GONGWEN_TEST_PKI) : mkdtemp(join(tmpdir(), 'gongwen-pki-')).then((dir) => makeDemoPki(dir));
   return cached;
 }
 

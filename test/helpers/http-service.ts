@@ -35,7 +35,10 @@ export async function freePort(): Promise<number> {
 }
 
 /** `extraCardRootsPem`: further trusted card roots beside the test PKI's (the bad-chain root of `bad-chains.ts`). */
-export async function startServiceProcess(kind: DatabaseKind = 'sqlite', options: { log?: (chunk: string) => void; sharing?: ServiceProcess; postgresUrl?: string; extraCardRootsPem?: string } = {}): Promise<ServiceProcess> {
+export async function startServiceProcess(
+  kind: DatabaseKind = 'sqlite',
+  options: { log?: (chunk: string) => void; sharing?: ServiceProcess; postgresUrl?: string; extraCardRootsPem?: string } = {},
+): Promise<ServiceProcess> {
   if (options.sharing) return launchServiceProcess(options.sharing.env, async () => {}, options.log);
   const pki = await testPki();
   const dataDir = await mkdtemp(join(tmpdir(), 'gongwen-svcproc-'));
@@ -49,7 +52,12 @@ export async function startServiceProcess(kind: DatabaseKind = 'sqlite', options
     GONGWEN_TEMP_CA_CERT: join(pki.dir, 'temp-ca.cert.pem'),
     GONGWEN_TEMP_CA_KEY: join(pki.dir, 'temp-ca.key.pem'),
   };
-  const ctx = await createContext({ dataDir, databaseUrl: kind === 'sqlite' ? undefined : database.url, tempCaCertPath: env.GONGWEN_TEMP_CA_CERT, tempCaKeyPath: env.GONGWEN_TEMP_CA_KEY });
+  const ctx = await createContext({
+    dataDir,
+    databaseUrl: kind === 'sqlite' ? undefined : database.url,
+    tempCaCertPath: env.GONGWEN_TEMP_CA_CERT,
+    tempCaKeyPath: env.GONGWEN_TEMP_CA_KEY,
+  });
   await seedPeople(ctx);
   await ctx.storage.close();
   return launchServiceProcess(env, () => database.drop(), options.log);
@@ -76,7 +84,10 @@ async function launchServiceProcess(env: NodeJS.ProcessEnv, dropDatabase: () => 
   let child: ChildProcess | null = null;
   const launch = async () => {
     const stdout = process.env.BENCH_SERVICE_STDOUT ? openSync(process.env.BENCH_SERVICE_STDOUT, 'w') : log ? 'pipe' : 'ignore';
-    child = spawn(process.execPath, [...benchNodeFlags(), '--import', 'tsx', 'src-server/cli.ts', 'serve', '--port', String(port)], { env, stdio: ['ignore', stdout, 'pipe'] });
+    child = spawn(process.execPath, [...benchNodeFlags(), '--import', 'tsx', 'src-server/cli.ts', 'serve', '--port', String(port)], {
+      env,
+      stdio: ['ignore', stdout, 'pipe'],
+    });
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => {
       stderr += d.toString();

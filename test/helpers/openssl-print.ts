@@ -24,7 +24,8 @@ export async function signaturesOpensslCannotRead(ctx: ServiceContext): Promise<
       }
     }
     if (files === 0) return [];
-    const script = 'for f in *.p7s; do out=$(openssl cms -cmsout -print -inform DER -in "$f" 2>&1 >/dev/null); rc=$?; if [ $rc -ne 0 ] || [ -n "$out" ]; then echo "$f: $out" | tr "\\n" " " | head -c 300; echo; fi; done';
+    const script =
+      'for f in *.p7s; do out=$(openssl cms -cmsout -print -inform DER -in "$f" 2>&1 >/dev/null); rc=$?; if [ $rc -ne 0 ] || [ -n "$out" ]; then echo "$f: $out" | tr "\\n" " " | head -c 300; echo; fi; done';
     const refused = execFileSync('bash', ['-c', script], { cwd: dir, encoding: 'utf8' });
     return refused.split('\n').filter(Boolean);
   } finally {

@@ -21,7 +21,27 @@ export function startOpensslTsa(): OpensslTsa {
   const dir = mkdtempSync(join(tmpdir(), 'gongwen-openssl-tsa-'));
   const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   writeFileSync(join(dir, 'tsa.ext'), 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\n');
-  run('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'root.key', '-out', 'root.pem', '-days', '3650', '-subj', '/CN=OpenSSL Test TSA Root', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+  run(
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    'root.key',
+    '-out',
+    'root.pem',
+    '-days',
+    '3650',
+    '-subj',
+    '/CN=OpenSSL Test TSA Root',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  );
   run('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'tsa.key', '-out', 'tsa.csr', '-subj', '/CN=OpenSSL Test TSA');
   run('x509', '-req', '-in', 'tsa.csr', '-CA', 'root.pem', '-CAkey', 'root.key', '-CAcreateserial', '-days', '3650', '-extfile', 'tsa.ext', '-out', 'tsa.pem');
   writeFileSync(join(dir, 'serial'), '01\n');
@@ -65,7 +85,9 @@ export function startOpensslTsa(): OpensslTsa {
  * The openssl TSA behind a small HTTP handler (RFC 3161 over HTTP). `answer` may change what it
  * does: 'ok', 'down' (503), or a function of the request that returns the reply to send.
  */
-export async function serveOpensslTsa(tsa: OpensslTsa): Promise<{ url: string; requests: number; answer: 'ok' | 'down' | ((request: Uint8Array) => Uint8Array); close(): Promise<void> }> {
+export async function serveOpensslTsa(
+  tsa: OpensslTsa,
+): Promise<{ url: string; requests: number; answer: 'ok' | 'down' | ((request: Uint8Array) => Uint8Array); close(): Promise<void> }> {
   const { createServer } = await import('node:http');
   const state = {
     url: '',

@@ -22,7 +22,10 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const bin = join('/usr/lib/postgresql', versions[0]!, 'bin');
   const dir = mkdtempSync(join(tmpdir(), 'gongwen-pg-'));
   const root = process.getuid?.() === 0;
-  const as = (cmd: string, args: string[]) => (root ? execFileSync('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args], { stdio: 'pipe' }) : execFileSync(join(bin, cmd), args, { stdio: 'pipe' }));
+  const as = (cmd: string, args: string[]) =>
+    root
+      ? execFileSync('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args], { stdio: 'pipe' })
+      : execFileSync(join(bin, cmd), args, { stdio: 'pipe' });
   if (root) {
     const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
     chownSync(dir, uid, uid);

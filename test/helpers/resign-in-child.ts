@@ -8,6 +8,14 @@ const [url, account, modulePath, pin] = process.argv.slice(2) as [string, string
 const client = new ServiceClient({ baseUrl: url });
 await client.login(account, 'gongwen-demo');
 const card = new CardService({ modulePath });
-const report = await runResignBatch({ client, card, pages: uncheckedServicePages(client), pin, note: '補簽', chunkSize: 10, onProgress: (p) => console.log(`progress ${p.done}`) });
+const report = await runResignBatch({
+  client,
+  card,
+  pages: uncheckedServicePages(client),
+  pin,
+  note: '補簽',
+  chunkSize: 10,
+  onProgress: (p) => console.log(`progress ${p.done}`),
+});
 console.log(`report ${JSON.stringify(report)}`);
 await card.close();

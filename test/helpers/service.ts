@@ -35,7 +35,10 @@ export interface TestService {
 }
 
 /** `extraCardRootsPem`: further trusted card roots beside the test PKI's (the bad-chain root of `bad-chains.ts`). */
-export async function startTestService(kind: DatabaseKind, options: { people?: typeof demoPeople; tempCertValidityDays?: number; extraCardRootsPem?: string; config?: Partial<ServiceConfig> } = {}): Promise<TestService> {
+export async function startTestService(
+  kind: DatabaseKind,
+  options: { people?: typeof demoPeople; tempCertValidityDays?: number; extraCardRootsPem?: string; config?: Partial<ServiceConfig> } = {},
+): Promise<TestService> {
   const pki = await testPki();
   const dataDir = await mkdtemp(join(tmpdir(), 'gongwen-svc-'));
   await mkdir(join(dataDir, 'trust'), { recursive: true });
@@ -128,12 +131,26 @@ export class Clerk {
   }
 
   /** Builds the payload from the document as this clerk sees it, signs it and returns the request body. */
-  async signedAction(doc: DocumentView, action: ChangeType, recipient: string | null, signer: CmsSigner, options: { opinion?: string; signingTime?: Date; idempotencyKey?: string } = {}) {
+  async signedAction(
+    doc: DocumentView,
+    action: ChangeType,
+    recipient: string | null,
+    signer: CmsSigner,
+    options: { opinion?: string; signingTime?: Date; idempotencyKey?: string } = {},
+  ) {
     const signingTime = signingTimeOf(options.signingTime ?? new Date(Date.now() + this.service.clock.offsetMs));
     const opinion = options.opinion ?? '';
     const payload = canonicalStepPayload(payloadForStep(doc, { action, sender: this.account, recipient, opinion, signingTime }));
     const cms = await signStep(payload, signer, new Date(signingTime));
-    return { action, recipient, opinion, signingTime, stepToken: doc.stepToken!, signature: Buffer.from(cms).toString('base64'), idempotencyKey: options.idempotencyKey ?? randomBytes(16).toString('base64url') };
+    return {
+      action,
+      recipient,
+      opinion,
+      signingTime,
+      stepToken: doc.stepToken!,
+      signature: Buffer.from(cms).toString('base64'),
+      idempotencyKey: options.idempotencyKey ?? randomBytes(16).toString('base64url'),
+    };
   }
 
   async act(documentId: string, action: ChangeType, recipient: string | null, signer: CmsSigner, options: { opinion?: string } = {}) {
@@ -153,7 +170,12 @@ export class Clerk {
     }
     const keys = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
     const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: `CN=${this.account}`, keys, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } });
-    const r = await this.call('POST', '/api/temp-cert/enable', { password, pcLabel: options.pcLabel ?? 'PC-01', csr: Buffer.from(csr.rawData).toString('base64'), loginPassword: DEMO_PASSWORD });
+    const r = await this.call('POST', '/api/temp-cert/enable', {
+      password,
+      pcLabel: options.pcLabel ?? 'PC-01',
+      csr: Buffer.from(csr.rawData).toString('base64'),
+      loginPassword: DEMO_PASSWORD,
+    });
     if (r.status !== 200) throw new Error(JSON.stringify(r.body));
     const cert = new Uint8Array(Buffer.from(r.body.certificate, 'base64'));
     return keyObjectSigner(cert, KeyObject.from(keys.privateKey));

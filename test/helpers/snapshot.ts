@@ -5,13 +5,28 @@ import type { Database } from '../../src-server/storage/schema.js';
  * Every row of every table that a refused request must leave alone, as text. Password failures
  * are left out: counting wrong passwords is the one change a refused login is meant to make.
  */
-const TABLES = ['units', 'users', 'card_certificates', 'sessions', 'documents', 'document_sequences', 'attachments', 'steps', 'idempotency_keys', 'temp_cert_applications', 'temp_certificates', 'audit_log'] as const;
+const TABLES = [
+  'units',
+  'users',
+  'card_certificates',
+  'sessions',
+  'documents',
+  'document_sequences',
+  'attachments',
+  'steps',
+  'idempotency_keys',
+  'temp_cert_applications',
+  'temp_certificates',
+  'audit_log',
+] as const;
 
 export async function snapshot(db: Kysely<Database>): Promise<string> {
   const parts: string[] = [];
   for (const table of TABLES) {
     const rows = await db.selectFrom(table).selectAll().execute();
-    const text = rows.map((r) => JSON.stringify(r, (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('base64') : typeof v === 'bigint' ? String(v) : v))).sort();
+    const text = rows
+      .map((r) => JSON.stringify(r, (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('base64') : typeof v === 'bigint' ? String(v) : v)))
+      .sort();
     parts.push(`${table}:${text.length}\n${text.join('\n')}`);
   }
   return parts.join('\n');

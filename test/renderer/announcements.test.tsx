@@ -17,7 +17,16 @@ import { fakeBridge } from './fake-bridge';
 
 beforeAll(() => {
   initI18n('zh-TW');
-  window.matchMedia ??= ((query: string) => ({ matches: false, media: query, onchange: null, addListener() {}, removeListener() {}, addEventListener() {}, removeEventListener() {}, dispatchEvent: () => false })) as never;
+  window.matchMedia ??= ((query: string) => ({
+    matches: false,
+    media: query,
+    onchange: null,
+    addListener() {},
+    removeListener() {},
+    addEventListener() {},
+    removeEventListener() {},
+    dispatchEvent: () => false,
+  })) as never;
   globalThis.ResizeObserver ??= class {
     observe() {}
     unobserve() {}
@@ -30,11 +39,34 @@ const LIVE = ['alert', 'status', 'log'];
 const liveTexts = () => LIVE.flatMap((role) => screen.queryAllByRole(role).map((el) => el.textContent ?? ''));
 
 const doc: DocumentView = {
-  id: '6f1c0a59-3d1e-4a43-9f55-2f4c1e7d0b11', number: '1033151119', subject: '公告測試', status: '簽核中', holder: '公文系統廠商', holderAccount: 'vendor', currentSeq: 1, updatedAt: '', arrivedAt: null, lastChangeType: '創稿',
-  body: '請核示。', contentSha256: 'x', createdBy: '公文系統廠商', createdAt: '', attachments: [], flow: [], stepToken: 'tttttttttttttttttttttt',
+  id: '6f1c0a59-3d1e-4a43-9f55-2f4c1e7d0b11',
+  number: '1033151119',
+  subject: '公告測試',
+  status: '簽核中',
+  holder: '公文系統廠商',
+  holderAccount: 'vendor',
+  currentSeq: 1,
+  updatedAt: '',
+  arrivedAt: null,
+  lastChangeType: '創稿',
+  body: '請核示。',
+  contentSha256: 'x',
+  createdBy: '公文系統廠商',
+  createdAt: '',
+  attachments: [],
+  flow: [],
+  stepToken: 'tttttttttttttttttttttt',
 };
-const users = [{ account: 'vendor', name: '公文系統廠商', unit: '資通建設科', unitId: 'ict', title: '廠商' }, { account: 'yeh.yenchih', name: '葉彥志', unit: '資通建設科', unitId: 'ict', title: '科長' }];
-const ready = () => ({ state: 'ready', modulePath: '', token: { label: 'HiCOS PKI Smart Card', serial: '1', model: '', manufacturer: '', pin: { countLow: false, finalTry: false, locked: false } }, certificate: { subject: 'CN=公文系統廠商\nO=資通建設科' } });
+const users = [
+  { account: 'vendor', name: '公文系統廠商', unit: '資通建設科', unitId: 'ict', title: '廠商' },
+  { account: 'yeh.yenchih', name: '葉彥志', unit: '資通建設科', unitId: 'ict', title: '科長' },
+];
+const ready = () => ({
+  state: 'ready',
+  modulePath: '',
+  token: { label: 'HiCOS PKI Smart Card', serial: '1', model: '', manufacturer: '', pin: { countLow: false, finalTry: false, locked: false } },
+  certificate: { subject: 'CN=公文系統廠商\nO=資通建設科' },
+});
 
 describe('Notice', () => {
   it('a problem interrupts (alert), news waits its turn (status), a reminder is not live (note)', () => {
@@ -60,7 +92,9 @@ describe('a wrong PIN', () => {
         throw { code: 'CARD_PIN_INCORRECT', message: '憑證卡密碼（PIN 碼）錯誤，請重新輸入。', pin: { countLow: true, finalTry: false, locked: false } };
       },
     });
-    render(<SendDialog doc={{ ...doc, status: '已決行' }} me="vendor" users={users} tempCert={null} tempCertTicked={false} onClose={() => {}} onSent={() => {}} />);
+    render(
+      <SendDialog doc={{ ...doc, status: '已決行' }} me="vendor" users={users} tempCert={null} tempCertTicked={false} onClose={() => {}} onSent={() => {}} />,
+    );
     const pin = screen.getByLabelText('憑證卡密碼（PIN 碼）');
     expect(pin).not.toHaveAttribute('aria-invalid', 'true');
     fireEvent.change(pin, { target: { value: '000000' } });
@@ -117,7 +151,9 @@ describe('CardIndicator', () => {
 
 describe('補簽 progress', () => {
   it('is spoken at the start and at each quarter, not at every step', () => {
-    const spokenAt = Array.from({ length: 21 }, (_, done) => progressQuarter(done, 20)).map((q, i, all) => (i === 0 || q !== all[i - 1] ? i : null)).filter((i) => i !== null);
+    const spokenAt = Array.from({ length: 21 }, (_, done) => progressQuarter(done, 20))
+      .map((q, i, all) => (i === 0 || q !== all[i - 1] ? i : null))
+      .filter((i) => i !== null);
     expect(spokenAt).toEqual([0, 5, 10, 15, 20]);
     expect(progressQuarter(3, 0)).toBe(0);
     expect(progressQuarter(30, 20)).toBe(4);
@@ -125,7 +161,18 @@ describe('補簽 progress', () => {
 
   it('has a named progress bar and a polite region that changes only at a new quarter', async () => {
     const bridge = fakeBridge({
-      'resign:pending': () => [{ stepId: 's1', documentId: doc.id, documentNumber: '1033151119', subject: '補簽測試', seq: 1, changeType: '送請簽核', sentAt: '2014-05-27T09:24:00Z', signatureValue: 'AA==' }],
+      'resign:pending': () => [
+        {
+          stepId: 's1',
+          documentId: doc.id,
+          documentNumber: '1033151119',
+          subject: '補簽測試',
+          seq: 1,
+          changeType: '送請簽核',
+          sentAt: '2014-05-27T09:24:00Z',
+          signatureValue: 'AA==',
+        },
+      ],
       'card:status': ready,
       'resign:start': () => new Promise(() => {}), // still running while the test looks
     });
@@ -143,6 +190,12 @@ describe('補簽 progress', () => {
       if (said.at(-1) !== spoken.textContent) said.push(spoken.textContent ?? '');
     }
     expect(screen.getByRole('progressbar', { name: '補簽進度' })).toBeInTheDocument();
-    expect(said).toEqual(['補簽中：已完成 0 件，共 8 件。', '補簽中：已完成 2 件，共 8 件。', '補簽中：已完成 4 件，共 8 件。', '補簽中：已完成 6 件，共 8 件。', '補簽中：已完成 8 件，共 8 件。']);
+    expect(said).toEqual([
+      '補簽中：已完成 0 件，共 8 件。',
+      '補簽中：已完成 2 件，共 8 件。',
+      '補簽中：已完成 4 件，共 8 件。',
+      '補簽中：已完成 6 件，共 8 件。',
+      '補簽中：已完成 8 件，共 8 件。',
+    ]);
   });
 });

@@ -13,7 +13,16 @@ import { fakeBridge } from './fake-bridge';
 beforeAll(() => {
   initI18n('zh-TW');
   // jsdom lacks these; Ant Design asks for them.
-  window.matchMedia ??= ((query: string) => ({ matches: false, media: query, onchange: null, addListener() {}, removeListener() {}, addEventListener() {}, removeEventListener() {}, dispatchEvent: () => false })) as never;
+  window.matchMedia ??= ((query: string) => ({
+    matches: false,
+    media: query,
+    onchange: null,
+    addListener() {},
+    removeListener() {},
+    addEventListener() {},
+    removeEventListener() {},
+    dispatchEvent: () => false,
+  })) as never;
   globalThis.ResizeObserver ??= class {
     observe() {}
     unobserve() {}
@@ -23,8 +32,40 @@ beforeAll(() => {
 afterEach(cleanup);
 
 const seedFlow: FlowRow[] = [
-  { stepId: 's1', seq: 1, status: '線上簽核', unit: '資通建設科', holder: '公文系統廠商', holderAccount: 'vendor', receivedAt: '2014-05-27T09:24:00Z', sentAt: '2014-05-27T09:24:00Z', changeType: '送請簽核', opinion: '', tempCertUsed: true, approver: null, signed: true, resignedAt: '2014-05-28T01:30:00Z', resignNote: '出差返回' },
-  { stepId: 's2', seq: 2, status: '待核示', unit: '資通建設科', holder: '葉彥志', holderAccount: 'yeh.yenchih', receivedAt: null, sentAt: null, changeType: '送請簽核', opinion: null, tempCertUsed: false, approver: null, signed: false, resignedAt: null, resignNote: null },
+  {
+    stepId: 's1',
+    seq: 1,
+    status: '線上簽核',
+    unit: '資通建設科',
+    holder: '公文系統廠商',
+    holderAccount: 'vendor',
+    receivedAt: '2014-05-27T09:24:00Z',
+    sentAt: '2014-05-27T09:24:00Z',
+    changeType: '送請簽核',
+    opinion: '',
+    tempCertUsed: true,
+    approver: null,
+    signed: true,
+    resignedAt: '2014-05-28T01:30:00Z',
+    resignNote: '出差返回',
+  },
+  {
+    stepId: 's2',
+    seq: 2,
+    status: '待核示',
+    unit: '資通建設科',
+    holder: '葉彥志',
+    holderAccount: 'yeh.yenchih',
+    receivedAt: null,
+    sentAt: null,
+    changeType: '送請簽核',
+    opinion: null,
+    tempCertUsed: false,
+    approver: null,
+    signed: false,
+    resignedAt: null,
+    resignNote: null,
+  },
 ];
 
 describe('FlowTable', () => {
@@ -33,22 +74,61 @@ describe('FlowTable', () => {
     const headers = screen.getAllByRole('columnheader').map((h) => h.textContent);
     expect(headers).toEqual(['序', '公文狀態', '作業單位', '負責人員', '公文接收時間', '公文送出時間', '公文處理時間', '異動別', '是否使用臨時憑證', '核決者']);
     const [first, second] = screen.getAllByRole('row').slice(1);
-    expect(within(first!).getAllByRole('cell').map((c) => c.textContent)).toEqual(['1', '線上簽核', '資通建設科', '公文系統廠商', '103/05/27 17:24', '103/05/27 17:24', '00:00', '送請簽核', '是 已補簽 103/05/28 09:30補簽註記：出差返回', '']);
-    expect(within(second!).getAllByRole('cell').map((c) => c.textContent)).toEqual(['2', '待核示', '資通建設科', '葉彥志', '', '', '00:00', '送請簽核', '否', '']);
+    expect(
+      within(first!)
+        .getAllByRole('cell')
+        .map((c) => c.textContent),
+    ).toEqual([
+      '1',
+      '線上簽核',
+      '資通建設科',
+      '公文系統廠商',
+      '103/05/27 17:24',
+      '103/05/27 17:24',
+      '00:00',
+      '送請簽核',
+      '是 已補簽 103/05/28 09:30補簽註記：出差返回',
+      '',
+    ]);
+    expect(
+      within(second!)
+        .getAllByRole('cell')
+        .map((c) => c.textContent),
+    ).toEqual(['2', '待核示', '資通建設科', '葉彥志', '', '', '00:00', '送請簽核', '否', '']);
   });
 });
 
 const doc: DocumentView = {
-  id: '6f1c0a59-3d1e-4a43-9f55-2f4c1e7d0b11', number: '1033151119', subject: '測試', status: '簽核中', holder: '公文系統廠商', holderAccount: 'vendor', currentSeq: 1, updatedAt: '', arrivedAt: null, lastChangeType: '創稿',
-  body: '', contentSha256: 'x', createdBy: '公文系統廠商', createdAt: '', attachments: [], flow: [], stepToken: 'tttttttttttttttttttttt',
+  id: '6f1c0a59-3d1e-4a43-9f55-2f4c1e7d0b11',
+  number: '1033151119',
+  subject: '測試',
+  status: '簽核中',
+  holder: '公文系統廠商',
+  holderAccount: 'vendor',
+  currentSeq: 1,
+  updatedAt: '',
+  arrivedAt: null,
+  lastChangeType: '創稿',
+  body: '',
+  contentSha256: 'x',
+  createdBy: '公文系統廠商',
+  createdAt: '',
+  attachments: [],
+  flow: [],
+  stepToken: 'tttttttttttttttttttttt',
 };
-const users = [{ account: 'vendor', name: '公文系統廠商', unit: '資通建設科', unitId: 'ict', title: '廠商' }, { account: 'yeh.yenchih', name: '葉彥志', unit: '資通建設科', unitId: 'ict', title: '科長' }];
+const users = [
+  { account: 'vendor', name: '公文系統廠商', unit: '資通建設科', unitId: 'ict', title: '廠商' },
+  { account: 'yeh.yenchih', name: '葉彥志', unit: '資通建設科', unitId: 'ict', title: '科長' },
+];
 const enabled = (unlocked: boolean): TempCertView => ({ state: 'enabled-here', reason: '出差', appliedAt: '', local: null, unlocked });
 
 describe('SendDialog', () => {
   it('offers 使用軟體臨時憑證 when the temp cert is enabled here, and asks its password only while locked', () => {
     fakeBridge({ 'card:status': () => ({ state: 'ready', modulePath: '' }) });
-    const { unmount } = render(<SendDialog doc={doc} me="vendor" users={users} tempCert={enabled(false)} tempCertTicked={false} onClose={() => {}} onSent={() => {}} />);
+    const { unmount } = render(
+      <SendDialog doc={doc} me="vendor" users={users} tempCert={enabled(false)} tempCertTicked={false} onClose={() => {}} onSent={() => {}} />,
+    );
     const box = screen.getByRole('checkbox', { name: '使用軟體臨時憑證' });
     expect(box).not.toBeChecked();
     expect(screen.getByLabelText('憑證卡密碼（PIN 碼）')).toBeInTheDocument();
@@ -69,7 +149,17 @@ describe('SendDialog', () => {
         throw { code: 'CARD_PIN_FINAL_TRY', message: '憑證卡密碼錯誤。再錯一次，憑證卡就會被鎖住。', pin: { countLow: true, finalTry: true, locked: false } };
       },
     });
-    render(<SendDialog doc={{ ...doc, status: '已決行' }} me="vendor" users={users} tempCert={{ ...enabled(false), state: 'applied' }} tempCertTicked={false} onClose={() => {}} onSent={() => {}} />);
+    render(
+      <SendDialog
+        doc={{ ...doc, status: '已決行' }}
+        me="vendor"
+        users={users}
+        tempCert={{ ...enabled(false), state: 'applied' }}
+        tempCertTicked={false}
+        onClose={() => {}}
+        onSent={() => {}}
+      />,
+    );
     expect(screen.getByText('這台電腦尚未啟用臨時憑證（可至 IFT930 啟用）。')).toBeInTheDocument();
     expect(screen.getByText('歸檔與發文不需選擇下一關負責人員。')).toBeInTheDocument();
     fireEvent.change(screen.getByLabelText('憑證卡密碼（PIN 碼）'), { target: { value: '000000' } });
@@ -87,7 +177,13 @@ describe('CardIndicator', () => {
     render(<CardIndicator />);
     await waitFor(() => expect(screen.getByTestId('card-indicator')).toHaveAttribute('data-state', 'no-card'));
     expect(screen.getByText('未插入憑證卡')).toBeInTheDocument();
-    act(() => bridge.emit('card:status-changed', { state: 'ready', modulePath: '', token: { label: 'HiCOS PKI Smart Card', serial: '1', model: '', manufacturer: '', pin: { countLow: false, finalTry: false, locked: false } } }));
+    act(() =>
+      bridge.emit('card:status-changed', {
+        state: 'ready',
+        modulePath: '',
+        token: { label: 'HiCOS PKI Smart Card', serial: '1', model: '', manufacturer: '', pin: { countLow: false, finalTry: false, locked: false } },
+      }),
+    );
     await waitFor(() => expect(screen.getByText('憑證卡就緒：HiCOS PKI Smart Card')).toBeInTheDocument());
   });
 });

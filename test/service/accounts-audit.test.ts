@@ -58,7 +58,11 @@ describe.each(databaseKinds())('accounts, sessions and the audit log on %s', (ki
     const entries = await db.selectFrom('audit_log').select(['seq', 'action', 'subject']).orderBy('seq').execute();
     expect(entries.map((e) => e.action)).toEqual(expect.arrayContaining(['user.create', 'card.register', 'session.login', 'document.create', 'step.送請簽核']));
     const target = entries.find((e) => e.action === 'document.create' && e.subject === doc.number)!;
-    await db.updateTable('audit_log').set({ detail: sql`replace(detail, 'attachments', 'Attachments')` }).where('seq', '=', target.seq).execute();
+    await db
+      .updateTable('audit_log')
+      .set({ detail: sql`replace(detail, 'attachments', 'Attachments')` })
+      .where('seq', '=', target.seq)
+      .execute();
     const broken = await verifyAuditChain(db);
     expect(broken).toMatchObject({ ok: false, firstBroken: { seq: target.seq } });
   });

@@ -56,7 +56,7 @@ describe('online backup of the SQLite database', () => {
       expect(verified.stdout).toMatch(/audit log intact: \d+ entries/);
       const db = new Database(join(restored, 'gongwen.sqlite'), { readonly: true });
       try {
-        const sent = db.prepare("select count(*) as n from steps where document_id = ? and seq = 1 and sent_at is not null and signature is not null");
+        const sent = db.prepare('select count(*) as n from steps where document_id = ? and seq = 1 and sent_at is not null and signature is not null');
         const missing = beforeBackup.filter((id) => (sent.get(id) as { n: number }).n !== 1);
         expect(missing).toEqual([]);
       } finally {

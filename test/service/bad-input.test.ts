@@ -37,7 +37,12 @@ describe.each(databaseKinds())('bad and hostile input on %s: a stable 4xx code, 
   let pending: PendingResignStep[];
   const cases: Case[] = [];
   const auth = (clerk: Clerk) => ({ authorization: `Bearer ${clerk.token}` });
-  const action = (clerk: Clerk, d: DocumentView, body: unknown): InjectOptions => ({ method: 'POST', url: `/api/documents/${d.id}/actions`, payload: body as InjectOptions['payload'], headers: auth(clerk) });
+  const action = (clerk: Clerk, d: DocumentView, body: unknown): InjectOptions => ({
+    method: 'POST',
+    url: `/api/documents/${d.id}/actions`,
+    payload: body as InjectOptions['payload'],
+    headers: auth(clerk),
+  });
 
   beforeAll(async () => {
     service = await startTestService(kind);
@@ -68,62 +73,276 @@ describe.each(databaseKinds())('bad and hostile input on %s: a stable 4xx code, 
     const huangDoc = await huang.open((await huang.createDocument()).id);
 
     const drafterCard = await drafter.card();
-    const sign = (clerk: Clerk, d: DocumentView, signer: CmsSigner, extra: Record<string, unknown> = {}) => async () => ({ ...action(clerk, d, { ...(await clerk.signedAction(d, '送請簽核', 'yeh.yenchih', signer)), ...extra }) });
-    const create = (payload: unknown, clerk = drafter) => async () => ({ method: 'POST' as const, url: '/api/documents', payload: payload as InjectOptions['payload'], headers: auth(clerk) });
+    const sign =
+      (clerk: Clerk, d: DocumentView, signer: CmsSigner, extra: Record<string, unknown> = {}) =>
+      async () => ({ ...action(clerk, d, { ...(await clerk.signedAction(d, '送請簽核', 'yeh.yenchih', signer)), ...extra }) });
+    const create =
+      (payload: unknown, clerk = drafter) =>
+      async () => ({ method: 'POST' as const, url: '/api/documents', payload: payload as InjectOptions['payload'], headers: auth(clerk) });
 
     cases.push(
-      { name: 'malformed JSON', expect: [400, 'MALFORMED_REQUEST'], request: async () => ({ method: 'POST', url: '/api/documents', payload: '{"subject": "x",', headers: { ...auth(drafter), 'content-type': 'application/json' } }) },
+      {
+        name: 'malformed JSON',
+        expect: [400, 'MALFORMED_REQUEST'],
+        request: async () => ({
+          method: 'POST',
+          url: '/api/documents',
+          payload: '{"subject": "x",',
+          headers: { ...auth(drafter), 'content-type': 'application/json' },
+        }),
+      },
       { name: 'a JSON array instead of an object', expect: [400, 'VALIDATION_FAILED'], request: create([1, 2]) },
       { name: 'wrong types', expect: [400, 'VALIDATION_FAILED'], request: create({ subject: 42, body: true }) },
       { name: 'an unknown field', expect: [400, 'VALIDATION_FAILED'], request: create({ subject: 'x', body: 'y', holder: 'someone' }) },
       { name: 'an empty subject', expect: [400, 'VALIDATION_FAILED'], request: create({ subject: '', body: 'y' }) },
       { name: 'a subject of 10,000 characters', expect: [400, 'VALIDATION_FAILED'], request: create({ subject: '長'.repeat(10_000), body: 'y' }) },
       { name: 'a body over 16 MB', expect: [413, 'PAYLOAD_TOO_LARGE'], request: create({ subject: 'x', body: 'a'.repeat(17 * 1024 * 1024) }) },
-      { name: 'bad base64 in an attachment', expect: [400, 'VALIDATION_FAILED'], request: create({ subject: 'x', body: 'y', attachments: [{ name: 'a.pdf', contentBase64: 'not base64!' }] }) },
-      { name: 'an attachment name that is a path', expect: [400, 'VALIDATION_FAILED'], request: create({ subject: 'x', body: 'y', attachments: [{ name: '../../etc/passwd', contentBase64: 'AAAA' }] }) },
+      {
+        name: 'bad base64 in an attachment',
+        expect: [400, 'VALIDATION_FAILED'],
+        request: create({ subject: 'x', body: 'y', attachments: [{ name: 'a.pdf', contentBase64: 'not base64!' }] }),
+      },
+      {
+        name: 'an attachment name that is a path',
+        expect: [400, 'VALIDATION_FAILED'],
+        request: create({ subject: 'x', body: 'y', attachments: [{ name: '../../etc/passwd', contentBase64: 'AAAA' }] }),
+      },
       { name: 'a malformed document number', expect: [400, 'VALIDATION_FAILED'], request: create({ number: "1' OR '1'='1", subject: 'x', body: 'y' }) },
       { name: 'a document number already used', expect: [409, 'DOCUMENT_NUMBER_TAKEN'], request: create({ number: imported.number, subject: 'x', body: 'y' }) },
-      { name: 'a chosen number the counter gives (this year, below the import range)', expect: [400, 'DOCUMENT_NUMBER_INVALID'], request: create({ number: `${thisYear}0000001`, subject: 'x', body: 'y' }) },
-      { name: 'the last number of this year’s automatic range', expect: [400, 'DOCUMENT_NUMBER_INVALID'], request: create({ number: `${thisYear}8999999`, subject: 'x', body: 'y' }) },
-      { name: 'a number of a future year', expect: [400, 'DOCUMENT_NUMBER_INVALID'], request: create({ number: `${thisYear + 1}9999999`, subject: 'x', body: 'y' }) },
+      {
+        name: 'a chosen number the counter gives (this year, below the import range)',
+        expect: [400, 'DOCUMENT_NUMBER_INVALID'],
+        request: create({ number: `${thisYear}0000001`, subject: 'x', body: 'y' }),
+      },
+      {
+        name: 'the last number of this year’s automatic range',
+        expect: [400, 'DOCUMENT_NUMBER_INVALID'],
+        request: create({ number: `${thisYear}8999999`, subject: 'x', body: 'y' }),
+      },
+      {
+        name: 'a number of a future year',
+        expect: [400, 'DOCUMENT_NUMBER_INVALID'],
+        request: create({ number: `${thisYear + 1}9999999`, subject: 'x', body: 'y' }),
+      },
       { name: 'an automatic number already given', expect: [400, 'DOCUMENT_NUMBER_INVALID'], request: create({ number: doc.number, subject: 'x', body: 'y' }) },
-      ...ODD_TEXT.map(([what, text]): Case => ({ name: `${what} in a subject`, expect: [400, 'VALIDATION_FAILED'], request: create({ subject: text, body: 'y' }) })),
-      ...ODD_TEXT.map(([what, text]): Case => ({ name: `${what} in an opinion`, expect: [400, 'VALIDATION_FAILED'], request: sign(drafter, doc, drafterCard, { opinion: text }) })),
-      ...ODD_TEXT.map(([what, text]): Case => ({ name: `${what} in an application reason`, expect: [400, 'VALIDATION_FAILED'], request: async () => ({ method: 'POST', url: '/api/temp-cert/application', payload: { password: 'long-enough-1', reason: text, loginPassword: 'gongwen-demo' }, headers: auth(drafter) }) })),
-      ...ODD_TEXT.map(([what, text]): Case => ({ name: `${what} in a re-sign note`, expect: [400, 'VALIDATION_FAILED'], request: async () => ({ method: 'POST', url: '/api/resign', payload: { note: text, certificates: ['AAAA'], items: [{ stepId: pending[0]!.stepId, countersignature: 'AAAA' }] }, headers: auth(vendor) }) })),
-      { name: 'SQL in a login account', expect: [400, 'VALIDATION_FAILED'], request: async () => ({ method: 'POST', url: '/api/session', payload: { account: "admin'--", password: 'x' } }) },
+      ...ODD_TEXT.map(([what, text]): Case => ({
+        name: `${what} in a subject`,
+        expect: [400, 'VALIDATION_FAILED'],
+        request: create({ subject: text, body: 'y' }),
+      })),
+      ...ODD_TEXT.map(([what, text]): Case => ({
+        name: `${what} in an opinion`,
+        expect: [400, 'VALIDATION_FAILED'],
+        request: sign(drafter, doc, drafterCard, { opinion: text }),
+      })),
+      ...ODD_TEXT.map(([what, text]): Case => ({
+        name: `${what} in an application reason`,
+        expect: [400, 'VALIDATION_FAILED'],
+        request: async () => ({
+          method: 'POST',
+          url: '/api/temp-cert/application',
+          payload: { password: 'long-enough-1', reason: text, loginPassword: 'gongwen-demo' },
+          headers: auth(drafter),
+        }),
+      })),
+      ...ODD_TEXT.map(([what, text]): Case => ({
+        name: `${what} in a re-sign note`,
+        expect: [400, 'VALIDATION_FAILED'],
+        request: async () => ({
+          method: 'POST',
+          url: '/api/resign',
+          payload: { note: text, certificates: ['AAAA'], items: [{ stepId: pending[0]!.stepId, countersignature: 'AAAA' }] },
+          headers: auth(vendor),
+        }),
+      })),
+      {
+        name: 'SQL in a login account',
+        expect: [400, 'VALIDATION_FAILED'],
+        request: async () => ({ method: 'POST', url: '/api/session', payload: { account: "admin'--", password: 'x' } }),
+      },
       { name: 'no session', expect: [401, 'UNAUTHENTICATED'], request: async () => ({ method: 'GET', url: '/api/documents' }) },
-      { name: 'a forged session token', expect: [401, 'UNAUTHENTICATED'], request: async () => ({ method: 'GET', url: '/api/documents', headers: { authorization: `Bearer ${randomBytes(32).toString('base64url')}` } }) },
-      { name: 'an unknown document', expect: [404, 'DOCUMENT_NOT_FOUND'], request: async () => ({ method: 'GET', url: '/api/documents/00000000-0000-4000-8000-000000000000', headers: auth(drafter) }) },
-      { name: 'a document id that is a path', expect: [404, 'DOCUMENT_NOT_FOUND'], request: async () => ({ method: 'GET', url: '/api/documents/..%2F..%2Fetc', headers: auth(drafter) }) },
-      { name: 'another person’s document', expect: [404, 'DOCUMENT_NOT_FOUND'], request: async () => ({ method: 'GET', url: `/api/documents/${vendorDoc.id}`, headers: auth(drafter) }) },
-      { name: 'broken percent-encoding in a path (not echoed)', expect: [400, 'MALFORMED_REQUEST'], request: async () => ({ method: 'GET', url: '/api/documents/%E0%A4%zz', headers: auth(drafter) }) },
+      {
+        name: 'a forged session token',
+        expect: [401, 'UNAUTHENTICATED'],
+        request: async () => ({ method: 'GET', url: '/api/documents', headers: { authorization: `Bearer ${randomBytes(32).toString('base64url')}` } }),
+      },
+      {
+        name: 'an unknown document',
+        expect: [404, 'DOCUMENT_NOT_FOUND'],
+        request: async () => ({ method: 'GET', url: '/api/documents/00000000-0000-4000-8000-000000000000', headers: auth(drafter) }),
+      },
+      {
+        name: 'a document id that is a path',
+        expect: [404, 'DOCUMENT_NOT_FOUND'],
+        request: async () => ({ method: 'GET', url: '/api/documents/..%2F..%2Fetc', headers: auth(drafter) }),
+      },
+      {
+        name: 'another person’s document',
+        expect: [404, 'DOCUMENT_NOT_FOUND'],
+        request: async () => ({ method: 'GET', url: `/api/documents/${vendorDoc.id}`, headers: auth(drafter) }),
+      },
+      {
+        name: 'broken percent-encoding in a path (not echoed)',
+        expect: [400, 'MALFORMED_REQUEST'],
+        request: async () => ({ method: 'GET', url: '/api/documents/%E0%A4%zz', headers: auth(drafter) }),
+      },
       { name: 'an unknown route', expect: [404, 'NOT_FOUND'], request: async () => ({ method: 'GET', url: '/api/../../etc/passwd' }) },
-      { name: 'a signature that is not base64', expect: [400, 'SIGNATURE_MALFORMED'], request: sign(drafter, doc, await drafter.card(), { signature: '%%%%' }) },
-      { name: 'bytes that are not CMS', expect: [400, 'SIGNATURE_MALFORMED'], request: sign(drafter, doc, await drafter.card(), { signature: Buffer.from('PDF-1.7 not a signature').toString('base64') }) },
-      { name: 'truncated CMS', expect: [400, 'SIGNATURE_MALFORMED'], request: async () => { const b = await drafter.signedAction(doc, '送請簽核', 'yeh.yenchih', await drafter.card()); return action(drafter, doc, { ...b, signature: Buffer.from(b.signature, 'base64').subarray(0, 200).toString('base64') }); } },
-      { name: 'a signature over other bytes', expect: [400, 'SIGNATURE_PAYLOAD_MISMATCH'], request: async () => { const b = await drafter.signedAction(doc, '送請簽核', 'yeh.yenchih', await drafter.card(), { opinion: '簽的是這句' }); return action(drafter, doc, { ...b, opinion: '送的是另一句' }); } },
-      { name: 'a signature for another recipient', expect: [400, 'SIGNATURE_PAYLOAD_MISMATCH'], request: async () => { const b = await drafter.signedAction(doc, '送請簽核', 'yeh.yenchih', await drafter.card()); return action(drafter, doc, { ...b, recipient: 'lin.shufen' }); } },
+      {
+        name: 'a signature that is not base64',
+        expect: [400, 'SIGNATURE_MALFORMED'],
+        request: sign(drafter, doc, await drafter.card(), { signature: '%%%%' }),
+      },
+      {
+        name: 'bytes that are not CMS',
+        expect: [400, 'SIGNATURE_MALFORMED'],
+        request: sign(drafter, doc, await drafter.card(), { signature: Buffer.from('PDF-1.7 not a signature').toString('base64') }),
+      },
+      {
+        name: 'truncated CMS',
+        expect: [400, 'SIGNATURE_MALFORMED'],
+        request: async () => {
+          const b = await drafter.signedAction(doc, '送請簽核', 'yeh.yenchih', await drafter.card());
+          return action(drafter, doc, { ...b, signature: Buffer.from(b.signature, 'base64').subarray(0, 200).toString('base64') });
+        },
+      },
+      {
+        name: 'a signature over other bytes',
+        expect: [400, 'SIGNATURE_PAYLOAD_MISMATCH'],
+        request: async () => {
+          const b = await drafter.signedAction(doc, '送請簽核', 'yeh.yenchih', await drafter.card(), { opinion: '簽的是這句' });
+          return action(drafter, doc, { ...b, opinion: '送的是另一句' });
+        },
+      },
+      {
+        name: 'a signature for another recipient',
+        expect: [400, 'SIGNATURE_PAYLOAD_MISMATCH'],
+        request: async () => {
+          const b = await drafter.signedAction(doc, '送請簽核', 'yeh.yenchih', await drafter.card());
+          return action(drafter, doc, { ...b, recipient: 'lin.shufen' });
+        },
+      },
       { name: 'a signer who is not the user', expect: [403, 'SIGNER_NOT_USER'], request: sign(drafter, doc, await chief.card()) },
       { name: 'another user’s temp certificate', expect: [403, 'SIGNER_NOT_USER'], request: sign(drafter, doc, temp) },
       { name: 'a revoked temp certificate', expect: [400, 'CERT_REVOKED'], request: sign(huang, huangDoc, revokedTemp) },
       { name: 'a card certificate not registered', expect: [400, 'CERT_NOT_REGISTERED'], request: sign(huang, huangDoc, await huang.card()) },
-      { name: 'a signing time far in the future', expect: [400, 'SIGNING_TIME_INVALID'], request: async () => action(drafter, doc, await drafter.signedAction(doc, '送請簽核', 'yeh.yenchih', await drafter.card(), { signingTime: new Date(Date.now() + 3 * 24 * 3600 * 1000) })) },
-      { name: 'a signing time with milliseconds', expect: [400, 'SIGNING_TIME_INVALID'], request: sign(drafter, doc, await drafter.card(), { signingTime: new Date().toISOString() }) },
+      {
+        name: 'a signing time far in the future',
+        expect: [400, 'SIGNING_TIME_INVALID'],
+        request: async () =>
+          action(
+            drafter,
+            doc,
+            await drafter.signedAction(doc, '送請簽核', 'yeh.yenchih', await drafter.card(), { signingTime: new Date(Date.now() + 3 * 24 * 3600 * 1000) }),
+          ),
+      },
+      {
+        name: 'a signing time with milliseconds',
+        expect: [400, 'SIGNING_TIME_INVALID'],
+        request: sign(drafter, doc, await drafter.card(), { signingTime: new Date().toISOString() }),
+      },
       { name: 'a replayed step token', expect: [409, 'STEP_TOKEN_STALE'], request: sign(drafter, old, await drafter.card()) },
-      { name: 'an unknown recipient', expect: [400, 'RECIPIENT_UNKNOWN'], request: async () => action(drafter, doc, await drafter.signedAction(doc, '送請簽核', 'nobody', await drafter.card())) },
-      { name: 'no recipient', expect: [400, 'RECIPIENT_REQUIRED'], request: async () => action(drafter, doc, await drafter.signedAction(doc, '送請簽核', null, await drafter.card())) },
-      { name: 'sending to oneself', expect: [409, 'ACTION_NOT_ALLOWED'], request: async () => action(drafter, doc, await drafter.signedAction(doc, '送請簽核', 'chen.chiming', await drafter.card())) },
-      { name: 'archiving before 決行', expect: [409, 'ACTION_NOT_ALLOWED'], request: async () => action(drafter, doc, await drafter.signedAction(doc, '歸檔', null, await drafter.card())) },
-      { name: 'an action that does not exist', expect: [400, 'VALIDATION_FAILED'], request: async () => action(drafter, doc, { ...(await drafter.signedAction(doc, '送請簽核', 'yeh.yenchih', await drafter.card())), action: 'DROP TABLE steps' }) },
-      { name: 're-signing another user’s step', expect: [404, 'RESIGN_STEP_UNKNOWN'], request: async () => ({ method: 'POST', url: '/api/resign', payload: await resignRequest([pending[0]!], await chief.card(), 'n'), headers: auth(chief) }) },
-      { name: 'a countersignature over another step', expect: [400, 'COUNTERSIGNATURE_INVALID'], request: async () => ({ method: 'POST', url: '/api/resign', payload: await resignRequest([{ stepId: pending[1]!.stepId, signatureValue: pending[0]!.signatureValue }], await vendor.card(), 'n'), headers: auth(vendor) }) },
-      { name: 'a countersignature that is not a SignerInfo', expect: [400, 'SIGNATURE_MALFORMED'], request: async () => ({ method: 'POST', url: '/api/resign', payload: { ...(await resignRequest([pending[0]!], await vendor.card(), 'n')), items: [{ stepId: pending[0]!.stepId, countersignature: pending[0]!.signatureValue }] }, headers: auth(vendor) }) },
-      { name: 'a countersignature without its certificate', expect: [400, 'CERT_UNKNOWN'], request: async () => ({ method: 'POST', url: '/api/resign', payload: { ...(await resignRequest([pending[0]!], await vendor.card(), 'n')), certificates: [Buffer.from((await chief.card()).certificate).toString('base64')] }, headers: auth(vendor) }) },
-      { name: 'a CSR that is not one', expect: [400, 'CSR_INVALID'], request: async () => ({ method: 'POST', url: '/api/temp-cert/enable', payload: { password: 'temp-pass-1234', pcLabel: 'PC', csr: Buffer.from('hello').toString('base64'), loginPassword: 'gongwen-demo' }, headers: auth(vendor) }) },
-      { name: 'enabling without applying', expect: [409, 'TEMP_CERT_NOT_APPLIED'], request: async () => ({ method: 'POST', url: '/api/temp-cert/enable', payload: { password: 'x', pcLabel: 'PC', csr: 'AAAA', loginPassword: 'gongwen-demo' }, headers: auth(drafter) }) },
-      { name: 'disabling without applying', expect: [409, 'TEMP_CERT_NOT_APPLIED'], request: async () => ({ method: 'POST', url: '/api/temp-cert/disable', headers: auth(drafter) }) },
-      { name: 'a query with a huge limit', expect: [400, 'VALIDATION_FAILED'], request: async () => ({ method: 'GET', url: '/api/documents?limit=99999999', headers: auth(drafter) }) },
+      {
+        name: 'an unknown recipient',
+        expect: [400, 'RECIPIENT_UNKNOWN'],
+        request: async () => action(drafter, doc, await drafter.signedAction(doc, '送請簽核', 'nobody', await drafter.card())),
+      },
+      {
+        name: 'no recipient',
+        expect: [400, 'RECIPIENT_REQUIRED'],
+        request: async () => action(drafter, doc, await drafter.signedAction(doc, '送請簽核', null, await drafter.card())),
+      },
+      {
+        name: 'sending to oneself',
+        expect: [409, 'ACTION_NOT_ALLOWED'],
+        request: async () => action(drafter, doc, await drafter.signedAction(doc, '送請簽核', 'chen.chiming', await drafter.card())),
+      },
+      {
+        name: 'archiving before 決行',
+        expect: [409, 'ACTION_NOT_ALLOWED'],
+        request: async () => action(drafter, doc, await drafter.signedAction(doc, '歸檔', null, await drafter.card())),
+      },
+      {
+        name: 'an action that does not exist',
+        expect: [400, 'VALIDATION_FAILED'],
+        request: async () =>
+          action(drafter, doc, { ...(await drafter.signedAction(doc, '送請簽核', 'yeh.yenchih', await drafter.card())), action: 'DROP TABLE steps' }),
+      },
+      {
+        name: 're-signing another user’s step',
+        expect: [404, 'RESIGN_STEP_UNKNOWN'],
+        request: async () => ({
+          method: 'POST',
+          url: '/api/resign',
+          payload: await resignRequest([pending[0]!], await chief.card(), 'n'),
+          headers: auth(chief),
+        }),
+      },
+      {
+        name: 'a countersignature over another step',
+        expect: [400, 'COUNTERSIGNATURE_INVALID'],
+        request: async () => ({
+          method: 'POST',
+          url: '/api/resign',
+          payload: await resignRequest([{ stepId: pending[1]!.stepId, signatureValue: pending[0]!.signatureValue }], await vendor.card(), 'n'),
+          headers: auth(vendor),
+        }),
+      },
+      {
+        name: 'a countersignature that is not a SignerInfo',
+        expect: [400, 'SIGNATURE_MALFORMED'],
+        request: async () => ({
+          method: 'POST',
+          url: '/api/resign',
+          payload: {
+            ...(await resignRequest([pending[0]!], await vendor.card(), 'n')),
+            items: [{ stepId: pending[0]!.stepId, countersignature: pending[0]!.signatureValue }],
+          },
+          headers: auth(vendor),
+        }),
+      },
+      {
+        name: 'a countersignature without its certificate',
+        expect: [400, 'CERT_UNKNOWN'],
+        request: async () => ({
+          method: 'POST',
+          url: '/api/resign',
+          payload: {
+            ...(await resignRequest([pending[0]!], await vendor.card(), 'n')),
+            certificates: [Buffer.from((await chief.card()).certificate).toString('base64')],
+          },
+          headers: auth(vendor),
+        }),
+      },
+      {
+        name: 'a CSR that is not one',
+        expect: [400, 'CSR_INVALID'],
+        request: async () => ({
+          method: 'POST',
+          url: '/api/temp-cert/enable',
+          payload: { password: 'temp-pass-1234', pcLabel: 'PC', csr: Buffer.from('hello').toString('base64'), loginPassword: 'gongwen-demo' },
+          headers: auth(vendor),
+        }),
+      },
+      {
+        name: 'enabling without applying',
+        expect: [409, 'TEMP_CERT_NOT_APPLIED'],
+        request: async () => ({
+          method: 'POST',
+          url: '/api/temp-cert/enable',
+          payload: { password: 'x', pcLabel: 'PC', csr: 'AAAA', loginPassword: 'gongwen-demo' },
+          headers: auth(drafter),
+        }),
+      },
+      {
+        name: 'disabling without applying',
+        expect: [409, 'TEMP_CERT_NOT_APPLIED'],
+        request: async () => ({ method: 'POST', url: '/api/temp-cert/disable', headers: auth(drafter) }),
+      },
+      {
+        name: 'a query with a huge limit',
+        expect: [400, 'VALIDATION_FAILED'],
+        request: async () => ({ method: 'GET', url: '/api/documents?limit=99999999', headers: auth(drafter) }),
+      },
     );
   });
   afterAll(() => service.close());
@@ -140,7 +359,8 @@ describe.each(databaseKinds())('bad and hostile input on %s: a stable 4xx code, 
       const r = await call(service, options);
       const after = await snapshot(service.ctx.storage.db);
       const body = r.body as { code?: string; message?: string };
-      if (r.status !== c.expect[0] || body.code !== c.expect[1]) failures.push(`${c.name}: got ${r.status} ${body.code ?? r.raw.toString().slice(0, 80)}, expected ${c.expect.join(' ')}`);
+      if (r.status !== c.expect[0] || body.code !== c.expect[1])
+        failures.push(`${c.name}: got ${r.status} ${body.code ?? r.raw.toString().slice(0, 80)}, expected ${c.expect.join(' ')}`);
       else if (!isErrorCode(body.code) || body.message !== messageOf(body.code)) failures.push(`${c.name}: message is not the catalog's sentence`);
       if (before !== after) failures.push(`${c.name}: the database changed`);
     }

@@ -40,7 +40,16 @@ describe.each(databaseKinds())('card certificate paths (RFC 5280 §6.1 and the s
       const cert = new X509Certificate(c.leaf);
       await db
         .insertInto('card_certificates')
-        .values({ sha256: sha256Hex(cert), user_id: user.id, subject: cert.subject, serial: cert.serialNumber.toLowerCase(), not_before: new Date(cert.validFrom).toISOString(), not_after: new Date(cert.validTo).toISOString(), der: c.leaf, registered_at: new Date().toISOString() })
+        .values({
+          sha256: sha256Hex(cert),
+          user_id: user.id,
+          subject: cert.subject,
+          serial: cert.serialNumber.toLowerCase(),
+          not_before: new Date(cert.validFrom).toISOString(),
+          not_after: new Date(cert.validTo).toISOString(),
+          der: c.leaf,
+          registered_at: new Date().toISOString(),
+        })
         .execute();
     }
   });
@@ -143,7 +152,16 @@ describe.each(databaseKinds())('card certificate paths (RFC 5280 §6.1 and the s
     const user = await service.ctx.storage.db.selectFrom('users').select('id').where('account', '=', 'chen.chiming').executeTakeFirstOrThrow();
     await service.ctx.storage.db
       .insertInto('card_certificates')
-      .values({ sha256: sha256Hex(cert), user_id: user.id, subject: cert.subject, serial: cert.serialNumber.toLowerCase(), not_before: new Date(cert.validFrom).toISOString(), not_after: new Date(cert.validTo).toISOString(), der: keyx, registered_at: new Date().toISOString() })
+      .values({
+        sha256: sha256Hex(cert),
+        user_id: user.id,
+        subject: cert.subject,
+        serial: cert.serialNumber.toLowerCase(),
+        not_before: new Date(cert.validFrom).toISOString(),
+        not_after: new Date(cert.validTo).toISOString(),
+        der: keyx,
+        registered_at: new Date().toISOString(),
+      })
       .execute();
     const again = await chen.act(doc.id, '送請簽核', 'yeh.yenchih', keyxSigner);
     expect(again.body).toMatchObject({ code: 'CERT_NOT_FOR_SIGNING' });
@@ -152,10 +170,27 @@ describe.each(databaseKinds())('card certificate paths (RFC 5280 §6.1 and the s
   it('answers hostile carried certificates with an untrusted signer with a code, not a 500', async () => {
     const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const web = {
-      publicKey: await webcrypto.subtle.importKey('spki', keys.publicKey.export({ type: 'spki', format: 'der' }), { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, true, ['verify']),
-      privateKey: await webcrypto.subtle.importKey('pkcs8', keys.privateKey.export({ type: 'pkcs8', format: 'der' }), { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, true, ['sign']),
+      publicKey: await webcrypto.subtle.importKey(
+        'spki',
+        keys.publicKey.export({ type: 'spki', format: 'der' }),
+        { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+        true,
+        ['verify'],
+      ),
+      privateKey: await webcrypto.subtle.importKey(
+        'pkcs8',
+        keys.privateKey.export({ type: 'pkcs8', format: 'der' }),
+        { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+        true,
+        ['sign'],
+      ),
     };
-    const stranger = await x509.X509CertificateGenerator.createSelfSigned({ serialNumber: '0d', name: 'CN=Stranger', keys: web as never, signingAlgorithm: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } });
+    const stranger = await x509.X509CertificateGenerator.createSelfSigned({
+      serialNumber: '0d',
+      name: 'CN=Stranger',
+      keys: web as never,
+      signingAlgorithm: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+    });
     const strangerDer = new Uint8Array(stranger.rawData);
     // A SEQUENCE that is no certificate, and a certificate whose public key node cannot load.
     const notACertificate = new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x01]);
@@ -180,7 +215,11 @@ describe.each(databaseKinds())('card certificate paths (RFC 5280 §6.1 and the s
 
 describe('register-card (CLI): the card with its intermediate in one PEM', () => {
   const cli = (env: Record<string, string>, ...args: string[]) =>
-    execFileSync(process.execPath, ['--import', 'tsx', 'src-server/cli.ts', ...args], { env: { ...process.env, DATABASE_URL: '', ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync(process.execPath, ['--import', 'tsx', 'src-server/cli.ts', ...args], {
+      env: { ...process.env, DATABASE_URL: '', ...env },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   const refusal = (run: () => unknown) => {
     try {
       run();
@@ -211,7 +250,9 @@ describe('register-card (CLI): the card with its intermediate in one PEM', () =>
     expect(cli(env, 'register-card', 'chen.chiming', join(dir, 'card.pem'))).toMatch(/^already registered to chen\.chiming; nothing changed:/);
 
     writeFileSync(join(dir, 'keyx.pem'), pki.cards['chen.chiming']!.keyxCertPem);
-    expect(refusal(() => cli(env, 'register-card', 'chen.chiming', join(dir, 'keyx.pem')))).toMatch(/CERT_NOT_FOR_SIGNING: This certificate’s key usage does not allow signing/);
+    expect(refusal(() => cli(env, 'register-card', 'chen.chiming', join(dir, 'keyx.pem')))).toMatch(
+      /CERT_NOT_FOR_SIGNING: This certificate’s key usage does not allow signing/,
+    );
     writeFileSync(join(dir, 'ca.pem'), toPem(control.chain[0]!, 'CERTIFICATE'));
     expect(refusal(() => cli(env, 'register-card', 'chen.chiming', join(dir, 'ca.pem')))).toMatch(/CERT_IS_CA: This is a certificate authority’s certificate/);
     // The leaf alone (no intermediate) does not chain to a root.

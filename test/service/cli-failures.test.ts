@@ -34,52 +34,88 @@ const CLI_TIMEOUT = 180_000;
 const GOOD_PASSWORD = 'correct horse battery';
 
 describe('CLI failures are a sentence and an exit code', () => {
-  it('a duplicate account, and add-user’s password policy', () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'gongwen-cli-'));
-    expect(cli(dataDir, ['add-unit', 'U1', '資訊室']).status).toBe(0);
-    const first = cli(dataDir, ['add-user', 'wu.ming', '吳明', 'U1', '科員'], { GONGWEN_NEW_PASSWORD: GOOD_PASSWORD });
-    expect(first.stderr).toBe('');
-    expect(first.status).toBe(0);
-    expectSentence(cli(dataDir, ['add-user', 'wu.ming', '吳明', 'U1', '科員'], { GONGWEN_NEW_PASSWORD: GOOD_PASSWORD }), 1, /account wu\.ming already exists/);
-    expectSentence(cli(dataDir, ['add-user', 'lee.hua', '李華', 'U1', '科員'], { GONGWEN_NEW_PASSWORD: 'abc' }), 1, /at least 12 characters/);
-    expectSentence(cli(dataDir, ['add-user', 'lee.hua', '李華', 'U1', '科員'], { GONGWEN_NEW_PASSWORD: 'lee.hua-2026-11' }), 1, /must not contain the account/);
-    expectSentence(cli(dataDir, ['add-user', 'lee.hua', '李華', 'U9', '科員'], { GONGWEN_NEW_PASSWORD: GOOD_PASSWORD }), 1, /unit U9 does not exist/);
-  }, CLI_TIMEOUT);
+  it(
+    'a duplicate account, and add-user’s password policy',
+    () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'gongwen-cli-'));
+      expect(cli(dataDir, ['add-unit', 'U1', '資訊室']).status).toBe(0);
+      const first = cli(dataDir, ['add-user', 'wu.ming', '吳明', 'U1', '科員'], { GONGWEN_NEW_PASSWORD: GOOD_PASSWORD });
+      expect(first.stderr).toBe('');
+      expect(first.status).toBe(0);
+      expectSentence(
+        cli(dataDir, ['add-user', 'wu.ming', '吳明', 'U1', '科員'], { GONGWEN_NEW_PASSWORD: GOOD_PASSWORD }),
+        1,
+        /account wu\.ming already exists/,
+      );
+      expectSentence(cli(dataDir, ['add-user', 'lee.hua', '李華', 'U1', '科員'], { GONGWEN_NEW_PASSWORD: 'abc' }), 1, /at least 12 characters/);
+      expectSentence(
+        cli(dataDir, ['add-user', 'lee.hua', '李華', 'U1', '科員'], { GONGWEN_NEW_PASSWORD: 'lee.hua-2026-11' }),
+        1,
+        /must not contain the account/,
+      );
+      expectSentence(cli(dataDir, ['add-user', 'lee.hua', '李華', 'U9', '科員'], { GONGWEN_NEW_PASSWORD: GOOD_PASSWORD }), 1, /unit U9 does not exist/);
+    },
+    CLI_TIMEOUT,
+  );
 
-  it('a missing file', () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'gongwen-cli-'));
-    expectSentence(cli(dataDir, ['register-card', 'wu.ming', join(dataDir, 'no-such.pem')]), 1, /no-such\.pem.*(does not exist|no such file)/i);
-    expectSentence(cli(dataDir, ['serve'], { GONGWEN_TEMP_CA_CERT: join(dataDir, 'missing-ca.pem'), GONGWEN_TEMP_CA_KEY: join(dataDir, 'missing-ca.key') }), 1, /Cannot read the temp CA certificate .*missing-ca\.pem/);
-  }, CLI_TIMEOUT);
+  it(
+    'a missing file',
+    () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'gongwen-cli-'));
+      expectSentence(cli(dataDir, ['register-card', 'wu.ming', join(dataDir, 'no-such.pem')]), 1, /no-such\.pem.*(does not exist|no such file)/i);
+      expectSentence(
+        cli(dataDir, ['serve'], { GONGWEN_TEMP_CA_CERT: join(dataDir, 'missing-ca.pem'), GONGWEN_TEMP_CA_KEY: join(dataDir, 'missing-ca.key') }),
+        1,
+        /Cannot read the temp CA certificate .*missing-ca\.pem/,
+      );
+    },
+    CLI_TIMEOUT,
+  );
 
-  it('a port in use, a port that is not one, an option that does not exist', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'gongwen-cli-'));
-    const port = await freePort();
-    const taken: Server = await new Promise((resolve) => {
-      const s = createServer().listen(port, '127.0.0.1', () => resolve(s));
-    });
-    try {
-      expectSentence(cli(dataDir, ['serve', '--port', String(port)]), 1, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use`));
-    } finally {
-      taken.close();
-    }
-    expectSentence(cli(dataDir, ['serve', '--port', 'eighty']), 2, /--port/);
-    expectSentence(cli(dataDir, ['serve', '--colour']), 2, /--colour/);
-  }, CLI_TIMEOUT);
+  it(
+    'a port in use, a port that is not one, an option that does not exist',
+    async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'gongwen-cli-'));
+      const port = await freePort();
+      const taken: Server = await new Promise((resolve) => {
+        const s = createServer().listen(port, '127.0.0.1', () => resolve(s));
+      });
+      try {
+        expectSentence(cli(dataDir, ['serve', '--port', String(port)]), 1, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use`));
+      } finally {
+        taken.close();
+      }
+      expectSentence(cli(dataDir, ['serve', '--port', 'eighty']), 2, /--port/);
+      expectSentence(cli(dataDir, ['serve', '--colour']), 2, /--colour/);
+    },
+    CLI_TIMEOUT,
+  );
 
-  it('a database that cannot be reached', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'gongwen-cli-'));
-    const port = await freePort(); // nothing listens there
-    expectSentence(cli(dataDir, ['verify-audit'], { DATABASE_URL: `postgres://gongwen:secret-password@127.0.0.1:${port}/gongwen` }), 1, /Cannot reach the database/);
-    const r = cli(dataDir, ['verify-audit'], { DATABASE_URL: `postgres://gongwen:secret-password@127.0.0.1:${port}/gongwen` });
-    expect(r.stderr).not.toContain('secret-password');
-  }, CLI_TIMEOUT);
+  it(
+    'a database that cannot be reached',
+    async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'gongwen-cli-'));
+      const port = await freePort(); // nothing listens there
+      expectSentence(
+        cli(dataDir, ['verify-audit'], { DATABASE_URL: `postgres://gongwen:secret-password@127.0.0.1:${port}/gongwen` }),
+        1,
+        /Cannot reach the database/,
+      );
+      const r = cli(dataDir, ['verify-audit'], { DATABASE_URL: `postgres://gongwen:secret-password@127.0.0.1:${port}/gongwen` });
+      expect(r.stderr).not.toContain('secret-password');
+    },
+    CLI_TIMEOUT,
+  );
 
-  it('backup refuses PostgreSQL and points to pg_dump; refuses to overwrite', () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'gongwen-cli-'));
-    expectSentence(cli(dataDir, ['backup', join(dataDir, 'x.sqlite')], { DATABASE_URL: 'postgres://gongwen@127.0.0.1:1/gongwen' }), 1, /pg_dump/);
-    expect(cli(dataDir, ['add-unit', 'U1', '資訊室']).status).toBe(0);
-    writeFileSync(join(dataDir, 'exists.sqlite'), 'x');
-    expectSentence(cli(dataDir, ['backup', join(dataDir, 'exists.sqlite')]), 1, /already exists/);
-  }, CLI_TIMEOUT);
+  it(
+    'backup refuses PostgreSQL and points to pg_dump; refuses to overwrite',
+    () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'gongwen-cli-'));
+      expectSentence(cli(dataDir, ['backup', join(dataDir, 'x.sqlite')], { DATABASE_URL: 'postgres://gongwen@127.0.0.1:1/gongwen' }), 1, /pg_dump/);
+      expect(cli(dataDir, ['add-unit', 'U1', '資訊室']).status).toBe(0);
+      writeFileSync(join(dataDir, 'exists.sqlite'), 'x');
+      expectSentence(cli(dataDir, ['backup', join(dataDir, 'exists.sqlite')]), 1, /already exists/);
+    },
+    CLI_TIMEOUT,
+  );
 });

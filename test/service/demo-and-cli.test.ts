@@ -11,66 +11,97 @@ import { buildApp } from '../../src-server/http/app.js';
 import { configFromEnvironment, createContext } from '../../src-server/service.js';
 
 const seedDemo = (dataDir: string) =>
-  execFileSync('npx', ['tsx', 'tools/demo/seed-demo-command.ts'], { env: { ...process.env, GONGWEN_DATA_DIR: dataDir, DATABASE_URL: '' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  execFileSync('npx', ['tsx', 'tools/demo/seed-demo-command.ts'], {
+    env: { ...process.env, GONGWEN_DATA_DIR: dataDir, DATABASE_URL: '' },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 const cli = (dataDir: string, ...args: string[]) =>
-  execFileSync('npx', ['tsx', 'src-server/cli.ts', ...args], { env: { ...process.env, GONGWEN_DATA_DIR: dataDir, DATABASE_URL: '' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  execFileSync('npx', ['tsx', 'src-server/cli.ts', ...args], {
+    env: { ...process.env, GONGWEN_DATA_DIR: dataDir, DATABASE_URL: '' },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 
 // Each CLI call starts a TypeScript process of its own (a few seconds on a busy two-core machine),
 // so these tests get more time than the suite's 30 s default: they are not about speed.
 const CLI_TEST_TIMEOUT = 180_000;
 
 describe('seed-demo and the CLI', () => {
-  it('seeds 1033151119 with the source document’s flow table, re-signed, and exports evidence openssl accepts', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'gongwen-demo-'));
-    expect(seedDemo(dataDir)).toMatch(/demo data seeded/);
-    expect(seedDemo(dataDir)).toMatch(/already present/); // a second run changes nothing
+  it(
+    'seeds 1033151119 with the source document’s flow table, re-signed, and exports evidence openssl accepts',
+    async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'gongwen-demo-'));
+      expect(seedDemo(dataDir)).toMatch(/demo data seeded/);
+      expect(seedDemo(dataDir)).toMatch(/already present/); // a second run changes nothing
 
-    const ctx = await createContext(configFromEnvironment({ GONGWEN_DATA_DIR: dataDir }));
-    const app = await buildApp(ctx);
-    try {
-      const login = await app.inject({ method: 'POST', url: '/api/session', payload: { account: 'vendor', password: 'gongwen-demo' } });
-      const auth = { authorization: `Bearer ${login.json().token}` };
-      const list = await app.inject({ method: 'GET', url: `/api/documents?box=involved&q=${SEED_DOCUMENT_NUMBER}`, headers: auth });
-      const [summary] = list.json().documents;
-      const view = (await app.inject({ method: 'GET', url: `/api/documents/${summary.id}`, headers: auth })).json();
-      // The flow table as the source document shows it.
-      const table = view.flow.map((r: any) => [r.seq, r.status, r.unit, r.holder, formatRocDateTime(r.receivedAt), formatRocDateTime(r.sentAt), formatProcessingTime(r.receivedAt, r.sentAt), r.changeType, r.tempCertUsed ? '是' : '否', r.approver ?? '']);
-      expect(table).toEqual([
-        [1, '線上簽核', '資通建設科', '公文系統廠商', '103/05/27 17:24', '103/05/27 17:24', '00:00', '送請簽核', '是', ''],
-        [2, '待核示', '資通建設科', '葉彥志', '', '', '00:00', '送請簽核', '否', ''],
+      const ctx = await createContext(configFromEnvironment({ GONGWEN_DATA_DIR: dataDir }));
+      const app = await buildApp(ctx);
+      try {
+        const login = await app.inject({ method: 'POST', url: '/api/session', payload: { account: 'vendor', password: 'gongwen-demo' } });
+        const auth = { authorization: `Bearer ${login.json().token}` };
+        const list = await app.inject({ method: 'GET', url: `/api/documents?box=involved&q=${SEED_DOCUMENT_NUMBER}`, headers: auth });
+        const [summary] = list.json().documents;
+        const view = (await app.inject({ method: 'GET', url: `/api/documents/${summary.id}`, headers: auth })).json();
+        // The flow table as the source document shows it.
+        const table = view.flow.map((r: any) => [
+          r.seq,
+          r.status,
+          r.unit,
+          r.holder,
+          formatRocDateTime(r.receivedAt),
+          formatRocDateTime(r.sentAt),
+          formatProcessingTime(r.receivedAt, r.sentAt),
+          r.changeType,
+          r.tempCertUsed ? '是' : '否',
+          r.approver ?? '',
+        ]);
+        expect(table).toEqual([
+          [1, '線上簽核', '資通建設科', '公文系統廠商', '103/05/27 17:24', '103/05/27 17:24', '00:00', '送請簽核', '是', ''],
+          [2, '待核示', '資通建設科', '葉彥志', '', '', '00:00', '送請簽核', '否', ''],
+        ]);
+        expect(view.flow[0].resignNote).toBe('出差返回，以實體卡補簽');
+        const total = (await app.inject({ method: 'GET', url: '/api/documents?box=involved&limit=500', headers: auth })).json().total;
+        expect(total).toBeGreaterThan(10);
+      } finally {
+        await app.close();
+      }
+
+      const out = mkdtempSync(join(tmpdir(), 'gongwen-evidence-'));
+      expect(cli(dataDir, 'export-evidence', SEED_DOCUMENT_NUMBER, out)).toMatch(/files written/);
+      // The README's commands, run as printed: each token verifies, and the 2014 signature, whose
+      // temporary certificate expired long ago, verifies as of its time-stamp (2014-05-27 09:24).
+      const readme = readFileSync(join(out, 'README.txt'), 'utf8');
+      const commands = readme
+        .split('\n')
+        .filter((line) => line.startsWith('$ '))
+        .map((line) => line.slice(2));
+      expect(commands).toEqual([
+        'openssl ts -verify -token_in -in step-1.signature.tst -data step-1.signature-value -CAfile trust/tsa.pem',
+        `openssl cms -verify -inform DER -in step-1.p7s -binary -content step-1.payload -CAfile trust/temp-ca.pem -purpose any -out /dev/null -attime ${Date.parse('2014-05-27T09:24:00Z') / 1000}`,
+        'openssl ts -verify -token_in -in step-1.countersignature.tst -data step-1.countersignature-value -CAfile trust/tsa.pem',
       ]);
-      expect(view.flow[0].resignNote).toBe('出差返回，以實體卡補簽');
-      const total = (await app.inject({ method: 'GET', url: '/api/documents?box=involved&limit=500', headers: auth })).json().total;
-      expect(total).toBeGreaterThan(10);
-    } finally {
-      await app.close();
-    }
+      for (const command of commands)
+        expect(execSync(command, { cwd: out, encoding: 'utf8', stdio: 'pipe' })).toMatch(command.includes(' ts ') ? /Verification: OK/ : /^/);
+      // The TSA's certificate covers the time it stamped (openssl ts -verify does not check this).
+      expect(Date.parse(new X509Certificate(readFileSync(join(out, 'trust', 'tsa.pem'))).validFrom)).toBeLessThanOrEqual(Date.parse('2014-05-27T09:24:00Z'));
+      expect(() => execSync(commands[1]!.replace(/ -attime \d+$/, ''), { cwd: out, stdio: 'pipe' })).toThrow(/certificate has expired/);
+      const verified = verifyStepSignature(readFileSync(join(out, 'step-1.p7s')), readFileSync(join(out, 'step-1.payload')));
+      expect(verified.countersignatures[0]?.certificate.subject).toContain('公文系統廠商');
+      expect(readFileSync(join(out, 'README.txt'), 'utf8')).toContain('re-signed with the card');
 
-    const out = mkdtempSync(join(tmpdir(), 'gongwen-evidence-'));
-    expect(cli(dataDir, 'export-evidence', SEED_DOCUMENT_NUMBER, out)).toMatch(/files written/);
-    // The README's commands, run as printed: each token verifies, and the 2014 signature, whose
-    // temporary certificate expired long ago, verifies as of its time-stamp (2014-05-27 09:24).
-    const readme = readFileSync(join(out, 'README.txt'), 'utf8');
-    const commands = readme.split('\n').filter((line) => line.startsWith('$ ')).map((line) => line.slice(2));
-    expect(commands).toEqual([
-      'openssl ts -verify -token_in -in step-1.signature.tst -data step-1.signature-value -CAfile trust/tsa.pem',
-      `openssl cms -verify -inform DER -in step-1.p7s -binary -content step-1.payload -CAfile trust/temp-ca.pem -purpose any -out /dev/null -attime ${Date.parse('2014-05-27T09:24:00Z') / 1000}`,
-      'openssl ts -verify -token_in -in step-1.countersignature.tst -data step-1.countersignature-value -CAfile trust/tsa.pem',
-    ]);
-    for (const command of commands) expect(execSync(command, { cwd: out, encoding: 'utf8', stdio: 'pipe' })).toMatch(command.includes(' ts ') ? /Verification: OK/ : /^/);
-    // The TSA's certificate covers the time it stamped (openssl ts -verify does not check this).
-    expect(Date.parse(new X509Certificate(readFileSync(join(out, 'trust', 'tsa.pem'))).validFrom)).toBeLessThanOrEqual(Date.parse('2014-05-27T09:24:00Z'));
-    expect(() => execSync(commands[1]!.replace(/ -attime \d+$/, ''), { cwd: out, stdio: 'pipe' })).toThrow(/certificate has expired/);
-    const verified = verifyStepSignature(readFileSync(join(out, 'step-1.p7s')), readFileSync(join(out, 'step-1.payload')));
-    expect(verified.countersignatures[0]?.certificate.subject).toContain('公文系統廠商');
-    expect(readFileSync(join(out, 'README.txt'), 'utf8')).toContain('re-signed with the card');
+      expect(cli(dataDir, 'verify-audit')).toMatch(/audit log intact: \d+ entries/);
+    },
+    CLI_TEST_TIMEOUT,
+  );
 
-    expect(cli(dataDir, 'verify-audit')).toMatch(/audit log intact: \d+ entries/);
-  }, CLI_TEST_TIMEOUT);
-
-  it('says what it expects when a command is given wrongly, and a clear error for an unknown document', () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'gongwen-cli-'));
-    expect(() => cli(dataDir, 'export-evidence')).toThrow(/usage: export-evidence/);
-    expect(() => cli(dataDir, 'export-evidence', '1159999999', dataDir)).toThrow(/DOCUMENT_NOT_FOUND/);
-  }, CLI_TEST_TIMEOUT);
+  it(
+    'says what it expects when a command is given wrongly, and a clear error for an unknown document',
+    () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'gongwen-cli-'));
+      expect(() => cli(dataDir, 'export-evidence')).toThrow(/usage: export-evidence/);
+      expect(() => cli(dataDir, 'export-evidence', '1159999999', dataDir)).toThrow(/DOCUMENT_NOT_FOUND/);
+    },
+    CLI_TEST_TIMEOUT,
+  );
 });

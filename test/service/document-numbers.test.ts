@@ -13,7 +13,8 @@ describe.each(databaseKinds())('document numbers on %s', (kind) => {
   let service: TestService;
   let drafter: Clerk;
   const year = () => currentRocYear(service.ctx.now());
-  const counter = async () => (await service.ctx.storage.db.selectFrom('document_sequences').select('last').where('roc_year', '=', year()).executeTakeFirst())?.last;
+  const counter = async () =>
+    (await service.ctx.storage.db.selectFrom('document_sequences').select('last').where('roc_year', '=', year()).executeTakeFirst())?.last;
 
   beforeAll(async () => {
     service = await startTestService(kind);

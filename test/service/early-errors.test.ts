@@ -38,7 +38,12 @@ describe.each(databaseKinds())('errors before any route, on %s', (kind) => {
     ['a 100 KB URL', `GET /api/${MARK}${'a'.repeat(100 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n`, 431, 'HEADERS_TOO_LARGE'],
     ['a NUL in a header', `GET /api/health HTTP/1.1\r\nHost: x\r\nX-Bad: ${MARK}\u0000\r\n\r\n`, 400, 'MALFORMED_REQUEST'],
     ['a bare CR in a header', `GET /api/health HTTP/1.1\r\nHost: x\r\nX-Bad: ${MARK}\rmore\r\n\r\n`, 400, 'MALFORMED_REQUEST'],
-    ['Content-Length with Transfer-Encoding', `POST /api/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`, 400, 'MALFORMED_REQUEST'],
+    [
+      'Content-Length with Transfer-Encoding',
+      `POST /api/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`,
+      400,
+      'MALFORMED_REQUEST',
+    ],
     ['malformed percent-encoding in a path', `GET /api/documents/%E0%A4%zz${MARK} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, 400, 'MALFORMED_REQUEST'],
   ];
 

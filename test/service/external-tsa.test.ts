@@ -21,7 +21,11 @@ function opensslVerifies(token: Uint8Array, digestHex: string, caPem: string): b
   writeFileSync(join(dir, 't.der'), token);
   writeFileSync(join(dir, 'ca.pem'), caPem);
   try {
-    return execFileSync('openssl', ['ts', '-verify', '-token_in', '-in', 't.der', '-digest', digestHex, '-CAfile', 'ca.pem'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).includes('Verification: OK');
+    return execFileSync('openssl', ['ts', '-verify', '-token_in', '-in', 't.der', '-digest', digestHex, '-CAfile', 'ca.pem'], {
+      cwd: dir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }).includes('Verification: OK');
   } catch {
     return false;
   }
@@ -47,10 +51,17 @@ describe.each(databaseKinds())('an external TSA by URL on %s', (kind) => {
     await served.close();
   });
 
-  const rowsOf = (stepId: string) => service.ctx.storage.db.selectFrom('signature_time_stamps').selectAll().where('step_id', '=', stepId).orderBy('signer').execute();
-  const firstStep = (documentId: string) => service.ctx.storage.db.selectFrom('steps').select(['id', 'signature_value']).where('document_id', '=', documentId).where('seq', '=', 1).executeTakeFirstOrThrow();
+  const rowsOf = (stepId: string) =>
+    service.ctx.storage.db.selectFrom('signature_time_stamps').selectAll().where('step_id', '=', stepId).orderBy('signer').execute();
+  const firstStep = (documentId: string) =>
+    service.ctx.storage.db
+      .selectFrom('steps')
+      .select(['id', 'signature_value'])
+      .where('document_id', '=', documentId)
+      .where('seq', '=', 1)
+      .executeTakeFirstOrThrow();
 
-  it('stamps a send and a 補簽 with the external TSA\'s tokens', async () => {
+  it("stamps a send and a 補簽 with the external TSA's tokens", async () => {
     served.answer = 'ok';
     const doc = await vendor.createDocument('外部時戳機關');
     expect((await vendor.act(doc.id, '送請簽核', 'yeh.yenchih', temp)).status).toBe(200);
@@ -75,7 +86,8 @@ describe.each(databaseKinds())('an external TSA by URL on %s', (kind) => {
     const next = await vendor.createDocument('停機期間第二件');
     expect((await vendor.act(next.id, '送請簽核', 'yeh.yenchih', temp)).status).toBe(200);
     expect(served.requests).toBe(requestsSoFar);
-    const readme = (evidence: Awaited<ReturnType<typeof buildEvidence>>) => Buffer.from(evidence.files.find((f) => f.name === 'README.txt')!.contentBase64, 'base64').toString('utf8');
+    const readme = (evidence: Awaited<ReturnType<typeof buildEvidence>>) =>
+      Buffer.from(evidence.files.find((f) => f.name === 'README.txt')!.contentBase64, 'base64').toString('utf8');
     expect(readme(await buildEvidence(service.ctx, doc.id))).toContain('time-stamp pending for the signature');
     // Still down: the queue keeps it, counting the try.
     expect(await fillPendingTimeStamps(service.ctx)).toBe(0);

@@ -22,7 +22,10 @@ describe('group commit (SQLite)', () => {
     const results = await Promise.all(
       ['甲', '乙', '丙'].map((name, i) =>
         storage.write(async (trx) => {
-          await trx.insertInto('units').values({ id: `u${i}`, name }).execute();
+          await trx
+            .insertInto('units')
+            .values({ id: `u${i}`, name })
+            .execute();
           return (await trx.selectFrom('units').select('id').execute()).length;
         }),
       ),
@@ -51,7 +54,10 @@ describe('group commit (SQLite)', () => {
       storage.write(async (trx) => {
         // A foreign-key violation checked only at COMMIT: the one failure a savepoint cannot contain.
         await sql`pragma defer_foreign_keys = on`.execute(trx);
-        await trx.insertInto('users').values({ id: 'x', account: 'ghost', name: '無', unit_id: 'no-such-unit', title: '科員', password_hash: '-', created_at: '2026-11-27T00:00:00Z' }).execute();
+        await trx
+          .insertInto('users')
+          .values({ id: 'x', account: 'ghost', name: '無', unit_id: 'no-such-unit', title: '科員', password_hash: '-', created_at: '2026-11-27T00:00:00Z' })
+          .execute();
       }),
     ]);
     expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);

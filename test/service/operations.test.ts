@@ -32,7 +32,11 @@ describe.each(databaseKinds())('health, readiness and metrics on %s', (kind) => 
     const sent = await drafter.act(doc.id, '送請簽核', 'yeh.yenchih', await drafter.card());
     expect(sent.status).toBe(200);
     // The same signed body again after the step moved on, under a new idempotency key: refused.
-    const stale = await drafter.call('POST', `/api/documents/${doc.id}/actions`, await drafter.signedAction(doc, '送請簽核', 'yeh.yenchih', await drafter.card()));
+    const stale = await drafter.call(
+      'POST',
+      `/api/documents/${doc.id}/actions`,
+      await drafter.signedAction(doc, '送請簽核', 'yeh.yenchih', await drafter.card()),
+    );
     expect(stale.status).toBe(409);
     const staleCode = (stale.body as { code: string }).code;
 
@@ -66,7 +70,10 @@ describe('readiness when the schema is behind', () => {
     const service = await startTestService('sqlite');
     try {
       // Forget the last migration, as if this build were newer than the database.
-      await service.ctx.storage.db.deleteFrom('kysely_migration' as never).where('name' as never, '=', '20261127-0005-signature-value' as never).execute();
+      await service.ctx.storage.db
+        .deleteFrom('kysely_migration' as never)
+        .where('name' as never, '=', '20261127-0005-signature-value' as never)
+        .execute();
       const r = await call(service, { method: 'GET', url: '/readyz' });
       expect(r.status).toBe(503);
       expect(r.body).toMatchObject({ ready: false, checks: { database: true, migrations: false, tempCa: true } });

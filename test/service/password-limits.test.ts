@@ -30,7 +30,9 @@ describe.each(databaseKinds())('password limits under concurrency on %s', (kind)
 
   it('checks at most five of fifty wrong login passwords sent at once', { timeout: 120_000 }, async () => {
     const answers = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => (i % 2 ? twin : service.app).inject({ method: 'POST', url: '/api/session', payload: { account: 'wang.meiling', password: `wrong-${i}` } })),
+      Array.from({ length: 50 }, (_, i) =>
+        (i % 2 ? twin : service.app).inject({ method: 'POST', url: '/api/session', payload: { account: 'wang.meiling', password: `wrong-${i}` } }),
+      ),
     );
     expect(codes(answers)).toEqual({ LOGIN_FAILED: MAX_FAILURES, RATE_LIMITED: 50 - MAX_FAILURES });
     const right = await service.app.inject({ method: 'POST', url: '/api/session', payload: { account: 'wang.meiling', password: 'gongwen-demo' } });
@@ -42,7 +44,14 @@ describe.each(databaseKinds())('password limits under concurrency on %s', (kind)
     await clerk.enableTempCert('right-password');
     const headers = { authorization: `Bearer ${clerk.token}` };
     const answers = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => (i % 2 ? twin : service.app).inject({ method: 'POST', url: '/api/temp-cert/enable', headers, payload: { password: `wrong-${i}`, pcLabel: 'PC', csr: 'AAAA', loginPassword: 'gongwen-demo' } })),
+      Array.from({ length: 50 }, (_, i) =>
+        (i % 2 ? twin : service.app).inject({
+          method: 'POST',
+          url: '/api/temp-cert/enable',
+          headers,
+          payload: { password: `wrong-${i}`, pcLabel: 'PC', csr: 'AAAA', loginPassword: 'gongwen-demo' },
+        }),
+      ),
     );
     // Each also re-checks the login password (right here), itself limited: at most five get through to the temp-cert password.
     const counted = codes(answers);
@@ -55,7 +64,9 @@ describe.each(databaseKinds())('password limits under concurrency on %s', (kind)
     await clerk.enableTempCert('right-password');
     const headers = { authorization: `Bearer ${clerk.token}` };
     const answers = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => (i % 2 ? twin : service.app).inject({ method: 'DELETE', url: '/api/temp-cert/application', headers, payload: { loginPassword: `wrong-${i}` } })),
+      Array.from({ length: 50 }, (_, i) =>
+        (i % 2 ? twin : service.app).inject({ method: 'DELETE', url: '/api/temp-cert/application', headers, payload: { loginPassword: `wrong-${i}` } }),
+      ),
     );
     expect(codes(answers)).toEqual({ REAUTH_FAILED: MAX_FAILURES, RATE_LIMITED: 50 - MAX_FAILURES });
   });

@@ -27,9 +27,22 @@ describe.skipIf(!process.env.GONGWEN_TEST_POSTGRES_URL)('PostgreSQL backup with 
     mkdirSync(join(dataDir, 'trust'));
     writeFileSync(join(dataDir, 'trust', 'card-roots.pem'), pki.gcaRootPem);
     const tempCa = { GONGWEN_TEMP_CA_CERT: join(pki.dir, 'temp-ca.cert.pem'), GONGWEN_TEMP_CA_KEY: join(pki.dir, 'temp-ca.key.pem') };
-    const ctx = await createContext({ dataDir, databaseUrl: source.url, tempCaCertPath: tempCa.GONGWEN_TEMP_CA_CERT, tempCaKeyPath: tempCa.GONGWEN_TEMP_CA_KEY });
+    const ctx = await createContext({
+      dataDir,
+      databaseUrl: source.url,
+      tempCaCertPath: tempCa.GONGWEN_TEMP_CA_CERT,
+      tempCaKeyPath: tempCa.GONGWEN_TEMP_CA_KEY,
+    });
     const app = await buildApp(ctx);
-    const service: TestService = { app, ctx, dataDir, kind: 'postgres', clock: { offsetMs: 0 }, close: () => app.close(), twin: () => Promise.reject(new Error('no twin in this test')) };
+    const service: TestService = {
+      app,
+      ctx,
+      dataDir,
+      kind: 'postgres',
+      clock: { offsetMs: 0 },
+      close: () => app.close(),
+      twin: () => Promise.reject(new Error('no twin in this test')),
+    };
     try {
       await seedPeople(ctx);
       const drafter = await Clerk.login(service, 'chen.chiming');
@@ -49,7 +62,12 @@ describe.skipIf(!process.env.GONGWEN_TEST_POSTGRES_URL)('PostgreSQL backup with 
       expect(verified.stdout).toMatch(/audit log intact: \d+ entries/);
       expect(verified.status).toBe(0);
 
-      const copy = await createContext({ dataDir, databaseUrl: restored.url, tempCaCertPath: tempCa.GONGWEN_TEMP_CA_CERT, tempCaKeyPath: tempCa.GONGWEN_TEMP_CA_KEY });
+      const copy = await createContext({
+        dataDir,
+        databaseUrl: restored.url,
+        tempCaCertPath: tempCa.GONGWEN_TEMP_CA_CERT,
+        tempCaKeyPath: tempCa.GONGWEN_TEMP_CA_KEY,
+      });
       try {
         const steps = await copy.storage.db.selectFrom('steps').select(['seq', 'sent_at']).where('document_id', '=', doc.id).orderBy('seq').execute();
         expect(steps.map((s) => [s.seq, s.sent_at !== null])).toEqual([

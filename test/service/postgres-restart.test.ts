@@ -17,10 +17,14 @@ describe.skipIf(!process.env.GONGWEN_TEST_POSTGRES_URL)('PostgreSQL restarted un
     try {
       const clerk = await loginClerk(service.url, 'vendor');
       const temp = await enableTempCert(clerk);
-      const sends: { documentId: string; body: ActionRequest }[] = await pool(Array.from({ length: 120 }, (_, i) => i), 8, async (i) => {
-        const doc = await clerk.client.document((await clerk.client.createDocument({ subject: `重啟測試 ${i}`, body: '' })).id);
-        return { documentId: doc.id, body: await signedSend('vendor', doc, 'yeh.yenchih', temp) };
-      });
+      const sends: { documentId: string; body: ActionRequest }[] = await pool(
+        Array.from({ length: 120 }, (_, i) => i),
+        8,
+        async (i) => {
+          const doc = await clerk.client.document((await clerk.client.createDocument({ subject: `重啟測試 ${i}`, body: '' })).id);
+          return { documentId: doc.id, body: await signedSend('vendor', doc, 'yeh.yenchih', temp) };
+        },
+      );
 
       let transient = 0;
       const unexpected: string[] = [];

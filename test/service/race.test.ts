@@ -88,13 +88,23 @@ async function race(instances: ServiceProcess[], raceMs: number): Promise<void> 
   expect(acks.length).toBeGreaterThan(100);
   expect(conflicts).toBeGreaterThan(0); // they did race
 
-  const ctx = await createContext({ dataDir: a.env.GONGWEN_DATA_DIR!, databaseUrl: a.env.DATABASE_URL || undefined, tempCaCertPath: a.env.GONGWEN_TEMP_CA_CERT, tempCaKeyPath: a.env.GONGWEN_TEMP_CA_KEY });
+  const ctx = await createContext({
+    dataDir: a.env.GONGWEN_DATA_DIR!,
+    databaseUrl: a.env.DATABASE_URL || undefined,
+    tempCaCertPath: a.env.GONGWEN_TEMP_CA_CERT,
+    tempCaKeyPath: a.env.GONGWEN_TEMP_CA_KEY,
+  });
   try {
     const docs = await ctx.storage.db.selectFrom('documents').select(['id', 'current_seq', 'holder_user_id']).execute();
     const users = new Map((await ctx.storage.db.selectFrom('users').select(['id', 'account']).execute()).map((u) => [u.id, u.account]));
     let sent = 0;
     for (const doc of docs) {
-      const steps = await ctx.storage.db.selectFrom('steps').select(['seq', 'holder_user_id', 'sent_at', 'signature']).where('document_id', '=', doc.id).orderBy('seq').execute();
+      const steps = await ctx.storage.db
+        .selectFrom('steps')
+        .select(['seq', 'holder_user_id', 'sent_at', 'signature'])
+        .where('document_id', '=', doc.id)
+        .orderBy('seq')
+        .execute();
       expect(steps.map((s) => s.seq)).toEqual(steps.map((_, i) => i + 1)); // 1, 2, 3 … with no gap or repeat
       expect(steps.length).toBe(doc.current_seq);
       for (let i = 0; i < steps.length - 1; i++) {

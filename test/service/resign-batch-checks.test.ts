@@ -32,7 +32,10 @@ describe.each(databaseKinds())('補簽 batch checks on %s', (kind) => {
   it('decodes and verifies before saying a step was already re-signed', async () => {
     const step = pending[0]!;
     expect((await resign(await resignRequest([step], card, '補簽'))).body.results[0]).toMatchObject({ outcome: 'resigned' });
-    const garbage = { ...(await resignRequest([step], card, '補簽')), items: [{ stepId: step.stepId, countersignature: Buffer.from('not a SignerInfo').toString('base64') }] };
+    const garbage = {
+      ...(await resignRequest([step], card, '補簽')),
+      items: [{ stepId: step.stepId, countersignature: Buffer.from('not a SignerInfo').toString('base64') }],
+    };
     // A batch of which nothing could be applied is refused as a whole, with the item's code.
     expect((await resign(garbage)).body).toMatchObject({ code: 'SIGNATURE_MALFORMED' });
     // A valid one again is what "already re-signed" is for.
@@ -45,7 +48,10 @@ describe.each(databaseKinds())('補簽 batch checks on %s', (kind) => {
     const early = new Date(new Date(step.sentAt).getTime() - 3600_000);
     early.setMilliseconds(0);
     const counter = await makeCountersignature(new Uint8Array(Buffer.from(step.signatureValue, 'base64')), card, { note: '補簽', signingTime: early });
-    const request = { ...(await resignRequest([step], card, '補簽')), items: [{ stepId: step.stepId, countersignature: Buffer.from(counter).toString('base64') }] };
+    const request = {
+      ...(await resignRequest([step], card, '補簽')),
+      items: [{ stepId: step.stepId, countersignature: Buffer.from(counter).toString('base64') }],
+    };
     expect((await resign(request)).body).toMatchObject({ code: 'SIGNING_TIME_INVALID' });
     expect(await snapshot(service.ctx.storage.db)).toBe(before);
   });

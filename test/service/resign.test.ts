@@ -89,7 +89,12 @@ describe.each(databaseKinds())('re-signing with the card (補簽) on %s', (kind)
       expect(outcomes).toEqual(['already-resigned', 'resigned']);
     }
     const numbers = docs.map((d) => d.number);
-    const audited = await service.ctx.storage.db.selectFrom('audit_log').select('subject').where('action', '=', 'step.resign').where('subject', 'in', numbers).execute();
+    const audited = await service.ctx.storage.db
+      .selectFrom('audit_log')
+      .select('subject')
+      .where('action', '=', 'step.resign')
+      .where('subject', 'in', numbers)
+      .execute();
     expect(audited.map((e) => e.subject).sort()).toEqual([...numbers].sort());
     const flow = (await vendor.open(docs[0]!.id)).flow;
     expect(flow[0]).toMatchObject({ resignNote: '同時上傳' });
@@ -98,13 +103,22 @@ describe.each(databaseKinds())('re-signing with the card (補簽) on %s', (kind)
   it('keeps the signature as it was sent, the countersignature beside it, and exports the two as one CMS', async () => {
     const doc = await vendor.createDocument('補簽不改寫原簽章');
     await vendor.act(doc.id, '送請簽核', 'yeh.yenchih', temp);
-    const stepRow = () => service.ctx.storage.db.selectFrom('steps').select(['id', 'signature', 'countersignature', 'resigned_at']).where('document_id', '=', doc.id).where('seq', '=', 1).executeTakeFirstOrThrow();
+    const stepRow = () =>
+      service.ctx.storage.db
+        .selectFrom('steps')
+        .select(['id', 'signature', 'countersignature', 'resigned_at'])
+        .where('document_id', '=', doc.id)
+        .where('seq', '=', 1)
+        .executeTakeFirstOrThrow();
     const sent = await stepRow();
     const pending = (await vendor.call<{ steps: PendingResignStep[] }>('GET', '/api/resign/pending')).body.steps.filter((p) => p.documentId === doc.id);
     const request = await resignRequest(pending, await vendor.card(), '原簽章保持不變');
 
     // A certificate sent along that is not one would be exported with the countersignature: the batch is refused, nothing changes.
-    const bad = await vendor.call('POST', '/api/resign', { ...request, certificates: [...request.certificates, Buffer.from('not a certificate').toString('base64')] });
+    const bad = await vendor.call('POST', '/api/resign', {
+      ...request,
+      certificates: [...request.certificates, Buffer.from('not a certificate').toString('base64')],
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.code).toBe('SIGNATURE_MALFORMED');
     expect((await stepRow()).resigned_at).toBeNull();
@@ -125,7 +139,11 @@ describe.each(databaseKinds())('re-signing with the card (補簽) on %s', (kind)
     expect(verified.countersignatures[0]!.certificate.subject).toContain('公文系統廠商');
 
     // A step re-signed before the countersignature was kept apart holds it inside its signature: exported as stored.
-    await service.ctx.storage.db.updateTable('steps').set({ signature: p7s, countersignature: null, resign_certificates: null }).where('id', '=', resigned.id).execute();
+    await service.ctx.storage.db
+      .updateTable('steps')
+      .set({ signature: p7s, countersignature: null, resign_certificates: null })
+      .where('id', '=', resigned.id)
+      .execute();
     expect((await exported()).p7s.equals(p7s)).toBe(true);
   });
 
@@ -133,7 +151,8 @@ describe.each(databaseKinds())('re-signing with the card (補簽) on %s', (kind)
     const doc = await vendor.createDocument('簽章值');
     await vendor.act(doc.id, '送請簽核', 'yeh.yenchih', temp);
     const { db } = service.ctx.storage;
-    const stepRow = () => db.selectFrom('steps').select(['id', 'signature', 'signature_value']).where('document_id', '=', doc.id).where('seq', '=', 1).executeTakeFirstOrThrow();
+    const stepRow = () =>
+      db.selectFrom('steps').select(['id', 'signature', 'signature_value']).where('document_id', '=', doc.id).where('seq', '=', 1).executeTakeFirstOrThrow();
     const sent = await stepRow();
     const value = Buffer.from(parseSignedData(sent.signature!).signerInfos[0]!.signature);
     expect(Buffer.from(sent.signature_value!).equals(value)).toBe(true);
@@ -183,11 +202,33 @@ describe.each(databaseKinds())('re-signing with the card (補簽) on %s', (kind)
     expect((await vendor.act(doc.id, '歸檔', null, await vendor.card())).status).toBe(200);
 
     const evidence = (await vendor.call('GET', `/api/documents/${doc.id}/evidence`)).body;
-    expect(evidence.files.map((f: { name: string }) => f.name)).toEqual(expect.arrayContaining(['step-1.payload', 'step-1.p7s', 'step-2.p7s', 'step-3.p7s', 'trust/temp-ca.pem', 'trust/card-roots.pem']));
+    expect(evidence.files.map((f: { name: string }) => f.name)).toEqual(
+      expect.arrayContaining(['step-1.payload', 'step-1.p7s', 'step-2.p7s', 'step-3.p7s', 'trust/temp-ca.pem', 'trust/card-roots.pem']),
+    );
     const dir = mkdtempSync(join(tmpdir(), 'evidence-'));
     await writeEvidence(await buildEvidence(service.ctx, doc.id), dir);
     const openssl = (ca: string, n: number) =>
-      execFileSync('openssl', ['cms', '-verify', '-inform', 'DER', '-in', `step-${n}.p7s`, '-binary', '-content', `step-${n}.payload`, '-CAfile', ca, '-purpose', 'any', '-out', '/dev/null'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      execFileSync(
+        'openssl',
+        [
+          'cms',
+          '-verify',
+          '-inform',
+          'DER',
+          '-in',
+          `step-${n}.p7s`,
+          '-binary',
+          '-content',
+          `step-${n}.payload`,
+          '-CAfile',
+          ca,
+          '-purpose',
+          'any',
+          '-out',
+          '/dev/null',
+        ],
+        { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
     openssl('trust/temp-ca.pem', 1); // temp-signed, re-signed
     openssl('trust/card-roots.pem', 2);
     openssl('trust/card-roots.pem', 3);

@@ -20,7 +20,11 @@ describe.each(databaseKinds())('resource limits on %s', (kind) => {
   });
   afterAll(() => service.close());
 
-  const json = (body: string, token?: string) => ({ 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-length': String(Buffer.byteLength(body)) });
+  const json = (body: string, token?: string) => ({
+    'content-type': 'application/json',
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+    'content-length': String(Buffer.byteLength(body)),
+  });
 
   it('checks the session before reading the body', async () => {
     // Deeply nested and never closed: a parse would fail (400); the session check answers first.
@@ -51,7 +55,10 @@ describe.each(databaseKinds())('resource limits on %s', (kind) => {
   it('refuses JSON nested deeper, or holding more values, than any request of the contract', async () => {
     const deep = JSON.stringify({ subject: 's', body: '', attachments: [JSON.parse('['.repeat(40) + ']'.repeat(40))] });
     const many = JSON.stringify({ note: 'n', certificates: ['AAAA'], items: Array.from({ length: 50_000 }, () => ({})) });
-    for (const [url, body] of [['/api/documents', deep], ['/api/resign', many]] as const) {
+    for (const [url, body] of [
+      ['/api/documents', deep],
+      ['/api/resign', many],
+    ] as const) {
       const r = await call(service, { method: 'POST', url, payload: body, headers: json(body, drafter.token) });
       expect([url, r.status, (r.body as { code: string }).code]).toEqual([url, 400, 'MALFORMED_REQUEST']);
     }

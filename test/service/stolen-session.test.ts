@@ -44,7 +44,8 @@ describe.each(databaseKinds())('a stolen session on %s', (kind) => {
   it('limits guesses at the login password like a login, sharing its count', async () => {
     const owner = await Clerk.login(service, 'huang.kuowei');
     await owner.enableTempCert();
-    for (let i = 0; i < 5; i++) expect((await owner.call('DELETE', '/api/temp-cert/application', { loginPassword: `guess-${i}` })).body).toMatchObject({ code: 'REAUTH_FAILED' });
+    for (let i = 0; i < 5; i++)
+      expect((await owner.call('DELETE', '/api/temp-cert/application', { loginPassword: `guess-${i}` })).body).toMatchObject({ code: 'REAUTH_FAILED' });
     expect((await owner.call('DELETE', '/api/temp-cert/application', { loginPassword: DEMO_PASSWORD })).status).toBe(429);
     expect((await call(service, { method: 'POST', url: '/api/session', payload: { account: 'huang.kuowei', password: DEMO_PASSWORD } })).status).toBe(429);
     service.clock.offsetMs += 16 * 60 * 1000;
@@ -68,7 +69,12 @@ describe.each(databaseKinds())('a stolen session on %s', (kind) => {
     const again = await call(service, { method: 'POST', url: '/api/session', payload: { account: 'lin.shufen', password: DEMO_PASSWORD } });
     expect(again.body.tempCertChanges).toEqual([]);
 
-    const audit = await service.ctx.storage.db.selectFrom('audit_log').select(['action', 'detail']).where('subject', '=', 'lin.shufen').where('action', '=', 'temp-cert.delete').execute();
+    const audit = await service.ctx.storage.db
+      .selectFrom('audit_log')
+      .select(['action', 'detail'])
+      .where('subject', '=', 'lin.shufen')
+      .where('action', '=', 'temp-cert.delete')
+      .execute();
     expect(JSON.parse(audit[0]!.detail)).toMatchObject({ pcLabel: 'PC-秘書室-02', address: '127.0.0.1' });
   });
 

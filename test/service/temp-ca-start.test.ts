@@ -19,7 +19,15 @@ async function dataFolderThatIssued(databaseUrl: string, kind: 'sqlite' | 'postg
   const ctx = await createContext({ dataDir, databaseUrl });
   await seedPeople(ctx);
   const app = await buildApp(ctx);
-  const service: TestService = { app, ctx, dataDir, kind, clock: { offsetMs: 0 }, close: () => app.close(), twin: () => Promise.reject(new Error('no twin in this test')) };
+  const service: TestService = {
+    app,
+    ctx,
+    dataDir,
+    kind,
+    clock: { offsetMs: 0 },
+    close: () => app.close(),
+    twin: () => Promise.reject(new Error('no twin in this test')),
+  };
   await (await Clerk.login(service, 'chen.chiming')).enableTempCert();
   await app.close();
   return dataDir;

@@ -52,18 +52,29 @@ describe.each(databaseKinds())('temporary certificates (IFT930 / IFT940) on %s',
 
     // 刪除憑證: the application is gone; password and reason may be chosen anew.
     expect((await vendor.call('DELETE', '/api/temp-cert/application', { loginPassword: 'gongwen-demo' })).body).toMatchObject({ state: 'none' });
-    const gone = await vendor.call('POST', '/api/temp-cert/enable', { password: 'temp-pass-1234', pcLabel: 'PC-03', csr: 'AAAA', loginPassword: 'gongwen-demo' });
+    const gone = await vendor.call('POST', '/api/temp-cert/enable', {
+      password: 'temp-pass-1234',
+      pcLabel: 'PC-03',
+      csr: 'AAAA',
+      loginPassword: 'gongwen-demo',
+    });
     expect(gone.body).toMatchObject({ code: 'TEMP_CERT_NOT_APPLIED' });
     const doc3 = await vendor.createDocument();
     expect((await vendor.act(doc3.id, '送請簽核', 'yeh.yenchih', again)).body).toMatchObject({ code: 'CERT_REVOKED' });
-    expect((await vendor.call('POST', '/api/temp-cert/application', { password: 'another-pass-99', reason: '更換密碼', loginPassword: 'gongwen-demo' })).status).toBe(200);
+    expect(
+      (await vendor.call('POST', '/api/temp-cert/application', { password: 'another-pass-99', reason: '更換密碼', loginPassword: 'gongwen-demo' })).status,
+    ).toBe(200);
   });
 
   it('refuses a second application, a short password and a wrong password; wrong passwords are rate-limited', async () => {
     const clerk = await Clerk.login(service, 'wang.meiling');
-    expect((await clerk.call('POST', '/api/temp-cert/application', { password: 'short', reason: 'x', loginPassword: 'gongwen-demo' })).body).toMatchObject({ code: 'TEMP_CERT_PASSWORD_WEAK' });
+    expect((await clerk.call('POST', '/api/temp-cert/application', { password: 'short', reason: 'x', loginPassword: 'gongwen-demo' })).body).toMatchObject({
+      code: 'TEMP_CERT_PASSWORD_WEAK',
+    });
     await clerk.enableTempCert('right-password');
-    expect((await clerk.call('POST', '/api/temp-cert/application', { password: 'right-password', reason: 'x', loginPassword: 'gongwen-demo' })).body).toMatchObject({ code: 'TEMP_CERT_ALREADY_APPLIED' });
+    expect(
+      (await clerk.call('POST', '/api/temp-cert/application', { password: 'right-password', reason: 'x', loginPassword: 'gongwen-demo' })).body,
+    ).toMatchObject({ code: 'TEMP_CERT_ALREADY_APPLIED' });
     const wrong = () => clerk.call('POST', '/api/temp-cert/enable', { password: 'wrong-password', pcLabel: 'PC', csr: 'AAAA', loginPassword: 'gongwen-demo' });
     for (let i = 0; i < 5; i++) expect((await wrong()).body).toMatchObject({ code: 'TEMP_CERT_PASSWORD_WRONG' });
     const limited = await wrong();
@@ -78,14 +89,30 @@ describe.each(databaseKinds())('temporary certificates (IFT930 / IFT940) on %s',
   it('refuses a CSR that is not P-256 or not self-signed', async () => {
     const clerk = await Clerk.login(service, 'huang.kuowei');
     await clerk.call('POST', '/api/temp-cert/application', { password: 'temp-pass-1234', reason: '出差', loginPassword: 'gongwen-demo' });
-    const rsa = await crypto.subtle.generateKey({ name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 }, true, ['sign', 'verify']);
+    const rsa = await crypto.subtle.generateKey(
+      { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 },
+      true,
+      ['sign', 'verify'],
+    );
     const rsaCsr = await x509.Pkcs10CertificateRequestGenerator.create({ name: 'CN=x', keys: rsa, signingAlgorithm: { name: 'RSASSA-PKCS1-v1_5' } });
-    const r1 = await clerk.call('POST', '/api/temp-cert/enable', { password: 'temp-pass-1234', pcLabel: 'PC', csr: Buffer.from(rsaCsr.rawData).toString('base64'), loginPassword: 'gongwen-demo' });
+    const r1 = await clerk.call('POST', '/api/temp-cert/enable', {
+      password: 'temp-pass-1234',
+      pcLabel: 'PC',
+      csr: Buffer.from(rsaCsr.rawData).toString('base64'),
+      loginPassword: 'gongwen-demo',
+    });
     expect(r1.body).toMatchObject({ code: 'CSR_INVALID' });
     const ec = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
-    const csr = new Uint8Array((await x509.Pkcs10CertificateRequestGenerator.create({ name: 'CN=x', keys: ec, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } })).rawData);
+    const csr = new Uint8Array(
+      (await x509.Pkcs10CertificateRequestGenerator.create({ name: 'CN=x', keys: ec, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } })).rawData,
+    );
     csr[csr.length - 3]! ^= 0x55; // break the self-signature
-    const r2 = await clerk.call('POST', '/api/temp-cert/enable', { password: 'temp-pass-1234', pcLabel: 'PC', csr: Buffer.from(csr).toString('base64'), loginPassword: 'gongwen-demo' });
+    const r2 = await clerk.call('POST', '/api/temp-cert/enable', {
+      password: 'temp-pass-1234',
+      pcLabel: 'PC',
+      csr: Buffer.from(csr).toString('base64'),
+      loginPassword: 'gongwen-demo',
+    });
     expect(r2.body).toMatchObject({ code: 'CSR_INVALID' });
     expect((await clerk.call('GET', '/api/temp-cert')).body.certificates).toHaveLength(0);
   });
@@ -118,9 +145,17 @@ describe.each(databaseKinds())('temporary certificates (IFT930 / IFT940) on %s',
     const dir = mkdtempSync(join(tmpdir(), 'crl-'));
     writeFileSync(join(dir, 'crl.der'), crl.raw);
     writeFileSync(join(dir, 'ca.pem'), caPem);
-    const text = execFileSync('openssl', ['crl', '-inform', 'DER', '-in', 'crl.der', '-CAfile', 'ca.pem', '-noout', '-text'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const text = execFileSync('openssl', ['crl', '-inform', 'DER', '-in', 'crl.der', '-CAfile', 'ca.pem', '-noout', '-text'], {
+      cwd: dir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     expect(text.toLowerCase().replace(/:/g, '')).toContain(serial.replace(/^0+/, ''));
-    const verified = execFileSync('openssl', ['crl', '-inform', 'DER', '-in', 'crl.der', '-CAfile', 'ca.pem', '-noout'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const verified = execFileSync('openssl', ['crl', '-inform', 'DER', '-in', 'crl.der', '-CAfile', 'ca.pem', '-noout'], {
+      cwd: dir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     expect(verified).toBe('');
   });
 });

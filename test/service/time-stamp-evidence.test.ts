@@ -37,7 +37,10 @@ describe.each(databaseKinds())('evidence with time-stamps, verified years later,
     const tsa = await makeTsa('CN=GongwenDesk Test TSA', new Date(), new Date('2010-01-01T00:00:00Z'));
     writeFileSync(join(tsaDir, 'tsa.cert.pem'), tsa.certPem);
     writeFileSync(join(tsaDir, 'tsa.key.pem'), tsa.keyPem, { mode: 0o600 });
-    service = await startTestService(kind, { tempCertValidityDays: 365, config: { tsaCertPath: join(tsaDir, 'tsa.cert.pem'), tsaKeyPath: join(tsaDir, 'tsa.key.pem') } });
+    service = await startTestService(kind, {
+      tempCertValidityDays: 365,
+      config: { tsaCertPath: join(tsaDir, 'tsa.cert.pem'), tsaKeyPath: join(tsaDir, 'tsa.key.pem') },
+    });
     service.clock.offsetMs = -TWO_YEARS_MS;
     let vendor = await Clerk.login(service, 'vendor');
     const temp = await vendor.enableTempCert();
@@ -50,8 +53,15 @@ describe.each(databaseKinds())('evidence with time-stamps, verified years later,
     const [step] = (await vendor.call<{ steps: PendingResignStep[] }>('GET', '/api/resign/pending')).body.steps.filter((s) => s.documentId === doc.id);
     const card = await vendor.card();
     const note = '出差返回，以實體卡補簽';
-    const countersignature = await makeCountersignature(new Uint8Array(Buffer.from(step!.signatureValue, 'base64')), card, { note, signingTime: new Date(signingTimeOf(new Date(Date.now() + service.clock.offsetMs))) });
-    const resigned = await vendor.call('POST', '/api/resign', { note, certificates: signerCertificates(card).map((c) => Buffer.from(c).toString('base64')), items: [{ stepId: step!.stepId, countersignature: Buffer.from(countersignature).toString('base64') }] });
+    const countersignature = await makeCountersignature(new Uint8Array(Buffer.from(step!.signatureValue, 'base64')), card, {
+      note,
+      signingTime: new Date(signingTimeOf(new Date(Date.now() + service.clock.offsetMs))),
+    });
+    const resigned = await vendor.call('POST', '/api/resign', {
+      note,
+      certificates: signerCertificates(card).map((c) => Buffer.from(c).toString('base64')),
+      items: [{ stepId: step!.stepId, countersignature: Buffer.from(countersignature).toString('base64') }],
+    });
     expect(resigned.body.results[0].outcome).toBe('resigned');
     service.clock.offsetMs = 0;
 
@@ -61,8 +71,11 @@ describe.each(databaseKinds())('evidence with time-stamps, verified years later,
   });
   afterAll(() => service.close());
 
-  it('verifies with exactly the README\'s commands, though the temp certificate has expired', () => {
-    const commands = readme.split('\n').filter((line) => line.startsWith('$ ')).map((line) => line.slice(2));
+  it("verifies with exactly the README's commands, though the temp certificate has expired", () => {
+    const commands = readme
+      .split('\n')
+      .filter((line) => line.startsWith('$ '))
+      .map((line) => line.slice(2));
     // The signature's token, the signature as of that token's time, the countersignature's token.
     expect(commands).toHaveLength(3);
     expect(commands[0]).toMatch(/^openssl ts -verify .*step-1\.signature\.tst/);
@@ -86,10 +99,13 @@ describe.each(databaseKinds())('evidence with time-stamps, verified years later,
     const p7s = new Uint8Array(readFileSync(join(folder, 'step-1.p7s')));
     const [signerInfo] = parseSignedData(p7s).signerInfos;
     const attributeType = objectIdentifier(tsOid.signatureTimeStampToken);
-    const tokenOf = (unsigned: readonly { type: Uint8Array; values: Uint8Array[] }[]) => unsigned.find((a) => Buffer.from(a.type).equals(attributeType))?.values[0];
+    const tokenOf = (unsigned: readonly { type: Uint8Array; values: Uint8Array[] }[]) =>
+      unsigned.find((a) => Buffer.from(a.type).equals(attributeType))?.values[0];
     expect(Buffer.from(tokenOf(signerInfo!.unsignedAttributes)!).equals(readFileSync(join(folder, 'step-1.signature.tst')))).toBe(true);
     expect(signerInfo!.countersignatures).toHaveLength(1);
-    expect(Buffer.from(tokenOf(signerInfo!.countersignatures[0]!.unsignedAttributes)!).equals(readFileSync(join(folder, 'step-1.countersignature.tst')))).toBe(true);
+    expect(Buffer.from(tokenOf(signerInfo!.countersignatures[0]!.unsignedAttributes)!).equals(readFileSync(join(folder, 'step-1.countersignature.tst')))).toBe(
+      true,
+    );
     // openssl reads the whole structure.
     expect(execSync('openssl cms -cmsout -print -inform DER -in step-1.p7s', { cwd: folder, encoding: 'utf8' })).toContain('id-smime-aa-timeStampToken');
   });
@@ -104,10 +120,17 @@ describe.each(databaseKinds())('evidence with time-stamps, verified years later,
     expect(verdict.signer).toMatchObject({ mode: 'time-stamp', checkedAt: new Date(attime * 1000) });
     expect(verdict.countersignatures).toEqual([expect.objectContaining({ mode: 'time-stamp' })]);
     // Without its time-stamp the same signature is judged now, and its temp certificate has expired.
-    const stored = await service.ctx.storage.db.selectFrom('steps').select('signature').where('document_id', '=', documentId).where('seq', '=', 1).executeTakeFirstOrThrow();
+    const stored = await service.ctx.storage.db
+      .selectFrom('steps')
+      .select('signature')
+      .where('document_id', '=', documentId)
+      .where('seq', '=', 1)
+      .executeTakeFirstOrThrow();
     await expect(verifyYearsLater(new Uint8Array(stored.signature!), file('step-1.payload'), trust, now)).rejects.toMatchObject({ code: 'CERT_EXPIRED' });
     // A token over another signature value (the countersignature's) does not stand for this one.
-    await expect(timeStampedAt(file('step-1.countersignature.tst'), file('step-1.signature-value'), [tsa])).rejects.toMatchObject({ code: 'TIME_STAMP_INVALID' });
+    await expect(timeStampedAt(file('step-1.countersignature.tst'), file('step-1.signature-value'), [tsa])).rejects.toMatchObject({
+      code: 'TIME_STAMP_INVALID',
+    });
     // A token whose TSA signature is damaged (its last octet, inside the ECDSA signature) is refused.
     const damaged = file('step-1.signature.tst');
     damaged[damaged.length - 1] = damaged.at(-1)! ^ 0x01;
@@ -115,7 +138,9 @@ describe.each(databaseKinds())('evidence with time-stamps, verified years later,
     expect((await timeStampedAt(file('step-1.signature.tst'), file('step-1.signature-value'), [tsa])).getTime()).toBe(attime * 1000);
     // A TSA not trusted: refused; an independent TSA (openssl ts -reply) that is trusted: accepted.
     const independent = startOpensslTsa();
-    await expect(verifyYearsLater(file('step-1.p7s'), file('step-1.payload'), { ...trust, timeStampAuthorities: [new X509Certificate(independent.rootPem)] }, now)).rejects.toMatchObject({ code: 'TIME_STAMP_INVALID' });
+    await expect(
+      verifyYearsLater(file('step-1.p7s'), file('step-1.payload'), { ...trust, timeStampAuthorities: [new X509Certificate(independent.rootPem)] }, now),
+    ).rejects.toMatchObject({ code: 'TIME_STAMP_INVALID' });
     const theirs = independent.token(createHash('sha256').update(file('step-1.signature-value')).digest('hex'));
     expect((await timeStampedAt(theirs, file('step-1.signature-value'), [new X509Certificate(independent.rootPem)])).getTime()).toBeLessThanOrEqual(Date.now());
     await expect(timeStampedAt(theirs, file('step-1.signature-value'), [tsa])).rejects.toMatchObject({ code: 'TIME_STAMP_INVALID' });

@@ -21,7 +21,11 @@ function opensslVerifies(token: Uint8Array, digestHex: string, caPem: string): b
   writeFileSync(join(dir, 'token.der'), token);
   writeFileSync(join(dir, 'ca.pem'), caPem);
   try {
-    return execFileSync('openssl', ['ts', '-verify', '-token_in', '-in', 'token.der', '-digest', digestHex, '-CAfile', 'ca.pem'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).includes('Verification: OK');
+    return execFileSync('openssl', ['ts', '-verify', '-token_in', '-in', 'token.der', '-digest', digestHex, '-CAfile', 'ca.pem'], {
+      cwd: dir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }).includes('Verification: OK');
   } catch {
     return false;
   }
@@ -41,12 +45,18 @@ describe.each(databaseKinds())('time-stamps on every accepted signature (CAdES-T
   });
   afterAll(() => service.close());
 
-  const stampsOf = (stepId: string) => service.ctx.storage.db.selectFrom('signature_time_stamps').selectAll().where('step_id', '=', stepId).orderBy('signer').execute();
+  const stampsOf = (stepId: string) =>
+    service.ctx.storage.db.selectFrom('signature_time_stamps').selectAll().where('step_id', '=', stepId).orderBy('signer').execute();
 
-  it('stamps a send over its signature value, and each 補簽 over the countersignature\'s, once', async () => {
+  it("stamps a send over its signature value, and each 補簽 over the countersignature's, once", async () => {
     const doc = await vendor.createDocument('出差期間公文');
     expect((await vendor.act(doc.id, '送請簽核', 'yeh.yenchih', temp)).status).toBe(200);
-    const step = await service.ctx.storage.db.selectFrom('steps').select(['id', 'signature', 'signature_value', 'signing_time']).where('document_id', '=', doc.id).where('seq', '=', 1).executeTakeFirstOrThrow();
+    const step = await service.ctx.storage.db
+      .selectFrom('steps')
+      .select(['id', 'signature', 'signature_value', 'signing_time'])
+      .where('document_id', '=', doc.id)
+      .where('seq', '=', 1)
+      .executeTakeFirstOrThrow();
     const signatureBefore = Buffer.from(step.signature!);
     const [sent] = await stampsOf(step.id);
     expect(sent).toMatchObject({ signer: 'signature', tsa_certificate_sha256: service.ctx.timeStampAuthority.certificateSha256 });
@@ -79,7 +89,11 @@ describe.each(databaseKinds())('time-stamps on every accepted signature (CAdES-T
     const doc = await vendor.createDocument('時戳早於簽章時間');
     const first = await vendor.open(doc.id);
     // A TSA whose clock is ten minutes behind the signer's (beyond the five allowed).
-    service.ctx.timeStampAuthority = { certificateDer: real.certificateDer, certificateSha256: real.certificateSha256, timeStampSignature: (value, now) => real.timeStampSignature(value, new Date(now.getTime() - 10 * 60 * 1000)) };
+    service.ctx.timeStampAuthority = {
+      certificateDer: real.certificateDer,
+      certificateSha256: real.certificateSha256,
+      timeStampSignature: (value, now) => real.timeStampSignature(value, new Date(now.getTime() - 10 * 60 * 1000)),
+    };
     try {
       const r = await vendor.act(doc.id, '送請簽核', 'yeh.yenchih', temp);
       expect(r).toMatchObject({ status: 400, body: { code: 'SIGNING_TIME_AFTER_TIME_STAMP' } });
@@ -93,7 +107,11 @@ describe.each(databaseKinds())('time-stamps on every accepted signature (CAdES-T
 
     const pending = (await vendor.call<{ steps: PendingResignStep[] }>('GET', '/api/resign/pending')).body.steps.filter((s) => s.documentId === doc.id);
     const request = await resignRequest(pending, await vendor.card(), '補簽');
-    service.ctx.timeStampAuthority = { certificateDer: real.certificateDer, certificateSha256: real.certificateSha256, timeStampSignature: (value, now) => real.timeStampSignature(value, new Date(now.getTime() - 10 * 60 * 1000)) };
+    service.ctx.timeStampAuthority = {
+      certificateDer: real.certificateDer,
+      certificateSha256: real.certificateSha256,
+      timeStampSignature: (value, now) => real.timeStampSignature(value, new Date(now.getTime() - 10 * 60 * 1000)),
+    };
     try {
       // A batch refused whole is answered with the refusal's code.
       expect(await vendor.call('POST', '/api/resign', request)).toMatchObject({ status: 400, body: { code: 'SIGNING_TIME_AFTER_TIME_STAMP' } });

@@ -31,10 +31,19 @@ describe.each(databaseKinds())('workflow on %s', (kind) => {
 
   it('stores attachments with their digests, serves their bytes, and binds them into the content digest', async () => {
     const pdf = Buffer.from('%PDF-1.7 附件內容');
-    const r = await drafter.call<DocumentView>('POST', '/api/documents', { subject: '附件測試', body: '詳附件', attachments: [{ name: '計畫書 v2.pdf', mediaType: 'application/pdf', contentBase64: pdf.toString('base64') }] });
+    const r = await drafter.call<DocumentView>('POST', '/api/documents', {
+      subject: '附件測試',
+      body: '詳附件',
+      attachments: [{ name: '計畫書 v2.pdf', mediaType: 'application/pdf', contentBase64: pdf.toString('base64') }],
+    });
     expect(r.status).toBe(200);
     const [attachment] = r.body.attachments;
-    expect(attachment).toMatchObject({ name: '計畫書 v2.pdf', mediaType: 'application/pdf', size: pdf.length, sha256: createHash('sha256').update(pdf).digest('hex') });
+    expect(attachment).toMatchObject({
+      name: '計畫書 v2.pdf',
+      mediaType: 'application/pdf',
+      size: pdf.length,
+      sha256: createHash('sha256').update(pdf).digest('hex'),
+    });
     expect(r.body.contentSha256).toBe(contentSha256({ subject: '附件測試', body: '詳附件', attachments: [attachment!] }));
     const bytes = await drafter.call('GET', `/api/documents/${r.body.id}/attachments/${attachment!.id}`);
     expect(bytes.raw.equals(pdf)).toBe(true);
@@ -66,7 +75,11 @@ describe.each(databaseKinds())('workflow on %s', (kind) => {
     await drafter.act(doc.id, '送請簽核', 'yeh.yenchih', await drafter.card());
     // The drafter, no longer the holder, signs with the current step's token (as if they had it).
     const current = await chief.open(doc.id);
-    const late = await drafter.call('POST', `/api/documents/${doc.id}/actions`, await drafter.signedAction(current, '送請簽核', 'lin.shufen', await drafter.card()));
+    const late = await drafter.call(
+      'POST',
+      `/api/documents/${doc.id}/actions`,
+      await drafter.signedAction(current, '送請簽核', 'lin.shufen', await drafter.card()),
+    );
     expect(late.status).toBe(403);
     expect(late.body).toMatchObject({ code: 'NOT_CURRENT_HOLDER' });
   });
@@ -105,7 +118,11 @@ describe.each(databaseKinds())('workflow on %s', (kind) => {
     const back = await chief.act(doc.id, '退回', 'chen.chiming', await chief.card(), { opinion: '請補充說明' });
     expect(back.status).toBe(200);
     // The drafter signs again with the token of step 1, long gone.
-    const replay = await drafter.call('POST', `/api/documents/${doc.id}/actions`, await drafter.signedAction(doc, '送請簽核', 'yeh.yenchih', await drafter.card()));
+    const replay = await drafter.call(
+      'POST',
+      `/api/documents/${doc.id}/actions`,
+      await drafter.signedAction(doc, '送請簽核', 'yeh.yenchih', await drafter.card()),
+    );
     expect(replay.status).toBe(409);
     expect(replay.body).toMatchObject({ code: 'STEP_TOKEN_STALE' });
     const view = await drafter.open(doc.id);
@@ -129,7 +146,11 @@ describe.each(databaseKinds())('workflow on %s', (kind) => {
     expect(view.holder).toBeNull();
     expect(view.stepToken).toBeNull();
     expect(view.flow[1]).toMatchObject({ changeType: '決行', approver: '葉彥志' });
-    const after = await drafter.call('POST', `/api/documents/${doc.id}/actions`, await drafter.signedAction({ ...view, stepToken: 'x'.repeat(22) }, '歸檔', null, await drafter.card()));
+    const after = await drafter.call(
+      'POST',
+      `/api/documents/${doc.id}/actions`,
+      await drafter.signedAction({ ...view, stepToken: 'x'.repeat(22) }, '歸檔', null, await drafter.card()),
+    );
     expect(after.body).toMatchObject({ code: 'DOCUMENT_CLOSED' });
     expect(secretary.account).toBe('lin.shufen');
   });

@@ -32,7 +32,12 @@ describe.each(databaseKinds())('補簽 with a card whose certificate must be ref
     service = await startServiceProcess(kind, { extraCardRootsPem: rootPem });
     // The bad leaves on record for vendor as an older service would have let them be; the control through register-card's code.
     const env = service.env;
-    const ctx = await createContext({ dataDir: env.GONGWEN_DATA_DIR!, databaseUrl: env.DATABASE_URL || undefined, tempCaCertPath: env.GONGWEN_TEMP_CA_CERT, tempCaKeyPath: env.GONGWEN_TEMP_CA_KEY });
+    const ctx = await createContext({
+      dataDir: env.GONGWEN_DATA_DIR!,
+      databaseUrl: env.DATABASE_URL || undefined,
+      tempCaCertPath: env.GONGWEN_TEMP_CA_CERT,
+      tempCaKeyPath: env.GONGWEN_TEMP_CA_KEY,
+    });
     const user = await ctx.storage.db.selectFrom('users').select('id').where('account', '=', 'vendor').executeTakeFirstOrThrow();
     for (const c of leaves) {
       if (c.code === null) {
@@ -42,7 +47,16 @@ describe.each(databaseKinds())('補簽 with a card whose certificate must be ref
       const cert = new X509Certificate(c.leaf);
       await ctx.storage.db
         .insertInto('card_certificates')
-        .values({ sha256: sha256Hex(cert), user_id: user.id, subject: cert.subject, serial: cert.serialNumber.toLowerCase(), not_before: new Date(cert.validFrom).toISOString(), not_after: new Date(cert.validTo).toISOString(), der: c.leaf, registered_at: new Date().toISOString() })
+        .values({
+          sha256: sha256Hex(cert),
+          user_id: user.id,
+          subject: cert.subject,
+          serial: cert.serialNumber.toLowerCase(),
+          not_before: new Date(cert.validFrom).toISOString(),
+          not_after: new Date(cert.validTo).toISOString(),
+          der: c.leaf,
+          registered_at: new Date().toISOString(),
+        })
         .execute();
     }
     await ctx.storage.close();
@@ -72,7 +86,13 @@ describe.each(databaseKinds())('補簽 with a card whose certificate must be ref
       try {
         // What is judged here is the service's check of the card's path, so the batch takes the
         // service's list as it is (this PC's own temp signature; the client's list check is tested elsewhere).
-        const report = await runResignBatch({ client: session.client, card, pages: uncheckedServicePages(session.client), pin: virtual.pin, note: '出差返回補簽' });
+        const report = await runResignBatch({
+          client: session.client,
+          card,
+          pages: uncheckedServicePages(session.client),
+          pin: virtual.pin,
+          note: '出差返回補簽',
+        });
         code = report.resigned === 1 ? null : (report.refused[0]?.code ?? 'nothing');
       } catch (error) {
         code = (error as { code?: string }).code ?? String(error);
@@ -84,7 +104,7 @@ describe.each(databaseKinds())('補簽 with a card whose certificate must be ref
       const openssl = opensslVerifies(rootPem, c.leaf, []);
       expect(openssl.ok, `${c.name}: ${openssl.output}`).toBe(c.code === null || c.code === 'CERT_IS_CA');
       const pending = (await session.client.pendingResign()).steps.length;
-      expect(pending, `${c.name}: ${code ?? "resigned"}`).toBe(c.code === null ? 0 : 1);
+      expect(pending, `${c.name}: ${code ?? 'resigned'}`).toBe(c.code === null ? 0 : 1);
     }
     expect(verdicts).toEqual(leaves.map((c) => `${c.name}: ${c.code ?? 'resigned'}`));
   });

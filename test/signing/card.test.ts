@@ -50,7 +50,11 @@ function nextStatus(card: CardService, state: CardStatus['state']): Promise<Card
   });
 }
 
-const codeOf = (promise: Promise<unknown>) => promise.then(() => 'no error', (e: { code?: string }) => e.code);
+const codeOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => 'no error',
+    (e: { code?: string }) => e.code,
+  );
 
 describe('the smart card over PKCS#11 (SoftHSM virtual card)', () => {
   it('reports the card as ready with its label and signing certificate, and signs with the SIGN key, not KEYX', async () => {
@@ -153,7 +157,10 @@ describe('the smart card over PKCS#11 (SoftHSM virtual card)', () => {
   describe('faults SoftHSM cannot produce (injected around the real module)', () => {
     it('warns of the final try, and reports a locked PIN', async () => {
       const virtual = await virtualCardFor('vendor');
-      process.env.GONGWEN_PKCS11_FAULTS = JSON.stringify({ C_Login: { ckr: 'CKR_PIN_INCORRECT' }, tokenFlags: ['CKF_USER_PIN_FINAL_TRY', 'CKF_USER_PIN_COUNT_LOW'] });
+      process.env.GONGWEN_PKCS11_FAULTS = JSON.stringify({
+        C_Login: { ckr: 'CKR_PIN_INCORRECT' },
+        tokenFlags: ['CKF_USER_PIN_FINAL_TRY', 'CKF_USER_PIN_COUNT_LOW'],
+      });
       const finalTry = startCard({ modulePath: virtual.modulePath, apiWrapper: faultWrapper });
       const failure = await finalTry.openSession('000000').catch((e: unknown) => e as { code: string; pin: unknown });
       expect(failure).toMatchObject({ code: 'CARD_PIN_FINAL_TRY', pin: { finalTry: true } });
@@ -190,7 +197,12 @@ describe('the smart card over PKCS#11 (SoftHSM virtual card)', () => {
       expect(signatures.map((signature, i) => verify('sha256', data[i]!, publicKey, signature))).toEqual(Array(19).fill(true));
       expect(failure?.code).toBe('CARD_REMOVED');
       // The rest of that bundle were never tried; later requests find the session gone with the card.
-      expect(['CARD_REMOVED', 'CARD_FAILED']).toContain(await session.signer.sign(new Uint8Array([2])).then(() => 'signed', (e: { code?: string }) => e.code));
+      expect(['CARD_REMOVED', 'CARD_FAILED']).toContain(
+        await session.signer.sign(new Uint8Array([2])).then(
+          () => 'signed',
+          (e: { code?: string }) => e.code,
+        ),
+      );
     });
   });
 

@@ -35,7 +35,8 @@ class RewritingProxy {
         for (const name of ['authorization', 'content-type', 'accept-language']) if (req.headers[name]) headers[name] = String(req.headers[name]);
         const answer = await fetch(new URL(req.url!, this.upstream), { method: req.method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined });
         let body: Buffer = Buffer.from(await answer.arrayBuffer());
-        if (answer.ok && req.method === 'GET' && /^\/api\/documents\/[^/?]+$/.test(req.url!) && this.rewrite.document) body = Buffer.from(JSON.stringify(this.rewrite.document(JSON.parse(body.toString()) as DocumentView)));
+        if (answer.ok && req.method === 'GET' && /^\/api\/documents\/[^/?]+$/.test(req.url!) && this.rewrite.document)
+          body = Buffer.from(JSON.stringify(this.rewrite.document(JSON.parse(body.toString()) as DocumentView)));
         if (answer.ok && /\/attachments\//.test(req.url!) && this.rewrite.attachment) body = this.rewrite.attachment(body);
         res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/octet-stream' }).end(body);
       });
@@ -68,7 +69,13 @@ describe('what the card signs is the document the clerk was shown', () => {
     await proxy.start();
     card = await virtualCardFor('vendor');
     const dataDir = await mkdtemp(join(tmpdir(), 'gongwen-digest-'));
-    app = await DesktopApp.start({ dataDir, defaultServiceUrl: proxy.url, adminConfig: join(dataDir, 'none.json'), defaultModulePath: card.modulePath, card: { pollMs: 60_000 } });
+    app = await DesktopApp.start({
+      dataDir,
+      defaultServiceUrl: proxy.url,
+      adminConfig: join(dataDir, 'none.json'),
+      defaultModulePath: card.modulePath,
+      card: { pollMs: 60_000 },
+    });
     expect(await dispatchIpc(app, 'session:login', { account: 'vendor', password: 'gongwen-demo' })).toMatchObject({ ok: true });
     direct = new ServiceClient({ baseUrl: service.url });
     await direct.login('vendor', 'gongwen-demo');
@@ -82,13 +89,18 @@ describe('what the card signs is the document the clerk was shown', () => {
   /** A new document with an attachment, opened in the app as the page opens it: the view the page shows. */
   async function shown(subject: string): Promise<DocumentView> {
     proxy.rewrite = {};
-    const created = await direct.createDocument({ subject, body: '請核示。', attachments: [{ name: '附件一.txt', mediaType: 'text/plain', contentBase64: Buffer.from('附件內容').toString('base64') }] });
+    const created = await direct.createDocument({
+      subject,
+      body: '請核示。',
+      attachments: [{ name: '附件一.txt', mediaType: 'text/plain', contentBase64: Buffer.from('附件內容').toString('base64') }],
+    });
     const opened = await dispatchIpc(app, 'documents:get', { id: created.id });
     expect(opened).toMatchObject({ ok: true });
     return (opened as { value: DocumentView }).value;
   }
 
-  const send = (doc: DocumentView, digest = doc.contentSha256) => dispatchIpc(app, 'step:send', { documentId: doc.id, action: '送請簽核', recipient: 'yeh.yenchih', opinion: '', pin: card.pin, contentSha256: digest });
+  const send = (doc: DocumentView, digest = doc.contentSha256) =>
+    dispatchIpc(app, 'step:send', { documentId: doc.id, action: '送請簽核', recipient: 'yeh.yenchih', opinion: '', pin: card.pin, contentSha256: digest });
 
   /** Nothing was signed: nothing in the outbox, and the service's flow has no new step. */
   async function expectNothingSigned(doc: DocumentView): Promise<void> {

@@ -96,7 +96,11 @@ describe.each(databaseKinds())('faults during 補簽 on %s', (kind) => {
     await tempSigned(session, 150);
     const ids = (await session.client.pendingResign()).steps.map((s) => s.documentId);
     await d.card.close(); // the child process drives the card now
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/resign-in-child.ts', service.url, 'huang.kuowei', d.virtualCard.modulePath, d.virtualCard.pin], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'test/helpers/resign-in-child.ts', service.url, 'huang.kuowei', d.virtualCard.modulePath, d.virtualCard.pin],
+      { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     // Killed two thirds of the way through its signatures: some chunks stored, some in flight, some not signed.
     let exitInfo = '';
     const exited = new Promise<void>((resolve) => child.on('exit', (code, signal) => ((exitInfo = `exit ${code} ${signal}`), resolve())));

@@ -39,7 +39,13 @@ async function forgedStep(like: PendingResignStep): Promise<PendingResignStep> {
   const payload = JSON.parse(Buffer.from(like.payload, 'base64').toString('utf8')) as Record<string, unknown>;
   const forgedPayload = new TextEncoder().encode(JSON.stringify({ ...payload, action: '決行', opinion: '如擬', recipient: null }));
   const signature = await signStep(forgedPayload, await cardSigner('yeh.yenchih'), new Date(Math.floor(Date.now() / 1000) * 1000));
-  return { ...like, stepId: randomUUID(), signature: b64(signature), payload: b64(forgedPayload), signatureValue: b64(parseSignedData(signature).signerInfos[0]!.signature) };
+  return {
+    ...like,
+    stepId: randomUUID(),
+    signature: b64(signature),
+    payload: b64(forgedPayload),
+    signatureValue: b64(parseSignedData(signature).signerInfos[0]!.signature),
+  };
 }
 
 function value<T>(result: IpcResult<unknown>): T {
@@ -59,7 +65,14 @@ describe('IFT940 countersigns only what the clerk signed on this PC, or confirme
     pin = card.pin;
     const pc = await startDesktop('vendor'); // for its data folder; the app below is PC 1
     await pc.close();
-    app = await DesktopApp.start({ dataDir: pc.dataDir, defaultServiceUrl: service.url, adminConfig: join(pc.dataDir, 'none.json'), keychain: new OsKeychain(`GongwenDesk test ${pc.dataDir}`), defaultModulePath: card.modulePath, card: { pollMs: 200 } });
+    app = await DesktopApp.start({
+      dataDir: pc.dataDir,
+      defaultServiceUrl: service.url,
+      adminConfig: join(pc.dataDir, 'none.json'),
+      keychain: new OsKeychain(`GongwenDesk test ${pc.dataDir}`),
+      defaultModulePath: card.modulePath,
+      card: { pollMs: 200 },
+    });
     otherPc = await startDesktop('vendor');
   });
   afterAll(async () => {

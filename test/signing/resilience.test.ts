@@ -80,7 +80,9 @@ describe('the signing core when things go wrong', () => {
     await session.tempCerts.enable('huang.kuowei', 'temp-pass-1234', 'PC', 'gongwen-demo');
     await tempSignedSteps(session, 4, 'temp-pass-1234');
     const cancel = new AbortController();
-    await expect(session.resign({ pin: d.virtualCard.pin, note: '補簽', chunkSize: 2, signal: cancel.signal, onProgress: (p) => p.done === 2 && cancel.abort() })).rejects.toMatchObject({ code: 'RESIGN_CANCELLED' });
+    await expect(
+      session.resign({ pin: d.virtualCard.pin, note: '補簽', chunkSize: 2, signal: cancel.signal, onProgress: (p) => p.done === 2 && cancel.abort() }),
+    ).rejects.toMatchObject({ code: 'RESIGN_CANCELLED' });
     expect((await session.client.pendingResign()).steps).toHaveLength(2);
     expect(await session.resign({ pin: d.virtualCard.pin, note: '補簽' })).toMatchObject({ total: 2, resigned: 2 });
     await session.logout();
@@ -118,7 +120,11 @@ describe('the signing core when things go wrong', () => {
     // A process with no Secret Service to talk to (no D-Bus session), as on a PC whose keychain is broken.
     const env = { ...process.env };
     delete env.DBUS_SESSION_BUS_ADDRESS;
-    const out = execFileSync(process.execPath, ['--import', 'tsx', 'test/helpers/enable-without-keychain.ts', service.url, 'yeh.yenchih', 'temp-pass-1234', d.dataDir], { env, encoding: 'utf8' });
+    const out = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', 'test/helpers/enable-without-keychain.ts', service.url, 'yeh.yenchih', 'temp-pass-1234', d.dataDir],
+      { env, encoding: 'utf8' },
+    );
     const answer = JSON.parse(out.trim().split('\n').pop()!) as { code: string; message: string };
     expect(answer.code).toBe('KEYCHAIN_UNAVAILABLE');
     expect(messageOf('KEYCHAIN_UNAVAILABLE')).toMatch(/金鑰圈/);

@@ -56,8 +56,14 @@ describe('the seed’s walkthrough, with the real service, SoftHSM card and Secr
 
     // (六)(七) open a document, 傳送, tick 使用軟體臨時憑證: the first time asks the password.
     const doc1 = await newDocument(session, '出差期間公文一');
-    await expect(session.send(doc1, { action: '送請簽核', recipient: 'yeh.yenchih', opinion: '' }, { useTempCert: true })).rejects.toMatchObject({ code: 'TEMP_CERT_LOCKED' });
-    const sent1 = await session.send(doc1, { action: '送請簽核', recipient: 'yeh.yenchih', opinion: '' }, { useTempCert: true, tempCertPassword: TEMP_PASSWORD });
+    await expect(session.send(doc1, { action: '送請簽核', recipient: 'yeh.yenchih', opinion: '' }, { useTempCert: true })).rejects.toMatchObject({
+      code: 'TEMP_CERT_LOCKED',
+    });
+    const sent1 = await session.send(
+      doc1,
+      { action: '送請簽核', recipient: 'yeh.yenchih', opinion: '' },
+      { useTempCert: true, tempCertPassword: TEMP_PASSWORD },
+    );
     expect(sent1.status).toBe('delivered');
 
     // (八) the flow moved on, and the flow table says 是.
@@ -79,7 +85,9 @@ describe('the seed’s walkthrough, with the real service, SoftHSM card and Secr
     expect(session.tempCertTicked).toBe(false);
     const doc3 = await newDocument(session, '返回後公文');
     await expect(session.send(doc3, { action: '送請簽核', recipient: 'yeh.yenchih', opinion: '' }, {})).rejects.toMatchObject({ code: 'CARD_PIN_LENGTH' });
-    expect((await session.send(doc3, { action: '送請簽核', recipient: 'yeh.yenchih', opinion: '' }, { pin: desktop.virtualCard.pin })).status).toBe('delivered');
+    expect((await session.send(doc3, { action: '送請簽核', recipient: 'yeh.yenchih', opinion: '' }, { pin: desktop.virtualCard.pin })).status).toBe(
+      'delivered',
+    );
     expect((await session.client.document(doc3.id)).flow[0]!.tempCertUsed).toBe(false);
 
     // II. IFT940: a note, one PIN, every temp-signed step countersigned by the card.
@@ -99,14 +107,18 @@ describe('the seed’s walkthrough, with the real service, SoftHSM card and Secr
 
     // (四) after re-signing, the temp cert still works on this PC.
     const doc4 = await newDocument(session, '補簽後公文');
-    expect((await session.send(doc4, { action: '送請簽核', recipient: 'yeh.yenchih', opinion: '' }, { useTempCert: true, tempCertPassword: TEMP_PASSWORD })).status).toBe('delivered');
+    expect(
+      (await session.send(doc4, { action: '送請簽核', recipient: 'yeh.yenchih', opinion: '' }, { useTempCert: true, tempCertPassword: TEMP_PASSWORD })).status,
+    ).toBe('delivered');
 
     // (五) 臨時憑證停用: revoked and wiped from this PC; using it again starts at "enable and download".
     await session.tempCerts.disable('vendor');
     expect((await session.tempCerts.view('vendor')).state).toBe('disabled');
     expect(await desktop.keychain.get(`vendor@127.0.0.1:${service.port}`)).toBeNull();
     const doc5 = await newDocument(session, '停用後公文');
-    await expect(session.send(doc5, { action: '送請簽核', recipient: 'yeh.yenchih', opinion: '' }, { useTempCert: true, tempCertPassword: TEMP_PASSWORD })).rejects.toMatchObject({ code: 'TEMP_CERT_NOT_ENABLED' });
+    await expect(
+      session.send(doc5, { action: '送請簽核', recipient: 'yeh.yenchih', opinion: '' }, { useTempCert: true, tempCertPassword: TEMP_PASSWORD }),
+    ).rejects.toMatchObject({ code: 'TEMP_CERT_NOT_ENABLED' });
     await session.tempCerts.enable('vendor', TEMP_PASSWORD, 'PC-資通建設科-01', 'gongwen-demo');
     expect((await session.send(doc5, { action: '送請簽核', recipient: 'yeh.yenchih', opinion: '' }, { useTempCert: true })).status).toBe('delivered');
 

@@ -51,10 +51,17 @@ describe('the step signature profile', () => {
 
   it('is accepted by openssl cms -verify, and refused over other bytes', async () => {
     const cms = await signStep(payload, card, at);
-    const out = openssl(['cms', '-verify', '-inform', 'DER', '-in', 's.p7s', '-binary', '-content', 'p', '-CAfile', 'ca.pem', '-purpose', 'any', '-out', '/dev/null'], { 's.p7s': cms, p: payload, 'ca.pem': rootPem });
+    const out = openssl(
+      ['cms', '-verify', '-inform', 'DER', '-in', 's.p7s', '-binary', '-content', 'p', '-CAfile', 'ca.pem', '-purpose', 'any', '-out', '/dev/null'],
+      { 's.p7s': cms, p: payload, 'ca.pem': rootPem },
+    );
     expect(out).toBe('');
     expect(() =>
-      openssl(['cms', '-verify', '-inform', 'DER', '-in', 's.p7s', '-binary', '-content', 'p', '-CAfile', 'ca.pem', '-purpose', 'any'], { 's.p7s': cms, p: 'other bytes', 'ca.pem': rootPem }),
+      openssl(['cms', '-verify', '-inform', 'DER', '-in', 's.p7s', '-binary', '-content', 'p', '-CAfile', 'ca.pem', '-purpose', 'any'], {
+        's.p7s': cms,
+        p: 'other bytes',
+        'ca.pem': rootPem,
+      }),
     ).toThrow();
   });
 
@@ -77,10 +84,17 @@ describe('the step signature profile', () => {
     // openssl still verifies the main signature and prints the countersignature it ignores.
     const printed = openssl(['cms', '-cmsout', '-print', '-inform', 'DER', '-in', 's.p7s'], { 's.p7s': resigned });
     expect(printed).toContain('countersignature (1.2.840.113549.1.9.6)');
-    openssl(['cms', '-verify', '-inform', 'DER', '-in', 's.p7s', '-binary', '-content', 'p', '-noverify', '-out', '/dev/null'], { 's.p7s': resigned, p: payload });
+    openssl(['cms', '-verify', '-inform', 'DER', '-in', 's.p7s', '-binary', '-content', 'p', '-noverify', '-out', '/dev/null'], {
+      's.p7s': resigned,
+      p: payload,
+    });
     // A second re-sign adds a second countersignature beside the first.
     const twice = await countersign(resigned, card, { note: '第二次', signingTime: at });
-    expect(verifyStepSignature(twice, payload).countersignatures.map((c) => c.note).sort()).toEqual(['第二次', '補簽：出差返回後以實體卡補簽'].sort());
+    expect(
+      verifyStepSignature(twice, payload)
+        .countersignatures.map((c) => c.note)
+        .sort(),
+    ).toEqual(['第二次', '補簽：出差返回後以實體卡補簽'].sort());
   });
 
   it('makes the same bytes when the countersignature is made on the PC and attached by the service (IFT940)', async () => {
@@ -114,7 +128,12 @@ describe('the step signature profile', () => {
     const counterAttr = aParsed.unsignedAttributes[0]!;
     const bParsed = verifyStepSignature(b, payload).parsed;
     const bInfo = asn1js.fromBER(bParsed.signerInfos[0]!.encoding.slice().buffer).result as asn1js.Sequence;
-    bInfo.valueBlock.value.push(new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 1 }, value: [asn1js.fromBER(toAb(concatAttr(counterAttr.type, counterAttr.values))).result] }));
+    bInfo.valueBlock.value.push(
+      new asn1js.Constructed({
+        idBlock: { tagClass: 3, tagNumber: 1 },
+        value: [asn1js.fromBER(toAb(concatAttr(counterAttr.type, counterAttr.values))).result],
+      }),
+    );
     const { encodeSignedData } = await import('../../src-shared/node/cms/sign.js');
     const grafted = encodeSignedData([...bParsed.certificates, card.certificate], [new Uint8Array(bInfo.toBER())]);
     expect(() => verifyStepSignature(grafted, payload)).toThrow(expect.objectContaining({ code: 'COUNTERSIGNATURE_INVALID' }));

@@ -16,7 +16,15 @@ const entry = (key: string, opinion = ''): OutboxEntry => ({
   account: 'vendor',
   documentId: `doc-${key}`,
   documentNumber: '1150000001',
-  request: { action: '送請簽核', recipient: 'yeh.yenchih', opinion, signingTime: '2026-11-27T00:00:00Z', stepToken: 't'.repeat(22), signature: 'AAAA', idempotencyKey: key },
+  request: {
+    action: '送請簽核',
+    recipient: 'yeh.yenchih',
+    opinion,
+    signingTime: '2026-11-27T00:00:00Z',
+    stepToken: 't'.repeat(22),
+    signature: 'AAAA',
+    idempotencyKey: key,
+  },
   queuedAt: '2026-11-27T00:00:00.000Z',
 });
 const result = {} as ActionResult;
@@ -147,7 +155,12 @@ describe('the outbox with the callers it has', () => {
     calls.push(outbox.dismiss('refused'));
     const outcomes = await Promise.allSettled(calls);
     expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
-    const expected = [...Array.from({ length: 300 }, (_, i) => i).filter((i) => i % 2 === 1).map((i) => `k${i}`), ...Array.from({ length: 100 }, (_, i) => `new${i * 3}`)];
+    const expected = [
+      ...Array.from({ length: 300 }, (_, i) => i)
+        .filter((i) => i % 2 === 1)
+        .map((i) => `k${i}`),
+      ...Array.from({ length: 100 }, (_, i) => `new${i * 3}`),
+    ];
     expect(new Set(outbox.pending().map((e) => e.key))).toEqual(new Set(expected));
     await outbox.close();
     const reopened = await Outbox.open(dir);
@@ -164,7 +177,10 @@ describe('two app instances on one data folder', () => {
   });
 
   function startOther(dir: string, key: string): Promise<{ child: ChildProcess; said: string }> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/outbox-in-child.ts', dir, key], { env: process.env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/outbox-in-child.ts', dir, key], {
+      env: process.env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     children.push(child);
     return new Promise((resolve, reject) => {
       let out = '';

@@ -10,7 +10,15 @@ const entry = (key: string, account = 'vendor'): OutboxEntry => ({
   account,
   documentId: `doc-${key}`,
   documentNumber: '1150000001',
-  request: { action: '送請簽核', recipient: 'yeh.yenchih', opinion: '', signingTime: '2026-11-27T00:00:00Z', stepToken: 't'.repeat(22), signature: 'AAAA', idempotencyKey: key },
+  request: {
+    action: '送請簽核',
+    recipient: 'yeh.yenchih',
+    opinion: '',
+    signingTime: '2026-11-27T00:00:00Z',
+    stepToken: 't'.repeat(22),
+    signature: 'AAAA',
+    idempotencyKey: key,
+  },
   queuedAt: '2026-11-27T00:00:00.000Z',
 });
 const result = {} as ActionResult;

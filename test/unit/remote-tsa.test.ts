@@ -16,7 +16,8 @@ describe('an external TSA over HTTP (openssl ts -reply behind a handler)', () =>
   let served: Awaited<ReturnType<typeof serveOpensslTsa>>;
   let trusted: X509Certificate[];
   const signatureValue = new Uint8Array(256).map((_, i) => i);
-  const remote = (options: Partial<ConstructorParameters<typeof RemoteTimeStampAuthority>[0]> = {}) => new RemoteTimeStampAuthority({ url: served.url, trusted, backoffMs: 10, ...options });
+  const remote = (options: Partial<ConstructorParameters<typeof RemoteTimeStampAuthority>[0]> = {}) =>
+    new RemoteTimeStampAuthority({ url: served.url, trusted, backoffMs: 10, ...options });
 
   beforeAll(async () => {
     tsa = startOpensslTsa();
@@ -32,24 +33,37 @@ describe('an external TSA over HTTP (openssl ts -reply behind a handler)', () =>
     const dir = mkdtempSync(join(tmpdir(), 'remote-tsa-'));
     writeFileSync(join(dir, 't.der'), stamp.token);
     writeFileSync(join(dir, 'ca.pem'), tsa.rootPem);
-    const out = execFileSync('openssl', ['ts', '-verify', '-token_in', '-in', 't.der', '-digest', Buffer.from(sha256(signatureValue)).toString('hex'), '-CAfile', 'ca.pem'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync(
+      'openssl',
+      ['ts', '-verify', '-token_in', '-in', 't.der', '-digest', Buffer.from(sha256(signatureValue)).toString('hex'), '-CAfile', 'ca.pem'],
+      { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     expect(out).toContain('Verification: OK');
   });
 
-  it('refuses a token from a TSA not trusted, over another value, or replayed without this request\'s nonce', async () => {
+  it("refuses a token from a TSA not trusted, over another value, or replayed without this request's nonce", async () => {
     served.answer = 'ok';
     const other = await makeTsa('CN=Another TSA');
-    await expect(remote({ trusted: [new X509Certificate(other.certPem)] }).timeStampSignature(signatureValue, new Date())).rejects.toMatchObject({ code: 'TIME_STAMP_INVALID', detail: expect.stringMatching(/untrusted TSA/) });
+    await expect(remote({ trusted: [new X509Certificate(other.certPem)] }).timeStampSignature(signatureValue, new Date())).rejects.toMatchObject({
+      code: 'TIME_STAMP_INVALID',
+      detail: expect.stringMatching(/untrusted TSA/),
+    });
     // A TSA that answers for another signature value, echoing the nonce.
     served.answer = (request) => {
       const nonce = readNonce(request);
       return tsa.reply(timeStampRequest(sha256(new Uint8Array(256)), nonce));
     };
-    await expect(remote().timeStampSignature(signatureValue, new Date())).rejects.toMatchObject({ code: 'TIME_STAMP_INVALID', detail: 'the token is over another signature value' });
+    await expect(remote().timeStampSignature(signatureValue, new Date())).rejects.toMatchObject({
+      code: 'TIME_STAMP_INVALID',
+      detail: 'the token is over another signature value',
+    });
     // A reply made for an earlier request (its own nonce).
     const earlier = tsa.reply(timeStampRequest(sha256(signatureValue), Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8)));
     served.answer = () => earlier;
-    await expect(remote().timeStampSignature(signatureValue, new Date())).rejects.toMatchObject({ code: 'TIME_STAMP_INVALID', detail: expect.stringMatching(/nonce/) });
+    await expect(remote().timeStampSignature(signatureValue, new Date())).rejects.toMatchObject({
+      code: 'TIME_STAMP_INVALID',
+      detail: expect.stringMatching(/nonce/),
+    });
   });
 
   it('tries again with back-off when the TSA is down, then says it is unavailable', async () => {

@@ -12,13 +12,27 @@ import { cardSigner } from '../helpers/demo-pki.js';
 // signatures, a page that fails to load). The real card and service run it in test/signing.
 
 function pendingSteps(n: number): PendingResignStep[] {
-  return Array.from({ length: n }, (_, i) => ({ stepId: `step-${i}`, documentId: `doc-${i}`, documentNumber: `11500000${i}`, subject: '出差期間公文', seq: 1, changeType: '送請簽核', sentAt: '2026-11-27T01:00:00.000Z', signatureValue: Buffer.alloc(256, i).toString('base64'), signature: '', payload: '' }));
+  return Array.from({ length: n }, (_, i) => ({
+    stepId: `step-${i}`,
+    documentId: `doc-${i}`,
+    documentNumber: `11500000${i}`,
+    subject: '出差期間公文',
+    seq: 1,
+    changeType: '送請簽核',
+    sentAt: '2026-11-27T01:00:00.000Z',
+    signatureValue: Buffer.alloc(256, i).toString('base64'),
+    signature: '',
+    payload: '',
+  }));
 }
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
 
 /** A service holding `steps` that re-signs whatever is uploaded (or what `outcome` says), a page at a time. */
-function fakeService(steps: PendingResignStep[], options: { outcome?: (stepId: string) => ResignResponse['results'][number]; failPageAfter?: string; failUpload?: number } = {}) {
+function fakeService(
+  steps: PendingResignStep[],
+  options: { outcome?: (stepId: string) => ResignResponse['results'][number]; failPageAfter?: string; failUpload?: number } = {},
+) {
   const uploaded: string[][] = [];
   let answered = 0;
   const service: ResignService & { answered(): number } = {
@@ -60,7 +74,10 @@ interface CardLog {
  * A card that signs `bundleSize` a bundle, a few milliseconds a bundle, and records how much it
  * was given at once. `removedAfter`: the card is pulled after that many signatures.
  */
-function fakeCard(signer: CmsSigner, options: { certificate?: Uint8Array; bundleSize?: () => number; removedAfter?: number; onSigned?: (signed: number) => void } = {}) {
+function fakeCard(
+  signer: CmsSigner,
+  options: { certificate?: Uint8Array; bundleSize?: () => number; removedAfter?: number; onSigned?: (signed: number) => void } = {},
+) {
   const log: CardLog = { mostAtCard: 0, mostBundlesAtCard: 0, signed: 0, bundles: 0, bundlesAfterMark: 0, closed: false, mark: () => (marked = true) };
   let marked = false;
   let atCard = 0;
@@ -133,9 +150,15 @@ describe('the 補簽 batch', () => {
     const steps = pendingSteps(100);
     const { service, uploaded } = fakeService(steps);
     let mostAhead = 0;
-    const { card } = fakeCard(await cardSigner('vendor'), { bundleSize: () => 3, onSigned: (signed) => (mostAhead = Math.max(mostAhead, signed - service.answered())) });
+    const { card } = fakeCard(await cardSigner('vendor'), {
+      bundleSize: () => 3,
+      onSigned: (signed) => (mostAhead = Math.max(mostAhead, signed - service.answered())),
+    });
     // The service answers slower than the card signs, so the card catches up with the bound.
-    const slow: ResignService = { pendingResign: service.pendingResign, resign: async (r) => (await new Promise((resolve) => setTimeout(resolve, 30)), service.resign(r)) };
+    const slow: ResignService = {
+      pendingResign: service.pendingResign,
+      resign: async (r) => (await new Promise((resolve) => setTimeout(resolve, 30)), service.resign(r)),
+    };
     await runResignBatch({ client: slow, pages: uncheckedServicePages(slow), card, pin: '000000', note: '補簽', chunkSize: 10 });
     expect(all(uploaded)).toHaveLength(100);
     expect(mostAhead).toBeLessThanOrEqual(MOST_CHUNKS_WAITING * 10);
@@ -151,10 +174,22 @@ describe('the 補簽 batch', () => {
 
   it('reports refused steps with their document numbers', async () => {
     const steps = pendingSteps(5);
-    const { service } = fakeService(steps, { outcome: (stepId) => (stepId === 'step-3' ? { stepId, outcome: 'refused', code: 'COUNTERSIGNATURE_INVALID' } : stepId === 'step-1' ? { stepId, outcome: 'already-resigned' } : { stepId, outcome: 'resigned' }) });
+    const { service } = fakeService(steps, {
+      outcome: (stepId) =>
+        stepId === 'step-3'
+          ? { stepId, outcome: 'refused', code: 'COUNTERSIGNATURE_INVALID' }
+          : stepId === 'step-1'
+            ? { stepId, outcome: 'already-resigned' }
+            : { stepId, outcome: 'resigned' },
+    });
     const { card } = fakeCard(await cardSigner('vendor'));
     const report = await runResignBatch({ client: service, pages: uncheckedServicePages(service), card, pin: '000000', note: '補簽', chunkSize: 2 });
-    expect(report).toEqual({ total: 5, resigned: 3, alreadyResigned: 1, refused: [{ stepId: 'step-3', documentNumber: steps[3]!.documentNumber, code: 'COUNTERSIGNATURE_INVALID' }] });
+    expect(report).toEqual({
+      total: 5,
+      resigned: 3,
+      alreadyResigned: 1,
+      refused: [{ stepId: 'step-3', documentNumber: steps[3]!.documentNumber, code: 'COUNTERSIGNATURE_INVALID' }],
+    });
   });
 
   it('reads a list of many pages without piling up listeners on its stop signal', async () => {
@@ -182,7 +217,16 @@ describe('the 補簽 batch', () => {
       const { service, uploaded } = fakeService(pendingSteps(20));
       const cancel = new AbortController();
       const { card, log } = fakeCard(await cardSigner('vendor'));
-      const batch = runResignBatch({ client: service, pages: uncheckedServicePages(service), card, pin: '000000', note: '補簽', chunkSize: 3, signal: cancel.signal, onProgress: (p) => p.done === 5 && (cancel.abort(), log.mark()) });
+      const batch = runResignBatch({
+        client: service,
+        pages: uncheckedServicePages(service),
+        card,
+        pin: '000000',
+        note: '補簽',
+        chunkSize: 3,
+        signal: cancel.signal,
+        onProgress: (p) => p.done === 5 && (cancel.abort(), log.mark()),
+      });
       await expect(batch).rejects.toMatchObject({ code: 'RESIGN_CANCELLED' });
       expect(log.bundlesAfterMark).toBe(0);
       expect(log.signed).toBe(5);
@@ -202,7 +246,9 @@ describe('the 補簽 batch', () => {
         cancel.abort();
         await new Promise(() => {});
       }
-      await expect(runResignBatch({ client: service, card, pin: '000000', note: '補簽', chunkSize: 10, signal: cancel.signal, pages: pages() })).rejects.toMatchObject({ code: 'RESIGN_CANCELLED' });
+      await expect(
+        runResignBatch({ client: service, card, pin: '000000', note: '補簽', chunkSize: 10, signal: cancel.signal, pages: pages() }),
+      ).rejects.toMatchObject({ code: 'RESIGN_CANCELLED' });
       expect(all(uploaded)).toEqual(['step-0', 'step-1', 'step-2', 'step-3']);
       expect(log.closed).toBe(true);
     });
@@ -219,7 +265,9 @@ describe('the 補簽 batch', () => {
           return service.resign(r);
         },
       };
-      await expect(runResignBatch({ client: uploading, pages: uncheckedServicePages(uploading), card, pin: '000000', note: '補簽', chunkSize: 10, signal: cancel.signal })).rejects.toMatchObject({ code: 'RESIGN_CANCELLED' });
+      await expect(
+        runResignBatch({ client: uploading, pages: uncheckedServicePages(uploading), card, pin: '000000', note: '補簽', chunkSize: 10, signal: cancel.signal }),
+      ).rejects.toMatchObject({ code: 'RESIGN_CANCELLED' });
       expect(uploaded[0]).toHaveLength(10);
       expect(log.bundlesAfterMark).toBe(0);
       expect(log.closed).toBe(true);
@@ -228,7 +276,9 @@ describe('the 補簽 batch', () => {
     it('a card pulled in the middle of a bundle: what it signed before is uploaded, CARD_REMOVED', async () => {
       const { service, uploaded } = fakeService(pendingSteps(20));
       const { card, log } = fakeCard(await cardSigner('vendor'), { bundleSize: () => 4, removedAfter: 6 });
-      await expect(runResignBatch({ client: service, pages: uncheckedServicePages(service), card, pin: '000000', note: '補簽', chunkSize: 5 })).rejects.toMatchObject({ code: 'CARD_REMOVED' });
+      await expect(
+        runResignBatch({ client: service, pages: uncheckedServicePages(service), card, pin: '000000', note: '補簽', chunkSize: 5 }),
+      ).rejects.toMatchObject({ code: 'CARD_REMOVED' });
       expect(all(uploaded)).toEqual(['step-0', 'step-1', 'step-2', 'step-3', 'step-4', 'step-5']);
       expect(log.closed).toBe(true);
     });
@@ -236,7 +286,9 @@ describe('the 補簽 batch', () => {
     it('a page that fails to load: the pages before it are signed and uploaded, SERVICE_UNREACHABLE', async () => {
       const { service, uploaded } = fakeService(pendingSteps(300), { failPageAfter: '32' });
       const { card, log } = fakeCard(await cardSigner('vendor'), { bundleSize: () => 8 });
-      await expect(runResignBatch({ client: service, pages: uncheckedServicePages(service), card, pin: '000000', note: '補簽', chunkSize: 50 })).rejects.toMatchObject({ code: 'SERVICE_UNREACHABLE' });
+      await expect(
+        runResignBatch({ client: service, pages: uncheckedServicePages(service), card, pin: '000000', note: '補簽', chunkSize: 50 }),
+      ).rejects.toMatchObject({ code: 'SERVICE_UNREACHABLE' });
       expect(all(uploaded)).toEqual(pendingSteps(32).map((s) => s.stepId));
       expect(log.closed).toBe(true);
     });
@@ -244,7 +296,9 @@ describe('the 補簽 batch', () => {
     it('a failed upload: the card stops, nothing more is sent, SERVICE_UNREACHABLE', async () => {
       const { service, uploaded } = fakeService(pendingSteps(60), { failUpload: 1 });
       const { card, log } = fakeCard(await cardSigner('vendor'), { bundleSize: () => 5 });
-      await expect(runResignBatch({ client: service, pages: uncheckedServicePages(service), card, pin: '000000', note: '補簽', chunkSize: 10 })).rejects.toMatchObject({ code: 'SERVICE_UNREACHABLE' });
+      await expect(
+        runResignBatch({ client: service, pages: uncheckedServicePages(service), card, pin: '000000', note: '補簽', chunkSize: 10 }),
+      ).rejects.toMatchObject({ code: 'SERVICE_UNREACHABLE' });
       expect(uploaded).toHaveLength(1);
       // Two chunks at most were signed ahead of the service's answers, then the card stopped.
       expect(log.signed).toBeLessThanOrEqual(10 + MOST_CHUNKS_WAITING * 10);
@@ -254,7 +308,9 @@ describe('the 補簽 batch', () => {
     it('a card certificate the CMS code cannot read: CARD_NO_SIGNING_KEY, nothing signed', async () => {
       const { service, uploaded } = fakeService(pendingSteps(5));
       const { card, log } = fakeCard(await cardSigner('vendor'), { certificate: new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x01]) });
-      await expect(runResignBatch({ client: service, pages: uncheckedServicePages(service), card, pin: '000000', note: '補簽' })).rejects.toMatchObject({ code: 'CARD_NO_SIGNING_KEY' });
+      await expect(runResignBatch({ client: service, pages: uncheckedServicePages(service), card, pin: '000000', note: '補簽' })).rejects.toMatchObject({
+        code: 'CARD_NO_SIGNING_KEY',
+      });
       expect(uploaded).toEqual([]);
       expect(log.signed).toBe(0);
       expect(log.closed).toBe(true);
@@ -277,7 +333,9 @@ describe('the 補簽 batch', () => {
     it('a wrong PIN: nothing is signed or uploaded, CARD_PIN_INCORRECT', async () => {
       const { service, uploaded } = fakeService(pendingSteps(5));
       const card: ResignCard = { openSession: async () => Promise.reject(new CardError({ code: 'CARD_PIN_INCORRECT' })) };
-      await expect(runResignBatch({ client: service, pages: uncheckedServicePages(service), card, pin: '000000', note: '補簽' })).rejects.toMatchObject({ code: 'CARD_PIN_INCORRECT' });
+      await expect(runResignBatch({ client: service, pages: uncheckedServicePages(service), card, pin: '000000', note: '補簽' })).rejects.toMatchObject({
+        code: 'CARD_PIN_INCORRECT',
+      });
       expect(uploaded).toEqual([]);
     });
   });

@@ -11,13 +11,37 @@ import { cardSigner } from '../helpers/demo-pki.js';
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 const at = new Date('2026-11-27T01:00:00Z');
-const payload: StepPayload = { profile: STEP_PAYLOAD_PROFILE, documentId: 'doc-1', documentNumber: '1150000001', contentSha256: 'ab'.repeat(32), step: 2, action: '送請簽核', sender: 'vendor', recipient: 'yeh.yenchih', opinion: '請核示', signingTime: '2026-11-27T01:00:00Z', stepToken: 'token' };
+const payload: StepPayload = {
+  profile: STEP_PAYLOAD_PROFILE,
+  documentId: 'doc-1',
+  documentNumber: '1150000001',
+  contentSha256: 'ab'.repeat(32),
+  step: 2,
+  action: '送請簽核',
+  sender: 'vendor',
+  recipient: 'yeh.yenchih',
+  opinion: '請核示',
+  signingTime: '2026-11-27T01:00:00Z',
+  stepToken: 'token',
+};
 
 async function listed(signed: StepPayload = payload, change: Partial<PendingResignStep> = {}): Promise<{ step: PendingResignStep; certificate: string }> {
   const signer = await cardSigner('vendor'); // stands for a temp key: any key the PC may or may not hold
   const bytes = canonicalStepPayload(signed);
   const cms = await signStep(bytes, signer, at);
-  const step: PendingResignStep = { stepId: 'step-1', documentId: 'doc-1', documentNumber: '1150000001', subject: '出差期間公文', seq: 2, changeType: '送請簽核', sentAt: at.toISOString(), signature: b64(cms), payload: b64(bytes), signatureValue: b64(parseSignedData(cms).signerInfos[0]!.signature), ...change };
+  const step: PendingResignStep = {
+    stepId: 'step-1',
+    documentId: 'doc-1',
+    documentNumber: '1150000001',
+    subject: '出差期間公文',
+    seq: 2,
+    changeType: '送請簽核',
+    sentAt: at.toISOString(),
+    signature: b64(cms),
+    payload: b64(bytes),
+    signatureValue: b64(parseSignedData(cms).signerInfos[0]!.signature),
+    ...change,
+  };
   return { step, certificate: b64(signer.certificate) };
 }
 
@@ -36,7 +60,13 @@ describe('checking a listed 補簽 step on this PC', () => {
     ['a payload of another document', { documentNumber: '1150000002' }, 'vendor', true, 'RESIGN_PAYLOAD_MISMATCH'],
     ['a payload of another step', { seq: 3 }, 'vendor', true, 'RESIGN_PAYLOAD_MISMATCH'],
     ['a listed signature value that is not the signature’s', { signatureValue: b64(new Uint8Array(256).fill(7)) }, 'vendor', true, 'RESIGN_PAYLOAD_MISMATCH'],
-    ['a payload changed after it was signed', { payload: b64(canonicalStepPayload({ ...payload, action: '決行', recipient: null })) }, 'vendor', true, 'SIGNATURE_PAYLOAD_MISMATCH'],
+    [
+      'a payload changed after it was signed',
+      { payload: b64(canonicalStepPayload({ ...payload, action: '決行', recipient: null })) },
+      'vendor',
+      true,
+      'SIGNATURE_PAYLOAD_MISMATCH',
+    ],
   ] as const)('refuses %s, with its code', async (_what, change, account, enabled, code) => {
     const { step, certificate } = await listed(payload, change);
     const checked = checkPendingStep(step, { account, enabledHere: enabled ? [certificate] : [] });

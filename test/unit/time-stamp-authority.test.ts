@@ -23,7 +23,8 @@ function openssl(args: string[], files: Record<string, Uint8Array | string>): { 
 }
 
 const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-const verifyToken = (token: Uint8Array, digestHex: string, caPem: string) => openssl(['ts', '-verify', '-token_in', '-in', 'token.der', '-digest', digestHex, '-CAfile', 'ca.pem'], { 'token.der': token, 'ca.pem': caPem });
+const verifyToken = (token: Uint8Array, digestHex: string, caPem: string) =>
+  openssl(['ts', '-verify', '-token_in', '-in', 'token.der', '-digest', digestHex, '-CAfile', 'ca.pem'], { 'token.der': token, 'ca.pem': caPem });
 
 describe('the built-in time-stamping authority', () => {
   let dataDir: string;
@@ -54,7 +55,9 @@ describe('the built-in time-stamping authority', () => {
     writeFileSync(join(half, 'tsa', 'tsa.key.pem'), '');
     execFileSync('rm', [join(half, 'tsa', 'tsa.key.pem')]);
     await expect(TimeStampAuthority.loadOrCreate({ dataDir: half })).rejects.toThrow(/key .* is missing/);
-    await expect(TimeStampAuthority.loadOrCreate({ dataDir: half, certPath: join(half, 'nope.pem'), keyPath: join(half, 'nope.key') })).rejects.toThrow(/GONGWEN_TSA_CERT.*no such file/);
+    await expect(TimeStampAuthority.loadOrCreate({ dataDir: half, certPath: join(half, 'nope.pem'), keyPath: join(half, 'nope.key') })).rejects.toThrow(
+      /GONGWEN_TSA_CERT.*no such file/,
+    );
   });
 
   it('issues a token over a signature value that openssl ts -verify accepts, and only for that value', async () => {
@@ -79,22 +82,35 @@ describe('the built-in time-stamping authority', () => {
     const data = new TextEncoder().encode('any data');
     const query = new Uint8Array(execFileSync('openssl', ['ts', '-query', '-digest', sha256Hex(data), '-sha256', '-cert']));
     const reply = await answerTimeStampRequest(tsa, query, new Date());
-    const checked = openssl(['ts', '-verify', '-in', 'reply.tsr', '-queryfile', 'q.tsq', '-CAfile', 'ca.pem'], { 'reply.tsr': reply, 'q.tsq': query, 'ca.pem': tsa.certificatePem });
+    const checked = openssl(['ts', '-verify', '-in', 'reply.tsr', '-queryfile', 'q.tsq', '-CAfile', 'ca.pem'], {
+      'reply.tsr': reply,
+      'q.tsq': query,
+      'ca.pem': tsa.certificatePem,
+    });
     expect(checked).toMatchObject({ ok: true });
     // Another request's nonce does not match this reply.
     const other = new Uint8Array(execFileSync('openssl', ['ts', '-query', '-digest', sha256Hex(data), '-sha256', '-cert']));
-    expect(openssl(['ts', '-verify', '-in', 'reply.tsr', '-queryfile', 'q.tsq', '-CAfile', 'ca.pem'], { 'reply.tsr': reply, 'q.tsq': other, 'ca.pem': tsa.certificatePem }).ok).toBe(false);
+    expect(
+      openssl(['ts', '-verify', '-in', 'reply.tsr', '-queryfile', 'q.tsq', '-CAfile', 'ca.pem'], {
+        'reply.tsr': reply,
+        'q.tsq': other,
+        'ca.pem': tsa.certificatePem,
+      }).ok,
+    ).toBe(false);
     // A SHA-1 imprint is refused with a rejection openssl reads.
     const sha1 = new Uint8Array(execFileSync('openssl', ['ts', '-query', '-digest', createHash('sha1').update(data).digest('hex'), '-sha1']));
     const refused = openssl(['ts', '-reply', '-in', 'r.tsr', '-text'], { 'r.tsr': await answerTimeStampRequest(tsa, sha1, new Date()) }).out;
     expect(refused).toMatch(/Status: Rejected\.[\s\S]*unrecognized or unsupported algorithm/);
   });
 
-  it('makes tokens that openssl verifies as it verifies an independent openssl TSA\'s', async () => {
+  it("makes tokens that openssl verifies as it verifies an independent openssl TSA's", async () => {
     const digest = sha256Hex(signatureValue);
     const ours = (await tsa.timeStampSignature(signatureValue, new Date())).token;
     const theirs = independent.token(digest);
-    for (const [token, root] of [[ours, tsa.certificatePem], [theirs, independent.rootPem]] as const) {
+    for (const [token, root] of [
+      [ours, tsa.certificatePem],
+      [theirs, independent.rootPem],
+    ] as const) {
       expect(verifyToken(token, digest, root).ok).toBe(true);
       expect(verifyToken(token, sha256Hex(otherSignatureValue), root).ok).toBe(false);
       const facts = readTimeStampToken(token);

@@ -110,7 +110,13 @@ export async function loadDemoPki(dir: string, people: DemoPerson[] = demoPeople
       keyxKeyPem: await read('cards', `${person.account}.keyx.key.pem`),
     };
   }
-  return { dir, gcaRootPem: await read('gca-root.cert.pem'), tempCaCertPem: await read('temp-ca.cert.pem'), tempCaKeyPem: await read('temp-ca.key.pem'), cards };
+  return {
+    dir,
+    gcaRootPem: await read('gca-root.cert.pem'),
+    tempCaCertPem: await read('temp-ca.cert.pem'),
+    tempCaKeyPem: await read('temp-ca.key.pem'),
+    cards,
+  };
 }
 
 /** Loads the PKI in `dir`, making it first if it is not there. */

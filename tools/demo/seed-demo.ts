@@ -56,7 +56,17 @@ export async function seedDemo(config: ServiceConfig, log: (line: string) => voi
     // 1033151119, as in the source document's flow table, then re-signed the next morning.
     clock.at = SEED_SENT_AT;
     const oldTemp = await enableDemoTempCert(ctx, vendor, 'DEMO-PC (103)');
-    const seedDoc = await createDocument(ctx, vendor, { number: SEED_DOCUMENT_NUMBER, subject: '電子公文系統軟體憑證申請與補簽操作測試', body: '測試以軟體臨時憑證傳送公文，並於返回後以實體卡補簽。', attachments: [] }, { trustedNumber: true });
+    const seedDoc = await createDocument(
+      ctx,
+      vendor,
+      {
+        number: SEED_DOCUMENT_NUMBER,
+        subject: '電子公文系統軟體憑證申請與補簽操作測試',
+        body: '測試以軟體臨時憑證傳送公文，並於返回後以實體卡補簽。',
+        attachments: [],
+      },
+      { trustedNumber: true },
+    );
     await act(ctx, vendor, seedDoc.id, '送請簽核', 'yeh.yenchih', oldTemp, '');
     clock.at = SEED_RESIGNED_AT;
     await resignAll(ctx, vendor, cards.vendor!, '出差返回，以實體卡補簽');
@@ -64,7 +74,18 @@ export async function seedDemo(config: ServiceConfig, log: (line: string) => voi
     // A few dozen documents of today, in every state.
     clock.at = new Date(Date.now() - 20 * 24 * 3600 * 1000);
     const temp = await enableDemoTempCert(ctx, vendor, 'DEMO-PC');
-    const subjects = ['年度資訊安全稽核計畫', '公文系統升級說明會', '機房空調維護採購案', '個人資料保護教育訓練', '視訊會議設備汰換', '網路骨幹頻寬擴充', '電子簽章推動進度', '資通安全事件通報演練', '委外維運契約續約', '憑證卡換發作業'];
+    const subjects = [
+      '年度資訊安全稽核計畫',
+      '公文系統升級說明會',
+      '機房空調維護採購案',
+      '個人資料保護教育訓練',
+      '視訊會議設備汰換',
+      '網路骨幹頻寬擴充',
+      '電子簽章推動進度',
+      '資通安全事件通報演練',
+      '委外維運契約續約',
+      '憑證卡換發作業',
+    ];
     let count = 1;
     for (let i = 0; i < 36; i++) {
       const drafter = [actors['chen.chiming']!, actors['wang.meiling']!, vendor][i % 3]!;
@@ -93,7 +114,9 @@ export async function seedDemo(config: ServiceConfig, log: (line: string) => voi
         await act(ctx, drafter, doc.id, i % 4 === 1 ? '發文' : '歸檔', null, cards[drafter.account]!, '');
       }
     }
-    log(`demo data seeded: ${demoPeople.length} people, ${count} documents (including ${SEED_DOCUMENT_NUMBER}); every password is "${DEMO_PASSWORD}", the vendor's temp-cert password "${DEMO_TEMP_CERT_PASSWORD}"`);
+    log(
+      `demo data seeded: ${demoPeople.length} people, ${count} documents (including ${SEED_DOCUMENT_NUMBER}); every password is "${DEMO_PASSWORD}", the vendor's temp-cert password "${DEMO_TEMP_CERT_PASSWORD}"`,
+    );
   } finally {
     await ctx.storage.close();
   }
@@ -124,26 +147,51 @@ async function installDemoTrust(config: ServiceConfig, pki: DemoPki): Promise<vo
 /** IFT930 for a demo "PC" (applying first if needed): the key is made here, as the desktop app would. */
 async function enableDemoTempCert(ctx: ServiceContext, actor: Actor, pcLabel: string): Promise<CmsSigner> {
   const password = DEMO_TEMP_CERT_PASSWORD;
-  if ((await tempCertStatus(ctx, actor)).state === 'none') await applyForTempCert(ctx, actor, { password, reason: '出差未攜帶憑證卡（示範資料）', loginPassword: DEMO_PASSWORD, pcLabel }, { pcLabel, address: null });
+  if ((await tempCertStatus(ctx, actor)).state === 'none')
+    await applyForTempCert(ctx, actor, { password, reason: '出差未攜帶憑證卡（示範資料）', loginPassword: DEMO_PASSWORD, pcLabel }, { pcLabel, address: null });
   const keys = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
   const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: `CN=${actor.account}`, keys, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } });
-  const issued = await enableTempCert(ctx, actor, { password, pcLabel, csr: Buffer.from(csr.rawData).toString('base64'), loginPassword: DEMO_PASSWORD }, { pcLabel, address: null });
+  const issued = await enableTempCert(
+    ctx,
+    actor,
+    { password, pcLabel, csr: Buffer.from(csr.rawData).toString('base64'), loginPassword: DEMO_PASSWORD },
+    { pcLabel, address: null },
+  );
   return keyObjectSigner(new Uint8Array(Buffer.from(issued.certificate, 'base64')), KeyObject.from(keys.privateKey));
 }
 
-async function act(ctx: ServiceContext, actor: Actor, documentId: string, action: ChangeType, recipient: string | null, signer: CmsSigner, opinion: string): Promise<void> {
+async function act(
+  ctx: ServiceContext,
+  actor: Actor,
+  documentId: string,
+  action: ChangeType,
+  recipient: string | null,
+  signer: CmsSigner,
+  opinion: string,
+): Promise<void> {
   const doc = await viewDocument(ctx, actor, documentId);
   const signingTime = signingTimeOf(ctx.now());
   const payload = canonicalStepPayload(payloadForStep(doc, { action, sender: actor.account, recipient, opinion, signingTime }));
   const cms = await signStep(payload, signer, new Date(signingTime));
-  await performAction(ctx, actor, documentId, { action, recipient, opinion, signingTime, stepToken: doc.stepToken!, signature: Buffer.from(cms).toString('base64'), idempotencyKey: randomBytes(16).toString('base64url') });
+  await performAction(ctx, actor, documentId, {
+    action,
+    recipient,
+    opinion,
+    signingTime,
+    stepToken: doc.stepToken!,
+    signature: Buffer.from(cms).toString('base64'),
+    idempotencyKey: randomBytes(16).toString('base64url'),
+  });
 }
 
 async function resignAll(ctx: ServiceContext, actor: Actor, card: CmsSigner, note: string): Promise<void> {
   const pending = await pendingResignSteps(ctx, actor);
   const items = [];
   for (const step of pending.steps) {
-    const countersignature = await makeCountersignature(new Uint8Array(Buffer.from(step.signatureValue, 'base64')), card, { note, signingTime: new Date(signingTimeOf(ctx.now())) });
+    const countersignature = await makeCountersignature(new Uint8Array(Buffer.from(step.signatureValue, 'base64')), card, {
+      note,
+      signingTime: new Date(signingTimeOf(ctx.now())),
+    });
     items.push({ stepId: step.stepId, countersignature: Buffer.from(countersignature).toString('base64') });
   }
   const certificates = signerCertificates(card).map((c) => Buffer.from(c).toString('base64'));

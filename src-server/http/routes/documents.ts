@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { ActionRequest, ActionResult, CreateDocumentRequest, DocumentList, DocumentView, Evidence, InboxQuery } from '../../../src-shared/common/api/documents.js';
+import {
+  ActionRequest,
+  ActionResult,
+  CreateDocumentRequest,
+  DocumentList,
+  DocumentView,
+  Evidence,
+  InboxQuery,
+} from '../../../src-shared/common/api/documents.js';
 import { GongwenError } from '../../../src-shared/common/errors.js';
 import type { ServiceContext } from '../../context.js';
 import { buildEvidence } from '../../evidence/evidence.js';

@@ -1,4 +1,10 @@
-import { ApplyTempCertRequest, DeleteTempCertRequest, EnableTempCertRequest, EnableTempCertResponse, TempCertStatus } from '../../../src-shared/common/api/temp-cert.js';
+import {
+  ApplyTempCertRequest,
+  DeleteTempCertRequest,
+  EnableTempCertRequest,
+  EnableTempCertResponse,
+  TempCertStatus,
+} from '../../../src-shared/common/api/temp-cert.js';
 import { toPem } from '../../../src-shared/node/pki/x509.js';
 import type { ServiceContext } from '../../context.js';
 import { applyForTempCert, deleteTempCert, disableTempCert, enableTempCert, tempCertCrl, tempCertStatus } from '../../temp-ca/applications.js';

@@ -2,7 +2,11 @@ import type { Kysely } from 'kysely';
 
 /** Frozen: never edit a migration that has shipped; add a new one. */
 export async function up(db: Kysely<any>, blob: 'blob' | 'bytea'): Promise<void> {
-  await db.schema.createTable('units').addColumn('id', 'text', (c) => c.primaryKey()).addColumn('name', 'text', (c) => c.notNull().unique()).execute();
+  await db.schema
+    .createTable('units')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('name', 'text', (c) => c.notNull().unique())
+    .execute();
 
   await db.schema
     .createTable('users')

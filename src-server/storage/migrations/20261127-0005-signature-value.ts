@@ -28,9 +28,20 @@ export async function up(db: Kysely<any>, blob: 'blob' | 'bytea'): Promise<void>
 export async function backfillSignatureValues(db: Kysely<any>, pageSize = 500): Promise<number> {
   let filled = 0;
   for (;;) {
-    const rows: { id: string; signature: Uint8Array }[] = await db.selectFrom('steps').select(['id', 'signature']).where('signature', 'is not', null).where('signature_value', 'is', null).orderBy('id').limit(pageSize).execute();
+    const rows: { id: string; signature: Uint8Array }[] = await db
+      .selectFrom('steps')
+      .select(['id', 'signature'])
+      .where('signature', 'is not', null)
+      .where('signature_value', 'is', null)
+      .orderBy('id')
+      .limit(pageSize)
+      .execute();
     for (const row of rows) {
-      await db.updateTable('steps').set({ signature_value: firstSignatureValue(row.signature) }).where('id', '=', row.id).execute();
+      await db
+        .updateTable('steps')
+        .set({ signature_value: firstSignatureValue(row.signature) })
+        .where('id', '=', row.id)
+        .execute();
     }
     filled += rows.length;
     if (rows.length < pageSize) return filled;

@@ -15,13 +15,20 @@ export const LIMITS = {
 
 export const AttachmentInput = z.strictObject({
   name: text({ min: 1, max: 120 }).refine((n) => !/[/\\]/.test(n) && n !== '.' && n !== '..', { message: '檔名不可含路徑 (a file name, not a path)' }),
-  mediaType: z.string().max(100).regex(/^[a-z0-9.+-]+\/[a-z0-9.+-]+$/i).default('application/octet-stream'),
+  mediaType: z
+    .string()
+    .max(100)
+    .regex(/^[a-z0-9.+-]+\/[a-z0-9.+-]+$/i)
+    .default('application/octet-stream'),
   contentBase64: base64({ maxBytes: LIMITS.attachmentBytes }),
 });
 
 export const CreateDocumentRequest = z.strictObject({
   /** Optional: the service numbers new documents itself. */
-  number: z.string().regex(/^1\d{9}$/, { message: '公文文號應為以民國年開頭的 10 位數字' }).optional(),
+  number: z
+    .string()
+    .regex(/^1\d{9}$/, { message: '公文文號應為以民國年開頭的 10 位數字' })
+    .optional(),
   subject: text({ min: 1, max: LIMITS.subject }),
   body: text({ max: LIMITS.body, multiline: true }),
   attachments: z.array(AttachmentInput).max(LIMITS.attachments).default([]),
@@ -34,11 +41,19 @@ export const ActionRequest = z.strictObject({
   recipient: account.nullable().default(null),
   opinion: text({ max: LIMITS.opinion, multiline: true }).default(''),
   signingTime: isoInstant,
-  stepToken: z.string().min(16).max(64).regex(/^[A-Za-z0-9_-]+$/),
+  stepToken: z
+    .string()
+    .min(16)
+    .max(64)
+    .regex(/^[A-Za-z0-9_-]+$/),
   /** DER CMS SignedData (detached) over the canonical step payload, base64. */
   signature: z.string().max(Math.ceil(LIMITS.signatureBytes / 3) * 4),
   /** Chosen by the client per signed step; a retry with the same key returns the first answer. */
-  idempotencyKey: z.string().min(16).max(64).regex(/^[A-Za-z0-9_-]+$/),
+  idempotencyKey: z
+    .string()
+    .min(16)
+    .max(64)
+    .regex(/^[A-Za-z0-9_-]+$/),
 });
 export type ActionRequest = z.input<typeof ActionRequest>;
 

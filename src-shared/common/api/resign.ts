@@ -48,7 +48,10 @@ export const RESIGN_BATCH_MAX = 200;
 export const ResignRequest = z.strictObject({
   note: text({ min: 1, max: 500, multiline: true }),
   /** The card's certificate, then any intermediates (base64 DER). */
-  certificates: z.array(base64({ maxBytes: LIMITS.certificateBytes })).min(1).max(5),
+  certificates: z
+    .array(base64({ maxBytes: LIMITS.certificateBytes }))
+    .min(1)
+    .max(5),
   items: z
     .array(
       z.strictObject({

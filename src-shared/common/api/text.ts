@@ -15,14 +15,16 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 
 export function text(options: { min?: number; max: number; multiline?: boolean }) {
   const control = options.multiline ? CONTROL_MULTI_LINE : CONTROL_SINGLE_LINE;
-  return z
-    .string()
-    .min(options.min ?? 0)
-    // Too long ends the checks: the patterns below need not run over megabytes first.
-    .max(options.max, { abort: true })
-    .refine((s) => !control.test(s), { message: '含有不允許的控制字元 (control characters are not allowed)' })
-    .refine((s) => !LONE_SURROGATE.test(s), { message: '含有無效的字元 (invalid Unicode)' })
-    .refine((s) => !BIDI_CONTROLS.test(s), { message: '含有文字方向控制字元 (bidirectional controls are not allowed)' });
+  return (
+    z
+      .string()
+      .min(options.min ?? 0)
+      // Too long ends the checks: the patterns below need not run over megabytes first.
+      .max(options.max, { abort: true })
+      .refine((s) => !control.test(s), { message: '含有不允許的控制字元 (control characters are not allowed)' })
+      .refine((s) => !LONE_SURROGATE.test(s), { message: '含有無效的字元 (invalid Unicode)' })
+      .refine((s) => !BIDI_CONTROLS.test(s), { message: '含有文字方向控制字元 (bidirectional controls are not allowed)' })
+  );
 }
 
 /**
@@ -42,6 +44,10 @@ export function isStrictBase64(value: string): boolean {
   return value.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(value);
 }
 
-export const account = z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9._-]*$/, { message: '帳號格式不正確 (not an account name)' });
+export const account = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9._-]*$/, { message: '帳號格式不正確 (not an account name)' });
 export const uuid = z.uuid();
 export const isoInstant = z.iso.datetime();

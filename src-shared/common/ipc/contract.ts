@@ -62,7 +62,10 @@ export const ipcInputs = {
   'card:diagnostics': z.strictObject({}),
   'settings:get': z.strictObject({}),
   'settings:set': z.strictObject({
-    serviceUrl: z.url({ protocol: /^https?$/ }).max(500).optional(),
+    serviceUrl: z
+      .url({ protocol: /^https?$/ })
+      .max(500)
+      .optional(),
     modulePath: z.string().max(500).optional(),
     language: z.enum(['zh-TW', 'en']).optional(),
   }),

@@ -41,7 +41,12 @@ function byDigest(der: Uint8Array): KnownCertificate {
     return hit;
   }
   const x509 = new X509Certificate(der);
-  const entry: KnownCertificate = { x509, publicKey: x509.publicKey, reference: { ...certificateReference(der), sha256: new Uint8Array(digest) }, sha256Hex: digest.toString('hex') };
+  const entry: KnownCertificate = {
+    x509,
+    publicKey: x509.publicKey,
+    reference: { ...certificateReference(der), sha256: new Uint8Array(digest) },
+    sha256Hex: digest.toString('hex'),
+  };
   known.set(key, entry);
   if (known.size > MAX_ENTRIES) known.delete(known.keys().next().value!);
   return entry;

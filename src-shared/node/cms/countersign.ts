@@ -35,7 +35,11 @@ export async function countersign(cms: Uint8Array, countersigner: CmsSigner, inp
  * clerk's PC and uploads it; the service keeps it beside the step's signature and attaches it
  * when it exports evidence.
  */
-export async function makeCountersignature(signatureValue: Uint8Array, countersigner: CmsSigner, input: Omit<CountersignInput, 'signerIndex'>): Promise<Uint8Array> {
+export async function makeCountersignature(
+  signatureValue: Uint8Array,
+  countersigner: CmsSigner,
+  input: Omit<CountersignInput, 'signerIndex'>,
+): Promise<Uint8Array> {
   const prepared = new Countersigner(countersigner, input.note);
   const toSign = prepared.signedAttributes(signatureValue, input.signingTime);
   return prepared.countersignature(toSign, await countersigner.sign(toSign));
@@ -58,7 +62,13 @@ export class Countersigner {
 
   /** The signed attributes of a countersignature over `signatureValue`: what the card signs. */
   signedAttributes(signatureValue: Uint8Array, signingTime: Date): Uint8Array {
-    return signedAttributes({ identity: this.identity, messageDigest: sha256(signatureValue), signingTime, withContentType: false, extraSignedAttributes: [this.noteAttribute] });
+    return signedAttributes({
+      identity: this.identity,
+      messageDigest: sha256(signatureValue),
+      signingTime,
+      withContentType: false,
+      extraSignedAttributes: [this.noteAttribute],
+    });
   }
 
   /** The countersignature (a SignerInfo) of signed attributes and the card's signature of them. */

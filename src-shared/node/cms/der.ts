@@ -202,14 +202,19 @@ export function assertStrictDer(bytes: Uint8Array): void {
       case Tag.INTEGER:
       case 0x0a: // ENUMERATED
         if (length === 0) throw new DerError('empty INTEGER');
-        if (length > 1 && ((bytes[contentStart] === 0 && bytes[contentStart + 1]! < 0x80) || (bytes[contentStart] === 0xff && bytes[contentStart + 1]! >= 0x80))) throw new DerError('non-minimal INTEGER');
+        if (
+          length > 1 &&
+          ((bytes[contentStart] === 0 && bytes[contentStart + 1]! < 0x80) || (bytes[contentStart] === 0xff && bytes[contentStart + 1]! >= 0x80))
+        )
+          throw new DerError('non-minimal INTEGER');
         return;
       case Tag.NULL:
         if (length !== 0) throw new DerError('NULL with content');
         return;
       case Tag.OID:
         if (length === 0 || (bytes[end - 1]! & 0x80) !== 0) throw new DerError('malformed OBJECT IDENTIFIER');
-        for (let i = contentStart; i < end; i++) if (bytes[i] === 0x80 && (i === contentStart || (bytes[i - 1]! & 0x80) === 0)) throw new DerError('non-minimal OBJECT IDENTIFIER arc');
+        for (let i = contentStart; i < end; i++)
+          if (bytes[i] === 0x80 && (i === contentStart || (bytes[i - 1]! & 0x80) === 0)) throw new DerError('non-minimal OBJECT IDENTIFIER arc');
         return;
       case Tag.BIT_STRING:
         if (length === 0 || bytes[contentStart]! > 7 || (length === 1 && bytes[contentStart] !== 0)) throw new DerError('malformed BIT STRING');

@@ -32,6 +32,7 @@ export const oid = {
 export type OidName = keyof typeof oid;
 
 /** DER encodings of the OIDs above, for comparing against bytes without decoding them. */
-export const oidDer: Record<OidName, Uint8Array> = Object.fromEntries(
-  Object.entries(oid).map(([name, dotted]) => [name, objectIdentifier(dotted)]),
-) as Record<OidName, Uint8Array>;
+export const oidDer: Record<OidName, Uint8Array> = Object.fromEntries(Object.entries(oid).map(([name, dotted]) => [name, objectIdentifier(dotted)])) as Record<
+  OidName,
+  Uint8Array
+>;

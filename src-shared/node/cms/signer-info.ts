@@ -89,7 +89,14 @@ export function assembleSignerInfo(identity: SignerIdentity, signed: Uint8Array,
   // Carried as [0] IMPLICIT: the same sorted encoding under the other tag.
   const carried = Uint8Array.from(signed);
   carried[0] = 0xa0;
-  return sequence(smallIntegerValue(1), sequence(ref.issuer, ref.serial), SHA256_ALGORITHM, carried, SIGNATURE_ALGORITHMS[identity.keyAlgorithm], octetString(signature));
+  return sequence(
+    smallIntegerValue(1),
+    sequence(ref.issuer, ref.serial),
+    SHA256_ALGORITHM,
+    carried,
+    SIGNATURE_ALGORITHMS[identity.keyAlgorithm],
+    octetString(signature),
+  );
 }
 
 export function sha256(bytes: Uint8Array): Uint8Array {

@@ -70,7 +70,11 @@ function refusingMalformed<T>(parse: () => T): T {
  * countersigns). `certificates` are where the countersigner's certificate is looked for (the
  * SignedData's, or those sent with it).
  */
-export function verifyCountersignature(parsed: Pick<ParsedSignedData, 'certificates'>, countersignedSignature: Uint8Array, counter: ParsedSignerInfo): VerifiedCountersignature {
+export function verifyCountersignature(
+  parsed: Pick<ParsedSignedData, 'certificates'>,
+  countersignedSignature: Uint8Array,
+  counter: ParsedSignerInfo,
+): VerifiedCountersignature {
   const verified = verifySignerInfo(parsed, counter, sha256(countersignedSignature), 'countersignature');
   const noteAttribute = findAttribute(counter.signedAttributes, oidDer.resignNote);
   const noteValue = single(noteAttribute?.values, 'resign note');
@@ -81,7 +85,12 @@ export function verifyCountersignature(parsed: Pick<ParsedSignedData, 'certifica
   return { ...verified, note };
 }
 
-function verifySignerInfo(parsed: Pick<ParsedSignedData, 'certificates'>, info: ParsedSignerInfo, expectedDigest: Uint8Array, role: 'content' | 'countersignature'): VerifiedSigner {
+function verifySignerInfo(
+  parsed: Pick<ParsedSignedData, 'certificates'>,
+  info: ParsedSignerInfo,
+  expectedDigest: Uint8Array,
+  role: 'content' | 'countersignature',
+): VerifiedSigner {
   if (info.version !== 1) throw new GongwenError('SIGNATURE_PROFILE', 'SignerInfo version must be 1');
   if (weakDigests.some((w) => sameBytes(w, info.digestAlgorithm))) throw new GongwenError('WEAK_ALGORITHM', 'digest algorithm');
   if (!sameBytes(info.digestAlgorithm, oidDer.sha256)) throw new GongwenError('SIGNATURE_PROFILE', 'digest algorithm must be SHA-256');
@@ -116,7 +125,13 @@ function verifySignerInfo(parsed: Pick<ParsedSignedData, 'certificates'>, info: 
   const signingTime = guard(() => readTime(timeValue, readWhole(timeValue, timeValue[0] === Tag.UTC_TIME ? Tag.UTC_TIME : Tag.GENERALIZED_TIME)));
 
   const essValue = single(findAttribute(attrs, oidDer.signingCertificateV2)?.values, 'signing-certificate-v2');
-  if (!sameBytes(guard(() => firstCertHash(essValue)), signerCertificate.reference.sha256)) throw new GongwenError('SIGNATURE_PROFILE', 'signing-certificate-v2 names another certificate');
+  if (
+    !sameBytes(
+      guard(() => firstCertHash(essValue)),
+      signerCertificate.reference.sha256,
+    )
+  )
+    throw new GongwenError('SIGNATURE_PROFILE', 'signing-certificate-v2 names another certificate');
 
   checkKeyStrength(signerCertificate.publicKey, info.signatureAlgorithm);
   const ok = cryptoVerify('sha256', info.signedAttributesDer, { key: signerCertificate.publicKey, dsaEncoding: 'der' }, info.signature);
@@ -151,7 +166,8 @@ function firstCertHash(value: Uint8Array): Uint8Array {
   if (fields[0]?.tag === Tag.SEQUENCE) {
     // An explicit hashAlgorithm: only SHA-256 (the default) is part of the profile.
     const algorithm = children(value, fields[0])[0];
-    if (!algorithm || !sameBytes(value.subarray(algorithm.start, algorithm.end), oidDer.sha256)) throw new DerError('signing-certificate-v2 hash is not SHA-256');
+    if (!algorithm || !sameBytes(value.subarray(algorithm.start, algorithm.end), oidDer.sha256))
+      throw new DerError('signing-certificate-v2 hash is not SHA-256');
     i = 1;
   }
   const hash = fields[i];
