@@ -45,7 +45,8 @@ async function main(argv: string[]): Promise<number> {
       const app = await buildApp(ctx, { logger: { level: process.env.GONGWEN_LOG_LEVEL ?? 'info', redact: ['req.headers.authorization'] } });
       if (ctx.cardRoots.length === 0) {
         const rootsPath = config.cardRootsPath ?? join(config.dataDir, 'trust', 'card-roots.pem');
-        app.log.warn(
+        // To the operator's terminal (stderr), at once: not a request log line.
+        console.warn(
           `No card root is trusted (${rootsPath} holds no certificate): every card signature will be refused until the agency's card root CA is put there (or GONGWEN_CARD_ROOTS names it) and the service restarted.`,
         );
       }

@@ -6,8 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { testPki } from '../helpers/demo-pki.js';
 import { freePort } from '../helpers/http-service.js';
 
-/** Starts `serve` on a data folder, returns what it printed up to "document service on", and stops it. */
-async function startupOutput(dataDir: string): Promise<string> {
+/**
+ * Starts `serve` on a data folder, returns what it printed up to "document service on" (and, when
+ * `alsoWaitFor` is given, up to that too: stdout and stderr are two pipes, read in either order),
+ * and stops it.
+ */
+async function startupOutput(dataDir: string, alsoWaitFor?: RegExp): Promise<string> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src-server/cli.ts', 'serve', '--port', String(port)], {
     env: { ...process.env, GONGWEN_DATA_DIR: dataDir, DATABASE_URL: '', GONGWEN_CARD_ROOTS: '' },
@@ -18,7 +22,7 @@ async function startupOutput(dataDir: string): Promise<string> {
     await new Promise<void>((resolve, reject) => {
       const onData = (d: Buffer) => {
         output += d.toString();
-        if (output.includes('document service on')) resolve();
+        if (output.includes('document service on') && (!alsoWaitFor || alsoWaitFor.test(output))) resolve();
       };
       child.stdout.on('data', onData);
       child.stderr.on('data', onData);
@@ -33,7 +37,7 @@ async function startupOutput(dataDir: string): Promise<string> {
 describe('serve warns at start when no card root is trusted', () => {
   it('warns, naming the file to fill, when there is none', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'gongwen-warn-'));
-    const output = await startupOutput(dataDir);
+    const output = await startupOutput(dataDir, /no card root is trusted/i);
     expect(output).toMatch(/no card root is trusted.*every card signature will be refused/i);
     expect(output).toContain(join(dataDir, 'trust', 'card-roots.pem'));
   }, 120_000);
