@@ -14,8 +14,11 @@ import { CONTENT_SECURITY_POLICY } from '../src-main/shell/security.js';
  * shell (src-main/shell), whose sandbox, app:// origin and sender checks this does not have.
  */
 
-/** The window title of the browser shell, so nobody mistakes it for the product. */
-export const TRIAL_TITLE = 'GongwenDesk 公文簽核（開發試用，Chromium）— development/trial path, not the product';
+/**
+ * Added to every window title of the browser shell (the app names the window after each screen),
+ * so nobody mistakes it for the product.
+ */
+export const TRIAL_TITLE_MARK = '（開發試用，Chromium）— development/trial path, not the product';
 
 const MIME: Record<string, string> = {
   '.html': 'text/html',
@@ -100,7 +103,7 @@ export interface BrowserShell {
 }
 
 /**
- * `app` in a Chromium window at `rendererUrl` (no window when `headless`), titled TRIAL_TITLE:
+ * `app` in a Chromium window at `rendererUrl` (no window when `headless`), its title marked TRIAL_TITLE_MARK:
  * what `npm start` opens without Electron, and what its test screenshots.
  */
 export async function openBrowserShell(app: DesktopApp, rendererUrl: string, options: { headless: boolean; executablePath?: string }): Promise<BrowserShell> {
@@ -114,8 +117,16 @@ export async function openBrowserShell(app: DesktopApp, rendererUrl: string, opt
   const context = await browser.newContext({ viewport: options.headless ? { width: 1280, height: 860 } : null, locale: 'zh-TW', timezoneId: 'Asia/Taipei' });
   const page = await context.newPage();
   await bindBridge(page, app);
-  // After the page's own <title> is parsed (plain text for the same reason as BRIDGE_SCRIPT).
-  await page.addInitScript({ content: `document.addEventListener('DOMContentLoaded', () => { document.title = ${JSON.stringify(TRIAL_TITLE)}; });` });
+  // The app retitles the window on every screen; the mark follows each title (plain text for the
+  // same reason as BRIDGE_SCRIPT). Setting it is itself a change, which the check then leaves alone.
+  await page.addInitScript({
+    content: `document.addEventListener('DOMContentLoaded', () => {
+      const mark = ${JSON.stringify(TRIAL_TITLE_MARK)};
+      const keep = () => { if (!document.title.endsWith(mark)) document.title = document.title + mark; };
+      keep();
+      new MutationObserver(keep).observe(document.head, { subtree: true, childList: true, characterData: true });
+    });`,
+  });
   const closed = new Promise<void>((resolve) => {
     page.once('close', () => resolve());
     browser.once('disconnected', () => resolve());

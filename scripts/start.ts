@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { insertVirtualCard, makeVirtualReader, softhsmModulePath } from '../tools/virtual-card.js';
 import { DesktopApp } from '../src-main/app/desktop-app.js';
 import { loadDemoPki } from '../tools/demo/demo-pki.js';
-import { openBrowserShell, serveRenderer, TRIAL_TITLE } from './browser-shell.js';
+import { openBrowserShell, serveRenderer, TRIAL_TITLE_MARK } from './browser-shell.js';
 import { NO_ELECTRON_SENTENCE, electronBinary } from './electron-binary.js';
 
 /**
@@ -106,7 +106,7 @@ async function startInChromium(): Promise<void> {
   void shell.closed.then(stop);
 
   console.log(`page: ${renderer.url} (window.gongwen is bound in the Chromium window this opened, not in another browser)`);
-  console.log(`window title: ${TRIAL_TITLE}`);
+  console.log(`window title: the screen's, followed by ${TRIAL_TITLE_MARK}`);
   if (display) {
     console.log('關閉視窗或按 Ctrl+C 結束 — to stop: close the window or press Ctrl+C.');
   } else {
