@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { extname, join, normalize, sep } from 'node:path';
+import { join, normalize, sep } from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import type { DesktopApp } from '../src-main/app/desktop-app.js';
 import { dispatchIpc } from '../src-main/ipc/dispatch.js';
+import { rendererContentType } from '../src-main/shell/renderer-path.js';
 import { CONTENT_SECURITY_POLICY } from '../src-main/shell/security.js';
 
 /**
@@ -20,16 +21,6 @@ import { CONTENT_SECURITY_POLICY } from '../src-main/shell/security.js';
  */
 export const TRIAL_TITLE_MARK = '（開發試用，Chromium）— development/trial path, not the product';
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-};
-
 /** Serves the built renderer (out/renderer) on loopback with the shell's CSP, as app:// would. */
 export async function serveRenderer(options: { root?: string; port?: number } = {}): Promise<{ url: string; close(): Promise<void> }> {
   const root = options.root ?? join(process.cwd(), 'out', 'renderer');
@@ -38,7 +29,7 @@ export async function serveRenderer(options: { root?: string; port?: number } = 
     if (!path.startsWith(root + sep)) return void res.writeHead(404).end();
     try {
       const body = await readFile(path);
-      res.writeHead(200, { 'content-type': MIME[extname(path)] ?? 'application/octet-stream', 'content-security-policy': CONTENT_SECURITY_POLICY }).end(body);
+      res.writeHead(200, { 'content-type': rendererContentType(path), 'content-security-policy': CONTENT_SECURITY_POLICY }).end(body);
     } catch {
       res.writeHead(404).end();
     }

@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BrowserWindow, app, dialog, ipcMain, protocol, session, type WebContents } from 'electron';
 import { GongwenError, messageOf } from '../../src-shared/common/errors.js';
 import { ipcEvents } from '../../src-shared/common/ipc/contract.js';
 import { DesktopApp } from '../app/desktop-app.js';
 import { dispatchIpc, isIpcChannel } from '../ipc/dispatch.js';
-import { rendererFileFor } from './renderer-path.js';
+import { rendererContentType, rendererFileFor } from './renderer-path.js';
 import { APP_ORIGIN, APP_SCHEME, CONTENT_SECURITY_POLICY, IPC_PREFIX, isTrustedSender } from './security.js';
 
 /**
@@ -117,16 +117,6 @@ async function confirmServiceUrlChange(next: string, current: string): Promise<b
   return response === 1;
 }
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-};
-
 /** app://gongwen/<path> → a file of the built renderer, never outside it (see renderer-path.ts). */
 async function serveRenderer(request: Request): Promise<Response> {
   const file = rendererFileFor(request.url, rendererDir);
@@ -135,7 +125,7 @@ async function serveRenderer(request: Request): Promise<Response> {
     const body = await readFile(file.path);
     return new Response(body, {
       headers: {
-        'content-type': MIME[extname(file.path)] ?? 'application/octet-stream',
+        'content-type': rendererContentType(file.path),
         'content-security-policy': CONTENT_SECURITY_POLICY,
         'x-content-type-options': 'nosniff',
       },

@@ -1,4 +1,4 @@
-import { join, normalize, sep } from 'node:path';
+import { extname, join, normalize, sep } from 'node:path';
 
 /**
  * app://gongwen/<path> → a file of the built renderer, never outside it: the file's path, or the
@@ -18,4 +18,19 @@ export function rendererFileFor(requestUrl: string, rendererDir: string): { path
   const path = join(rendererDir, relative);
   if (url.host !== 'gongwen' || !path.startsWith(rendererDir + sep)) return { status: 404 };
   return { path };
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
+};
+
+/** The content type a built renderer file is served with (the app:// protocol and the trial shell alike). */
+export function rendererContentType(path: string): string {
+  return MIME[extname(path)] ?? 'application/octet-stream';
 }
