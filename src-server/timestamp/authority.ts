@@ -1,14 +1,12 @@
-import { X509Certificate, createPrivateKey, randomBytes, webcrypto, type KeyObject } from 'node:crypto';
+import { X509Certificate, createPrivateKey, randomBytes, type KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { signerIdentity, sha256, type SignerIdentity } from '../../src-shared/node/cms/signer-info.js';
 import { toPem, x509 } from '../../src-shared/node/pki/x509.js';
+import { makeSelfSignedEcKey } from '../keys/self-signed.js';
 import { OperatorError } from '../operations/operator-error.js';
 import { encodeTimeStampToken, encodeTstInfo, tsOid } from './token.js';
-
-const EC = { name: 'ECDSA', namedCurve: 'P-256' } as const;
-const YEAR_MS = 365 * 24 * 3600 * 1000;
 
 /** A time-stamp token and what the service keeps of it without parsing it again. */
 export interface TimeStamp {
@@ -104,28 +102,20 @@ export class TimeStampAuthority {
 }
 
 /** A TSA key and self-signed certificate: digitalSignature, extendedKeyUsage timeStamping (critical), 30 years. */
-export async function makeTsa(
-  name: string,
-  now = new Date(),
-  notBefore = new Date(now.getTime() - 24 * 3600 * 1000),
-): Promise<{ certPem: string; keyPem: string }> {
-  const keys = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']);
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: '01',
-    name,
-    notBefore,
-    // Tokens are checked for decades; the key is renewed long before (docs/security.md).
-    notAfter: new Date(now.getTime() + 30 * YEAR_MS),
-    keys,
-    signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
-    extensions: [
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation, true),
-      new x509.ExtendedKeyUsageExtension([tsOid.timeStamping], true),
-      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
-    ],
-  });
-  const pkcs8 = new Uint8Array(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
-  return { certPem: cert.toString('pem') + '\n', keyPem: toPem(pkcs8, 'PRIVATE KEY') };
+export function makeTsa(name: string, now = new Date(), notBefore = new Date(now.getTime() - 24 * 3600 * 1000)): Promise<{ certPem: string; keyPem: string }> {
+  return makeSelfSignedEcKey(
+    {
+      name,
+      notBefore,
+      // Tokens are checked for decades; the key is renewed long before (docs/security.md).
+      years: 30,
+      extensions: [
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation, true),
+        new x509.ExtendedKeyUsageExtension([tsOid.timeStamping], true),
+      ],
+    },
+    now,
+  );
 }
 
 async function readConfigured(path: string, what: 'certificate' | 'key', variable: string | undefined): Promise<string> {
