@@ -14,6 +14,9 @@ export default defineConfig({
     viewport: { width: 1366, height: 900 },
     locale: 'zh-TW',
     timezoneId: 'Asia/Taipei',
+    // The clerk's "reduce motion" setting, which the app honours (theme.ts): axe then judges each
+    // screen as it stands, not a dialog or help text halfway through fading in or out.
+    reducedMotion: 'reduce',
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: [

@@ -14,8 +14,11 @@ import { LoginScreen } from './screens/LoginScreen';
 import { ResignScreen } from './screens/ResignScreen';
 import { SettingsScreen } from './screens/SettingsScreen';
 import { TempCertScreen } from './screens/TempCertScreen';
-import { theme } from './theme';
+import { themeForSystem } from './theme';
 import { useLoad } from './use-call';
+
+// Read once at start: the system setting is not expected to change while the app runs.
+const theme = themeForSystem();
 
 type Screen = { name: 'inbox' | 'involved' | 'ift930' | 'ift940' | 'settings' } | { name: 'document'; id: string; from: 'inbox' | 'involved' };
 

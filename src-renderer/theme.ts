@@ -50,3 +50,12 @@ export const theme: ThemeConfig = {
     Table: { colorTextDisabled: palette.secondaryText },
   },
 };
+
+/**
+ * The theme as this clerk's system asks for it: with "reduce motion" set (an accessibility setting
+ * of Windows, macOS and GNOME), dialogs, help texts and lists appear and go without animation.
+ */
+export function themeForSystem(): ThemeConfig {
+  const reduceMotion = typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches;
+  return reduceMotion ? { ...theme, token: { ...theme.token, motion: false } } : theme;
+}
