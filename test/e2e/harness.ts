@@ -93,4 +93,6 @@ export async function chooseRecipient(page: Page, name: string): Promise<void> {
 export async function chooseRecipientIn(page: Page, label: string, name: string): Promise<void> {
   await page.getByLabel(label).click();
   await page.getByTitle(new RegExp(name)).click();
+  // The list closes with an animation; until it has, it is on the page (and axe would judge it).
+  await expect(page.locator('.ant-select-dropdown').filter({ visible: true })).toHaveCount(0);
 }

@@ -25,6 +25,9 @@ async function reach(page: Page, target: Locator, what: string): Promise<void> {
     const inMenu = role === 'menu' || role === 'menuitem';
     const targetInMenu = (await target.getAttribute('role')) === 'menuitem';
     await page.keyboard.press(inMenu && targetInMenu ? 'ArrowDown' : 'Tab');
+    // The menu moves focus to the next item a frame after the arrow key (rc-menu): wait for it, as
+    // a person's next key would, so the key after this one does not race a focus still to come.
+    await page.evaluate('new Promise((settled) => requestAnimationFrame(() => requestAnimationFrame(settled)))');
   }
   throw new Error(`could not reach ${what} with the keyboard`);
 }
