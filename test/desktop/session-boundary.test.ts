@@ -6,26 +6,12 @@ import { DesktopApp } from '../../src-main/app/desktop-app.js';
 import { dispatchIpc } from '../../src-main/ipc/dispatch.js';
 import type { OutboxEntry } from '../../src-main/outbox/outbox.js';
 import { startServiceProcess, type ServiceProcess } from '../helpers/http-service.js';
+import { queuedEntry } from '../helpers/outbox-entry.js';
 
 // Two clerks share a PC (and its outbox). What one page can see and do of the other's queued steps,
 // and what a failed login leaves behind. The real service, the app's own IPC dispatch.
 
-const entry = (key: string, account: string): OutboxEntry => ({
-  key,
-  account,
-  documentId: '6f1c0a59-3d1e-4a43-9f55-2f4c1e7d0b11',
-  documentNumber: '1150000001',
-  request: {
-    action: '送請簽核',
-    recipient: 'yeh.yenchih',
-    opinion: '',
-    signingTime: '2026-11-27T00:00:00Z',
-    stepToken: 't'.repeat(22),
-    signature: 'AAAA',
-    idempotencyKey: key,
-  },
-  queuedAt: '2026-11-27T00:00:00.000Z',
-});
+const entry = (key: string, account: string): OutboxEntry => queuedEntry(key, { account, documentId: '6f1c0a59-3d1e-4a43-9f55-2f4c1e7d0b11' });
 
 describe('the outbox channels and the session', () => {
   let service: ServiceProcess;

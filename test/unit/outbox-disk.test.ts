@@ -7,26 +7,12 @@ import { Courier } from '../../src-main/outbox/courier.js';
 import { Outbox, parseJournal, type OutboxEntry } from '../../src-main/outbox/outbox.js';
 import type { ServiceClient } from '../../src-main/service-client/service-client.js';
 import type { ActionResult } from '../../src-shared/common/api/documents.js';
+import { queuedEntry } from '../helpers/outbox-entry.js';
 
 // The outbox against what a clerk's PC does to it: a disk that fills up mid-line, a journal it
 // cannot read, several callers at once, and a second process on the same data folder.
 
-const entry = (key: string, opinion = ''): OutboxEntry => ({
-  key,
-  account: 'vendor',
-  documentId: `doc-${key}`,
-  documentNumber: '1150000001',
-  request: {
-    action: '送請簽核',
-    recipient: 'yeh.yenchih',
-    opinion,
-    signingTime: '2026-11-27T00:00:00Z',
-    stepToken: 't'.repeat(22),
-    signature: 'AAAA',
-    idempotencyKey: key,
-  },
-  queuedAt: '2026-11-27T00:00:00.000Z',
-});
+const entry = (key: string, opinion = ''): OutboxEntry => queuedEntry(key, { opinion });
 const result = {} as ActionResult;
 const isRoot = process.getuid?.() === 0;
 const mounted: string[] = [];

@@ -3,24 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Outbox, parseJournal, type OutboxEntry } from '../../src-main/outbox/outbox.js';
+import { queuedEntry } from '../helpers/outbox-entry.js';
 import type { ActionResult } from '../../src-shared/common/api/documents.js';
 
-const entry = (key: string, account = 'vendor'): OutboxEntry => ({
-  key,
-  account,
-  documentId: `doc-${key}`,
-  documentNumber: '1150000001',
-  request: {
-    action: '送請簽核',
-    recipient: 'yeh.yenchih',
-    opinion: '',
-    signingTime: '2026-11-27T00:00:00Z',
-    stepToken: 't'.repeat(22),
-    signature: 'AAAA',
-    idempotencyKey: key,
-  },
-  queuedAt: '2026-11-27T00:00:00.000Z',
-});
+const entry = (key: string, account = 'vendor'): OutboxEntry => queuedEntry(key, { account });
 const result = {} as ActionResult;
 
 describe('the outbox journal', () => {
