@@ -1,11 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { createPrivateKey, webcrypto } from 'node:crypto';
+import { X509Certificate, createPrivateKey, webcrypto } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { keyObjectSigner } from '../../src-shared/node/cms/key-signer.js';
 import type { CmsSigner } from '../../src-shared/node/cms/signer.js';
 import { toPem, x509 } from '../../src-shared/node/pki/x509.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../src-server/storage/schema.js';
+import { sha256Hex } from '../../src-server/temp-ca/authority.js';
 
 /**
  * PKITS-style card chains under a test root of their own, each wrong in exactly one way (RFC 5280
@@ -283,4 +286,27 @@ export async function makeRootLeaves(chains: BadChains, holder: string): Promise
   await leaf('a leaf signed with SHA-1', 'CERT_WEAK_ALGORITHM', { sha1: true });
   await leaf('control: a correct leaf under the root', null, {});
   return out;
+}
+
+/**
+ * Records a card certificate for `account` straight in the database, as a service older than the
+ * path validator would have registered it: the tests that judge a signature's path need the card on
+ * record whatever registration would say of it today.
+ */
+export async function recordCardUnchecked(db: Kysely<Database>, account: string, leaf: Uint8Array): Promise<void> {
+  const cert = new X509Certificate(leaf);
+  const user = await db.selectFrom('users').select('id').where('account', '=', account).executeTakeFirstOrThrow();
+  await db
+    .insertInto('card_certificates')
+    .values({
+      sha256: sha256Hex(cert),
+      user_id: user.id,
+      subject: cert.subject,
+      serial: cert.serialNumber.toLowerCase(),
+      not_before: new Date(cert.validFrom).toISOString(),
+      not_after: new Date(cert.validTo).toISOString(),
+      der: leaf,
+      registered_at: new Date().toISOString(),
+    })
+    .execute();
 }

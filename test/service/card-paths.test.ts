@@ -8,8 +8,7 @@ import type { PendingResignStep } from '../../src-shared/common/api/resign.js';
 import { keyObjectSigner } from '../../src-shared/node/cms/key-signer.js';
 import { fromPem, toPem, x509 } from '../../src-shared/node/pki/x509.js';
 import { registerCardCertificate } from '../../src-server/accounts/users.js';
-import { sha256Hex } from '../../src-server/temp-ca/authority.js';
-import { makeBadChains, opensslVerifies, type BadChains, type ChainCase } from '../helpers/bad-chains.js';
+import { makeBadChains, opensslVerifies, recordCardUnchecked, type BadChains, type ChainCase } from '../helpers/bad-chains.js';
 import { databaseKinds } from '../helpers/databases.js';
 import { testPki } from '../helpers/demo-pki.js';
 import { resignRequest } from '../helpers/resign.js';
@@ -34,24 +33,7 @@ describe.each(databaseKinds())('card certificate paths (RFC 5280 §6.1 and the s
     vendor = await Clerk.login(service, 'vendor');
     // Each leaf registered to vendor as if registration had let it through (it no longer does, see below):
     // what is judged here is the signature's path, not whether the card is on record.
-    const { db } = service.ctx.storage;
-    const user = await db.selectFrom('users').select('id').where('account', '=', 'vendor').executeTakeFirstOrThrow();
-    for (const c of chains.cases) {
-      const cert = new X509Certificate(c.leaf);
-      await db
-        .insertInto('card_certificates')
-        .values({
-          sha256: sha256Hex(cert),
-          user_id: user.id,
-          subject: cert.subject,
-          serial: cert.serialNumber.toLowerCase(),
-          not_before: new Date(cert.validFrom).toISOString(),
-          not_after: new Date(cert.validTo).toISOString(),
-          der: c.leaf,
-          registered_at: new Date().toISOString(),
-        })
-        .execute();
-    }
+    for (const c of chains.cases) await recordCardUnchecked(service.ctx.storage.db, 'vendor', c.leaf);
   });
   afterAll(() => service.close());
 
@@ -148,21 +130,7 @@ describe.each(databaseKinds())('card certificate paths (RFC 5280 §6.1 and the s
     const keyxSigner = keyObjectSigner(keyx, createPrivateKey(card.keyxKeyPem));
     expect((await chen.act(doc.id, '送請簽核', 'yeh.yenchih', keyxSigner)).body).toMatchObject({ code: 'CERT_NOT_FOR_SIGNING' });
     // Recorded as an older service would have registered it: still refused for signing.
-    const cert = new X509Certificate(keyx);
-    const user = await service.ctx.storage.db.selectFrom('users').select('id').where('account', '=', 'chen.chiming').executeTakeFirstOrThrow();
-    await service.ctx.storage.db
-      .insertInto('card_certificates')
-      .values({
-        sha256: sha256Hex(cert),
-        user_id: user.id,
-        subject: cert.subject,
-        serial: cert.serialNumber.toLowerCase(),
-        not_before: new Date(cert.validFrom).toISOString(),
-        not_after: new Date(cert.validTo).toISOString(),
-        der: keyx,
-        registered_at: new Date().toISOString(),
-      })
-      .execute();
+    await recordCardUnchecked(service.ctx.storage.db, 'chen.chiming', keyx);
     const again = await chen.act(doc.id, '送請簽核', 'yeh.yenchih', keyxSigner);
     expect(again.body).toMatchObject({ code: 'CERT_NOT_FOR_SIGNING' });
   });

@@ -1,4 +1,3 @@
-import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertVirtualCard } from '../../tools/virtual-card.js';
 import { CardService } from '../../src-main/card/card-service.js';
@@ -6,8 +5,7 @@ import { ClerkSession } from '../../src-main/session/clerk-session.js';
 import { runResignBatch, uncheckedServicePages } from '../../src-main/signing/resign-batch.js';
 import { registerCardCertificate } from '../../src-server/accounts/users.js';
 import { createContext } from '../../src-server/service.js';
-import { sha256Hex } from '../../src-server/temp-ca/authority.js';
-import { makeBadChains, makeRootLeaves, opensslVerifies, type RootLeafCase } from '../helpers/bad-chains.js';
+import { makeBadChains, makeRootLeaves, opensslVerifies, recordCardUnchecked, type RootLeafCase } from '../helpers/bad-chains.js';
 import { databaseKinds } from '../helpers/databases.js';
 import { startDesktop, type Desktop } from '../helpers/desktop.js';
 import { startServiceProcess, type ServiceProcess } from '../helpers/http-service.js';
@@ -38,26 +36,12 @@ describe.each(databaseKinds())('補簽 with a card whose certificate must be ref
       tempCaCertPath: env.GONGWEN_TEMP_CA_CERT,
       tempCaKeyPath: env.GONGWEN_TEMP_CA_KEY,
     });
-    const user = await ctx.storage.db.selectFrom('users').select('id').where('account', '=', 'vendor').executeTakeFirstOrThrow();
     for (const c of leaves) {
       if (c.code === null) {
         await registerCardCertificate(ctx, 'vendor', c.leaf);
         continue;
       }
-      const cert = new X509Certificate(c.leaf);
-      await ctx.storage.db
-        .insertInto('card_certificates')
-        .values({
-          sha256: sha256Hex(cert),
-          user_id: user.id,
-          subject: cert.subject,
-          serial: cert.serialNumber.toLowerCase(),
-          not_before: new Date(cert.validFrom).toISOString(),
-          not_after: new Date(cert.validTo).toISOString(),
-          der: c.leaf,
-          registered_at: new Date().toISOString(),
-        })
-        .execute();
+      await recordCardUnchecked(ctx.storage.db, 'vendor', c.leaf);
     }
     await ctx.storage.close();
     desktop = await startDesktop('vendor');
