@@ -1,3 +1,4 @@
+import type { AgencyPolicy } from '../src-shared/common/api/policy.js';
 import type { X509Certificate } from 'node:crypto';
 import type { PasswordGuard } from './accounts/password-guard.js';
 import type { SignerPolicy } from './signatures/signer-policy.js';
@@ -21,6 +22,8 @@ export interface ServiceContext {
   timeStampAuthority: Pick<TimeStampAuthority, 'timeStampSignature' | 'certificateDer' | 'certificateSha256'>;
   /** How far a signature's claimed signing time may lie after its time-stamp. */
   timeStampSkewMs: number;
+  /** The agency's rules for 補簽 and temp certs (GONGWEN_POLICY; defaults are the seed's). */
+  policy: AgencyPolicy;
 }
 
 /** The user a request acts for, once its session token is checked. */

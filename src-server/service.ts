@@ -1,8 +1,10 @@
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { AgencyPolicy } from '../src-shared/common/api/policy.js';
 import { PasswordGuard } from './accounts/password-guard.js';
 import type { ServiceContext } from './context.js';
+import { loadAgencyPolicy } from './policy/agency-policy.js';
 import { SignerPolicy } from './signatures/signer-policy.js';
 import { OperatorError } from './operations/operator-error.js';
 import { openStorage } from './storage/database.js';
@@ -25,6 +27,7 @@ import { keepTsaCertificate } from './timestamp/signature-time-stamps.js';
  *   GONGWEN_TSA_CERT / GONGWEN_TSA_KEY   the built-in time-stamping authority (made in <data>/tsa if unset)
  *   GONGWEN_TIME_STAMP_SKEW_SECONDS      how far a signing time may lie after its time-stamp (default 300)
  *   GONGWEN_TSA_URL / GONGWEN_TSA_TRUST  an external RFC 3161 TSA instead, and the PEM file of its trusted certificates
+ *   GONGWEN_POLICY          the agency's policy for 補簽 and temp certs (a JSON file; unset: the seed's rules)
  * The README's configuration reference lists these and the rest (PORT, GONGWEN_LOG_LEVEL …).
  */
 export interface ServiceConfig {
@@ -40,6 +43,9 @@ export interface ServiceConfig {
   timeStampSkewSeconds?: number;
   tsaUrl?: string;
   tsaTrustPath?: string;
+  /** The agency's policy file; `policy` (tests) takes precedence over it. */
+  policyPath?: string;
+  policy?: AgencyPolicy;
   now?: () => Date;
 }
 
@@ -57,6 +63,7 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): Ser
     timeStampSkewSeconds: wholeNumber(env, 'GONGWEN_TIME_STAMP_SKEW_SECONDS', 0, 3600),
     tsaUrl: env.GONGWEN_TSA_URL || undefined,
     tsaTrustPath: env.GONGWEN_TSA_TRUST || undefined,
+    policyPath: env.GONGWEN_POLICY || undefined,
   };
 }
 
@@ -83,8 +90,10 @@ export async function createContext(config: ServiceConfig): Promise<ServiceConte
   ensurePrivateFolder(config.dataDir); // also with PostgreSQL: the temp CA's key lives here
   const storage = await openStorage(config.databaseUrl ?? join(config.dataDir, 'gongwen.sqlite'));
   let tempCa: TempCertAuthority;
+  let policy: AgencyPolicy;
   let tsa: TimeStampAuthority | RemoteTimeStampAuthority;
   try {
+    policy = config.policy ?? (await loadAgencyPolicy(config.policyPath));
     const issued = await issuedTempCertificates(storage.db);
     tempCa = await TempCertAuthority.loadOrCreate({
       certPath: config.tempCaCertPath,
@@ -115,6 +124,7 @@ export async function createContext(config: ServiceConfig): Promise<ServiceConte
     clockSkewMs: 5 * 60 * 1000,
     timeStampAuthority: tsa,
     timeStampSkewMs: (config.timeStampSkewSeconds ?? 300) * 1000,
+    policy,
   };
 }
 

@@ -10,6 +10,7 @@ import { accountRoutes } from './routes/accounts.js';
 import { documentRoutes } from './routes/documents.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { resignRoutes } from './routes/resign.js';
+import { policyRoutes } from './routes/policy.js';
 import { tempCertRoutes } from './routes/temp-cert.js';
 
 /**
@@ -48,7 +49,7 @@ export async function buildApp(ctx: ServiceContext, options: { logger?: FastifyS
   registerMetrics(app, ctx);
   registerHealthRoutes(app, ctx);
 
-  const routes: AnyRoute[] = [...accountRoutes(ctx), ...documentRoutes(ctx), ...tempCertRoutes(ctx), ...resignRoutes(ctx)];
+  const routes: AnyRoute[] = [...accountRoutes(ctx), ...documentRoutes(ctx), ...tempCertRoutes(ctx), ...resignRoutes(ctx), ...policyRoutes(ctx)];
   registerRoutes(app, ctx, routes);
   const openapi = openApiDocument(routes, SERVICE_VERSION);
   app.get('/api/openapi.json', async () => openapi);

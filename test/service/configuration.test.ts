@@ -1,5 +1,9 @@
 import { X509Certificate } from 'node:crypto';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadAgencyPolicy, parseAgencyPolicy } from '../../src-server/policy/agency-policy.js';
 import { configFromEnvironment } from '../../src-server/service.js';
 import { Clerk, startTestService } from '../helpers/service.js';
 
@@ -21,6 +25,44 @@ describe('configuration from the environment', () => {
       const cert = new X509Certificate(row.der);
       const days = (Date.parse(cert.validTo) - Date.parse(cert.validFrom)) / 86_400_000;
       expect(Math.round(days)).toBe(30);
+    } finally {
+      await service.close();
+    }
+  });
+});
+
+describe('the agency policy (GONGWEN_POLICY)', () => {
+  it('defaults to the seed’s rules and reads a partial file over them', () => {
+    expect(parseAgencyPolicy('{}', 'policy.json')).toEqual({
+      resign: { due: 'archive', onBehalfBy: 'both', paperAccepted: false, overdueAfterDays: 7 },
+      tempCert: { approval: 'none', periodDays: null },
+    });
+    const policy = parseAgencyPolicy('{"resign":{"due":"dispatch","paperAccepted":true},"tempCert":{"approval":"unit-head","periodDays":30}}', 'p.json');
+    expect(policy.resign).toEqual({ due: 'dispatch', onBehalfBy: 'both', paperAccepted: true, overdueAfterDays: 7 });
+    expect(policy.tempCert).toEqual({ approval: 'unit-head', periodDays: 30 });
+  });
+
+  it('refuses a value it cannot use with a sentence naming the field', async () => {
+    expect(() => parseAgencyPolicy('{"resign":{"due":"never"}}', 'p.json')).toThrow(/p\.json has a value the service cannot use at "resign\.due"/);
+    expect(() => parseAgencyPolicy('{"resign":{"overdueAfterDays":0}}', 'p.json')).toThrow(/"resign\.overdueAfterDays"/);
+    expect(() => parseAgencyPolicy('{"tempCert":{"periodDays":1.5}}', 'p.json')).toThrow(/"tempCert\.periodDays"/);
+    expect(() => parseAgencyPolicy('{"resign":{"deu":"archive"}}', 'p.json')).toThrow(/"resign"/); // a misspelt key is not ignored
+    expect(() => parseAgencyPolicy('{"resign":', 'p.json')).toThrow(/p\.json is not JSON/);
+    await expect(loadAgencyPolicy('/nonexistent/policy.json')).rejects.toThrow('GONGWEN_POLICY names /nonexistent/policy.json, which cannot be read (ENOENT).');
+    expect(configFromEnvironment({ GONGWEN_POLICY: '/etc/gongwen/policy.json' }).policyPath).toBe('/etc/gongwen/policy.json');
+  });
+
+  it('a service with a bad policy file does not start; a good one is served to clients', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gongwen-policy-'));
+    await writeFile(join(dir, 'bad.json'), '{"resign":{"due":"later"}}');
+    await expect(startTestService('sqlite', { config: { policyPath: join(dir, 'bad.json') } })).rejects.toThrow(/"resign\.due"/);
+    await writeFile(join(dir, 'good.json'), '{"resign":{"overdueAfterDays":14}}');
+    const service = await startTestService('sqlite', { config: { policyPath: join(dir, 'good.json') } });
+    try {
+      const clerk = await Clerk.login(service, 'chen.chiming');
+      const reply = await clerk.call('GET', '/api/policy');
+      expect(reply.status).toBe(200);
+      expect(reply.body).toMatchObject({ resign: { due: 'archive', overdueAfterDays: 14 }, tempCert: { approval: 'none', periodDays: null } });
     } finally {
       await service.close();
     }
