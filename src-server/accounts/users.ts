@@ -31,6 +31,7 @@ export async function createUser(
     title: input.title,
     password_hash: await hashPassword(input.password),
     created_at: ctx.now().toISOString(),
+    separated_at: null,
   };
   const { dialect } = ctx.storage;
   await ctx.storage.write(async (trx) => {

@@ -21,6 +21,7 @@ export interface Database {
   document_sequences: DocumentSequenceTable;
   signature_time_stamps: SignatureTimeStampTable;
   tsa_certificates: TsaCertificateTable;
+  deputies: DeputyTable;
 }
 
 /** An RFC 3161 token over the signature value of a step's signature or countersignature (migration 0010). */
@@ -50,6 +51,24 @@ export interface DocumentSequenceTable {
 export interface UnitTable {
   id: string;
   name: string;
+  /** The unit's head (權責主管), who may re-sign on behalf of its people (migration 0040). */
+  head_user_id: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** A person's deputy (職務代理人) for a range of days in Taiwan's time, both ends included (migration 0040). */
+export interface DeputyTable {
+  id: string;
+  /** The person acted for. */
+  user_id: string;
+  deputy_user_id: string;
+  /** YYYY-MM-DD */
+  starts_on: string;
+  /** YYYY-MM-DD */
+  ends_on: string;
+  /** The person themself, or their unit head for someone who named no deputy. */
+  named_by_user_id: string;
+  named_at: string;
+  withdrawn_at: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface UserTable {
@@ -60,6 +79,8 @@ export interface UserTable {
   title: string;
   password_hash: string;
   created_at: string;
+  /** When the person left the agency (離職): from then on they neither log in nor sign (migration 0040). */
+  separated_at: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface CardCertificateTable {

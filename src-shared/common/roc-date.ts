@@ -34,6 +34,11 @@ export function formatRocDate(instant: Date | string | number): string {
   return `${p.rocYear}/${pad2(p.month)}/${pad2(p.day)}`;
 }
 
+/** The calendar day of an instant in Taiwan, `2014-05-27`: how deputy ranges and monthly reports count days. */
+export function taiwanDay(instant: Date | string | number): string {
+  return new Date(new Date(instant).getTime() + TAIWAN_OFFSET_MS).toISOString().slice(0, 10);
+}
+
 /** The ROC year of an instant, in Taiwan time (2014 → 103). */
 export function rocYearOf(instant: Date | string | number): number {
   return taiwanParts(instant).rocYear;
