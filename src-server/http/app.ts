@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ServiceContext } from '../context.js';
 import { capConnectionsPerAddress } from './connection-limits.js';
-import { registerJsonParser } from './json-body.js';
+import { registerBytesParser, registerJsonParser } from './json-body.js';
 import { handleClientError, handleError, handleFrameworkError, handleNotFound } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { registerMetrics } from './metrics.js';
@@ -43,6 +43,7 @@ export async function buildApp(ctx: ServiceContext, options: { logger?: FastifyS
   app.server.headersTimeout = TIMEOUTS.headersMs;
   capConnectionsPerAddress(app.server, CONNECTIONS_PER_ADDRESS);
   registerJsonParser(app);
+  registerBytesParser(app);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
   // Operations: probes and Prometheus metrics (the metrics hooks count every route below).

@@ -61,3 +61,8 @@ export function registerJsonParser(app: FastifyInstance): void {
     }
   });
 }
+
+/** Raw bytes for the routes that take a file (see RouteSpec.consumes); Fastify enforces the route's body limit as they arrive. */
+export function registerBytesParser(app: FastifyInstance): void {
+  app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+}

@@ -23,6 +23,9 @@ export function openApiDocument(routes: readonly AnyRoute[], version: string): R
       ...(r.auth ? { security: [{ bearer: [] }] } : {}),
       parameters: [...params, ...query],
       ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: json(r.body, 'input') } } } } : {}),
+      ...(r.consumes
+        ? { requestBody: { required: true, content: { [r.consumes]: { schema: { type: 'string', format: 'binary', maxLength: r.bodyLimit } } } } }
+        : {}),
       responses: {
         [r.response || r.produces ? '200' : '204']: r.produces
           ? { description: r.produces, content: { [r.produces]: {} } }

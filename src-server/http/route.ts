@@ -19,6 +19,11 @@ export interface RouteSpec<B extends ZodType | undefined, Q extends ZodType | un
   body?: B;
   query?: Q;
   response?: ZodType;
+  /**
+   * Reads the body as raw bytes (`bytes` in the handler) instead of JSON: a file upload, read from
+   * the socket chunk by chunk up to `bodyLimit`, so no single step holds the event loop for long.
+   */
+  consumes?: 'application/octet-stream';
   /** Answers with raw bytes of this media type instead of JSON. */
   produces?: string;
   /** The largest body this route reads (bytes); DEFAULT_BODY_LIMIT when not said. */
@@ -26,6 +31,8 @@ export interface RouteSpec<B extends ZodType | undefined, Q extends ZodType | un
   handler: (input: {
     body: B extends ZodType ? z.output<B> : undefined;
     query: Q extends ZodType ? z.output<Q> : undefined;
+    /** The raw body of a route that `consumes` bytes; empty otherwise. */
+    bytes: Buffer;
     params: Record<string, string>;
     actor: Actor;
     token: string;
@@ -72,9 +79,12 @@ export function registerRoutes(app: FastifyInstance, ctx: ServiceContext, routes
       handler: async (request, reply) => {
         const token = bearerToken(request) ?? '';
         const actor = spec.auth ? actors.get(request)! : NO_ACTOR;
+        // Raw bytes reach only the routes that take them; a JSON route never sees a Buffer as its body.
+        if (Buffer.isBuffer(request.body) !== (spec.consumes === 'application/octet-stream')) throw new GongwenError('UNSUPPORTED_MEDIA_TYPE');
+        const bytes = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
         const body = spec.body ? parseWith(spec.body, request.body ?? {}) : undefined;
         const query = spec.query ? parseWith(spec.query, request.query ?? {}) : undefined;
-        const result = await spec.handler({ body, query, params: request.params as Record<string, string>, actor, token, request, reply } as Parameters<
+        const result = await spec.handler({ body, query, bytes, params: request.params as Record<string, string>, actor, token, request, reply } as Parameters<
           AnyRoute['handler']
         >[0]);
         if (reply.sent) return reply;

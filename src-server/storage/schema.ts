@@ -22,6 +22,7 @@ export interface Database {
   signature_time_stamps: SignatureTimeStampTable;
   tsa_certificates: TsaCertificateTable;
   deputies: DeputyTable;
+  attachment_uploads: AttachmentUploadTable;
 }
 
 /** An RFC 3161 token over the signature value of a step's signature or countersignature (migration 0010). */
@@ -133,6 +134,16 @@ export interface DocumentTable {
   current_seq: number;
   /** Issued for the current step; a signature must name it, so it cannot be replayed elsewhere. */
   step_token: string | null;
+}
+
+/** An attachment's bytes uploaded before the document that names it (migration 0060). */
+export interface AttachmentUploadTable {
+  id: string;
+  user_id: string;
+  size: number;
+  sha256: string;
+  content: Uint8Array;
+  uploaded_at: string;
 }
 
 export interface AttachmentTable {

@@ -17,6 +17,7 @@ import type { Actor, ServiceContext } from '../context.js';
 import { isUniqueViolation } from '../storage/database.js';
 import type { Database, DocumentRow } from '../storage/schema.js';
 import { hasHeldStep, insertArrivedStep, markReceived } from '../storage/steps.js';
+import { takeUpload, uploadedAttachments } from './attachment-uploads.js';
 import { documentSummary, flowRows, summaryQuery, toSummary } from './views.js';
 
 export type CreateDocumentInput = z.output<typeof CreateDocumentRequest>;
@@ -38,17 +39,19 @@ export async function createDocument(
   input: CreateDocumentInput,
   options: { trustedNumber?: boolean } = {},
 ): Promise<DocumentView> {
+  // Inline attachments are hashed here; uploaded ones were hashed as they arrived and are taken
+  // inside the write, so a document never names bytes it did not get.
+  const uploaded = await uploadedAttachments(
+    ctx.storage.db,
+    actor,
+    input.attachments.flatMap((a) => (a.uploadId !== undefined ? [a.uploadId] : [])),
+    ctx.now(),
+  );
   const attachments = input.attachments.map((a, position) => {
-    const content = Buffer.from(a.contentBase64, 'base64');
-    return {
-      id: randomUUID(),
-      position,
-      name: a.name,
-      media_type: a.mediaType,
-      size: content.length,
-      sha256: createHash('sha256').update(content).digest('hex'),
-      content,
-    };
+    const common = { id: randomUUID(), position, name: a.name, media_type: a.mediaType };
+    if (a.uploadId !== undefined) return { ...common, ...uploaded.get(a.uploadId)!, inline: null, uploadId: a.uploadId };
+    const inline = Buffer.from(a.contentBase64 ?? '', 'base64');
+    return { ...common, size: inline.length, sha256: createHash('sha256').update(inline).digest('hex'), inline, uploadId: null };
   });
   const digest = contentSha256({ subject: input.subject, body: input.body, attachments });
   const { dialect } = ctx.storage;
@@ -79,11 +82,13 @@ export async function createDocument(
             step_token: newStepToken(),
           })
           .execute();
-        for (const a of attachments)
+        for (const { inline, uploadId, ...a } of attachments) {
+          const content = inline ?? (await takeUpload(trx, actor, uploadId!));
           await trx
             .insertInto('attachments')
-            .values({ ...a, document_id: id })
+            .values({ ...a, content, document_id: id })
             .execute();
+        }
         await insertArrivedStep(trx, {
           documentId: id,
           seq: 1,

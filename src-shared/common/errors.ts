@@ -10,6 +10,11 @@ export const errorCatalog = {
   HEADERS_TOO_LARGE: [431, '送出的要求標頭或網址太長，無法處理。', 'The request’s headers or address are too long.'],
   REQUEST_TIMEOUT: [408, '送出資料的時間過長，連線已中止，請再試一次。', 'The request took too long to arrive; try again.'],
   PAYLOAD_TOO_LARGE: [413, '送出的資料太大，請縮小附件或內容後再試。', 'The request is too large.'],
+  UNSUPPORTED_MEDIA_TYPE: [
+    415,
+    '送出的資料類型不符：附件檔案以 application/octet-stream 上傳，其他資料以 JSON 送出。',
+    'Wrong content type: attachment files are uploaded as application/octet-stream, everything else is sent as JSON.',
+  ],
   NOT_FOUND: [404, '找不到要求的項目。', 'The requested item does not exist.'],
   RATE_LIMITED: [429, '密碼錯誤次數過多，請稍候幾分鐘再試。', 'Too many wrong passwords: wait a few minutes and try again.'],
   INTERNAL: [500, '系統發生未預期的錯誤，請稍後再試或聯絡系統管理員。', 'An unexpected error occurred; try again later or call the administrator.'],
@@ -44,6 +49,16 @@ export const errorCatalog = {
   ],
   IDEMPOTENCY_KEY_REUSED: [422, '同一個傳送編號被用在不同的內容上。', 'The same idempotency key was used for a different request.'],
   ATTACHMENT_INVALID: [400, '附件內容不正確。', 'An attachment is not valid.'],
+  ATTACHMENT_UPLOAD_UNKNOWN: [
+    400,
+    '找不到已上傳的附件（可能已用於其他公文或已超過一天），請重新上傳。',
+    'The uploaded attachment is not there (already used by a document, or older than a day); upload it again.',
+  ],
+  ATTACHMENT_UPLOADS_FULL: [
+    429,
+    '尚未使用的已上傳附件太多，請先建立公文或稍後再試。',
+    'Too many uploaded attachments are waiting for a document; create the document first or try later.',
+  ],
 
   // Signatures
   SIGNATURE_MALFORMED: [400, '簽章資料損毀或不是有效的簽章格式。', 'The signature is damaged or not a CMS signature.'],

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import {
+  AttachmentUpload,
+  LIMITS,
   ActionRequest,
   ActionResult,
   CreateDocumentRequest,
@@ -12,6 +14,7 @@ import { GongwenError } from '../../../src-shared/common/errors.js';
 import type { ServiceContext } from '../../context.js';
 import { buildEvidence } from '../../evidence/evidence.js';
 import { performAction } from '../../workflow/actions.js';
+import { stageAttachment } from '../../workflow/attachment-uploads.js';
 import { attachmentContent, createDocument, listDocuments, loadVisibleDocument, viewDocument } from '../../workflow/documents.js';
 import { defineRoute } from '../route.js';
 
@@ -42,10 +45,22 @@ export const documentRoutes = (ctx: ServiceContext) => [
     tags: ['documents'],
     auth: true,
     body: CreateDocumentRequest,
-    // Attachments travel as base64 in the JSON: the one route that takes the service's largest body.
-    bodyLimit: 16 * 1024 * 1024,
+    // Small attachments may come inline as base64; larger ones are uploaded first (below), so no
+    // JSON body is larger than this and parsing one never holds the event loop for long.
+    bodyLimit: LIMITS.inlineDocumentBytes,
     response: DocumentView,
     handler: ({ actor, body }) => createDocument(ctx, actor, body),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/attachments',
+    summary: 'An attachment’s bytes, uploaded raw before the new document (POST /api/documents) that names it by `uploadId`; kept a day',
+    tags: ['documents'],
+    auth: true,
+    consumes: 'application/octet-stream',
+    bodyLimit: LIMITS.attachmentBytes,
+    response: AttachmentUpload,
+    handler: ({ actor, bytes }) => stageAttachment(ctx, actor, bytes),
   }),
   defineRoute({
     method: 'GET',

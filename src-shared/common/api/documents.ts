@@ -7,21 +7,42 @@ export const LIMITS = {
   body: 20_000,
   opinion: 2_000,
   attachmentBytes: 5 * 1024 * 1024,
+  /** A new document's JSON request: subject, body and small attachments inline; larger ones are uploaded. */
+  inlineDocumentBytes: 1024 * 1024,
   attachments: 10,
   signatureBytes: 64 * 1024,
   countersignatureBytes: 16 * 1024,
   certificateBytes: 16 * 1024,
 } as const;
 
-export const AttachmentInput = z.strictObject({
-  name: text({ min: 1, max: 120 }).refine((n) => !/[/\\]/.test(n) && n !== '.' && n !== '..', { message: '檔名不可含路徑 (a file name, not a path)' }),
-  mediaType: z
-    .string()
-    .max(100)
-    .regex(/^[a-z0-9.+-]+\/[a-z0-9.+-]+$/i)
-    .default('application/octet-stream'),
-  contentBase64: base64({ maxBytes: LIMITS.attachmentBytes }),
+const attachmentName = text({ min: 1, max: 120 }).refine((n) => !/[/\\]/.test(n) && n !== '.' && n !== '..', {
+  message: '檔名不可含路徑 (a file name, not a path)',
 });
+const mediaType = z
+  .string()
+  .max(100)
+  .regex(/^[a-z0-9.+-]+\/[a-z0-9.+-]+$/i)
+  .default('application/octet-stream');
+
+/**
+ * An attachment of a new document: its bytes either inline as base64 (small ones: the whole
+ * request is at most LIMITS.inlineDocumentBytes) or uploaded first to POST /api/attachments and
+ * named here by the id that answered (up to LIMITS.attachmentBytes each).
+ */
+export const AttachmentInput = z
+  .strictObject({
+    name: attachmentName,
+    mediaType,
+    contentBase64: base64({ maxBytes: LIMITS.attachmentBytes }).optional().describe('the bytes inline, base64 (small attachments)'),
+    uploadId: uuid.optional().describe('the `uploadId` POST /api/attachments answered (any attachment up to its limit)'),
+  })
+  .refine((a) => (a.contentBase64 === undefined) !== (a.uploadId === undefined), {
+    message: '附件須有 contentBase64 或 uploadId 其中之一 (exactly one of contentBase64 and uploadId)',
+  });
+
+/** What POST /api/attachments answers: the id to name in a new document, and what the service read. */
+export const AttachmentUpload = z.object({ uploadId: uuid, size: z.number().int(), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
+export type AttachmentUpload = z.infer<typeof AttachmentUpload>;
 
 export const CreateDocumentRequest = z.strictObject({
   /** Optional: the service numbers new documents itself. */

@@ -1,0 +1,62 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import { LIMITS, type AttachmentUpload } from '../../src-shared/common/api/documents.js';
+import { GongwenError } from '../../src-shared/common/errors.js';
+import type { Actor, ServiceContext } from '../context.js';
+import type { Database } from '../storage/schema.js';
+
+/** How long an upload waits for the document that names it. */
+export const UPLOAD_LIFETIME_MS = 24 * 60 * 60 * 1000;
+/** Uploads one person may have waiting: two documents' worth, so nobody fills the disk with orphans. */
+export const UPLOADS_WAITING_PER_PERSON = 2 * LIMITS.attachments;
+
+/**
+ * Keeps an attachment's bytes, uploaded raw, until a new document names it (POST /api/attachments).
+ * The person's uploads older than a day go in the same write, so orphans never pile up.
+ */
+export async function stageAttachment(ctx: ServiceContext, actor: Actor, content: Buffer): Promise<AttachmentUpload> {
+  const now = ctx.now();
+  const upload = { uploadId: randomUUID(), size: content.length, sha256: createHash('sha256').update(content).digest('hex') };
+  await ctx.storage.write(async (trx) => {
+    await trx
+      .deleteFrom('attachment_uploads')
+      .where('user_id', '=', actor.id)
+      .where('uploaded_at', '<', new Date(now.getTime() - UPLOAD_LIFETIME_MS).toISOString())
+      .execute();
+    const waiting = await trx
+      .selectFrom('attachment_uploads')
+      .select((eb) => eb.fn.countAll<string | number>().as('n'))
+      .where('user_id', '=', actor.id)
+      .executeTakeFirstOrThrow();
+    if (Number(waiting.n) >= UPLOADS_WAITING_PER_PERSON) throw new GongwenError('ATTACHMENT_UPLOADS_FULL', `${UPLOADS_WAITING_PER_PERSON} uploads are waiting`);
+    await trx
+      .insertInto('attachment_uploads')
+      .values({ id: upload.uploadId, user_id: actor.id, size: upload.size, sha256: upload.sha256, content, uploaded_at: now.toISOString() })
+      .execute();
+  });
+  return upload;
+}
+
+/** The size and SHA-256 of the person's waiting uploads (for the content digest, before the write). */
+export async function uploadedAttachments(db: Kysely<Database>, actor: Actor, ids: readonly string[], now: Date) {
+  if (new Set(ids).size !== ids.length) throw new GongwenError('VALIDATION_FAILED', 'attachments: the same upload twice');
+  if (ids.length === 0) return new Map<string, { size: number; sha256: string }>();
+  const rows = await db
+    .selectFrom('attachment_uploads')
+    .select(['id', 'size', 'sha256'])
+    .where('id', 'in', ids)
+    .where('user_id', '=', actor.id) // another person's upload id is as unknown as a made-up one
+    .where('uploaded_at', '>=', new Date(now.getTime() - UPLOAD_LIFETIME_MS).toISOString())
+    .execute();
+  const found = new Map(rows.map((r) => [r.id, { size: r.size, sha256: r.sha256 }]));
+  const missing = ids.find((id) => !found.has(id));
+  if (missing) throw new GongwenError('ATTACHMENT_UPLOAD_UNKNOWN', missing);
+  return found;
+}
+
+/** Takes an upload for a document inside its write: gone from the waiting uploads, or the write fails. */
+export async function takeUpload(trx: Transaction<Database>, actor: Actor, id: string): Promise<Uint8Array> {
+  const taken = await trx.deleteFrom('attachment_uploads').where('id', '=', id).where('user_id', '=', actor.id).returning('content').executeTakeFirst();
+  if (!taken) throw new GongwenError('ATTACHMENT_UPLOAD_UNKNOWN', id); // taken by a concurrent request meanwhile
+  return taken.content;
+}
