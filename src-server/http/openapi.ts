@@ -1,6 +1,44 @@
 import { z } from 'zod';
-import { errorCodes } from '../../src-shared/common/errors.js';
+import { errorCatalog, errorCodes, httpStatusOf, type ServiceErrorCode } from '../../src-shared/common/errors.js';
+import { profileSchemas } from './openapi-profile.js';
 import type { AnyRoute } from './route.js';
+
+/**
+ * What any request may meet before its route's own work: headers too large, a body (even where
+ * none is read) that is not JSON or larger than the route's limit, the unexpected.
+ */
+const EVERY_ROUTE: readonly ServiceErrorCode[] = ['HEADERS_TOO_LARGE', 'MALFORMED_REQUEST', 'PAYLOAD_TOO_LARGE', 'INTERNAL'];
+const WITH_SESSION: readonly ServiceErrorCode[] = ['UNAUTHENTICATED'];
+const WITH_BODY: readonly ServiceErrorCode[] = ['MALFORMED_REQUEST', 'VALIDATION_FAILED', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'REQUEST_TIMEOUT'];
+const WITH_INPUT: readonly ServiceErrorCode[] = ['VALIDATION_FAILED'];
+
+/** Every code a route may answer with: its own, and those of its kind (session, body, query). */
+export function errorCodesOf(r: AnyRoute): ServiceErrorCode[] {
+  const codes = new Set<ServiceErrorCode>([...EVERY_ROUTE, ...(r.errors ?? [])]);
+  if (r.auth) WITH_SESSION.forEach((c) => codes.add(c));
+  if (r.body || r.consumes) WITH_BODY.forEach((c) => codes.add(c));
+  if (r.query || r.url.includes(':')) WITH_INPUT.forEach((c) => codes.add(c));
+  return [...codes].sort();
+}
+
+/** The error answers of a route, one per HTTP status, each naming its codes and what they mean. */
+function errorResponses(r: AnyRoute): Record<string, unknown> {
+  const byStatus = new Map<number, ServiceErrorCode[]>();
+  for (const code of errorCodesOf(r)) byStatus.set(httpStatusOf(code), [...(byStatus.get(httpStatusOf(code)) ?? []), code]);
+  return Object.fromEntries(
+    [...byStatus].map(([status, codes]) => [
+      String(status),
+      {
+        description: codes.map((c) => `\`${c}\`: ${errorCatalog[c][2]}`).join(' '),
+        content: {
+          'application/json': {
+            schema: { allOf: [{ $ref: '#/components/schemas/Error' }, { type: 'object', properties: { code: { type: 'string', enum: codes } } }] },
+          },
+        },
+      },
+    ]),
+  );
+}
 
 /** OpenAPI 3.1 from the same zod schemas that validate the requests. */
 export function openApiDocument(routes: readonly AnyRoute[], version: string): Record<string, unknown> {
@@ -24,7 +62,13 @@ export function openApiDocument(routes: readonly AnyRoute[], version: string): R
       parameters: [...params, ...query],
       ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: json(r.body, 'input') } } } } : {}),
       ...(r.consumes
-        ? { requestBody: { required: true, content: { [r.consumes]: { schema: { type: 'string', format: 'binary', maxLength: r.bodyLimit } } } } }
+        ? {
+            requestBody: {
+              required: true,
+              description: `raw bytes, at most ${r.bodyLimit} bytes`,
+              content: { [r.consumes]: { schema: { type: 'string', format: 'binary', maxLength: r.bodyLimit } } },
+            },
+          }
         : {}),
       responses: {
         [r.response || r.produces ? '200' : '204']: r.produces
@@ -32,7 +76,7 @@ export function openApiDocument(routes: readonly AnyRoute[], version: string): R
           : r.response
             ? { description: 'OK', content: { 'application/json': { schema: json(r.response, 'output') } } }
             : { description: 'Done' },
-        '4XX': { description: 'Refused', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+        ...errorResponses(r),
       },
     };
   }
@@ -47,10 +91,15 @@ export function openApiDocument(routes: readonly AnyRoute[], version: string): R
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
       schemas: {
+        ...profileSchemas,
         Error: {
           type: 'object',
           required: ['code', 'message'],
-          properties: { code: { type: 'string', enum: errorCodes }, message: { type: 'string' }, detail: { type: 'string' } },
+          properties: {
+            code: { type: 'string', enum: errorCodes },
+            message: { type: 'string', description: 'the code’s sentence, in zh-TW or (Accept-Language: en) English' },
+            detail: { type: 'string', description: 'which field, step or certificate the refusal is about, when it helps' },
+          },
         },
       },
     },

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { type ZodType } from 'zod';
-import { GongwenError } from '../../src-shared/common/errors.js';
+import { GongwenError, type ServiceErrorCode } from '../../src-shared/common/errors.js';
 import { authenticate } from '../accounts/sessions.js';
 import type { Actor, ServiceContext } from '../context.js';
 
@@ -26,6 +26,12 @@ export interface RouteSpec<B extends ZodType | undefined, Q extends ZodType | un
   consumes?: 'application/octet-stream';
   /** Answers with raw bytes of this media type instead of JSON. */
   produces?: string;
+  /**
+   * The codes this route's own work refuses with. Those any route of its kind may answer (a
+   * session, a body, a query; see `errorCodesOf` in openapi.ts) are added; the OpenAPI document
+   * lists them all, and the test helpers check every refusal a test meets is listed.
+   */
+  errors?: readonly ServiceErrorCode[];
   /** The largest body this route reads (bytes); DEFAULT_BODY_LIMIT when not said. */
   bodyLimit?: number;
   handler: (input: {

@@ -18,6 +18,7 @@ import { buildApp } from '../../src-server/http/app.js';
 import { createContext, type ServiceConfig } from '../../src-server/service.js';
 import { fromPem } from '../../src-shared/node/pki/x509.js';
 import { createTestDatabase, type DatabaseKind } from './databases.js';
+import { assertDocumentedRefusal } from './documented-errors.js';
 import { signaturesOpensslCannotRead } from './openssl-print.js';
 import { cardSigner, testPki } from './demo-pki.js';
 
@@ -187,6 +188,14 @@ export async function call<T = any>(service: TestService, options: InjectOptions
   const raw = r.rawPayload;
   let body: unknown = raw.toString('utf8');
   if ((r.headers['content-type'] ?? '').toString().includes('json')) body = JSON.parse(raw.toString('utf8') || 'null');
+  if (r.statusCode >= 400)
+    await assertDocumentedRefusal(
+      service.app,
+      options.method ?? 'GET',
+      typeof options.url === 'string' ? options.url : '',
+      r.statusCode,
+      (body as { code?: unknown })?.code,
+    );
   return { status: r.statusCode, body: body as T, raw };
 }
 

@@ -16,6 +16,7 @@ import { buildEvidence } from '../../evidence/evidence.js';
 import { performAction } from '../../workflow/actions.js';
 import { stageAttachment } from '../../workflow/attachment-uploads.js';
 import { attachmentContent, createDocument, listDocuments, loadVisibleDocument, viewDocument } from '../../workflow/documents.js';
+import { SIGNATURE_REFUSALS } from '../../signatures/refusals.js';
 import { defineRoute } from '../route.js';
 
 const Uuid = z.uuid();
@@ -44,6 +45,7 @@ export const documentRoutes = (ctx: ServiceContext) => [
     summary: '創稿: a new document, held by its drafter',
     tags: ['documents'],
     auth: true,
+    errors: ['DOCUMENT_NUMBER_INVALID', 'DOCUMENT_NUMBER_TAKEN', 'DOCUMENT_NUMBERS_EXHAUSTED', 'ATTACHMENT_INVALID', 'ATTACHMENT_UPLOAD_UNKNOWN'],
     body: CreateDocumentRequest,
     // Small attachments may come inline as base64; larger ones are uploaded first (below), so no
     // JSON body is larger than this and parsing one never holds the event loop for long.
@@ -57,6 +59,7 @@ export const documentRoutes = (ctx: ServiceContext) => [
     summary: 'An attachment’s bytes, uploaded raw before the new document (POST /api/documents) that names it by `uploadId`; kept a day',
     tags: ['documents'],
     auth: true,
+    errors: ['ATTACHMENT_UPLOADS_FULL'],
     consumes: 'application/octet-stream',
     bodyLimit: LIMITS.attachmentBytes,
     response: AttachmentUpload,
@@ -68,6 +71,7 @@ export const documentRoutes = (ctx: ServiceContext) => [
     summary: 'A document with its flow table; the holder also gets the step token to sign',
     tags: ['documents'],
     auth: true,
+    errors: ['DOCUMENT_NOT_FOUND'],
     response: DocumentView,
     handler: ({ actor, params }) => viewDocument(ctx, actor, documentId(params)),
   }),
@@ -77,6 +81,7 @@ export const documentRoutes = (ctx: ServiceContext) => [
     summary: 'An attachment’s bytes',
     tags: ['documents'],
     auth: true,
+    errors: ['DOCUMENT_NOT_FOUND', 'NOT_FOUND'],
     produces: 'application/octet-stream',
     handler: async ({ actor, params, reply }) => {
       const a = await attachmentContent(ctx, actor, documentId(params), params.attachmentId ?? '');
@@ -91,6 +96,20 @@ export const documentRoutes = (ctx: ServiceContext) => [
     summary: '傳送 and the other signed actions: one step signature per request, idempotent by key',
     tags: ['documents'],
     auth: true,
+    errors: [
+      'DOCUMENT_NOT_FOUND',
+      'NOT_CURRENT_HOLDER',
+      'DOCUMENT_CLOSED',
+      'ACTION_NOT_ALLOWED',
+      'RECIPIENT_REQUIRED',
+      'RECIPIENT_UNKNOWN',
+      'STEP_CONFLICT',
+      'STEP_TOKEN_STALE',
+      'RESIGN_REQUIRED',
+      'IDEMPOTENCY_KEY_REUSED',
+      'SIGNATURE_PAYLOAD_MISMATCH',
+      ...SIGNATURE_REFUSALS,
+    ],
     body: ActionRequest,
     // A signature (64 KB at most, as base64) and an opinion.
     bodyLimit: 256 * 1024,
@@ -103,6 +122,7 @@ export const documentRoutes = (ctx: ServiceContext) => [
     summary: 'Signed payloads, CMS signatures and trust anchors, checkable with openssl',
     tags: ['documents'],
     auth: true,
+    errors: ['DOCUMENT_NOT_FOUND'],
     response: Evidence,
     handler: async ({ actor, params }) => {
       const doc = await loadVisibleDocument(ctx.storage.db, actor, documentId(params));

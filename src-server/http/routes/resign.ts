@@ -2,6 +2,7 @@ import { PendingResignList, PendingResignQuery, ResignRequest, ResignResponse } 
 import { GongwenError, type ErrorCode } from '../../../src-shared/common/errors.js';
 import type { ServiceContext } from '../../context.js';
 import { pendingResignSteps, resignSteps } from '../../workflow/resign.js';
+import { SIGNATURE_REFUSALS } from '../../signatures/refusals.js';
 import { defineRoute } from '../route.js';
 
 export const resignRoutes = (ctx: ServiceContext) => [
@@ -21,6 +22,7 @@ export const resignRoutes = (ctx: ServiceContext) => [
     summary: 'IFT940 補簽: countersignatures by my card, one per step; per-step results',
     tags: ['resign'],
     auth: true,
+    errors: ['RESIGN_STEP_UNKNOWN', 'RESIGN_NOT_TEMP', 'COUNTERSIGNATURE_INVALID', ...SIGNATURE_REFUSALS],
     body: ResignRequest,
     // A chunk of countersignatures of a few KB each (the client sends 50: tens of KB) and the card's certificates.
     bodyLimit: 1024 * 1024,

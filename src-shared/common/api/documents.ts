@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { changeTypes, documentStatuses } from '../flow.js';
-import { account, base64, isoInstant, text, uuid } from './text.js';
+import { account, base64, bytesField, isoInstant, text, uuid } from './text.js';
 
 export const LIMITS = {
   subject: 200,
@@ -33,7 +33,7 @@ export const AttachmentInput = z
   .strictObject({
     name: attachmentName,
     mediaType,
-    contentBase64: base64({ maxBytes: LIMITS.attachmentBytes }).optional().describe('the bytes inline, base64 (small attachments)'),
+    contentBase64: base64({ maxBytes: LIMITS.attachmentBytes, bytes: 'the attachment, inline (small ones: the whole request is at most 1 MiB)' }).optional(),
     uploadId: uuid.optional().describe('the `uploadId` POST /api/attachments answered (any attachment up to its limit)'),
   })
   .refine((a) => (a.contentBase64 === undefined) !== (a.uploadId === undefined), {
@@ -68,7 +68,10 @@ export const ActionRequest = z.strictObject({
     .max(64)
     .regex(/^[A-Za-z0-9_-]+$/),
   /** DER CMS SignedData (detached) over the canonical step payload, base64. */
-  signature: z.string().max(Math.ceil(LIMITS.signatureBytes / 3) * 4),
+  signature: bytesField(z.string().max(Math.ceil(LIMITS.signatureBytes / 3) * 4), {
+    maxBytes: LIMITS.signatureBytes,
+    bytes: 'a detached CMS SignedData (RFC 5652; DER, or BER outside the signed attributes) over the canonical step payload (profile gongwen-step/1)',
+  }),
   /** Chosen by the client per signed step; a retry with the same key returns the first answer. */
   idempotencyKey: z
     .string()
@@ -157,7 +160,10 @@ export type InboxQuery = z.input<typeof InboxQuery>;
 export const DocumentList = z.object({ total: z.number(), documents: z.array(DocumentSummary) });
 export type DocumentList = z.infer<typeof DocumentList>;
 
-export const EvidenceFile = z.object({ name: z.string(), contentBase64: z.string() });
+export const EvidenceFile = z.object({
+  name: z.string(),
+  contentBase64: bytesField(z.string(), { bytes: 'the file (README.txt says what each file is and how to check it with openssl)' }),
+});
 export const Evidence = z.object({ documentNumber: z.string(), files: z.array(EvidenceFile) });
 export type Evidence = z.infer<typeof Evidence>;
 

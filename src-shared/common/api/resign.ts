@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from './documents.js';
-import { base64, text } from './text.js';
+import { base64, bytesField, text } from './text.js';
 
 /** A temp-signed step of mine not yet re-signed (IFT940's list). */
 export const PendingResignStep = z.object({
@@ -12,13 +12,13 @@ export const PendingResignStep = z.object({
   changeType: z.string(),
   sentAt: z.string(),
   /** The step's temp signature value (base64): what the card's countersignature covers. */
-  signatureValue: z.string(),
+  signatureValue: bytesField(z.string(), { bytes: 'the signature value (the OCTET STRING’s contents) of the step signature’s SignerInfo' }),
   /**
    * The step's signature (CMS, base64) and the payload it signs (base64): the client verifies
    * them against the temp certificates it enabled before its card countersigns anything.
    */
-  signature: z.string(),
-  payload: z.string(),
+  signature: bytesField(z.string(), { bytes: 'the step signature: a detached CMS SignedData, DER' }),
+  payload: bytesField(z.string(), { bytes: 'the step payload the signature covers: RFC 8785 JSON, UTF-8 (StepPayload)' }),
 });
 export type PendingResignStep = z.infer<typeof PendingResignStep>;
 
@@ -49,7 +49,7 @@ export const ResignRequest = z.strictObject({
   note: text({ min: 1, max: 500, multiline: true }),
   /** The card's certificate, then any intermediates (base64 DER). */
   certificates: z
-    .array(base64({ maxBytes: LIMITS.certificateBytes }))
+    .array(base64({ maxBytes: LIMITS.certificateBytes, bytes: 'an X.509 certificate, DER' }))
     .min(1)
     .max(5),
   items: z
@@ -57,7 +57,10 @@ export const ResignRequest = z.strictObject({
       z.strictObject({
         stepId: z.uuid(),
         /** The countersignature: a CMS SignerInfo (base64 DER) over the step's signature value. */
-        countersignature: z.string().max(Math.ceil((LIMITS.countersignatureBytes * 2) / 3) * 4),
+        countersignature: bytesField(z.string().max(Math.ceil((LIMITS.countersignatureBytes * 2) / 3) * 4), {
+          maxBytes: LIMITS.countersignatureBytes,
+          bytes: 'a CMS SignerInfo alone, DER (Countersignature): the card’s countersignature over the step’s signature value',
+        }),
       }),
     )
     .min(1)

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { base64, text } from './text.js';
+import { base64, bytesField, text } from './text.js';
 
 /**
  * Changing who can sign as a person needs more than the session: apply, enable and delete carry
@@ -22,7 +22,7 @@ export type ApplyTempCertRequest = z.infer<typeof ApplyTempCertRequest>;
 export const EnableTempCertRequest = z.strictObject({
   password: z.string().max(256),
   pcLabel,
-  csr: base64({ maxBytes: 4096 }),
+  csr: base64({ maxBytes: 4096, bytes: 'a PKCS#10 certificate request (RFC 2986), DER, for an ECDSA P-256 key made on this PC' }),
   loginPassword,
 });
 export type EnableTempCertRequest = z.infer<typeof EnableTempCertRequest>;
@@ -63,9 +63,9 @@ export type TempCertStatus = z.infer<typeof TempCertStatus>;
 
 export const EnableTempCertResponse = z.object({
   /** DER certificate, base64. */
-  certificate: z.string(),
+  certificate: bytesField(z.string(), { bytes: 'the temp certificate, X.509 DER' }),
   /** The temp CA's certificate, DER base64. */
-  chain: z.array(z.string()),
+  chain: z.array(bytesField(z.string(), { bytes: 'the temp CA’s certificate, X.509 DER' })),
   serial: z.string(),
   notAfter: z.string(),
 });

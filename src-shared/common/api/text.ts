@@ -31,12 +31,25 @@ export function text(options: { min?: number; max: number; multiline?: boolean }
  * Strict base64 (RFC 4648 section 4, padded), so that one value has one meaning. Checked with a
  * single linear scan after the length, never a backtracking pattern: attachments run to megabytes.
  */
-export function base64(options: { maxBytes: number }) {
+export function base64(options: { maxBytes: number; bytes?: string }) {
   const maxLength = Math.ceil(options.maxBytes / 3) * 4;
-  return z.string().superRefine((value, ctx) => {
-    if (value.length > maxLength) ctx.addIssue({ code: 'custom', message: `超過 ${options.maxBytes} 位元組 (too large)` });
-    else if (!isStrictBase64(value)) ctx.addIssue({ code: 'custom', message: '不是有效的 base64 (not valid base64)' });
-  });
+  return bytesField(
+    z.string().superRefine((value, ctx) => {
+      if (value.length > maxLength) ctx.addIssue({ code: 'custom', message: `超過 ${options.maxBytes} 位元組 (too large)` });
+      else if (!isStrictBase64(value)) ctx.addIssue({ code: 'custom', message: '不是有效的 base64 (not valid base64)' });
+    }),
+    options,
+  );
+}
+
+/**
+ * Says in the OpenAPI document what a base64 field carries (`bytes`: "DER of a PKCS#10 CSR") and
+ * its limit, so an integrator can build from the document alone (issue 15).
+ */
+export function bytesField<S extends z.ZodString>(schema: S, options: { maxBytes?: number; bytes?: string }): S {
+  if (!options.bytes) return schema;
+  const limit = options.maxBytes ? `, at most ${options.maxBytes} bytes` : '';
+  return schema.meta({ description: `base64 of ${options.bytes}${limit}`, contentEncoding: 'base64', format: 'byte' });
 }
 
 /** Padded base64 of whole quantums, by one linear scan. */
