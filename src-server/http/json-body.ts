@@ -41,12 +41,18 @@ function endOfString(bytes: Uint8Array, open: number): number {
   }
 }
 
+/**
+ * An empty body sent as JSON: accepted by the routes that take no body (many HTTP clients send
+ * `Content-Type: application/json` with every request), refused by those that need one.
+ */
+export const EMPTY_JSON_BODY = Symbol('empty JSON body');
+
 /** JSON bodies, checked for shape before they are parsed; `__proto__` keys are refused as Fastify does. */
 export function registerJsonParser(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
     const bytes = body as Buffer;
-    if (bytes.length === 0) return done(new GongwenError('MALFORMED_REQUEST', 'empty body'), undefined);
+    if (bytes.length === 0) return done(null, EMPTY_JSON_BODY);
     try {
       assertJsonShape(bytes);
       done(

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { type ZodType } from 'zod';
 import { GongwenError, type ServiceErrorCode } from '../../src-shared/common/errors.js';
 import { authenticate } from '../accounts/sessions.js';
+import { EMPTY_JSON_BODY } from './json-body.js';
 import type { Actor, ServiceContext } from '../context.js';
 
 /**
@@ -88,6 +89,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ServiceContext, routes
         // Raw bytes reach only the routes that take them; a JSON route never sees a Buffer as its body.
         if (Buffer.isBuffer(request.body) !== (spec.consumes === 'application/octet-stream')) throw new GongwenError('UNSUPPORTED_MEDIA_TYPE');
         const bytes = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        if (request.body === EMPTY_JSON_BODY && spec.body) throw new GongwenError('MALFORMED_REQUEST', 'empty body');
         const body = spec.body ? parseWith(spec.body, request.body ?? {}) : undefined;
         const query = spec.query ? parseWith(spec.query, request.query ?? {}) : undefined;
         const result = await spec.handler({ body, query, bytes, params: request.params as Record<string, string>, actor, token, request, reply } as Parameters<
