@@ -51,7 +51,7 @@ export async function performAction(ctx: ServiceContext, actor: Actor, documentI
   );
   const cms = decodeBase64(input.signature);
   const verified = verifyStepSignature(cms, payload);
-  if (verified.countersignatures.length > 0) throw new GongwenError('SIGNATURE_PROFILE', 'a new step signature carries no countersignature');
+  if (verified.countersignatures.length > 0) throw new GongwenError('SIGNATURE_PROFILE', { reason: 'COUNTERSIGNATURE_IN_NEW_STEP' });
   if (verified.signer.signingTime.getTime() !== signingTime.getTime()) throw new GongwenError('SIGNING_TIME_INVALID', 'signing-time differs from the payload');
   const signer = await ctx.signerPolicy.accept(verified.signer, verified.parsed.certificates, actor.id, ctx.now());
 
@@ -93,7 +93,8 @@ export async function performAction(ctx: ServiceContext, actor: Actor, documentI
         tempCertUsed: signer.kind === 'temp',
         approverUserId: action === '決行' ? actor.id : null,
         payload,
-        signature: cms,
+        // DER as the verifier read it (BER re-encoded, a carried payload left out): what evidence exports.
+        signature: verified.parsed.encoding,
         signatureValue: verified.parsed.signerInfos[0]!.signature,
         signerCertificateSha256: signer.certificateSha256,
         signingTime: signingTime.toISOString(),

@@ -215,5 +215,6 @@ async function checkOne(
   card.assertValidAt(counter.signingTime, now);
   if (step.resigned_at !== null) return { stepId, outcome: 'already-resigned' };
   const timeStamp = await timeStampSignature(ctx, counterInfo.signature, counter.signingTime);
-  return { stepId, seq: step.seq, documentNumber: step.number, countersignature: counterDer, cardSha256: card.sha256, timeStamp };
+  // Kept as DER (BER re-encoded): it is attached to the step's signature in the evidence.
+  return { stepId, seq: step.seq, documentNumber: step.number, countersignature: counterInfo.encoding, cardSha256: card.sha256, timeStamp };
 }
