@@ -194,10 +194,19 @@ function tooMany(what: string, count: number, limit: number): never {
 function asDer(input: Uint8Array, tooLarge: string): Uint8Array {
   const sent = plainBytes(input);
   if (sent.length > CMS_LIMITS.bytes) throw new DerError(tooLarge);
-  const bytes = berToDer(sent);
-  if (bytes.length > CMS_LIMITS.bytes) throw new DerError(tooLarge);
-  assertStrictDer(bytes);
-  return bytes;
+  try {
+    // DER, as the desktop app and most clients send: read where it lies, nothing rebuilt.
+    assertStrictDer(sent);
+    return sent;
+  } catch (error) {
+    if (!(error instanceof DerError)) throw error;
+    const bytes = berToDer(sent);
+    // Nothing BER would explain: the first complaint stands.
+    if (bytes === sent) throw error;
+    if (bytes.length > CMS_LIMITS.bytes) throw new DerError(tooLarge);
+    assertStrictDer(bytes);
+    return bytes;
+  }
 }
 
 /** Each certificate carried must be one (parsed by OpenSSL, as any reader of the evidence would). */
