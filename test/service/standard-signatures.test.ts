@@ -155,7 +155,7 @@ describe.each(databaseKinds())('補簽 refusals keep their reason and language o
     service = await startTestService(kind);
     vendor = await Clerk.login(service, 'vendor');
     const temp = await vendor.enableTempCert();
-    for (let i = 0; i < 2; i++) {
+    for (let i = 0; i < 3; i++) {
       const doc = await vendor.createDocument(`出差公文 ${i}`);
       await vendor.act(doc.id, '送請簽核', 'yeh.yenchih', temp);
     }
@@ -217,6 +217,21 @@ describe.each(databaseKinds())('補簽 refusals keep their reason and language o
       message: expect.stringMatching(/簽章規範/),
       detail: expect.stringMatching(/缺少 signing-certificate-v2/),
     });
+  });
+
+  it('accepts a countersignature sent in BER and keeps it as DER', async () => {
+    const cardSigner = await vendor.card();
+    const step = pending[2]!;
+    const request = await resignRequest([step], cardSigner, '補簽（BER）');
+    const der = new Uint8Array(Buffer.from(request.items[0]!.countersignature, 'base64'));
+    // The outer SEQUENCE in indefinite length, as a BER encoder writes it.
+    const content = der.subarray(der[1]! < 0x80 ? 2 : 2 + (der[1]! & 0x7f));
+    const ber = Uint8Array.from([0x30, 0x80, ...content, 0x00, 0x00]);
+    const r = await resign({ ...request, items: [{ stepId: step.stepId, countersignature: Buffer.from(ber).toString('base64') }] });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.results[0]).toMatchObject({ outcome: 'resigned' });
+    const stored = await service.ctx.storage.db.selectFrom('steps').select(['countersignature']).where('id', '=', step.stepId).executeTakeFirstOrThrow();
+    expect(Buffer.from(stored.countersignature!).equals(Buffer.from(der))).toBe(true);
   });
 });
 
