@@ -291,6 +291,11 @@ export function detailOf(detail: CataloguedDetail, language: 'zh-TW' | 'en' = 'z
   return detail.found === undefined ? zh : `${zh}（收到：${detail.found}）`;
 }
 
+/** Refuses a well-formed signature for a catalogued reason; `found` says what the signature had. */
+export function refuseSignature(code: 'SIGNATURE_PROFILE' | 'WEAK_ALGORITHM', reason: SignatureReason, found?: string): never {
+  throw new GongwenError(code, found === undefined ? { reason } : { reason, found });
+}
+
 /** The body of every 4xx/5xx answer of the service. */
 export interface ErrorBody {
   code: ErrorCode;

@@ -1,4 +1,4 @@
-import { GongwenError, type SignatureReason } from '../../common/errors.js';
+import { refuseSignature, type SignatureReason } from '../../common/errors.js';
 import { berToDer } from './ber.js';
 import { knownCertificate } from './certificate-cache.js';
 import { DerError, Tag, assertStrictDer, children, contentOf, encodingOf, expect, plainBytes, readWhole, sameBytes, smallInteger, type Tlv } from './der.js';
@@ -180,7 +180,7 @@ function algorithmOid(bytes: Uint8Array, tlv: Tlv): Uint8Array {
 
 /** Well-formed CMS outside the profile: SIGNATURE_PROFILE with the reason, not SIGNATURE_MALFORMED. */
 function profile(reason: SignatureReason, found?: string): never {
-  throw new GongwenError('SIGNATURE_PROFILE', found === undefined ? { reason } : { reason, found });
+  refuseSignature('SIGNATURE_PROFILE', reason, found);
 }
 
 function tooMany(what: string, count: number, limit: number): never {

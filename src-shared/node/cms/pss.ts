@@ -1,4 +1,4 @@
-import { GongwenError, type SignatureReason } from '../../common/errors.js';
+import { refuseSignature as refuse } from '../../common/errors.js';
 import { DerError, Tag, children, encodingOf, readWhole, sameBytes, smallInteger, type Tlv } from './der.js';
 import { oidDer, oidName } from './oids.js';
 
@@ -72,8 +72,4 @@ function hashName(bytes: Uint8Array, tlv: Tlv): string {
 function expectSequence(tlv: Tlv): Tlv {
   if (tlv.tag !== Tag.SEQUENCE) throw new DerError('not a SEQUENCE');
   return tlv;
-}
-
-function refuse(code: 'SIGNATURE_PROFILE' | 'WEAK_ALGORITHM', reason: SignatureReason, found: string): never {
-  throw new GongwenError(code, { reason, found });
 }

@@ -1,5 +1,5 @@
 import { constants, verify as cryptoVerify, type KeyObject, type X509Certificate } from 'node:crypto';
-import { GongwenError, type SignatureReason } from '../../common/errors.js';
+import { GongwenError, refuseSignature as refuse, type SignatureReason } from '../../common/errors.js';
 import { knownCertificate, type KnownCertificate } from './certificate-cache.js';
 import { subjectKeyIdentifier } from './certificate-fields.js';
 import { DerError, Tag, children, contentOf, readTime, readWhole, sameBytes } from './der.js';
@@ -172,10 +172,6 @@ function checkKeyStrength(key: KeyObject, info: ParsedSignerInfo): { padding?: n
     return {};
   }
   return refuse('SIGNATURE_PROFILE', 'KEY_TYPE', key.asymmetricKeyType ?? 'unknown');
-}
-
-function refuse(code: 'SIGNATURE_PROFILE' | 'WEAK_ALGORITHM', reason: SignatureReason, found?: string): never {
-  throw new GongwenError(code, found === undefined ? { reason } : { reason, found });
 }
 
 /** SigningCertificateV2 ::= SEQUENCE { certs SEQUENCE OF ESSCertIDv2, ... }; the first certHash. */
