@@ -51,8 +51,9 @@ export async function performAction(ctx: ServiceContext, actor: Actor, documentI
   );
   const cms = decodeBase64(input.signature);
   const verified = verifyStepSignature(cms, payload);
-  if (verified.countersignatures.length > 0) throw new GongwenError('SIGNATURE_PROFILE', 'a new step signature carries no countersignature');
-  if (verified.signer.signingTime.getTime() !== signingTime.getTime()) throw new GongwenError('SIGNING_TIME_INVALID', 'signing-time differs from the payload');
+  if (verified.countersignatures.length > 0) throw new GongwenError('SIGNATURE_PROFILE', { reason: 'COUNTERSIGNATURE_IN_NEW_STEP' });
+  if (verified.signer.signingTime.getTime() !== signingTime.getTime())
+    throw new GongwenError('SIGNING_TIME_INVALID', 'signing-time differs from the payload’s signingTime (compared to the second)');
   const signer = await ctx.signerPolicy.accept(verified.signer, verified.parsed.certificates, actor.id, ctx.now());
 
   if (isClosing(action)) {
@@ -93,7 +94,8 @@ export async function performAction(ctx: ServiceContext, actor: Actor, documentI
         tempCertUsed: signer.kind === 'temp',
         approverUserId: action === '決行' ? actor.id : null,
         payload,
-        signature: cms,
+        // DER as the verifier read it (BER re-encoded, a carried payload left out): what evidence exports.
+        signature: verified.parsed.encoding,
         signatureValue: verified.parsed.signerInfos[0]!.signature,
         signerCertificateSha256: signer.certificateSha256,
         signingTime: signingTime.toISOString(),
@@ -204,14 +206,20 @@ async function checkRoute(ctx: ServiceContext, actor: Actor, doc: DocumentRow, a
   return recipient;
 }
 
-/** Whole seconds, not ahead of the service's clock (beyond the skew), not before the step arrived. */
+/**
+ * The payload's signingTime in UTC, with or without fractional seconds (the schema's form), not
+ * ahead of the service's clock (beyond the skew), not before the step arrived. Returned to the
+ * second: what the CMS signing-time holds and is compared with (docs/architecture.md), and what
+ * is stored. The payload keeps the text as signed.
+ */
 function checkSigningTime(ctx: ServiceContext, text: string, arrivedAt: string): Date {
   const time = new Date(text);
-  if (Number.isNaN(time.getTime()) || signingTimeOf(time) !== text)
-    throw new GongwenError('SIGNING_TIME_INVALID', 'use whole seconds in UTC, e.g. 2014-05-27T09:24:00Z');
+  // The whole-second part read back as written: no 24:00, no 30 February rolled into March.
+  if (Number.isNaN(time.getTime()) || signingTimeOf(time) !== text.replace(/\.\d+Z$/, 'Z'))
+    throw new GongwenError('SIGNING_TIME_INVALID', 'use UTC, e.g. 2014-05-27T09:24:00Z or 2014-05-27T09:24:00.250Z');
   if (time.getTime() > ctx.now().getTime() + ctx.clockSkewMs) throw new GongwenError('SIGNING_TIME_INVALID', 'in the future');
   if (time.getTime() < new Date(arrivedAt).getTime() - ctx.clockSkewMs) throw new GongwenError('SIGNING_TIME_INVALID', 'before the step arrived');
-  return time;
+  return new Date(signingTimeOf(time));
 }
 
 /** A signature or countersignature sent as base64: one meaning per value, else SIGNATURE_MALFORMED. */

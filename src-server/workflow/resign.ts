@@ -79,7 +79,7 @@ interface Accepted {
  * a step is re-signed once however often it arrives; one already re-signed is reported as such
  * and left alone. Evidence puts signature and countersignature together (`evidence.ts`).
  */
-export async function resignSteps(ctx: ServiceContext, actor: Actor, request: ResignRequest): Promise<ResignItemResult[]> {
+export async function resignSteps(ctx: ServiceContext, actor: Actor, request: ResignRequest, language: 'zh-TW' | 'en' = 'zh-TW'): Promise<ResignItemResult[]> {
   assertEachStepOnce(request);
   const results = new Map<string, ResignItemResult>();
   const accepted: Accepted[] = [];
@@ -102,7 +102,15 @@ export async function resignSteps(ctx: ServiceContext, actor: Actor, request: Re
       else results.set(item.stepId, outcome);
     } catch (error) {
       if (!(error instanceof GongwenError)) throw error;
-      results.set(item.stepId, { stepId: item.stepId, outcome: 'refused', code: error.code, message: messageOf(error.code) });
+      // Each refusal says what a whole-request one would: the code, its sentence and the detail, in the request's language.
+      const detail = error.detailIn(language);
+      results.set(item.stepId, {
+        stepId: item.stepId,
+        outcome: 'refused',
+        code: error.code,
+        message: messageOf(error.code, language),
+        ...(detail ? { detail } : {}),
+      });
     }
   }
   if (accepted.length > 0) {
@@ -215,5 +223,6 @@ async function checkOne(
   card.assertValidAt(counter.signingTime, now);
   if (step.resigned_at !== null) return { stepId, outcome: 'already-resigned' };
   const timeStamp = await timeStampSignature(ctx, counterInfo.signature, counter.signingTime);
-  return { stepId, seq: step.seq, documentNumber: step.number, countersignature: counterDer, cardSha256: card.sha256, timeStamp };
+  // Kept as DER (BER re-encoded): it is attached to the step's signature in the evidence.
+  return { stepId, seq: step.seq, documentNumber: step.number, countersignature: counterInfo.encoding, cardSha256: card.sha256, timeStamp };
 }

@@ -62,10 +62,11 @@ export const errorCatalog = {
 
   // Signatures
   SIGNATURE_MALFORMED: [400, '簽章資料損毀或不是有效的簽章格式。', 'The signature is damaged or not a CMS signature.'],
+  // Well-formed CMS outside the profile: the detail names the reason (signatureReasonCatalog).
   SIGNATURE_PROFILE: [
     400,
-    '簽章缺少必要的資訊（簽章時間、內容摘要或憑證）。',
-    'The signature lacks required attributes (signing time, digest or certificate).',
+    '簽章格式正確，但不符合本系統接受的簽章規範（演算法、簽章屬性或簽章者識別方式）。',
+    'The signature is well-formed CMS but outside the accepted signature profile (algorithms, signed attributes or signer identifier).',
   ],
   WEAK_ALGORITHM: [400, '簽章使用的演算法強度不足，已不被接受。', 'The signature uses an algorithm that is no longer accepted.'],
   SIGNATURE_PAYLOAD_MISMATCH: [400, '簽章內容與公文這一關的資料不符。', 'The signature is over other data than this step.'],
@@ -242,6 +243,74 @@ export function messageOf(code: ErrorCode, language: 'zh-TW' | 'en' = 'zh-TW'): 
   return (language === 'en' ? en : zh) as string;
 }
 
+/**
+ * Why a well-formed signature is refused (SIGNATURE_PROFILE, WEAK_ALGORITHM): the detail sentence
+ * of the answer, in the request's language, so an integrator learns what to change. zh-TW first.
+ */
+export const signatureReasonCatalog = {
+  ONE_SIGNER: ['公文簽章只能有一位簽章者。', 'A step signature has exactly one signer.'],
+  SIGNER_INFO_VERSION: [
+    'SignerInfo 版本須為 1（以 issuerAndSerialNumber 識別簽章者）或 3（以 subjectKeyIdentifier 識別）。',
+    'The SignerInfo version must be 1 with issuerAndSerialNumber, or 3 with subjectKeyIdentifier.',
+  ],
+  DIGEST_ALGORITHM: ['摘要演算法須為 SHA-256。', 'The digest algorithm must be SHA-256.'],
+  WEAK_DIGEST: ['摘要演算法（SHA-1 或 MD5）強度不足。', 'The digest algorithm (SHA-1 or MD5) is too weak.'],
+  WEAK_SIGNATURE_ALGORITHM: ['簽章演算法使用 SHA-1 或 MD5，強度不足。', 'The signature algorithm uses SHA-1 or MD5, which are too weak.'],
+  SIGNATURE_ALGORITHM: [
+    '簽章演算法須為 sha256WithRSAEncryption 或 RSASSA-PSS（RSA 金鑰），或 ecdsa-with-SHA256（EC 金鑰）。',
+    'The signature algorithm must be sha256WithRSAEncryption or RSASSA-PSS for an RSA key, or ecdsa-with-SHA256 for an EC key.',
+  ],
+  PSS_PARAMETERS: [
+    'RSASSA-PSS 參數須為 SHA-256、MGF1 搭配 SHA-256、salt 長度 32 位元組、trailer field 1。',
+    'RSASSA-PSS must use SHA-256, MGF1 with SHA-256, a salt length of 32 bytes and trailer field 1.',
+  ],
+  WEAK_PSS: ['RSASSA-PSS 使用 SHA-1（含未指定參數時的預設值），強度不足。', 'RSASSA-PSS with SHA-1 (or its default parameters) is too weak.'],
+  ALGORITHM_PARAMETERS: ['演算法識別碼帶有本規範不使用的參數。', 'An algorithm identifier carries parameters the profile does not use.'],
+  WEAK_RSA_KEY: ['RSA 金鑰短於 2048 位元。', 'The RSA key is shorter than 2048 bits.'],
+  WEAK_CURVE: ['EC 金鑰不是 P-256 或 P-384 曲線。', 'The EC key is not on the P-256 or P-384 curve.'],
+  KEY_TYPE: ['憑證的金鑰既非 RSA 也非 EC。', 'The certificate’s key is neither RSA nor EC.'],
+  SIGNED_ATTRIBUTES_MISSING: [
+    '簽章缺少簽章屬性（content-type、message-digest、signing-time、signing-certificate-v2）。',
+    'The signed attributes are missing (content-type, message-digest, signing-time, signing-certificate-v2).',
+  ],
+  CONTENT_TYPE_ATTRIBUTE: ['content-type 簽章屬性須存在且為 id-data。', 'The content-type attribute must be present and be id-data.'],
+  COUNTERSIGNATURE_CONTENT_TYPE: ['補簽簽章（副署）不可帶 content-type 屬性。', 'A countersignature must not carry a content-type attribute.'],
+  MESSAGE_DIGEST_MISSING: ['缺少 message-digest（內容摘要）簽章屬性。', 'The message-digest attribute is missing.'],
+  SIGNING_TIME_MISSING: ['缺少 signing-time（簽章時間）簽章屬性。', 'The signing-time attribute is missing.'],
+  SIGNING_CERTIFICATE_MISSING: ['缺少 signing-certificate-v2（CAdES 簽章憑證）簽章屬性。', 'The signing-certificate-v2 attribute (CAdES) is missing.'],
+  SIGNING_CERTIFICATE_OTHER: [
+    'signing-certificate-v2 屬性所指的不是簽章者的憑證。',
+    'The signing-certificate-v2 attribute names another certificate than the signer’s.',
+  ],
+  SIGNING_CERTIFICATE_HASH: ['signing-certificate-v2 屬性的雜湊須為 SHA-256。', 'The signing-certificate-v2 attribute must use SHA-256.'],
+  RESIGN_NOTE_MISSING: ['補簽簽章缺少補簽註記屬性。', 'The countersignature lacks the re-sign note attribute.'],
+  ATTRIBUTE_REPEATED: ['有簽章屬性重複出現或帶有多個值。', 'A signed attribute appears more than once or with more than one value.'],
+  CONTENT_NOT_DATA: ['簽章內容型別須為 id-data。', 'The signed content type must be id-data.'],
+  CERTIFICATE_CHOICE: ['簽章只能附帶 X.509 憑證。', 'Only X.509 certificates may be carried.'],
+  NESTED_COUNTERSIGNATURE: ['不接受對補簽簽章再副署。', 'A countersignature of a countersignature is not accepted.'],
+  TOO_MANY: ['簽章所含的項目超過本規範允許的數量。', 'The signature holds more elements than the profile allows.'],
+  COUNTERSIGNATURE_IN_NEW_STEP: ['新送出的關卡簽章不可帶補簽簽章（副署）。', 'A new step’s signature must not carry a countersignature.'],
+} as const satisfies Record<string, readonly [string, string]>;
+
+export type SignatureReason = keyof typeof signatureReasonCatalog;
+
+/** A detail from the reason catalogue; `found` (an algorithm, a number) is added as it is. */
+export interface CataloguedDetail {
+  reason: SignatureReason;
+  found?: string;
+}
+
+export function detailOf(detail: CataloguedDetail, language: 'zh-TW' | 'en' = 'zh-TW'): string {
+  const [zh, en] = signatureReasonCatalog[detail.reason];
+  if (language === 'en') return detail.found === undefined ? en : `${en} (found: ${detail.found})`;
+  return detail.found === undefined ? zh : `${zh}（收到：${detail.found}）`;
+}
+
+/** Refuses a well-formed signature for a catalogued reason; `found` says what the signature had. */
+export function refuseSignature(code: 'SIGNATURE_PROFILE' | 'WEAK_ALGORITHM', reason: SignatureReason, found?: string): never {
+  throw new GongwenError(code, found === undefined ? { reason } : { reason, found });
+}
+
 /** The body of every 4xx/5xx answer of the service. */
 export interface ErrorBody {
   code: ErrorCode;
@@ -253,19 +322,28 @@ export interface ErrorBody {
 /** Thrown wherever a request must be refused; the service turns it into an ErrorBody. */
 export class GongwenError extends Error {
   readonly code: ErrorCode;
+  /** The detail in English (logs, the CLI); `toBody` says a catalogued one in the request's language. */
   readonly detail: string | undefined;
+  readonly catalogued: CataloguedDetail | undefined;
 
-  constructor(code: ErrorCode, detail?: string) {
+  constructor(code: ErrorCode, detail?: string | CataloguedDetail) {
     super(messageOf(code, 'en'));
     this.name = 'GongwenError';
     this.code = code;
-    this.detail = detail;
+    this.catalogued = typeof detail === 'object' ? detail : undefined;
+    this.detail = typeof detail === 'object' ? detailOf(detail, 'en') : detail;
+  }
+
+  /** The detail in `language`: a catalogued reason translated, a free one as it is. */
+  detailIn(language: 'zh-TW' | 'en' = 'zh-TW'): string | undefined {
+    return this.catalogued ? detailOf(this.catalogued, language) : this.detail;
   }
 
   toBody(language: 'zh-TW' | 'en' = 'zh-TW'): ErrorBody {
-    return this.detail === undefined
+    const detail = this.detailIn(language);
+    return detail === undefined
       ? { code: this.code, message: messageOf(this.code, language) }
-      : { code: this.code, message: messageOf(this.code, language), detail: this.detail };
+      : { code: this.code, message: messageOf(this.code, language), detail };
   }
 }
 

@@ -24,7 +24,10 @@ export interface StepPayload {
   /** Account of the next holder; null when the action closes the flow. */
   recipient: string | null;
   opinion: string;
-  /** ISO 8601 in UTC, whole seconds: equal to the CMS signing-time attribute. */
+  /**
+   * ISO 8601 in UTC (`Z`), seconds required, fractional seconds allowed: equal to the CMS
+   * signing-time attribute when both are taken to the second. The desktop app writes whole seconds.
+   */
   signingTime: string;
   stepToken: string;
 }

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseJournal } from '../../src-main/outbox/outbox.js';
 import { ActionRequest } from '../../src-shared/common/api/documents.js';
-import { DerError } from '../../src-shared/node/cms/der.js';
+import { DerError, assertStrictDer } from '../../src-shared/node/cms/der.js';
 import { keyObjectSigner } from '../../src-shared/node/cms/key-signer.js';
 import { CMS_LIMITS, parseSignedData } from '../../src-shared/node/cms/parse.js';
 import { signStep } from '../../src-shared/node/cms/sign.js';
@@ -14,6 +14,7 @@ import { fromPem, x509 } from '../../src-shared/node/pki/x509.js';
 import { canonicalStepPayload, STEP_PAYLOAD_PROFILE } from '../../src-shared/common/step-payload.js';
 import { TempCertAuthority } from '../../src-server/temp-ca/authority.js';
 import { testPki } from '../helpers/demo-pki.js';
+import { opensslSign } from '../helpers/openssl-sign.js';
 
 /**
  * Property-based fuzzing of every parser of untrusted bytes: random bytes and, more telling, valid
@@ -67,6 +68,8 @@ function refusesCleanly(run: () => unknown, allowed: (error: unknown) => boolean
 describe('fuzzing the parsers of untrusted bytes', () => {
   let cms: Uint8Array;
   let resigned: Uint8Array;
+  /** `openssl cms -sign -cades -stream`: indefinite-length BER with the content embedded. */
+  let ber: Uint8Array;
   let payload: Uint8Array;
   let csr: Uint8Array;
   let ca: TempCertAuthority;
@@ -90,6 +93,7 @@ describe('fuzzing the parsers of untrusted bytes', () => {
     });
     cms = await signStep(payload, signer, new Date('2014-05-27T09:24:00Z'));
     resigned = await countersign(cms, signer, { note: '補簽', signingTime: new Date() });
+    ber = opensslSign(payload, card, ['-cades', '-stream']);
     const keys = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
     csr = new Uint8Array(
       (await x509.Pkcs10CertificateRequestGenerator.create({ name: 'CN=x', keys, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } })).rawData,
@@ -98,13 +102,13 @@ describe('fuzzing the parsers of untrusted bytes', () => {
   });
 
   it(
-    'the CMS parser refuses damaged signatures with DerError only',
+    'the CMS parser refuses damaged signatures with DerError, or SIGNATURE_PROFILE when the CMS is well-formed, only',
     () => {
       fc.assert(
         fc.property(fc.oneof(mutated(cms), mutated(resigned)), (bytes) =>
           refusesCleanly(
             () => parseSignedData(bytes),
-            (e) => e instanceof DerError,
+            (e) => e instanceof DerError || (e instanceof GongwenError && e.code === 'SIGNATURE_PROFILE' && e.detail !== undefined),
           ),
         ),
         runs(5_000),
@@ -114,10 +118,36 @@ describe('fuzzing the parsers of untrusted bytes', () => {
   );
 
   it(
+    'damaged BER is refused with DerError or SIGNATURE_PROFILE, and whatever is read is kept as strict DER',
+    () => {
+      fc.assert(
+        fc.property(mutated(ber), (bytes) =>
+          refusesCleanly(
+            () => {
+              const parsed = parseSignedData(bytes);
+              assertStrictDer(parsed.encoding);
+              expect(parsed.encoding.length).toBeLessThanOrEqual(CMS_LIMITS.bytes);
+            },
+            (e) => e instanceof DerError || (e instanceof GongwenError && e.code === 'SIGNATURE_PROFILE'),
+          ),
+        ),
+        runs(2_000),
+      );
+      expect(
+        refusesCleanly(
+          () => verifyStepSignature(ber, payload),
+          () => false,
+        ),
+      ).toBe(true);
+    },
+    limit,
+  );
+
+  it(
     'the step-signature verifier refuses damaged signatures with its own codes only',
     () => {
       fc.assert(
-        fc.property(fc.oneof(mutated(cms), mutated(resigned)), (bytes) =>
+        fc.property(fc.oneof(mutated(cms), mutated(resigned), mutated(ber)), (bytes) =>
           refusesCleanly(
             () => verifyStepSignature(bytes, payload),
             (e) => e instanceof GongwenError,

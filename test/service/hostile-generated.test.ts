@@ -305,6 +305,35 @@ describe.each(databaseKinds())('generated hostile input on %s', (kind) => {
     await poisoned('a constructed OCTET STRING inside a certificate’s place', (p) =>
       signedData(p, { certificates: tlv(0xa0, ...p.certificates, tlv(0x24, tlv(0x04, Buffer.from('x')))) }),
     );
+    // BER is accepted (issue 15), garbage in BER is not: the same junk, with every level above the
+    // certificates in indefinite length as `openssl cms -sign -stream` writes them.
+    const indefinite = (tag: number, ...parts: Uint8Array[]) => Uint8Array.from([tag, 0x80, ...parts.flatMap((part) => [...part]), 0x00, 0x00]);
+    const berSignedData = (p: ParsedSignedData, certificates: Uint8Array) =>
+      indefinite(
+        0x30,
+        oidDer.signedData,
+        indefinite(0xa0, indefinite(0x30, smallIntegerValue(1), p.digestAlgorithms, p.encapContentInfo, certificates, setOf(signerInfos(p)))),
+      );
+    await poisoned('junk bytes after the signer’s certificate, in BER', (p) =>
+      berSignedData(p, indefinite(0xa0, ...p.certificates, sequence(Buffer.from('\x01\x02junk')))),
+    );
+    await poisoned('a BER signature with a byte after its end-of-contents', (p) =>
+      Uint8Array.from([...berSignedData(p, implicitSetOf(0xa0, p.certificates)), 0x00]),
+    );
+    await poisoned('a BER signature without its last end-of-contents', (p) => berSignedData(p, implicitSetOf(0xa0, p.certificates)).slice(0, -2));
+    await poisoned('a BER end-of-contents that is not 00 00', (p) => {
+      const ber = berSignedData(p, implicitSetOf(0xa0, p.certificates));
+      ber[ber.length - 1] = 0x01;
+      return ber;
+    });
+    await poisoned('an indefinite length on a primitive value', (p) => {
+      const ber = berSignedData(p, implicitSetOf(0xa0, p.certificates));
+      ber[18] = 0x80; // the length of the version INTEGER (after 30 80, the OID, a0 80, 30 80 and its tag)
+      return ber;
+    });
+    await poisoned('a constructed OCTET STRING holding an INTEGER, in BER', (p) =>
+      berSignedData(p, indefinite(0xa0, ...p.certificates, indefinite(0x24, smallIntegerValue(1)))),
+    );
 
     // Weak algorithms and rogue chains, signed over the right payload so that only the algorithm or the chain is wrong.
     const payloadFor = (signingTime: string) =>

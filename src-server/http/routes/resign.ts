@@ -1,6 +1,7 @@
 import { PendingResignList, PendingResignQuery, ResignRequest, ResignResponse } from '../../../src-shared/common/api/resign.js';
 import { GongwenError, type ErrorCode } from '../../../src-shared/common/errors.js';
 import type { ServiceContext } from '../../context.js';
+import { languageOf } from '../errors.js';
 import { pendingResignSteps, resignSteps } from '../../workflow/resign.js';
 import { SIGNATURE_REFUSALS } from '../../signatures/refusals.js';
 import { defineRoute } from '../route.js';
@@ -27,11 +28,12 @@ export const resignRoutes = (ctx: ServiceContext) => [
     // A chunk of countersignatures of a few KB each (the client sends 50: tens of KB) and the card's certificates.
     bodyLimit: 1024 * 1024,
     response: ResignResponse,
-    handler: async ({ actor, body }) => {
-      const results = await resignSteps(ctx, actor, body);
+    handler: async ({ actor, body, request }) => {
+      const results = await resignSteps(ctx, actor, body, languageOf(request));
       // A batch of which nothing could be applied is refused as a whole, with its first reason.
       const first = results[0];
-      if (first && results.every((r) => r.outcome === 'refused')) throw new GongwenError(first.code as ErrorCode, `step ${first.stepId}`);
+      if (first && results.every((r) => r.outcome === 'refused'))
+        throw new GongwenError(first.code as ErrorCode, first.detail ? `step ${first.stepId}: ${first.detail}` : `step ${first.stepId}`);
       return { results };
     },
   }),

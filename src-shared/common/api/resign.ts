@@ -73,6 +73,8 @@ export const ResignItemResult = z.object({
   outcome: z.enum(['resigned', 'already-resigned', 'refused']),
   code: z.string().optional(),
   message: z.string().optional(),
+  /** Why the item was refused (the reason a signature is outside the profile, …), in the request's language. */
+  detail: z.string().optional(),
 });
 export type ResignItemResult = z.infer<typeof ResignItemResult>;
 

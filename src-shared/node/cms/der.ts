@@ -3,7 +3,7 @@
  * untrusted clients on every send: walking the bytes where they lie, without building an object
  * tree, keeps that fast and keeps the code an attacker can reach small enough to read and fuzz.
  * Anything that is not strict DER (indefinite lengths, long-form where short fits, trailing bytes)
- * is refused.
+ * is refused here; BER a client sends is re-encoded to DER first (`ber.ts`).
  */
 export class DerError extends Error {
   constructor(message: string) {

@@ -16,11 +16,17 @@ export const oid = {
   signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
   sha256: '2.16.840.1.101.3.4.2.1',
   sha1: '1.3.14.3.2.26',
+  sha224: '2.16.840.1.101.3.4.2.4',
+  sha384: '2.16.840.1.101.3.4.2.2',
+  sha512: '2.16.840.1.101.3.4.2.3',
   md5: '1.2.840.113549.2.5',
   rsaEncryption: '1.2.840.113549.1.1.1',
   sha256WithRSAEncryption: '1.2.840.113549.1.1.11',
   sha1WithRSAEncryption: '1.2.840.113549.1.1.5',
   md5WithRSAEncryption: '1.2.840.113549.1.1.4',
+  /** RSASSA-PSS (RFC 4055): its parameters name the hash, the mask generation and the salt length. */
+  rsassaPss: '1.2.840.113549.1.1.10',
+  mgf1: '1.2.840.113549.1.1.8',
   ecdsaWithSHA256: '1.2.840.10045.4.3.2',
   ecdsaWithSHA1: '1.2.840.10045.4.1',
   /** Certificate policy: "this is a GongwenDesk temporary software certificate". */
@@ -36,3 +42,27 @@ export const oidDer: Record<OidName, Uint8Array> = Object.fromEntries(Object.ent
   OidName,
   Uint8Array
 >;
+
+/** A name for an OID found in a signature, for the detail of a refusal: the profile's name, or the dotted form. */
+export function oidName(der: Uint8Array): string {
+  for (const [name, encoding] of Object.entries(oidDer)) {
+    if (encoding.length === der.length && encoding.every((b, i) => b === der[i])) return name;
+  }
+  return dottedOid(der);
+}
+
+function dottedOid(der: Uint8Array): string {
+  // DER of an OBJECT IDENTIFIER: tag, a short length (an algorithm OID is short), the arcs.
+  const arcs: bigint[] = [];
+  let value = 0n;
+  for (let i = der[1]! < 0x80 ? 2 : 2 + (der[1]! & 0x7f); i < der.length; i++) {
+    value = (value << 7n) | BigInt(der[i]! & 0x7f);
+    if ((der[i]! & 0x80) === 0) {
+      arcs.push(value);
+      value = 0n;
+    }
+  }
+  if (arcs.length === 0) return 'an unreadable OID';
+  const first = arcs[0]! < 80n ? arcs[0]! / 40n : 2n;
+  return [first, arcs[0]! - first * 40n, ...arcs.slice(1)].join('.');
+}

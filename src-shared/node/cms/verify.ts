@@ -1,9 +1,11 @@
-import { verify as cryptoVerify, type KeyObject, type X509Certificate } from 'node:crypto';
-import { GongwenError } from '../../common/errors.js';
+import { constants, verify as cryptoVerify, type KeyObject, type X509Certificate } from 'node:crypto';
+import { GongwenError, refuseSignature as refuse, type SignatureReason } from '../../common/errors.js';
 import { knownCertificate, type KnownCertificate } from './certificate-cache.js';
+import { subjectKeyIdentifier } from './certificate-fields.js';
 import { DerError, Tag, children, contentOf, readTime, readWhole, sameBytes } from './der.js';
-import { oidDer } from './oids.js';
+import { oidDer, oidName } from './oids.js';
 import { findAttribute, parseCountersignerInfo, parseSignedData, type ParsedSignedData, type ParsedSignerInfo } from './parse.js';
+import { pssSaltLength } from './pss.js';
 import { sha256 } from './signer-info.js';
 
 /** What a verified SignerInfo tells: who signed (the certificate is not yet judged), and when. */
@@ -40,7 +42,10 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
  */
 export function verifyStepSignature(cms: Uint8Array, payload: Uint8Array): VerifiedStepSignature {
   const parsed = parseOrRefuse(cms);
-  if (parsed.signerInfos.length !== 1) throw new GongwenError('SIGNATURE_PROFILE', 'a step signature has exactly one signer');
+  if (parsed.signerInfos.length !== 1) refuse('SIGNATURE_PROFILE', 'ONE_SIGNER', `${parsed.signerInfos.length} signers`);
+  // A carried content (openssl's -stream embeds it) must be the payload; the signature is kept without it.
+  if (parsed.encapsulatedContent && !sameBytes(parsed.encapsulatedContent, payload))
+    throw new GongwenError('SIGNATURE_PAYLOAD_MISMATCH', 'the content the signature carries is not the step payload');
   const signerInfo = parsed.signerInfos[0]!;
   const signer = verifySignerInfo(parsed, signerInfo, sha256(payload), 'content');
   const countersignatures = signerInfo.countersignatures.map((counter) => verifyCountersignature(parsed, signerInfo.signature, counter));
@@ -77,7 +82,7 @@ export function verifyCountersignature(
 ): VerifiedCountersignature {
   const verified = verifySignerInfo(parsed, counter, sha256(countersignedSignature), 'countersignature');
   const noteAttribute = findAttribute(counter.signedAttributes, oidDer.resignNote);
-  const noteValue = single(noteAttribute?.values, 'resign note');
+  const noteValue = single(noteAttribute?.values, 'RESIGN_NOTE_MISSING');
   const note = guard(() => {
     const tlv = readWhole(noteValue, Tag.UTF8_STRING);
     return strictUtf8.decode(contentOf(noteValue, tlv));
@@ -91,66 +96,82 @@ function verifySignerInfo(
   expectedDigest: Uint8Array,
   role: 'content' | 'countersignature',
 ): VerifiedSigner {
-  if (info.version !== 1) throw new GongwenError('SIGNATURE_PROFILE', 'SignerInfo version must be 1');
-  if (weakDigests.some((w) => sameBytes(w, info.digestAlgorithm))) throw new GongwenError('WEAK_ALGORITHM', 'digest algorithm');
-  if (!sameBytes(info.digestAlgorithm, oidDer.sha256)) throw new GongwenError('SIGNATURE_PROFILE', 'digest algorithm must be SHA-256');
-  if (weakSignatures.some((w) => sameBytes(w, info.signatureAlgorithm))) throw new GongwenError('WEAK_ALGORITHM', 'signature algorithm');
-  if (!info.signedAttributesDer) throw new GongwenError('SIGNATURE_PROFILE', 'signed attributes are required');
-
-  let signerCertificate: KnownCertificate | undefined;
-  let certificateDer: Uint8Array | undefined;
-  for (const der of parsed.certificates) {
-    const known = guard(() => knownCertificate(der));
-    if (sameBytes(known.reference.issuer, info.issuer) && sameBytes(known.reference.serial, info.serial)) {
-      signerCertificate = known;
-      certificateDer = der;
-      break;
-    }
-  }
-  if (!signerCertificate || !certificateDer) throw new GongwenError('CERT_UNKNOWN', 'the signer certificate is not in the signature');
-  const certificate = signerCertificate.x509;
+  const byKeyId = 'keyId' in info.sid;
+  if (info.version !== (byKeyId ? 3 : 1)) refuse('SIGNATURE_PROFILE', 'SIGNER_INFO_VERSION', `version ${info.version}`);
+  if (weakDigests.some((w) => sameBytes(w, info.digestAlgorithm))) refuse('WEAK_ALGORITHM', 'WEAK_DIGEST', oidName(info.digestAlgorithm));
+  if (!sameBytes(info.digestAlgorithm, oidDer.sha256)) refuse('SIGNATURE_PROFILE', 'DIGEST_ALGORITHM', oidName(info.digestAlgorithm));
+  if (weakSignatures.some((w) => sameBytes(w, info.signatureAlgorithm))) refuse('WEAK_ALGORITHM', 'WEAK_SIGNATURE_ALGORITHM', oidName(info.signatureAlgorithm));
+  if (!info.signedAttributesDer) refuse('SIGNATURE_PROFILE', 'SIGNED_ATTRIBUTES_MISSING');
 
   const attrs = info.signedAttributes;
-  const contentType = findAttribute(attrs, oidDer.contentType);
-  if (role === 'content' && !sameBytes(single(contentType?.values, 'content-type'), oidDer.data)) throw new GongwenError('SIGNATURE_PROFILE', 'content-type');
-  if (role === 'countersignature' && contentType) throw new GongwenError('SIGNATURE_PROFILE', 'a countersignature has no content-type');
+  const essValue = single(findAttribute(attrs, oidDer.signingCertificateV2)?.values, 'SIGNING_CERTIFICATE_MISSING');
+  const essHash = guard(() => firstCertHash(essValue));
+  const { known: signerCertificate, der: certificateDer } = signerCertificateOf(parsed.certificates, info, essHash);
+  const certificate = signerCertificate.x509;
 
-  const digestValue = single(findAttribute(attrs, oidDer.messageDigest)?.values, 'message-digest');
+  const contentType = findAttribute(attrs, oidDer.contentType);
+  if (role === 'content' && !sameBytes(single(contentType?.values, 'CONTENT_TYPE_ATTRIBUTE'), oidDer.data))
+    refuse('SIGNATURE_PROFILE', 'CONTENT_TYPE_ATTRIBUTE');
+  if (role === 'countersignature' && contentType) refuse('SIGNATURE_PROFILE', 'COUNTERSIGNATURE_CONTENT_TYPE');
+
+  const digestValue = single(findAttribute(attrs, oidDer.messageDigest)?.values, 'MESSAGE_DIGEST_MISSING');
   const digest = guard(() => contentOf(digestValue, readWhole(digestValue, Tag.OCTET_STRING)));
   if (!sameBytes(digest, expectedDigest)) {
     throw new GongwenError(role === 'content' ? 'SIGNATURE_PAYLOAD_MISMATCH' : 'COUNTERSIGNATURE_INVALID', 'message-digest');
   }
 
-  const timeValue = single(findAttribute(attrs, oidDer.signingTime)?.values, 'signing-time');
+  const timeValue = single(findAttribute(attrs, oidDer.signingTime)?.values, 'SIGNING_TIME_MISSING');
   const signingTime = guard(() => readTime(timeValue, readWhole(timeValue, timeValue[0] === Tag.UTC_TIME ? Tag.UTC_TIME : Tag.GENERALIZED_TIME)));
 
-  const essValue = single(findAttribute(attrs, oidDer.signingCertificateV2)?.values, 'signing-certificate-v2');
-  if (
-    !sameBytes(
-      guard(() => firstCertHash(essValue)),
-      signerCertificate.reference.sha256,
-    )
-  )
-    throw new GongwenError('SIGNATURE_PROFILE', 'signing-certificate-v2 names another certificate');
-
-  checkKeyStrength(signerCertificate.publicKey, info.signatureAlgorithm);
-  const ok = cryptoVerify('sha256', info.signedAttributesDer, { key: signerCertificate.publicKey, dsaEncoding: 'der' }, info.signature);
+  const padding = checkKeyStrength(signerCertificate.publicKey, info);
+  const ok = cryptoVerify('sha256', info.signedAttributesDer, { key: signerCertificate.publicKey, dsaEncoding: 'der', ...padding }, info.signature);
   if (!ok) throw new GongwenError('SIGNATURE_INVALID', role);
   return { certificate, certificateDer, signingTime };
 }
 
-function checkKeyStrength(key: KeyObject, signatureAlgorithm: Uint8Array): void {
-  if (key.asymmetricKeyType === 'rsa') {
-    if (!sameBytes(signatureAlgorithm, oidDer.sha256WithRSAEncryption) && !sameBytes(signatureAlgorithm, oidDer.rsaEncryption)) {
-      throw new GongwenError('SIGNATURE_PROFILE', 'signature algorithm does not fit an RSA key');
-    }
-    if ((key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS) throw new GongwenError('WEAK_ALGORITHM', 'RSA key shorter than 2048 bits');
-  } else if (key.asymmetricKeyType === 'ec') {
-    if (!sameBytes(signatureAlgorithm, oidDer.ecdsaWithSHA256)) throw new GongwenError('SIGNATURE_PROFILE', 'signature algorithm does not fit an EC key');
-    if (!acceptedCurves.has(key.asymmetricKeyDetails?.namedCurve ?? '')) throw new GongwenError('WEAK_ALGORITHM', 'EC curve');
-  } else {
-    throw new GongwenError('SIGNATURE_PROFILE', `unsupported key type ${key.asymmetricKeyType ?? ''}`);
+/**
+ * The signer's certificate among those carried, by the SignerInfo's sid: issuer and serial, or
+ * the subjectKeyIdentifier. signing-certificate-v2 must name that very certificate; where more
+ * than one carried certificate has the key identifier (a re-issued certificate for one key), it
+ * is the one signing-certificate-v2 names.
+ */
+function signerCertificateOf(certificates: readonly Uint8Array[], info: ParsedSignerInfo, essHash: Uint8Array): { known: KnownCertificate; der: Uint8Array } {
+  const { sid } = info;
+  const matches: { known: KnownCertificate; der: Uint8Array }[] = [];
+  for (const der of certificates) {
+    const known = guard(() => knownCertificate(der));
+    const named =
+      'keyId' in sid
+        ? sameBytes(guard(() => subjectKeyIdentifier(der)) ?? new Uint8Array(), sid.keyId)
+        : sameBytes(known.reference.issuer, sid.issuer) && sameBytes(known.reference.serial, sid.serial);
+    if (named) matches.push({ known, der });
   }
+  if (matches.length === 0) throw new GongwenError('CERT_UNKNOWN', 'the signer certificate is not in the signature');
+  const named = matches.find((m) => sameBytes(m.known.reference.sha256, essHash));
+  if (!named) refuse('SIGNATURE_PROFILE', 'SIGNING_CERTIFICATE_OTHER');
+  return named;
+}
+
+/** The key fits the signature algorithm and is strong enough; RSASSA-PSS's padding options for the check. */
+function checkKeyStrength(key: KeyObject, info: ParsedSignerInfo): { padding?: number; saltLength?: number } {
+  const algorithm = info.signatureAlgorithm;
+  const pss = sameBytes(algorithm, oidDer.rsassaPss);
+  if (info.signatureParameters && !pss) refuse('SIGNATURE_PROFILE', 'ALGORITHM_PARAMETERS', oidName(algorithm));
+  if (key.asymmetricKeyType === 'rsa') {
+    if (!pss && !sameBytes(algorithm, oidDer.sha256WithRSAEncryption) && !sameBytes(algorithm, oidDer.rsaEncryption)) {
+      refuse('SIGNATURE_PROFILE', 'SIGNATURE_ALGORITHM', `${oidName(algorithm)} with an RSA key`);
+    }
+    if ((key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS)
+      refuse('WEAK_ALGORITHM', 'WEAK_RSA_KEY', `${key.asymmetricKeyDetails?.modulusLength ?? 0} bits`);
+    return pss ? { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: pssSaltLength(info.signatureParameters) } : {};
+  }
+  if (key.asymmetricKeyType === 'ec') {
+    if (!sameBytes(algorithm, oidDer.ecdsaWithSHA256)) refuse('SIGNATURE_PROFILE', 'SIGNATURE_ALGORITHM', `${oidName(algorithm)} with an EC key`);
+    if (!acceptedCurves.has(key.asymmetricKeyDetails?.namedCurve ?? ''))
+      refuse('WEAK_ALGORITHM', 'WEAK_CURVE', key.asymmetricKeyDetails?.namedCurve ?? 'unknown');
+    return {};
+  }
+  return refuse('SIGNATURE_PROFILE', 'KEY_TYPE', key.asymmetricKeyType ?? 'unknown');
 }
 
 /** SigningCertificateV2 ::= SEQUENCE { certs SEQUENCE OF ESSCertIDv2, ... }; the first certHash. */
@@ -167,7 +188,7 @@ function firstCertHash(value: Uint8Array): Uint8Array {
     // An explicit hashAlgorithm: only SHA-256 (the default) is part of the profile.
     const algorithm = children(value, fields[0])[0];
     if (!algorithm || !sameBytes(value.subarray(algorithm.start, algorithm.end), oidDer.sha256))
-      throw new DerError('signing-certificate-v2 hash is not SHA-256');
+      refuse('SIGNATURE_PROFILE', 'SIGNING_CERTIFICATE_HASH', algorithm ? oidName(value.subarray(algorithm.start, algorithm.end)) : undefined);
     i = 1;
   }
   const hash = fields[i];
@@ -175,8 +196,10 @@ function firstCertHash(value: Uint8Array): Uint8Array {
   return contentOf(value, hash);
 }
 
-function single(values: Uint8Array[] | undefined, name: string): Uint8Array {
-  if (!values || values.length !== 1) throw new GongwenError('SIGNATURE_PROFILE', `${name} must appear once with one value`);
+/** The one value of a signed attribute the profile requires: `missing` names it when it is absent. */
+function single(values: Uint8Array[] | undefined, missing: SignatureReason): Uint8Array {
+  if (!values || values.length === 0) refuse('SIGNATURE_PROFILE', missing);
+  if (values.length !== 1) refuse('SIGNATURE_PROFILE', 'ATTRIBUTE_REPEATED', `${values.length} values`);
   return values[0]!;
 }
 
