@@ -7,6 +7,7 @@ import { createUser, ensureUnit, findUserByAccount, registerCardCertificate } fr
 import { verifyAuditChain } from './audit/audit-log.js';
 import { buildEvidence, findDocumentId, writeEvidence } from './evidence/evidence.js';
 import { buildApp } from './http/app.js';
+import { loadTls } from './http/tls.js';
 import { backupSqlite } from './operations/backup.js';
 import { describeFailure } from './operations/cli-failure.js';
 import { OperatorError } from './operations/operator-error.js';
@@ -40,9 +41,14 @@ async function main(argv: string[]): Promise<number> {
       const port = Number(values.port);
       if (!/^\d+$/.test(values.port) || port < 1 || port > 65535)
         throw new OperatorError(`--port (or PORT) must be a port number from 1 to 65535, not "${values.port}".`, 2);
+      const tls = await loadTls(config.tlsCertPath, config.tlsKeyPath, new Date()); // before the database: a wrong file stops the start at once
       const ctx = await createContext(config);
       // GONGWEN_LOG_LEVEL=warn drops the two lines per request (for load tests; production keeps info).
-      const app = await buildApp(ctx, { logger: { level: process.env.GONGWEN_LOG_LEVEL ?? 'info', redact: ['req.headers.authorization'] } });
+      const app = await buildApp(ctx, {
+        logger: { level: process.env.GONGWEN_LOG_LEVEL ?? 'info', redact: ['req.headers.authorization'] },
+        tls,
+        trustedProxies: config.trustedProxies,
+      });
       if (ctx.cardRoots.length === 0) {
         const rootsPath = config.cardRootsPath ?? join(config.dataDir, 'trust', 'card-roots.pem');
         // To the operator's terminal (stderr), at once: not a request log line.
@@ -60,7 +66,7 @@ async function main(argv: string[]): Promise<number> {
         throw error;
       }
       startTimeStampQueue(ctx, 60_000, (message) => app.log.info(message));
-      console.log(`document service on http://${values.host}:${values.port} (${ctx.storage.dialect}; data in ${config.dataDir})`);
+      console.log(`document service on ${tls ? 'https' : 'http'}://${values.host}:${values.port} (${ctx.storage.dialect}; data in ${config.dataDir})`);
       return -1; // keep running
     }
     case 'verify-audit':

@@ -5,6 +5,7 @@ import type { AgencyPolicy } from '../src-shared/common/api/policy.js';
 import { PasswordGuard } from './accounts/password-guard.js';
 import type { ServiceContext } from './context.js';
 import { loadAgencyPolicy } from './policy/agency-policy.js';
+import { parseTrustedProxies } from './http/tls.js';
 import { SignerPolicy } from './signatures/signer-policy.js';
 import { OperatorError } from './operations/operator-error.js';
 import { openStorage } from './storage/database.js';
@@ -27,6 +28,7 @@ import { keepTsaCertificate } from './timestamp/signature-time-stamps.js';
  *   GONGWEN_TSA_CERT / GONGWEN_TSA_KEY   the built-in time-stamping authority (made in <data>/tsa if unset)
  *   GONGWEN_TIME_STAMP_SKEW_SECONDS      how far a signing time may lie after its time-stamp (default 300)
  *   GONGWEN_TSA_URL / GONGWEN_TSA_TRUST  an external RFC 3161 TSA instead, and the PEM file of its trusted certificates
+ *   GONGWEN_TLS_CERT / GONGWEN_TLS_KEY   serve HTTPS with this certificate and key (PEM); GONGWEN_TRUST_PROXY the reverse proxies believed
  *   GONGWEN_POLICY          the agency's policy for 補簽 and temp certs (a JSON file; unset: the seed's rules)
  * The README's configuration reference lists these and the rest (PORT, GONGWEN_LOG_LEVEL …).
  */
@@ -46,6 +48,9 @@ export interface ServiceConfig {
   /** The agency's policy file; `policy` (tests) takes precedence over it. */
   policyPath?: string;
   policy?: AgencyPolicy;
+  tlsCertPath?: string;
+  tlsKeyPath?: string;
+  trustedProxies?: string[];
   now?: () => Date;
 }
 
@@ -64,6 +69,9 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): Ser
     tsaUrl: env.GONGWEN_TSA_URL || undefined,
     tsaTrustPath: env.GONGWEN_TSA_TRUST || undefined,
     policyPath: env.GONGWEN_POLICY || undefined,
+    tlsCertPath: env.GONGWEN_TLS_CERT || undefined,
+    tlsKeyPath: env.GONGWEN_TLS_KEY || undefined,
+    trustedProxies: parseTrustedProxies(env.GONGWEN_TRUST_PROXY),
   };
 }
 

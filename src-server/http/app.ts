@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ServiceContext } from '../context.js';
 import { capConnectionsPerAddress } from './connection-limits.js';
+import { proxyMatcher, type TlsFiles } from './tls.js';
 import { registerBytesParser, registerJsonParser } from './json-body.js';
 import { handleClientError, handleError, handleFrameworkError, handleNotFound } from './errors.js';
 import { openApiDocument } from './openapi.js';
@@ -29,8 +30,19 @@ export const CONNECTIONS_PER_ADDRESS = 256;
 export const SERVICE_VERSION = '0.1.0';
 
 /** The HTTP face of the service. Listening is the caller's business (the CLI, or tests' inject). */
-export async function buildApp(ctx: ServiceContext, options: { logger?: FastifyServerOptions['logger'] } = {}): Promise<FastifyInstance> {
+export interface AppOptions {
+  logger?: FastifyServerOptions['logger'];
+  /** Serve HTTPS with these (GONGWEN_TLS_CERT / GONGWEN_TLS_KEY); plain HTTP otherwise. */
+  tls?: TlsFiles;
+  /** Reverse proxies whose X-Forwarded-For is believed (GONGWEN_TRUST_PROXY). */
+  trustedProxies?: string[];
+}
+
+export async function buildApp(ctx: ServiceContext, options: AppOptions = {}): Promise<FastifyInstance> {
+  // The HTTPS server's type differs from the HTTP one only in the socket; routes see the same instance.
   const app = Fastify({
+    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' as const } } : {}),
+    ...(options.trustedProxies ? { trustProxy: options.trustedProxies } : {}),
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT,
     requestTimeout: TIMEOUTS.requestMs,
@@ -39,9 +51,9 @@ export async function buildApp(ctx: ServiceContext, options: { logger?: FastifyS
     // Every answer follows the contract, however early the request is refused.
     frameworkErrors: handleFrameworkError,
     clientErrorHandler: handleClientError,
-  });
+  }) as unknown as FastifyInstance;
   app.server.headersTimeout = TIMEOUTS.headersMs;
-  capConnectionsPerAddress(app.server, CONNECTIONS_PER_ADDRESS);
+  capConnectionsPerAddress(app.server, CONNECTIONS_PER_ADDRESS, proxyMatcher(options.trustedProxies));
   registerJsonParser(app);
   registerBytesParser(app);
   app.setErrorHandler(handleError);

@@ -5,10 +5,11 @@ import type { Server } from 'node:http';
  * bytes into each would otherwise hold the service's sockets (and memory) for as long as the
  * timeouts allow. A desktop client keeps a handful; a whole office behind one NAT, some dozens.
  */
-export function capConnectionsPerAddress(server: Server, most: number): void {
+export function capConnectionsPerAddress(server: Server, most: number, exempt: (address: string) => boolean = () => false): void {
   const open = new Map<string, number>();
   server.on('connection', (socket) => {
     const address = socket.remoteAddress ?? '';
+    if (exempt(address)) return; // a trusted reverse proxy carries every clerk's connections
     const count = (open.get(address) ?? 0) + 1;
     if (count > most) {
       socket.destroy();
