@@ -4,6 +4,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src-server/http/app.js';
 import { loadTls, parseTrustedProxies, proxyMatcher } from '../../src-server/http/tls.js';
@@ -37,7 +38,7 @@ describe('HTTPS and a trusted reverse proxy', () => {
       const ca = await readFile(files().cert);
       const answer = await new Promise<{ status: number; body: string; protocol: string }>((resolve, reject) => {
         const req = request({ host: '127.0.0.1', port, path: '/api/health', ca, servername: 'localhost' }, (res) => {
-          const protocol = (res.socket as import('node:tls').TLSSocket).getProtocol() ?? '';
+          const protocol = (res.socket as TLSSocket).getProtocol() ?? '';
           let body = '';
           res.on('data', (d: Buffer) => (body += d.toString()));
           res.on('end', () => resolve({ status: res.statusCode ?? 0, body, protocol }));
