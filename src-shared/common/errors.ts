@@ -138,12 +138,21 @@ export const clientErrorCatalog = {
     '這個讀卡機驅動程式（PKCS#11 模組）不在允許清單中，無法使用；請選用清單中的模組，或請系統管理員將它加入設定檔。',
     'That PKCS#11 module is not in the list of known or administrator-approved modules, so it will not be loaded.',
   ],
+  CARD_MODULE_MISSING: [
+    '指定的讀卡機驅動程式（PKCS#11 模組）檔案不存在，請確認路徑；留空則自動尋找。',
+    'There is no file at the PKCS#11 module path given; check it, or leave it empty to find the module automatically.',
+  ],
   CARD_BUSY: [
     '憑證卡正由另一項作業使用中（例如補簽），請等它完成或取消後再試。',
     'The card is in use by another operation (a re-sign batch, for example); wait for it to finish or cancel it, then try again.',
   ],
   CARD_NO_READER: ['找不到讀卡機，請確認讀卡機已連接電腦。', 'No card reader was found; check that it is connected.'],
   CARD_NOT_PRESENT: ['讀卡機中沒有憑證卡，請插入您的憑證卡。', 'There is no card in the reader; insert your card.'],
+  CARD_NOT_CHOSEN: [
+    '電腦上插著不只一張憑證卡（或先前選用的卡已拔出），請先在畫面上方的憑證卡狀態選擇要使用的憑證卡。',
+    'More than one card is present (or the card chosen before was removed); choose the card to use at the card status at the top of the screen.',
+  ],
+  CARD_NOT_IN_READER: ['選擇的憑證卡已不在讀卡機中，請重新選擇。', 'The card chosen is no longer in a reader; choose again.'],
   CARD_REMOVED: [
     '憑證卡在作業中被移除，已完成的部分都已保存；請重新插入憑證卡後再繼續。',
     'The card was removed during the operation; what was done is kept. Insert the card and continue.',
