@@ -26,6 +26,10 @@ export const resources = {
         'no-card': '未插入憑證卡',
         ready: '憑證卡就緒',
         checking: '檢查憑證卡中',
+        choose: '請選擇要使用的憑證卡',
+        chooseLabel: '使用的憑證卡',
+        choosePlaceholder: '選擇憑證卡（持卡人｜卡片｜讀卡機）',
+        unknownHolder: '持卡人不明',
       },
       inbox: {
         search: '搜尋主旨或文號',
@@ -177,6 +181,10 @@ export const resources = {
         'no-card': 'No card',
         ready: 'Card ready',
         checking: 'Checking the card',
+        choose: 'Choose the card to use',
+        chooseLabel: 'Card to use',
+        choosePlaceholder: 'Choose a card (holder | card | reader)',
+        unknownHolder: 'holder unknown',
       },
       inbox: {
         search: 'Search subject or number',
