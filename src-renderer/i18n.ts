@@ -97,6 +97,7 @@ export const resources = {
         finalTry: '注意：再輸入錯誤一次，憑證卡就會被鎖住。',
         noRecipient: '歸檔與發文不需選擇下一關負責人員。',
         tempNotHere: '這台電腦尚未啟用臨時憑證（可至 IFT930 啟用）。',
+        useTempInstead: '改用軟體臨時憑證傳送',
       },
       ift930: {
         state: '目前狀態',
@@ -252,6 +253,7 @@ export const resources = {
         finalTry: 'Careful: one more wrong PIN locks the card.',
         noRecipient: 'Archive and dispatch have no next person.',
         tempNotHere: 'No temporary certificate is enabled on this computer (see IFT930).',
+        useTempInstead: 'Send with the temporary certificate instead',
       },
       ift930: {
         state: 'State',

@@ -159,7 +159,11 @@ export const clientErrorCatalog = {
   ],
   CARD_PIN_INCORRECT: ['憑證卡密碼（PIN 碼）錯誤，請重新輸入。', 'The card PIN is wrong; enter it again.'],
   CARD_PIN_FINAL_TRY: ['憑證卡密碼錯誤。再錯一次，憑證卡就會被鎖住。', 'The card PIN is wrong. One more wrong PIN will lock the card.'],
-  CARD_PIN_LOCKED: ['憑證卡密碼已被鎖住，請洽憑證管理中心辦理解鎖。', 'The card PIN is locked; contact the certificate authority to unlock it.'],
+  // What to do next, as the issuers' rules say: their own unlock tool with the holder's code, or their office; never a third-party tool.
+  CARD_PIN_LOCKED: [
+    '憑證卡的 PIN 碼已被鎖住，這張卡暫時不能簽章。請以發卡機關的解鎖工具（須輸入持卡人的資料）或到其服務窗口辦理解鎖：自然人憑證（MOICA）請用內政部憑證管理中心的線上解鎖服務，或到戶政事務所臨櫃辦理；政府機關的憑證卡（GCA）請用政府憑證管理中心的「卡片解鎖」服務，或洽本機關的憑證承辦人。請勿使用其他來源的工具，可能使卡片永久無法使用。',
+    'The card PIN is locked; the card cannot sign until it is unlocked. Unlock it with the issuer’s tool (it asks for the holder’s details) or at the issuer’s office: a citizen card (MOICA) with the MOICA online unlock service or at a household registration office; a government card (GCA) with the GCA’s card unlock (卡片解鎖) service, or through your agency’s certificate officer. Do not use other tools: they can lock the card for good.',
+  ],
   CARD_PIN_LENGTH: ['PIN 碼長度不符，請確認後再輸入。', 'The PIN has the wrong length.'],
   CARD_NO_SIGNING_KEY: ['憑證卡中找不到簽章用的金鑰或憑證，請確認插入的是您的公務憑證卡。', 'No signing key or certificate was found on the card.'],
   CARD_FAILED: ['憑證卡作業失敗，請拔出憑證卡後重新插入再試一次。', 'The card operation failed; remove and re-insert the card, then try again.'],
