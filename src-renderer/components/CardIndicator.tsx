@@ -57,7 +57,13 @@ export function CardIndicator({ live = false }: { live?: boolean }) {
     <>
       <span {...liveProps}>
         <Tooltip title={details} trigger={['hover', 'focus']}>
-          <span tabIndex={details ? 0 : undefined} data-testid="card-indicator" data-state={status.state} aria-describedby={details ? detailsId : undefined}>
+          <span
+            tabIndex={details ? 0 : undefined}
+            data-testid="card-indicator"
+            data-state={status.state}
+            aria-describedby={details ? detailsId : undefined}
+            style={{ whiteSpace: 'nowrap' }}
+          >
             <Badge status={COLOR[status.state]} text={label} />
           </span>
         </Tooltip>
@@ -68,14 +74,17 @@ export function CardIndicator({ live = false }: { live?: boolean }) {
         </span>
       )}
       {(cards.length > 1 || status.state === 'choose') && (
-        <span data-testid="card-chooser" style={{ marginInlineStart: 8 }}>
+        <span data-testid="card-chooser" style={{ marginInlineStart: 8, whiteSpace: 'nowrap' }}>
           <label htmlFor={chooserId} className="gw-visually-hidden">
             {t('card.chooseLabel')}
           </label>
           <Select
             id={chooserId}
             size="small"
-            style={{ minWidth: 260 }}
+            // A fixed width: the header keeps its layout whichever card is chosen (the list shows each whole).
+            style={{ width: 240 }}
+            // The reader's name is what tells two cards of one holder apart: show it whole.
+            popupMatchSelectWidth={false}
             placeholder={t('card.choosePlaceholder')}
             value={status.state === 'ready' ? status.token?.serial : undefined}
             onChange={(serial: string) => void choose(serial)}
