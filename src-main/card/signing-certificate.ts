@@ -97,7 +97,11 @@ export function chooseSigningCertificate<C extends CertificateOnCard>(certs: rea
       : 'no certificate on the card allows signing (key usage nonRepudiation or digitalSignature)'
     : `"${best.cert.label}" ${describeUsage(best.usage)}${best.validNow ? '' : ', though not valid now'}` +
       (best.holder ? `, subject CN ${best.holder}` : ', subject without a CN') +
-      (tiedOnUsage.length > 0 ? (isSignLabelled(best.cert) ? `; label ${SIGNING_KEY_LABEL} broke the tie` : '; first on the card among equals') : '');
+      (tiedOnUsage.length === 0
+        ? ''
+        : isSignLabelled(best.cert) && tiedOnUsage.some((c) => !isSignLabelled(c.cert))
+          ? `; the label ${SIGNING_KEY_LABEL} broke a tie with ${tiedOnUsage.map((c) => `"${c.cert.label}"`).join(', ')}`
+          : `; first on the card of those equal to it (${tiedOnUsage.map((c) => `"${c.cert.label}"`).join(', ')})`);
   const verdicts = read_.map((r): CertificateVerdict => {
     const chosen = r === best;
     let why: string;
