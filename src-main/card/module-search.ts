@@ -5,8 +5,8 @@ import { pkcs11Modules } from '../../native/pkcs11-modules.js';
 export interface ModuleSearch {
   /** The module used; '' when none was found. */
   path: string;
-  /** `settings`: the clerk's or administrator's path; `found`: the first of the known table on this PC. */
-  source: 'settings' | 'found' | 'none';
+  /** `configured`: Settings (the clerk's or the administrator's) or GONGWEN_PKCS11_MODULE; `found`: the first file of the known table on this PC. */
+  source: 'configured' | 'found' | 'none';
   tried: { path: string; exists: boolean }[];
 }
 
@@ -30,7 +30,7 @@ export function findModule(
   exists: (path: string) => boolean = isFile,
 ): ModuleSearch {
   const tried = pkcs11Modules.flatMap((m) => m.paths[platform] ?? []).map((path) => ({ path, exists: exists(path) }));
-  if (configured) return { path: configured, source: 'settings', tried };
+  if (configured) return { path: configured, source: 'configured', tried };
   const found = tried.find((t) => t.exists);
   return found ? { path: found.path, source: 'found', tried } : { path: '', source: 'none', tried };
 }

@@ -55,7 +55,7 @@ export interface CardStatus {
 export interface CardDiagnostics {
   modulePath: string;
   /** Where the module path came from, and every path of the known table tried on this OS. */
-  moduleSearch?: { source: 'settings' | 'found' | 'none'; tried: { path: string; exists: boolean }[] };
+  moduleSearch?: { source: 'configured' | 'found' | 'none'; tried: { path: string; exists: boolean }[] };
   loaded: boolean;
   problem?: string;
   library?: { description: string; manufacturer: string; cryptokiVersion: string; libraryVersion: string };

@@ -218,7 +218,7 @@ describe('which key on the card signs', () => {
       ]),
     );
     expect(diagnostics.chosen).toMatchObject({ by: 'only-card' });
-    expect(diagnostics.moduleSearch).toMatchObject({ source: 'settings' });
+    expect(diagnostics.moduleSearch).toMatchObject({ source: 'configured' });
     expect(diagnostics.moduleSearch!.tried).toEqual(expect.arrayContaining([{ path: '/usr/lib/softhsm/libsofthsm2.so', exists: true }]));
   });
 

@@ -114,7 +114,7 @@ describe('where the PKCS#11 module is looked for', () => {
 
   it('a module set in Settings is used as it is, the table still listed for the diagnostics', () => {
     const search = findModule('/usr/lib/softhsm/libsofthsm2.so', 'linux', () => true);
-    expect(search).toMatchObject({ path: '/usr/lib/softhsm/libsofthsm2.so', source: 'settings' });
+    expect(search).toMatchObject({ path: '/usr/lib/softhsm/libsofthsm2.so', source: 'configured' });
     expect(search.tried.length).toBeGreaterThan(5);
   });
 });
