@@ -43,7 +43,9 @@ export function CardIndicator({ live = false }: { live?: boolean }) {
   const cards = status.cards ?? [];
   const inUse = cards.find((c) => c.serial === status.token?.serial);
   const holder = inUse?.holder ? `（${inUse.holder}）` : '';
-  const label = status.state === 'ready' ? `${t('card.ready')}：${status.token?.label ?? ''}${holder}` : t(`card.${status.state}`);
+  // A locked card is present but signs nothing until it is unlocked: say so before the PIN is typed.
+  const locked = status.state === 'ready' && status.token?.pin.locked === true;
+  const label = status.state === 'ready' ? `${locked ? t('card.locked') : t('card.ready')}：${status.token?.label ?? ''}${holder}` : t(`card.${status.state}`);
   const details = status.certificate?.subject.replace(/\n/g, ', ') ?? status.problem ?? '';
   const choose = async (serial: string) => {
     setProblem(null);
@@ -61,10 +63,11 @@ export function CardIndicator({ live = false }: { live?: boolean }) {
             tabIndex={details ? 0 : undefined}
             data-testid="card-indicator"
             data-state={status.state}
+            data-locked={locked ? 'true' : undefined}
             aria-describedby={details ? detailsId : undefined}
             style={{ whiteSpace: 'nowrap' }}
           >
-            <Badge status={COLOR[status.state]} text={label} />
+            <Badge status={locked ? 'error' : COLOR[status.state]} text={label} />
           </span>
         </Tooltip>
       </span>

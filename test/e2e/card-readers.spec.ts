@@ -1,9 +1,14 @@
 import { expect, test } from '@playwright/test';
 import { insertVirtualCard } from '../../tools/virtual-card.js';
 import { testPki } from '../helpers/demo-pki.js';
+import { faultWrapper } from '../helpers/virtual-card.js';
 import { bindBridge, chooseRecipient, documentsFor, logIn, screenshot, startDesktopApp, useSystem } from './harness.js';
 
 const system = useSystem();
+
+test.afterEach(() => {
+  delete process.env.GONGWEN_PKCS11_FAULTS;
+});
 
 // Two readers (one in the keyboard, one on USB) as SoftHSM plays them: two tokens in one token
 // folder. 葉彥志's card is in; 陳志明's goes into the other reader while 葉彥志 works.
@@ -49,6 +54,48 @@ test('two cards present: the clerk chooses theirs at the card status, and it sig
     const sent = desktop.calls.filter((c) => c.channel === 'step:send').pop();
     // Delivered: the service took the signature as 葉彥志's (it refuses a card registered to another person).
     expect(sent?.result).toMatchObject({ ok: true, value: { status: 'delivered' } });
+  } finally {
+    await desktop.close();
+  }
+});
+
+// SoftHSM never locks a PIN: the fault wrapper answers C_Login with CKR_PIN_LOCKED and sets the
+// token's CKF_USER_PIN_LOCKED, as a HiCOS card does after the third wrong PIN.
+test('a locked card says how to unlock it, and offers the temp cert enabled on this PC', async ({ page }) => {
+  const client = await documentsFor(system.service.url, 'wang.meiling', ['卡片鎖住測試公文']);
+  const setup = await startDesktopApp('wang.meiling', system.service.url);
+  const { ClerkSession } = await import('../../src-main/session/clerk-session.js');
+  const session = await ClerkSession.login(setup.app.core, system.service.url, 'wang.meiling', 'gongwen-demo');
+  await session.tempCerts.apply('temp-pass-1234', '卡片鎖住', 'gongwen-demo');
+  await session.tempCerts.enable('wang.meiling', 'temp-pass-1234', 'PC', 'gongwen-demo');
+  await session.logout();
+  await setup.close();
+
+  process.env.GONGWEN_PKCS11_FAULTS = JSON.stringify({ C_Login: { ckr: 'CKR_PIN_LOCKED' }, tokenFlags: ['CKF_USER_PIN_LOCKED'] });
+  const desktop = await startDesktopApp('wang.meiling', system.service.url, { apiWrapper: faultWrapper, dataDir: setup.dataDir });
+  try {
+    await bindBridge(page, desktop);
+    await page.goto(system.renderer.url);
+    await logIn(page, 'wang.meiling');
+    await page.getByRole('menuitem', { name: '待辦公文' }).click();
+    // The card status says it before any PIN is typed.
+    await expect(page.getByRole('banner').getByTestId('card-indicator')).toContainText('憑證卡 PIN 碼已鎖住：HiCOS PKI Smart Card（王美玲）');
+    await page.getByText('卡片鎖住測試公文').click();
+    await page.getByRole('button', { name: '傳送' }).click();
+    await chooseRecipient(page, '葉彥志');
+    await page.getByLabel('憑證卡密碼（PIN 碼）').fill(desktop.card.pin);
+    await page.locator('#send-ok').click();
+    await expect(page.getByTestId('send-pin-error')).toContainText('憑證卡的 PIN 碼已被鎖住');
+    await expect(page.getByTestId('send-pin-error')).toContainText('內政部憑證管理中心');
+    await expect(page.getByTestId('send-pin-error')).toContainText('「卡片解鎖」');
+    await screenshot(page, '43-card-locked-offer-temp-cert');
+
+    await page.getByRole('button', { name: '改用軟體臨時憑證傳送' }).click();
+    await expect(page.getByRole('checkbox', { name: '使用軟體臨時憑證' })).toBeChecked();
+    await page.getByLabel('軟體憑證密碼').fill('temp-pass-1234');
+    await page.locator('#send-ok').click();
+    await expect(page.getByText('公文已傳送至下一流程。')).toBeVisible();
+    expect((await client.documents({ box: 'involved', q: '卡片鎖住測試公文' })).documents).toHaveLength(1);
   } finally {
     await desktop.close();
   }
