@@ -43,6 +43,17 @@ test('two cards present: the clerk chooses theirs at the card status, and it sig
     const remembered = desktop.app.settings.get().cardSerial;
     expect(remembered).toBe((await desktop.app.core.card.status()).token?.serial);
 
+    // The diagnostics: the module and where it was looked for, the card in use and why, the key chosen and why.
+    await page.getByRole('menuitem', { name: '設定' }).click();
+    await page.getByRole('button', { name: '檢查讀卡機與憑證卡' }).click();
+    const summary = page.getByTestId('diagnostics-summary');
+    await expect(summary).toContainText(`${desktop.card.modulePath}（設定指定）`);
+    await expect(summary).toContainText('/usr/lib/softhsm/libsofthsm2.so：有檔案');
+    await expect(summary).toContainText(`${remembered}（您選擇的）`);
+    await expect(summary).toContainText('"SIGN" has key usage nonRepudiation, subject CN 葉彥志');
+    await expect(summary).toContainText('"SIGN" has key usage nonRepudiation, subject CN 陳志明');
+    await screenshot(page, '44-card-diagnostics');
+
     // The card chosen signs the step.
     await page.getByRole('menuitem', { name: '待辦公文' }).click();
     await page.getByText('兩張憑證卡測試公文').click();
