@@ -105,6 +105,15 @@ describe('the PKCS#11 module a page may choose', () => {
     expect(listed.app.settings.get().modulePath).toBe(agencyModule);
   });
 
+  it('a card choice planted in settings.json that is no token serial is ignored; a real one is kept', async () => {
+    for (const cardSerial of ['1234\n5678', '', 'A'.repeat(65), 42, { serial: '1' }]) {
+      const { app } = await start({ settings: { cardSerial } });
+      expect(app.settings.get().cardSerial).toBeUndefined();
+    }
+    const { app } = await start({ settings: { cardSerial: 'c7b516d9aef63ab7' } });
+    expect(app.settings.get().cardSerial).toBe('c7b516d9aef63ab7');
+  });
+
   it('a module path set by hand must be a file that exists, even one of the known table: refused, nothing changed', async () => {
     const { app, dataDir } = await start();
     const absent = '/usr/lib/opensc-pkcs11.so'; // in the table for Linux, not installed on this machine
