@@ -17,7 +17,16 @@ export const pkcs11Modules: Pkcs11ModuleEntry[] = [
   {
     name: 'HiCOS (中華電信 HiCOS PKI Smart Card)',
     paths: {
-      win32: ['C:\\Windows\\System32\\HiCOSPKCS11.dll', 'C:\\Windows\\SysWOW64\\HiCOSPKCS11.dll'],
+      // System32 first (where HiCOS installs it); the spelling with an underscore and the older
+      // _219 file are seen on agencies' PCs; then the HiCOS install folder.
+      win32: [
+        'C:\\Windows\\System32\\HiCOSPKCS11.dll',
+        'C:\\Windows\\System32\\HiCOS_PKCS11.dll',
+        'C:\\Windows\\System32\\HiCOSPKCS11_219.dll',
+        'C:\\Program Files (x86)\\Chunghwa Telecom\\HiCOS PKI Smart Card\\HiCOSPKCS11.dll',
+        'C:\\Program Files\\Chunghwa Telecom\\HiCOS PKI Smart Card\\HiCOSPKCS11.dll',
+        'C:\\Windows\\SysWOW64\\HiCOSPKCS11.dll',
+      ],
       darwin: ['/usr/local/lib/libHicos_p11v1.dylib', '/Library/HiCOS/libHicos_p11v1.dylib'],
       linux: ['/usr/lib/libHicos_p11v1.so', '/usr/local/lib/libHicos_p11v1.so'],
     },
@@ -26,15 +35,26 @@ export const pkcs11Modules: Pkcs11ModuleEntry[] = [
     name: 'OpenSC',
     paths: {
       win32: ['C:\\Windows\\System32\\opensc-pkcs11.dll', 'C:\\Program Files\\OpenSC Project\\OpenSC\\pkcs11\\opensc-pkcs11.dll'],
-      darwin: ['/Library/OpenSC/lib/opensc-pkcs11.so', '/opt/homebrew/lib/opensc-pkcs11.so'],
-      linux: ['/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so', '/usr/lib/aarch64-linux-gnu/opensc-pkcs11.so', '/usr/lib/opensc-pkcs11.so'],
+      darwin: ['/Library/OpenSC/lib/opensc-pkcs11.so', '/opt/homebrew/lib/opensc-pkcs11.so', '/usr/local/lib/opensc-pkcs11.so'],
+      linux: [
+        '/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so',
+        '/usr/lib/aarch64-linux-gnu/opensc-pkcs11.so',
+        '/usr/lib/x86_64-linux-gnu/pkcs11/opensc-pkcs11.so',
+        '/usr/lib64/opensc-pkcs11.so',
+        '/usr/lib/opensc-pkcs11.so',
+      ],
     },
   },
   {
     name: 'SoftHSM 2 (virtual card)',
     paths: {
       darwin: ['/opt/homebrew/lib/softhsm/libsofthsm2.so', '/usr/local/lib/softhsm/libsofthsm2.so'],
-      linux: ['/usr/lib/softhsm/libsofthsm2.so', '/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so'],
+      linux: [
+        '/usr/lib/softhsm/libsofthsm2.so',
+        '/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so',
+        '/usr/lib64/pkcs11/libsofthsm2.so',
+        '/usr/local/lib/softhsm/libsofthsm2.so',
+      ],
     },
     rescanByReinitialize: true,
   },

@@ -23,6 +23,12 @@ export interface VirtualCardKeys {
   keyPem: string;
   keyxCertPem?: string;
   keyxKeyPem?: string;
+  /**
+   * Tests of the key choice only: the labels (and CKA_IDs) to write instead of SIGN and KEYX, and
+   * whether the encryption key also gets CKA_SIGN (some cards set it on both keys).
+   */
+  labels?: { sign: string; keyx: string };
+  keyxMaySign?: boolean;
 }
 
 export function softhsmModulePath(): string {
@@ -79,15 +85,37 @@ function writeToken(card: VirtualCard, keys: VirtualCardKeys, files: string): vo
     return out;
   };
   // The encryption pair goes on first, so that a careless "first key" choice would take it.
+  const labels = keys.labels ?? { sign: SIGNING_KEY_LABEL, keyx: 'KEYX' };
   if (keys.keyxCertPem && keys.keyxKeyPem) {
-    const keyxId = Buffer.from('KEYX').toString('hex');
-    tool(['--write-object', write('keyx.key.pem', keys.keyxKeyPem), '--type', 'privkey', '--id', keyxId, '--label', 'KEYX', '--usage-decrypt']);
-    tool(['--write-object', der(write('keyx.cert.pem', keys.keyxCertPem), 'keyx.cert.der'), '--type', 'cert', '--id', keyxId, '--label', 'KEYX']);
+    const keyxId = Buffer.from(labels.keyx).toString('hex');
+    const usage = keys.keyxMaySign ? ['--usage-decrypt', '--usage-sign'] : ['--usage-decrypt'];
+    tool(['--write-object', write('keyx.key.pem', keys.keyxKeyPem), '--type', 'privkey', '--id', keyxId, '--label', labels.keyx, ...usage]);
+    tool(['--write-object', der(write('keyx.cert.pem', keys.keyxCertPem), 'keyx.cert.der'), '--type', 'cert', '--id', keyxId, '--label', labels.keyx]);
   }
-  const signId = Buffer.from(SIGNING_KEY_LABEL).toString('hex');
-  tool(['--write-object', write('sign.key.pem', keys.keyPem), '--type', 'privkey', '--id', signId, '--label', SIGNING_KEY_LABEL, '--usage-sign']);
-  tool(['--write-object', der(write('sign.cert.pem', keys.certPem), 'sign.cert.der'), '--type', 'cert', '--id', signId, '--label', SIGNING_KEY_LABEL]);
+  const signId = Buffer.from(labels.sign).toString('hex');
+  tool(['--write-object', write('sign.key.pem', keys.keyPem), '--type', 'privkey', '--id', signId, '--label', labels.sign, '--usage-sign']);
+  tool(['--write-object', der(write('sign.cert.pem', keys.certPem), 'sign.cert.der'), '--type', 'cert', '--id', signId, '--label', labels.sign]);
   for (const f of ['keyx.key.pem', 'sign.key.pem']) writeFileSync(join(files, f), ''); // the keys now live on the token only
+}
+
+/**
+ * "Pulls out" one card of several in the reader (two readers, as SoftHSM plays them: each token of
+ * one token folder is a slot). SoftHSM names a token's folder by a UUID whose last 16 hex digits
+ * are the token serial; the folder is moved out in one rename, and `putBack` moves the same token
+ * (same serial, as a real card re-inserted) back. The card thread sees either at its next rescan
+ * (SoftHSM re-reads its folder at C_Initialize).
+ */
+export function pullOutCard(card: VirtualCard, serial: string): { putBack(): void } {
+  const folder = readdirSync(card.tokenDir).find((name) => name.replace(/-/g, '').toLowerCase().endsWith(serial.toLowerCase()));
+  if (!folder) throw new Error(`no token with serial ${serial} in ${card.tokenDir}`);
+  const pulled = mkdtempSync(join(card.tokenDir, '..', 'pulled-'));
+  renameSync(join(card.tokenDir, folder), join(pulled, folder));
+  return {
+    putBack: () => {
+      renameSync(join(pulled, folder), join(card.tokenDir, folder));
+      rmSync(pulled, { recursive: true, force: true });
+    },
+  };
 }
 
 /** "Pulls out" the card: moves the token out of the reader in one rename, then deletes it. */

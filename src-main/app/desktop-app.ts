@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { IpcEvent } from '../../src-shared/common/ipc/contract.js';
 import type { IpcEventPayloads, OutboxItem } from '../../src-shared/common/ipc/outputs.js';
 import { GongwenError, messageOf } from '../../src-shared/common/errors.js';
+import type { CardStatus } from '../../src-shared/common/card-status.js';
 import { CardService, type CardOptions } from '../card/card-service.js';
 import { OsKeychain, type SecretStore } from '../keychain/keychain.js';
 import { Outbox, type OutboxEntry, type RefusedEntry } from '../outbox/outbox.js';
@@ -56,7 +57,7 @@ export class DesktopApp {
     const settings = await SettingsStore.open(options.dataDir, { adminConfig: options.adminConfig, defaultServiceUrl: options.defaultServiceUrl });
     const modulePath = settings.get().modulePath || options.defaultModulePath || undefined;
     const core: SigningCore = {
-      card: new CardService({ ...options.card, modulePath }),
+      card: new CardService({ ...options.card, modulePath, chosenSerial: settings.get().cardSerial ?? null }),
       keychain: options.keychain ?? new OsKeychain(),
       dataDir: options.dataDir,
       outbox: await Outbox.open(join(options.dataDir, 'outbox')),
@@ -78,8 +79,21 @@ export class DesktopApp {
   async replaceCard(modulePath: string): Promise<void> {
     this.stopCardEvents();
     await this.core.card.close();
-    this.core.card = new CardService({ ...this.cardOptions, modulePath: modulePath || undefined });
+    this.core.card = new CardService({ ...this.cardOptions, modulePath: modulePath || undefined, chosenSerial: this.settings.get().cardSerial ?? null });
     this.stopCardEvents = this.watchCard();
+  }
+
+  /**
+   * The clerk chooses the card to use among those present; the choice is remembered on this PC.
+   * Only a card present now can be chosen (the serial comes from the page). Null forgets the choice.
+   */
+  async chooseCard(serial: string | null): Promise<CardStatus> {
+    if (serial !== null) {
+      const status = await this.core.card.status();
+      if (!status.cards?.some((c) => c.serial === serial)) throw new GongwenError('CARD_NOT_IN_READER');
+    }
+    await this.settings.set({ cardSerial: serial ?? '' });
+    return this.core.card.choose(serial);
   }
 
   private watchCard(): () => void {

@@ -1,6 +1,8 @@
+import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DesktopSettings } from '../../src-shared/common/ipc/outputs.js';
+import { GongwenError } from '../../src-shared/common/errors.js';
 import { writeFileAtomic } from '../fs/atomic-file.js';
 import { checkServiceUrl } from '../service-client/service-url.js';
 import { checkModulePath, isModuleAllowed } from './module-policy.js';
@@ -17,7 +19,12 @@ interface StoredSettings {
   serviceUrl?: string;
   modulePath?: string;
   language?: 'zh-TW' | 'en';
+  /** The card the clerk chose among those present (token serial); see CardStatus's `choose` state. */
+  cardSerial?: string;
 }
+
+/** A token serial as PKCS#11 gives it (CK_TOKEN_INFO.serialNumber: 16 printable characters, padded). */
+export const CARD_SERIAL = /^[\x21-\x7e](?:[\x20-\x7e]{0,62}[\x21-\x7e])?$/;
 
 /** The administrator's file may also fix the module, and list modules beyond the known table. */
 interface AdminSettings extends StoredSettings {
@@ -57,7 +64,14 @@ export class SettingsStore {
       modulePath: this.admin.modulePath ?? this.ownModulePath() ?? '',
       language: this.own.language ?? this.admin.language ?? 'zh-TW',
       serviceUrlLocked: this.admin.serviceUrl !== undefined,
+      ...(this.ownCardSerial() ? { cardSerial: this.ownCardSerial() } : {}),
     };
+  }
+
+  /** settings.json may have been written by anyone: a serial that is not one is no choice. */
+  private ownCardSerial(): string | undefined {
+    const serial = this.own.cardSerial;
+    return typeof serial === 'string' && CARD_SERIAL.test(serial) ? serial : undefined;
   }
 
   private adminAllowed(): string[] {
@@ -73,12 +87,26 @@ export class SettingsStore {
 
   async set(change: StoredSettings): Promise<DesktopSettings> {
     if (change.serviceUrl !== undefined && !this.get().serviceUrlLocked) checkServiceUrl(change.serviceUrl);
-    if (change.modulePath !== undefined && this.admin.modulePath === undefined) checkModulePath(change.modulePath, this.adminAllowed());
+    if (change.modulePath !== undefined && this.admin.modulePath === undefined) {
+      checkModulePath(change.modulePath, this.adminAllowed());
+      if (change.modulePath !== '' && !isFile(change.modulePath)) throw new GongwenError('CARD_MODULE_MISSING', 'no file at that path');
+    }
+    if (change.cardSerial !== undefined && change.cardSerial !== '' && !CARD_SERIAL.test(change.cardSerial))
+      throw new GongwenError('VALIDATION_FAILED', 'not a card serial');
     const next = { ...this.own, ...change };
+    if (next.cardSerial === '') delete next.cardSerial; // '' forgets the choice
     if (this.get().serviceUrlLocked) delete next.serviceUrl;
     if (this.admin.modulePath !== undefined) delete next.modulePath;
     await writeFileAtomic(this.path, JSON.stringify(next, null, 2));
     this.own = next;
     return this.get();
+  }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
   }
 }

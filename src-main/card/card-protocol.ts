@@ -7,6 +7,8 @@ import type { CardFailure, CardStatus } from '../../src-shared/common/card-statu
 export type CardRequest =
   | { op: 'status' }
   | { op: 'diagnostics' }
+  /** The card the clerk chose (token serial), or null for none: the status says which is in use. */
+  | { op: 'choose'; serial: string | null }
   | { op: 'login'; session: number; pin: Uint8Array }
   | { op: 'sign'; session: number; data: Uint8Array[] }
   | { op: 'logout'; session: number };

@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { moduleEntryFor, pkcs11Modules } from '../../native/pkcs11-modules.js';
+import { moduleEntryFor } from '../../native/pkcs11-modules.js';
 import type { CmsSigner } from '../../src-shared/node/cms/signer.js';
 import { GongwenError } from '../../src-shared/common/errors.js';
 import type { CardDiagnostics, CardFailure, CardStatus, PinState } from '../../src-shared/common/card-status.js';
 import type { CardEvent, CardReply, CardRequest, LoginResult, SignResult } from './card-protocol.js';
+import { findModule, type ModuleSearch } from './module-search.js';
 
 /** A card failure, with the token's PIN flags when a PIN was involved. */
 export class CardError extends GongwenError {
@@ -22,6 +22,8 @@ export interface CardOptions {
   /** From Settings; otherwise the first module of the table found on this machine. */
   modulePath?: string;
   pollMs?: number;
+  /** The card the clerk chose before (token serial, from Settings); absent: the only card present is used. */
+  chosenSerial?: string | null;
   /** Tests only: a module path whose `wrap(api)` injects faults the virtual card cannot produce. */
   apiWrapper?: string;
 }
@@ -66,8 +68,7 @@ function startWorker(base: URL, workerData: unknown): Worker {
 }
 
 export function defaultModulePath(platform: NodeJS.Platform = process.platform): string | undefined {
-  for (const entry of pkcs11Modules) for (const path of entry.paths[platform] ?? []) if (existsSync(path)) return path;
-  return undefined;
+  return findModule(undefined, platform).path || undefined;
 }
 
 /**
@@ -95,11 +96,14 @@ export class CardService {
   private openSessionId: number | null = null;
   private nextSessionId = 1;
   readonly modulePath: string;
+  private readonly moduleSearch: ModuleSearch;
 
   constructor(options: CardOptions = {}) {
-    this.modulePath = options.modulePath ?? defaultModulePath() ?? '';
+    this.moduleSearch = findModule(options.modulePath);
+    this.modulePath = this.moduleSearch.path;
     const workerData = {
       modulePath: this.modulePath,
+      chosenSerial: options.chosenSerial ?? null,
       rescanByReinitialize: moduleEntryFor(this.modulePath)?.rescanByReinitialize ?? false,
       pollMs: options.pollMs ?? 1000,
       apiWrapper: options.apiWrapper,
@@ -152,8 +156,18 @@ export class CardService {
     return () => this.listeners.delete(listener);
   }
 
-  diagnostics(): Promise<CardDiagnostics> {
-    return this.request<CardDiagnostics>({ op: 'diagnostics' });
+  /** The module's slots and cards, which certificate signs and why, and where the module was looked for. */
+  async diagnostics(): Promise<CardDiagnostics> {
+    const found = await this.request<CardDiagnostics>({ op: 'diagnostics' });
+    return { ...found, moduleSearch: { source: this.moduleSearch.source, tried: this.moduleSearch.tried } };
+  }
+
+  /**
+   * The card to use from now on, by token serial (null: none chosen, the only card present is
+   * used). A session open on another card keeps its card until it closes. Answers the new status.
+   */
+  choose(serial: string | null): Promise<CardStatus> {
+    return this.request<CardStatus>({ op: 'choose', serial });
   }
 
   /**

@@ -13,6 +13,8 @@ interface WorkerOptions {
   modulePath: string;
   rescanByReinitialize: boolean;
   pollMs: number;
+  /** The card the clerk chose before (remembered in Settings), by token serial. */
+  chosenSerial?: string | null;
   /** Tests only: a module whose `wrap(api)` returns a fault-injecting PKCS#11 interface. */
   apiWrapper?: string;
 }
@@ -27,6 +29,7 @@ if (options.apiWrapper) {
   makeApi = () => wrapper.wrap(plain());
 }
 const token = new Pkcs11Token(options.modulePath, makeApi, options.rescanByReinitialize);
+token.choose(options.chosenSerial ?? null);
 
 let lastStatus = '';
 function publishStatus() {
@@ -61,6 +64,9 @@ function handle(request: CardRequest): unknown {
       return publishStatus();
     case 'diagnostics':
       return token.diagnostics();
+    case 'choose':
+      token.choose(request.serial);
+      return publishStatus();
     case 'login': {
       const pin = Buffer.from(request.pin).toString('utf8');
       try {

@@ -1,15 +1,14 @@
 import { X509Certificate, createHash } from 'node:crypto';
 import pkcs11js from 'pkcs11js';
-import { SIGNING_KEY_LABEL } from '../../native/pkcs11-modules.js';
-import type { CardDiagnostics, CardStatus, PinState } from '../../src-shared/common/card-status.js';
+import type { CardDiagnostics, CardInReader, CardStatus, PinState } from '../../src-shared/common/card-status.js';
 import type { LoginResult } from './card-protocol.js';
 import { CKR, ckrOf } from './ckr.js';
+import { chooseSigningCertificate, holderOf, type CertificateOnCard } from './signing-certificate.js';
 
 export type Pkcs11Api = InstanceType<typeof pkcs11js.PKCS11>;
 type Handle = Buffer;
 
 const SHA256_DIGEST_INFO_PREFIX = Buffer.from('3031300d060960864801650304020105000420', 'hex');
-const SIGN_ID = Buffer.from(SIGNING_KEY_LABEL, 'ascii');
 /** CK_SLOT_INFO flag (pkcs11js exports no constant for it). */
 const CKF_TOKEN_PRESENT = 0x1;
 
@@ -22,6 +21,17 @@ interface SigningKey {
   signatureBytes: number;
 }
 
+interface PublicCertificate {
+  info: CardStatus['certificate'];
+  holder: string | null;
+}
+
+interface PresentCard extends CardInReader {
+  slot: Handle;
+  token: NonNullable<CardStatus['token']>;
+  certificate: CardStatus['certificate'];
+}
+
 /**
  * The card as seen from the worker thread: synchronous PKCS#11 calls over pkcs11js (or a wrapper
  * of it, for fault injection in tests). One session at a time; one login per batch.
@@ -32,7 +42,9 @@ export class Pkcs11Token {
   private session: Handle | null = null;
   private slot: Handle | null = null;
   private key: SigningKey | null = null;
-  private certificateCache: { serial: string; info: CardStatus['certificate'] } | null = null;
+  private chosenSerial: string | null = null;
+  /** Each card's signing certificate by token serial: read once, not every second. */
+  private readonly certificateCache = new Map<string, { value: PublicCertificate | undefined }>();
 
   constructor(
     readonly modulePath: string,
@@ -79,24 +91,68 @@ export class Pkcs11Token {
     this.api = null;
   }
 
+  /**
+   * The card the clerk chose (its token serial, remembered in Settings), or null. A chosen card
+   * that is not present is not replaced by another one present: the status asks again.
+   */
+  choose(serial: string | null): void {
+    this.chosenSerial = serial;
+  }
+
+  /** Every slot with an initialised token, in slot order; unreadable certificates leave the holder unknown. */
+  private present(api: Pkcs11Api): PresentCard[] {
+    const cards: PresentCard[] = [];
+    for (const slot of api.C_GetSlotList(true)) {
+      const info = api.C_GetTokenInfo(slot);
+      if ((info.flags & pkcs11js.CKF_TOKEN_INITIALIZED) === 0) continue; // a blank token (SoftHSM's free slot) is no card
+      const serial = info.serialNumber.trim();
+      const certificate = this.publicCertificate(api, slot, serial);
+      cards.push({
+        slot,
+        reader: api.C_GetSlotInfo(slot).slotDescription.trim(),
+        label: info.label.trim(),
+        serial,
+        holder: certificate?.holder ?? null,
+        token: { label: info.label.trim(), serial, model: info.model.trim(), manufacturer: info.manufacturerID.trim(), pin: pinState(info.flags) },
+        certificate: certificate?.info,
+      });
+    }
+    return cards;
+  }
+
+  /** Which present card is in use: the chosen one; else the only one; else none (the clerk must choose). */
+  private settle(cards: PresentCard[]): { card: PresentCard; by: 'clerk' | 'only-card' } | { card: null; why: string } {
+    if (this.chosenSerial !== null) {
+      const chosen = cards.find((c) => c.serial === this.chosenSerial);
+      if (chosen) return { card: chosen, by: 'clerk' };
+      if (cards.length > 0) return { card: null, why: 'the card chosen before is not present, another card is: the clerk chooses again' };
+      return { card: null, why: 'no card present' };
+    }
+    if (cards.length === 1) return { card: cards[0]!, by: 'only-card' };
+    return { card: null, why: cards.length === 0 ? 'no card present' : `${cards.length} cards present and none chosen` };
+  }
+
   status(): CardStatus {
     if (this.rescanByReinitialize && !this.session) this.reset();
     const api = this.loaded();
     if (!api) return { state: 'no-module', modulePath: this.modulePath, problem: this.problem };
     try {
       if (api.C_GetSlotList(false).length === 0) return { state: 'no-reader', modulePath: this.modulePath };
-      const present = api.C_GetSlotList(true);
-      const slot = present[0];
-      if (!slot) return { state: 'no-card', modulePath: this.modulePath };
-      const info = api.C_GetTokenInfo(slot);
-      const token = {
-        label: info.label.trim(),
-        serial: info.serialNumber.trim(),
-        model: info.model.trim(),
-        manufacturer: info.manufacturerID.trim(),
-        pin: pinState(info.flags),
+      const cards = this.present(api);
+      if (cards.length === 0) return { state: 'no-card', modulePath: this.modulePath };
+      const listed = cards.map(({ reader, label, serial, holder }) => ({ reader, label, serial, holder }));
+      const settled = this.settle(cards);
+      if (!settled.card) return { state: 'choose', modulePath: this.modulePath, cards: listed };
+      const { card, by } = settled;
+      return {
+        state: 'ready',
+        modulePath: this.modulePath,
+        token: card.token,
+        certificate: card.certificate,
+        cards: listed,
+        reader: card.reader,
+        chosenBy: by,
       };
-      return { state: 'ready', modulePath: this.modulePath, token, certificate: this.publicCertificate(api, slot, token.serial) };
     } catch (error) {
       if (!this.session) this.reset(); // a module that failed mid-call is re-initialised on the next look
       return { state: 'no-card', modulePath: this.modulePath, problem: error instanceof Error ? error.message : String(error) };
@@ -104,14 +160,16 @@ export class Pkcs11Token {
   }
 
   /** The signing certificate, read without a login (certificates are public objects). */
-  private publicCertificate(api: Pkcs11Api, slot: Handle, serial: string): CardStatus['certificate'] {
-    if (this.certificateCache?.serial === serial) return this.certificateCache.info;
+  private publicCertificate(api: Pkcs11Api, slot: Handle, serial: string): PublicCertificate | undefined {
+    const cached = this.certificateCache.get(serial);
+    if (cached) return cached.value;
     const session = api.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION);
     try {
-      const der = this.findCertificate(api, session, null);
-      const info = der ? describeCertificate(der) : undefined;
-      this.certificateCache = { serial, info };
-      return info;
+      const { chosen } = chooseSigningCertificate(this.certificates(api, session));
+      const value = chosen ? { info: describeCertificate(chosen.der), holder: holderOf(chosen.der) } : undefined;
+      if (this.certificateCache.size > 16) this.certificateCache.clear(); // many cards come and go on a shared PC: keep it small
+      this.certificateCache.set(serial, { value });
+      return value;
     } finally {
       api.C_CloseSession(session);
     }
@@ -120,8 +178,9 @@ export class Pkcs11Token {
   pinState(): PinState | undefined {
     try {
       const api = this.loaded();
-      const slot = this.slot ?? api?.C_GetSlotList(true)[0];
-      return api && slot ? pinState(api.C_GetTokenInfo(slot).flags) : undefined;
+      if (!api) return undefined;
+      const slot = this.slot ?? this.settle(this.present(api)).card?.slot;
+      return slot ? pinState(api.C_GetTokenInfo(slot).flags) : undefined;
     } catch {
       return undefined;
     }
@@ -131,8 +190,11 @@ export class Pkcs11Token {
     this.logout();
     const api = this.loaded();
     if (!api) throw Object.assign(new Error(this.problem ?? 'module not loaded'), { cardCode: 'CARD_MODULE_NOT_FOUND' });
-    const slot = api.C_GetSlotList(true)[0];
-    if (!slot) throw Object.assign(new Error('no token'), { cardCode: 'CARD_NOT_PRESENT' });
+    const cards = this.present(api);
+    if (cards.length === 0) throw Object.assign(new Error('no token'), { cardCode: 'CARD_NOT_PRESENT' });
+    const settled = this.settle(cards);
+    if (!settled.card) throw Object.assign(new Error(settled.why), { cardCode: 'CARD_NOT_CHOSEN' });
+    const slot = settled.card.slot;
     const session = api.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION);
     try {
       try {
@@ -140,9 +202,7 @@ export class Pkcs11Token {
       } catch (error) {
         if (ckrOf(error)?.code !== CKR.USER_ALREADY_LOGGED_IN) throw error;
       }
-      const key = this.findSigningKey(api, session, slot);
-      const certificate = this.findCertificate(api, session, key.id);
-      if (!certificate) throw Object.assign(new Error('no certificate for the signing key'), { cardCode: 'CARD_NO_SIGNING_KEY' });
+      const { certificate, key } = this.findSigningKey(api, session, slot);
       this.session = session;
       this.slot = slot;
       this.key = key;
@@ -200,6 +260,31 @@ export class Pkcs11Token {
     if (!api) return { modulePath: this.modulePath, loaded: false, problem: this.problem, slots: [] };
     const info = api.C_GetInfo();
     const version = (v: { major: number; minor: number }) => `${v.major}.${v.minor}`;
+    const slots = api.C_GetSlotList(false).map((slot) => {
+      const slotInfo = api.C_GetSlotInfo(slot);
+      const tokenPresent = (slotInfo.flags & CKF_TOKEN_PRESENT) !== 0;
+      const entry: CardDiagnostics['slots'][number] = { id: slot.toString('hex'), description: slotInfo.slotDescription.trim(), tokenPresent };
+      if (tokenPresent) {
+        const t = api.C_GetTokenInfo(slot);
+        entry.token = {
+          label: t.label.trim(),
+          serial: t.serialNumber.trim(),
+          model: t.model.trim(),
+          manufacturer: t.manufacturerID.trim(),
+          flags: flagNames(t.flags),
+        };
+        entry.mechanisms = api.C_GetMechanismList(slot).map(mechanismName);
+        if ((t.flags & pkcs11js.CKF_TOKEN_INITIALIZED) !== 0) entry.signing = this.signingDiagnostics(api, slot);
+      }
+      return entry;
+    });
+    let chosen: CardDiagnostics['chosen'];
+    try {
+      const settled = this.settle(this.present(api));
+      chosen = settled.card ? { serial: settled.card.serial, by: settled.by } : { serial: null, why: settled.why };
+    } catch (error) {
+      chosen = { serial: null, why: error instanceof Error ? error.message : String(error) };
+    }
     return {
       modulePath: this.modulePath,
       loaded: true,
@@ -209,83 +294,66 @@ export class Pkcs11Token {
         cryptokiVersion: version(info.cryptokiVersion),
         libraryVersion: version(info.libraryVersion),
       },
-      slots: api.C_GetSlotList(false).map((slot) => {
-        const slotInfo = api.C_GetSlotInfo(slot);
-        const tokenPresent = (slotInfo.flags & CKF_TOKEN_PRESENT) !== 0;
-        const entry: CardDiagnostics['slots'][number] = { id: slot.toString('hex'), description: slotInfo.slotDescription.trim(), tokenPresent };
-        if (tokenPresent) {
-          const t = api.C_GetTokenInfo(slot);
-          entry.token = {
-            label: t.label.trim(),
-            serial: t.serialNumber.trim(),
-            model: t.model.trim(),
-            manufacturer: t.manufacturerID.trim(),
-            flags: flagNames(t.flags),
-          };
-          entry.mechanisms = api.C_GetMechanismList(slot).map(mechanismName);
-        }
-        return entry;
-      }),
+      slots,
+      chosen,
     };
   }
 
-  private findSigningKey(api: Pkcs11Api, session: Handle, slot: Handle): SigningKey & { id: Buffer | null } {
-    const keys = findObjects(api, session, [
-      { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY },
-      { type: pkcs11js.CKA_SIGN, value: true },
-    ]).map((handle) => {
-      const [id, label, keyType] = api.C_GetAttributeValue(session, handle, [
-        { type: pkcs11js.CKA_ID },
-        { type: pkcs11js.CKA_LABEL },
-        { type: pkcs11js.CKA_KEY_TYPE },
-      ]);
-      return {
-        handle,
-        id: (id?.value as Buffer | undefined) ?? null,
-        label: String(label?.value ?? ''),
-        keyType: ulongOf(keyType?.value as Buffer | undefined),
-      };
-    });
-    // HiCOS cards hold a SIGN pair and a KEYX (encryption) pair: take SIGN when it is there.
-    const chosen = keys.find((k) => k.label === SIGNING_KEY_LABEL || (k.id && k.id.equals(SIGN_ID))) ?? keys[0];
-    if (!chosen) throw Object.assign(new Error('no private key with CKA_SIGN'), { cardCode: 'CARD_NO_SIGNING_KEY' });
-    const mechanisms = new Set(api.C_GetMechanismList(slot));
-    if (chosen.keyType === pkcs11js.CKK_RSA) {
-      const [modulus] = api.C_GetAttributeValue(session, chosen.handle, [{ type: pkcs11js.CKA_MODULUS }]);
-      const bytes = (modulus?.value as Buffer | undefined)?.length ?? 256;
-      const mechanism = mechanisms.has(pkcs11js.CKM_SHA256_RSA_PKCS) ? pkcs11js.CKM_SHA256_RSA_PKCS : pkcs11js.CKM_RSA_PKCS;
-      return { handle: chosen.handle, id: chosen.id, keyType: 'RSA', mechanism, mechanismName: mechanismName(mechanism), signatureBytes: bytes };
+  /** Which certificate signs on the card in `slot`, and each certificate's verdict, read without a login. */
+  private signingDiagnostics(api: Pkcs11Api, slot: Handle): NonNullable<CardDiagnostics['slots'][number]['signing']> {
+    const session = api.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION);
+    try {
+      const { reason, verdicts } = chooseSigningCertificate(this.certificates(api, session));
+      return { reason, certificates: verdicts };
+    } catch (error) {
+      return { reason: `the certificates could not be read: ${error instanceof Error ? error.message : String(error)}`, certificates: [] };
+    } finally {
+      api.C_CloseSession(session);
     }
-    if (chosen.keyType === pkcs11js.CKK_EC) {
-      const mechanism = mechanisms.has(pkcs11js.CKM_ECDSA_SHA256) ? pkcs11js.CKM_ECDSA_SHA256 : pkcs11js.CKM_ECDSA;
-      return { handle: chosen.handle, id: chosen.id, keyType: 'EC', mechanism, mechanismName: mechanismName(mechanism), signatureBytes: 132 };
-    }
-    throw Object.assign(new Error(`unsupported key type ${chosen.keyType}`), { cardCode: 'CARD_NO_SIGNING_KEY' });
   }
 
-  /** The certificate of the signing key: same CKA_ID, else labelled SIGN, else one for signing. */
-  private findCertificate(api: Pkcs11Api, session: Handle, keyId: Buffer | null): Buffer | null {
-    const certs = findObjects(api, session, [{ type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_CERTIFICATE }]).map((handle) => {
+  private certificates(api: Pkcs11Api, session: Handle): CertificateOnCard[] {
+    return findObjects(api, session, [{ type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_CERTIFICATE }]).map((handle) => {
       const [id, label, value] = api.C_GetAttributeValue(session, handle, [
         { type: pkcs11js.CKA_ID },
         { type: pkcs11js.CKA_LABEL },
         { type: pkcs11js.CKA_VALUE },
       ]);
-      return { id: (id?.value as Buffer | undefined) ?? null, label: String(label?.value ?? ''), der: value?.value as Buffer };
+      return { id: (id?.value as Buffer | undefined) ?? null, label: String(label?.value ?? ''), der: (value?.value as Buffer | undefined) ?? Buffer.alloc(0) };
     });
-    const forSigning = (der: Buffer) => {
-      try {
-        const usage = new X509Certificate(der).keyUsage ?? [];
-        return usage.length === 0 || usage.some((u) => /digital ?signature|non ?repudiation/i.test(u));
-      } catch {
-        return false;
-      }
-    };
-    const chosen =
-      (keyId && certs.find((c) => c.id?.equals(keyId))) ??
-      certs.find((c) => c.label === SIGNING_KEY_LABEL || c.id?.equals(SIGN_ID)) ??
-      certs.find((c) => forSigning(c.der));
-    return chosen?.der ?? null;
+  }
+
+  /**
+   * The signing certificate (by key usage: signingCertificate.ts) and the private key with its
+   * CKA_ID. The key is never chosen by its own label: an encryption key labelled SIGN, or with
+   * CKA_SIGN set as some cards do, is not used when its certificate says encryption.
+   */
+  private findSigningKey(api: Pkcs11Api, session: Handle, slot: Handle): { certificate: Buffer; key: SigningKey } {
+    const choice = chooseSigningCertificate(this.certificates(api, session));
+    const cert = choice.chosen;
+    if (!cert) throw Object.assign(new Error(choice.reason), { cardCode: 'CARD_NO_SIGNING_KEY' });
+    if (!cert.id || cert.id.length === 0)
+      throw Object.assign(new Error('the signing certificate has no CKA_ID to find its key by'), { cardCode: 'CARD_NO_SIGNING_KEY' });
+    const [handle] = findObjects(api, session, [
+      { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY },
+      { type: pkcs11js.CKA_ID, value: cert.id },
+    ]);
+    if (!handle)
+      throw Object.assign(new Error(`no private key with the signing certificate's CKA_ID ${cert.id.toString('hex')}`), { cardCode: 'CARD_NO_SIGNING_KEY' });
+    const [keyType] = api.C_GetAttributeValue(session, handle, [{ type: pkcs11js.CKA_KEY_TYPE }]);
+    const type = ulongOf(keyType?.value as Buffer | undefined);
+    const mechanisms = new Set(api.C_GetMechanismList(slot));
+    if (type === pkcs11js.CKK_RSA) {
+      const [modulus] = api.C_GetAttributeValue(session, handle, [{ type: pkcs11js.CKA_MODULUS }]);
+      const bytes = (modulus?.value as Buffer | undefined)?.length ?? 256;
+      const mechanism = mechanisms.has(pkcs11js.CKM_SHA256_RSA_PKCS) ? pkcs11js.CKM_SHA256_RSA_PKCS : pkcs11js.CKM_RSA_PKCS;
+      return { certificate: cert.der, key: { handle, keyType: 'RSA', mechanism, mechanismName: mechanismName(mechanism), signatureBytes: bytes } };
+    }
+    if (type === pkcs11js.CKK_EC) {
+      const mechanism = mechanisms.has(pkcs11js.CKM_ECDSA_SHA256) ? pkcs11js.CKM_ECDSA_SHA256 : pkcs11js.CKM_ECDSA;
+      return { certificate: cert.der, key: { handle, keyType: 'EC', mechanism, mechanismName: mechanismName(mechanism), signatureBytes: 132 } };
+    }
+    throw Object.assign(new Error(`unsupported key type ${type}`), { cardCode: 'CARD_NO_SIGNING_KEY' });
   }
 }
 
@@ -295,7 +363,7 @@ function ulongOf(value: Buffer | undefined): number {
   return value.length === 8 ? Number(value.readBigUInt64LE()) : value.readUInt32LE();
 }
 
-function findObjects(api: Pkcs11Api, session: Handle, template: { type: number; value: number | boolean }[]): Handle[] {
+function findObjects(api: Pkcs11Api, session: Handle, template: { type: number; value: number | boolean | Buffer }[]): Handle[] {
   api.C_FindObjectsInit(session, template);
   try {
     return api.C_FindObjects(session, 32);
@@ -334,6 +402,7 @@ function pinState(flags: number): PinState {
 }
 
 function describeCertificate(der: Buffer): CardStatus['certificate'] {
+  if (der.length === 0) return undefined;
   try {
     const c = new X509Certificate(der);
     return {

@@ -123,6 +123,7 @@ export const handlers: IpcHandlers = {
   },
   'card:status': async (_input, app) => app.core.card.status(),
   'card:diagnostics': async (_input, app) => app.core.card.diagnostics(),
+  'card:choose': async ({ serial }, app) => app.chooseCard(serial),
   'settings:get': async (_input, app) => app.settings.get(),
   'settings:set': async (input, app) => {
     const before = app.settings.get();

@@ -245,6 +245,18 @@ function SendForm({
               aria-describedby={fieldError === 'pin' ? 'send-pin-error' : undefined}
             />
           </Form.Item>
+          {/* A locked card signs nothing until it is unlocked: the temp cert, when this PC has one, sends now. */}
+          {error instanceof ClerkError && error.code === 'CARD_PIN_LOCKED' && tempAvailable && (
+            <Button
+              data-testid="use-temp-after-lock"
+              onClick={() => {
+                setUseTemp(true);
+                setError(null);
+              }}
+            >
+              {t('send.useTempInstead')}
+            </Button>
+          )}
         </Space>
       )}
       {error && !fieldError && <Notice kind="problem" title={message} style={{ marginTop: 12 }} />}

@@ -1,5 +1,5 @@
 import { Button, Card, Form, Input, Select, Space } from 'antd';
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CardDiagnostics } from '../../src-shared/common/card-status';
 import type { DesktopSettings } from '../../src-shared/common/ipc/outputs';
@@ -51,6 +51,7 @@ export function SettingsScreen({ settings, onSaved }: { settings: DesktopSetting
       {error && <Notice kind="problem" title={error} />}
       <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('settings.diagnostics')}</h2>}>
         <Button onClick={async () => setDiagnostics(await call('card:diagnostics', {}).catch(() => null))}>{t('settings.runDiagnostics')}</Button>
+        {diagnostics && <DiagnosticsSummary diagnostics={diagnostics} />}
         {/* A Tab stop with a name, so the arrow keys scroll it without a mouse. */}
         {diagnostics && (
           <pre
@@ -65,5 +66,52 @@ export function SettingsScreen({ settings, onSaved }: { settings: DesktopSetting
         )}
       </Card>
     </Space>
+  );
+}
+
+/**
+ * What IT staff ask first, above the full report: which module is used and where it was looked
+ * for, which card is in use and why, and which certificate signs on each card and why.
+ */
+function DiagnosticsSummary({ diagnostics }: { diagnostics: CardDiagnostics }) {
+  const { t } = useTranslation();
+  const search = diagnostics.moduleSearch;
+  const chosen = diagnostics.chosen;
+  return (
+    <dl data-testid="diagnostics-summary" style={{ marginTop: 12 }}>
+      <dt>{t('settings.moduleUsed')}</dt>
+      <dd>
+        {diagnostics.modulePath || '—'}
+        {search && t(`settings.moduleSource.${search.source}`)}
+      </dd>
+      {search && (
+        <>
+          <dt>{t('settings.modulePaths')}</dt>
+          <dd>
+            <ul style={{ margin: 0, paddingInlineStart: 20 }}>
+              {search.tried.map((p) => (
+                <li key={p.path}>
+                  <code>{p.path}</code>：{p.exists ? t('settings.pathExists') : t('settings.pathMissing')}
+                </li>
+              ))}
+            </ul>
+          </dd>
+        </>
+      )}
+      <dt>{t('settings.cardInUse')}</dt>
+      <dd>
+        {chosen?.serial
+          ? `${chosen.serial}${'by' in chosen ? t(`settings.chosenBy.${chosen.by}`) : ''}`
+          : `${t('settings.noCardInUse')}${chosen && 'why' in chosen ? `：${chosen.why}` : ''}`}
+      </dd>
+      {diagnostics.slots
+        .filter((slot) => slot.signing)
+        .map((slot) => (
+          <Fragment key={slot.id}>
+            <dt>{t('settings.signingChoice', { reader: slot.description })}</dt>
+            <dd>{slot.signing!.reason}</dd>
+          </Fragment>
+        ))}
+    </dl>
   );
 }

@@ -154,19 +154,32 @@ export const clientErrorCatalog = {
     '這個讀卡機驅動程式（PKCS#11 模組）不在允許清單中，無法使用；請選用清單中的模組，或請系統管理員將它加入設定檔。',
     'That PKCS#11 module is not in the list of known or administrator-approved modules, so it will not be loaded.',
   ],
+  CARD_MODULE_MISSING: [
+    '指定的讀卡機驅動程式（PKCS#11 模組）檔案不存在，請確認路徑；留空則自動尋找。',
+    'There is no file at the PKCS#11 module path given; check it, or leave it empty to find the module automatically.',
+  ],
   CARD_BUSY: [
     '憑證卡正由另一項作業使用中（例如補簽），請等它完成或取消後再試。',
     'The card is in use by another operation (a re-sign batch, for example); wait for it to finish or cancel it, then try again.',
   ],
   CARD_NO_READER: ['找不到讀卡機，請確認讀卡機已連接電腦。', 'No card reader was found; check that it is connected.'],
   CARD_NOT_PRESENT: ['讀卡機中沒有憑證卡，請插入您的憑證卡。', 'There is no card in the reader; insert your card.'],
+  CARD_NOT_CHOSEN: [
+    '電腦上插著不只一張憑證卡（或先前選用的卡已拔出），請先在畫面上方的憑證卡狀態選擇要使用的憑證卡。',
+    'More than one card is present (or the card chosen before was removed); choose the card to use at the card status at the top of the screen.',
+  ],
+  CARD_NOT_IN_READER: ['選擇的憑證卡已不在讀卡機中，請重新選擇。', 'The card chosen is no longer in a reader; choose again.'],
   CARD_REMOVED: [
     '憑證卡在作業中被移除，已完成的部分都已保存；請重新插入憑證卡後再繼續。',
     'The card was removed during the operation; what was done is kept. Insert the card and continue.',
   ],
   CARD_PIN_INCORRECT: ['憑證卡密碼（PIN 碼）錯誤，請重新輸入。', 'The card PIN is wrong; enter it again.'],
   CARD_PIN_FINAL_TRY: ['憑證卡密碼錯誤。再錯一次，憑證卡就會被鎖住。', 'The card PIN is wrong. One more wrong PIN will lock the card.'],
-  CARD_PIN_LOCKED: ['憑證卡密碼已被鎖住，請洽憑證管理中心辦理解鎖。', 'The card PIN is locked; contact the certificate authority to unlock it.'],
+  // What to do next, as the issuers' rules say: their own unlock tool with the holder's code, or their office; never a third-party tool.
+  CARD_PIN_LOCKED: [
+    '憑證卡的 PIN 碼已被鎖住，這張卡暫時不能簽章。請以發卡機關的解鎖工具（須輸入持卡人的資料）或到其服務窗口辦理解鎖：自然人憑證（MOICA）請用內政部憑證管理中心的線上解鎖服務，或到戶政事務所臨櫃辦理；政府機關的憑證卡（GCA）請用政府憑證管理中心的「卡片解鎖」服務，或洽本機關的憑證承辦人。請勿使用其他來源的工具，可能使卡片永久無法使用。',
+    'The card PIN is locked; the card cannot sign until it is unlocked. Unlock it with the issuer’s tool (it asks for the holder’s details) or at the issuer’s office: a citizen card (MOICA) with the MOICA online unlock service or at a household registration office; a government card (GCA) with the GCA’s card unlock (卡片解鎖) service, or through your agency’s certificate officer. Do not use other tools: they can lock the card for good.',
+  ],
   CARD_PIN_LENGTH: ['PIN 碼長度不符，請確認後再輸入。', 'The PIN has the wrong length.'],
   CARD_NO_SIGNING_KEY: ['憑證卡中找不到簽章用的金鑰或憑證，請確認插入的是您的公務憑證卡。', 'No signing key or certificate was found on the card.'],
   CARD_FAILED: ['憑證卡作業失敗，請拔出憑證卡後重新插入再試一次。', 'The card operation failed; remove and re-insert the card, then try again.'],

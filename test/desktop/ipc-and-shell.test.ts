@@ -37,9 +37,22 @@ describe('the IPC layer refuses what it should', () => {
     ['an action that does not exist', 'step:send', { documentId: '6f1c0a59-3d1e-4a43-9f55-2f4c1e7d0b11', action: 'delete', recipient: null, opinion: '' }],
     ['a service URL that is not a URL', 'settings:set', { serviceUrl: 'javascript:alert(1)' }],
     ['no object at all', 'resign:start', 'note'],
+    ['a card serial with a control character', 'card:choose', { serial: '1234\n5678' }],
+    ['a card serial longer than any token’s', 'card:choose', { serial: 'A'.repeat(65) }],
+    ['a card serial padded with spaces', 'card:choose', { serial: ' 1234 ' }],
+    ['a card chosen by slot number', 'card:choose', { serial: 0 }],
+    ['a card choice with an extra field', 'card:choose', { serial: '1234', modulePath: '/tmp/libevil.so' }],
   ])('refuses %s with VALIDATION_FAILED and a sentence', async (_what, channel, input) => {
     const result = await dispatchIpc(app, channel, input);
     expect(result).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED', message: '有欄位未填或格式不符，請檢查後再試。' } });
+  });
+
+  it('refuses to choose a card that is not in a reader, and remembers nothing', async () => {
+    expect(await dispatchIpc(app, 'card:choose', { serial: 'c7b516d9aef63ab7' })).toMatchObject({
+      ok: false,
+      error: { code: 'CARD_NOT_IN_READER', message: '選擇的憑證卡已不在讀卡機中，請重新選擇。' },
+    });
+    expect(app.settings.get().cardSerial).toBeUndefined();
   });
 
   it('says "log in first" for work that needs a login, and refuses an insecure service URL', async () => {

@@ -90,11 +90,38 @@ describe('the PKCS#11 module a page may choose', () => {
     expect(locked.app.settings.get().modulePath).toBe(admins);
     expect(await dispatchIpc(locked.app, 'settings:set', { modulePath: opensc })).toMatchObject({ ok: true, value: { modulePath: admins } });
 
-    const listed = await start({ admin: { allowedModulePaths: ['/opt/agency/pkcs11/libagency.so'] } });
-    expect(await dispatchIpc(listed.app, 'settings:set', { modulePath: '/opt/agency/pkcs11/libagency.so' })).toMatchObject({
+    // The administrator's module must exist, as any module set by hand: a file beside the test's data.
+    const agencyModule = join(await mkdtemp(join(tmpdir(), 'gongwen-agency-')), 'libagency.so');
+    await writeFile(agencyModule, '');
+    const listed = await start({ admin: { allowedModulePaths: [agencyModule, '/opt/agency/pkcs11/libgone.so'] } });
+    expect(await dispatchIpc(listed.app, 'settings:set', { modulePath: agencyModule })).toMatchObject({
       ok: true,
-      value: { modulePath: '/opt/agency/pkcs11/libagency.so' },
+      value: { modulePath: agencyModule },
     });
+    expect(await dispatchIpc(listed.app, 'settings:set', { modulePath: '/opt/agency/pkcs11/libgone.so' })).toMatchObject({
+      ok: false,
+      error: { code: 'CARD_MODULE_MISSING' },
+    });
+    expect(listed.app.settings.get().modulePath).toBe(agencyModule);
+  });
+
+  it('a card choice planted in settings.json that is no token serial is ignored; a real one is kept', async () => {
+    for (const cardSerial of ['1234\n5678', '', 'A'.repeat(65), 42, { serial: '1' }]) {
+      const { app } = await start({ settings: { cardSerial } });
+      expect(app.settings.get().cardSerial).toBeUndefined();
+    }
+    const { app } = await start({ settings: { cardSerial: 'c7b516d9aef63ab7' } });
+    expect(app.settings.get().cardSerial).toBe('c7b516d9aef63ab7');
+  });
+
+  it('a module path set by hand must be a file that exists, even one of the known table: refused, nothing changed', async () => {
+    const { app, dataDir } = await start();
+    const absent = '/usr/lib/opensc-pkcs11.so'; // in the table for Linux, not installed on this machine
+    expect(existsSync(absent)).toBe(false);
+    expect(await dispatchIpc(app, 'settings:set', { modulePath: absent })).toMatchObject({ ok: false, error: { code: 'CARD_MODULE_MISSING' } });
+    expect(await dispatchIpc(app, 'settings:set', { modulePath: '/usr/lib/softhsm' })).toMatchObject({ ok: false, error: { code: 'CARD_MODULE_NOT_ALLOWED' } });
+    expect(app.settings.get().modulePath).toBe('');
+    expect(existsSync(join(dataDir, 'settings.json'))).toBe(false);
   });
 });
 

@@ -9,6 +9,7 @@ import { FlowTable } from '../../src-renderer/components/FlowTable';
 import { SendDialog } from '../../src-renderer/components/SendDialog';
 import { initI18n } from '../../src-renderer/i18n';
 import { fakeBridge } from './fake-bridge';
+import { messageOf } from '../../src-shared/common/errors';
 
 beforeAll(() => {
   initI18n('zh-TW');
@@ -168,6 +169,108 @@ describe('SendDialog', () => {
     expect(screen.getByLabelText('憑證卡密碼（PIN 碼）')).toHaveAccessibleDescription(/再錯一次/);
     expect(bridge.calls.find((c) => c.channel === 'step:send')?.input).toMatchObject({ action: '歸檔', recipient: null, pin: '000000' });
     expect((screen.getByLabelText('憑證卡密碼（PIN 碼）') as HTMLInputElement).value).toBe(''); // the PIN is not kept
+  });
+});
+
+describe('SendDialog with a locked card', () => {
+  const locked = () => {
+    throw { code: 'CARD_PIN_LOCKED', message: messageOf('CARD_PIN_LOCKED', 'zh-TW'), pin: { countLow: true, finalTry: false, locked: true } };
+  };
+
+  it('says what to do next and, with a temp cert enabled here, offers it: one click and the PIN gives way to the temp cert', async () => {
+    fakeBridge({ 'card:status': () => ({ state: 'ready', modulePath: '' }), 'step:send': locked });
+    render(
+      <SendDialog
+        doc={{ ...doc, status: '已決行' }}
+        me="vendor"
+        users={users}
+        tempCert={enabled(false)}
+        tempCertTicked={false}
+        onClose={() => {}}
+        onSent={() => {}}
+      />,
+    );
+    fireEvent.change(screen.getByLabelText('憑證卡密碼（PIN 碼）'), { target: { value: '123456' } });
+    await act(async () => fireEvent.click(document.getElementById('send-ok')!));
+    const pinField = await screen.findByLabelText('憑證卡密碼（PIN 碼）');
+    await waitFor(() => expect(pinField).toHaveAccessibleDescription(/PIN 碼已被鎖住.*內政部憑證管理中心.*戶政事務所.*卡片解鎖/));
+    fireEvent.click(screen.getByRole('button', { name: '改用軟體臨時憑證傳送' }));
+    expect(screen.getByRole('checkbox', { name: '使用軟體臨時憑證' })).toBeChecked();
+    expect(screen.queryByLabelText('憑證卡密碼（PIN 碼）')).toBeNull();
+    expect(screen.getByLabelText('軟體憑證密碼')).toBeInTheDocument();
+  });
+
+  it('without a temp cert on this PC offers none, and says where one is enabled', async () => {
+    fakeBridge({ 'card:status': () => ({ state: 'ready', modulePath: '' }), 'step:send': locked });
+    render(
+      <SendDialog
+        doc={{ ...doc, status: '已決行' }}
+        me="vendor"
+        users={users}
+        tempCert={{ ...enabled(false), state: 'applied' }}
+        tempCertTicked={false}
+        onClose={() => {}}
+        onSent={() => {}}
+      />,
+    );
+    fireEvent.change(screen.getByLabelText('憑證卡密碼（PIN 碼）'), { target: { value: '123456' } });
+    await act(async () => fireEvent.click(document.getElementById('send-ok')!));
+    await waitFor(() => expect(screen.getByLabelText('憑證卡密碼（PIN 碼）')).toHaveAccessibleDescription(/PIN 碼已被鎖住/));
+    expect(screen.queryByRole('button', { name: '改用軟體臨時憑證傳送' })).toBeNull();
+    expect(screen.getByText('這台電腦尚未啟用臨時憑證（可至 IFT930 啟用）。')).toBeInTheDocument();
+  });
+});
+
+const pinOk = { countLow: false, finalTry: false, locked: false };
+const twoCards = [
+  { reader: 'EZ100PU 0', label: 'HiCOS PKI Smart Card', serial: '0000000011111111', holder: '葉彥志' },
+  { reader: 'Keyboard reader 1', label: 'HiCOS PKI Smart Card', serial: '0000000022222222', holder: '陳啟明' },
+];
+
+describe('CardIndicator with several cards', () => {
+  it('asks which card when several are present, lists them by holder, card and reader, and sends the choice', async () => {
+    const bridge = fakeBridge({
+      'card:status': () => ({ state: 'choose', modulePath: '', cards: twoCards }),
+      'card:choose': (input) => ({
+        state: 'ready',
+        modulePath: '',
+        cards: twoCards,
+        reader: 'Keyboard reader 1',
+        chosenBy: 'clerk',
+        token: { label: 'HiCOS PKI Smart Card', serial: (input as { serial: string }).serial, model: '', manufacturer: '', pin: pinOk },
+      }),
+    });
+    render(<CardIndicator live />);
+    await waitFor(() => expect(screen.getByTestId('card-indicator')).toHaveAttribute('data-state', 'choose'));
+    expect(screen.getByText('請選擇要使用的憑證卡')).toBeInTheDocument();
+    const chooser = screen.getByRole('combobox', { name: '使用的憑證卡' });
+    fireEvent.mouseDown(chooser);
+    fireEvent.click(await screen.findByTitle('陳啟明｜HiCOS PKI Smart Card｜Keyboard reader 1'));
+    await waitFor(() => expect(screen.getByTestId('card-indicator')).toHaveAttribute('data-state', 'ready'));
+    expect(bridge.calls.find((c) => c.channel === 'card:choose')?.input).toEqual({ serial: '0000000022222222' });
+    expect(screen.getByText('憑證卡就緒：HiCOS PKI Smart Card（陳啟明）')).toBeInTheDocument();
+  });
+
+  it('with one card shows no chooser; a refused choice is said beside the list', async () => {
+    const bridge = fakeBridge({
+      'card:status': () => ({
+        state: 'ready',
+        modulePath: '',
+        cards: [twoCards[0]],
+        chosenBy: 'only-card',
+        token: { label: 'HiCOS PKI Smart Card', serial: '0000000011111111', model: '', manufacturer: '', pin: pinOk },
+      }),
+      'card:choose': () => {
+        throw { code: 'CARD_NOT_IN_READER', message: '選擇的憑證卡已不在讀卡機中，請重新選擇。' };
+      },
+    });
+    render(<CardIndicator />);
+    await waitFor(() => expect(screen.getByText('憑證卡就緒：HiCOS PKI Smart Card（葉彥志）')).toBeInTheDocument());
+    expect(screen.queryByTestId('card-chooser')).toBeNull();
+    act(() => bridge.emit('card:status-changed', { state: 'choose', modulePath: '', cards: twoCards }));
+    fireEvent.mouseDown(await screen.findByRole('combobox', { name: '使用的憑證卡' }));
+    fireEvent.click(await screen.findByTitle('葉彥志｜HiCOS PKI Smart Card｜EZ100PU 0'));
+    expect(await screen.findByRole('alert')).toHaveTextContent('選擇的憑證卡已不在讀卡機中，請重新選擇。');
   });
 });
 

@@ -90,6 +90,10 @@ describe.each(databaseKinds())('補簽 with a card whose certificate must be ref
       const pending = (await session.client.pendingResign()).steps.length;
       expect(pending, `${c.name}: ${code ?? 'resigned'}`).toBe(c.code === null ? 0 : 1);
     }
-    expect(verdicts).toEqual(leaves.map((c) => `${c.name}: ${c.code ?? 'resigned'}`));
+    // The client itself never signs with a certificate whose key usage excludes signing (it takes
+    // the card's signing certificate by key usage): that leaf is refused before the service sees it.
+    // The service's own refusal of it (CERT_NOT_FOR_SIGNING) is tested in test/service/card-paths.test.ts.
+    const expected = (c: RootLeafCase) => (c.code === 'CERT_NOT_FOR_SIGNING' ? 'CARD_NO_SIGNING_KEY' : (c.code ?? 'resigned'));
+    expect(verdicts).toEqual(leaves.map((c) => `${c.name}: ${expected(c)}`));
   });
 });

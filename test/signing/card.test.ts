@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { X509Certificate, verify } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,6 @@ import { verifyStepSignature } from '../../src-shared/node/cms/verify.js';
 import { testPki } from '../helpers/demo-pki.js';
 import { faultWrapper, insertCardOf, virtualCardFor } from '../helpers/virtual-card.js';
 import { insertVirtualCard } from '../../tools/virtual-card.js';
-import { makeTempCa } from '../../src-server/temp-ca/make-temp-ca.js';
 
 const cards: CardService[] = [];
 function startCard(options: ConstructorParameters<typeof CardService>[0]) {
@@ -232,7 +232,32 @@ describe('the smart card over PKCS#11 (SoftHSM virtual card)', () => {
 
     it('signs with an ECDSA P-256 card key too', async () => {
       const reader = await virtualCardFor('vendor', { inserted: false });
-      const ec = await makeTempCa('CN=EC card holder,O=GongwenDesk Test');
+      // An end-entity certificate for signing, as a card's is (a CA certificate's keyCertSign does not sign documents).
+      const dir = mkdtempSync(join(tmpdir(), 'gongwen-ec-'));
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:P-256',
+          '-nodes',
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'cert.pem'),
+          '-subj',
+          '/CN=EC card holder/O=GongwenDesk Test',
+          '-days',
+          '30',
+          '-addext',
+          'keyUsage=critical,digitalSignature,nonRepudiation',
+        ],
+        { stdio: 'ignore' },
+      );
+      const ec = { certPem: readFileSync(join(dir, 'cert.pem'), 'utf8'), keyPem: readFileSync(join(dir, 'key.pem'), 'utf8') };
       const virtual = insertVirtualCard(reader, { certPem: ec.certPem, keyPem: ec.keyPem });
       const card = startCard({ modulePath: virtual.modulePath });
       const session = await card.openSession(virtual.pin);

@@ -74,6 +74,9 @@ describe('IFT940 countersigns only what the clerk signed on this PC, or confirme
       card: { pollMs: 200 },
     });
     otherPc = await startDesktop('vendor');
+    // PC 2 never uses its card here. One card thread at a time: SoftHSM is one library per
+    // process, and PC 2's idle re-initialisation (its rescan) would end PC 1's card session.
+    await otherPc.card.close();
   });
   afterAll(async () => {
     await app?.close();

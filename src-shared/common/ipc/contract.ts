@@ -60,6 +60,13 @@ export const ipcInputs = {
   'resign:cancel': z.strictObject({}),
   'card:status': z.strictObject({}),
   'card:diagnostics': z.strictObject({}),
+  /** The card to use among those present (its token serial, as `card:status` lists it); null forgets the choice. */
+  'card:choose': z.strictObject({
+    serial: z
+      .string()
+      .regex(/^[\x21-\x7e](?:[\x20-\x7e]{0,62}[\x21-\x7e])?$/)
+      .nullable(),
+  }),
   'settings:get': z.strictObject({}),
   'settings:set': z.strictObject({
     serviceUrl: z

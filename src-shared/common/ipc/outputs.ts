@@ -62,6 +62,8 @@ export interface DesktopSettings {
   language: 'zh-TW' | 'en';
   /** Set by an administrator's configuration file: the clerk cannot change the service URL. */
   serviceUrlLocked: boolean;
+  /** The card the clerk chose among several (token serial), remembered on this PC. */
+  cardSerial?: string;
 }
 
 export interface SessionState {
@@ -96,6 +98,7 @@ export interface IpcOutputs {
   'resign:cancel': { cancelled: boolean };
   'card:status': CardStatus;
   'card:diagnostics': CardDiagnostics;
+  'card:choose': CardStatus;
   'settings:get': DesktopSettings;
   'settings:set': DesktopSettings;
 }
