@@ -21,7 +21,7 @@ export const resources = {
       login: { title: '登入電子公文系統', account: '帳號', password: '密碼', submit: '登入', service: '公文系統網址' },
       cardLogin: {
         method: '登入方式',
-        byPassword: '帳號密碼',
+        byPassword: '密碼登入',
         byCard: '憑證卡登入',
         pin: '憑證卡密碼（PIN 碼）',
         help: '請將您的憑證卡插入讀卡機，輸入帳號與 PIN 碼。憑證卡會為公文系統發出的一次性驗證碼簽章，PIN 碼只交給憑證卡，不會送到公文系統。',
@@ -204,8 +204,8 @@ export const resources = {
       login: { title: 'Log in to the document system', account: 'Account', password: 'Password', submit: 'Log in', service: 'Service address' },
       cardLogin: {
         method: 'Log in with',
-        byPassword: 'Password',
-        byCard: 'Card',
+        byPassword: 'With password',
+        byCard: 'With card',
         pin: 'Card PIN',
         help: 'Insert your card in the reader and enter your account and PIN. The card signs a one-time challenge from the document system; the PIN goes to the card only, never to the system.',
         submit: 'Log in with the card',

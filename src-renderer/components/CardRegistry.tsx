@@ -5,9 +5,11 @@ import type { CardRecord } from '../../src-shared/common/api/cards';
 import { formatRocDate, formatRocDateTime } from '../../src-shared/common/roc-date';
 import { call, sentenceOf } from '../bridge';
 import { useLoad } from '../use-call';
+import { tagTone } from '../theme';
 import { Notice } from './Notice';
 
-const STATE_COLOUR: Record<CardRecord['state'], string> = { active: 'green', retired: 'default', expired: 'orange' };
+/** The theme's tag tones (4.5:1 and more): in use, retired (refused for new signatures), expired. */
+const STATE_TONE = { active: tagTone.done, retired: tagTone.refused, expired: tagTone.pending } as const;
 
 /** 我的憑證卡 and 註冊新憑證卡 (settings): the cards on record with their state, a replacement card registered with its PIN. */
 export function CardRegistry() {
@@ -54,7 +56,7 @@ export function CardRegistry() {
             pagination={false}
             dataSource={cards.data}
             columns={[
-              { title: t('cards.holder'), dataIndex: 'holder' },
+              { title: t('cards.holder'), dataIndex: 'holder', render: (v: string) => <span style={{ whiteSpace: 'nowrap' }}>{v}</span> },
               { title: t('cards.serialNumber'), dataIndex: 'serialNumber', render: (v: string | null) => v ?? '—' },
               { title: t('cards.issuer'), dataIndex: 'issuer' },
               { title: t('cards.validity'), render: (_: unknown, c) => `${formatRocDate(c.notBefore)} – ${formatRocDate(c.notAfter)}` },
@@ -63,7 +65,7 @@ export function CardRegistry() {
                 title: t('cards.state'),
                 render: (_: unknown, c) => (
                   <Space>
-                    <Tag color={STATE_COLOUR[c.state]}>{t(`cards.${c.state}`)}</Tag>
+                    <Tag style={STATE_TONE[c.state]}>{t(`cards.${c.state}`)}</Tag>
                     {c.state !== 'retired' && (
                       <Popconfirm title={t('cards.retireConfirm')} okText={t('common.confirm')} cancelText={t('common.cancel')} onConfirm={() => retire(c)}>
                         <Button size="small" disabled={busy} aria-label={`${t('cards.retire')} ${c.holder} ${formatRocDate(c.notAfter)}`}>
