@@ -33,13 +33,22 @@ export async function registerReplacementCard(
     await guarded(ctx, cardGuardSubject('register-card', actor.account), async () => {
       await spendCardChallenge(ctx, input.challenge, 'register-card', actor.id);
       const proven = checkCardProof(ctx, input, { service: origin.service, purpose: 'register-card', account: actor.account });
-      const card = ctx.signerPolicy.validateCard(proven.certificate, proven.intermediates);
-      card.assertValidAt([ctx.now()]);
       const { db } = ctx.storage;
+      const mine = await db.selectFrom('card_certificates').select(['der', 'intermediates']).where('user_id', '=', actor.id).execute();
+      if (mine.length === 0) throw new GongwenError('CARD_NONE_REGISTERED');
+      // A card offers only its own certificate: the CAs the old cards were registered with may
+      // complete the new one's path (a GCA card's replacement sits under the same intermediate).
+      const carried = [
+        ...proven.intermediates,
+        ...(await registeredCas(
+          ctx,
+          mine.map((row) => row.intermediates),
+        )),
+      ];
+      const card = ctx.signerPolicy.validateCard(proven.certificate, carried);
+      card.assertValidAt([ctx.now()]);
       const owner = await db.selectFrom('card_certificates').select('user_id').where('sha256', '=', card.leaf.sha256).executeTakeFirst();
       if (owner && owner.user_id !== actor.id) throw new GongwenError('CARD_OF_ANOTHER_USER');
-      const mine = await db.selectFrom('card_certificates').select('der').where('user_id', '=', actor.id).execute();
-      if (mine.length === 0) throw new GongwenError('CARD_NONE_REGISTERED');
       const person = cardPersonOf(proven.der);
       if (!person) throw new GongwenError('CARD_NOT_SAME_PERSON', 'the new certificate’s subject lacks a commonName or serialNumber');
       const matches = mine.some((row) => {
@@ -47,7 +56,7 @@ export async function registerReplacementCard(
         return known !== null && samePerson(known, person);
       });
       if (!matches) throw new GongwenError('CARD_NOT_SAME_PERSON');
-      const registered = await registerCard(ctx, actor.id, actor.account, proven.der, proven.intermediates, actor.account);
+      const registered = await registerCard(ctx, actor.id, actor.account, proven.der, carried, actor.account);
       alreadyRegistered = registered.alreadyRegistered;
       sha256 = registered.sha256;
     });
@@ -57,6 +66,14 @@ export async function registerReplacementCard(
     if (error instanceof GongwenError) await auditRefusal(ctx, 'card.register-refused', actor.account, error, origin.address);
     throw error;
   }
+}
+
+/** The CAs the given cards were registered with (`card_certificates.intermediates`), once each. */
+async function registeredCas(ctx: ServiceContext, lists: readonly (string | null)[]): Promise<Uint8Array[]> {
+  const wanted = [...new Set(lists.flatMap((list) => (list === null ? [] : (JSON.parse(list) as string[]))))];
+  if (wanted.length === 0) return [];
+  const rows = await ctx.storage.db.selectFrom('carried_certificates').select('der').where('sha256', 'in', wanted).execute();
+  return rows.map((row) => new Uint8Array(row.der));
 }
 
 /** The cards on record for a person, newest first, with their state now. */

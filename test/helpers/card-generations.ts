@@ -18,6 +18,8 @@ export interface IssuedCard {
 
 export interface CardIssuer {
   rootPem: string;
+  /** With `underIntermediate`: the CA between the root and the cards (DER), as a GCA card sits under one. */
+  intermediateDer?: Uint8Array;
   issue(holder: { name: string; serialNumber?: string; unit?: string }, options?: { notAfter?: Date; notBefore?: Date }): Promise<IssuedCard>;
 }
 
@@ -25,7 +27,10 @@ const RSA = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Ui
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 let serial = 0x7700;
 
-export async function makeCardIssuer(rootName = 'CN=MOICA-style Test Root (GongwenDesk),O=GongwenDesk Test PKI,C=TW'): Promise<CardIssuer> {
+export async function makeCardIssuer(
+  rootName = 'CN=MOICA-style Test Root (GongwenDesk),O=GongwenDesk Test PKI,C=TW',
+  options: { underIntermediate?: boolean } = {},
+): Promise<CardIssuer> {
   const rootKeys = await webcrypto.subtle.generateKey(RSA, true, ['sign', 'verify']);
   const root = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: '77',
@@ -40,8 +45,31 @@ export async function makeCardIssuer(rootName = 'CN=MOICA-style Test Root (Gongw
       await x509.SubjectKeyIdentifierExtension.create(rootKeys.publicKey),
     ],
   });
+  let issuerCert = root;
+  let issuerKey = rootKeys.privateKey;
+  if (options.underIntermediate) {
+    const caKeys = await webcrypto.subtle.generateKey(RSA, true, ['sign', 'verify']);
+    issuerCert = await x509.X509CertificateGenerator.create({
+      serialNumber: '78',
+      subject: 'CN=GCA-style Intermediate (GongwenDesk),O=GongwenDesk Test PKI,C=TW',
+      issuer: root.subject,
+      notBefore: new Date('2010-01-01T00:00:00Z'),
+      notAfter: new Date(Date.now() + 15 * YEAR_MS),
+      publicKey: caKeys.publicKey,
+      signingKey: rootKeys.privateKey,
+      signingAlgorithm: RSA,
+      extensions: [
+        new x509.BasicConstraintsExtension(true, 0, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+        await x509.AuthorityKeyIdentifierExtension.create(root),
+        await x509.SubjectKeyIdentifierExtension.create(caKeys.publicKey),
+      ],
+    });
+    issuerKey = caKeys.privateKey;
+  }
   return {
     rootPem: root.toString('pem') + '\n',
+    ...(options.underIntermediate ? { intermediateDer: new Uint8Array(issuerCert.rawData) } : {}),
     issue: async (holder, options = {}) => {
       const keys = await webcrypto.subtle.generateKey(RSA, true, ['sign', 'verify']);
       const subject = new x509.Name([
@@ -54,16 +82,16 @@ export async function makeCardIssuer(rootName = 'CN=MOICA-style Test Root (Gongw
       const cert = await x509.X509CertificateGenerator.create({
         serialNumber: (serial++).toString(16),
         subject: subject.toString(),
-        issuer: root.subject,
+        issuer: issuerCert.subject,
         notBefore: options.notBefore ?? new Date('2020-01-01T00:00:00Z'),
         notAfter: options.notAfter ?? new Date(Date.now() + 5 * YEAR_MS),
         publicKey: keys.publicKey,
-        signingKey: rootKeys.privateKey,
+        signingKey: issuerKey,
         signingAlgorithm: RSA,
         extensions: [
           new x509.BasicConstraintsExtension(false, undefined, true),
           new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation, true),
-          await x509.AuthorityKeyIdentifierExtension.create(root),
+          await x509.AuthorityKeyIdentifierExtension.create(issuerCert),
           await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
         ],
       });

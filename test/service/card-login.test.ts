@@ -24,6 +24,7 @@ describe.each(databaseKinds())('card login and card replacement on %s', (kind) =
   let chenNamesake: IssuedCard;
   let chenUntrusted: IssuedCard;
   let wang: IssuedCard;
+  let gca: CardIssuer;
 
   const post = (url: string, payload?: unknown, token?: string, host = HOST) =>
     call(service, { method: 'POST', url, payload: payload as never, headers: { host, ...(token ? { authorization: `Bearer ${token}` } : {}) } });
@@ -59,7 +60,8 @@ describe.each(databaseKinds())('card login and card replacement on %s', (kind) =
   beforeAll(async () => {
     issuer = await makeCardIssuer();
     foreignIssuer = await makeCardIssuer('CN=Untrusted Card Root,O=Elsewhere,C=TW');
-    service = await startTestService(kind, { extraCardRootsPem: issuer.rootPem });
+    gca = await makeCardIssuer('CN=GCA-style Test Root (GongwenDesk),O=GongwenDesk Test PKI,C=TW', { underIntermediate: true });
+    service = await startTestService(kind, { extraCardRootsPem: issuer.rootPem + gca.rootPem });
     chenOld = await issuer.issue({ name: '陳志明', serialNumber: '0001A123' });
     chenNew = await issuer.issue({ name: '陳志明', serialNumber: '0001A123', unit: 'planning' });
     chenNamesake = await issuer.issue({ name: '陳志明', serialNumber: '0009Z999' });
@@ -191,6 +193,17 @@ describe.each(databaseKinds())('card login and card replacement on %s', (kind) =
     expect(audit.filter((a) => a.action === 'card.register-refused').map((a) => JSON.parse(a.detail).code)).toEqual(
       expect.arrayContaining(['CARD_NOT_SAME_PERSON', 'CERT_UNTRUSTED', 'CARD_OF_ANOTHER_USER']),
     );
+  });
+
+  it('registers a GCA-style replacement that offers no intermediate, through the CA its old card was registered with', async () => {
+    const old = await gca.issue({ name: '黃國偉', serialNumber: '0005E222' });
+    const replacement = await gca.issue({ name: '黃國偉', serialNumber: '0005E222' });
+    await registerCardCertificate(service.ctx, 'huang.kuowei', old.der, [gca.intermediateDer!]);
+    const huang = await Clerk.login(service, 'huang.kuowei');
+    // A card offers only its own certificate: no intermediate in the request.
+    const r = await register(replacement, huang);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect((await cardLogin(replacement, 'huang.kuowei')).status).toBe(200);
   });
 
   it('a person with no card on record cannot register one: the administrator registers the first', async () => {
