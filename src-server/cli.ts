@@ -12,6 +12,8 @@ import { backupSqlite } from './operations/backup.js';
 import { describeFailure } from './operations/cli-failure.js';
 import { OperatorError } from './operations/operator-error.js';
 import { splitCardChain } from './signatures/card-registration.js';
+import { listCards, retireCard } from './signatures/card-replacement.js';
+import type { CardRecord } from '../src-shared/common/api/cards.js';
 import { configFromEnvironment, createContext } from './service.js';
 import { startTimeStampQueue } from './timestamp/signature-time-stamps.js';
 
@@ -25,6 +27,11 @@ const usage = `GongwenDesk document service
   add-user <account> <name> <unit id> <title>   (password from GONGWEN_NEW_PASSWORD)
   register-card <account> <certificate.pem>  bind a card certificate (PEM: the card's and its
                                              intermediates) to a user, after validating it
+                                             (an administrator: no same-person check; a
+                                             replacement or a first card alike)
+  list-cards <account>                       the cards registered to a user, with their state
+  retire-card <account> <SHA-256>            retire a card (lost, replaced): it signs and logs
+                                             in no more; what it signed still verifies
 
 Environment: GONGWEN_DATA_DIR (default ./data), DATABASE_URL (postgres://… instead of SQLite),
 GONGWEN_TEMP_CA_CERT / GONGWEN_TEMP_CA_KEY, GONGWEN_CARD_ROOTS.`;
@@ -131,6 +138,30 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       });
     }
+    case 'list-cards': {
+      const [account] = rest;
+      if (!account) return fail('list-cards <account>');
+      return withContext(config, async (ctx) => {
+        const user = await findUserByAccount(ctx.storage.db, account);
+        if (!user) throw new OperatorError(`There is no account ${account}.`);
+        const cards = await listCards(ctx, user.id);
+        if (cards.length === 0) console.log(`no card is registered to ${account}`);
+        for (const c of cards) printCard(c);
+        return 0;
+      });
+    }
+    case 'retire-card': {
+      const [account, sha256] = rest;
+      if (!account || !sha256 || !/^[0-9a-f]{64}$/.test(sha256)) return fail('retire-card <account> <SHA-256 of the card certificate, as list-cards shows it>');
+      return withContext(config, async (ctx) => {
+        const user = await findUserByAccount(ctx.storage.db, account);
+        if (!user) throw new OperatorError(`There is no account ${account}.`);
+        const card = await retireCard(ctx, user.id, account, sha256, null);
+        console.log(`retired (it signs and logs in no more; what it signed still verifies):`);
+        printCard(card);
+        return 0;
+      });
+    }
     default:
       console.log(usage);
       return command ? 2 : 0;
@@ -147,6 +178,12 @@ async function withContext(
   } finally {
     await ctx.storage.close();
   }
+}
+
+function printCard(c: CardRecord): void {
+  console.log(`${c.state.padEnd(8)} ${c.holder}${c.serialNumber ? ` (${c.serialNumber})` : ''}, issued by ${c.issuer}`);
+  console.log(`         valid ${c.notBefore} to ${c.notAfter}; registered ${c.registeredAt}${c.retiredAt ? `; retired ${c.retiredAt}` : ''}`);
+  console.log(`         SHA-256 ${c.sha256}`);
 }
 
 function fail(message: string): number {

@@ -32,4 +32,6 @@ export interface Actor {
   account: string;
   name: string;
   unitId: string;
+  /** How the session was opened (absent: an actor made outside a session, e.g. in a test). */
+  loginMethod?: 'password' | 'card';
 }

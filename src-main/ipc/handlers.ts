@@ -22,6 +22,7 @@ function sessionState(app: DesktopApp): SessionState {
     tempCertTicked: app.session?.tempCertTicked ?? false,
     serviceUrl: app.settings.get().serviceUrl,
     tempCertChanges: app.session?.tempCertChanges ?? [],
+    loginMethod: app.session?.loginMethod ?? null,
   };
 }
 
@@ -38,6 +39,24 @@ export const handlers: IpcHandlers = {
     app.session = await ClerkSession.login(app.core, url, account, password);
     return sessionState(app);
   },
+  'session:cardLogin': async ({ account, pin }, app) => {
+    const url = app.settings.get().serviceUrl;
+    if (!url) throw new GongwenError('SERVICE_URL_MISSING', 'set the service address in Settings');
+    // As for a password login: the previous clerk leaves first, whatever becomes of this one.
+    app.resignAbort?.abort();
+    const previous = app.session;
+    app.session = null;
+    await previous?.logout();
+    app.session = await ClerkSession.loginWithCard(app.core, url, account, pin);
+    return sessionState(app);
+  },
+  'cards:list': async (_input, app) => app.requireSession().cards(),
+  'cards:register': async ({ pin }, app) => {
+    const session = app.requireSession();
+    const registered = await session.registerNewCard(pin);
+    return { ...registered, cards: await session.cards() };
+  },
+  'cards:retire': async ({ sha256 }, app) => app.requireSession().retireCard(sha256),
   'session:logout': async (_input, app) => {
     app.resignAbort?.abort();
     await app.session?.logout();

@@ -12,6 +12,14 @@ import {
 } from '../../src-shared/common/api/documents.js';
 import { PendingResignList, ResignResponse, type ResignRequest } from '../../src-shared/common/api/resign.js';
 import {
+  CardChallengeResponse,
+  CardList,
+  CardRecord,
+  RegisterCardResponse,
+  type CardLoginRequest,
+  type RegisterCardRequest,
+} from '../../src-shared/common/api/cards.js';
+import {
   EnableTempCertResponse,
   TempCertStatus,
   type ApplyTempCertRequest,
@@ -67,6 +75,31 @@ export class ServiceClient {
     const answer = await this.request('POST', '/api/session', LoginResponse, { account, password }, { retry: false });
     this.token = answer.token;
     return answer;
+  }
+
+  /** 憑證卡登入, step 1: a challenge for the card (issuing another is harmless, so retried). */
+  cardLoginChallenge() {
+    return this.request('POST', '/api/session/card-challenge', CardChallengeResponse, undefined, { retry: true });
+  }
+
+  /** 憑證卡登入, step 2: the card's statement over that challenge. */
+  async cardLogin(body: CardLoginRequest): Promise<LoginResponse> {
+    const answer = await this.request('POST', '/api/session/card', LoginResponse, body, { retry: false });
+    this.token = answer.token;
+    return answer;
+  }
+
+  cards() {
+    return this.request('GET', '/api/cards', CardList);
+  }
+  registerCardChallenge() {
+    return this.request('POST', '/api/cards/challenge', CardChallengeResponse, undefined, { retry: true });
+  }
+  registerCard(body: RegisterCardRequest) {
+    return this.request('POST', '/api/cards', RegisterCardResponse, body, { retry: false });
+  }
+  retireCard(sha256: string) {
+    return this.request('POST', `/api/cards/${encodeURIComponent(sha256)}/retire`, CardRecord, undefined, { retry: true });
   }
 
   async logout(): Promise<void> {

@@ -11,6 +11,8 @@ import { runResignBatch, type ResignBatchOptions, type ResignPage, type ToCounte
 import { checkPendingStep, toSign, type CheckedResignStep } from '../signing/resign-list.js';
 import { checkedContentDigest } from '../signing/content-check.js';
 import { sendStep, type StepInput } from '../signing/step-sender.js';
+import { signCardStatement } from '../signing/card-statement.js';
+import type { CardRecord, RegisterCardResponse } from '../../src-shared/common/api/cards.js';
 import { TempCertStore } from '../temp-cert/temp-cert-store.js';
 
 /** What lives as long as the app: the card, the keychain, the data folder and the outbox. */
@@ -48,6 +50,8 @@ export class ClerkSession {
     readonly user: LoginResponse['user'],
     /** Changes to this person's temp cert since their previous login, as the service told at login. */
     readonly tempCertChanges: LoginResponse['tempCertChanges'] = [],
+    /** 密碼 or 憑證卡: how this login was made. */
+    readonly loginMethod: LoginResponse['loginMethod'] = 'password',
   ) {
     this.tempCerts = new TempCertStore(core.dataDir, core.keychain, client);
     this.courier = new Courier(core.outbox, () => ({ account: user.account, client }));
@@ -56,9 +60,49 @@ export class ClerkSession {
   static async login(core: SigningCore, serviceUrl: string, account: string, password: string): Promise<ClerkSession> {
     const client = new ServiceClient({ baseUrl: serviceUrl });
     const answer = await client.login(account, password);
-    const session = new ClerkSession(core, client, answer.user, answer.tempCertChanges);
+    const session = new ClerkSession(core, client, answer.user, answer.tempCertChanges, answer.loginMethod);
     session.courier.start(); // whatever this clerk signed before (a crash, a dead network) goes out now
     return session;
+  }
+
+  /**
+   * 憑證卡登入: the service issues a challenge, the card in the reader signs this PC's statement
+   * over it (`signCardStatement`: PIN, sign, log out), and the service opens a session when the card
+   * is registered to `account`. The PIN goes to the card only.
+   */
+  static async loginWithCard(core: SigningCore, serviceUrl: string, account: string, pin: string): Promise<ClerkSession> {
+    const client = new ServiceClient({ baseUrl: serviceUrl });
+    const { challenge } = await client.cardLoginChallenge();
+    const proof = await signCardStatement(core.card, pin, { service: client.baseUrl.host, purpose: 'login', account, challenge });
+    const answer = await client.cardLogin({ account, ...proof });
+    const session = new ClerkSession(core, client, answer.user, answer.tempCertChanges, answer.loginMethod);
+    session.courier.start();
+    return session;
+  }
+
+  /**
+   * 註冊新憑證卡: the card now in the reader (the new one) signs a `register-card` statement over
+   * a challenge issued to this login; the service registers it when it names the same person as
+   * a card already registered to this account.
+   */
+  async registerNewCard(pin: string): Promise<RegisterCardResponse> {
+    const { challenge } = await this.client.registerCardChallenge();
+    const proof = await signCardStatement(this.core.card, pin, {
+      service: this.client.baseUrl.host,
+      purpose: 'register-card',
+      account: this.account,
+      challenge,
+    });
+    return this.client.registerCard(proof);
+  }
+
+  async cards(): Promise<CardRecord[]> {
+    return (await this.client.cards()).cards;
+  }
+
+  async retireCard(sha256: string): Promise<CardRecord[]> {
+    await this.client.retireCard(sha256);
+    return this.cards();
   }
 
   get account(): string {

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { CardDiagnostics } from '../../src-shared/common/card-status';
 import type { DesktopSettings } from '../../src-shared/common/ipc/outputs';
 import { call, sentenceOf } from '../bridge';
+import { CardRegistry } from '../components/CardRegistry';
 import { Notice } from '../components/Notice';
 import { ScreenHeading } from '../components/ScreenHeading';
 
@@ -49,6 +50,7 @@ export function SettingsScreen({ settings, onSaved }: { settings: DesktopSetting
       </Card>
       {notice && <Notice kind="news" type="success" title={notice} />}
       {error && <Notice kind="problem" title={error} />}
+      <CardRegistry />
       <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('settings.diagnostics')}</h2>}>
         <Button onClick={async () => setDiagnostics(await call('card:diagnostics', {}).catch(() => null))}>{t('settings.runDiagnostics')}</Button>
         {diagnostics && <DiagnosticsSummary diagnostics={diagnostics} />}

@@ -5,6 +5,7 @@ import { appendAudit } from '../audit/audit-log.js';
 import type { Actor, ServiceContext } from '../context.js';
 import { verifyPassword } from './password-hash.js';
 import { tempCertChangesSince } from '../temp-ca/changes.js';
+import type { UserRow } from '../storage/schema.js';
 import { findUserByAccount, userSummary } from './users.js';
 
 // Checked against when the account does not exist, so that a wrong account costs as long as a wrong password.
@@ -16,7 +17,7 @@ function tokenDigest(token: string): string {
 
 /** Logs in; only the token's SHA-256 is stored, so the sessions table cannot be replayed. */
 export async function login(ctx: ServiceContext, account: string, password: string): Promise<LoginResponse> {
-  const { db, dialect } = ctx.storage;
+  const { db } = ctx.storage;
   const user = await findUserByAccount(db, account);
   await ctx.passwordGuard.check(
     `login:${account}`,
@@ -24,6 +25,16 @@ export async function login(ctx: ServiceContext, account: string, password: stri
     'LOGIN_FAILED',
   );
   if (!user) throw new GongwenError('LOGIN_FAILED');
+  return openSession(ctx, user, { method: 'password' });
+}
+
+/** How a session was opened: the password, or a card statement signed by this registered card. */
+export type LoginMethod = { method: 'password' } | { method: 'card'; cardSha256: string };
+
+/** A new session for a user whose password or card has just been checked; audited as `session.login`. */
+export async function openSession(ctx: ServiceContext, user: UserRow, how: LoginMethod): Promise<LoginResponse> {
+  const { db, dialect } = ctx.storage;
+  const account = user.account;
   const token = randomBytes(32).toString('base64url');
   const now = ctx.now();
   const previous = await db
@@ -33,14 +44,25 @@ export async function login(ctx: ServiceContext, account: string, password: stri
     .executeTakeFirst();
   const tempCertChanges = await tempCertChangesSince(db, account, previous?.at ?? null);
   const expiresAt = new Date(now.getTime() + ctx.sessionHours * 3600 * 1000).toISOString();
+  const cardSha256 = how.method === 'card' ? how.cardSha256 : null;
   await ctx.storage.write(async (trx) => {
     await trx
       .insertInto('sessions')
-      .values({ token_sha256: tokenDigest(token), user_id: user.id, created_at: now.toISOString(), expires_at: expiresAt, ended_at: null })
+      .values({
+        token_sha256: tokenDigest(token),
+        user_id: user.id,
+        created_at: now.toISOString(),
+        expires_at: expiresAt,
+        ended_at: null,
+        login_method: how.method,
+        card_sha256: cardSha256,
+      })
       .execute();
-    await appendAudit(trx, dialect, now, { actor: account, action: 'session.login', subject: account, detail: {} });
+    // A password login's entry stays as it always was; a card login names the card.
+    const detail = how.method === 'card' ? { method: 'card', card: cardSha256 } : {};
+    await appendAudit(trx, dialect, now, { actor: account, action: 'session.login', subject: account, detail });
   });
-  return { token, expiresAt, user: await userSummary(db, user.id), tempCertChanges };
+  return { token, expiresAt, user: await userSummary(db, user.id), tempCertChanges, loginMethod: how.method };
 }
 
 /**
@@ -57,11 +79,11 @@ export async function authenticate(ctx: ServiceContext, token: string | undefine
   const row = await ctx.storage.db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
-    .select(['users.id', 'users.account', 'users.name', 'users.unit_id', 'sessions.expires_at', 'sessions.ended_at'])
+    .select(['users.id', 'users.account', 'users.name', 'users.unit_id', 'sessions.expires_at', 'sessions.ended_at', 'sessions.login_method'])
     .where('sessions.token_sha256', '=', tokenDigest(token))
     .executeTakeFirst();
   if (!row || row.ended_at !== null || row.expires_at <= ctx.now().toISOString()) throw new GongwenError('UNAUTHENTICATED');
-  return { id: row.id, account: row.account, name: row.name, unitId: row.unit_id };
+  return { id: row.id, account: row.account, name: row.name, unitId: row.unit_id, loginMethod: row.login_method === 'card' ? 'card' : 'password' };
 }
 
 export async function logout(ctx: ServiceContext, token: string, actor: Actor): Promise<void> {

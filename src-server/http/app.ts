@@ -8,6 +8,7 @@ import { openApiDocument } from './openapi.js';
 import { registerMetrics } from './metrics.js';
 import { registerRoutes, type AnyRoute } from './route.js';
 import { accountRoutes } from './routes/accounts.js';
+import { cardRoutes } from './routes/cards.js';
 import { documentRoutes } from './routes/documents.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { resignRoutes } from './routes/resign.js';
@@ -62,7 +63,14 @@ export async function buildApp(ctx: ServiceContext, options: AppOptions = {}): P
   registerMetrics(app, ctx);
   registerHealthRoutes(app, ctx);
 
-  const routes: AnyRoute[] = [...accountRoutes(ctx), ...documentRoutes(ctx), ...tempCertRoutes(ctx), ...resignRoutes(ctx), ...policyRoutes(ctx)];
+  const routes: AnyRoute[] = [
+    ...accountRoutes(ctx),
+    ...documentRoutes(ctx),
+    ...tempCertRoutes(ctx),
+    ...resignRoutes(ctx),
+    ...policyRoutes(ctx),
+    ...cardRoutes(ctx),
+  ];
   registerRoutes(app, ctx, routes);
   const openapi = openApiDocument(routes, SERVICE_VERSION);
   app.get('/api/openapi.json', async () => openapi);

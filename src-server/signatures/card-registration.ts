@@ -28,6 +28,8 @@ export async function registerCard(
   account: string,
   der: Uint8Array,
   intermediates: readonly Uint8Array[] = [],
+  /** The account that registers it (the holder, registering a replacement); null: an administrator at the command line. */
+  registeredBy: string | null = null,
 ): Promise<RegisteredCard> {
   let certificate: X509Certificate;
   try {
@@ -74,10 +76,11 @@ export async function registerCard(
           der: leaf.der,
           registered_at: ctx.now().toISOString(),
           intermediates: pathCas.length > 0 ? JSON.stringify(pathCas.map((c) => c.sha256)) : null,
+          registered_by: registeredBy,
         })
         .execute();
       await appendAudit(trx, dialect, ctx.now(), {
-        actor: null,
+        actor: registeredBy,
         action: 'card.register',
         subject: account,
         detail: { sha256: leaf.sha256, subject: leaf.subject },

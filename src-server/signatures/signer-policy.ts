@@ -64,8 +64,14 @@ export class SignerPolicy {
   }
 
   private async acceptCard(certificate: X509Certificate, sha256: string, carried: readonly Uint8Array[], userId: string): Promise<ValidatedCard> {
-    const registered = await this.db.selectFrom('card_certificates').select(['user_id', 'intermediates']).where('sha256', '=', sha256).executeTakeFirst();
+    const registered = await this.db
+      .selectFrom('card_certificates')
+      .select(['user_id', 'intermediates', 'retired_at'])
+      .where('sha256', '=', sha256)
+      .executeTakeFirst();
     if (registered && registered.user_id !== userId) throw new GongwenError('SIGNER_NOT_USER');
+    // Retired (replaced): nothing new, neither a step, a 補簽 nor a login; what it signed before stands.
+    if (registered && registered.retired_at !== null) throw new GongwenError('CARD_RETIRED');
     // The path may go through what the signature carried or through the CAs the card was registered with.
     const card = this.validateCard(certificate, [...carried, ...(await this.registeredIntermediates(sha256, registered?.intermediates ?? null))]);
     if (!registered) throw new GongwenError('CERT_NOT_REGISTERED');

@@ -10,6 +10,7 @@ import * as countersignatureBeside from './migrations/20261127-0004-countersigna
 import * as signatureValue from './migrations/20261127-0005-signature-value.js';
 import * as signatureTimeStamps from './migrations/20261130-0010-signature-time-stamps.js';
 import * as cardIntermediates from './migrations/20261130-0011-card-intermediates.js';
+import * as cardLogin from './migrations/20261130-0013-card-login.js';
 import * as organisation from './migrations/20261130-0040-organisation.js';
 import * as attachmentUploads from './migrations/20261130-0060-attachment-uploads.js';
 import { ensurePrivateFile } from './private-files.js';
@@ -103,6 +104,7 @@ function migrationsOf(storage: Storage): Record<string, Migration> {
     '20261127-0005-signature-value': { up: (db) => signatureValue.up(db, blob) },
     '20261130-0010-signature-time-stamps': { up: (db) => signatureTimeStamps.up(db, blob) },
     '20261130-0011-card-intermediates': { up: (db) => cardIntermediates.up(db) },
+    '20261130-0013-card-login': { up: (db) => cardLogin.up(db) },
     '20261130-0040-organisation': { up: (db) => organisation.up(db) },
     '20261130-0060-attachment-uploads': { up: (db) => attachmentUploads.up(db, blob) },
   };

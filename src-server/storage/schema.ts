@@ -23,6 +23,19 @@ export interface Database {
   tsa_certificates: TsaCertificateTable;
   deputies: DeputyTable;
   attachment_uploads: AttachmentUploadTable;
+  card_challenges: CardChallengeTable;
+}
+
+/** A one-time challenge for a card statement, by its SHA-256 (migration 0013). */
+export interface CardChallengeTable {
+  challenge_sha256: string;
+  /** 'login' or 'register-card'. */
+  purpose: string;
+  /** The session's user a register-card challenge was issued to; null for login. */
+  user_id: string | null;
+  issued_at: string;
+  expires_at: string;
+  used_at: string | null;
 }
 
 /** An RFC 3161 token over the signature value of a step's signature or countersignature (migration 0010). */
@@ -95,6 +108,11 @@ export interface CardCertificateTable {
   registered_at: string;
   /** JSON array of the SHA-256 of the intermediates it was registered with (in carried_certificates); null when none. */
   intermediates: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Retired: signs and logs in no more; kept so what it signed still verifies (migration 0013). */
+  retired_at: ColumnType<string | null, string | null | undefined, string | null>;
+  retired_by: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The account that registered it; null when an administrator did at the command line. */
+  registered_by: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** Certificates that came with 補簽 countersignatures (the card's and its intermediates), by their SHA-256. */
@@ -109,6 +127,10 @@ export interface SessionTable {
   created_at: string;
   expires_at: string;
   ended_at: string | null;
+  /** 'password' or 'card' (migration 0013). */
+  login_method: ColumnType<string, string | undefined, string>;
+  /** The card a card login was made with. */
+  card_sha256: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface PasswordFailureTable {

@@ -123,6 +123,49 @@ export const errorCatalog = {
   ],
   CERT_IS_CA: [400, '這是憑證機構的憑證，不能用來簽核公文。', 'This is a certificate authority’s certificate; it cannot sign documents.'],
 
+  // Card login (憑證卡登入) and card replacement (註冊新憑證卡)
+  CARD_CHALLENGE_UNKNOWN: [
+    400,
+    '這次憑證卡登入或註冊的驗證碼不是公文系統發出的，請重新操作一次。',
+    'The card challenge was not issued by the service (or not for this purpose or person); start again.',
+  ],
+  CARD_CHALLENGE_USED: [
+    409,
+    '這次憑證卡登入或註冊的驗證碼已經用過，不能再用；請重新操作一次。',
+    'The card challenge has already been used and cannot be used again; start again.',
+  ],
+  CARD_CHALLENGE_EXPIRED: [
+    409,
+    '憑證卡簽章等候太久，驗證碼已逾時（2 分鐘），請重新操作一次。',
+    'The card challenge expired (it lasts 2 minutes); start again.',
+  ],
+  CARD_OF_ANOTHER_USER: [
+    403,
+    '這張憑證卡登錄在其他人的帳號下，不能用於這個帳號；請確認帳號與插入的卡片都是您本人的。',
+    'This card is registered to someone else’s account and cannot be used for this one.',
+  ],
+  CARD_RETIRED: [
+    403,
+    '這張憑證卡已停用（例如已換發新卡），不能再用來登入或簽核；它以前簽過的公文仍然有效。請改用新卡，或請系統管理員協助。',
+    'This card has been retired (replaced by a new one): it can no longer log in or sign, though what it signed stays valid. Use the new card.',
+  ],
+  CARD_NOT_SAME_PERSON: [
+    403,
+    '新憑證卡上的姓名或身分識別碼與您已登錄的憑證卡不同，不能登錄到您的帳號；請確認插入的是您本人的新卡，或請系統管理員協助登錄。',
+    'The new card’s name or identity number differs from the card registered to you, so it cannot be registered to your account; ask the administrator.',
+  ],
+  CARD_NONE_REGISTERED: [
+    409,
+    '您的帳號還沒有登錄任何憑證卡，第一張卡須由系統管理員登錄。',
+    'No card is registered to your account yet: the administrator registers the first one.',
+  ],
+  CARD_LOGIN_RATE_LIMITED: [
+    429,
+    '這個帳號的憑證卡登入或註冊失敗次數過多，請稍候 15 分鐘再試。',
+    'Too many failed card logins or registrations for this account: wait 15 minutes and try again.',
+  ],
+  CARD_UNKNOWN: [404, '在您的帳號下找不到這張憑證卡。', 'That card is not registered to your account.'],
+
   // Temporary certificates (IFT930 / IFT940)
   TEMP_CERT_ALREADY_APPLIED: [
     409,

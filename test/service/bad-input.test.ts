@@ -340,6 +340,30 @@ describe.each(databaseKinds())('bad and hostile input on %s: a stable 4xx code, 
         request: async () => ({ method: 'POST', url: '/api/temp-cert/disable', headers: auth(drafter) }),
       },
       {
+        name: 'a card login with a challenge that is not one',
+        expect: [400, 'VALIDATION_FAILED'],
+        request: async () => ({
+          method: 'POST',
+          url: '/api/session/card',
+          payload: { account: 'chen.chiming', challenge: "' OR 1=1 --", signedAt: new Date().toISOString(), certificate: 'AAAA', signature: 'AAAA' },
+        }),
+      },
+      {
+        name: 'registering a card for another account',
+        expect: [400, 'VALIDATION_FAILED'],
+        request: async () => ({
+          method: 'POST',
+          url: '/api/cards',
+          payload: { account: 'yeh.yenchih', challenge: 'A'.repeat(43), signedAt: new Date().toISOString(), certificate: 'AAAA', signature: 'AAAA' },
+          headers: auth(drafter),
+        }),
+      },
+      {
+        name: 'retiring a card that is not the clerk’s',
+        expect: [404, 'CARD_UNKNOWN'],
+        request: async () => ({ method: 'POST', url: `/api/cards/${'0'.repeat(64)}/retire`, headers: auth(drafter) }),
+      },
+      {
         name: 'a query with a huge limit',
         expect: [400, 'VALIDATION_FAILED'],
         request: async () => ({ method: 'GET', url: '/api/documents?limit=99999999', headers: auth(drafter) }),

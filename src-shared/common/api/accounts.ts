@@ -23,6 +23,8 @@ export const LoginResponse = z.object({
   user: UserSummary,
   /** Changes to this person's temp certificate since their previous login (from any PC): show them. */
   tempCertChanges: z.array(TempCertChange).default([]),
+  /** How this session was opened: 密碼 or 憑證卡 (an older service says nothing: the password). */
+  loginMethod: z.enum(['password', 'card']).default('password'),
 });
 export type LoginResponse = z.infer<typeof LoginResponse>;
 

@@ -19,6 +19,12 @@ export const ipcInputs = {
   'session:state': z.strictObject({}),
   'session:login': z.strictObject({ account, password }),
   'session:logout': z.strictObject({}),
+  /** 憑證卡登入: the account and the card's PIN (the PIN goes to the card, nowhere else). */
+  'session:cardLogin': z.strictObject({ account, pin }),
+  'cards:list': z.strictObject({}),
+  /** 註冊新憑證卡: the new card is in the reader; its PIN. */
+  'cards:register': z.strictObject({ pin }),
+  'cards:retire': z.strictObject({ sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
   'users:list': z.strictObject({}),
   'documents:list': z.strictObject({
     box: z.enum(['inbox', 'involved']).default('inbox'),

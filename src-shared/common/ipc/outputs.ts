@@ -1,6 +1,7 @@
 import type { UserSummary } from '../api/accounts.js';
 import type { ActionResult, DocumentList, DocumentView } from '../api/documents.js';
 import type { PendingResignStep } from '../api/resign.js';
+import type { CardRecord } from '../api/cards.js';
 import type { TempCertChange } from '../api/temp-cert.js';
 import type { CardDiagnostics, CardStatus } from '../card-status.js';
 import type { ErrorCode } from '../errors.js';
@@ -73,6 +74,8 @@ export interface SessionState {
   serviceUrl: string;
   /** Changes to the temp cert since the previous login (any PC): shown at once, so one not made by the clerk is noticed. */
   tempCertChanges?: TempCertChange[];
+  /** How the clerk logged in: 密碼 or 憑證卡 (null: nobody is logged in). */
+  loginMethod?: 'password' | 'card' | null;
 }
 
 /** What each channel answers. */
@@ -80,6 +83,10 @@ export interface IpcOutputs {
   'session:state': SessionState;
   'session:login': SessionState;
   'session:logout': SessionState;
+  'session:cardLogin': SessionState;
+  'cards:list': CardRecord[];
+  'cards:register': { card: CardRecord; alreadyRegistered: boolean; cards: CardRecord[] };
+  'cards:retire': CardRecord[];
   'users:list': UserSummary[];
   'documents:list': DocumentList;
   'documents:get': DocumentView;
