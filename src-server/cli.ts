@@ -50,6 +50,10 @@ async function main(argv: string[]): Promise<number> {
           `No card root is trusted (${rootsPath} holds no certificate): every card signature will be refused until the agency's card root CA is put there (or GONGWEN_CARD_ROOTS names it) and the service restarted.`,
         );
       }
+      if (!process.env.GONGWEN_PUBLIC_URL)
+        console.warn(
+          `GONGWEN_PUBLIC_URL is not set: temp certificates name ${config.publicUrl}/api/temp-ca/crl as where their CRL is, which only this machine can reach. Set it to the address the agency's PCs use.`,
+        );
       const close = () => void app.close().then(() => process.exit(0));
       process.once('SIGINT', close);
       process.once('SIGTERM', close);

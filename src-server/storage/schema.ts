@@ -21,6 +21,7 @@ export interface Database {
   document_sequences: DocumentSequenceTable;
   signature_time_stamps: SignatureTimeStampTable;
   tsa_certificates: TsaCertificateTable;
+  temp_ca_crls: TempCaCrlTable;
 }
 
 /** An RFC 3161 token over the signature value of a step's signature or countersignature (migration 0010). */
@@ -196,6 +197,16 @@ export interface TempCertificateTable {
   not_after: string;
   revoked_at: string | null;
   revocation_reason: string | null;
+}
+
+/** A CRL the temp CA issued (migration 0031): the number is RFC 5280's CRL number. */
+export interface TempCaCrlTable {
+  number: number;
+  this_update: string;
+  next_update: string;
+  /** How many revoked certificates it lists (fewer than on record: a fresh CRL is due). */
+  revoked_count: number;
+  der: Uint8Array;
 }
 
 export interface AuditLogTable {

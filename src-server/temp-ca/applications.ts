@@ -1,3 +1,4 @@
+import type { Transaction } from 'kysely';
 import type { z } from 'zod';
 import type {
   ApplyTempCertRequest,
@@ -12,7 +13,9 @@ import { confirmLoginPassword } from '../accounts/sessions.js';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Actor, ServiceContext } from '../context.js';
 import { isUniqueViolation } from '../storage/database.js';
+import type { Database } from '../storage/schema.js';
 import { tempCertChangesSince } from './changes.js';
+import { issueTempCaCrl } from './crl.js';
 
 /** Where a change came from: the PC's name as its app gives it, and the network address. */
 export interface ChangeOrigin {
@@ -162,30 +165,58 @@ async function endTempCerts(ctx: ServiceContext, actor: Actor, how: 'delete' | '
             .executeTakeFirst()
             .then((r) => r.numUpdatedRows);
     if (changed !== 1n) throw new GongwenError('TEMP_CERT_NOT_APPLIED');
-    const revoked = await trx
-      .updateTable('temp_certificates')
-      .set({ revoked_at: now, revocation_reason: how === 'delete' ? 'application-deleted' : 'disabled' })
-      .where('user_id', '=', actor.id)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
+    const revoked = await revokeTempCertificatesIn(trx, actor.id, how === 'delete' ? 'application-deleted' : 'disabled', now);
     await appendAudit(trx, dialect, ctx.now(), {
       actor: actor.account,
       action: `temp-cert.${how}`,
       subject: actor.account,
-      detail: { revoked: Number(revoked.numUpdatedRows), pcLabel: origin.pcLabel, address: origin.address },
+      detail: { revoked, pcLabel: origin.pcLabel, address: origin.address },
     });
   });
+  await afterRevocation(ctx);
 }
 
-export async function tempCertCrl(ctx: ServiceContext): Promise<Uint8Array> {
-  const revoked = await ctx.storage.db
-    .selectFrom('temp_certificates')
-    .select(['serial', 'revoked_at'])
-    .where('revoked_at', 'is not', null)
-    .orderBy('revoked_at')
-    .execute();
-  return ctx.tempCa.crl(
-    revoked.map((r) => ({ serial: r.serial, revokedAt: new Date(r.revoked_at!) })),
-    ctx.now(),
-  );
+/**
+ * Revokes every temp certificate of one user, inside the caller's write unit (its transaction);
+ * returns how many were revoked. The caller then calls `afterRevocation(ctx)` once committed.
+ */
+export async function revokeTempCertificatesIn(trx: Transaction<Database>, userId: string, reason: string, now: string): Promise<number> {
+  const revoked = await trx
+    .updateTable('temp_certificates')
+    .set({ revoked_at: now, revocation_reason: reason })
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(revoked.numUpdatedRows);
+}
+
+/**
+ * Revoke every temp cert of this user (a person who leaves the agency or the unit, an
+ * administrator's decision): the application is kept as disabled, so nobody can send with it
+ * until it is enabled again. Audited as `temp-cert.revoke` with the reason; the CRL is re-issued.
+ */
+export async function revokeEveryTempCertOfUser(
+  ctx: ServiceContext,
+  user: { id: string; account: string },
+  reason: string,
+  by: string | null,
+): Promise<number> {
+  const { dialect } = ctx.storage;
+  const now = ctx.now().toISOString();
+  const revoked = await ctx.storage.write(async (trx) => {
+    await trx.updateTable('temp_cert_applications').set({ state: 'disabled', updated_at: now }).where('user_id', '=', user.id).execute();
+    const count = await revokeTempCertificatesIn(trx, user.id, reason, now);
+    await appendAudit(trx, dialect, ctx.now(), { actor: by, action: 'temp-cert.revoke', subject: user.account, detail: { revoked: count, reason } });
+    return count;
+  });
+  await afterRevocation(ctx);
+  return revoked;
+}
+
+/**
+ * After a revocation has committed, a fresh CRL at once. A failure here is not the revocation's:
+ * it stands, and the CRL route issues the fresh CRL when next asked (it sees the count differ).
+ */
+export async function afterRevocation(ctx: ServiceContext): Promise<void> {
+  await issueTempCaCrl(ctx).catch(() => undefined);
 }

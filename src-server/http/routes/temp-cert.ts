@@ -7,7 +7,8 @@ import {
 } from '../../../src-shared/common/api/temp-cert.js';
 import { toPem } from '../../../src-shared/node/pki/x509.js';
 import type { ServiceContext } from '../../context.js';
-import { applyForTempCert, deleteTempCert, disableTempCert, enableTempCert, tempCertCrl, tempCertStatus } from '../../temp-ca/applications.js';
+import { applyForTempCert, deleteTempCert, disableTempCert, enableTempCert, tempCertStatus } from '../../temp-ca/applications.js';
+import { currentTempCaCrl } from '../../temp-ca/crl.js';
 import { defineRoute } from '../route.js';
 
 export const tempCertRoutes = (ctx: ServiceContext) => [
@@ -71,10 +72,11 @@ export const tempCertRoutes = (ctx: ServiceContext) => [
   defineRoute({
     method: 'GET',
     url: '/api/temp-ca/crl',
-    summary: 'CRL of revoked temp certificates (DER, signed by the temp CA)',
+    summary:
+      'CRL of revoked temp certificates (DER, RFC 5280 v2 with CRL number and authority key identifier, signed by the temp CA); the URL each temp certificate names as its CRL distribution point. The same CRL is served until a revocation or until 6 hours before its nextUpdate.',
     tags: ['temp-cert'],
     auth: false,
     produces: 'application/pkix-crl',
-    handler: () => tempCertCrl(ctx),
+    handler: async () => (await currentTempCaCrl(ctx)).der,
   }),
 ];
