@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fromPem } from '../src-shared/node/pki/x509.js';
 import { requirePasswordPolicy } from './accounts/password-policy.js';
+import { setUnitHead } from './accounts/unit-heads.js';
 import { createUser, ensureUnit, findUserByAccount, registerCardCertificate } from './accounts/users.js';
 import { verifyAuditChain } from './audit/audit-log.js';
 import { buildEvidence, findDocumentId, writeEvidence } from './evidence/evidence.js';
@@ -22,6 +23,7 @@ const usage = `GongwenDesk document service
   export-evidence <document number> <folder> signed payloads, CMS and trust anchors, for openssl
   add-unit <id> <name>
   add-user <account> <name> <unit id> <title>   (password from GONGWEN_NEW_PASSWORD)
+  set-unit-head <unit id> <account>          who approves the unit's temp-cert applications
   register-card <account> <certificate.pem>  bind a card certificate (PEM: the card's and its
                                              intermediates) to a user, after validating it
 
@@ -108,6 +110,15 @@ async function main(argv: string[]): Promise<number> {
       return withContext(config, async (ctx) => {
         if (await findUserByAccount(ctx.storage.db, account)) throw new OperatorError(`The account ${account} already exists; nothing was changed.`);
         await createUser(ctx, { account, name, unitId, title, password });
+        return 0;
+      });
+    }
+    case 'set-unit-head': {
+      const [unitId, account] = rest;
+      if (!unitId || !account) return fail('set-unit-head <unit id> <account>');
+      return withContext(config, async (ctx) => {
+        await setUnitHead(ctx, unitId, account);
+        console.log(`${account} now heads unit ${unitId}`);
         return 0;
       });
     }

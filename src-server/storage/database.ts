@@ -10,7 +10,9 @@ import * as countersignatureBeside from './migrations/20261127-0004-countersigna
 import * as signatureValue from './migrations/20261127-0005-signature-value.js';
 import * as signatureTimeStamps from './migrations/20261130-0010-signature-time-stamps.js';
 import * as cardIntermediates from './migrations/20261130-0011-card-intermediates.js';
+import * as unitHeads from './migrations/20261130-0030-unit-heads.js';
 import * as tempCaCrls from './migrations/20261130-0031-temp-ca-crls.js';
+import * as tempCertApproval from './migrations/20261130-0032-temp-cert-approval.js';
 import { ensurePrivateFile } from './private-files.js';
 import { groupCommit, transactionPerUnit, type WriteRunner } from './group-commit.js';
 import type { Database } from './schema.js';
@@ -102,7 +104,9 @@ function migrationsOf(storage: Storage): Record<string, Migration> {
     '20261127-0005-signature-value': { up: (db) => signatureValue.up(db, blob) },
     '20261130-0010-signature-time-stamps': { up: (db) => signatureTimeStamps.up(db, blob) },
     '20261130-0011-card-intermediates': { up: (db) => cardIntermediates.up(db) },
+    '20261130-0030-unit-heads': { up: (db) => unitHeads.up(db) },
     '20261130-0031-temp-ca-crls': { up: (db) => tempCaCrls.up(db, blob) },
+    '20261130-0032-temp-cert-approval': { up: (db) => tempCertApproval.up(db) },
   };
 }
 

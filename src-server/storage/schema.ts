@@ -51,6 +51,8 @@ export interface DocumentSequenceTable {
 export interface UnitTable {
   id: string;
   name: string;
+  /** The unit head's user id (migration 0030); null: none on record. */
+  head_user_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface UserTable {
@@ -180,10 +182,19 @@ export interface TempCertApplicationTable {
   user_id: string;
   password_hash: string;
   reason: string;
-  /** 'applied' or 'disabled' (臨時憑證停用: kept, but every certificate revoked). */
+  /**
+   * 'applied' or 'disabled' (臨時憑證停用: kept, but every certificate revoked); with the unit
+   * head's approval required, 'pending' (待主管核准) until decided, then 'applied' or 'rejected'.
+   */
   state: string;
   applied_at: string;
   updated_at: string;
+  /** Migration 0032: the end date asked for (policy period); null: no time limit. */
+  period_end: ColumnType<string | null, string | null | undefined, string | null>;
+  decided_at: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The deciding unit head's user id. */
+  decided_by: ColumnType<string | null, string | null | undefined, string | null>;
+  decision_comment: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface TempCertificateTable {

@@ -5,6 +5,8 @@ import type {
   DeleteTempCertRequest,
   EnableTempCertRequest,
   EnableTempCertResponse,
+  TempCertDecision,
+  TempCertPhase,
   TempCertStatus,
 } from '../../src-shared/common/api/temp-cert.js';
 import { GongwenError } from '../../src-shared/common/errors.js';
@@ -14,6 +16,7 @@ import { appendAudit } from '../audit/audit-log.js';
 import type { Actor, ServiceContext } from '../context.js';
 import { isUniqueViolation } from '../storage/database.js';
 import type { Database } from '../storage/schema.js';
+import type { IssuedTempCertificate } from './authority.js';
 import { tempCertChangesSince } from './changes.js';
 import { issueTempCaCrl } from './crl.js';
 
@@ -26,29 +29,69 @@ export interface ChangeOrigin {
 /**
  * The temp-cert lifecycle on the service's side (IFT930 and IFT940):
  *   none ─apply→ applied ─enable on a PC→ (a certificate per PC) ─disable→ disabled ─enable→ …
- *   delete (from applied or disabled) → none, every certificate revoked.
+ *   delete (from any state) → none, every certificate revoked.
+ * Under the policy `approval: unit-head`, apply leads to pending (待主管核准) and the unit head's
+ * decision to applied or rejected (`approvals.ts`); only applied or disabled may be enabled.
  */
 export const MIN_TEMP_PASSWORD = 8;
 
 export async function tempCertStatus(ctx: ServiceContext, actor: Actor): Promise<TempCertStatus> {
   const { db } = ctx.storage;
   const application = await db.selectFrom('temp_cert_applications').selectAll().where('user_id', '=', actor.id).executeTakeFirst();
-  const certificates = await db
-    .selectFrom('temp_certificates')
-    .select(['serial', 'pc_label', 'issued_at', 'not_after', 'revoked_at'])
-    .where('user_id', '=', actor.id)
-    .orderBy('issued_at', 'desc')
-    .execute();
+  // Only the present application's certificates: those of one deleted before stay on record
+  // (they verify what they signed) but are not this application's.
+  const certificates = application
+    ? await db
+        .selectFrom('temp_certificates')
+        .select(['serial', 'pc_label', 'issued_at', 'not_after', 'revoked_at'])
+        .where('user_id', '=', actor.id)
+        .where('issued_at', '>=', application.applied_at)
+        .orderBy('issued_at', 'desc')
+        .execute()
+    : [];
+  const now = ctx.now().toISOString();
+  const listed = certificates.map((c) => ({
+    serial: c.serial,
+    pcLabel: c.pc_label,
+    issuedAt: c.issued_at,
+    notAfter: c.not_after,
+    revokedAt: c.revoked_at,
+    live: c.revoked_at === null && c.not_after > now,
+  }));
   return {
-    state: application ? (application.state as 'applied' | 'disabled') : 'none',
+    state: !application ? 'none' : application.state === 'disabled' ? 'disabled' : 'applied',
+    phase: phaseOf(
+      application?.state ?? null,
+      listed.some((c) => c.live),
+    ),
     reason: application?.reason ?? null,
     appliedAt: application?.applied_at ?? null,
-    certificates: certificates.map((c) => ({ serial: c.serial, pcLabel: c.pc_label, issuedAt: c.issued_at, notAfter: c.not_after, revokedAt: c.revoked_at })),
+    certificates: listed,
     changes: await tempCertChangesSince(db, actor.account, null, 5),
+    periodEnd: application?.period_end ?? null,
+    decision: application?.decided_at ? await decisionOf(ctx, application) : null,
   };
 }
 
-/** 申請憑證: the temp-cert password and the reason. */
+function phaseOf(state: string | null, anyLive: boolean): TempCertPhase {
+  if (state === null) return 'not-applied';
+  if (state === 'pending') return 'pending-approval';
+  if (state === 'rejected') return 'rejected';
+  if (state === 'disabled') return 'disabled';
+  return anyLive ? 'enabled' : 'applied';
+}
+
+async function decisionOf(
+  ctx: ServiceContext,
+  application: { state: string; decided_at: string | null; decided_by: string | null; decision_comment: string | null },
+): Promise<TempCertDecision> {
+  const head = application.decided_by
+    ? await ctx.storage.db.selectFrom('users').select('name').where('id', '=', application.decided_by).executeTakeFirst()
+    : undefined;
+  return { approved: application.state !== 'rejected', by: head?.name ?? '', at: application.decided_at!, comment: application.decision_comment ?? '' };
+}
+
+/** 申請憑證: the temp-cert password and the reason (and, under a policy period, its end). */
 export async function applyForTempCert(
   ctx: ServiceContext,
   actor: Actor,
@@ -56,21 +99,23 @@ export async function applyForTempCert(
   origin: ChangeOrigin,
 ): Promise<TempCertStatus> {
   if (input.password.length < MIN_TEMP_PASSWORD) throw new GongwenError('TEMP_CERT_PASSWORD_WEAK');
+  const periodEnd = checkPeriodAsked(ctx, input.periodEnd);
   await confirmLoginPassword(ctx, actor, input.loginPassword);
   const passwordHash = await hashPassword(input.password);
   const { dialect } = ctx.storage;
   const now = ctx.now().toISOString();
+  const state = ctx.policy.tempCert.approval === 'unit-head' ? 'pending' : 'applied';
   try {
     await ctx.storage.write(async (trx) => {
       await trx
         .insertInto('temp_cert_applications')
-        .values({ user_id: actor.id, password_hash: passwordHash, reason: input.reason, state: 'applied', applied_at: now, updated_at: now })
+        .values({ user_id: actor.id, password_hash: passwordHash, reason: input.reason, state, applied_at: now, updated_at: now, period_end: periodEnd })
         .execute();
       await appendAudit(trx, dialect, ctx.now(), {
         actor: actor.account,
         action: 'temp-cert.apply',
         subject: actor.account,
-        detail: { reason: input.reason, pcLabel: input.pcLabel ?? null, address: origin.address },
+        detail: { reason: input.reason, pcLabel: input.pcLabel ?? null, address: origin.address, periodEnd, awaitsApproval: state === 'pending' },
       });
     });
   } catch (error) {
@@ -78,6 +123,24 @@ export async function applyForTempCert(
     throw error;
   }
   return tempCertStatus(ctx, actor);
+}
+
+/**
+ * The end asked for, as ISO UTC: required and within `periodDays` under a policy period (from
+ * now; approval comes later, so it is within the days of approval too), refused without one.
+ */
+function checkPeriodAsked(ctx: ServiceContext, asked: string | undefined): string | null {
+  const days = ctx.policy.tempCert.periodDays;
+  if (days === null) {
+    if (asked !== undefined) throw new GongwenError('TEMP_CERT_PERIOD_INVALID', 'the agency sets no period: leave periodEnd out');
+    return null;
+  }
+  if (asked === undefined) throw new GongwenError('TEMP_CERT_PERIOD_INVALID', `the agency sets a period of at most ${days} days: periodEnd is required`);
+  const end = new Date(asked);
+  const now = ctx.now().getTime();
+  if (!(end.getTime() > now)) throw new GongwenError('TEMP_CERT_PERIOD_INVALID', 'the end must be after now');
+  if (end.getTime() > now + days * 24 * 3600 * 1000) throw new GongwenError('TEMP_CERT_PERIOD_INVALID', `the end must be within ${days} days`);
+  return end.toISOString();
 }
 
 /** 啟用並下載憑證: checks the password, then certifies the key this PC made (from its CSR). */
@@ -91,29 +154,23 @@ export async function enableTempCert(
   await confirmLoginPassword(ctx, actor, input.loginPassword);
   const application = await db.selectFrom('temp_cert_applications').selectAll().where('user_id', '=', actor.id).executeTakeFirst();
   if (!application) throw new GongwenError('TEMP_CERT_NOT_APPLIED');
+  if (application.state === 'pending') throw new GongwenError('TEMP_CERT_AWAITING_APPROVAL');
+  if (application.state === 'rejected') throw new GongwenError('TEMP_CERT_REJECTED');
+  if (application.period_end && application.period_end <= ctx.now().toISOString()) throw new GongwenError('TEMP_CERT_PERIOD_ENDED');
   await ctx.passwordGuard.check(`temp-cert:${actor.id}`, () => verifyPassword(input.password, application.password_hash), 'TEMP_CERT_PASSWORD_WRONG');
   const publicKey = await ctx.tempCa.checkCsr(new Uint8Array(Buffer.from(input.csr, 'base64')));
-  const issued = await ctx.tempCa.issue(publicKey, { account: actor.account, name: actor.name }, ctx.now());
+  const issued = await ctx.tempCa.issue(publicKey, { account: actor.account, name: actor.name }, ctx.now(), periodEndOf(application));
   const now = ctx.now().toISOString();
   await ctx.storage.write(async (trx) => {
-    // The application may have been deleted while the certificate was being made.
-    const still = await trx.updateTable('temp_cert_applications').set({ state: 'applied', updated_at: now }).where('user_id', '=', actor.id).executeTakeFirst();
+    // The application may have been deleted (or, in principle, sent back) while the certificate was being made.
+    const still = await trx
+      .updateTable('temp_cert_applications')
+      .set({ state: 'applied', updated_at: now })
+      .where('user_id', '=', actor.id)
+      .where('state', 'in', ['applied', 'disabled'])
+      .executeTakeFirst();
     if (still.numUpdatedRows !== 1n) throw new GongwenError('TEMP_CERT_NOT_APPLIED');
-    await trx
-      .insertInto('temp_certificates')
-      .values({
-        serial: issued.serial,
-        user_id: actor.id,
-        pc_label: input.pcLabel,
-        sha256: issued.sha256,
-        der: issued.der,
-        issued_at: now,
-        not_before: issued.notBefore.toISOString(),
-        not_after: issued.notAfter.toISOString(),
-        revoked_at: null,
-        revocation_reason: null,
-      })
-      .execute();
+    await insertCertificate(trx, actor.id, input.pcLabel, issued, now);
     await appendAudit(trx, dialect, ctx.now(), {
       actor: actor.account,
       action: 'temp-cert.enable',
@@ -121,6 +178,39 @@ export async function enableTempCert(
       detail: { serial: issued.serial, pcLabel: input.pcLabel, address: origin.address },
     });
   });
+  return issuedResponse(ctx, issued);
+}
+
+function periodEndOf(application: { period_end: string | null }): Date | undefined {
+  return application.period_end ? new Date(application.period_end) : undefined;
+}
+
+/** A certificate the temp CA issued, on record for this person and PC. */
+export async function insertCertificate(
+  trx: Transaction<Database>,
+  userId: string,
+  pcLabel: string,
+  issued: IssuedTempCertificate,
+  now: string,
+): Promise<void> {
+  await trx
+    .insertInto('temp_certificates')
+    .values({
+      serial: issued.serial,
+      user_id: userId,
+      pc_label: pcLabel,
+      sha256: issued.sha256,
+      der: issued.der,
+      issued_at: now,
+      not_before: issued.notBefore.toISOString(),
+      not_after: issued.notAfter.toISOString(),
+      revoked_at: null,
+      revocation_reason: null,
+    })
+    .execute();
+}
+
+export function issuedResponse(ctx: ServiceContext, issued: IssuedTempCertificate): EnableTempCertResponse {
   return {
     certificate: Buffer.from(issued.der).toString('base64'),
     chain: [Buffer.from(ctx.tempCa.certificateDer).toString('base64')],

@@ -1,14 +1,19 @@
 import {
   ApplyTempCertRequest,
+  DecideTempCertRequest,
   DeleteTempCertRequest,
   EnableTempCertRequest,
   EnableTempCertResponse,
+  RenewTempCertRequest,
+  TempCertApprovalsList,
   TempCertStatus,
 } from '../../../src-shared/common/api/temp-cert.js';
 import { toPem } from '../../../src-shared/node/pki/x509.js';
 import type { ServiceContext } from '../../context.js';
 import { applyForTempCert, deleteTempCert, disableTempCert, enableTempCert, tempCertStatus } from '../../temp-ca/applications.js';
+import { applicationsAwaitingMe, decideTempCertApplication } from '../../temp-ca/approvals.js';
 import { currentTempCaCrl } from '../../temp-ca/crl.js';
+import { renewTempCert } from '../../temp-ca/renewal.js';
 import { defineRoute } from '../route.js';
 
 export const tempCertRoutes = (ctx: ServiceContext) => [
@@ -50,6 +55,36 @@ export const tempCertRoutes = (ctx: ServiceContext) => [
     body: EnableTempCertRequest,
     response: EnableTempCertResponse,
     handler: ({ actor, body, request }) => enableTempCert(ctx, actor, body, { pcLabel: body.pcLabel, address: request.ip }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/temp-cert/renew',
+    summary:
+      'Renew my temp certificate before it expires (no policy period): a CSR for the same key as a live certificate of mine, and the temp-cert password; no new application. The old certificate is not revoked.',
+    tags: ['temp-cert'],
+    auth: true,
+    body: RenewTempCertRequest,
+    response: EnableTempCertResponse,
+    handler: ({ actor, body }) => renewTempCert(ctx, actor, body),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/temp-cert/approvals',
+    summary: 'Unit head: the temp-cert applications of the units I head awaiting my decision (policy approval: unit-head)',
+    tags: ['temp-cert'],
+    auth: true,
+    response: TempCertApprovalsList,
+    handler: ({ actor }) => applicationsAwaitingMe(ctx, actor),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/temp-cert/approvals',
+    summary: 'Unit head: approve or reject one application with a comment the applicant sees; answers the applications still awaiting me',
+    tags: ['temp-cert'],
+    auth: true,
+    body: DecideTempCertRequest,
+    response: TempCertApprovalsList,
+    handler: ({ actor, body }) => decideTempCertApplication(ctx, actor, body),
   }),
   defineRoute({
     method: 'POST',
