@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toPem } from '../../src-shared/node/pki/x509.js';
 import { buildEvidence } from '../../src-server/evidence/evidence.js';
+import { revokeEveryTempCertOfUser } from '../../src-server/temp-ca/applications.js';
+import { currentTempCaCrl } from '../../src-server/temp-ca/crl.js';
 import { databaseKinds } from '../helpers/databases.js';
 import { Clerk, startTestService, type TestService } from '../helpers/service.js';
 
@@ -125,6 +127,26 @@ describe.each(databaseKinds())('the temp CA CRL (RFC 5280) on %s', (kind) => {
     }
     // The twin, asked later, serves the latest number, never one of its own below it.
     expect(numberOf(await get(twin))).toBe(seen.at(-1));
+  });
+
+  it('revokes every temp cert of a user from elsewhere (a person leaving), listed in a fresh CRL', async () => {
+    const clerk = await Clerk.login(service, 'huang.kuowei');
+    const first = await clerk.enableTempCert();
+    const second = await clerk.enableTempCert('temp-pass-1234', { apply: false, pcLabel: 'PC-02' });
+    const before = await currentTempCaCrl(service.ctx);
+    const user = await service.ctx.storage.db.selectFrom('users').select(['id', 'account']).where('account', '=', 'huang.kuowei').executeTakeFirstOrThrow();
+    expect(await revokeEveryTempCertOfUser(service.ctx, user, 'left-the-agency', 'admin')).toBe(2);
+    expect((await clerk.call('GET', '/api/temp-cert')).body).toMatchObject({ phase: 'disabled' });
+    const after = await currentTempCaCrl(service.ctx);
+    expect(after.number).toBeGreaterThan(before.number);
+    writeFileSync(join(dir, 'left.der'), after.der);
+    const text = openssl(['crl', '-inform', 'DER', '-in', 'left.der', '-noout', '-text']).toLowerCase().replace(/:/g, '');
+    for (const signer of [first, second]) expect(text).toContain(new X509Certificate(signer.certificate).serialNumber.toLowerCase().replace(/^0+/, ''));
+    const doc = await clerk.createDocument();
+    expect((await clerk.act(doc.id, '送請簽核', 'yeh.yenchih', second)).body).toMatchObject({ code: 'CERT_REVOKED' });
+    const audit = await service.ctx.storage.db.selectFrom('audit_log').select(['actor', 'detail']).where('action', '=', 'temp-cert.revoke').execute();
+    expect(audit).toMatchObject([{ actor: 'admin' }]);
+    expect(JSON.parse(audit[0]!.detail)).toEqual({ revoked: 2, reason: 'left-the-agency' });
   });
 
   it('puts the CRL in the evidence', async () => {
