@@ -96,3 +96,45 @@ describe('renewing the temp cert on this PC', () => {
     await client.logout();
   });
 });
+
+// Under a policy period the PC knows the end: it says so, never renews, and refuses to sign after it.
+describe('a temp cert under an agency period on this PC', () => {
+  let service: ServiceProcess;
+  let desktop: Desktop;
+  const saved = process.env.GONGWEN_POLICY;
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gongwen-policy-'));
+    writeFileSync(join(dir, 'policy.json'), JSON.stringify({ tempCert: { periodDays: 3 } }));
+    process.env.GONGWEN_POLICY = join(dir, 'policy.json');
+    service = await startServiceProcess();
+    desktop = await startDesktop('vendor');
+  });
+  afterAll(async () => {
+    if (saved === undefined) delete process.env.GONGWEN_POLICY;
+    else process.env.GONGWEN_POLICY = saved;
+    await desktop?.close();
+    await service?.stop();
+  });
+
+  it('records the end, signs until it, and after it refuses before signing (no renewal)', async () => {
+    const client = new ServiceClient({ baseUrl: service.url });
+    await client.login('vendor', 'gongwen-demo');
+    const store = new TempCertStore(desktop.dataDir, desktop.keychain, client, new UnlockBackoff());
+    const end = new Date(Date.now() + 2 * DAY);
+    end.setUTCMilliseconds(0);
+    await store.apply('temp-pass-1234', '出差', 'gongwen-demo', undefined, end.toISOString());
+    const cert = await store.enable('vendor', 'temp-pass-1234', 'PC-01', 'gongwen-demo');
+    expect(cert.periodEnd).toBe(end.toISOString());
+    expect(new Date(cert.notAfter).getTime()).toBe(end.getTime());
+    const view = await store.view('vendor');
+    expect(view).toMatchObject({ state: 'enabled-here', periodEnd: end.toISOString(), policy: { approval: 'none', periodDays: 3 } });
+    expect(store.signer('vendor')).toBeTruthy();
+    store.lock();
+
+    const after = new TempCertStore(desktop.dataDir, desktop.keychain, client, new UnlockBackoff(), () => new Date(end.getTime() + 60_000));
+    await after.unlock('vendor', 'temp-pass-1234');
+    expect((await after.local('vendor'))!.serial).toBe(cert.serial); // never renewed under a period
+    expect(() => after.signer('vendor')).toThrow(expect.objectContaining({ code: 'TEMP_CERT_PERIOD_ENDED' }));
+    await client.logout();
+  });
+});
