@@ -248,12 +248,7 @@ async function endTempCerts(ctx: ServiceContext, actor: Actor, how: 'delete' | '
             .where('user_id', '=', actor.id)
             .executeTakeFirst()
             .then((r) => r.numDeletedRows)
-        : await trx
-            .updateTable('temp_cert_applications')
-            .set({ state: 'disabled', updated_at: now })
-            .where('user_id', '=', actor.id)
-            .executeTakeFirst()
-            .then((r) => r.numUpdatedRows);
+        : await disableApplication(trx, actor.id, now);
     if (changed !== 1n) throw new GongwenError('TEMP_CERT_NOT_APPLIED');
     const revoked = await revokeTempCertificatesIn(trx, actor.id, how === 'delete' ? 'application-deleted' : 'disabled', now);
     await appendAudit(trx, dialect, ctx.now(), {
@@ -264,6 +259,23 @@ async function endTempCerts(ctx: ServiceContext, actor: Actor, how: 'delete' | '
     });
   });
   await afterRevocation(ctx);
+}
+
+/**
+ * 臨時憑證停用 of the application: an approved one becomes disabled (enable again to use). One
+ * still awaiting the unit head, or rejected, keeps its state: 'disabled' may be enabled, so it
+ * must never be a way past the approval. Answers 1 when the person has an application.
+ */
+async function disableApplication(trx: Transaction<Database>, userId: string, now: string): Promise<bigint> {
+  const disabled = await trx
+    .updateTable('temp_cert_applications')
+    .set({ state: 'disabled', updated_at: now })
+    .where('user_id', '=', userId)
+    .where('state', 'in', ['applied', 'disabled'])
+    .executeTakeFirst();
+  if (disabled.numUpdatedRows === 1n) return 1n;
+  const exists = await trx.selectFrom('temp_cert_applications').select('user_id').where('user_id', '=', userId).executeTakeFirst();
+  return exists ? 1n : 0n;
 }
 
 /**
@@ -294,7 +306,7 @@ export async function revokeEveryTempCertOfUser(
   const { dialect } = ctx.storage;
   const now = ctx.now().toISOString();
   const revoked = await ctx.storage.write(async (trx) => {
-    await trx.updateTable('temp_cert_applications').set({ state: 'disabled', updated_at: now }).where('user_id', '=', user.id).execute();
+    await disableApplication(trx, user.id, now);
     const count = await revokeTempCertificatesIn(trx, user.id, reason, now);
     await appendAudit(trx, dialect, ctx.now(), { actor: by, action: 'temp-cert.revoke', subject: user.account, detail: { revoked: count, reason } });
     return count;

@@ -8,6 +8,7 @@ import { AgencyPolicy } from '../../src-shared/common/api/policy.js';
 import { keyObjectSigner } from '../../src-shared/node/cms/key-signer.js';
 import { x509 } from '../../src-shared/node/pki/x509.js';
 import { setUnitHead } from '../../src-server/accounts/unit-heads.js';
+import { revokeEveryTempCertOfUser } from '../../src-server/temp-ca/applications.js';
 import { buildEvidence, writeEvidence } from '../../src-server/evidence/evidence.js';
 import { DEMO_PASSWORD } from '../../tools/demo/people.js';
 import { databaseKinds } from '../helpers/databases.js';
@@ -193,6 +194,16 @@ describe.each(databaseKinds())('temp-cert states and the agency policy (issue 15
       expect((await vendor.call('GET', '/api/temp-cert')).body).toMatchObject({ phase: 'enabled' });
     });
 
+    it('disabling a pending application, or revoking all of it, does not let it past the approval', async () => {
+      const clerk = await Clerk.login(service, 'wang.meiling');
+      await clerk.call('POST', '/api/temp-cert/application', { password: 'temp-pass-1234', reason, loginPassword: DEMO_PASSWORD });
+      expect((await clerk.call('POST', '/api/temp-cert/disable')).body).toMatchObject({ phase: 'pending-approval' });
+      const user = await service.ctx.storage.db.selectFrom('users').select(['id', 'account']).where('account', '=', 'wang.meiling').executeTakeFirstOrThrow();
+      await revokeEveryTempCertOfUser(service.ctx, user, 'left-the-unit', null);
+      expect((await clerk.call('GET', '/api/temp-cert')).body).toMatchObject({ phase: 'pending-approval' });
+      expect((await enableWith(clerk, await newKeys())).body).toMatchObject({ code: 'TEMP_CERT_AWAITING_APPROVAL' });
+    });
+
     it('a rejection is final for that application: enabling is refused with its own code', async () => {
       const clerk = await Clerk.login(service, 'chen.chiming');
       const head = await Clerk.login(service, 'yeh.yenchih');
@@ -206,7 +217,8 @@ describe.each(databaseKinds())('temp-cert states and the agency policy (issue 15
       expect((await enableWith(clerk, await newKeys())).body).toMatchObject({ code: 'TEMP_CERT_REJECTED' });
       // The head's own application waits for someone else: it is not in their list, and they cannot decide it.
       await head.call('POST', '/api/temp-cert/application', { password: 'temp-pass-1234', reason, loginPassword: DEMO_PASSWORD });
-      expect((await head.call('GET', '/api/temp-cert/approvals')).body).toEqual({ applications: [] });
+      const listed = (await head.call('GET', '/api/temp-cert/approvals')).body.applications as { account: string }[];
+      expect(listed.map((a) => a.account)).not.toContain('yeh.yenchih');
       expect((await head.call('POST', '/api/temp-cert/approvals', { account: 'yeh.yenchih', approve: true, comment: '' })).body).toMatchObject({
         code: 'NOT_UNIT_HEAD',
       });
