@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fromPem } from '../src-shared/node/pki/x509.js';
 import { requirePasswordPolicy } from './accounts/password-policy.js';
+import { setUnitHead } from './accounts/unit-heads.js';
 import { createUser, ensureUnit, findUserByAccount, registerCardCertificate } from './accounts/users.js';
 import { verifyAuditChain } from './audit/audit-log.js';
 import { buildEvidence, findDocumentId, writeEvidence } from './evidence/evidence.js';
@@ -25,6 +26,7 @@ const usage = `GongwenDesk document service
   export-evidence <document number> <folder> signed payloads, CMS and trust anchors, for openssl
   add-unit <id> <name>
   add-user <account> <name> <unit id> <title>   (password from GONGWEN_NEW_PASSWORD)
+  set-unit-head <unit id> <account>          who approves the unit's temp-cert applications
   register-card <account> <certificate.pem>  bind a card certificate (PEM: the card's and its
                                              intermediates) to a user, after validating it
                                              (an administrator: no same-person check; a
@@ -63,6 +65,10 @@ async function main(argv: string[]): Promise<number> {
           `No card root is trusted (${rootsPath} holds no certificate): every card signature will be refused until the agency's card root CA is put there (or GONGWEN_CARD_ROOTS names it) and the service restarted.`,
         );
       }
+      if (!process.env.GONGWEN_PUBLIC_URL)
+        console.warn(
+          `GONGWEN_PUBLIC_URL is not set: temp certificates name ${config.publicUrl}/api/temp-ca/crl as where their CRL is, which only this machine can reach. Set it to the address the agency's PCs use.`,
+        );
       const close = () => void app.close().then(() => process.exit(0));
       process.once('SIGINT', close);
       process.once('SIGTERM', close);
@@ -117,6 +123,15 @@ async function main(argv: string[]): Promise<number> {
       return withContext(config, async (ctx) => {
         if (await findUserByAccount(ctx.storage.db, account)) throw new OperatorError(`The account ${account} already exists; nothing was changed.`);
         await createUser(ctx, { account, name, unitId, title, password });
+        return 0;
+      });
+    }
+    case 'set-unit-head': {
+      const [unitId, account] = rest;
+      if (!unitId || !account) return fail('set-unit-head <unit id> <account>');
+      return withContext(config, async (ctx) => {
+        await setUnitHead(ctx, unitId, account);
+        console.log(`${account} now heads unit ${unitId}`);
         return 0;
       });
     }

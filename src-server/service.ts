@@ -30,6 +30,8 @@ import { keepTsaCertificate } from './timestamp/signature-time-stamps.js';
  *   GONGWEN_TSA_URL / GONGWEN_TSA_TRUST  an external RFC 3161 TSA instead, and the PEM file of its trusted certificates
  *   GONGWEN_TLS_CERT / GONGWEN_TLS_KEY   serve HTTPS with this certificate and key (PEM); GONGWEN_TRUST_PROXY the reverse proxies believed
  *   GONGWEN_POLICY          the agency's policy for 補簽 and temp certs (a JSON file; unset: the seed's rules)
+ *   GONGWEN_PUBLIC_URL      the service's address as clients and relying parties reach it (default
+ *                           http://127.0.0.1:<PORT or 8380>); temp certificates name <it>/api/temp-ca/crl
  * The README's configuration reference lists these and the rest (PORT, GONGWEN_LOG_LEVEL …).
  */
 export interface ServiceConfig {
@@ -51,6 +53,8 @@ export interface ServiceConfig {
   tlsCertPath?: string;
   tlsKeyPath?: string;
   trustedProxies?: string[];
+  /** The service's public base URL (no trailing slash): temp certificates' CRL distribution point. */
+  publicUrl?: string;
   now?: () => Date;
 }
 
@@ -72,7 +76,30 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): Ser
     tlsCertPath: env.GONGWEN_TLS_CERT || undefined,
     tlsKeyPath: env.GONGWEN_TLS_KEY || undefined,
     trustedProxies: parseTrustedProxies(env.GONGWEN_TRUST_PROXY),
+    publicUrl: publicUrl(env),
   };
+}
+
+/**
+ * GONGWEN_PUBLIC_URL, checked: an http(s) URL with no credentials, query or fragment, since it is
+ * written into every temp certificate issued (a wrong one cannot be taken back). Unset: this
+ * machine's loopback address at PORT, right for one PC and for tests, and named in the README.
+ */
+export function publicUrl(env: NodeJS.ProcessEnv): string {
+  const text = env.GONGWEN_PUBLIC_URL;
+  if (!text) return `http://127.0.0.1:${/^\d{1,5}$/.test(env.PORT ?? '') ? env.PORT : '8380'}`;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new OperatorError(`GONGWEN_PUBLIC_URL must be an http(s) URL such as https://gongwen.example.gov.tw, not "${text}".`, 2);
+  }
+  if (!/^https?:$/.test(url.protocol) || url.username || url.password || url.search || url.hash || text.includes('#') || text.includes('?'))
+    throw new OperatorError(
+      `GONGWEN_PUBLIC_URL must be an http(s) URL without user name, password, query or fragment (it is written into every temp certificate), not "${text}".`,
+      2,
+    );
+  return url.toString().replace(/\/+$/, '');
 }
 
 /** A whole number from the environment within [min, max]; unset is undefined (the default applies). */
@@ -109,6 +136,7 @@ export async function createContext(config: ServiceConfig): Promise<ServiceConte
       dataDir: config.dataDir,
       validityDays: config.tempCertValidityDays,
       issuedSoFar: issued.count,
+      crlUrl: `${config.publicUrl ?? 'http://127.0.0.1:8380'}/api/temp-ca/crl`,
     });
     if (issued.latest) requireIssuer(tempCa, issued.latest, config.tempCaCertPath ?? join(config.dataDir, 'temp-ca'));
     tsa = config.tsaUrl

@@ -99,9 +99,9 @@ export const handlers: IpcHandlers = {
     const session = app.requireSession();
     return session.tempCerts.view(session.account);
   },
-  'tempCert:apply': async ({ password, reason, loginPassword }, app) => {
+  'tempCert:apply': async ({ password, reason, loginPassword, periodEnd }, app) => {
     const session = app.requireSession();
-    await session.tempCerts.apply(password, reason, loginPassword, app.pcLabel());
+    await session.tempCerts.apply(password, reason, loginPassword, app.pcLabel(), periodEnd);
     return session.tempCerts.view(session.account);
   },
   'tempCert:enable': async ({ password, pcLabel, loginPassword }, app) => {
@@ -119,6 +119,8 @@ export const handlers: IpcHandlers = {
     await session.tempCerts.disable(session.account);
     return session.tempCerts.view(session.account);
   },
+  'tempCert:approvals': async (_input, app) => (await app.requireSession().client.tempCertApprovals()).applications,
+  'tempCert:decide': async (input, app) => (await app.requireSession().client.decideTempCert(input)).applications,
   'resign:pending': async (_input, app) => app.requireSession().listResign(),
   // Signs the list `resign:pending` returned and the clerk saw, never one fetched again.
   'resign:start': async ({ note, pin, confirmOtherPc }, app) => {

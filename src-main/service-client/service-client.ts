@@ -22,10 +22,14 @@ import {
 import {
   EnableTempCertResponse,
   TempCertStatus,
+  TempCertApprovalsList,
+  type DecideTempCertRequest,
+  type RenewTempCertRequest,
   type ApplyTempCertRequest,
   type DeleteTempCertRequest,
   type EnableTempCertRequest,
 } from '../../src-shared/common/api/temp-cert.js';
+import { AgencyPolicy } from '../../src-shared/common/api/policy.js';
 import { GongwenError, isErrorCode } from '../../src-shared/common/errors.js';
 import { checkServiceUrl } from './service-url.js';
 
@@ -156,6 +160,19 @@ export class ServiceClient {
   }
   disableTempCert() {
     return this.request('POST', '/api/temp-cert/disable', TempCertStatus, undefined, { retry: false });
+  }
+  /** The agency's policy (an older service has none: the caller takes the defaults). */
+  policy() {
+    return this.request('GET', '/api/policy', AgencyPolicy);
+  }
+  renewTempCert(body: RenewTempCertRequest) {
+    return this.request('POST', '/api/temp-cert/renew', EnableTempCertResponse, body, { retry: false });
+  }
+  tempCertApprovals() {
+    return this.request('GET', '/api/temp-cert/approvals', TempCertApprovalsList);
+  }
+  decideTempCert(body: DecideTempCertRequest) {
+    return this.request('POST', '/api/temp-cert/approvals', TempCertApprovalsList, body, { retry: false });
   }
   pendingResign(page: { limit?: number; after?: string } = {}) {
     const params = new URLSearchParams(

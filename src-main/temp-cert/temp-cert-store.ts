@@ -1,6 +1,7 @@
-import { KeyObject, X509Certificate, createPrivateKey, webcrypto } from 'node:crypto';
+import { KeyObject, X509Certificate, createPrivateKey, createPublicKey, webcrypto } from 'node:crypto';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DEFAULT_AGENCY_POLICY } from '../../src-shared/common/api/policy.js';
 import type { TempCertStatus } from '../../src-shared/common/api/temp-cert.js';
 import type { TempCertView } from '../../src-shared/common/ipc/outputs.js';
 import { keyObjectSigner } from '../../src-shared/node/cms/key-signer.js';
@@ -23,7 +24,12 @@ export interface LocalTempCert {
   notAfter: string;
   pcLabel: string;
   enabledAt: string;
+  /** The end of the agency's period for this certificate (its notAfter too); absent: no time limit, renewed before expiry. */
+  periodEnd?: string | null;
 }
+
+/** Renew when less than this is left (or a third of the certificate's life, if that is less). */
+const RENEW_BEFORE_MS = 30 * 24 * 3600 * 1000;
 
 /**
  * IFT930 on this PC: apply, enable and download (the key pair is made here, only the CSR leaves),
@@ -39,6 +45,7 @@ export class TempCertStore {
     private readonly keychain: SecretStore,
     private readonly client: ServiceClient,
     private readonly backoff: UnlockBackoff = unlockBackoff,
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   private file(account: string): string {
@@ -64,13 +71,23 @@ export class TempCertStore {
   }
 
   async view(account: string): Promise<TempCertView> {
-    const [remote, local] = await Promise.all([this.client.tempCertStatus(), this.local(account)]);
-    return combine(remote, local, this.unlocked.has(account));
+    const [remote, local, policy] = await Promise.all([
+      this.client.tempCertStatus(),
+      this.local(account),
+      this.client.policy().then(
+        (p) => p.tempCert,
+        () => DEFAULT_AGENCY_POLICY.tempCert, // a service from before the policy: the seed's rules
+      ),
+    ]);
+    return { ...combine(remote, local, this.unlocked.has(account), this.now()), policy };
   }
 
-  /** 申請憑證. The login password is asked again: the service will not change this on a session alone. */
-  async apply(password: string, reason: string, loginPassword: string, pcLabel?: string): Promise<TempCertStatus> {
-    return this.client.applyForTempCert({ password, reason, loginPassword, ...(pcLabel ? { pcLabel } : {}) });
+  /**
+   * 申請憑證. The login password is asked again: the service will not change this on a session alone.
+   * `periodEnd`: the end asked for, where the agency's policy sets a period.
+   */
+  async apply(password: string, reason: string, loginPassword: string, pcLabel?: string, periodEnd?: string): Promise<TempCertStatus> {
+    return this.client.applyForTempCert({ password, reason, loginPassword, ...(pcLabel ? { pcLabel } : {}), ...(periodEnd ? { periodEnd } : {}) });
   }
 
   /** 啟用並下載憑證. The password is checked by the service and seals the key here; the login password is asked again. */
@@ -86,6 +103,8 @@ export class TempCertStore {
     } finally {
       pkcs8.fill(0);
     }
+    // The period, if the agency sets one: the send dialog says when it ends, before signing.
+    const periodEnd = (await this.client.tempCertStatus().catch(() => null))?.periodEnd ?? null;
     const cert: LocalTempCert = {
       account,
       serial: issued.serial,
@@ -94,12 +113,18 @@ export class TempCertStore {
       notAfter: issued.notAfter,
       pcLabel,
       enabledAt: new Date().toISOString(),
+      periodEnd,
     };
-    await mkdir(join(this.dataDir, 'temp-cert'), { recursive: true, mode: 0o700 });
-    await writeFileAtomic(this.enabledFile(account), JSON.stringify([...(await this.enabledHere(account)), cert.certificate]));
-    await writeFileAtomic(this.file(account), JSON.stringify(cert, null, 2));
+    await this.keep(cert);
     this.unlocked.set(account, { key: KeyObject.from(keys.privateKey), cert });
     return cert;
+  }
+
+  /** The certificate on disk, and in the list of those enabled here. */
+  private async keep(cert: LocalTempCert): Promise<void> {
+    await mkdir(join(this.dataDir, 'temp-cert'), { recursive: true, mode: 0o700 });
+    await writeFileAtomic(this.enabledFile(cert.account), JSON.stringify([...(await this.enabledHere(cert.account)), cert.certificate]));
+    await writeFileAtomic(this.file(cert.account), JSON.stringify(cert, null, 2));
   }
 
   /**
@@ -133,10 +158,44 @@ export class TempCertStore {
     });
     this.backoff.succeeded(account);
     try {
-      this.unlocked.set(account, { key: createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' }), cert });
+      const renewed = this.dueForRenewal(cert) ? await this.renew(cert, pkcs8, password).catch(() => null) : null;
+      this.unlocked.set(account, { key: createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' }), cert: renewed ?? cert });
     } finally {
       pkcs8.fill(0);
     }
+  }
+
+  /** Without a period (the seed's 無限期), a certificate near its end is renewed at the unlock. */
+  private dueForRenewal(cert: LocalTempCert): boolean {
+    if (cert.periodEnd) return false;
+    const c = certificateOf(cert);
+    const [from, to] = [new Date(c.validFrom).getTime(), new Date(c.validTo).getTime()];
+    return to - this.now().getTime() < Math.min(RENEW_BEFORE_MS, (to - from) / 3);
+  }
+
+  /**
+   * Renewal with the password just given (asked once, at the unlock): a CSR for the same key, no
+   * new application; the key is sealed again under the new serial. A failure (offline, refused)
+   * leaves the present certificate in use: the next unlock tries again.
+   */
+  private async renew(cert: LocalTempCert, pkcs8: Buffer, password: string): Promise<LocalTempCert> {
+    const privateKey = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
+    const keys = {
+      privateKey: await webcrypto.subtle.importKey('pkcs8', pkcs8, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']),
+      publicKey: await webcrypto.subtle.importKey(
+        'spki',
+        createPublicKey(privateKey).export({ type: 'spki', format: 'der' }),
+        { name: 'ECDSA', namedCurve: 'P-256' },
+        true,
+        ['verify'],
+      ),
+    };
+    const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: `CN=${cert.account}`, keys, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } });
+    const issued = await this.client.renewTempCert({ password, serial: cert.serial, csr: Buffer.from(csr.rawData).toString('base64') });
+    await this.keychain.set(this.secretName(cert.account), await sealKey(pkcs8, password, `${cert.account}:${issued.serial}`));
+    const renewed: LocalTempCert = { ...cert, serial: issued.serial, certificate: issued.certificate, chain: issued.chain, notAfter: issued.notAfter };
+    await this.keep(renewed);
+    return renewed;
   }
 
   isUnlocked(account: string): boolean {
@@ -147,6 +206,8 @@ export class TempCertStore {
   signer(account: string): CmsSigner {
     const entry = this.unlocked.get(account);
     if (!entry) throw new GongwenError('TEMP_CERT_LOCKED');
+    // Said here, before signing: the service would refuse the step anyway.
+    if (entry.cert.periodEnd && new Date(entry.cert.periodEnd) <= this.now()) throw new GongwenError('TEMP_CERT_PERIOD_ENDED');
     const der = (b64: string) => new Uint8Array(Buffer.from(b64, 'base64'));
     return keyObjectSigner(der(entry.cert.certificate), entry.key, entry.cert.chain.map(der));
   }
@@ -178,13 +239,33 @@ export class TempCertStore {
   }
 }
 
-function combine(remote: TempCertStatus, local: LocalTempCert | null, unlocked: boolean): TempCertView {
+function combine(remote: TempCertStatus, local: LocalTempCert | null, unlocked: boolean, now: Date): TempCertView {
   // A certificate revoked or expired on the service is no use here, whatever the PC still holds.
-  const live = local && remote.certificates.some((c) => c.serial === local.serial && c.revokedAt === null) && new Date(local.notAfter) > new Date();
-  const state = remote.state === 'none' ? 'none' : remote.state === 'disabled' ? 'disabled' : live ? 'enabled-here' : 'applied';
+  const live = local && remote.certificates.some((c) => c.serial === local.serial && c.revokedAt === null) && new Date(local.notAfter) > now;
+  const elsewhere = remote.certificates.some((c) => c.live ?? (c.revokedAt === null && new Date(c.notAfter) > now));
+  const state: TempCertView['state'] =
+    remote.state === 'none'
+      ? 'none'
+      : remote.state === 'disabled'
+        ? 'disabled'
+        : remote.phase === 'pending-approval' || remote.phase === 'rejected'
+          ? remote.phase
+          : live
+            ? 'enabled-here'
+            : elsewhere
+              ? 'enabled-elsewhere'
+              : 'applied';
   const summary =
     local && live ? { account: local.account, serial: local.serial, notAfter: local.notAfter, pcLabel: local.pcLabel, enabledAt: local.enabledAt } : null;
-  return { state, reason: remote.reason, appliedAt: remote.appliedAt, local: summary, unlocked: unlocked && state === 'enabled-here' };
+  return {
+    state,
+    reason: remote.reason,
+    appliedAt: remote.appliedAt,
+    local: summary,
+    unlocked: unlocked && state === 'enabled-here',
+    periodEnd: remote.periodEnd ?? null,
+    decision: remote.decision ?? null,
+  };
 }
 
 export function certificateOf(local: LocalTempCert): X509Certificate {

@@ -1,3 +1,4 @@
+import { formatRocDateTime } from '../../src-shared/common/roc-date';
 import { Button, Checkbox, Form, Input, Modal, Select, Space } from 'antd';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -119,7 +120,9 @@ function SendForm({
   const [action, setAction] = useState<ChangeType>(actions[0]!);
   const [recipient, setRecipient] = useState<string | undefined>(undefined);
   const [opinion, setOpinion] = useState('');
-  const tempAvailable = tempCert?.state === 'enabled-here';
+  // The agency's period, said before signing: after its end the service refuses the step.
+  const periodEnded = !!tempCert?.periodEnd && new Date(tempCert.periodEnd) <= new Date();
+  const tempAvailable = tempCert?.state === 'enabled-here' && !periodEnded;
   const [useTemp, setUseTemp] = useState(tempAvailable && tempCertTicked);
   const [tempPassword, setTempPassword] = useState('');
   const [pin, setPin] = useState('');
@@ -197,8 +200,13 @@ function SendForm({
             {t('send.useTemp')}
           </Checkbox>
         </Form.Item>
+      ) : periodEnded ? (
+        <Notice kind="news" type="warning" title={t('send.tempPeriodEnded', { end: formatRocDateTime(tempCert!.periodEnd!) })} style={{ marginBottom: 16 }} />
       ) : (
         <Notice kind="news" type="info" title={t('send.tempNotHere')} style={{ marginBottom: 16 }} />
+      )}
+      {tempAvailable && tempCert?.periodEnd && (
+        <Notice kind="news" type="info" title={t('send.tempPeriodUntil', { end: formatRocDateTime(tempCert.periodEnd) })} style={{ marginBottom: 16 }} />
       )}
       {useTemp && needsTempPassword && (
         <Form.Item

@@ -5,6 +5,7 @@ import type { TempCertView } from '../../src-shared/common/ipc/outputs';
 import { formatRocDateTime } from '../../src-shared/common/roc-date';
 import { call, sentenceOf } from '../bridge';
 import { Notice } from '../components/Notice';
+import { TempCertApprovals } from '../components/TempCertApprovals';
 import { focusHeadingIfLost, SCREEN_HEADING_ID, ScreenHeading } from '../components/ScreenHeading';
 import { useLoad } from '../use-call';
 
@@ -42,6 +43,8 @@ export function TempCertScreen() {
     }
   };
   const state = view.data?.state;
+  const approval = view.data?.policy?.approval === 'unit-head';
+  const periodDays = view.data?.policy?.periodDays ?? null;
   return (
     <Space orientation="vertical" style={{ width: '100%', maxWidth: 720 }} size="middle">
       <ScreenHeading>{t('menu.ift930')}</ScreenHeading>
@@ -52,6 +55,22 @@ export function TempCertScreen() {
             <span data-testid="temp-cert-state">{t(`ift930.states.${view.data.state}`)}</span>
           </Descriptions.Item>
           {view.data.reason && <Descriptions.Item label={t('ift930.reason')}>{view.data.reason}</Descriptions.Item>}
+          {view.data.periodEnd && view.data.state !== 'none' && (
+            <Descriptions.Item label={t('ift930.period')}>
+              <span data-testid="temp-cert-period">{t('ift930.periodUntil', { end: formatRocDateTime(view.data.periodEnd) })}</span>
+            </Descriptions.Item>
+          )}
+          {view.data.decision && (
+            <Descriptions.Item label={t('ift930.decision')}>
+              <span data-testid="temp-cert-decision">
+                {t(view.data.decision.approved ? 'ift930.approvedBy' : 'ift930.rejectedBy', {
+                  by: view.data.decision.by,
+                  at: formatRocDateTime(view.data.decision.at),
+                  comment: view.data.decision.comment || t('ift930.noComment'),
+                })}
+              </span>
+            </Descriptions.Item>
+          )}
           {view.data.local && (
             <Descriptions.Item label="PC">
               {t('ift930.pc', { pc: view.data.local.pcLabel, until: formatRocDateTime(view.data.local.notAfter) })}
@@ -61,22 +80,42 @@ export function TempCertScreen() {
       )}
       {notice && <Notice kind="news" type="success" title={notice} />}
       {error && <Notice kind="problem" title={error} />}
+      {state === 'pending-approval' && <Notice kind="news" type="info" title={t('ift930.pendingHelp')} />}
+      {state === 'rejected' && <Notice kind="news" type="warning" title={t('ift930.rejectedHelp')} />}
       {state === 'none' && (
         <Card>
           <Form
             name="apply"
             layout="vertical"
             scrollToFirstError={{ focus: true }}
-            onFinish={(v: { password: string; reason: string; loginPassword: string }) =>
-              run(() => call('tempCert:apply', v), t('ift930.applied'), 'enable_password')
-            }
+            onFinish={(v: { password: string; reason: string; loginPassword: string; periodEndDate?: string }) => {
+              const { periodEndDate, ...rest } = v;
+              // The end of the chosen day in Taiwan time.
+              const periodEnd = periodEndDate ? `${periodEndDate}T23:59:59+08:00` : undefined;
+              return run(
+                () => call('tempCert:apply', { ...rest, ...(periodEnd ? { periodEnd } : {}) }),
+                t(approval ? 'ift930.appliedAwaiting' : 'ift930.applied'),
+                approval ? SCREEN_HEADING_ID : 'enable_password',
+              );
+            }}
           >
+            {approval && <Notice kind="news" type="info" title={t('ift930.approvalNeeded')} style={{ marginBottom: 16 }} />}
             <Form.Item label={t('ift930.password')} name="password" rules={[{ required: true, min: 8 }]}>
               <Input.Password autoComplete="new-password" />
             </Form.Item>
             <Form.Item label={t('ift930.reason')} name="reason" rules={[{ required: true }]}>
               <Input.TextArea rows={2} maxLength={500} />
             </Form.Item>
+            {periodDays !== null && (
+              <Form.Item
+                label={t('ift930.periodEnd')}
+                name="periodEndDate"
+                extra={t('ift930.periodEndHelp', { days: periodDays })}
+                rules={[{ required: true }]}
+              >
+                <Input type="date" min={taiwanDate(0)} max={taiwanDate(periodDays - 1)} />
+              </Form.Item>
+            )}
             <LoginPasswordItem />
             <Button type="primary" htmlType="submit" loading={busy}>
               {t('ift930.apply')}
@@ -84,7 +123,7 @@ export function TempCertScreen() {
           </Form>
         </Card>
       )}
-      {(state === 'applied' || state === 'disabled') && (
+      {(state === 'applied' || state === 'disabled' || state === 'enabled-elsewhere') && (
         <Card>
           <Form
             name="enable"
@@ -107,6 +146,7 @@ export function TempCertScreen() {
           {t('ift930.delete')}
         </Button>
       )}
+      <TempCertApprovals />
       <Modal
         open={deleting}
         title={t('ift930.delete')}
@@ -131,6 +171,11 @@ export function TempCertScreen() {
       </Modal>
     </Space>
   );
+}
+
+/** The date `days` from today in Taiwan (YYYY-MM-DD), the bounds of the end date asked for. */
+function taiwanDate(days: number): string {
+  return new Date(Date.now() + 8 * 3600 * 1000 + days * 24 * 3600 * 1000).toISOString().slice(0, 10);
 }
 
 /**

@@ -8,6 +8,7 @@ import { toPem } from '../../src-shared/node/pki/x509.js';
 import type { ServiceContext } from '../context.js';
 import { signedSteps } from '../storage/steps.js';
 import { encodeSignedData } from '../../src-shared/node/cms/sign.js';
+import { currentTempCaCrl } from '../temp-ca/crl.js';
 import { withSignatureTimeStamp } from '../timestamp/attach.js';
 import { timeStampsOfSteps, type StoredTimeStamp } from '../timestamp/signature-time-stamps.js';
 
@@ -17,7 +18,8 @@ import { timeStampsOfSteps, type StoredTimeStamp } from '../timestamp/signature-
  * countersignatures), and `trust/` with the temp CA and the card roots. Each SignerInfo carries
  * its RFC 3161 token as the signature-time-stamp unsigned attribute (CAdES-T); the tokens are
  * also beside it (`step-N.signature.tst`, over `step-N.signature-value`; likewise for the
- * countersignature), with the TSAs' certificates in `trust/tsa.pem`.
+ * countersignature), with the TSAs' certificates in `trust/tsa.pem`, and the temp CA's CRL
+ * (`trust/temp-ca.crl`, DER) as it stood at the export.
  */
 export async function buildEvidence(ctx: ServiceContext, documentId: string): Promise<Evidence> {
   const { db } = ctx.storage;
@@ -64,6 +66,8 @@ export async function buildEvidence(ctx: ServiceContext, documentId: string): Pr
     });
   }
   add('trust/temp-ca.pem', toPem(ctx.tempCa.certificateDer, 'CERTIFICATE'));
+  // The temp CA's current CRL, so a relying party holding only the evidence can see revocations.
+  add('trust/temp-ca.crl', (await currentTempCaCrl(ctx)).der);
   add('trust/card-roots.pem', ctx.cardRoots.map((r) => r.toString()).join(''));
   // The TSAs that issued this document's tokens (a replaced TSA's certificate stays on record).
   const tsaCertificates = timeStamps.tsaCertificates.length ? timeStamps.tsaCertificates : [ctx.timeStampAuthority.certificateDer];
@@ -163,6 +167,11 @@ function readme(number: string, steps: readonly StampedStep[]): string {
     '',
     'Trust: card signatures chain to trust/card-roots.pem, temporary-certificate signatures to',
     'trust/temp-ca.pem. A certificate may have expired since; that is why -attime is given.',
+    "trust/temp-ca.crl is the temp CA's CRL (DER, RFC 5280) at the time of this export, the one each",
+    'temporary certificate names as its CRL distribution point: openssl crl -inform DER -in',
+    'trust/temp-ca.crl -CAfile trust/temp-ca.pem -noout -text. A temporary certificate disabled or',
+    'deleted after it signed is listed with its revocation date; the time-stamp shows the',
+    'signature is older than that date.',
     'Show the re-sign (補簽) countersignature: openssl cms -cmsout -print -inform DER -in step-N.p7s',
     '  It is the unsigned attribute countersignature (1.2.840.113549.1.9.6) of the SignerInfo: its',
     "  message-digest is the SHA-256 of that SignerInfo's signature value, its signing certificate",

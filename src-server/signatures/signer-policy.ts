@@ -35,7 +35,7 @@ export class SignerPolicy {
     const certificate = signer.certificate;
     const sha256 = sha256Hex(certificate);
     if (this.tempCa.issued(certificate)) {
-      await this.acceptTemp(sha256, userId);
+      await this.acceptTemp(sha256, userId, [signer.signingTime, now]);
       checkValidity(certificate, signer.signingTime, now);
       return { kind: 'temp', certificateSha256: sha256 };
     }
@@ -56,11 +56,19 @@ export class SignerPolicy {
     return { sha256, assertValidAt: (signingTime, now) => card.assertValidAt([signingTime, now]) };
   }
 
-  private async acceptTemp(sha256: string, userId: string): Promise<void> {
-    const row = await this.db.selectFrom('temp_certificates').select(['user_id', 'revoked_at']).where('sha256', '=', sha256).executeTakeFirst();
+  private async acceptTemp(sha256: string, userId: string, times: readonly Date[]): Promise<void> {
+    const row = await this.db
+      .selectFrom('temp_certificates as c')
+      .leftJoin('temp_cert_applications as a', 'a.user_id', 'c.user_id')
+      .select(['c.user_id', 'c.revoked_at', 'a.period_end'])
+      .where('c.sha256', '=', sha256)
+      .executeTakeFirst();
     if (!row) throw new GongwenError('CERT_UNKNOWN', 'the temp CA has no record of this certificate');
     if (row.user_id !== userId) throw new GongwenError('SIGNER_NOT_USER');
     if (row.revoked_at !== null) throw new GongwenError('CERT_REVOKED');
+    // The agency's period (policy tempCert.periodDays) has its own code, before the expiry it also is.
+    const end = row.period_end ? new Date(row.period_end).getTime() : null;
+    if (end !== null && times.some((t) => t.getTime() >= end)) throw new GongwenError('TEMP_CERT_PERIOD_ENDED');
   }
 
   private async acceptCard(certificate: X509Certificate, sha256: string, carried: readonly Uint8Array[], userId: string): Promise<ValidatedCard> {

@@ -11,6 +11,9 @@ import * as signatureValue from './migrations/20261127-0005-signature-value.js';
 import * as signatureTimeStamps from './migrations/20261130-0010-signature-time-stamps.js';
 import * as cardIntermediates from './migrations/20261130-0011-card-intermediates.js';
 import * as cardLogin from './migrations/20261130-0013-card-login.js';
+import * as unitHeads from './migrations/20261130-0030-unit-heads.js';
+import * as tempCaCrls from './migrations/20261130-0031-temp-ca-crls.js';
+import * as tempCertApproval from './migrations/20261130-0032-temp-cert-approval.js';
 import * as organisation from './migrations/20261130-0040-organisation.js';
 import * as attachmentUploads from './migrations/20261130-0060-attachment-uploads.js';
 import { ensurePrivateFile } from './private-files.js';
@@ -105,6 +108,9 @@ function migrationsOf(storage: Storage): Record<string, Migration> {
     '20261130-0010-signature-time-stamps': { up: (db) => signatureTimeStamps.up(db, blob) },
     '20261130-0011-card-intermediates': { up: (db) => cardIntermediates.up(db) },
     '20261130-0013-card-login': { up: (db) => cardLogin.up(db) },
+    '20261130-0030-unit-heads': { up: (db) => unitHeads.up(db) },
+    '20261130-0031-temp-ca-crls': { up: (db) => tempCaCrls.up(db, blob) },
+    '20261130-0032-temp-cert-approval': { up: (db) => tempCertApproval.up(db) },
     '20261130-0040-organisation': { up: (db) => organisation.up(db) },
     '20261130-0060-attachment-uploads': { up: (db) => attachmentUploads.up(db, blob) },
   };

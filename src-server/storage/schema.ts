@@ -24,6 +24,7 @@ export interface Database {
   deputies: DeputyTable;
   attachment_uploads: AttachmentUploadTable;
   card_challenges: CardChallengeTable;
+  temp_ca_crls: TempCaCrlTable;
 }
 
 /** A one-time challenge for a card statement, by its SHA-256 (migration 0013). */
@@ -65,11 +66,11 @@ export interface DocumentSequenceTable {
 export interface UnitTable {
   id: string;
   name: string;
-  /** The unit's head (權責主管), who may re-sign on behalf of its people (migration 0040). */
+  /** The unit's head (權責主管), who may re-sign on behalf of its people (migration 0030): approves temp-cert applications and may re-sign on their behalf. */
   head_user_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
-/** A person's deputy (職務代理人) for a range of days in Taiwan's time, both ends included (migration 0040). */
+/** A person's deputy (職務代理人) for a range of days in Taiwan's time, both ends included (migration 0030): approves temp-cert applications and may re-sign on their behalf. */
 export interface DeputyTable {
   id: string;
   /** The person acted for. */
@@ -93,7 +94,7 @@ export interface UserTable {
   title: string;
   password_hash: string;
   created_at: string;
-  /** When the person left the agency (離職): from then on they neither log in nor sign (migration 0040). */
+  /** When the person left the agency (離職): from then on they neither log in nor sign (migration 0030): approves temp-cert applications and may re-sign on their behalf. */
   separated_at: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
@@ -233,10 +234,19 @@ export interface TempCertApplicationTable {
   user_id: string;
   password_hash: string;
   reason: string;
-  /** 'applied' or 'disabled' (臨時憑證停用: kept, but every certificate revoked). */
+  /**
+   * 'applied' or 'disabled' (臨時憑證停用: kept, but every certificate revoked); with the unit
+   * head's approval required, 'pending' (待主管核准) until decided, then 'applied' or 'rejected'.
+   */
   state: string;
   applied_at: string;
   updated_at: string;
+  /** Migration 0032: the end date asked for (policy period); null: no time limit. */
+  period_end: ColumnType<string | null, string | null | undefined, string | null>;
+  decided_at: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The deciding unit head's user id. */
+  decided_by: ColumnType<string | null, string | null | undefined, string | null>;
+  decision_comment: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface TempCertificateTable {
@@ -250,6 +260,16 @@ export interface TempCertificateTable {
   not_after: string;
   revoked_at: string | null;
   revocation_reason: string | null;
+}
+
+/** A CRL the temp CA issued (migration 0031): the number is RFC 5280's CRL number. */
+export interface TempCaCrlTable {
+  number: number;
+  this_update: string;
+  next_update: string;
+  /** How many revoked certificates it lists (fewer than on record: a fresh CRL is due). */
+  revoked_count: number;
+  der: Uint8Array;
 }
 
 export interface AuditLogTable {

@@ -25,6 +25,16 @@ export interface RevokedEntry {
   revokedAt: Date;
 }
 
+/** What one CRL says besides its entries (RFC 5280 §5.1.2.4–5, §5.2.3). */
+export interface CrlIssue {
+  /** The CRL number: from the database, higher than any issued before. */
+  number: number;
+  thisUpdate: Date;
+  nextUpdate: Date;
+}
+
+const CRL_NUMBER = '2.5.29.20';
+
 /**
  * The temp-cert CA (IFT930's issuer): signs the certificate for a key made on the clerk's PC,
  * from its CSR, and the CRL of revoked temporary certificates. Its certificates carry the
@@ -40,6 +50,8 @@ export class TempCertAuthority {
     certPem: string,
     private readonly signingKey: SigningKey,
     readonly validityDays: number,
+    /** The CRL distribution point every certificate names (the service's CRL URL); null: none. */
+    readonly crlUrl: string | null,
   ) {
     this.certificate = new X509Certificate(certPem);
     this.caPublicKey = this.certificate.publicKey;
@@ -47,11 +59,11 @@ export class TempCertAuthority {
     this.certificateX509 = new x509.X509Certificate(this.certificateDer);
   }
 
-  static async fromPem(certPem: string, keyPem: string, validityDays = 365): Promise<TempCertAuthority> {
+  static async fromPem(certPem: string, keyPem: string, validityDays = 365, crlUrl: string | null = null): Promise<TempCertAuthority> {
     const keyObject: KeyObject = createPrivateKey(keyPem);
     const pkcs8 = keyObject.export({ format: 'der', type: 'pkcs8' });
     const key = await webcrypto.subtle.importKey('pkcs8', pkcs8, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
-    return new TempCertAuthority(certPem, key as unknown as SigningKey, validityDays);
+    return new TempCertAuthority(certPem, key as unknown as SigningKey, validityDays, crlUrl);
   }
 
   /**
@@ -67,7 +79,9 @@ export class TempCertAuthority {
     dataDir: string;
     validityDays?: number;
     issuedSoFar?: number;
+    crlUrl?: string | null;
   }): Promise<TempCertAuthority> {
+    const crlUrl = options.crlUrl ?? null;
     const folder = join(options.dataDir, 'temp-ca');
     const certPath = options.certPath ?? join(folder, 'temp-ca.cert.pem');
     const keyPath = options.keyPath ?? join(folder, 'temp-ca.key.pem');
@@ -76,7 +90,7 @@ export class TempCertAuthority {
       // Configured: read it or say which file is wrong; never make one in its place.
       const certPem = await readConfigured(certPath, 'certificate', options.certPath ? 'GONGWEN_TEMP_CA_CERT' : undefined);
       const keyPem = await readConfigured(keyPath, 'key', options.keyPath ? 'GONGWEN_TEMP_CA_KEY' : undefined);
-      return TempCertAuthority.fromPem(certPem, keyPem, options.validityDays);
+      return TempCertAuthority.fromPem(certPem, keyPem, options.validityDays, crlUrl);
     }
     const [hasCert, hasKey] = [existsSync(certPath), existsSync(keyPath)];
     if (hasCert !== hasKey) {
@@ -97,10 +111,10 @@ export class TempCertAuthority {
       // The key first: a start cut between the two writes leaves a key without a certificate, refused above.
       await writeFile(keyPath, made.keyPem, { mode: 0o600 });
       await writeFile(certPath, made.certPem);
-      return TempCertAuthority.fromPem(made.certPem, made.keyPem, options.validityDays);
+      return TempCertAuthority.fromPem(made.certPem, made.keyPem, options.validityDays, crlUrl);
     }
     const [certPem, keyPem] = await Promise.all([readFile(certPath, 'utf8'), readFile(keyPath, 'utf8')]);
-    return TempCertAuthority.fromPem(certPem, keyPem, options.validityDays);
+    return TempCertAuthority.fromPem(certPem, keyPem, options.validityDays, crlUrl);
   }
 
   /** Certificates whose signature by this CA was already checked (a verify on every send otherwise). */
@@ -134,10 +148,15 @@ export class TempCertAuthority {
     }
   }
 
-  async issue(publicKey: x509.PublicKey, holder: { account: string; name: string }, now: Date): Promise<IssuedTempCertificate> {
+  /**
+   * `notAfter`: where the agency's policy sets a period, the certificate ends with it (never later
+   * than the CA's validity); otherwise `validityDays` from now.
+   */
+  async issue(publicKey: x509.PublicKey, holder: { account: string; name: string }, now: Date, endsAt?: Date): Promise<IssuedTempCertificate> {
     const serial = '40' + randomBytes(15).toString('hex'); // positive, 16 octets, unguessable
     const notBefore = new Date(now.getTime() - 5 * 60 * 1000);
-    const notAfter = new Date(now.getTime() + this.validityDays * 24 * 3600 * 1000);
+    const byValidity = new Date(now.getTime() + this.validityDays * 24 * 3600 * 1000);
+    const notAfter = endsAt && endsAt < byValidity ? endsAt : byValidity;
     const cert = await x509.X509CertificateGenerator.create({
       serialNumber: serial,
       subject: new x509.Name([{ CN: [`${holder.name} (臨時憑證)`] }, { [UID]: [holder.account] }, { O: ['GongwenDesk Temporary Certificate'] }]),
@@ -151,8 +170,10 @@ export class TempCertAuthority {
         new x509.BasicConstraintsExtension(false, undefined, true),
         new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation, true),
         new x509.CertificatePolicyExtension([oid.tempCertPolicy]),
-        await x509.AuthorityKeyIdentifierExtension.create(this.certificateX509),
+        await this.authorityKeyIdentifier(),
         await x509.SubjectKeyIdentifierExtension.create(publicKey),
+        // Where a relying party holding only the certificate finds its CRL (RFC 5280 §4.2.1.13).
+        ...(this.crlUrl ? [new x509.CRLDistributionPointsExtension([this.crlUrl])] : []),
       ],
     });
     const der = new Uint8Array(cert.rawData);
@@ -160,16 +181,25 @@ export class TempCertAuthority {
     return { der, serial: node.serialNumber.toLowerCase(), sha256: sha256Hex(node), notBefore: new Date(node.validFrom), notAfter: new Date(node.validTo) };
   }
 
-  async crl(revoked: readonly RevokedEntry[], now: Date): Promise<Uint8Array> {
+  /** A v2 CRL with the extensions RFC 5280 §5.2 requires: authority key identifier and CRL number. */
+  async crl(revoked: readonly RevokedEntry[], issue: CrlIssue): Promise<Uint8Array> {
     const crl = await x509.X509CrlGenerator.create({
       issuer: this.certificateX509.subjectName,
-      thisUpdate: now,
-      nextUpdate: new Date(now.getTime() + 24 * 3600 * 1000),
+      thisUpdate: issue.thisUpdate,
+      nextUpdate: issue.nextUpdate,
       entries: revoked.map((r) => ({ serialNumber: r.serial, revocationDate: r.revokedAt, reason: x509.X509CrlReason.cessationOfOperation })),
+      extensions: [await this.authorityKeyIdentifier(), new x509.Extension(CRL_NUMBER, false, derInteger(issue.number))],
       signingKey: this.signingKey,
       signingAlgorithm: ECDSA_SHA256,
     });
     return new Uint8Array(crl.rawData);
+  }
+
+  /** The CA certificate's own subject key identifier where it has one (a configured CA's may not be the SHA-1 of its key). */
+  private authorityKeyIdentifier(): Promise<x509.AuthorityKeyIdentifierExtension> {
+    const ski = this.certificateX509.getExtension(x509.SubjectKeyIdentifierExtension);
+    if (ski) return Promise.resolve(new x509.AuthorityKeyIdentifierExtension(ski.keyId));
+    return x509.AuthorityKeyIdentifierExtension.create(this.certificateX509);
   }
 }
 
@@ -180,6 +210,15 @@ async function readConfigured(path: string, what: 'certificate' | 'key', variabl
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
     throw new OperatorError(`Cannot read the temp CA ${what} ${path}${variable ? ` (${variable})` : ''}: ${code === 'ENOENT' ? 'no such file' : code}.`);
   }
+}
+
+/** DER INTEGER of a non-negative whole number (the CRL number's extension value). */
+function derInteger(value: number): Uint8Array {
+  let hex = value.toString(16);
+  if (hex.length % 2) hex = '0' + hex;
+  if (parseInt(hex.slice(0, 2), 16) >= 0x80) hex = '00' + hex;
+  const body = Buffer.from(hex, 'hex');
+  return new Uint8Array([0x02, body.length, ...body]);
 }
 
 export function sha256Hex(certificate: X509Certificate): string {

@@ -177,6 +177,33 @@ export const errorCatalog = {
   TEMP_CERT_PASSWORD_WEAK: [400, '軟體憑證密碼至少需 8 個字元。', 'The temporary-certificate password must have at least 8 characters.'],
   CSR_INVALID: [400, '憑證申請資料不正確，請重新啟用並下載憑證。', 'The certificate request is not valid.'],
   TEMP_CERT_NOT_ENABLED: [409, '這台電腦尚未啟用臨時憑證，請先至 IFT930 啟用並下載憑證。', 'No temporary certificate is enabled on this computer.'],
+  TEMP_CERT_AWAITING_APPROVAL: [
+    409,
+    '您的臨時憑證申請尚待單位主管核准，核准後才能啟用並下載憑證。',
+    'Your temporary-certificate application awaits your unit head’s approval; it can be enabled once approved.',
+  ],
+  TEMP_CERT_REJECTED: [
+    409,
+    '單位主管未核准您的臨時憑證申請；請依主管意見刪除憑證後重新申請。',
+    'Your unit head did not approve the application; delete it and apply again as the comment says.',
+  ],
+  TEMP_CERT_PERIOD_ENDED: [
+    403,
+    '臨時憑證的使用期間已結束，不能再以臨時憑證傳送；請使用憑證卡，或刪除憑證後重新申請。',
+    'The temporary certificate’s period has ended: it can no longer send. Use the card, or delete it and apply again.',
+  ],
+  TEMP_CERT_PERIOD_INVALID: [
+    400,
+    '申請的使用期間不正確：結束時間須晚於現在，且不超過機關規定的天數；未規定期間時不可填寫。',
+    'The period asked for is not valid: its end must be after now and within the agency’s number of days (and left out when the agency sets none).',
+  ],
+  TEMP_CERT_NOT_PENDING: [409, '這項臨時憑證申請不是待主管核准，無法核准或退回。', 'That application is not awaiting approval.'],
+  NOT_UNIT_HEAD: [403, '您不是這位申請人的單位主管，不能核准或退回這項申請。', 'You are not the applicant’s unit head.'],
+  TEMP_CERT_RENEWAL_REFUSED: [
+    409,
+    '無法更新這張臨時憑證：它已停用、已過期、不屬於您，或機關規定了使用期間（期滿須重新申請）。',
+    'That temporary certificate cannot be renewed: it is revoked, expired, not yours, or the agency sets a period (apply again when it ends).',
+  ],
 
   // Re-signing (補簽)
   RESIGN_STEP_UNKNOWN: [404, '找不到要補簽的公文關卡。', 'The step to re-sign does not exist.'],

@@ -290,3 +290,39 @@ describe('CardIndicator', () => {
     await waitFor(() => expect(screen.getByText('憑證卡就緒：HiCOS PKI Smart Card')).toBeInTheDocument());
   });
 });
+
+describe('SendDialog under an agency period (issue 17)', () => {
+  it('says when the period ends, and after it, before signing, that the temp cert cannot send', () => {
+    fakeBridge({ 'card:status': () => ({ state: 'ready', modulePath: '' }) });
+    const ahead = new Date(Date.now() + 2 * 24 * 3600 * 1000).toISOString();
+    const { unmount } = render(
+      <SendDialog
+        doc={doc}
+        me="vendor"
+        users={users}
+        tempCert={{ ...enabled(true), periodEnd: ahead }}
+        tempCertTicked={true}
+        onClose={() => {}}
+        onSent={() => {}}
+      />,
+    );
+    expect(screen.getByRole('checkbox', { name: '使用軟體臨時憑證' })).toBeChecked();
+    expect(screen.getByText(/臨時憑證使用期間至 .*，期滿後不能再以臨時憑證傳送。/)).toBeInTheDocument();
+    unmount();
+    const past = new Date(Date.now() - 60_000).toISOString();
+    render(
+      <SendDialog
+        doc={doc}
+        me="vendor"
+        users={users}
+        tempCert={{ ...enabled(true), periodEnd: past }}
+        tempCertTicked={true}
+        onClose={() => {}}
+        onSent={() => {}}
+      />,
+    );
+    expect(screen.queryByRole('checkbox', { name: '使用軟體臨時憑證' })).toBeNull();
+    expect(screen.getByText(/臨時憑證使用期間已於 .* 結束，不能再以臨時憑證傳送/)).toBeInTheDocument();
+    expect(screen.getByLabelText('憑證卡密碼（PIN 碼）')).toBeInTheDocument(); // the card is asked instead
+  });
+});

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { X509Certificate, randomBytes } from 'node:crypto';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DocumentView } from '../../src-shared/common/api/documents.js';
@@ -333,6 +333,101 @@ describe.each(databaseKinds())('bad and hostile input on %s: a stable 4xx code, 
           payload: { password: 'x', pcLabel: 'PC', csr: 'AAAA', loginPassword: 'gongwen-demo' },
           headers: auth(drafter),
         }),
+      },
+      {
+        name: 'an end date for the temp cert when the agency sets no period',
+        expect: [400, 'TEMP_CERT_PERIOD_INVALID'],
+        request: async () => ({
+          method: 'POST',
+          url: '/api/temp-cert/application',
+          payload: { password: 'long-enough-1', reason: '出差', loginPassword: 'gongwen-demo', periodEnd: '2099-01-01T00:00:00Z' },
+          headers: auth(drafter),
+        }),
+      },
+      {
+        name: 'an end date that is not a date',
+        expect: [400, 'VALIDATION_FAILED'],
+        request: async () => ({
+          method: 'POST',
+          url: '/api/temp-cert/application',
+          payload: { password: 'long-enough-1', reason: '出差', loginPassword: 'gongwen-demo', periodEnd: '114/12/31' },
+          headers: auth(drafter),
+        }),
+      },
+      {
+        name: "renewing someone else's revoked temp certificate",
+        expect: [409, 'TEMP_CERT_RENEWAL_REFUSED'],
+        request: async () => ({
+          method: 'POST',
+          url: '/api/temp-cert/renew',
+          payload: { password: 'temp-pass-1234', serial: new X509Certificate(revokedTemp.certificate).serialNumber.toLowerCase(), csr: 'AAAA' },
+          headers: auth(vendor),
+        }),
+      },
+      {
+        name: 'renewing without an application',
+        expect: [409, 'TEMP_CERT_NOT_APPLIED'],
+        request: async () => ({
+          method: 'POST',
+          url: '/api/temp-cert/renew',
+          payload: { password: 'temp-pass-1234', serial: new X509Certificate(temp.certificate).serialNumber.toLowerCase(), csr: 'AAAA' },
+          headers: auth(drafter),
+        }),
+      },
+      {
+        name: 'a renewal serial that is not hex',
+        expect: [400, 'VALIDATION_FAILED'],
+        request: async () => ({
+          method: 'POST',
+          url: '/api/temp-cert/renew',
+          payload: { password: 'temp-pass-1234', serial: "1' OR '1'='1", csr: 'AAAA' },
+          headers: auth(vendor),
+        }),
+      },
+      {
+        name: 'approving an application without heading the unit',
+        expect: [403, 'NOT_UNIT_HEAD'],
+        request: async () => ({
+          method: 'POST',
+          url: '/api/temp-cert/approvals',
+          payload: { account: 'vendor', approve: true, comment: '' },
+          headers: auth(chief),
+        }),
+      },
+      {
+        name: 'approving an unknown account',
+        expect: [403, 'NOT_UNIT_HEAD'],
+        request: async () => ({
+          method: 'POST',
+          url: '/api/temp-cert/approvals',
+          payload: { account: 'nobody', approve: true, comment: '' },
+          headers: auth(chief),
+        }),
+      },
+      {
+        name: 'a decision that is not a yes or no',
+        expect: [400, 'VALIDATION_FAILED'],
+        request: async () => ({
+          method: 'POST',
+          url: '/api/temp-cert/approvals',
+          payload: { account: 'vendor', approve: 'yes', comment: '' },
+          headers: auth(chief),
+        }),
+      },
+      {
+        name: 'a decision comment over 500 characters',
+        expect: [400, 'VALIDATION_FAILED'],
+        request: async () => ({
+          method: 'POST',
+          url: '/api/temp-cert/approvals',
+          payload: { account: 'vendor', approve: false, comment: '不'.repeat(501) },
+          headers: auth(chief),
+        }),
+      },
+      {
+        name: 'the approval list without a session',
+        expect: [401, 'UNAUTHENTICATED'],
+        request: async () => ({ method: 'GET', url: '/api/temp-cert/approvals' }),
       },
       {
         name: 'disabling without applying',

@@ -16,6 +16,14 @@ describe('configuration from the environment', () => {
     expect(() => configFromEnvironment({ GONGWEN_TEMP_CERT_DAYS: '0' })).toThrow(/GONGWEN_TEMP_CERT_DAYS must be a whole number/);
   });
 
+  it('reads the public URL that temp certificates name for their CRL, and refuses one it cannot write into them', () => {
+    expect(configFromEnvironment({}).publicUrl).toBe('http://127.0.0.1:8380');
+    expect(configFromEnvironment({ PORT: '9000' }).publicUrl).toBe('http://127.0.0.1:9000');
+    expect(configFromEnvironment({ GONGWEN_PUBLIC_URL: 'https://gongwen.example.gov.tw/doc/' }).publicUrl).toBe('https://gongwen.example.gov.tw/doc');
+    for (const bad of ['gongwen.example.gov.tw', 'ftp://x.gov.tw', 'https://u:p@x.gov.tw', 'https://x.gov.tw/?a=1', 'https://x.gov.tw/#top'])
+      expect(() => configFromEnvironment({ GONGWEN_PUBLIC_URL: bad })).toThrow(/GONGWEN_PUBLIC_URL must be an http\(s\) URL/);
+  });
+
   it('a temp certificate issued under GONGWEN_TEMP_CERT_DAYS=30 is valid for 30 days', async () => {
     const service = await startTestService('sqlite', { tempCertValidityDays: 30 });
     try {

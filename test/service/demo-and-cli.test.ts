@@ -96,6 +96,31 @@ describe('seed-demo and the CLI', () => {
   );
 
   it(
+    "set-unit-head names who approves a unit's temp-cert applications, and refuses an unknown unit or account",
+    async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'gongwen-heads-'));
+      cli(dataDir, 'add-unit', 'ict', '資通建設科');
+      execFileSync('npx', ['tsx', 'src-server/cli.ts', 'add-user', 'yeh.yenchih', '葉彥志', 'ict', '科長'], {
+        env: { ...process.env, GONGWEN_DATA_DIR: dataDir, DATABASE_URL: '', GONGWEN_NEW_PASSWORD: 'a-long-enough-passphrase-9' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      expect(cli(dataDir, 'set-unit-head', 'ict', 'yeh.yenchih')).toMatch(/yeh.yenchih now heads unit ict/);
+      expect(() => cli(dataDir, 'set-unit-head', 'nowhere', 'yeh.yenchih')).toThrow(/There is no unit nowhere; nothing was changed/);
+      expect(() => cli(dataDir, 'set-unit-head', 'ict', 'nobody')).toThrow(/There is no account nobody; nothing was changed/);
+      expect(() => cli(dataDir, 'set-unit-head', 'ict')).toThrow(/usage: set-unit-head/);
+      const ctx = await createContext(configFromEnvironment({ GONGWEN_DATA_DIR: dataDir }));
+      try {
+        const unit = await ctx.storage.db.selectFrom('units').select('head_user_id').where('id', '=', 'ict').executeTakeFirstOrThrow();
+        const head = await ctx.storage.db.selectFrom('users').select('id').where('account', '=', 'yeh.yenchih').executeTakeFirstOrThrow();
+        expect(unit.head_user_id).toBe(head.id);
+      } finally {
+        await ctx.storage.close();
+      }
+    },
+    CLI_TEST_TIMEOUT,
+  );
+
+  it(
     'says what it expects when a command is given wrongly, and a clear error for an unknown document',
     () => {
       const dataDir = mkdtempSync(join(tmpdir(), 'gongwen-cli-'));

@@ -168,6 +168,11 @@ describe.each(databaseKinds())('generated hostile input on %s', (kind) => {
           request: async () => post(vendor, '/api/temp-cert/enable', { password: 'x', pcLabel: text, csr: 'AAAA', loginPassword: 'gongwen-demo' }),
         },
         {
+          name: `${what} in a unit head's decision comment`,
+          ...invalid,
+          request: async () => post(drafter, '/api/temp-cert/approvals', { account: 'vendor', approve: false, comment: text }),
+        },
+        {
           name: `${what} in a re-sign note`,
           ...invalid,
           request: async () =>

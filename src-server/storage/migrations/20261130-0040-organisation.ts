@@ -1,13 +1,13 @@
 import type { Kysely } from 'kysely';
 
 /**
- * Frozen. The organisation agencies' 補簽 rules need (issue 16): each unit's head (權責主管), each
- * person's deputies (職務代理人) for a date range, and the day a person left (離職). Dates of a
+ * Frozen. The organisation agencies' 補簽 rules need (issue 16), beside each unit's head
+ * (權責主管, migration 0030): each person's deputies (職務代理人) for a date range, and the day a
+ * person left (離職). Dates of a
  * deputy's range are calendar days in Taiwan's time (YYYY-MM-DD, both ends included), because
  * that is how an agency writes them on the form.
  */
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.alterTable('units').addColumn('head_user_id', 'text').execute();
   await db.schema.alterTable('users').addColumn('separated_at', 'text').execute();
   await db.schema
     .createTable('deputies')

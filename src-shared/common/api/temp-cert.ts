@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { base64, bytesField, text } from './text.js';
+import { account, base64, bytesField, text } from './text.js';
 
 /**
  * Changing who can sign as a person needs more than the session: apply, enable and delete carry
@@ -15,6 +15,12 @@ export const ApplyTempCertRequest = z.strictObject({
   reason: text({ min: 1, max: 500, multiline: true }),
   loginPassword,
   pcLabel: pcLabel.optional(),
+  /**
+   * Where the agency's policy sets a period (`tempCert.periodDays`): the end asked for, an ISO
+   * instant after now and at most that many days ahead; the certificate ends with it. Without a
+   * period it must be left out.
+   */
+  periodEnd: z.iso.datetime({ offset: true }).optional().describe('the end of the period asked for (ISO 8601); only under a policy period'),
 });
 export type ApplyTempCertRequest = z.infer<typeof ApplyTempCertRequest>;
 
@@ -48,16 +54,45 @@ export const TempCertificateInfo = z.object({
   issuedAt: z.string(),
   notAfter: z.string(),
   revokedAt: z.string().nullable(),
+  /** Neither revoked nor expired: it can sign now. (Added; older services leave it out.) */
+  live: z.boolean().optional(),
 });
 
+/**
+ * The seed's states of a person's temp cert, as the service knows them (which PC is "this PC" is
+ * the app's to say, from the certificate it holds): not-applied · pending-approval (待主管核准,
+ * under a policy asking the unit head) · rejected · applied (may be enabled on a PC) · enabled
+ * (a live certificate on at least one PC) · disabled (臨時憑證停用: enable again to use).
+ */
+export const TempCertPhase = z.enum(['not-applied', 'pending-approval', 'rejected', 'applied', 'enabled', 'disabled']);
+export type TempCertPhase = z.infer<typeof TempCertPhase>;
+
+/** The unit head's decision on an application, under a policy asking for it. */
+export const TempCertDecision = z.object({
+  approved: z.boolean(),
+  by: z.string().describe('the unit head’s name'),
+  at: z.string(),
+  comment: z.string(),
+});
+export type TempCertDecision = z.infer<typeof TempCertDecision>;
+
 export const TempCertStatus = z.object({
-  /** none: not applied · applied: may be enabled on a PC · disabled: 臨時憑證停用, enable again to use */
+  /**
+   * Kept for apps that read it: none · applied (also while pending or rejected) · disabled.
+   * `phase` says the seed's state.
+   */
   state: z.enum(['none', 'applied', 'disabled']),
+  phase: TempCertPhase.optional(),
   reason: z.string().nullable(),
   appliedAt: z.string().nullable(),
+  /** The present application's certificates only (not those of one deleted before), newest first. */
   certificates: z.array(TempCertificateInfo),
   /** The latest changes, newest first. */
   changes: z.array(TempCertChange).default([]),
+  /** The end of the period asked for, under a policy period; null: no time limit. */
+  periodEnd: z.string().nullable().optional(),
+  /** The unit head's decision, once made (policy `approval: unit-head`). */
+  decision: TempCertDecision.nullable().optional(),
 });
 export type TempCertStatus = z.infer<typeof TempCertStatus>;
 
@@ -70,3 +105,38 @@ export const EnableTempCertResponse = z.object({
   notAfter: z.string(),
 });
 export type EnableTempCertResponse = z.infer<typeof EnableTempCertResponse>;
+
+/** An application awaiting (or given) the unit head's decision, as the unit head sees it. */
+export const TempCertApplicationForHead = z.object({
+  account: z.string(),
+  name: z.string(),
+  unit: z.string(),
+  reason: z.string(),
+  appliedAt: z.string(),
+  /** The end of the period asked for; null: no time limit. */
+  periodEnd: z.string().nullable(),
+});
+export type TempCertApplicationForHead = z.infer<typeof TempCertApplicationForHead>;
+
+export const TempCertApprovalsList = z.object({ applications: z.array(TempCertApplicationForHead) });
+export type TempCertApprovalsList = z.infer<typeof TempCertApprovalsList>;
+
+/** The unit head approves or rejects one application, with a comment the applicant sees. */
+export const DecideTempCertRequest = z.strictObject({
+  account,
+  approve: z.boolean(),
+  comment: text({ max: 500, multiline: true }),
+});
+export type DecideTempCertRequest = z.infer<typeof DecideTempCertRequest>;
+
+/**
+ * Renewal without a new application (no policy period): a CSR for the key of a live certificate
+ * of this person (proof the PC holds it), and the temp-cert password. The new certificate has the
+ * same key, PC and application; the old one is not revoked, so what it signed still verifies.
+ */
+export const RenewTempCertRequest = z.strictObject({
+  password: z.string().max(256),
+  serial: z.string().regex(/^[0-9a-f]{2,40}$/),
+  csr: base64({ maxBytes: 4096 }),
+});
+export type RenewTempCertRequest = z.infer<typeof RenewTempCertRequest>;

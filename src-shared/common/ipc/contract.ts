@@ -52,10 +52,19 @@ export const ipcInputs = {
   'outbox:dismiss': z.strictObject({ key: z.string().min(1).max(64) }),
   'tempCert:view': z.strictObject({}),
   /** Apply, enable and delete ask for the login password again (`loginPassword`). */
-  'tempCert:apply': z.strictObject({ password: z.string().min(8).max(256), reason: text({ min: 1, max: 500, multiline: true }), loginPassword: password }),
+  'tempCert:apply': z.strictObject({
+    password: z.string().min(8).max(256),
+    reason: text({ min: 1, max: 500, multiline: true }),
+    loginPassword: password,
+    /** Under an agency period: the end asked for (ISO 8601). */
+    periodEnd: z.iso.datetime({ offset: true }).optional(),
+  }),
   'tempCert:enable': z.strictObject({ password, pcLabel: text({ min: 1, max: 64 }).optional(), loginPassword: password }),
   'tempCert:delete': z.strictObject({ loginPassword: password }),
   'tempCert:disable': z.strictObject({}),
+  /** The unit head: the applications awaiting their decision, and deciding one. */
+  'tempCert:approvals': z.strictObject({}),
+  'tempCert:decide': z.strictObject({ account, approve: z.boolean(), comment: text({ max: 500, multiline: true }) }),
   'resign:pending': z.strictObject({}),
   'resign:start': z.strictObject({
     note: text({ min: 1, max: 500, multiline: true }),

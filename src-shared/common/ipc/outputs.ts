@@ -2,7 +2,8 @@ import type { UserSummary } from '../api/accounts.js';
 import type { ActionResult, DocumentList, DocumentView } from '../api/documents.js';
 import type { PendingResignStep } from '../api/resign.js';
 import type { CardRecord } from '../api/cards.js';
-import type { TempCertChange } from '../api/temp-cert.js';
+import type { TempCertPolicy } from '../api/policy.js';
+import type { TempCertApplicationForHead, TempCertChange, TempCertDecision } from '../api/temp-cert.js';
 import type { CardDiagnostics, CardStatus } from '../card-status.js';
 import type { ErrorCode } from '../errors.js';
 import type { ChangeType } from '../flow.js';
@@ -10,12 +11,21 @@ import type { IpcChannel } from './contract.js';
 
 /** IFT930's view: the service's state joined with this PC's. */
 export interface TempCertView {
-  /** none · applied (not on this PC) · enabled-here · disabled (臨時憑證停用) */
-  state: 'none' | 'applied' | 'enabled-here' | 'disabled';
+  /**
+   * The seed's states: none (not applied) · pending-approval (待主管核准) · rejected · applied (not
+   * on this PC) · enabled-here · enabled-elsewhere (on other PCs, not this one) · disabled (臨時憑證停用)
+   */
+  state: 'none' | 'pending-approval' | 'rejected' | 'applied' | 'enabled-here' | 'enabled-elsewhere' | 'disabled';
   reason: string | null;
   appliedAt: string | null;
   local: { account: string; serial: string; notAfter: string; pcLabel: string; enabledAt: string } | null;
   unlocked: boolean;
+  /** The end of the period the agency's policy set for this application; null: no time limit. */
+  periodEnd?: string | null;
+  /** The unit head's decision, once made. */
+  decision?: TempCertDecision | null;
+  /** The agency's temp-cert policy, so the screen can ask for an end date and say who approves. */
+  policy?: TempCertPolicy;
 }
 
 export interface ResignProgress {
@@ -100,6 +110,8 @@ export interface IpcOutputs {
   'tempCert:enable': TempCertView;
   'tempCert:delete': TempCertView;
   'tempCert:disable': TempCertView;
+  'tempCert:approvals': TempCertApplicationForHead[];
+  'tempCert:decide': TempCertApplicationForHead[];
   'resign:pending': ResignListed[];
   'resign:start': ResignReport;
   'resign:cancel': { cancelled: boolean };
