@@ -18,7 +18,19 @@ const TABLES = [
   'temp_cert_applications',
   'temp_certificates',
   'audit_log',
+  'carried_certificates',
+  'signature_time_stamps',
+  'tsa_certificates',
+  'deputies',
+  'attachment_uploads',
+  'card_challenges',
+  'temp_ca_crls',
 ] as const;
+/** Left out, each for its reason above. */
+const NOT_COMPARED = ['password_failures'] as const;
+// A table added to the schema must be named in one of the two lists, or this does not compile.
+type Unlisted = Exclude<keyof Database, (typeof TABLES)[number] | (typeof NOT_COMPARED)[number]>;
+export const everyTableListed: [Unlisted] extends [never] ? true : Unlisted = true;
 
 export async function snapshot(db: Kysely<Database>): Promise<string> {
   const parts: string[] = [];
