@@ -11,6 +11,8 @@ import { backupSqlite } from './operations/backup.js';
 import { describeFailure } from './operations/cli-failure.js';
 import { OperatorError } from './operations/operator-error.js';
 import { splitCardChain } from './signatures/card-registration.js';
+import { separateUser } from './organisation/separation.js';
+import { setUnitHead } from './organisation/unit-heads.js';
 import { configFromEnvironment, createContext } from './service.js';
 import { startTimeStampQueue } from './timestamp/signature-time-stamps.js';
 
@@ -24,9 +26,13 @@ const usage = `GongwenDesk document service
   add-user <account> <name> <unit id> <title>   (password from GONGWEN_NEW_PASSWORD)
   register-card <account> <certificate.pem>  bind a card certificate (PEM: the card's and its
                                              intermediates) to a user, after validating it
+  set-unit-head <unit id> <account>          the unit's head (權責主管): re-signs on behalf of its
+                                             people, names deputies for them, reads its figures
+  separate-user <account> [--on YYYY-MM-DD]  離職: ends their sessions, revokes their temp certs,
+                                             refuses their logins; --on a day up to today (Taiwan)
 
 Environment: GONGWEN_DATA_DIR (default ./data), DATABASE_URL (postgres://… instead of SQLite),
-GONGWEN_TEMP_CA_CERT / GONGWEN_TEMP_CA_KEY, GONGWEN_CARD_ROOTS.`;
+GONGWEN_TEMP_CA_CERT / GONGWEN_TEMP_CA_KEY, GONGWEN_CARD_ROOTS, GONGWEN_ADMINISTRATORS.`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -122,6 +128,27 @@ async function main(argv: string[]): Promise<number> {
         console.log(`  valid      ${r.notBefore} to ${r.notAfter}`);
         console.log(`  key usage  ${r.keyUsage}`);
         console.log(`  SHA-256    ${r.sha256}`);
+        return 0;
+      });
+    }
+    case 'set-unit-head': {
+      const [unitId, account] = rest;
+      if (!unitId || !account) return fail('set-unit-head <unit id> <account>');
+      return withContext(config, async (ctx) => {
+        const { previous } = await setUnitHead(ctx, unitId, account);
+        console.log(`${account} is now the head of ${unitId}${previous && previous !== account ? ` (was ${previous})` : ''}`);
+        return 0;
+      });
+    }
+    case 'separate-user': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { on: { type: 'string' } } });
+      const [account] = positionals;
+      if (!account || positionals.length > 1) return fail('separate-user <account> [--on YYYY-MM-DD]');
+      return withContext(config, async (ctx) => {
+        const done = await separateUser(ctx, null, account, values.on);
+        console.log(`${account} separated from ${done.separatedAt}: ${done.sessionsEnded} sessions ended, ${done.tempCertsRevoked} temp certificates revoked`);
+        console.log(`  ${done.pendingResign} temp-signed steps not yet re-signed are now due on their behalf (代為補簽)`);
+        if (done.headOf.length > 0) console.log(`  they were head of ${done.headOf.join(', ')}: set a new head with set-unit-head`);
         return 0;
       });
     }

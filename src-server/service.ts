@@ -28,6 +28,7 @@ import { keepTsaCertificate } from './timestamp/signature-time-stamps.js';
  *   GONGWEN_TIME_STAMP_SKEW_SECONDS      how far a signing time may lie after its time-stamp (default 300)
  *   GONGWEN_TSA_URL / GONGWEN_TSA_TRUST  an external RFC 3161 TSA instead, and the PEM file of its trusted certificates
  *   GONGWEN_POLICY          the agency's policy for 補簽 and temp certs (a JSON file; unset: the seed's rules)
+ *   GONGWEN_ADMINISTRATORS  accounts (comma-separated) that may use the admin API (separation, all units' figures)
  * The README's configuration reference lists these and the rest (PORT, GONGWEN_LOG_LEVEL …).
  */
 export interface ServiceConfig {
@@ -46,6 +47,8 @@ export interface ServiceConfig {
   /** The agency's policy file; `policy` (tests) takes precedence over it. */
   policyPath?: string;
   policy?: AgencyPolicy;
+  /** Accounts that may use the admin API (GONGWEN_ADMINISTRATORS); none when unset. */
+  administrators?: readonly string[];
   now?: () => Date;
 }
 
@@ -64,6 +67,10 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): Ser
     tsaUrl: env.GONGWEN_TSA_URL || undefined,
     tsaTrustPath: env.GONGWEN_TSA_TRUST || undefined,
     policyPath: env.GONGWEN_POLICY || undefined,
+    administrators: (env.GONGWEN_ADMINISTRATORS ?? '')
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean),
   };
 }
 
@@ -125,6 +132,7 @@ export async function createContext(config: ServiceConfig): Promise<ServiceConte
     timeStampAuthority: tsa,
     timeStampSkewMs: (config.timeStampSkewSeconds ?? 300) * 1000,
     policy,
+    administrators: new Set(config.administrators ?? []),
   };
 }
 
