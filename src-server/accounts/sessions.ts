@@ -5,6 +5,7 @@ import { appendAudit } from '../audit/audit-log.js';
 import type { Actor, ServiceContext } from '../context.js';
 import { verifyPassword } from './password-hash.js';
 import { tempCertChangesSince } from '../temp-ca/changes.js';
+import { remindersFor } from '../organisation/reminders.js';
 import { findUserByAccount, userSummary } from './users.js';
 
 // Checked against when the account does not exist, so that a wrong account costs as long as a wrong password.
@@ -24,6 +25,8 @@ export async function login(ctx: ServiceContext, account: string, password: stri
     'LOGIN_FAILED',
   );
   if (!user) throw new GongwenError('LOGIN_FAILED');
+  // Only after the password: whether someone left is not told to whoever guesses at accounts.
+  if (isSeparated(user.separated_at, ctx.now())) throw new GongwenError('USER_SEPARATED');
   const token = randomBytes(32).toString('base64url');
   const now = ctx.now();
   const previous = await db
@@ -40,7 +43,8 @@ export async function login(ctx: ServiceContext, account: string, password: stri
       .execute();
     await appendAudit(trx, dialect, now, { actor: account, action: 'session.login', subject: account, detail: {} });
   });
-  return { token, expiresAt, user: await userSummary(db, user.id), tempCertChanges };
+  const reminders = await remindersFor(db, ctx.policy.resign, user.id, now);
+  return { token, expiresAt, user: await userSummary(db, user.id), tempCertChanges, reminders };
 }
 
 /**
@@ -57,11 +61,18 @@ export async function authenticate(ctx: ServiceContext, token: string | undefine
   const row = await ctx.storage.db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
-    .select(['users.id', 'users.account', 'users.name', 'users.unit_id', 'sessions.expires_at', 'sessions.ended_at'])
+    .select(['users.id', 'users.account', 'users.name', 'users.unit_id', 'users.separated_at', 'sessions.expires_at', 'sessions.ended_at'])
     .where('sessions.token_sha256', '=', tokenDigest(token))
     .executeTakeFirst();
+  // Before the session's own state: separation ends the sessions too, but the app is told why.
+  if (row && isSeparated(row.separated_at, ctx.now())) throw new GongwenError('USER_SEPARATED');
   if (!row || row.ended_at !== null || row.expires_at <= ctx.now().toISOString()) throw new GongwenError('UNAUTHENTICATED');
   return { id: row.id, account: row.account, name: row.name, unitId: row.unit_id };
+}
+
+/** Separated from `separatedAt` on (離職): no login, no request, no send. */
+function isSeparated(separatedAt: string | null, now: Date): boolean {
+  return separatedAt !== null && separatedAt <= now.toISOString();
 }
 
 export async function logout(ctx: ServiceContext, token: string, actor: Actor): Promise<void> {

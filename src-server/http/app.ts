@@ -11,6 +11,7 @@ import { documentRoutes } from './routes/documents.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { resignRoutes } from './routes/resign.js';
 import { policyRoutes } from './routes/policy.js';
+import { organisationRoutes } from './routes/organisation.js';
 import { tempCertRoutes } from './routes/temp-cert.js';
 
 /**
@@ -49,7 +50,14 @@ export async function buildApp(ctx: ServiceContext, options: { logger?: FastifyS
   registerMetrics(app, ctx);
   registerHealthRoutes(app, ctx);
 
-  const routes: AnyRoute[] = [...accountRoutes(ctx), ...documentRoutes(ctx), ...tempCertRoutes(ctx), ...resignRoutes(ctx), ...policyRoutes(ctx)];
+  const routes: AnyRoute[] = [
+    ...accountRoutes(ctx),
+    ...documentRoutes(ctx),
+    ...tempCertRoutes(ctx),
+    ...resignRoutes(ctx),
+    ...policyRoutes(ctx),
+    ...organisationRoutes(ctx),
+  ];
   registerRoutes(app, ctx, routes);
   const openapi = openApiDocument(routes, SERVICE_VERSION);
   app.get('/api/openapi.json', async () => openapi);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NO_REMINDERS, Reminders } from './organisation.js';
 import { TempCertChange } from './temp-cert.js';
 import { account, text } from './text.js';
 
@@ -23,6 +24,8 @@ export const LoginResponse = z.object({
   user: UserSummary,
   /** Changes to this person's temp certificate since their previous login (from any PC): show them. */
   tempCertChanges: z.array(TempCertChange).default([]),
+  /** Pending 補簽 and, for a unit head, their people's overdue steps: shown after login (GET /api/reminders refreshes it). */
+  reminders: Reminders.default(NO_REMINDERS),
 });
 export type LoginResponse = z.infer<typeof LoginResponse>;
 
