@@ -22,6 +22,7 @@ function sessionState(app: DesktopApp): SessionState {
     tempCertTicked: app.session?.tempCertTicked ?? false,
     serviceUrl: app.settings.get().serviceUrl,
     tempCertChanges: app.session?.tempCertChanges ?? [],
+    ...(app.session ? { reminders: app.session.reminders } : {}),
   };
 }
 
@@ -43,6 +44,14 @@ export const handlers: IpcHandlers = {
     await app.session?.logout();
     app.session = null;
     return sessionState(app);
+  },
+  'reminders:get': async (_input, app) => app.requireSession().refreshReminders(),
+  'deputies:list': async (_input, app) => app.requireSession().client.deputies(),
+  'deputies:name': async (input, app) => app.requireSession().client.nameDeputy(input),
+  'deputies:withdraw': async ({ id }, app) => {
+    const { client } = app.requireSession();
+    await client.withdrawDeputy(id);
+    return client.deputies();
   },
   'users:list': async (_input, app) => (await app.requireSession().client.users()).users,
   'documents:list': async (input, app) =>

@@ -1,6 +1,7 @@
 import type { LoginResponse } from '../../src-shared/common/api/accounts.js';
 import type { DocumentView } from '../../src-shared/common/api/documents.js';
 import { GongwenError } from '../../src-shared/common/errors.js';
+import { NO_REMINDERS } from '../../src-shared/common/api/organisation.js';
 import type { CardService } from '../card/card-service.js';
 import type { SecretStore } from '../keychain/keychain.js';
 import { Courier } from '../outbox/courier.js';
@@ -48,6 +49,8 @@ export class ClerkSession {
     readonly user: LoginResponse['user'],
     /** Changes to this person's temp cert since their previous login, as the service told at login. */
     readonly tempCertChanges: LoginResponse['tempCertChanges'] = [],
+    /** Pending 補簽 (and a unit head's overdue count): from the login answer, refreshed on asking. */
+    public reminders: LoginResponse['reminders'] = NO_REMINDERS,
   ) {
     this.tempCerts = new TempCertStore(core.dataDir, core.keychain, client);
     this.courier = new Courier(core.outbox, () => ({ account: user.account, client }));
@@ -56,9 +59,15 @@ export class ClerkSession {
   static async login(core: SigningCore, serviceUrl: string, account: string, password: string): Promise<ClerkSession> {
     const client = new ServiceClient({ baseUrl: serviceUrl });
     const answer = await client.login(account, password);
-    const session = new ClerkSession(core, client, answer.user, answer.tempCertChanges);
+    const session = new ClerkSession(core, client, answer.user, answer.tempCertChanges, answer.reminders);
     session.courier.start(); // whatever this clerk signed before (a crash, a dead network) goes out now
     return session;
+  }
+
+  /** Asks the service again (after a 補簽 batch, or when the clerk comes back to the inbox). */
+  async refreshReminders(): Promise<LoginResponse['reminders']> {
+    this.reminders = await this.client.reminders();
+    return this.reminders;
   }
 
   get account(): string {

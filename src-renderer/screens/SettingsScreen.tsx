@@ -4,11 +4,12 @@ import { useTranslation } from 'react-i18next';
 import type { CardDiagnostics } from '../../src-shared/common/card-status';
 import type { DesktopSettings } from '../../src-shared/common/ipc/outputs';
 import { call, sentenceOf } from '../bridge';
+import { DeputiesCard } from '../components/DeputiesCard';
 import { Notice } from '../components/Notice';
 import { ScreenHeading } from '../components/ScreenHeading';
 
-/** Settings: service URL (unless an administrator fixed it), PKCS#11 module, language; card diagnostics. */
-export function SettingsScreen({ settings, onSaved }: { settings: DesktopSettings; onSaved(next: DesktopSettings): void }) {
+/** Settings: service URL (unless an administrator fixed it), PKCS#11 module, language; deputies (職務代理人); card diagnostics. */
+export function SettingsScreen({ settings, onSaved, me }: { settings: DesktopSettings; onSaved(next: DesktopSettings): void; me: string }) {
   const { t } = useTranslation();
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -49,6 +50,7 @@ export function SettingsScreen({ settings, onSaved }: { settings: DesktopSetting
       </Card>
       {notice && <Notice kind="news" type="success" title={notice} />}
       {error && <Notice kind="problem" title={error} />}
+      <DeputiesCard me={me} />
       <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('settings.diagnostics')}</h2>}>
         <Button onClick={async () => setDiagnostics(await call('card:diagnostics', {}).catch(() => null))}>{t('settings.runDiagnostics')}</Button>
         {/* A Tab stop with a name, so the arrow keys scroll it without a mouse. */}

@@ -2,6 +2,7 @@ import type { UserSummary } from '../api/accounts.js';
 import type { ActionResult, DocumentList, DocumentView } from '../api/documents.js';
 import type { PendingResignStep } from '../api/resign.js';
 import type { TempCertChange } from '../api/temp-cert.js';
+import type { Deputy, DeputyList, Reminders } from '../api/organisation.js';
 import type { CardDiagnostics, CardStatus } from '../card-status.js';
 import type { ErrorCode } from '../errors.js';
 import type { ChangeType } from '../flow.js';
@@ -71,6 +72,8 @@ export interface SessionState {
   serviceUrl: string;
   /** Changes to the temp cert since the previous login (any PC): shown at once, so one not made by the clerk is noticed. */
   tempCertChanges?: TempCertChange[];
+  /** Pending 補簽 and, for a unit head, their people's overdue steps: shown after login. */
+  reminders?: Reminders;
 }
 
 /** What each channel answers. */
@@ -94,6 +97,10 @@ export interface IpcOutputs {
   'resign:pending': ResignListed[];
   'resign:start': ResignReport;
   'resign:cancel': { cancelled: boolean };
+  'reminders:get': Reminders;
+  'deputies:list': DeputyList;
+  'deputies:name': Deputy;
+  'deputies:withdraw': DeputyList;
   'card:status': CardStatus;
   'card:diagnostics': CardDiagnostics;
   'settings:get': DesktopSettings;
