@@ -60,7 +60,7 @@ test('the login reminder of pending 補簽 leads to IFT940; a deputy is named an
     await screenshot(page, 'organisation-02-deputy-form');
     await deputies.getByRole('button', { name: '指定職務代理人' }).click();
     await expect(deputies).toContainText(`已指定 王美玲 為 公文系統廠商 的職務代理人（${today} 至 ${weekLater}）。`);
-    await expect(page.getByTestId('my-deputies')).toContainText(`王美玲（專員）　${today} 至 ${weekLater}`);
+    await expect(page.getByTestId('my-deputies')).toContainText(`王美玲（專員）\u3000${today} 至 ${weekLater}`);
     await screenshot(page, 'organisation-03-deputy-named');
 
     // A range that ends before it starts is refused with the service's sentence.
