@@ -5,7 +5,13 @@ import { account } from './text.js';
 export const isoDay = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, { message: '日期格式應為 YYYY-MM-DD (a day is YYYY-MM-DD)' })
-  .refine((s) => new Date(`${s}T00:00:00Z`).toISOString().slice(0, 10) === s, { message: '沒有這一天 (no such day)' });
+  // zod runs this also when the pattern failed: a value that is no date at all must not throw here.
+  .refine((s) => isCalendarDay(s), { message: '沒有這一天 (no such day)' });
+
+function isCalendarDay(s: string): boolean {
+  const at = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(at.getTime()) && at.toISOString().slice(0, 10) === s;
+}
 
 /** A person as the deputy screens name them. */
 export const PersonRef = z.object({ account: z.string(), name: z.string(), title: z.string(), unit: z.string() });
