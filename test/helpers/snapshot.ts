@@ -18,6 +18,7 @@ const TABLES = [
   'temp_cert_applications',
   'temp_certificates',
   'audit_log',
+  'deputies',
 ] as const;
 
 export async function snapshot(db: Kysely<Database>): Promise<string> {
