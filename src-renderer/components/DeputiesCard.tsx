@@ -24,6 +24,7 @@ interface Values {
   startsOn: string;
   endsOn: string;
   for?: string;
+  loginPassword: string;
 }
 
 /**
@@ -48,6 +49,7 @@ export function DeputiesCard({ me }: { me: string }) {
         startsOn: isoDayOf(values.startsOn)!,
         endsOn: isoDayOf(values.endsOn)!,
         ...(values.for && values.for !== me ? { for: values.for } : {}),
+        loginPassword: values.loginPassword,
       });
       setNotice(t('deputies.added', { name: named.deputy.name, person: named.person.name, from: rocDay(named.startsOn), to: rocDay(named.endsOn) }));
       form.resetFields();
@@ -134,6 +136,9 @@ export function DeputiesCard({ me }: { me: string }) {
           </Form.Item>
           <Form.Item label={t('deputies.endsOn')} name="endsOn" rules={[dateRule]}>
             <Input placeholder={t('deputies.datePlaceholder')} style={{ width: 120 }} />
+          </Form.Item>
+          <Form.Item label={t('ift930.loginPassword')} name="loginPassword" rules={[{ required: true, message: t('deputies.passwordRequired') }]}>
+            <Input.Password autoComplete="current-password" style={{ width: 160 }} />
           </Form.Item>
           <Button type="primary" htmlType="submit">
             {t('deputies.add')}

@@ -51,9 +51,14 @@ export async function login(ctx: ServiceContext, account: string, password: stri
  * Asks for the login password again before a change to who can sign as this person (a borrowed
  * session is not enough). Wrong passwords count against the same limit as logins.
  */
-export async function confirmLoginPassword(ctx: ServiceContext, actor: Actor, password: string): Promise<void> {
+export async function confirmLoginPassword(
+  ctx: ServiceContext,
+  actor: Actor,
+  password: string,
+  wrong: 'REAUTH_FAILED' | 'DEPUTY_REAUTH_FAILED' = 'REAUTH_FAILED',
+): Promise<void> {
   const user = await ctx.storage.db.selectFrom('users').select('password_hash').where('id', '=', actor.id).executeTakeFirstOrThrow();
-  await ctx.passwordGuard.check(`login:${actor.account}`, () => verifyPassword(password, user.password_hash), 'REAUTH_FAILED');
+  await ctx.passwordGuard.check(`login:${actor.account}`, () => verifyPassword(password, user.password_hash), wrong);
 }
 
 export async function authenticate(ctx: ServiceContext, token: string | undefined): Promise<Actor> {

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Deputy, DeputyList, NameDeputyRequest, PersonRef } from '../../src-shared/common/api/organisation.js';
 import { GongwenError } from '../../src-shared/common/errors.js';
 import { taiwanDay } from '../../src-shared/common/roc-date.js';
+import { confirmLoginPassword } from '../accounts/sessions.js';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Actor, ServiceContext } from '../context.js';
 import type { Database } from '../storage/schema.js';
@@ -47,6 +48,7 @@ export async function nameDeputy(ctx: ServiceContext, actor: Actor, input: NameD
   const now = ctx.now();
   const today = taiwanDay(now);
   const id = randomUUID();
+  await confirmLoginPassword(ctx, actor, input.loginPassword, 'DEPUTY_REAUTH_FAILED');
   await ctx.storage.write(async (trx) => {
     const person = input.for === undefined || input.for === actor.account ? { id: actor.id, unit_id: actor.unitId } : await findPerson(trx, input.for);
     if (person.id !== actor.id) await requireHeadForUndeputised(trx, actor, person, today);

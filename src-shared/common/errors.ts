@@ -147,6 +147,7 @@ export const errorCatalog = {
     '只能為自己指定職務代理人；單位主管僅能為本單位尚未指定代理人的同仁指定。',
     'You may name your own deputies; a unit head may name one only for a person of their unit who has named none.',
   ],
+  DEPUTY_REAUTH_FAILED: [403, '登入密碼錯誤，職務代理人未變更。', 'The login password is wrong; no deputy was named.'],
   DEPUTY_NOT_FOUND: [404, '找不到這筆職務代理人資料，或已經撤銷。', 'There is no such deputy, or it was already withdrawn.'],
   FIGURES_NOT_ALLOWED: [
     403,

@@ -57,6 +57,7 @@ test('the login reminder of pending 補簽 leads to IFT940; a deputy is named an
     const weekLater = formatRocDate(new Date(Date.now() + 7 * DAY));
     await deputies.getByLabel('開始日').fill(today);
     await deputies.getByLabel('結束日').fill(weekLater);
+    await deputies.getByLabel('登入密碼（確認本人）').fill('gongwen-demo');
     await screenshot(page, 'organisation-02-deputy-form');
     await deputies.getByRole('button', { name: '指定職務代理人' }).click();
     await expect(deputies).toContainText(`已指定 王美玲 為 公文系統廠商 的職務代理人（${today} 至 ${weekLater}）。`);
@@ -69,6 +70,7 @@ test('the login reminder of pending 補簽 leads to IFT940; a deputy is named an
     await expect(page.locator('.ant-select-dropdown').filter({ visible: true })).toHaveCount(0);
     await deputies.getByLabel('開始日').fill(weekLater);
     await deputies.getByLabel('結束日').fill(today);
+    await deputies.getByLabel('登入密碼（確認本人）').fill('gongwen-demo');
     await deputies.getByRole('button', { name: '指定職務代理人' }).click();
     await expect(deputies.getByRole('alert')).toContainText('代理期間不正確');
 

@@ -351,7 +351,9 @@ describe.each(databaseKinds())('bad and hostile input on %s: a stable 4xx code, 
     await setUnitHead(service.ctx, 'ict', 'yeh.yenchih');
     const admin = await Clerk.login(service, 'lin.shufen');
     const day = (offset: number) => taiwanDay(service.ctx.now().getTime() + offset * 86_400_000);
-    const vendorsDeputy = (await vendor.call('POST', '/api/deputies', { deputy: 'wang.meiling', startsOn: day(0), endsOn: day(3) })).body as { id: string };
+    const vendorsDeputy = (
+      await vendor.call('POST', '/api/deputies', { deputy: 'wang.meiling', startsOn: day(0), endsOn: day(3), loginPassword: 'gongwen-demo' })
+    ).body as { id: string };
     const nameDeputy =
       (body: unknown, clerk = drafter) =>
       async () => ({ method: 'POST' as const, url: '/api/deputies', payload: body as InjectOptions['payload'], headers: auth(clerk) });
@@ -361,10 +363,16 @@ describe.each(databaseKinds())('bad and hostile input on %s: a stable 4xx code, 
     const figures =
       (unit: string, query: string, clerk = chief) =>
       async () => ({ method: 'GET' as const, url: `/api/units/${unit}/figures?${query}`, headers: auth(clerk) });
-    const valid = { deputy: 'wang.meiling', startsOn: day(0), endsOn: day(1) };
+    const valid = { deputy: 'wang.meiling', startsOn: day(0), endsOn: day(1), loginPassword: 'gongwen-demo' };
     cases.push(
       { name: 'reminders without a session', expect: [401, 'UNAUTHENTICATED'], request: async () => ({ method: 'GET', url: '/api/reminders' }) },
       { name: 'deputies without a session', expect: [401, 'UNAUTHENTICATED'], request: async () => ({ method: 'POST', url: '/api/deputies', payload: valid }) },
+      {
+        name: 'a deputy named with a wrong login password',
+        expect: [403, 'DEPUTY_REAUTH_FAILED'],
+        request: nameDeputy({ ...valid, loginPassword: 'wrong-password' }),
+      },
+      { name: 'a deputy named without the login password', expect: [400, 'VALIDATION_FAILED'], request: nameDeputy({ ...valid, loginPassword: undefined }) },
       { name: 'a deputy who is oneself', expect: [400, 'DEPUTY_SELF'], request: nameDeputy({ ...valid, deputy: 'chen.chiming' }) },
       { name: 'a deputy who does not exist', expect: [404, 'DEPUTY_UNKNOWN'], request: nameDeputy({ ...valid, deputy: 'no.such.person' }) },
       {

@@ -8,6 +8,7 @@ import { databaseKinds } from '../helpers/databases.js';
 import { Clerk, startTestService, type TestService } from '../helpers/service.js';
 
 const DAY = 86_400_000;
+const PW = 'gongwen-demo';
 
 /**
  * 職務代理人 through the API: a person names deputies for ranges of days; the deputy's right to
@@ -37,7 +38,7 @@ describe.each(databaseKinds())('deputies on %s', (kind) => {
   afterAll(() => service.close());
 
   it('names a deputy for a range; the right holds before none of it, during all of it, after none of it', async () => {
-    const named = await vendor.call<Deputy>('POST', '/api/deputies', { deputy: 'wang.meiling', startsOn: day(2), endsOn: day(4) });
+    const named = await vendor.call<Deputy>('POST', '/api/deputies', { loginPassword: PW, deputy: 'wang.meiling', startsOn: day(2), endsOn: day(4) });
     expect(named.status).toBe(200);
     expect(named.body).toMatchObject({
       person: { account: 'vendor' },
@@ -54,35 +55,43 @@ describe.each(databaseKinds())('deputies on %s', (kind) => {
     expect(await right('wang.meiling', 'vendor', new Date(now + 3 * DAY))).toBe('deputy'); // during
     expect(await right('wang.meiling', 'vendor', new Date(now + 5 * DAY))).toBeNull(); // after
     expect((await auditOf('deputy.name')).at(-1)).toMatchObject({ actor: 'vendor', subject: 'vendor' });
-    expect(JSON.parse((await auditOf('deputy.name')).at(-1)!.detail)).toMatchObject({ deputy: 'wang.meiling', startsOn: day(2), endsOn: day(4) });
+    const detail = (await auditOf('deputy.name')).at(-1)!.detail;
+    expect(JSON.parse(detail)).toMatchObject({ deputy: 'wang.meiling', startsOn: day(2), endsOn: day(4) });
+    expect(detail).not.toContain(PW); // the password asked again is never recorded
   });
 
   it('allows overlapping ranges, and refuses self, unknown deputies and unsound ranges with their own codes', async () => {
-    const overlap = await vendor.call<Deputy>('POST', '/api/deputies', { deputy: 'chen.chiming', startsOn: day(3), endsOn: day(10) });
+    const overlap = await vendor.call<Deputy>('POST', '/api/deputies', { loginPassword: PW, deputy: 'chen.chiming', startsOn: day(3), endsOn: day(10) });
     expect(overlap.status).toBe(200);
     const refused = async (body: unknown) => (await vendor.call('POST', '/api/deputies', body)).body.code;
-    expect(await refused({ deputy: 'vendor', startsOn: day(0), endsOn: day(1) })).toBe('DEPUTY_SELF');
-    expect(await refused({ deputy: 'nobody', startsOn: day(0), endsOn: day(1) })).toBe('DEPUTY_UNKNOWN');
-    expect(await refused({ deputy: 'wang.meiling', startsOn: day(5), endsOn: day(4) })).toBe('DEPUTY_RANGE_INVALID');
-    expect(await refused({ deputy: 'wang.meiling', startsOn: day(-10), endsOn: day(-1) })).toBe('DEPUTY_RANGE_INVALID');
-    expect(await refused({ deputy: 'wang.meiling', startsOn: day(0), endsOn: day(366) })).toBe('DEPUTY_RANGE_INVALID');
-    expect((await vendor.call('POST', '/api/deputies', { deputy: 'wang.meiling', startsOn: day(0), endsOn: day(365) })).status).toBe(200);
+    expect(await refused({ loginPassword: PW, deputy: 'vendor', startsOn: day(0), endsOn: day(1) })).toBe('DEPUTY_SELF');
+    expect(await refused({ loginPassword: PW, deputy: 'nobody', startsOn: day(0), endsOn: day(1) })).toBe('DEPUTY_UNKNOWN');
+    expect(await refused({ loginPassword: PW, deputy: 'wang.meiling', startsOn: day(5), endsOn: day(4) })).toBe('DEPUTY_RANGE_INVALID');
+    expect(await refused({ loginPassword: PW, deputy: 'wang.meiling', startsOn: day(-10), endsOn: day(-1) })).toBe('DEPUTY_RANGE_INVALID');
+    expect(await refused({ loginPassword: PW, deputy: 'wang.meiling', startsOn: day(0), endsOn: day(366) })).toBe('DEPUTY_RANGE_INVALID');
+    expect((await vendor.call('POST', '/api/deputies', { loginPassword: PW, deputy: 'wang.meiling', startsOn: day(0), endsOn: day(365) })).status).toBe(200);
   });
 
   it('lets a unit head name one for a person of the unit who has none, and no one else', async () => {
     expect((await chief.call<DeputyList>('GET', '/api/deputies')).body.staffWithoutDeputy.map((p) => p.account)).toEqual(['chen.chiming', 'wang.meiling']);
-    const forChen = await chief.call<Deputy>('POST', '/api/deputies', { for: 'chen.chiming', deputy: 'wang.meiling', startsOn: day(0), endsOn: day(7) });
+    const forChen = await chief.call<Deputy>('POST', '/api/deputies', {
+      loginPassword: PW,
+      for: 'chen.chiming',
+      deputy: 'wang.meiling',
+      startsOn: day(0),
+      endsOn: day(7),
+    });
     expect(forChen.status).toBe(200);
     expect(forChen.body).toMatchObject({ person: { account: 'chen.chiming' }, namedBy: 'yeh.yenchih' });
     expect(await right('wang.meiling', 'chen.chiming', service.ctx.now())).toBe('deputy');
     expect((await chief.call<DeputyList>('GET', '/api/deputies')).body.staffWithoutDeputy.map((p) => p.account)).toEqual(['wang.meiling']);
     const refused = async (clerk: Clerk, body: unknown) => (await clerk.call('POST', '/api/deputies', body)).body.code;
     // chen now has one; the vendor named their own; lin.shufen is of another unit; wang is no head.
-    expect(await refused(chief, { for: 'chen.chiming', deputy: 'vendor', startsOn: day(0), endsOn: day(1) })).toBe('DEPUTY_NOT_ALLOWED');
-    expect(await refused(chief, { for: 'vendor', deputy: 'chen.chiming', startsOn: day(0), endsOn: day(1) })).toBe('DEPUTY_NOT_ALLOWED');
-    expect(await refused(chief, { for: 'lin.shufen', deputy: 'chen.chiming', startsOn: day(0), endsOn: day(1) })).toBe('DEPUTY_NOT_ALLOWED');
-    expect(await refused(wang, { for: 'chen.chiming', deputy: 'vendor', startsOn: day(0), endsOn: day(1) })).toBe('DEPUTY_NOT_ALLOWED');
-    expect(await refused(chief, { for: 'nobody', deputy: 'vendor', startsOn: day(0), endsOn: day(1) })).toBe('USER_UNKNOWN');
+    expect(await refused(chief, { loginPassword: PW, for: 'chen.chiming', deputy: 'vendor', startsOn: day(0), endsOn: day(1) })).toBe('DEPUTY_NOT_ALLOWED');
+    expect(await refused(chief, { loginPassword: PW, for: 'vendor', deputy: 'chen.chiming', startsOn: day(0), endsOn: day(1) })).toBe('DEPUTY_NOT_ALLOWED');
+    expect(await refused(chief, { loginPassword: PW, for: 'lin.shufen', deputy: 'chen.chiming', startsOn: day(0), endsOn: day(1) })).toBe('DEPUTY_NOT_ALLOWED');
+    expect(await refused(wang, { loginPassword: PW, for: 'chen.chiming', deputy: 'vendor', startsOn: day(0), endsOn: day(1) })).toBe('DEPUTY_NOT_ALLOWED');
+    expect(await refused(chief, { loginPassword: PW, for: 'nobody', deputy: 'vendor', startsOn: day(0), endsOn: day(1) })).toBe('USER_UNKNOWN');
   });
 
   it('withdraws: by the person or the head who named it; others are told there is no such deputy; audited', async () => {
@@ -101,10 +110,17 @@ describe.each(databaseKinds())('deputies on %s', (kind) => {
     expect(await right('wang.meiling', 'chen.chiming', service.ctx.now())).toBeNull();
   });
 
+  it('asks for the login password again: a borrowed session cannot name a deputy', async () => {
+    const r = await vendor.call('POST', '/api/deputies', { loginPassword: 'not-the-password', deputy: 'wang.meiling', startsOn: day(0), endsOn: day(1) });
+    expect([r.status, r.body.code]).toEqual([403, 'DEPUTY_REAUTH_FAILED']);
+  });
+
   it('refuses a deputy who has left', async () => {
     await service.ctx.storage.write((trx) =>
       trx.updateTable('users').set({ separated_at: '2020-01-01T00:00:00.000Z' }).where('account', '=', 'huang.kuowei').execute(),
     );
-    expect((await vendor.call('POST', '/api/deputies', { deputy: 'huang.kuowei', startsOn: day(0), endsOn: day(1) })).body.code).toBe('DEPUTY_SEPARATED');
+    expect((await vendor.call('POST', '/api/deputies', { loginPassword: PW, deputy: 'huang.kuowei', startsOn: day(0), endsOn: day(1) })).body.code).toBe(
+      'DEPUTY_SEPARATED',
+    );
   });
 });

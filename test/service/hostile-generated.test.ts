@@ -174,7 +174,7 @@ describe.each(databaseKinds())('generated hostile input on %s', (kind) => {
             post(vendor, '/api/resign', { note: text, certificates: ['AAAA'], items: [{ stepId: pending[0]!.stepId, countersignature: 'AAAA' }] }),
         },
       );
-      const deputy = { deputy: 'wang.meiling', startsOn: '2026-12-01', endsOn: '2026-12-02' };
+      const deputy = { deputy: 'wang.meiling', startsOn: '2026-12-01', endsOn: '2026-12-02', loginPassword: 'gongwen-demo' };
       cases.push(
         ...(['deputy', 'startsOn', 'endsOn', 'for'] as const).map((field) => ({
           name: `${what} in a deputy's ${field}`,

@@ -125,6 +125,7 @@ export async function seedDemo(config: ServiceConfig, log: (line: string) => voi
       deputy: 'wang.meiling',
       startsOn: taiwanDay(Date.now() - 30 * 24 * 3600 * 1000),
       endsOn: taiwanDay(Date.now() + 90 * 24 * 3600 * 1000),
+      loginPassword: DEMO_PASSWORD,
     });
     log(
       `demo data seeded: ${demoPeople.length} people, ${count} documents (including ${SEED_DOCUMENT_NUMBER}); every password is "${DEMO_PASSWORD}", the vendor's temp-cert password "${DEMO_TEMP_CERT_PASSWORD}"`,

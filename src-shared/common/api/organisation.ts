@@ -46,6 +46,8 @@ export const NameDeputyRequest = z.strictObject({
   endsOn: isoDay,
   /** A unit head naming one for a person of their unit; left out: for oneself. */
   for: account.optional(),
+  /** The login password again: a deputy may re-sign on the person's behalf, so a borrowed session is not enough. */
+  loginPassword: z.string().min(1).max(256),
 });
 export type NameDeputyRequest = z.infer<typeof NameDeputyRequest>;
 
