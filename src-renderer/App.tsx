@@ -1,10 +1,10 @@
 import { Button, ConfigProvider, Layout, Menu, Space, Spin, Typography } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhTW from 'antd/locale/zh_TW';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DesktopSettings, SessionState } from '../src-shared/common/ipc/outputs';
-import { formatRocDateTime } from '../src-shared/common/roc-date';
+import { formatRocDate, formatRocDateTime } from '../src-shared/common/roc-date';
 import { call, subscribe } from './bridge';
 import { CardIndicator } from './components/CardIndicator';
 import { Notice } from './components/Notice';
@@ -91,6 +91,7 @@ export function App() {
           </Layout.Sider>
           <Layout.Content style={{ padding: 24 }}>
             <TempCertChangeNotice changes={session.tempCertChanges ?? []} />
+            <ResignReminder screen={screen.name} initial={session.reminders} onResign={() => setScreen({ name: 'ift940' })} />
             <OutboxNotice />
             {(screen.name === 'inbox' || screen.name === 'involved') && (
               <InboxScreen key={screen.name} box={screen.name} onOpen={(id) => setScreen({ name: 'document', id, from: screen.name as 'inbox' })} />
@@ -106,7 +107,7 @@ export function App() {
             )}
             {screen.name === 'ift930' && <TempCertScreen />}
             {screen.name === 'ift940' && <ResignScreen />}
-            {screen.name === 'settings' && <SettingsScreen settings={settings} onSaved={setSettings} />}
+            {screen.name === 'settings' && <SettingsScreen settings={settings} onSaved={setSettings} me={session.user.account} />}
           </Layout.Content>
         </Layout>
       </Layout>
@@ -135,6 +136,55 @@ function TempCertChangeNotice({ changes }: { changes: NonNullable<SessionState['
       title={t('ift930.changes')}
       description={lines.join('；')}
     />
+  );
+}
+
+/**
+ * 您有 N 件公文待補簽（最早 103/05/27）, with the way to IFT940; a unit head also sees their people's
+ * overdue steps. From the login answer first, then asked again on each change of screen (a batch
+ * just done, a colleague's step re-signed on their behalf), so it never goes stale for long.
+ */
+function ResignReminder({ screen, initial, onResign }: { screen: Screen['name']; initial: SessionState['reminders']; onResign(): void }) {
+  const { t } = useTranslation();
+  const [reminders, setReminders] = useState(initial);
+  const shownScreen = useRef(screen);
+  useEffect(() => {
+    // Asked again when the screen changes, not on the first render (the login answer has it).
+    if (shownScreen.current === screen) return;
+    shownScreen.current = screen;
+    void call('reminders:get', {}).then(setReminders, () => undefined);
+  }, [screen]);
+  // A 補簽 batch that ends changes the count at once.
+  useEffect(
+    () =>
+      subscribe('resign:progress', (p) => {
+        if (p.done === p.total) void call('reminders:get', {}).then(setReminders, () => undefined);
+      }),
+    [],
+  );
+  if (!reminders) return null;
+  const pending = reminders.pendingResign > 0 && reminders.earliestPendingAt;
+  const overdue = (reminders.unitOverdue ?? 0) > 0;
+  if (!pending && !overdue) return null;
+  return (
+    <Space orientation="vertical" style={{ width: '100%', marginBottom: 16 }}>
+      {pending && (
+        <Notice
+          kind="reminder"
+          type="warning"
+          data-testid="resign-reminder"
+          title={t('reminders.pending', { count: reminders.pendingResign, earliest: formatRocDate(reminders.earliestPendingAt!) })}
+          action={
+            screen !== 'ift940' && (
+              <Button size="small" onClick={onResign}>
+                {t('reminders.goResign')}
+              </Button>
+            )
+          }
+        />
+      )}
+      {overdue && <Notice kind="reminder" type="warning" data-testid="unit-overdue" title={t('reminders.unitOverdue', { count: reminders.unitOverdue })} />}
+    </Space>
   );
 }
 

@@ -3,7 +3,6 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fromPem } from '../src-shared/node/pki/x509.js';
 import { requirePasswordPolicy } from './accounts/password-policy.js';
-import { setUnitHead } from './accounts/unit-heads.js';
 import { createUser, ensureUnit, findUserByAccount, registerCardCertificate } from './accounts/users.js';
 import { verifyAuditChain } from './audit/audit-log.js';
 import { buildEvidence, findDocumentId, writeEvidence } from './evidence/evidence.js';
@@ -15,6 +14,8 @@ import { OperatorError } from './operations/operator-error.js';
 import { splitCardChain } from './signatures/card-registration.js';
 import { listCards, retireCard } from './signatures/card-replacement.js';
 import type { CardRecord } from '../src-shared/common/api/cards.js';
+import { separateUser } from './organisation/separation.js';
+import { setUnitHead } from './organisation/unit-heads.js';
 import { configFromEnvironment, createContext } from './service.js';
 import { startTimeStampQueue } from './timestamp/signature-time-stamps.js';
 
@@ -26,7 +27,6 @@ const usage = `GongwenDesk document service
   export-evidence <document number> <folder> signed payloads, CMS and trust anchors, for openssl
   add-unit <id> <name>
   add-user <account> <name> <unit id> <title>   (password from GONGWEN_NEW_PASSWORD)
-  set-unit-head <unit id> <account>          who approves the unit's temp-cert applications
   register-card <account> <certificate.pem>  bind a card certificate (PEM: the card's and its
                                              intermediates) to a user, after validating it
                                              (an administrator: no same-person check; a
@@ -34,9 +34,14 @@ const usage = `GongwenDesk document service
   list-cards <account>                       the cards registered to a user, with their state
   retire-card <account> <SHA-256>            retire a card (lost, replaced): it signs and logs
                                              in no more; what it signed still verifies
+  set-unit-head <unit id> <account>          the unit's head (權責主管): approves its people's
+                                             temp-cert applications (when the policy asks),
+                                             re-signs on their behalf, names deputies for them
+  separate-user <account> [--on YYYY-MM-DD]  離職: ends their sessions, revokes their temp certs,
+                                             refuses their logins; --on a day up to today (Taiwan)
 
 Environment: GONGWEN_DATA_DIR (default ./data), DATABASE_URL (postgres://… instead of SQLite),
-GONGWEN_TEMP_CA_CERT / GONGWEN_TEMP_CA_KEY, GONGWEN_CARD_ROOTS.`;
+GONGWEN_TEMP_CA_CERT / GONGWEN_TEMP_CA_KEY, GONGWEN_CARD_ROOTS, GONGWEN_ADMINISTRATORS.`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -126,15 +131,6 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       });
     }
-    case 'set-unit-head': {
-      const [unitId, account] = rest;
-      if (!unitId || !account) return fail('set-unit-head <unit id> <account>');
-      return withContext(config, async (ctx) => {
-        await setUnitHead(ctx, unitId, account);
-        console.log(`${account} now heads unit ${unitId}`);
-        return 0;
-      });
-    }
     case 'register-card': {
       const [account, pemPath] = rest;
       if (!account || !pemPath) return fail('register-card <account> <certificate.pem>');
@@ -174,6 +170,27 @@ async function main(argv: string[]): Promise<number> {
         const card = await retireCard(ctx, user.id, account, sha256, null);
         console.log(`retired (it signs and logs in no more; what it signed still verifies):`);
         printCard(card);
+        return 0;
+      });
+    }
+    case 'set-unit-head': {
+      const [unitId, account] = rest;
+      if (!unitId || !account) return fail('set-unit-head <unit id> <account>');
+      return withContext(config, async (ctx) => {
+        const { previous } = await setUnitHead(ctx, unitId, account);
+        console.log(`${account} is now the head of ${unitId}${previous && previous !== account ? ` (was ${previous})` : ''}`);
+        return 0;
+      });
+    }
+    case 'separate-user': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { on: { type: 'string' } } });
+      const [account] = positionals;
+      if (!account || positionals.length > 1) return fail('separate-user <account> [--on YYYY-MM-DD]');
+      return withContext(config, async (ctx) => {
+        const done = await separateUser(ctx, null, account, values.on);
+        console.log(`${account} separated from ${done.separatedAt}: ${done.sessionsEnded} sessions ended, ${done.tempCertsRevoked} temp certificates revoked`);
+        console.log(`  ${done.pendingResign} temp-signed steps not yet re-signed are now due on their behalf (代為補簽)`);
+        if (done.headOf.length > 0) console.log(`  they were head of ${done.headOf.join(', ')}: set a new head with set-unit-head`);
         return 0;
       });
     }

@@ -24,6 +24,8 @@ export interface ServiceContext {
   timeStampSkewMs: number;
   /** The agency's rules for 補簽 and temp certs (GONGWEN_POLICY; defaults are the seed's). */
   policy: AgencyPolicy;
+  /** Accounts that may use the admin API (GONGWEN_ADMINISTRATORS): separation, every unit's figures. */
+  administrators: ReadonlySet<string>;
 }
 
 /** The user a request acts for, once its session token is checked. */

@@ -32,6 +32,7 @@ import { keepTsaCertificate } from './timestamp/signature-time-stamps.js';
  *   GONGWEN_POLICY          the agency's policy for 補簽 and temp certs (a JSON file; unset: the seed's rules)
  *   GONGWEN_PUBLIC_URL      the service's address as clients and relying parties reach it (default
  *                           http://127.0.0.1:<PORT or 8380>); temp certificates name <it>/api/temp-ca/crl
+ *   GONGWEN_ADMINISTRATORS  accounts (comma-separated) that may use the admin API (separation, all units' figures)
  * The README's configuration reference lists these and the rest (PORT, GONGWEN_LOG_LEVEL …).
  */
 export interface ServiceConfig {
@@ -55,6 +56,8 @@ export interface ServiceConfig {
   trustedProxies?: string[];
   /** The service's public base URL (no trailing slash): temp certificates' CRL distribution point. */
   publicUrl?: string;
+  /** Accounts that may use the admin API (GONGWEN_ADMINISTRATORS); none when unset. */
+  administrators?: readonly string[];
   now?: () => Date;
 }
 
@@ -77,6 +80,10 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): Ser
     tlsKeyPath: env.GONGWEN_TLS_KEY || undefined,
     trustedProxies: parseTrustedProxies(env.GONGWEN_TRUST_PROXY),
     publicUrl: publicUrl(env),
+    administrators: (env.GONGWEN_ADMINISTRATORS ?? '')
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean),
   };
 }
 
@@ -161,6 +168,7 @@ export async function createContext(config: ServiceConfig): Promise<ServiceConte
     timeStampAuthority: tsa,
     timeStampSkewMs: (config.timeStampSkewSeconds ?? 300) * 1000,
     policy,
+    administrators: new Set(config.administrators ?? []),
   };
 }
 

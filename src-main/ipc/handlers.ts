@@ -23,6 +23,7 @@ function sessionState(app: DesktopApp): SessionState {
     serviceUrl: app.settings.get().serviceUrl,
     tempCertChanges: app.session?.tempCertChanges ?? [],
     loginMethod: app.session?.loginMethod ?? null,
+    ...(app.session ? { reminders: app.session.reminders } : {}),
   };
 }
 
@@ -62,6 +63,14 @@ export const handlers: IpcHandlers = {
     await app.session?.logout();
     app.session = null;
     return sessionState(app);
+  },
+  'reminders:get': async (_input, app) => app.requireSession().refreshReminders(),
+  'deputies:list': async (_input, app) => app.requireSession().client.deputies(),
+  'deputies:name': async (input, app) => app.requireSession().client.nameDeputy(input),
+  'deputies:withdraw': async ({ id }, app) => {
+    const { client } = app.requireSession();
+    await client.withdrawDeputy(id);
+    return client.deputies();
   },
   'users:list': async (_input, app) => (await app.requireSession().client.users()).users,
   'documents:list': async (input, app) =>

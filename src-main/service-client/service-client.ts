@@ -11,6 +11,7 @@ import {
   type InboxQuery,
 } from '../../src-shared/common/api/documents.js';
 import { PendingResignList, ResignResponse, type ResignRequest } from '../../src-shared/common/api/resign.js';
+import { Deputy, DeputyList, Reminders, type NameDeputyRequest } from '../../src-shared/common/api/organisation.js';
 import {
   CardChallengeResponse,
   CardList,
@@ -185,6 +186,20 @@ export class ServiceClient {
   /** Re-signing a step twice is harmless (the service reports it already re-signed), so retrying is safe. */
   resign(body: ResignRequest) {
     return this.request('POST', '/api/resign', ResignResponse, body, { retry: true });
+  }
+
+  /** Pending 補簽 and a unit head's overdue count, as at login. */
+  reminders() {
+    return this.request('GET', '/api/reminders', Reminders);
+  }
+  deputies() {
+    return this.request('GET', '/api/deputies', DeputyList);
+  }
+  nameDeputy(body: NameDeputyRequest) {
+    return this.request('POST', '/api/deputies', Deputy, body, { retry: false });
+  }
+  withdrawDeputy(id: string) {
+    return this.request('DELETE', `/api/deputies/${encodeURIComponent(id)}`, null, undefined, { retry: false });
   }
 
   private async request<S extends ZodType | null | typeof RAW_BYTES>(

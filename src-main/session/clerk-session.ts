@@ -1,6 +1,7 @@
 import type { LoginResponse } from '../../src-shared/common/api/accounts.js';
 import type { DocumentView } from '../../src-shared/common/api/documents.js';
 import { GongwenError } from '../../src-shared/common/errors.js';
+import { NO_REMINDERS } from '../../src-shared/common/api/organisation.js';
 import type { CardService } from '../card/card-service.js';
 import type { SecretStore } from '../keychain/keychain.js';
 import { Courier } from '../outbox/courier.js';
@@ -52,6 +53,8 @@ export class ClerkSession {
     readonly tempCertChanges: LoginResponse['tempCertChanges'] = [],
     /** 密碼 or 憑證卡: how this login was made. */
     readonly loginMethod: LoginResponse['loginMethod'] = 'password',
+    /** Pending 補簽 (and a unit head's overdue count): from the login answer, refreshed on asking. */
+    public reminders: LoginResponse['reminders'] = NO_REMINDERS,
   ) {
     this.tempCerts = new TempCertStore(core.dataDir, core.keychain, client);
     this.courier = new Courier(core.outbox, () => ({ account: user.account, client }));
@@ -60,7 +63,7 @@ export class ClerkSession {
   static async login(core: SigningCore, serviceUrl: string, account: string, password: string): Promise<ClerkSession> {
     const client = new ServiceClient({ baseUrl: serviceUrl });
     const answer = await client.login(account, password);
-    const session = new ClerkSession(core, client, answer.user, answer.tempCertChanges, answer.loginMethod);
+    const session = new ClerkSession(core, client, answer.user, answer.tempCertChanges, answer.loginMethod, answer.reminders);
     session.courier.start(); // whatever this clerk signed before (a crash, a dead network) goes out now
     return session;
   }
@@ -75,7 +78,7 @@ export class ClerkSession {
     const { challenge } = await client.cardLoginChallenge();
     const proof = await signCardStatement(core.card, pin, { service: client.baseUrl.host, purpose: 'login', account, challenge });
     const answer = await client.cardLogin({ account, ...proof });
-    const session = new ClerkSession(core, client, answer.user, answer.tempCertChanges, answer.loginMethod);
+    const session = new ClerkSession(core, client, answer.user, answer.tempCertChanges, answer.loginMethod, answer.reminders);
     session.courier.start();
     return session;
   }
@@ -103,6 +106,12 @@ export class ClerkSession {
   async retireCard(sha256: string): Promise<CardRecord[]> {
     await this.client.retireCard(sha256);
     return this.cards();
+  }
+
+  /** Asks the service again (after a 補簽 batch, or when the clerk comes back to the inbox). */
+  async refreshReminders(): Promise<LoginResponse['reminders']> {
+    this.reminders = await this.client.reminders();
+    return this.reminders;
   }
 
   get account(): string {

@@ -5,11 +5,12 @@ import type { CardDiagnostics } from '../../src-shared/common/card-status';
 import type { DesktopSettings } from '../../src-shared/common/ipc/outputs';
 import { call, sentenceOf } from '../bridge';
 import { CardRegistry } from '../components/CardRegistry';
+import { DeputiesCard } from '../components/DeputiesCard';
 import { Notice } from '../components/Notice';
 import { ScreenHeading } from '../components/ScreenHeading';
 
-/** Settings: service URL (unless an administrator fixed it), PKCS#11 module, language; card diagnostics. */
-export function SettingsScreen({ settings, onSaved }: { settings: DesktopSettings; onSaved(next: DesktopSettings): void }) {
+/** Settings: service URL (unless an administrator fixed it), PKCS#11 module, language; deputies (職務代理人); card diagnostics. */
+export function SettingsScreen({ settings, onSaved, me }: { settings: DesktopSettings; onSaved(next: DesktopSettings): void; me: string }) {
   const { t } = useTranslation();
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -51,6 +52,7 @@ export function SettingsScreen({ settings, onSaved }: { settings: DesktopSetting
       {notice && <Notice kind="news" type="success" title={notice} />}
       {error && <Notice kind="problem" title={error} />}
       <CardRegistry />
+      <DeputiesCard me={me} />
       <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('settings.diagnostics')}</h2>}>
         <Button onClick={async () => setDiagnostics(await call('card:diagnostics', {}).catch(() => null))}>{t('settings.runDiagnostics')}</Button>
         {diagnostics && <DiagnosticsSummary diagnostics={diagnostics} />}

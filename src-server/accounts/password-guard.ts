@@ -43,7 +43,11 @@ export class PasswordGuard {
   }
 
   /** Checks a password with the limit applied: throws `wrong` on a mismatch, RATE_LIMITED when locked. */
-  async check(subject: string, matches: () => Promise<boolean>, wrong: 'LOGIN_FAILED' | 'TEMP_CERT_PASSWORD_WRONG' | 'REAUTH_FAILED'): Promise<void> {
+  async check(
+    subject: string,
+    matches: () => Promise<boolean>,
+    wrong: 'LOGIN_FAILED' | 'TEMP_CERT_PASSWORD_WRONG' | 'REAUTH_FAILED' | 'DEPUTY_REAUTH_FAILED',
+  ): Promise<void> {
     await this.reserveAttempt(subject);
     // A wrong password (or a check that fails) leaves the reservation as the recorded failure.
     if (!(await matches())) throw new GongwenError(wrong);

@@ -6,6 +6,7 @@ import type { Actor, ServiceContext } from '../context.js';
 import { verifyPassword } from './password-hash.js';
 import { tempCertChangesSince } from '../temp-ca/changes.js';
 import type { UserRow } from '../storage/schema.js';
+import { remindersFor } from '../organisation/reminders.js';
 import { findUserByAccount, userSummary } from './users.js';
 
 // Checked against when the account does not exist, so that a wrong account costs as long as a wrong password.
@@ -35,6 +36,8 @@ export type LoginMethod = { method: 'password' } | { method: 'card'; cardSha256:
 export async function openSession(ctx: ServiceContext, user: UserRow, how: LoginMethod): Promise<LoginResponse> {
   const { db, dialect } = ctx.storage;
   const account = user.account;
+  // Only after the password or the card: whether someone left is not told to whoever guesses at accounts.
+  if (isSeparated(user.separated_at, ctx.now())) throw new GongwenError('USER_SEPARATED');
   const token = randomBytes(32).toString('base64url');
   const now = ctx.now();
   const previous = await db
@@ -62,16 +65,22 @@ export async function openSession(ctx: ServiceContext, user: UserRow, how: Login
     const detail = how.method === 'card' ? { method: 'card', card: cardSha256 } : {};
     await appendAudit(trx, dialect, now, { actor: account, action: 'session.login', subject: account, detail });
   });
-  return { token, expiresAt, user: await userSummary(db, user.id), tempCertChanges, loginMethod: how.method };
+  const reminders = await remindersFor(db, ctx.policy.resign, user.id, now);
+  return { token, expiresAt, user: await userSummary(db, user.id), tempCertChanges, loginMethod: how.method, reminders };
 }
 
 /**
  * Asks for the login password again before a change to who can sign as this person (a borrowed
  * session is not enough). Wrong passwords count against the same limit as logins.
  */
-export async function confirmLoginPassword(ctx: ServiceContext, actor: Actor, password: string): Promise<void> {
+export async function confirmLoginPassword(
+  ctx: ServiceContext,
+  actor: Actor,
+  password: string,
+  wrong: 'REAUTH_FAILED' | 'DEPUTY_REAUTH_FAILED' = 'REAUTH_FAILED',
+): Promise<void> {
   const user = await ctx.storage.db.selectFrom('users').select('password_hash').where('id', '=', actor.id).executeTakeFirstOrThrow();
-  await ctx.passwordGuard.check(`login:${actor.account}`, () => verifyPassword(password, user.password_hash), 'REAUTH_FAILED');
+  await ctx.passwordGuard.check(`login:${actor.account}`, () => verifyPassword(password, user.password_hash), wrong);
 }
 
 export async function authenticate(ctx: ServiceContext, token: string | undefined): Promise<Actor> {
@@ -79,11 +88,27 @@ export async function authenticate(ctx: ServiceContext, token: string | undefine
   const row = await ctx.storage.db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
-    .select(['users.id', 'users.account', 'users.name', 'users.unit_id', 'sessions.expires_at', 'sessions.ended_at', 'sessions.login_method'])
+    .select([
+      'users.id',
+      'users.account',
+      'users.name',
+      'users.unit_id',
+      'users.separated_at',
+      'sessions.expires_at',
+      'sessions.ended_at',
+      'sessions.login_method',
+    ])
     .where('sessions.token_sha256', '=', tokenDigest(token))
     .executeTakeFirst();
+  // Before the session's own state: separation ends the sessions too, but the app is told why.
+  if (row && isSeparated(row.separated_at, ctx.now())) throw new GongwenError('USER_SEPARATED');
   if (!row || row.ended_at !== null || row.expires_at <= ctx.now().toISOString()) throw new GongwenError('UNAUTHENTICATED');
   return { id: row.id, account: row.account, name: row.name, unitId: row.unit_id, loginMethod: row.login_method === 'card' ? 'card' : 'password' };
+}
+
+/** Separated from `separatedAt` on (離職): no login, no request, no send. */
+function isSeparated(separatedAt: string | null, now: Date): boolean {
+  return separatedAt !== null && separatedAt <= now.toISOString();
 }
 
 export async function logout(ctx: ServiceContext, token: string, actor: Actor): Promise<void> {

@@ -13,6 +13,7 @@ import { documentRoutes } from './routes/documents.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { resignRoutes } from './routes/resign.js';
 import { policyRoutes } from './routes/policy.js';
+import { organisationRoutes } from './routes/organisation.js';
 import { tempCertRoutes } from './routes/temp-cert.js';
 
 /**
@@ -70,6 +71,7 @@ export async function buildApp(ctx: ServiceContext, options: AppOptions = {}): P
     ...resignRoutes(ctx),
     ...policyRoutes(ctx),
     ...cardRoutes(ctx),
+    ...organisationRoutes(ctx),
   ];
   registerRoutes(app, ctx, routes);
   const openapi = openApiDocument(routes, SERVICE_VERSION);

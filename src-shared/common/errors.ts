@@ -209,6 +209,37 @@ export const errorCatalog = {
   RESIGN_STEP_UNKNOWN: [404, '找不到要補簽的公文關卡。', 'The step to re-sign does not exist.'],
   RESIGN_NOT_TEMP: [409, '這一關不是以臨時憑證簽核，不需補簽。', 'This step was not signed with a temporary certificate.'],
   COUNTERSIGNATURE_INVALID: [400, '補簽簽章不正確，與該關卡原本的簽章不符。', 'The countersignature does not match the step’s signature.'],
+
+  // Organisation: deputies, separation, the monthly figures (issue 16)
+  ADMINISTRATOR_REQUIRED: [403, '只有系統管理員可以執行這項作業。', 'Only an administrator may do this.'],
+  USER_SEPARATED: [
+    403,
+    '這個帳號的使用者已離職，不能再登入或傳送公文；未補簽的公文由職務代理人或權責主管代為補簽。',
+    'This person has left the agency: they can no longer log in or send; their deputies or unit head re-sign their pending steps.',
+  ],
+  USER_ALREADY_SEPARATED: [409, '這位使用者已經登記離職，沒有再做任何變更。', 'This person is already recorded as having left; nothing was changed.'],
+  SEPARATION_DATE_INVALID: [400, '離職日期須是今天或之前的日期（YYYY-MM-DD）。', 'The day of leaving must be today or earlier (YYYY-MM-DD).'],
+  UNIT_UNKNOWN: [404, '找不到這個單位。', 'There is no such unit.'],
+  DEPUTY_UNKNOWN: [404, '找不到指定的職務代理人帳號。', 'There is no user with the deputy’s account.'],
+  DEPUTY_SELF: [400, '不能指定自己為自己的職務代理人。', 'A person cannot be their own deputy.'],
+  DEPUTY_SEPARATED: [409, '指定的職務代理人已離職，不能擔任職務代理人。', 'The person named as deputy has left the agency.'],
+  DEPUTY_RANGE_INVALID: [
+    400,
+    '代理期間不正確：結束日不可早於開始日或今天，期間最長 366 天。',
+    'The deputy’s range is not valid: it must not end before it starts or before today, and lasts at most 366 days.',
+  ],
+  DEPUTY_NOT_ALLOWED: [
+    403,
+    '只能為自己指定職務代理人；單位主管僅能為本單位尚未指定代理人的同仁指定。',
+    'You may name your own deputies; a unit head may name one only for a person of their unit who has named none.',
+  ],
+  DEPUTY_REAUTH_FAILED: [403, '登入密碼錯誤，職務代理人未變更。', 'The login password is wrong; no deputy was named.'],
+  DEPUTY_NOT_FOUND: [404, '找不到這筆職務代理人資料，或已經撤銷。', 'There is no such deputy, or it was already withdrawn.'],
+  FIGURES_NOT_ALLOWED: [
+    403,
+    '只有該單位的權責主管或系統管理員可以查看這個單位的統計。',
+    'Only the unit’s head or an administrator may read the unit’s figures.',
+  ],
 } as const satisfies Record<string, readonly [number, string, string]>;
 
 /**

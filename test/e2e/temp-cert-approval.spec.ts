@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { setUnitHead } from '../../src-server/accounts/unit-heads.js';
+import { setUnitHead } from '../../src-server/organisation/unit-heads.js';
 import { configFromEnvironment, createContext } from '../../src-server/service.js';
 import { startServiceProcess, type ServiceProcess } from '../helpers/http-service.js';
 import { bindBridge, logIn, screenshot, serveRenderer, startDesktopApp } from './harness.js';

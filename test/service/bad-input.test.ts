@@ -10,6 +10,8 @@ import { databaseKinds } from '../helpers/databases.js';
 import { Clerk, call, startTestService, type TestService } from '../helpers/service.js';
 import { resignRequest } from '../helpers/resign.js';
 import { snapshot } from '../helpers/snapshot.js';
+import { setUnitHead } from '../../src-server/organisation/unit-heads.js';
+import { taiwanDay } from '../../src-shared/common/roc-date.js';
 
 /** Each case: a request made after `prepare`, the status and code it must get, and no change. */
 interface Case {
@@ -45,7 +47,7 @@ describe.each(databaseKinds())('bad and hostile input on %s: a stable 4xx code, 
   });
 
   beforeAll(async () => {
-    service = await startTestService(kind);
+    service = await startTestService(kind, { config: { administrators: ['lin.shufen'] } });
     drafter = await Clerk.login(service, 'chen.chiming');
     chief = await Clerk.login(service, 'yeh.yenchih');
     vendor = await Clerk.login(service, 'vendor');
@@ -463,6 +465,89 @@ describe.each(databaseKinds())('bad and hostile input on %s: a stable 4xx code, 
         expect: [400, 'VALIDATION_FAILED'],
         request: async () => ({ method: 'GET', url: '/api/documents?limit=99999999', headers: auth(drafter) }),
       },
+    );
+
+    // Issue 16's organisation: deputies, separation, reminders, the monthly figures.
+    await setUnitHead(service.ctx, 'ict', 'yeh.yenchih');
+    const admin = await Clerk.login(service, 'lin.shufen');
+    const day = (offset: number) => taiwanDay(service.ctx.now().getTime() + offset * 86_400_000);
+    const vendorsDeputy = (
+      await vendor.call('POST', '/api/deputies', { deputy: 'wang.meiling', startsOn: day(0), endsOn: day(3), loginPassword: 'gongwen-demo' })
+    ).body as { id: string };
+    const nameDeputy =
+      (body: unknown, clerk = drafter) =>
+      async () => ({ method: 'POST' as const, url: '/api/deputies', payload: body as InjectOptions['payload'], headers: auth(clerk) });
+    const separate =
+      (account: string, body: unknown, clerk = admin) =>
+      async () => ({ method: 'POST' as const, url: `/api/admin/users/${account}/separation`, payload: body as InjectOptions['payload'], headers: auth(clerk) });
+    const figures =
+      (unit: string, query: string, clerk = chief) =>
+      async () => ({ method: 'GET' as const, url: `/api/units/${unit}/figures?${query}`, headers: auth(clerk) });
+    const valid = { deputy: 'wang.meiling', startsOn: day(0), endsOn: day(1), loginPassword: 'gongwen-demo' };
+    cases.push(
+      { name: 'reminders without a session', expect: [401, 'UNAUTHENTICATED'], request: async () => ({ method: 'GET', url: '/api/reminders' }) },
+      { name: 'deputies without a session', expect: [401, 'UNAUTHENTICATED'], request: async () => ({ method: 'POST', url: '/api/deputies', payload: valid }) },
+      {
+        name: 'a deputy named with a wrong login password',
+        expect: [403, 'DEPUTY_REAUTH_FAILED'],
+        request: nameDeputy({ ...valid, loginPassword: 'wrong-password' }),
+      },
+      { name: 'a deputy named without the login password', expect: [400, 'VALIDATION_FAILED'], request: nameDeputy({ ...valid, loginPassword: undefined }) },
+      { name: 'a deputy who is oneself', expect: [400, 'DEPUTY_SELF'], request: nameDeputy({ ...valid, deputy: 'chen.chiming' }) },
+      { name: 'a deputy who does not exist', expect: [404, 'DEPUTY_UNKNOWN'], request: nameDeputy({ ...valid, deputy: 'no.such.person' }) },
+      {
+        name: 'a deputy range that ends before it starts',
+        expect: [400, 'DEPUTY_RANGE_INVALID'],
+        request: nameDeputy({ ...valid, startsOn: day(5), endsOn: day(1) }),
+      },
+      { name: 'a deputy range wholly past', expect: [400, 'DEPUTY_RANGE_INVALID'], request: nameDeputy({ ...valid, startsOn: day(-9), endsOn: day(-2) }) },
+      { name: 'a deputy range of more than a year', expect: [400, 'DEPUTY_RANGE_INVALID'], request: nameDeputy({ ...valid, endsOn: day(400) }) },
+      { name: 'a deputy range on 2 月 30 日', expect: [400, 'VALIDATION_FAILED'], request: nameDeputy({ ...valid, endsOn: '2027-02-30' }) },
+      { name: 'a deputy range in ROC dates', expect: [400, 'VALIDATION_FAILED'], request: nameDeputy({ ...valid, startsOn: '115/12/01' }) },
+      { name: 'a deputy with an unknown field', expect: [400, 'VALIDATION_FAILED'], request: nameDeputy({ ...valid, namedBy: 'yeh.yenchih' }) },
+      { name: 'a deputy named for another by a non-head', expect: [403, 'DEPUTY_NOT_ALLOWED'], request: nameDeputy({ ...valid, for: 'vendor' }) },
+      {
+        name: 'a deputy named by the head for one who has one',
+        expect: [403, 'DEPUTY_NOT_ALLOWED'],
+        request: nameDeputy({ ...valid, deputy: 'chen.chiming', for: 'vendor' }, chief),
+      },
+      { name: 'a deputy named by the head for another unit', expect: [403, 'DEPUTY_NOT_ALLOWED'], request: nameDeputy({ ...valid, for: 'lin.shufen' }, chief) },
+      { name: 'a deputy named for someone unknown', expect: [404, 'USER_UNKNOWN'], request: nameDeputy({ ...valid, for: 'no.such.person' }, chief) },
+      {
+        name: 'withdrawing a deputy that does not exist',
+        expect: [404, 'DEPUTY_NOT_FOUND'],
+        request: async () => ({ method: 'DELETE', url: `/api/deputies/${randomBytes(16).toString('hex')}`, headers: auth(drafter) }),
+      },
+      {
+        name: 'withdrawing a deputy of someone else',
+        expect: [404, 'DEPUTY_NOT_FOUND'],
+        request: async () => ({ method: 'DELETE', url: `/api/deputies/${vendorsDeputy.id}`, headers: auth(drafter) }),
+      },
+      {
+        name: 'withdrawing with an id of 90 characters',
+        expect: [404, 'DEPUTY_NOT_FOUND'],
+        request: async () => ({ method: 'DELETE', url: `/api/deputies/${'x'.repeat(90)}`, headers: auth(vendor) }),
+      },
+      {
+        // The router's own limit on a path parameter (100 characters) answers first.
+        name: 'withdrawing with an id of 5,000 characters',
+        expect: [400, 'MALFORMED_REQUEST'],
+        request: async () => ({ method: 'DELETE', url: `/api/deputies/${'x'.repeat(5000)}`, headers: auth(vendor) }),
+      },
+      { name: 'a separation by a non-administrator', expect: [403, 'ADMINISTRATOR_REQUIRED'], request: separate('vendor', {}, chief) },
+      { name: 'a separation on a day to come', expect: [400, 'SEPARATION_DATE_INVALID'], request: separate('vendor', { on: day(2) }) },
+      { name: 'a separation on a day that is not one', expect: [400, 'VALIDATION_FAILED'], request: separate('vendor', { on: 'yesterday' }) },
+      { name: 'a separation with an unknown field', expect: [400, 'VALIDATION_FAILED'], request: separate('vendor', { reason: 'x' }) },
+      { name: 'a separation of someone unknown', expect: [404, 'USER_UNKNOWN'], request: separate('no.such.person', {}) },
+      { name: 'a separation of an account of 90 characters', expect: [404, 'USER_UNKNOWN'], request: separate('a'.repeat(90), {}) },
+      { name: 'a separation of an account of 5,000 characters', expect: [400, 'MALFORMED_REQUEST'], request: separate('a'.repeat(5000), {}) },
+      { name: 'figures for a month in ROC style', expect: [400, 'VALIDATION_FAILED'], request: figures('ict', 'month=115-11') },
+      { name: 'figures for month 13', expect: [400, 'VALIDATION_FAILED'], request: figures('ict', 'month=2026-13') },
+      { name: 'figures with no month', expect: [400, 'VALIDATION_FAILED'], request: figures('ict', '') },
+      { name: 'figures with an unknown parameter', expect: [400, 'VALIDATION_FAILED'], request: figures('ict', 'month=2026-11&unit=planning') },
+      { name: 'figures of a unit one does not head', expect: [403, 'FIGURES_NOT_ALLOWED'], request: figures('secretariat', 'month=2026-11') },
+      { name: 'figures read by a clerk', expect: [403, 'FIGURES_NOT_ALLOWED'], request: figures('ict', 'month=2026-11', drafter) },
+      { name: 'figures of a unit that does not exist', expect: [404, 'UNIT_UNKNOWN'], request: figures('nowhere', 'month=2026-11', admin) },
     );
   });
   afterAll(() => service.close());

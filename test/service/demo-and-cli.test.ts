@@ -104,7 +104,7 @@ describe('seed-demo and the CLI', () => {
         env: { ...process.env, GONGWEN_DATA_DIR: dataDir, DATABASE_URL: '', GONGWEN_NEW_PASSWORD: 'a-long-enough-passphrase-9' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
-      expect(cli(dataDir, 'set-unit-head', 'ict', 'yeh.yenchih')).toMatch(/yeh.yenchih now heads unit ict/);
+      expect(cli(dataDir, 'set-unit-head', 'ict', 'yeh.yenchih')).toMatch(/yeh.yenchih is now the head of ict/);
       expect(() => cli(dataDir, 'set-unit-head', 'nowhere', 'yeh.yenchih')).toThrow(/There is no unit nowhere; nothing was changed/);
       expect(() => cli(dataDir, 'set-unit-head', 'ict', 'nobody')).toThrow(/There is no account nobody; nothing was changed/);
       expect(() => cli(dataDir, 'set-unit-head', 'ict')).toThrow(/usage: set-unit-head/);

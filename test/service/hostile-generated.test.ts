@@ -179,12 +179,31 @@ describe.each(databaseKinds())('generated hostile input on %s', (kind) => {
             post(vendor, '/api/resign', { note: text, certificates: ['AAAA'], items: [{ stepId: pending[0]!.stepId, countersignature: 'AAAA' }] }),
         },
       );
+      const deputy = { deputy: 'wang.meiling', startsOn: '2026-12-01', endsOn: '2026-12-02', loginPassword: 'gongwen-demo' };
+      cases.push(
+        ...(['deputy', 'startsOn', 'endsOn', 'for'] as const).map((field) => ({
+          name: `${what} in a deputy's ${field}`,
+          ...invalid,
+          request: async () => post(drafter, '/api/deputies', { ...deputy, [field]: text }),
+        })),
+        {
+          name: `${what} in a separation day`,
+          ...invalid,
+          request: async () => post(drafter, '/api/admin/users/vendor/separation', { on: `2026-11-0${text}` }),
+        },
+      );
       // A URL cannot carry an unpaired surrogate at all; the other odd characters can.
       if (!/[\uD800-\uDFFF]/.test(text))
         cases.push({
           name: `${what} in a search`,
           ...invalid,
           request: async () => ({ method: 'GET', url: `/api/documents?q=${encodeURIComponent(text)}`, headers: auth(drafter) }),
+        });
+      if (!/[\uD800-\uDFFF]/.test(text))
+        cases.push({
+          name: `${what} in a figures month`,
+          ...invalid,
+          request: async () => ({ method: 'GET', url: `/api/units/ict/figures?month=${encodeURIComponent(`2026-1${text}`)}`, headers: auth(drafter) }),
         });
     }
 

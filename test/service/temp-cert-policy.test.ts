@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgencyPolicy } from '../../src-shared/common/api/policy.js';
 import { keyObjectSigner } from '../../src-shared/node/cms/key-signer.js';
 import { x509 } from '../../src-shared/node/pki/x509.js';
-import { setUnitHead } from '../../src-server/accounts/unit-heads.js';
+import { setUnitHead } from '../../src-server/organisation/unit-heads.js';
 import { revokeEveryTempCertOfUser } from '../../src-server/temp-ca/applications.js';
 import { buildEvidence, writeEvidence } from '../../src-server/evidence/evidence.js';
 import { DEMO_PASSWORD } from '../../tools/demo/people.js';

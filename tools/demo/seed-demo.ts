@@ -17,6 +17,9 @@ import { createDocument, viewDocument } from '../../src-server/workflow/document
 import { pendingResignSteps, resignSteps } from '../../src-server/workflow/resign.js';
 import { DEMO_NOT_BEFORE, ensureDemoPki, type DemoPki } from './demo-pki.js';
 import { makeTsa } from '../../src-server/timestamp/authority.js';
+import { nameDeputy } from '../../src-server/organisation/deputies.js';
+import { setUnitHead } from '../../src-server/organisation/unit-heads.js';
+import { taiwanDay } from '../../src-shared/common/roc-date.js';
 import { DEMO_PASSWORD, DEMO_TEMP_CERT_PASSWORD, demoPeople, demoUnits } from './people.js';
 
 /** The source document's own: 公文文號 1033151119, sent 103/05/27 17:24 with a temp cert. */
@@ -114,6 +117,16 @@ export async function seedDemo(config: ServiceConfig, log: (line: string) => voi
         await act(ctx, drafter, doc.id, i % 4 === 1 ? '發文' : '歸檔', null, cards[drafter.account]!, '');
       }
     }
+    // Issue 16's organisation: 葉彥志 (科長) heads 資通建設科, and 王美玲 is the vendor's deputy over
+    // the demo's recent documents and the weeks ahead, so 代為補簽 can be tried on them.
+    clock.at = new Date();
+    await setUnitHead(ctx, 'ict', 'yeh.yenchih');
+    await nameDeputy(ctx, vendor, {
+      deputy: 'wang.meiling',
+      startsOn: taiwanDay(Date.now() - 30 * 24 * 3600 * 1000),
+      endsOn: taiwanDay(Date.now() + 90 * 24 * 3600 * 1000),
+      loginPassword: DEMO_PASSWORD,
+    });
     log(
       `demo data seeded: ${demoPeople.length} people, ${count} documents (including ${SEED_DOCUMENT_NUMBER}); every password is "${DEMO_PASSWORD}", the vendor's temp-cert password "${DEMO_TEMP_CERT_PASSWORD}"`,
     );

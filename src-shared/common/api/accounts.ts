@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NO_REMINDERS, Reminders } from './organisation.js';
 import { TempCertChange } from './temp-cert.js';
 import { account, text } from './text.js';
 
@@ -25,6 +26,8 @@ export const LoginResponse = z.object({
   tempCertChanges: z.array(TempCertChange).default([]),
   /** How this session was opened: 密碼 or 憑證卡 (an older service says nothing: the password). */
   loginMethod: z.enum(['password', 'card']).default('password'),
+  /** Pending 補簽 and, for a unit head, their people's overdue steps: shown after login (GET /api/reminders refreshes it). */
+  reminders: Reminders.default(NO_REMINDERS),
 });
 export type LoginResponse = z.infer<typeof LoginResponse>;
 

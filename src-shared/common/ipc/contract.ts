@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { account, text } from '../api/text.js';
 import { changeTypes, documentStatuses } from '../flow.js';
 import { LIMITS } from '../api/documents.js';
+import { NameDeputyRequest } from '../api/organisation.js';
 
 /**
  * The one contract between the renderer and the main process: channel → input schema. The
@@ -73,6 +74,11 @@ export const ipcInputs = {
     confirmOtherPc: z.array(z.uuid()).max(10_000).optional(),
   }),
   'resign:cancel': z.strictObject({}),
+  'reminders:get': z.strictObject({}),
+  'deputies:list': z.strictObject({}),
+  /** Days as the service takes them (YYYY-MM-DD); the screen reads and shows ROC dates. */
+  'deputies:name': NameDeputyRequest,
+  'deputies:withdraw': z.strictObject({ id }),
   'card:status': z.strictObject({}),
   'card:diagnostics': z.strictObject({}),
   /** The card to use among those present (its token serial, as `card:status` lists it); null forgets the choice. */

@@ -4,6 +4,7 @@ import type { PendingResignStep } from '../api/resign.js';
 import type { CardRecord } from '../api/cards.js';
 import type { TempCertPolicy } from '../api/policy.js';
 import type { TempCertApplicationForHead, TempCertChange, TempCertDecision } from '../api/temp-cert.js';
+import type { Deputy, DeputyList, Reminders } from '../api/organisation.js';
 import type { CardDiagnostics, CardStatus } from '../card-status.js';
 import type { ErrorCode } from '../errors.js';
 import type { ChangeType } from '../flow.js';
@@ -86,6 +87,8 @@ export interface SessionState {
   tempCertChanges?: TempCertChange[];
   /** How the clerk logged in: 密碼 or 憑證卡 (null: nobody is logged in). */
   loginMethod?: 'password' | 'card' | null;
+  /** Pending 補簽 and, for a unit head, their people's overdue steps: shown after login. */
+  reminders?: Reminders;
 }
 
 /** What each channel answers. */
@@ -115,6 +118,10 @@ export interface IpcOutputs {
   'resign:pending': ResignListed[];
   'resign:start': ResignReport;
   'resign:cancel': { cancelled: boolean };
+  'reminders:get': Reminders;
+  'deputies:list': DeputyList;
+  'deputies:name': Deputy;
+  'deputies:withdraw': DeputyList;
   'card:status': CardStatus;
   'card:diagnostics': CardDiagnostics;
   'card:choose': CardStatus;
