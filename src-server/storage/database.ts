@@ -11,6 +11,7 @@ import * as signatureValue from './migrations/20261127-0005-signature-value.js';
 import * as signatureTimeStamps from './migrations/20261130-0010-signature-time-stamps.js';
 import * as cardIntermediates from './migrations/20261130-0011-card-intermediates.js';
 import * as organisation from './migrations/20261130-0040-organisation.js';
+import * as resignOnBehalf from './migrations/20261130-0050-resign-on-behalf.js';
 import { ensurePrivateFile } from './private-files.js';
 import { groupCommit, transactionPerUnit, type WriteRunner } from './group-commit.js';
 import type { Database } from './schema.js';
@@ -103,6 +104,7 @@ function migrationsOf(storage: Storage): Record<string, Migration> {
     '20261130-0010-signature-time-stamps': { up: (db) => signatureTimeStamps.up(db, blob) },
     '20261130-0011-card-intermediates': { up: (db) => cardIntermediates.up(db) },
     '20261130-0040-organisation': { up: (db) => organisation.up(db) },
+    '20261130-0050-resign-on-behalf': { up: (db) => resignOnBehalf.up(db, blob) },
   };
 }
 

@@ -61,6 +61,8 @@ export interface StepCountersignature {
   /** The card's SignerInfo, as uploaded and verified. */
   countersignature: Uint8Array;
   cardSha256: string;
+  /** On behalf: the re-signer's right ('unit-head' or 'deputy') at that moment; null for the signer's own. */
+  right: string | null;
 }
 
 /** Adds the step a document arrives at; nothing of it is signed yet. Returns its id. */
@@ -140,7 +142,7 @@ export async function storeCountersignatures(
   trx: Kysely<Database>,
   dialect: DialectName,
   accepted: readonly StepCountersignature[],
-  resign: { resignedAt: string; note: string; certificates: string },
+  resign: { resignedAt: string; note: string; certificates: string; kind: 'self' | 'on-behalf'; userId: string; reason: string | null },
 ): Promise<Set<string>> {
   // PostgreSQL types a CASE of parameters as text; the countersignature column is bytea.
   const blob = (bytes: Uint8Array) => (dialect === 'postgres' ? sql<Uint8Array>`cast(${bytes} as bytea)` : sql<Uint8Array>`${bytes}`);
@@ -157,6 +159,10 @@ export async function storeCountersignatures(
       resign_certificate_sha256: byStep<string>((a) => a.cardSha256),
       resigned_at: resign.resignedAt,
       resign_note: resign.note,
+      resign_kind: resign.kind,
+      resign_user_id: resign.userId,
+      resign_right: byStep<string | null>((a) => a.right),
+      resign_reason: resign.reason,
     })
     .where(
       'id',

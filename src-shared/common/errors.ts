@@ -123,6 +123,32 @@ export const errorCatalog = {
   RESIGN_STEP_UNKNOWN: [404, '找不到要補簽的公文關卡。', 'The step to re-sign does not exist.'],
   RESIGN_NOT_TEMP: [409, '這一關不是以臨時憑證簽核，不需補簽。', 'This step was not signed with a temporary certificate.'],
   COUNTERSIGNATURE_INVALID: [400, '補簽簽章不正確，與該關卡原本的簽章不符。', 'The countersignature does not match the step’s signature.'],
+
+  // Re-signing on behalf (代為補簽) and on paper (紙本補簽)
+  ON_BEHALF_NO_RIGHT: [
+    403,
+    '您不是這位同仁的職務代理人或權責主管，不能代為補簽。',
+    'You are neither a deputy nor the unit head of this step’s signer, so you cannot re-sign it on their behalf.',
+  ],
+  ON_BEHALF_OUTSIDE_DATES: [
+    403,
+    '今天不在您擔任職務代理人的期間內，不能代為補簽。',
+    'Today is outside the dates you are named deputy for, so you cannot re-sign on their behalf.',
+  ],
+  ON_BEHALF_NOT_DUE: [
+    409,
+    '這一關尚未逾期，簽核人也仍在職，應由本人補簽。',
+    'This step is not yet overdue and its signer has not left: the signer re-signs it.',
+  ],
+  RESIGN_ALREADY_DONE: [
+    409,
+    '這一關已經補簽過了（由本人、代為補簽或紙本補簽）。',
+    'This step has already been re-signed (by the signer, on behalf or on paper).',
+  ],
+  RESIGN_REASON_REQUIRED: [400, '代為補簽或紙本補簽須填寫原因。', 'A re-sign on behalf or on paper needs a reason.'],
+  PAPER_NOT_ACCEPTED: [403, '本機關的規定不接受紙本補簽。', 'The agency’s policy does not accept re-signing on paper.'],
+  PAPER_UNIT_HEAD_ONLY: [403, '紙本補簽只能由簽核人的權責主管登錄。', 'Only the signer’s unit head may record a paper re-sign.'],
+  PAPER_SCAN_INVALID: [400, '紙本掃描檔須為 PDF、PNG 或 JPEG 檔。', 'The scan must be a PDF, PNG or JPEG file.'],
 } as const satisfies Record<string, readonly [number, string, string]>;
 
 /**

@@ -1,7 +1,15 @@
-import { PendingResignList, PendingResignQuery, ResignRequest, ResignResponse } from '../../../src-shared/common/api/resign.js';
+import {
+  OnBehalfPendingList,
+  OnBehalfResignRequest,
+  PendingResignList,
+  PendingResignQuery,
+  ResignRequest,
+  ResignResponse,
+} from '../../../src-shared/common/api/resign.js';
 import { GongwenError, type ErrorCode } from '../../../src-shared/common/errors.js';
 import type { ServiceContext } from '../../context.js';
 import { pendingResignSteps, resignSteps } from '../../workflow/resign.js';
+import { pendingOnBehalfSteps } from '../../workflow/resign-on-behalf.js';
 import { defineRoute } from '../route.js';
 
 export const resignRoutes = (ctx: ServiceContext) => [
@@ -25,12 +33,37 @@ export const resignRoutes = (ctx: ServiceContext) => [
     // A chunk of countersignatures of a few KB each (the client sends 50: tens of KB) and the card's certificates.
     bodyLimit: 1024 * 1024,
     response: ResignResponse,
+    handler: async ({ actor, body }) => wholeOrPart(await resignSteps(ctx, actor, body)),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/resign/on-behalf/pending',
+    summary: 'IFT940 代為補簽: steps of people I may re-sign for now, due on behalf (overdue, or the signer left)',
+    tags: ['resign'],
+    auth: true,
+    query: PendingResignQuery,
+    response: OnBehalfPendingList,
+    handler: ({ actor, query }) => pendingOnBehalfSteps(ctx, actor, query),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/resign/on-behalf',
+    summary: 'IFT940 代為補簽: countersignatures by my card over others’ steps, with the reason; my right checked now',
+    tags: ['resign'],
+    auth: true,
+    body: OnBehalfResignRequest,
+    bodyLimit: 1024 * 1024,
+    response: ResignResponse,
     handler: async ({ actor, body }) => {
-      const results = await resignSteps(ctx, actor, body);
-      // A batch of which nothing could be applied is refused as a whole, with its first reason.
-      const first = results[0];
-      if (first && results.every((r) => r.outcome === 'refused')) throw new GongwenError(first.code as ErrorCode, `step ${first.stepId}`);
-      return { results };
+      const { reason, ...request } = body;
+      return wholeOrPart(await resignSteps(ctx, actor, request, { reason }));
     },
   }),
 ];
+
+/** A batch of which nothing could be applied is refused as a whole, with its first reason. */
+function wholeOrPart(results: Awaited<ReturnType<typeof resignSteps>>) {
+  const first = results[0];
+  if (first && results.every((r) => r.outcome === 'refused')) throw new GongwenError(first.code as ErrorCode, `step ${first.stepId}`);
+  return { results };
+}
