@@ -1,6 +1,8 @@
 import {
   OnBehalfPendingList,
   OnBehalfResignRequest,
+  PaperResignRequest,
+  PaperResignResponse,
   PendingResignList,
   PendingResignQuery,
   ResignRequest,
@@ -10,6 +12,7 @@ import { GongwenError, type ErrorCode } from '../../../src-shared/common/errors.
 import type { ServiceContext } from '../../context.js';
 import { pendingResignSteps, resignSteps } from '../../workflow/resign.js';
 import { pendingOnBehalfSteps } from '../../workflow/resign-on-behalf.js';
+import { recordPaperResign } from '../../workflow/paper-resign.js';
 import { defineRoute } from '../route.js';
 
 export const resignRoutes = (ctx: ServiceContext) => [
@@ -58,6 +61,18 @@ export const resignRoutes = (ctx: ServiceContext) => [
       const { reason, ...request } = body;
       return wholeOrPart(await resignSteps(ctx, actor, request, { reason }));
     },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/resign/paper',
+    summary: '紙本補簽: the unit head records a step re-signed on paper — the scan and their card’s signature over the record (where the policy accepts it)',
+    tags: ['resign'],
+    auth: true,
+    body: PaperResignRequest,
+    // The scan (at most PAPER_SCAN_MAX_BYTES) as base64, and the record's signature.
+    bodyLimit: 8 * 1024 * 1024,
+    response: PaperResignResponse,
+    handler: ({ actor, body }) => recordPaperResign(ctx, actor, body),
   }),
 ];
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { canonicalJson } from '../canonical-json.js';
 import { LIMITS } from './documents.js';
 import { base64, text } from './text.js';
 
@@ -145,3 +146,8 @@ export interface PaperResignRecord {
 
 export const PaperResignResponse = z.object({ stepId: z.string(), outcome: z.enum(['resigned', 'already-resigned']) });
 export type PaperResignResponse = z.infer<typeof PaperResignResponse>;
+
+/** The exact bytes a unit head's card signs for a paper re-sign: the record's RFC 8785 JSON. */
+export function paperResignRecordBytes(record: PaperResignRecord): Uint8Array {
+  return new TextEncoder().encode(canonicalJson(record));
+}
