@@ -58,6 +58,14 @@ export const ipcInputs = {
     confirmOtherPc: z.array(z.uuid()).max(10_000).optional(),
   }),
   'resign:cancel': z.strictObject({}),
+  'resign:onBehalfPending': z.strictObject({}),
+  /** 代為補簽 of the steps the re-signer selected from the list last shown, with the reason (原因) and the note. */
+  'resign:onBehalfStart': z.strictObject({
+    note: text({ min: 1, max: 500, multiline: true }),
+    reason: text({ min: 1, max: 500, multiline: true }),
+    pin,
+    stepIds: z.array(z.uuid()).min(1).max(10_000),
+  }),
   'card:status': z.strictObject({}),
   'card:diagnostics': z.strictObject({}),
   'settings:get': z.strictObject({}),
