@@ -27,10 +27,20 @@ export async function dispatchIpc(app: DesktopApp, channel: unknown, input: unkn
     return { ok: true, value: await handler(parsed.data, app) };
   } catch (error) {
     if (error instanceof CardError) return fail(error.code, error.pin ? { pin: error.pin } : {});
-    if (error instanceof GongwenError) return fail(error.code);
+    if (error instanceof GongwenError) return fail(error.code, whoMustAct(error, language));
     const code = (error as { code?: unknown } | null)?.code;
     if (isErrorCode(code)) return fail(code);
     console.error(`ipc ${channel} failed: ${error instanceof Error ? error.name : typeof error}`);
     return fail('INTERNAL');
   }
+}
+
+/**
+ * The gate's refusal of 歸檔 / 發文 carries the service's sentence naming each step to re-sign and
+ * who can re-sign it ("第 1 關 公文系統廠商：待補簽（可由 王美玲 代為補簽）"): the clerk is shown it
+ * after the catalogue's sentence. Other details are for logs, not for the clerk.
+ */
+function whoMustAct(error: GongwenError, language: Parameters<typeof messageOf>[1]): Partial<IpcFailure> {
+  if (error.code !== 'RESIGN_REQUIRED' || !error.detail?.includes('待補簽')) return {};
+  return { message: `${messageOf(error.code, language)}${language === 'en' ? ' ' : ''}${error.detail}` };
 }

@@ -27,6 +27,23 @@ function sessionState(app: DesktopApp): SessionState {
   };
 }
 
+/**
+ * A 補簽 batch (one's own or on behalf) as the window runs it: one at a time (a new one stops the
+ * old), cancelled by `resign:cancel`, its progress sent at most every PROGRESS_EVERY_MS.
+ */
+async function asResignBatch<T>(app: DesktopApp, batch: (run: { signal: AbortSignal; onProgress: (p: ResignProgress) => void }) => Promise<T>): Promise<T> {
+  app.resignAbort?.abort();
+  const abort = new AbortController();
+  app.resignAbort = abort;
+  const progress = latestEvery(PROGRESS_EVERY_MS, (p: ResignProgress) => app.emit('resign:progress', p));
+  try {
+    return await batch({ signal: abort.signal, onProgress: progress.push });
+  } finally {
+    progress.flush();
+    if (app.resignAbort === abort) app.resignAbort = null;
+  }
+}
+
 export const handlers: IpcHandlers = {
   'session:state': async (_input, app) => sessionState(app),
   'session:login': async ({ account, password }, app) => {
@@ -135,16 +152,14 @@ export const handlers: IpcHandlers = {
   'resign:start': async ({ note, pin, confirmOtherPc }, app) => {
     const session = app.requireSession();
     if (!session.resignListShown) throw new GongwenError('RESIGN_NOT_LISTED');
-    app.resignAbort?.abort();
-    const abort = new AbortController();
-    app.resignAbort = abort;
-    const progress = latestEvery(PROGRESS_EVERY_MS, (p: ResignProgress) => app.emit('resign:progress', p));
-    try {
-      return await session.resign({ note, pin, signal: abort.signal, onProgress: progress.push, confirmOtherPc: confirmOtherPc ?? [] });
-    } finally {
-      progress.flush();
-      if (app.resignAbort === abort) app.resignAbort = null;
-    }
+    return asResignBatch(app, (run) => session.resign({ note, pin, ...run, confirmOtherPc: confirmOtherPc ?? [] }));
+  },
+  'resign:onBehalfPending': async (_input, app) => app.requireSession().listOnBehalf(),
+  // Signs the selected steps of the list `resign:onBehalfPending` returned: one batch, as one's own.
+  'resign:onBehalfStart': async ({ note, reason, pin, stepIds }, app) => {
+    const session = app.requireSession();
+    if (!session.onBehalfListShown) throw new GongwenError('RESIGN_NOT_LISTED');
+    return asResignBatch(app, (run) => session.resignOnBehalf({ note, reason, pin, stepIds, ...run }));
   },
   'resign:cancel': async (_input, app) => {
     const running = app.resignAbort !== null;

@@ -10,7 +10,7 @@ import {
   type CreateDocumentRequest,
   type InboxQuery,
 } from '../../src-shared/common/api/documents.js';
-import { PendingResignList, ResignResponse, type ResignRequest } from '../../src-shared/common/api/resign.js';
+import { OnBehalfPendingList, PendingResignList, ResignResponse, type OnBehalfResignRequest, type ResignRequest } from '../../src-shared/common/api/resign.js';
 import { Deputy, DeputyList, Reminders, type NameDeputyRequest } from '../../src-shared/common/api/organisation.js';
 import {
   CardChallengeResponse,
@@ -186,6 +186,19 @@ export class ServiceClient {
   /** Re-signing a step twice is harmless (the service reports it already re-signed), so retrying is safe. */
   resign(body: ResignRequest) {
     return this.request('POST', '/api/resign', ResignResponse, body, { retry: true });
+  }
+  /** IFT940 代為補簽's list: steps of people I may re-sign for now, due on behalf. */
+  pendingOnBehalf(page: { limit?: number; after?: string } = {}) {
+    const params = new URLSearchParams(
+      Object.entries(page)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]): [string, string] => [k, String(v)]),
+    );
+    return this.request('GET', `/api/resign/on-behalf/pending?${params}`, OnBehalfPendingList);
+  }
+  /** As `resign`: a retried chunk is answered as already re-signed by me, so retrying is safe. */
+  resignOnBehalf(body: OnBehalfResignRequest) {
+    return this.request('POST', '/api/resign/on-behalf', ResignResponse, body, { retry: true });
   }
 
   /** Pending 補簽 and a unit head's overdue count, as at login. */

@@ -7,9 +7,9 @@ import type { SecretStore } from '../keychain/keychain.js';
 import { Courier } from '../outbox/courier.js';
 import type { Outbox } from '../outbox/outbox.js';
 import { ServiceClient } from '../service-client/service-client.js';
-import type { ResignListed, ResignReport, SendOutcome } from '../../src-shared/common/ipc/outputs.js';
+import type { OnBehalfListed, ResignListed, ResignReport, SendOutcome } from '../../src-shared/common/ipc/outputs.js';
 import { runResignBatch, type ResignBatchOptions, type ResignPage, type ToCountersign } from '../signing/resign-batch.js';
-import { checkPendingStep, toSign, type CheckedResignStep } from '../signing/resign-list.js';
+import { checkOnBehalfStep, checkPendingStep, toSign, type CheckedOnBehalfStep, type CheckedResignStep } from '../signing/resign-list.js';
 import { checkedContentDigest } from '../signing/content-check.js';
 import { sendStep, type StepInput } from '../signing/step-sender.js';
 import { signCardStatement } from '../signing/card-statement.js';
@@ -42,6 +42,8 @@ export class ClerkSession {
   private tempCertChosen = false;
   /** IFT940's list as last shown to the clerk, checked on this PC: a batch signs exactly these. */
   private shownResign: CheckedResignStep[] | null = null;
+  /** IFT940's 代為補簽 list as last shown, checked on this PC: a batch signs the selected ones of these. */
+  private shownOnBehalf: CheckedOnBehalfStep[] | null = null;
   /** Documents as last opened, so that a step can be signed while the service is unreachable. */
   private readonly opened = new Map<string, DocumentView>();
 
@@ -208,6 +210,42 @@ export class ClerkSession {
     return { ...report, total: report.total + skipped.length, refused: [...skipped, ...report.refused] };
   }
 
+  /** IFT940's 代為補簽 list, each step checked on this PC (`checkOnBehalfStep`), kept as the list the next batch signs from. */
+  async listOnBehalf(): Promise<OnBehalfListed[]> {
+    const checked: CheckedOnBehalfStep[] = [];
+    let after: string | undefined;
+    do {
+      const page = await this.client.pendingOnBehalf({ limit: 250, ...(after ? { after } : {}) });
+      for (const step of page.steps) checked.push(checkOnBehalfStep(step));
+      after = page.next;
+    } while (after);
+    this.shownOnBehalf = checked;
+    return checked.map((c) => c.listed);
+  }
+
+  get onBehalfListShown(): boolean {
+    return this.shownOnBehalf !== null;
+  }
+
+  /**
+   * 代為補簽 of the steps selected from the list last shown (`listOnBehalf`), with the reason: the
+   * same batch as one's own (one PIN, progress, cancel; a re-run signs the rest). Selected steps
+   * this PC refused are reported refused with their reason; unknown ids are ignored.
+   */
+  async resignOnBehalf(
+    options: Omit<ResignBatchOptions, 'client' | 'card' | 'pages' | 'reason'> & { reason: string; stepIds: readonly string[] },
+  ): Promise<ResignReport> {
+    const { stepIds, ...batch } = options;
+    const selected = new Set(stepIds);
+    const chosen = (this.shownOnBehalf ?? []).filter((c) => selected.has(c.listed.stepId));
+    const signing = chosen.filter((c) => c.toCountersign).map((c) => c.toCountersign!);
+    const report = await runResignBatch({ ...batch, client: this.client, card: this.core.card, pages: pagesOf(signing) });
+    const skipped = chosen
+      .filter((c) => !c.toCountersign)
+      .map((c) => ({ stepId: c.listed.stepId, documentNumber: c.listed.documentNumber, code: c.listed.refusal?.code ?? 'RESIGN_PAYLOAD_MISMATCH' }));
+    return { ...report, total: report.total + skipped.length, refused: [...skipped, ...report.refused] };
+  }
+
   private async checkedPendingSteps(): Promise<CheckedResignStep[]> {
     const context = { account: this.account, enabledHere: await this.tempCerts.enabledHere(this.account) };
     const checked: CheckedResignStep[] = [];
@@ -226,6 +264,7 @@ export class ClerkSession {
     this.tempCertChosen = false;
     this.opened.clear();
     this.shownResign = null;
+    this.shownOnBehalf = null;
     this.courier.stop();
     await this.client.logout().catch(() => {});
   }

@@ -15,6 +15,8 @@ export interface ToCountersign {
   seq: number;
   /** The step's signature value: what the card's countersignature covers. */
   signatureValue: Uint8Array;
+  /** 代為補簽: the account of the step's signer, signed into its countersignature. */
+  onBehalfOf?: string;
 }
 
 /** A page of the list to re-sign; `total` counts the whole list. */
@@ -29,6 +31,11 @@ export interface ResignBatchOptions {
   pin: string;
   /** 補簽註記, signed into every countersignature. */
   note: string;
+  /**
+   * 代為補簽: the reason (原因), signed into every countersignature with each step's signer
+   * (`ToCountersign.onBehalfOf`); the batch uploads to the on-behalf route. The same pipeline.
+   */
+  reason?: string;
   onProgress?: (progress: ResignProgress) => void;
   /** The clerk's cancel. */
   signal?: AbortSignal;
@@ -66,7 +73,7 @@ const PAGE = 250;
  * reason. What is uploaded stays done; a re-run signs only the rest.
  */
 export async function runResignBatch(options: ResignBatchOptions): Promise<ResignReport> {
-  const { client, note } = options;
+  const { client, note, reason } = options;
   const stop = new BatchStop(options.signal);
   const pages = options.pages[Symbol.asyncIterator]();
   // The first page and the login side by side: the card starts as soon as both are there.
@@ -82,11 +89,12 @@ export async function runResignBatch(options: ResignBatchOptions): Promise<Resig
   let done = 0;
   const queue = new UploadQueue(options.chunkSize ?? 50, stop);
   try {
-    const countersigner = countersignerFor(session, note);
+    const countersigner = countersignerFor(session, note, reason);
     // The card's certificates go once a chunk; each step carries only its countersignature.
     const certificates = signerCertificates(session.signer).map(base64);
     const uploading = uploadStage(queue, stop, async (items) => {
-      const { results } = await client.resign({ note, certificates, items: items.map(({ stepId, countersignature }) => ({ stepId, countersignature })) });
+      const body = { note, certificates, items: items.map(({ stepId, countersignature }) => ({ stepId, countersignature })) };
+      const { results } = reason === undefined ? await client.resign(body) : await onBehalfUpload(client)({ ...body, reason });
       tally(report, results, items);
     });
     const onSigned = (step: ToCountersign) => {
@@ -193,10 +201,16 @@ class UploadQueue {
   }
 }
 
+/** The service's on-behalf upload, which a 代為補簽 batch cannot do without. */
+function onBehalfUpload(client: ResignService): NonNullable<ResignService['resignOnBehalf']> {
+  if (!client.resignOnBehalf) throw new TypeError('this service client cannot re-sign on behalf');
+  return client.resignOnBehalf.bind(client);
+}
+
 /** The card's certificate read once for the batch; a card whose certificate cannot be read cannot countersign. */
-function countersignerFor(session: ResignCardSession, note: string): Countersigner {
+function countersignerFor(session: ResignCardSession, note: string, reason: string | undefined): Countersigner {
   try {
-    return new Countersigner(session.signer, note);
+    return new Countersigner(session.signer, note, reason);
   } catch {
     throw new GongwenError('CARD_NO_SIGNING_KEY', 'the card certificate cannot be read');
   }
@@ -257,7 +271,7 @@ async function signBundle(
   const made: Countersigned[] = [];
   try {
     const signingTime = new Date(signingTimeOf(new Date()));
-    const toSign = bundle.map((step) => countersigner.signedAttributes(step.signatureValue, signingTime));
+    const toSign = bundle.map((step) => countersigner.signedAttributes(step.signatureValue, signingTime, step.onBehalfOf));
     const answer: BundleSigned = await session.signBundle(toSign);
     for (let i = 0; i < answer.signatures.length; i++) {
       // Signatures that come back after the clerk cancelled are not used: the clerk was told the batch stopped.

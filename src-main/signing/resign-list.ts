@@ -1,9 +1,9 @@
 import type { X509Certificate } from 'node:crypto';
-import type { PendingResignStep } from '../../src-shared/common/api/resign.js';
+import type { OnBehalfPendingStep, PendingResignStep } from '../../src-shared/common/api/resign.js';
 import { sameBytes } from '../../src-shared/node/cms/der.js';
 import { verifyStepSignature } from '../../src-shared/node/cms/verify.js';
 import { GongwenError, messageOf } from '../../src-shared/common/errors.js';
-import type { ResignListed } from '../../src-shared/common/ipc/outputs.js';
+import type { OnBehalfListed, ResignListed } from '../../src-shared/common/ipc/outputs.js';
 import { toCountersign, type ToCountersign } from './resign-batch.js';
 
 /** A listed step as this PC checked it, and, unless refused, what the card countersigns for it. */
@@ -109,4 +109,47 @@ function accountOf(certificate: X509Certificate): string | null {
 
 function decode(base64: string): Uint8Array {
   return new Uint8Array(Buffer.from(base64, 'base64'));
+}
+
+/** A 代為補簽 step as this PC checked it, and, unless refused, what the card countersigns for it. */
+export interface CheckedOnBehalfStep {
+  listed: OnBehalfListed;
+  toCountersign?: ToCountersign;
+}
+
+/**
+ * Checks one step of the 代為補簽 list before the re-signer's card may countersign it. The
+ * re-signer never held the signer's temp key, so what can be checked here is that the signature
+ * verifies over the listed payload, that the payload is this step of this document sent by the
+ * listed signer, with a certificate naming them, and that the value to countersign is the
+ * signature's own. What was signed is shown beside it: the re-signer backs it with their card.
+ */
+export function checkOnBehalfStep(step: OnBehalfPendingStep): CheckedOnBehalfStep {
+  const { signatureValue: _value, signature: _signature, payload: _payload, ...shown } = step;
+  try {
+    const payload = decode(step.payload);
+    const verified = verifyStepSignature(decode(step.signature), payload);
+    const signed = signedPayload(payload);
+    if (
+      signed.documentId !== step.documentId ||
+      signed.documentNumber !== step.documentNumber ||
+      signed.step !== step.seq ||
+      signed.sender !== step.holderAccount
+    ) {
+      throw new GongwenError('RESIGN_PAYLOAD_MISMATCH', 'the payload is another step’s, or not the listed signer’s');
+    }
+    if (!sameBytes(verified.parsed.signerInfos[0]!.signature, decode(step.signatureValue))) {
+      throw new GongwenError('RESIGN_PAYLOAD_MISMATCH', 'the listed signature value is not the signature’s');
+    }
+    if (accountOf(verified.signer.certificate) !== step.holderAccount)
+      throw new GongwenError('RESIGN_SIGNATURE_FOREIGN', 'signed with a certificate that does not name the listed signer');
+    const { action, recipient, opinion, signingTime } = signed;
+    return {
+      listed: { ...shown, checked: 'listed', signed: { action, recipient, opinion, signingTime } },
+      toCountersign: { ...toCountersign(step), onBehalfOf: step.holderAccount },
+    };
+  } catch (error) {
+    const code = error instanceof GongwenError ? error.code : 'RESIGN_PAYLOAD_MISMATCH';
+    return { listed: { ...shown, checked: 'refused', refusal: { code, message: messageOf(code) } } };
+  }
 }

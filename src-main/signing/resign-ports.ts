@@ -1,4 +1,4 @@
-import type { PendingResignList, ResignRequest, ResignResponse } from '../../src-shared/common/api/resign.js';
+import type { OnBehalfResignRequest, PendingResignList, ResignRequest, ResignResponse } from '../../src-shared/common/api/resign.js';
 import type { CardSession } from '../card/card-service.js';
 
 /** The card as a 補簽 batch uses it: one login, then bundles of signatures. `CardService` is one. */
@@ -13,4 +13,6 @@ export type ResignCardSession = Pick<CardSession, 'signer' | 'signBundle' | 'bun
 export interface ResignService {
   pendingResign(page?: { limit?: number; after?: string }): Promise<PendingResignList>;
   resign(body: ResignRequest): Promise<ResignResponse>;
+  /** 代為補簽's upload; a batch with a reason needs it. */
+  resignOnBehalf?(body: OnBehalfResignRequest): Promise<ResignResponse>;
 }

@@ -6,6 +6,7 @@ import { formatRocDateTime } from '../../src-shared/common/roc-date';
 import { call, sentenceOf, subscribe } from '../bridge';
 import { progressQuarter } from '../calm-progress';
 import { CardIndicator } from '../components/CardIndicator';
+import { ResignOnBehalfSection } from './ResignOnBehalfSection';
 import { Notice } from '../components/Notice';
 import { focusHeadingIfLost, ScreenHeading } from '../components/ScreenHeading';
 import { tagTone } from '../theme';
@@ -151,6 +152,7 @@ export function ResignScreen() {
       )}
       {error && <Notice kind="problem" title={error} />}
       {notice && <Notice kind="news" type="success" title={notice} />}
+      <ResignOnBehalfSection onDone={pending.reload} />
       <Popconfirm
         title={t('ift940.disableWarn')}
         okText={t('common.confirm')}

@@ -5,6 +5,7 @@ import { attachCountersignature } from '../../src-shared/node/cms/countersign.js
 import { parseCountersignerInfo, parseSignedData } from '../../src-shared/node/cms/parse.js';
 import { GongwenError } from '../../src-shared/common/errors.js';
 import { toPem } from '../../src-shared/node/pki/x509.js';
+import { oid } from '../../src-shared/node/cms/oids.js';
 import type { ServiceContext } from '../context.js';
 import { signedSteps } from '../storage/steps.js';
 import { encodeSignedData } from '../../src-shared/node/cms/sign.js';
@@ -54,8 +55,14 @@ export async function buildEvidence(ctx: ServiceContext, documentId: string): Pr
       add(`step-${s.seq}.countersignature.tst`, counter);
       add(`step-${s.seq}.countersignature-value`, parseCountersignerInfo(s.countersignature).signature);
     }
+    if (s.paper_scan && s.paper_record && s.paper_signature) {
+      add(`step-${s.seq}.paper-scan.${SCAN_EXTENSIONS[s.paper_scan_media_type ?? ''] ?? 'bin'}`, s.paper_scan);
+      add(`step-${s.seq}.paper-record.json`, s.paper_record);
+      add(`step-${s.seq}.paper-record.p7s`, s.paper_signature);
+    }
     const ownRow = stampOf(s.id, 'signature');
     stamped.push({
+      resign: resignOf(s),
       seq: s.seq,
       temp_cert_used: s.temp_cert_used,
       resigned_at: s.resigned_at,
@@ -131,7 +138,36 @@ export async function writeEvidence(evidence: Evidence, folder: string): Promise
   return written;
 }
 
+/** The file name of a paper re-sign's scan, by the media type its first bytes showed. */
+const SCAN_EXTENSIONS: Record<string, string> = { 'application/pdf': 'pdf', 'image/png': 'png', 'image/jpeg': 'jpg' };
+
+/** How a re-signed step was re-signed, as the README says it: who, for whom, by which right, why. */
+interface ResignFacts {
+  kind: 'self' | 'on-behalf' | 'paper';
+  by: string | null;
+  forAccount: string;
+  right: string | null;
+  reason: string | null;
+  paperScan: string | null;
+  paperScanSha256: string | null;
+}
+
+function resignOf(s: Awaited<ReturnType<typeof signedSteps>>[number]): ResignFacts | null {
+  if (!s.resigned_at || !s.resign_kind) return null;
+  const scan = s.paper_scan_media_type ? `step-${s.seq}.paper-scan.${SCAN_EXTENSIONS[s.paper_scan_media_type] ?? 'bin'}` : null;
+  return {
+    kind: s.resign_kind as ResignFacts['kind'],
+    by: s.resigned_by ?? null,
+    forAccount: s.holder_account,
+    right: s.resign_right,
+    reason: s.resign_reason,
+    paperScan: scan,
+    paperScanSha256: s.paper_scan_sha256 ?? null,
+  };
+}
+
 interface StampedStep {
+  resign: ResignFacts | null;
   seq: number;
   temp_cert_used: number;
   resigned_at: string | null;
@@ -181,7 +217,8 @@ function readme(number: string, steps: readonly StampedStep[]): string {
     'Commands, step by step (run in this folder):',
   ];
   for (const s of steps) {
-    const how = s.temp_cert_used ? `temporary certificate${s.resigned_at ? `, re-signed with the card at ${s.resigned_at}` : ', not yet re-signed'}` : 'card';
+    const resigned = s.resign?.kind === 'paper' ? `, re-signed on paper at ${s.resigned_at}` : `, re-signed with the card at ${s.resigned_at}`;
+    const how = s.temp_cert_used ? `temporary certificate${s.resigned_at ? resigned : ', not yet re-signed'}` : 'card';
     const claimed = s.signing_time ? `, signing time claimed by the signer ${s.signing_time}` : '';
     lines.push('', `step ${s.seq}: ${how}${claimed}`);
     for (const which of s.pending)
@@ -199,6 +236,21 @@ function readme(number: string, steps: readonly StampedStep[]): string {
           : "  no time-stamp (signed before time-stamping began): as of the signer's claimed time only:",
       );
       lines.push(`$ ${verify} -attime ${seconds(s.signing_time)}`);
+    }
+    const r = s.resign;
+    if (r && r.kind === 'on-behalf') {
+      lines.push(
+        `  re-signed on behalf (代為補簽) of ${r.forAccount} by ${r.by ?? '?'} as ${r.right === 'unit-head' ? 'unit head (主管)' : 'deputy (代理人)'}; reason (原因): ${r.reason ?? ''}`,
+        `  the countersignature's signed attributes carry the reason (${oid.resignReason}) and the signer's account (${oid.resignOnBehalfOf}).`,
+      );
+    }
+    if (r && r.kind === 'paper') {
+      lines.push(
+        `  re-signed on paper (紙本補簽) for ${r.forAccount}, recorded by ${r.by ?? '?'} (unit head); reason (原因): ${r.reason ?? ''}`,
+        `  the scan is ${r.paperScan ?? '?'} (SHA-256 ${r.paperScanSha256 ?? '?'}, named in the record); the unit head's card signed step-${s.seq}.paper-record.json:`,
+        `$ openssl cms -verify -inform DER -in step-${s.seq}.paper-record.p7s -binary -content step-${s.seq}.paper-record.json -CAfile trust/card-roots.pem -purpose any -out /dev/null`,
+        `$ openssl dgst -sha256 ${r.paperScan ?? ''}`,
+      );
     }
     if (s.countersignatureTimeStamp) {
       lines.push(`  re-sign countersignature time-stamped ${s.countersignatureTimeStamp}:`);

@@ -15,6 +15,7 @@ import * as unitHeads from './migrations/20261130-0030-unit-heads.js';
 import * as tempCaCrls from './migrations/20261130-0031-temp-ca-crls.js';
 import * as tempCertApproval from './migrations/20261130-0032-temp-cert-approval.js';
 import * as organisation from './migrations/20261130-0040-organisation.js';
+import * as resignOnBehalf from './migrations/20261130-0050-resign-on-behalf.js';
 import * as attachmentUploads from './migrations/20261130-0060-attachment-uploads.js';
 import { ensurePrivateFile } from './private-files.js';
 import { groupCommit, transactionPerUnit, type WriteRunner } from './group-commit.js';
@@ -112,6 +113,7 @@ function migrationsOf(storage: Storage): Record<string, Migration> {
     '20261130-0031-temp-ca-crls': { up: (db) => tempCaCrls.up(db, blob) },
     '20261130-0032-temp-cert-approval': { up: (db) => tempCertApproval.up(db) },
     '20261130-0040-organisation': { up: (db) => organisation.up(db) },
+    '20261130-0050-resign-on-behalf': { up: (db) => resignOnBehalf.up(db, blob) },
     '20261130-0060-attachment-uploads': { up: (db) => attachmentUploads.up(db, blob) },
   };
 }

@@ -25,6 +25,7 @@ export interface Database {
   attachment_uploads: AttachmentUploadTable;
   card_challenges: CardChallengeTable;
   temp_ca_crls: TempCaCrlTable;
+  paper_resigns: PaperResignTable;
 }
 
 /** A one-time challenge for a card statement, by its SHA-256 (migration 0013). */
@@ -37,6 +38,22 @@ export interface CardChallengeTable {
   issued_at: string;
   expires_at: string;
   used_at: string | null;
+}
+
+/** A step re-signed on paper (紙本補簽): the scan and the unit head's signed record of it (migration 0050). */
+export interface PaperResignTable {
+  step_id: string;
+  scan: Uint8Array;
+  /** 'application/pdf', 'image/png' or 'image/jpeg', from the scan's first bytes. */
+  scan_media_type: string;
+  scan_sha256: string;
+  /** The exact bytes the unit head's card signed (RFC 8785 JSON naming the step, the scan's hash and the reason). */
+  record: Uint8Array;
+  /** The CMS SignedData over `record`, detached. */
+  signature: Uint8Array;
+  certificate_sha256: string;
+  recorded_by_user_id: string;
+  recorded_at: string;
 }
 
 /** An RFC 3161 token over the signature value of a step's signature or countersignature (migration 0010). */
@@ -220,6 +237,14 @@ export interface StepTable {
   countersignature: Uint8Array | null;
   /** JSON array of the SHA-256 (hex) of the certificates carried with the countersignature. */
   resign_certificates: string | null;
+  /** 'self', 'on-behalf' or 'paper' once re-signed (migration 0050): the monthly figures count by it. */
+  resign_kind: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Who re-signed: the signer, or the deputy / unit head who did it for them. */
+  resign_user_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** 'unit-head' or 'deputy' for a re-sign on behalf or on paper: the right as it stood then. */
+  resign_right: ColumnType<string | null, string | null | undefined, string | null>;
+  /** 原因: why the signer could not re-sign (on behalf and on paper). */
+  resign_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface IdempotencyKeyTable {

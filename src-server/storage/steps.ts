@@ -61,6 +61,8 @@ export interface StepCountersignature {
   /** The card's SignerInfo, as uploaded and verified. */
   countersignature: Uint8Array;
   cardSha256: string;
+  /** On behalf: the re-signer's right ('unit-head' or 'deputy') at that moment; null for the signer's own. */
+  right: string | null;
 }
 
 /** Adds the step a document arrives at; nothing of it is signed yet. Returns its id. */
@@ -140,7 +142,7 @@ export async function storeCountersignatures(
   trx: Kysely<Database>,
   dialect: DialectName,
   accepted: readonly StepCountersignature[],
-  resign: { resignedAt: string; note: string; certificates: string },
+  resign: { resignedAt: string; note: string; certificates: string; kind: 'self' | 'on-behalf'; userId: string; reason: string | null },
 ): Promise<Set<string>> {
   // PostgreSQL types a CASE of parameters as text; the countersignature column is bytea.
   const blob = (bytes: Uint8Array) => (dialect === 'postgres' ? sql<Uint8Array>`cast(${bytes} as bytea)` : sql<Uint8Array>`${bytes}`);
@@ -157,6 +159,10 @@ export async function storeCountersignatures(
       resign_certificate_sha256: byStep<string>((a) => a.cardSha256),
       resigned_at: resign.resignedAt,
       resign_note: resign.note,
+      resign_kind: resign.kind,
+      resign_user_id: resign.userId,
+      resign_right: byStep<string | null>((a) => a.right),
+      resign_reason: resign.reason,
     })
     .where(
       'id',
@@ -167,6 +173,24 @@ export async function storeCountersignatures(
     .returning('id')
     .execute();
   return new Set(rows.map((r) => r.id));
+}
+
+/**
+ * 紙本補簽: marks a step re-signed on paper by its signer's unit head, once (a conditional update,
+ * as for countersignatures). True when this call re-signed it.
+ */
+export async function markResignedOnPaper(
+  trx: Kysely<Database>,
+  stepId: string,
+  paper: { resignedAt: string; userId: string; reason: string },
+): Promise<boolean> {
+  const updated = await trx
+    .updateTable('steps')
+    .set({ resigned_at: paper.resignedAt, resign_kind: 'paper', resign_user_id: paper.userId, resign_right: 'unit-head', resign_reason: paper.reason })
+    .where('id', '=', stepId)
+    .where('resigned_at', 'is', null)
+    .executeTakeFirst();
+  return updated.numUpdatedRows === 1n;
 }
 
 /** The step a document waits at (its `current_seq`), with its unit's name. */
@@ -203,9 +227,33 @@ export async function hasHeldStep(db: Kysely<Database>, documentId: string, user
 export async function signedSteps(db: Kysely<Database>, documentId: string) {
   return db
     .selectFrom('steps')
-    .select(['id', 'seq', 'payload', 'signature', 'countersignature', 'resign_certificates', 'temp_cert_used', 'resigned_at', 'signing_time'])
-    .where('document_id', '=', documentId)
-    .where('signature', 'is not', null)
-    .orderBy('seq')
+    .innerJoin('users as h', 'h.id', 'steps.holder_user_id')
+    .leftJoin('users as r', 'r.id', 'steps.resign_user_id')
+    .leftJoin('paper_resigns as p', 'p.step_id', 'steps.id')
+    .select([
+      'steps.id',
+      'steps.seq',
+      'steps.payload',
+      'steps.signature',
+      'steps.countersignature',
+      'steps.resign_certificates',
+      'steps.temp_cert_used',
+      'steps.resigned_at',
+      'steps.signing_time',
+      // Who re-signed for whom, by which right and why (代為補簽, 紙本補簽; migration 0050).
+      'steps.resign_kind',
+      'steps.resign_right',
+      'steps.resign_reason',
+      'h.account as holder_account',
+      'r.account as resigned_by',
+      'p.scan as paper_scan',
+      'p.scan_media_type as paper_scan_media_type',
+      'p.scan_sha256 as paper_scan_sha256',
+      'p.record as paper_record',
+      'p.signature as paper_signature',
+    ])
+    .where('steps.document_id', '=', documentId)
+    .where('steps.signature', 'is not', null)
+    .orderBy('steps.seq')
     .execute();
 }

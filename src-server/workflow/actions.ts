@@ -11,9 +11,10 @@ import { appendAudit } from '../audit/audit-log.js';
 import type { Actor, ServiceContext } from '../context.js';
 import { isUniqueViolation } from '../storage/database.js';
 import type { DocumentRow } from '../storage/schema.js';
-import { firstUnresignedTempStep, insertArrivedStep, openStep, recordSending } from '../storage/steps.js';
+import { insertArrivedStep, openStep, recordSending } from '../storage/steps.js';
 import { storeTimeStamps, timeStampSignature } from '../timestamp/signature-time-stamps.js';
 import { loadVisibleDocument, newStepToken } from './documents.js';
+import { assertResigned, isHeldForResign } from './resign-gate.js';
 
 export type ActionInput = z.output<typeof ActionRequest>;
 
@@ -57,11 +58,10 @@ export async function performAction(ctx: ServiceContext, actor: Actor, documentI
   const signer = await ctx.signerPolicy.accept(verified.signer, verified.parsed.certificates, actor.id, ctx.now());
 
   if (isClosing(action)) {
-    // Regulations: temp-signed steps are re-signed with the card before 歸檔 / 發文, and the
-    // closing step itself, which nobody could re-sign afterwards, must be signed with the card.
+    // The closing step itself, which nobody could re-sign afterwards, must be signed with the
+    // card; the temp-signed steps before it are re-signed before 歸檔 / 發文 as the policy says.
     if (signer.kind === 'temp') throw new GongwenError('RESIGN_REQUIRED', 'the closing step must be signed with the card');
-    const unresigned = await firstUnresignedTempStep(db, doc.id);
-    if (unresigned !== undefined) throw new GongwenError('RESIGN_REQUIRED', `step ${unresigned}`);
+    if (isHeldForResign(ctx.policy, action)) await assertResigned(db, ctx.policy, doc.id, ctx.now());
   }
 
   const timeStamp = await timeStampSignature(ctx, verified.parsed.signerInfos[0]!.signature, signingTime);

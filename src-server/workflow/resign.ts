@@ -12,6 +12,8 @@ import type { Database } from '../storage/schema.js';
 import { storeCountersignatures } from '../storage/steps.js';
 import { storeTimeStamps, timeStampSignature, type TimeStampOutcome } from '../timestamp/signature-time-stamps.js';
 import { decodeBase64 } from './actions.js';
+import { assertDueOnBehalf, rightOrRefuse, type OnBehalf } from './resign-on-behalf.js';
+import type { OnBehalfRight } from '../organisation/on-behalf-right.js';
 
 /**
  * IFT940's list: my temp-signed steps that no card has countersigned yet, oldest first, a page at
@@ -63,6 +65,9 @@ export async function pendingResignSteps(
 
 interface Accepted {
   stepId: string;
+  /** On behalf: the re-signer's right at this moment, and the signer's account. */
+  right: OnBehalfRight | null;
+  signerAccount: string;
   seq: number;
   documentNumber: string;
   /** The card's SignerInfo, as uploaded and verified. */
@@ -79,8 +84,15 @@ interface Accepted {
  * a step is re-signed once however often it arrives; one already re-signed is reported as such
  * and left alone. Evidence puts signature and countersignature together (`evidence.ts`).
  */
-export async function resignSteps(ctx: ServiceContext, actor: Actor, request: ResignRequest, language: 'zh-TW' | 'en' = 'zh-TW'): Promise<ResignItemResult[]> {
+export async function resignSteps(
+  ctx: ServiceContext,
+  actor: Actor,
+  request: ResignRequest,
+  language: 'zh-TW' | 'en' = 'zh-TW',
+  onBehalf?: OnBehalf,
+): Promise<ResignItemResult[]> {
   assertEachStepOnce(request);
+  if (onBehalf && onBehalf.reason.trim() === '') throw new GongwenError('RESIGN_REASON_REQUIRED');
   const results = new Map<string, ResignItemResult>();
   const accepted: Accepted[] = [];
   // One read for the whole batch, and each card judged once: a batch is one clerk's one card.
@@ -97,7 +109,7 @@ export async function resignSteps(ctx: ServiceContext, actor: Actor, request: Re
   };
   for (const item of request.items) {
     try {
-      const outcome = await checkOne(ctx, actor, item.stepId, stored.get(item.stepId), item.countersignature, certificates, request.note, cardHolder);
+      const outcome = await checkOne(ctx, actor, item.stepId, stored.get(item.stepId), item.countersignature, certificates, request.note, cardHolder, onBehalf);
       if ('countersignature' in outcome) accepted.push(outcome);
       else results.set(item.stepId, outcome);
     } catch (error) {
@@ -118,7 +130,14 @@ export async function resignSteps(ctx: ServiceContext, actor: Actor, request: Re
     const now = ctx.now();
     await ctx.storage.write(async (trx) => {
       const carried = await storeCarriedCertificates(trx, certificates);
-      const updated = await storeCountersignatures(trx, dialect, accepted, { resignedAt: now.toISOString(), note: request.note, certificates: carried });
+      const updated = await storeCountersignatures(trx, dialect, accepted, {
+        resignedAt: now.toISOString(),
+        note: request.note,
+        certificates: carried,
+        kind: onBehalf ? 'on-behalf' : 'self',
+        userId: actor.id,
+        reason: onBehalf?.reason ?? null,
+      });
       await storeTimeStamps(
         trx,
         accepted.filter((a) => updated.has(a.stepId)).map((a) => ({ stepId: a.stepId, signer: 'countersignature', stamp: a.timeStamp })),
@@ -129,12 +148,22 @@ export async function resignSteps(ctx: ServiceContext, actor: Actor, request: Re
           results.set(a.stepId, { stepId: a.stepId, outcome: 'already-resigned' });
           continue;
         }
-        audit.push({
-          actor: actor.account,
-          action: 'step.resign',
-          subject: a.documentNumber,
-          detail: { seq: a.seq, certificateSha256: a.cardSha256, note: request.note },
-        });
+        // On behalf: who (the actor), for whom, by which right and why.
+        audit.push(
+          onBehalf
+            ? {
+                actor: actor.account,
+                action: 'step.resign-on-behalf',
+                subject: a.documentNumber,
+                detail: { seq: a.seq, signer: a.signerAccount, right: a.right, reason: onBehalf.reason, note: request.note, certificateSha256: a.cardSha256 },
+              }
+            : {
+                actor: actor.account,
+                action: 'step.resign',
+                subject: a.documentNumber,
+                detail: { seq: a.seq, certificateSha256: a.cardSha256, note: request.note },
+              },
+        );
         results.set(a.stepId, { stepId: a.stepId, outcome: 'resigned' });
       }
       await appendAuditEntries(trx, dialect, now, audit);
@@ -167,14 +196,29 @@ async function storeCarriedCertificates(trx: Kysely<Database>, certificates: rea
   return JSON.stringify(rows.map((r) => r.sha256));
 }
 
-type StoredStep = Awaited<ReturnType<typeof storedSteps>> extends Map<string, infer T> ? T : never;
+export type StoredStep = Awaited<ReturnType<typeof storedSteps>> extends Map<string, infer T> ? T : never;
 
 async function storedSteps(ctx: ServiceContext, stepIds: string[]) {
   const rows = await ctx.storage.db
     .selectFrom('steps as s')
     .innerJoin('documents as d', 'd.id', 's.document_id')
     // A step that was signed has its signature value (written with its payload and signature).
-    .select(['s.id', 's.seq', 's.holder_user_id', 's.temp_cert_used', 's.resigned_at', 's.signature_value', 's.signing_time', 'd.number'])
+    .innerJoin('users as h', 'h.id', 's.holder_user_id')
+    .select([
+      's.id',
+      's.seq',
+      's.holder_user_id',
+      's.temp_cert_used',
+      's.resigned_at',
+      's.signature_value',
+      's.signing_time',
+      's.sent_at',
+      's.resign_kind',
+      's.resign_user_id',
+      'd.number',
+      'h.account as holder_account',
+      'h.separated_at as holder_separated_at',
+    ])
     .where('s.id', 'in', [...new Set(stepIds)])
     .execute();
   return new Map(rows.map((row) => [row.id, row]));
@@ -202,9 +246,13 @@ async function checkOne(
   certificates: Uint8Array[],
   note: string,
   cardHolder: (certificate: X509Certificate, carried: readonly Uint8Array[]) => Promise<CardHolder>,
+  onBehalf: OnBehalf | undefined,
 ): Promise<Accepted | ResignItemResult> {
-  if (!step || step.holder_user_id !== actor.id || !step.signature_value) throw new GongwenError('RESIGN_STEP_UNKNOWN');
+  if (!step || !step.signature_value || (!onBehalf && step.holder_user_id !== actor.id)) throw new GongwenError('RESIGN_STEP_UNKNOWN');
   if (step.temp_cert_used !== 1) throw new GongwenError('RESIGN_NOT_TEMP');
+  const now = ctx.now();
+  // The right as it stands at this moment: a deputy's dates end, a head changes, people leave.
+  const right = onBehalf ? await rightOrRefuse(ctx, actor, step.holder_user_id, now) : null;
 
   // Decoded and verified before anything is said of the step: garbage is refused as garbage,
   // also for a step already re-signed.
@@ -214,15 +262,32 @@ async function checkOne(
   // was sent): a countersignature made over another step's signature does not verify here.
   const counter = verifyCountersignature({ certificates }, step.signature_value, counterInfo);
   if (counter.note !== note) throw new GongwenError('COUNTERSIGNATURE_INVALID', 'the signed note differs from the request');
-  const now = ctx.now();
+  // What the card signed says whose step it is and why; it must say what the request says.
+  if (!onBehalf && counter.onBehalf) throw new GongwenError('COUNTERSIGNATURE_INVALID', 'an on-behalf countersignature on one’s own step');
+  if (onBehalf && (counter.onBehalf?.reason !== onBehalf.reason || counter.onBehalf.signerAccount !== step.holder_account))
+    throw new GongwenError('COUNTERSIGNATURE_INVALID', 'the signed reason or signer differs from the request and the step');
   if (counter.signingTime.getTime() > now.getTime() + ctx.clockSkewMs) throw new GongwenError('SIGNING_TIME_INVALID', 'in the future');
   if (step.signing_time && counter.signingTime.getTime() < new Date(step.signing_time).getTime())
     throw new GongwenError('SIGNING_TIME_INVALID', 'before the signature it countersigns');
   const card = await cardHolder(counter.certificate, certificates);
   // Every certificate of the card's path, at the countersignature's time and now.
   card.assertValidAt(counter.signingTime, now);
-  if (step.resigned_at !== null) return { stepId, outcome: 'already-resigned' };
+  if (step.resigned_at !== null) {
+    // A retried on-behalf upload answers as the first did; a step someone else re-signed is refused.
+    if (!onBehalf || (step.resign_kind === 'on-behalf' && step.resign_user_id === actor.id)) return { stepId, outcome: 'already-resigned' };
+    throw new GongwenError('RESIGN_ALREADY_DONE');
+  }
+  if (onBehalf) assertDueOnBehalf(ctx, step, now);
   const timeStamp = await timeStampSignature(ctx, counterInfo.signature, counter.signingTime);
-  // Kept as DER (BER re-encoded): it is attached to the step's signature in the evidence.
-  return { stepId, seq: step.seq, documentNumber: step.number, countersignature: counterInfo.encoding, cardSha256: card.sha256, timeStamp };
+  return {
+    stepId,
+    seq: step.seq,
+    documentNumber: step.number,
+    // Kept as DER (BER re-encoded): it is attached to the step's signature in the evidence.
+    countersignature: counterInfo.encoding,
+    cardSha256: card.sha256,
+    timeStamp,
+    right,
+    signerAccount: step.holder_account,
+  };
 }

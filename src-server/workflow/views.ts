@@ -50,6 +50,7 @@ export async function flowRows(db: Kysely<Database>, documentId: string): Promis
     .innerJoin('users as h', 'h.id', 's.holder_user_id')
     .innerJoin('units as u', 'u.id', 's.unit_id')
     .leftJoin('users as a', 'a.id', 's.approver_user_id')
+    .leftJoin('users as r', 'r.id', 's.resign_user_id')
     .leftJoin('signature_time_stamps as ts', (join) => join.onRef('ts.step_id', '=', 's.id').on('ts.signer', '=', 'signature'))
     .select([
       'ts.gen_time as timeStampedAt',
@@ -68,6 +69,10 @@ export async function flowRows(db: Kysely<Database>, documentId: string): Promis
       's.signing_time',
       's.resigned_at',
       's.resign_note',
+      's.resign_kind',
+      's.resign_right',
+      's.resign_reason',
+      'r.name as resignedBy',
     ])
     .where('s.document_id', '=', documentId)
     .orderBy('s.seq')
@@ -88,6 +93,11 @@ export async function flowRows(db: Kysely<Database>, documentId: string): Promis
     signed: r.signing_time !== null,
     resignedAt: r.resigned_at,
     resignNote: r.resign_note,
+    resignKind: r.resign_kind as FlowRow['resignKind'],
+    // The re-signer is named where it is not the signer: on behalf and on paper.
+    resignedBy: r.resign_kind === 'self' ? null : (r.resignedBy ?? null),
+    resignRight: r.resign_right as FlowRow['resignRight'],
+    resignReason: r.resign_reason,
     // Both times: an offline temp-cert signature sent hours later shows its claim and its time-stamp.
     signingTime: r.signing_time,
     timeStampedAt: r.timeStampedAt ?? null,

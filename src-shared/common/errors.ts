@@ -240,6 +240,31 @@ export const errorCatalog = {
     '只有該單位的權責主管或系統管理員可以查看這個單位的統計。',
     'Only the unit’s head or an administrator may read the unit’s figures.',
   ],
+  // Re-signing on behalf (代為補簽) and on paper (紙本補簽)
+  ON_BEHALF_NO_RIGHT: [
+    403,
+    '您不是這位同仁的職務代理人或權責主管，不能代為補簽。',
+    'You are neither a deputy nor the unit head of this step’s signer, so you cannot re-sign it on their behalf.',
+  ],
+  ON_BEHALF_OUTSIDE_DATES: [
+    403,
+    '今天不在您擔任職務代理人的期間內，不能代為補簽。',
+    'Today is outside the dates you are named deputy for, so you cannot re-sign on their behalf.',
+  ],
+  ON_BEHALF_NOT_DUE: [
+    409,
+    '這一關尚未逾期，簽核人也仍在職，應由本人補簽。',
+    'This step is not yet overdue and its signer has not left: the signer re-signs it.',
+  ],
+  RESIGN_ALREADY_DONE: [
+    409,
+    '這一關已經補簽過了（由本人、代為補簽或紙本補簽）。',
+    'This step has already been re-signed (by the signer, on behalf or on paper).',
+  ],
+  RESIGN_REASON_REQUIRED: [400, '代為補簽或紙本補簽須填寫原因。', 'A re-sign on behalf or on paper needs a reason.'],
+  PAPER_NOT_ACCEPTED: [403, '本機關的規定不接受紙本補簽。', 'The agency’s policy does not accept re-signing on paper.'],
+  PAPER_UNIT_HEAD_ONLY: [403, '紙本補簽只能由簽核人的權責主管登錄。', 'Only the signer’s unit head may record a paper re-sign.'],
+  PAPER_SCAN_INVALID: [400, '紙本掃描檔須為 PDF、PNG 或 JPEG 檔。', 'The scan must be a PDF, PNG or JPEG file.'],
 } as const satisfies Record<string, readonly [number, string, string]>;
 
 /**
@@ -398,6 +423,10 @@ export const signatureReasonCatalog = {
   ],
   SIGNING_CERTIFICATE_HASH: ['signing-certificate-v2 屬性的雜湊須為 SHA-256。', 'The signing-certificate-v2 attribute must use SHA-256.'],
   RESIGN_NOTE_MISSING: ['補簽簽章缺少補簽註記屬性。', 'The countersignature lacks the re-sign note attribute.'],
+  ON_BEHALF_ATTRIBUTES: [
+    '代為補簽的簽章須同時帶有原因與原簽核人帳號屬性，各一個值。',
+    'A countersignature on behalf carries both the reason and the signer’s account attributes, one value each.',
+  ],
   ATTRIBUTE_REPEATED: ['有簽章屬性重複出現或帶有多個值。', 'A signed attribute appears more than once or with more than one value.'],
   CONTENT_NOT_DATA: ['簽章內容型別須為 id-data。', 'The signed content type must be id-data.'],
   CERTIFICATE_CHOICE: ['簽章只能附帶 X.509 憑證。', 'Only X.509 certificates may be carried.'],

@@ -25,6 +25,7 @@ const TABLES = [
   'attachment_uploads',
   'card_challenges',
   'temp_ca_crls',
+  'paper_resigns',
 ] as const;
 /** Left out, each for its reason above. */
 export const NOT_COMPARED = ['password_failures'] as const;

@@ -97,6 +97,50 @@ describe('FlowTable', () => {
         .map((c) => c.textContent),
     ).toEqual(['2', '待核示', '資通建設科', '葉彥志', '', '', '00:00', '送請簽核', '否', '']);
   });
+
+  it('names who re-signed on behalf or on paper, by which right and when; the reason is in the tag’s name and on hover', () => {
+    const byOthers: FlowRow[] = [
+      {
+        ...seedFlow[0]!,
+        resignedAt: '2026-12-01T02:20:00Z',
+        resignKind: 'on-behalf',
+        resignedBy: '王美玲',
+        resignRight: 'unit-head',
+        resignReason: '承辦人已離職',
+      },
+      {
+        ...seedFlow[0]!,
+        stepId: 's3',
+        seq: 3,
+        resignedAt: '2026-12-01T02:20:00Z',
+        resignKind: 'paper',
+        resignedBy: '葉彥志',
+        resignRight: 'unit-head',
+        resignReason: '紙本',
+      },
+      {
+        ...seedFlow[0]!,
+        stepId: 's4',
+        seq: 4,
+        resignedAt: '2026-12-01T02:20:00Z',
+        resignKind: 'on-behalf',
+        resignedBy: '陳志明',
+        resignRight: 'deputy',
+        resignReason: '長假',
+      },
+    ];
+    render(<FlowTable flow={byOthers} />);
+    const cells = screen
+      .getAllByRole('row')
+      .slice(1)
+      .map((row) => within(row).getAllByRole('cell')[8]!.textContent);
+    expect(cells).toEqual([
+      '是 · 代為補簽 王美玲（主管）115/12/01 10:20',
+      '是 · 紙本補簽 葉彥志（主管）115/12/01 10:20',
+      '是 · 代為補簽 陳志明（代理人）115/12/01 10:20',
+    ]);
+    expect(screen.getAllByTestId('flow-resigned-by-other')[0]).toHaveAccessibleName('代為補簽 王美玲（主管）115/12/01 10:20，原因：承辦人已離職');
+  });
 });
 
 const doc: DocumentView = {

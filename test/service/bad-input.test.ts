@@ -8,7 +8,8 @@ import { currentRocYear } from '../../src-shared/common/document-number.js';
 import { isErrorCode, messageOf } from '../../src-shared/common/errors.js';
 import { databaseKinds } from '../helpers/databases.js';
 import { Clerk, call, startTestService, type TestService } from '../helpers/service.js';
-import { resignRequest } from '../helpers/resign.js';
+import { onBehalfRequest, resignRequest } from '../helpers/resign.js';
+import { signingTimeOf } from '../../src-shared/common/step-payload.js';
 import { snapshot } from '../helpers/snapshot.js';
 import { setUnitHead } from '../../src-server/organisation/unit-heads.js';
 import { taiwanDay } from '../../src-shared/common/roc-date.js';
@@ -64,6 +65,9 @@ describe.each(databaseKinds())('bad and hostile input on %s: a stable 4xx code, 
     const v2 = await vendor.createDocument();
     await vendor.act(v2.id, '送請簽核', 'yeh.yenchih', temp);
     pending = (await vendor.call('GET', '/api/resign/pending')).body.steps;
+    // The chief heads the vendor's unit (issue 16's cases).
+    const chiefUser = await service.ctx.storage.db.selectFrom('users').select('id').where('account', '=', 'yeh.yenchih').executeTakeFirstOrThrow();
+    await service.ctx.storage.write((trx) => trx.updateTable('units').set({ head_user_id: chiefUser.id }).where('id', '=', 'ict').execute());
     vendorDoc = await vendor.open((await vendor.createDocument()).id);
     // An old step token: the document moved on since.
     const moved = await drafter.createDocument();
@@ -465,6 +469,8 @@ describe.each(databaseKinds())('bad and hostile input on %s: a stable 4xx code, 
         expect: [400, 'VALIDATION_FAILED'],
         request: async () => ({ method: 'GET', url: '/api/documents?limit=99999999', headers: auth(drafter) }),
       },
+      // 代為補簽 and 紙本補簽 (issue 16): the chief heads the vendor's unit; the vendor is here and in time.
+      ...onBehalfCases(),
     );
 
     // Issue 16's organisation: deputies, separation, reminders, the monthly figures.
@@ -550,6 +556,94 @@ describe.each(databaseKinds())('bad and hostile input on %s: a stable 4xx code, 
       { name: 'figures of a unit that does not exist', expect: [404, 'UNIT_UNKNOWN'], request: figures('nowhere', 'month=2026-11', admin) },
     );
   });
+
+  function onBehalfCases(): Case[] {
+    const onBehalf = (clerk: Clerk, payload: () => Promise<unknown>) => async () => ({
+      method: 'POST' as const,
+      url: '/api/resign/on-behalf',
+      payload: (await payload()) as InjectOptions['payload'],
+      headers: auth(clerk),
+    });
+    const vendorStep = () => ({ ...pending[0]!, holderAccount: 'vendor' });
+    const paper = (extra: Record<string, unknown> = {}) => ({
+      stepId: pending[0]!.stepId,
+      reason: '紙本補簽',
+      scan: Buffer.from('%PDF-1.4\n%%EOF\n').toString('base64'),
+      signature: Buffer.from('not a signature').toString('base64'),
+      signingTime: signingTimeOf(new Date()),
+      ...extra,
+    });
+    return [
+      {
+        name: 're-signing on behalf with no right (a colleague of the same unit)',
+        expect: [403, 'ON_BEHALF_NO_RIGHT'],
+        request: onBehalf(drafter, async () => onBehalfRequest([vendorStep()], await drafter.card(), 'n', '原因')),
+      },
+      {
+        name: 're-signing one’s own step on behalf',
+        expect: [403, 'ON_BEHALF_NO_RIGHT'],
+        request: onBehalf(vendor, async () => onBehalfRequest([vendorStep()], await vendor.card(), 'n', '原因')),
+      },
+      {
+        name: 're-signing on behalf a step not yet due (the signer is here and in time)',
+        expect: [409, 'ON_BEHALF_NOT_DUE'],
+        request: onBehalf(chief, async () => onBehalfRequest([vendorStep()], await chief.card(), 'n', '原因')),
+      },
+      {
+        name: 're-signing on behalf without a reason',
+        expect: [400, 'RESIGN_REASON_REQUIRED'],
+        request: onBehalf(chief, async () => onBehalfRequest([vendorStep()], await chief.card(), 'n', ' \n ')),
+      },
+      {
+        name: 're-signing on behalf with a reason the card did not sign',
+        expect: [400, 'COUNTERSIGNATURE_INVALID'],
+        request: onBehalf(chief, async () => onBehalfRequest([vendorStep()], await chief.card(), 'n', '原因', { reason: '別的' })),
+      },
+      {
+        name: 're-signing on behalf with a countersignature naming another signer',
+        expect: [400, 'COUNTERSIGNATURE_INVALID'],
+        request: onBehalf(chief, async () => onBehalfRequest([vendorStep()], await chief.card(), 'n', '原因', { signerAccount: 'chen.chiming' })),
+      },
+      {
+        name: 're-signing on behalf with another person’s card',
+        expect: [403, 'SIGNER_NOT_USER'],
+        request: onBehalf(chief, async () => onBehalfRequest([vendorStep()], await vendor.card(), 'n', '原因')),
+      },
+      {
+        name: 'an own re-sign carrying on-behalf attributes',
+        expect: [400, 'COUNTERSIGNATURE_INVALID'],
+        request: async () => {
+          const { reason: _reason, ...own } = await onBehalfRequest([vendorStep()], await vendor.card(), 'n', '原因');
+          return { method: 'POST', url: '/api/resign', payload: own, headers: auth(vendor) };
+        },
+      },
+      ...ODD_TEXT.map(([what, text]) => ({
+        name: `a reason with ${what}`,
+        expect: [400, 'VALIDATION_FAILED'] as [number, string],
+        request: onBehalf(chief, async () => onBehalfRequest([vendorStep()], await chief.card(), 'n', text)),
+      })),
+      {
+        name: 'the on-behalf list with a limit of zero',
+        expect: [400, 'VALIDATION_FAILED'],
+        request: async () => ({ method: 'GET', url: '/api/resign/on-behalf/pending?limit=0', headers: auth(chief) }),
+      },
+      {
+        name: 'a paper re-sign where the policy does not accept them',
+        expect: [403, 'PAPER_NOT_ACCEPTED'],
+        request: async () => ({ method: 'POST', url: '/api/resign/paper', payload: paper(), headers: auth(chief) }),
+      },
+      {
+        name: 'a paper re-sign whose scan is not base64',
+        expect: [400, 'VALIDATION_FAILED'],
+        request: async () => ({ method: 'POST', url: '/api/resign/paper', payload: paper({ scan: '%PDF-1.4 raw' }), headers: auth(chief) }),
+      },
+      {
+        name: 'a paper re-sign with an unknown field',
+        expect: [400, 'VALIDATION_FAILED'],
+        request: async () => ({ method: 'POST', url: '/api/resign/paper', payload: paper({ recordedBy: 'someone-else' }), headers: auth(chief) }),
+      },
+    ];
+  }
   afterAll(() => service.close());
 
   it('covers at least forty hostile requests', () => {

@@ -106,6 +106,12 @@ export const FlowRow = z.object({
   signed: z.boolean(),
   resignedAt: z.string().nullable(),
   resignNote: z.string().nullable(),
+  /** How it was re-signed: by the signer ('self'), on behalf ('on-behalf', 代為補簽) or on paper ('paper', 紙本補簽); issue 16. */
+  resignKind: z.enum(['self', 'on-behalf', 'paper']).nullable().optional(),
+  /** Who re-signed on behalf or on paper, by which right (主管 / 代理人), and why (原因). */
+  resignedBy: z.string().nullable().optional(),
+  resignRight: z.enum(['unit-head', 'deputy']).nullable().optional(),
+  resignReason: z.string().nullable().optional(),
   /** The signing time the signer's PC claimed, and the time-stamp over the signature (CAdES-T; null while pending). */
   signingTime: z.string().nullable().optional(),
   timeStampedAt: z.string().nullable().optional(),

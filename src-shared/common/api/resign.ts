@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { canonicalJson } from '../canonical-json.js';
 import { LIMITS } from './documents.js';
 import { base64, bytesField, text } from './text.js';
 
@@ -80,3 +81,78 @@ export type ResignItemResult = z.infer<typeof ResignItemResult>;
 
 export const ResignResponse = z.object({ results: z.array(ResignItemResult) });
 export type ResignResponse = z.infer<typeof ResignResponse>;
+
+/**
+ * 代為補簽's list: a temp-signed step of someone I may re-sign for (as their unit head, or as their
+ * deputy today), not yet re-signed, and due on behalf: overdue (older than the policy's days) or
+ * its signer has left. The signer's account is what each countersignature names.
+ */
+export const OnBehalfPendingStep = PendingResignStep.extend({
+  holder: z.string(),
+  holderAccount: z.string(),
+  /** My right to re-sign it, as it stands now. */
+  right: z.enum(['unit-head', 'deputy']),
+  /** Why it is due on behalf: the signer has left, or it is overdue. */
+  due: z.enum(['separated', 'overdue']),
+});
+export type OnBehalfPendingStep = z.infer<typeof OnBehalfPendingStep>;
+
+export const OnBehalfPendingList = z.object({
+  steps: z.array(OnBehalfPendingStep),
+  total: z.number(),
+  next: z.string().optional(),
+});
+export type OnBehalfPendingList = z.infer<typeof OnBehalfPendingList>;
+
+/** The reason a re-sign on behalf or on paper gives (原因); required, checked by the service (RESIGN_REASON_REQUIRED). */
+export const resignReason = text({ max: 500, multiline: true });
+
+/**
+ * 代為補簽: countersignatures by my card over other people's steps. Each carries the note, the
+ * reason and the step's signer's account as signed attributes; the service checks my right to
+ * each at this moment.
+ */
+export const OnBehalfResignRequest = ResignRequest.extend({ reason: resignReason });
+export type OnBehalfResignRequest = z.infer<typeof OnBehalfResignRequest>;
+
+/** Scans of a paper re-sign are at most this large (a few pages of PDF or a phone photo). */
+export const PAPER_SCAN_MAX_BYTES = 5 * 1024 * 1024;
+
+/**
+ * 紙本補簽: the unit head records that a step was re-signed on paper. `record` is the exact bytes
+ * their card signed (base64 of RFC 8785 JSON, `paperResignRecord`); the service rebuilds it from
+ * its own state and the request and compares.
+ */
+export const PaperResignRequest = z.strictObject({
+  stepId: z.uuid(),
+  reason: resignReason,
+  /** The scan: PDF, PNG or JPEG, base64. */
+  scan: base64({ maxBytes: PAPER_SCAN_MAX_BYTES }),
+  /** The unit head's card signature over the record: a detached CMS (base64 DER). */
+  signature: base64({ maxBytes: 64 * 1024 }),
+  signingTime: z.iso.datetime(),
+});
+export type PaperResignRequest = z.infer<typeof PaperResignRequest>;
+
+/** What the unit head's card signs for a paper re-sign: the step, the scan's hash and the reason. */
+export interface PaperResignRecord {
+  kind: 'paper-resign';
+  documentId: string;
+  documentNumber: string;
+  step: number;
+  /** The step's signer. */
+  signer: string;
+  /** The unit head. */
+  recordedBy: string;
+  scanSha256: string;
+  reason: string;
+  signingTime: string;
+}
+
+export const PaperResignResponse = z.object({ stepId: z.string(), outcome: z.enum(['resigned', 'already-resigned']) });
+export type PaperResignResponse = z.infer<typeof PaperResignResponse>;
+
+/** The exact bytes a unit head's card signs for a paper re-sign: the record's RFC 8785 JSON. */
+export function paperResignRecordBytes(record: PaperResignRecord): Uint8Array {
+  return new TextEncoder().encode(canonicalJson(record));
+}

@@ -79,6 +79,14 @@ export const ipcInputs = {
   /** Days as the service takes them (YYYY-MM-DD); the screen reads and shows ROC dates. */
   'deputies:name': NameDeputyRequest,
   'deputies:withdraw': z.strictObject({ id }),
+  'resign:onBehalfPending': z.strictObject({}),
+  /** 代為補簽 of the steps the re-signer selected from the list last shown, with the reason (原因) and the note. */
+  'resign:onBehalfStart': z.strictObject({
+    note: text({ min: 1, max: 500, multiline: true }),
+    reason: text({ min: 1, max: 500, multiline: true }),
+    pin,
+    stepIds: z.array(z.uuid()).min(1).max(10_000),
+  }),
   'card:status': z.strictObject({}),
   'card:diagnostics': z.strictObject({}),
   /** The card to use among those present (its token serial, as `card:status` lists it); null forgets the choice. */

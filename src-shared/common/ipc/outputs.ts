@@ -1,6 +1,6 @@
 import type { UserSummary } from '../api/accounts.js';
 import type { ActionResult, DocumentList, DocumentView } from '../api/documents.js';
-import type { PendingResignStep } from '../api/resign.js';
+import type { OnBehalfPendingStep, PendingResignStep } from '../api/resign.js';
 import type { CardRecord } from '../api/cards.js';
 import type { TempCertPolicy } from '../api/policy.js';
 import type { TempCertApplicationForHead, TempCertChange, TempCertDecision } from '../api/temp-cert.js';
@@ -44,6 +44,17 @@ export interface ResignProgress {
 export interface ResignListed extends Omit<PendingResignStep, 'signatureValue' | 'signature' | 'payload'> {
   signedWith: 'this-pc' | 'other-pc' | 'refused';
   /** What the temp signature covers, when it verified. */
+  signed?: { action: string; recipient: string | null; opinion: string; signingTime: string };
+  refusal?: { code: ErrorCode; message: string };
+}
+
+/**
+ * A step of IFT940's second list, 代為補簽, as this PC checked it: its signature verified over its
+ * payload, which names the listed signer as sender (`listed`), or refused with the reason. What the
+ * signer signed is shown, so the re-signer sees what their card will back.
+ */
+export interface OnBehalfListed extends Omit<OnBehalfPendingStep, 'signatureValue' | 'signature' | 'payload'> {
+  checked: 'listed' | 'refused';
   signed?: { action: string; recipient: string | null; opinion: string; signingTime: string };
   refusal?: { code: ErrorCode; message: string };
 }
@@ -122,6 +133,8 @@ export interface IpcOutputs {
   'deputies:list': DeputyList;
   'deputies:name': Deputy;
   'deputies:withdraw': DeputyList;
+  'resign:onBehalfPending': OnBehalfListed[];
+  'resign:onBehalfStart': ResignReport;
   'card:status': CardStatus;
   'card:diagnostics': CardDiagnostics;
   'card:choose': CardStatus;

@@ -12,6 +12,16 @@ export interface CountersignInput {
   signingTime: Date;
   /** Which SignerInfo to countersign; a step signature has one. */
   signerIndex?: number;
+  /** 代為補簽: made for another person's step, with the reason (both signed attributes). */
+  onBehalf?: OnBehalfAttributes;
+}
+
+/** What an on-behalf countersignature says beyond the note: for whom, and why. */
+export interface OnBehalfAttributes {
+  /** The account of the step's signer. */
+  signerAccount: string;
+  /** 原因: why the signer could not re-sign themself. */
+  reason: string;
 }
 
 /**
@@ -40,8 +50,8 @@ export async function makeCountersignature(
   countersigner: CmsSigner,
   input: Omit<CountersignInput, 'signerIndex'>,
 ): Promise<Uint8Array> {
-  const prepared = new Countersigner(countersigner, input.note);
-  const toSign = prepared.signedAttributes(signatureValue, input.signingTime);
+  const prepared = new Countersigner(countersigner, input.note, input.onBehalf?.reason);
+  const toSign = prepared.signedAttributes(signatureValue, input.signingTime, input.onBehalf?.signerAccount);
   return prepared.countersignature(toSign, await countersigner.sign(toSign));
 }
 
@@ -53,21 +63,31 @@ export async function makeCountersignature(
  */
 export class Countersigner {
   private readonly identity: SignerIdentity;
-  private readonly noteAttribute: Uint8Array;
+  private readonly noteAttributes: Uint8Array[];
 
-  constructor(card: Pick<CmsSigner, 'certificate' | 'keyAlgorithm'>, note: string) {
+  /**
+   * `reason`: a 代為補簽 batch; each countersignature also carries the reason and the account of
+   * the step's signer (given per step to `signedAttributes`: one batch may cover several people).
+   */
+  constructor(
+    card: Pick<CmsSigner, 'certificate' | 'keyAlgorithm'>,
+    note: string,
+    private readonly reason?: string,
+  ) {
     this.identity = signerIdentity(card);
-    this.noteAttribute = attribute('resignNote', utf8String(note));
+    this.noteAttributes = [attribute('resignNote', utf8String(note))];
+    if (reason !== undefined) this.noteAttributes.push(attribute('resignReason', utf8String(reason)));
   }
 
   /** The signed attributes of a countersignature over `signatureValue`: what the card signs. */
-  signedAttributes(signatureValue: Uint8Array, signingTime: Date): Uint8Array {
+  signedAttributes(signatureValue: Uint8Array, signingTime: Date, onBehalfOf?: string): Uint8Array {
+    if ((this.reason === undefined) !== (onBehalfOf === undefined)) throw new RangeError('an on-behalf countersignature names both the reason and the signer');
     return signedAttributes({
       identity: this.identity,
       messageDigest: sha256(signatureValue),
       signingTime,
       withContentType: false,
-      extraSignedAttributes: [this.noteAttribute],
+      extraSignedAttributes: onBehalfOf === undefined ? this.noteAttributes : [...this.noteAttributes, attribute('resignOnBehalfOf', utf8String(onBehalfOf))],
     });
   }
 

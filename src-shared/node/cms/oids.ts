@@ -33,6 +33,10 @@ export const oid = {
   tempCertPolicy: `${GONGWEN_ARC}.1`,
   /** Signed attribute of a countersignature: the 補簽註記 (re-sign note), a UTF8String. */
   resignNote: `${GONGWEN_ARC}.2`,
+  /** Signed attribute of an on-behalf countersignature (代為補簽): why the signer could not re-sign, a UTF8String. */
+  resignReason: `${GONGWEN_ARC}.3`,
+  /** Signed attribute of an on-behalf countersignature: the account of the step's signer it is made for, a UTF8String. */
+  resignOnBehalfOf: `${GONGWEN_ARC}.4`,
 } as const;
 
 export type OidName = keyof typeof oid;

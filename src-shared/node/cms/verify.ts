@@ -18,6 +18,8 @@ export interface VerifiedSigner {
 export interface VerifiedCountersignature extends VerifiedSigner {
   /** 補簽註記 */
   note: string;
+  /** 代為補簽: the signer's account and the reason, when the countersignature carries them (both or neither). */
+  onBehalf?: { signerAccount: string; reason: string };
 }
 
 export interface VerifiedStepSignature {
@@ -82,12 +84,24 @@ export function verifyCountersignature(
 ): VerifiedCountersignature {
   const verified = verifySignerInfo(parsed, counter, sha256(countersignedSignature), 'countersignature');
   const noteAttribute = findAttribute(counter.signedAttributes, oidDer.resignNote);
-  const noteValue = single(noteAttribute?.values, 'RESIGN_NOTE_MISSING');
-  const note = guard(() => {
-    const tlv = readWhole(noteValue, Tag.UTF8_STRING);
-    return strictUtf8.decode(contentOf(noteValue, tlv));
-  });
-  return { ...verified, note };
+  const note = utf8Value(single(noteAttribute?.values, 'RESIGN_NOTE_MISSING'));
+  const reason = findAttribute(counter.signedAttributes, oidDer.resignReason);
+  const onBehalfOf = findAttribute(counter.signedAttributes, oidDer.resignOnBehalfOf);
+  if (!reason && !onBehalfOf) return { ...verified, note };
+  if (!reason || !onBehalfOf) refuse('SIGNATURE_PROFILE', 'ON_BEHALF_ATTRIBUTES');
+  return {
+    ...verified,
+    note,
+    onBehalf: {
+      signerAccount: utf8Value(single(onBehalfOf.values, 'ON_BEHALF_ATTRIBUTES')),
+      reason: utf8Value(single(reason.values, 'ON_BEHALF_ATTRIBUTES')),
+    },
+  };
+}
+
+/** A UTF8String attribute value, strictly decoded. */
+function utf8Value(value: Uint8Array): string {
+  return guard(() => strictUtf8.decode(contentOf(value, readWhole(value, Tag.UTF8_STRING))));
 }
 
 function verifySignerInfo(
