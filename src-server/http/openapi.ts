@@ -8,7 +8,7 @@ import type { AnyRoute } from './route.js';
  * none is read) that is not JSON or larger than the route's limit, the unexpected.
  */
 const EVERY_ROUTE: readonly ServiceErrorCode[] = ['HEADERS_TOO_LARGE', 'MALFORMED_REQUEST', 'PAYLOAD_TOO_LARGE', 'INTERNAL'];
-const WITH_SESSION: readonly ServiceErrorCode[] = ['UNAUTHENTICATED'];
+const WITH_SESSION: readonly ServiceErrorCode[] = ['UNAUTHENTICATED', 'USER_SEPARATED'];
 const WITH_BODY: readonly ServiceErrorCode[] = ['MALFORMED_REQUEST', 'VALIDATION_FAILED', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'REQUEST_TIMEOUT'];
 const WITH_INPUT: readonly ServiceErrorCode[] = ['VALIDATION_FAILED'];
 

@@ -2,7 +2,8 @@ import type { ServiceErrorCode } from '../../src-shared/common/errors.js';
 
 /**
  * What checking a signature or countersignature may refuse with: its CMS form and profile, the
- * signer's certificate and path, the signing time and its time-stamp. Every route that takes one
+ * signer's certificate and path (a retired card, a temp cert past its period), the signing time
+ * and its time-stamp. Every route that takes one
  * lists these in the OpenAPI document.
  */
 export const SIGNATURE_REFUSALS: readonly ServiceErrorCode[] = [
@@ -28,4 +29,6 @@ export const SIGNATURE_REFUSALS: readonly ServiceErrorCode[] = [
   'CERT_WEAK_ALGORITHM',
   'CERT_NOT_FOR_SIGNING',
   'CERT_IS_CA',
+  'CARD_RETIRED',
+  'TEMP_CERT_PERIOD_ENDED',
 ];

@@ -11,7 +11,7 @@ export const accountRoutes = (ctx: ServiceContext) => [
     summary: '登入 (log in): returns a session token',
     tags: ['accounts'],
     auth: false,
-    errors: ['LOGIN_FAILED', 'RATE_LIMITED'],
+    errors: ['LOGIN_FAILED', 'RATE_LIMITED', 'USER_SEPARATED'],
     body: LoginRequest,
     response: LoginResponse,
     handler: ({ body }) => login(ctx, body.account, body.password),

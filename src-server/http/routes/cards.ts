@@ -13,6 +13,7 @@ import { cardLogin } from '../../accounts/card-login.js';
 import { serviceHostOf } from '../../accounts/card-statement.js';
 import { listCards, registerReplacementCard, retireCard } from '../../signatures/card-replacement.js';
 import type { ServiceContext } from '../../context.js';
+import { SIGNATURE_REFUSALS } from '../../signatures/refusals.js';
 import { defineRoute, parseWith } from '../route.js';
 
 /** 憑證卡登入 and 註冊新憑證卡 (docs/architecture.md, "Card login and card replacement"). */
@@ -32,6 +33,15 @@ export const cardRoutes = (ctx: ServiceContext) => [
     summary: '憑證卡登入, step 2: the card statement signed by a card registered to the account; returns a session token',
     tags: ['accounts'],
     auth: false,
+    errors: [
+      'CARD_LOGIN_RATE_LIMITED',
+      'CARD_OF_ANOTHER_USER',
+      'USER_SEPARATED',
+      'CARD_CHALLENGE_UNKNOWN',
+      'CARD_CHALLENGE_EXPIRED',
+      'CARD_CHALLENGE_USED',
+      ...SIGNATURE_REFUSALS,
+    ],
     body: CardLoginRequest,
     response: LoginResponse,
     handler: ({ body, request }) => cardLogin(ctx, body, { service: serviceHostOf(request), address: request.ip }),
@@ -60,6 +70,15 @@ export const cardRoutes = (ctx: ServiceContext) => [
     summary: '註冊新憑證卡, step 2: the new card’s statement; it must name the same person as a card registered to me',
     tags: ['cards'],
     auth: true,
+    errors: [
+      'CARD_NONE_REGISTERED',
+      'CARD_NOT_SAME_PERSON',
+      'CARD_OF_ANOTHER_USER',
+      'CARD_CHALLENGE_UNKNOWN',
+      'CARD_CHALLENGE_EXPIRED',
+      'CARD_CHALLENGE_USED',
+      ...SIGNATURE_REFUSALS,
+    ],
     body: RegisterCardRequest,
     response: RegisterCardResponse,
     handler: ({ actor, body, request }) => registerReplacementCard(ctx, actor, body, { service: serviceHostOf(request), address: request.ip }),
@@ -70,6 +89,7 @@ export const cardRoutes = (ctx: ServiceContext) => [
     summary: '停用舊憑證卡: the card signs and logs in no more; what it signed still verifies',
     tags: ['cards'],
     auth: true,
+    errors: ['CARD_UNKNOWN'],
     response: CardRecord,
     handler: ({ actor, params }) => retireCard(ctx, actor.id, actor.account, parseWith(CardSha256, params.sha256), actor.account),
   }),

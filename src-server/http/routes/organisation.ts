@@ -43,6 +43,16 @@ export const organisationRoutes = (ctx: ServiceContext) => [
     summary: 'Name a deputy for a range of days (for oneself, or as unit head for a person of the unit who has none)',
     tags: ['organisation'],
     auth: true,
+    errors: [
+      'DEPUTY_NOT_ALLOWED',
+      'DEPUTY_RANGE_INVALID',
+      'DEPUTY_SELF',
+      'DEPUTY_SEPARATED',
+      'DEPUTY_UNKNOWN',
+      'DEPUTY_REAUTH_FAILED',
+      'RATE_LIMITED',
+      'USER_UNKNOWN',
+    ],
     body: NameDeputyRequest,
     response: Deputy,
     handler: ({ actor, body }) => nameDeputy(ctx, actor, body),
@@ -53,6 +63,7 @@ export const organisationRoutes = (ctx: ServiceContext) => [
     summary: 'Withdraw a deputy (the person, whoever named it, or the unit head)',
     tags: ['organisation'],
     auth: true,
+    errors: ['DEPUTY_NOT_ALLOWED', 'DEPUTY_NOT_FOUND'],
     handler: ({ actor, params }) => withdrawDeputy(ctx, actor, params.id ?? ''),
   }),
   defineRoute({
@@ -61,6 +72,7 @@ export const organisationRoutes = (ctx: ServiceContext) => [
     summary: 'The monthly figures of a unit’s 補簽 (month: ISO YYYY-MM, Taiwan time); for its head and administrators',
     tags: ['organisation'],
     auth: true,
+    errors: ['FIGURES_NOT_ALLOWED', 'UNIT_UNKNOWN'],
     query: FiguresQuery,
     response: MonthlyFigures,
     handler: async ({ actor, params, query }) => {
@@ -80,6 +92,7 @@ export const organisationRoutes = (ctx: ServiceContext) => [
     summary: '離職: end the person’s sessions, revoke their temp certs, refuse their logins and sends (administrators)',
     tags: ['organisation'],
     auth: true,
+    errors: ['ADMINISTRATOR_REQUIRED', 'SEPARATION_DATE_INVALID', 'USER_ALREADY_SEPARATED', 'USER_UNKNOWN'],
     body: SeparateUserRequest,
     response: Separation,
     handler: async ({ actor, params, body }) => {
