@@ -63,14 +63,17 @@ const cardProof = {
   challenge,
   signedAt: isoInstant,
   /** The card's signing certificate, DER base64. */
-  certificate: base64({ maxBytes: LIMITS.certificateBytes }),
+  certificate: base64({ maxBytes: LIMITS.certificateBytes, bytes: 'the card’s signing certificate, X.509 DER' }),
   /** CAs between the card and its root, DER base64 (a card usually offers none). */
   intermediates: z
-    .array(base64({ maxBytes: LIMITS.certificateBytes }))
+    .array(base64({ maxBytes: LIMITS.certificateBytes, bytes: 'a CA certificate between the card and its root, X.509 DER' }))
     .max(4)
     .default([]),
   /** The signature over the statement's bytes (RSA: PKCS#1 v1.5; EC: DER Ecdsa-Sig-Value), base64. */
-  signature: base64({ maxBytes: 1024 }),
+  signature: base64({
+    maxBytes: 1024,
+    bytes: 'the card’s signature over the card statement’s bytes, SHA-256 (RSA: PKCS#1 v1.5; EC: DER Ecdsa-Sig-Value)',
+  }),
 };
 
 /** 憑證卡登入: the account to log in to and the card's proof. */

@@ -137,6 +137,6 @@ export type DecideTempCertRequest = z.infer<typeof DecideTempCertRequest>;
 export const RenewTempCertRequest = z.strictObject({
   password: z.string().max(256),
   serial: z.string().regex(/^[0-9a-f]{2,40}$/),
-  csr: base64({ maxBytes: 4096 }),
+  csr: base64({ maxBytes: 4096, bytes: 'a PKCS#10 certificate request (RFC 2986), DER, for the same key as the certificate renewed' }),
 });
 export type RenewTempCertRequest = z.infer<typeof RenewTempCertRequest>;
