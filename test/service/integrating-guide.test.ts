@@ -115,12 +115,47 @@ describe.each(databaseKinds())('the integrating guide on %s', (kind) => {
     expect(readFileSync(join(folder, 'evidence', 'README.txt'), 'utf8')).toContain('re-signed with the card');
   });
 
+  it('answers each row of the page’s table of openssl options as the page says', async () => {
+    const page = readFileSync(PAGE, 'utf8');
+    const blocks = taggedBlocks(PAGE);
+    const rows = [...page.matchAll(/^\| `(-[^`]+)` \| [^|]+ \| (accepted|(\d{3}) `(\w+)`) \|$/gm)].map((m) => ({
+      options: m[1]!,
+      status: m[3] ? Number(m[3]) : 200,
+      code: m[4],
+    }));
+    expect(rows.length).toBe(9);
+    const sign = blockNamed(blocks, 'sign').text;
+    expect(sign).toContain(' -cades -binary -md sha256 ');
+    // The send block without its last line, the check that stops the shell at a refusal.
+    const send = blockNamed(blocks, 'send').text;
+    const sendUnchecked = send.replace(/jq -e '\.step\.signed' sent\.json > \/dev\/null\n$/, '');
+    expect(sendUnchecked).not.toBe(send);
+    for (const [i, row] of rows.entries()) {
+      await shell.run('create', blockNamed(blocks, 'create').text);
+      await shell.run('open', blockNamed(blocks, 'open').text);
+      await shell.run(`sign-variant-${i}`, sign.replace(' -cades -binary -md sha256 ', ` ${row.options} `));
+      await shell.run('send-unchecked', sendUnchecked);
+      const last = proxy.exchanges.at(-1)!;
+      const answer = JSON.parse(last.responseBody.toString());
+      expect([last.url, last.status, answer.code], row.options).toEqual([expect.stringMatching(/\/actions$/), row.status, row.code]);
+      if (row.status === 200) expect(answer.step.signed, row.options).toBe(true);
+    }
+  });
+
   it('every request the page sends and every answer it gets are what the OpenAPI document says, byte fields described', async () => {
     const document: any = await (await fetch(`${service.url}/api/openapi.json`)).json();
     const check = new OpenApiCheck(document);
     const exchanges = proxy.exchanges;
     expect(exchanges.length).toBeGreaterThan(15);
     expect(exchanges.flatMap((x) => check.problems(x))).toEqual([]);
+
+    // The check can fail: a request without its signature, an answer with a status the route does not list.
+    const sent = exchanges.find((x) => x.method === 'POST' && /\/actions$/.test(x.url) && x.status === 200)!;
+    const { signature: _dropped, ...unsigned } = JSON.parse(sent.requestBody.toString());
+    expect(check.problems({ ...sent, requestBody: Buffer.from(JSON.stringify(unsigned)) })).toEqual([
+      expect.stringMatching(/request outside the schema.*signature/),
+    ]);
+    expect(check.problems({ ...sent, status: 418 })).toEqual([expect.stringMatching(/status 418 not listed/)]);
 
     // The one refusal the page shows is a listed status with a listed code.
     const refusal = exchanges.find((x) => x.status >= 400)!;
