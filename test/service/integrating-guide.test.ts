@@ -186,6 +186,21 @@ describe.each(databaseKinds())('the integrating guide on %s', (kind) => {
     expect(upload.requestType).toBe('application/octet-stream');
     expect(document.paths['/api/attachments'].post.requestBody.content['application/octet-stream']).toBeDefined();
 
+    // Every code the page names is the document's, with the status the page gives it.
+    const page = readFileSync(PAGE, 'utf8');
+    const named = [...page.matchAll(/`([A-Z][A-Z0-9_]{3,})`/g)].map((m) => m[1]!);
+    expect(named.filter((c) => !document.components.schemas.Error.properties.code.enum.includes(c))).toEqual([]);
+    const pairs = [
+      ...[...page.matchAll(/^\| (\d{3}) \| ([^|]+) \|/gm)].flatMap((m) => [...m[2]!.matchAll(/`(\w+)`/g)].map((c) => [m[1]!, c[1]!])),
+      ...[...page.matchAll(/\b(\d{3})\s+`(\w+)`/g)].map((m) => [m[1]!, m[2]!]),
+    ];
+    expect(pairs.length).toBeGreaterThan(20);
+    const listed = (status: string, code: string) =>
+      Object.values<any>(document.paths).some((methods) =>
+        Object.values<any>(methods).some((op) => op.responses[status]?.content['application/json'].schema.allOf[1].properties.code.enum.includes(code)),
+      );
+    expect(pairs.filter(([status, code]) => !listed(status!, code!))).toEqual([]);
+
     // What the page signed is a StepPayload by the document's schema.
     expect(check.matches('#/components/schemas/StepPayload', JSON.parse(readFileSync(join(folder, 'payload.json'), 'utf8')))).toEqual([]);
   });
