@@ -12,6 +12,7 @@ import * as signatureTimeStamps from './migrations/20261130-0010-signature-time-
 import * as cardIntermediates from './migrations/20261130-0011-card-intermediates.js';
 import * as organisation from './migrations/20261130-0040-organisation.js';
 import * as attachmentUploads from './migrations/20261130-0060-attachment-uploads.js';
+import * as cardCrls from './migrations/20261130-0070-card-crls.js';
 import { ensurePrivateFile } from './private-files.js';
 import { groupCommit, transactionPerUnit, type WriteRunner } from './group-commit.js';
 import type { Database } from './schema.js';
@@ -105,6 +106,7 @@ function migrationsOf(storage: Storage): Record<string, Migration> {
     '20261130-0011-card-intermediates': { up: (db) => cardIntermediates.up(db) },
     '20261130-0040-organisation': { up: (db) => organisation.up(db) },
     '20261130-0060-attachment-uploads': { up: (db) => attachmentUploads.up(db, blob) },
+    '20261130-0070-card-crls': { up: (db) => cardCrls.up(db, blob) },
   };
 }
 

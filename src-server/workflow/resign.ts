@@ -12,6 +12,7 @@ import type { Database } from '../storage/schema.js';
 import { storeCountersignatures } from '../storage/steps.js';
 import { storeTimeStamps, timeStampSignature, type TimeStampOutcome } from '../timestamp/signature-time-stamps.js';
 import { decodeBase64 } from './actions.js';
+import { storeReliedCrls, type ReliedCrl } from '../revocation/card-revocation.js';
 
 /**
  * IFT940's list: my temp-signed steps that no card has countersigned yet, oldest first, a page at
@@ -70,6 +71,8 @@ interface Accepted {
   cardSha256: string;
   /** The time-stamp over the countersignature's signature value (CAdES-T); null while pending. */
   timeStamp: TimeStampOutcome;
+  /** What the card's revocation check relied on. */
+  revocation: ReliedCrl[];
 }
 
 /**
@@ -122,6 +125,10 @@ export async function resignSteps(ctx: ServiceContext, actor: Actor, request: Re
       await storeTimeStamps(
         trx,
         accepted.filter((a) => updated.has(a.stepId)).map((a) => ({ stepId: a.stepId, signer: 'countersignature', stamp: a.timeStamp })),
+      );
+      await storeReliedCrls(
+        trx,
+        accepted.filter((a) => updated.has(a.stepId)).map((a) => ({ stepId: a.stepId, signer: 'countersignature', relied: a.revocation })),
       );
       const audit: AuditEntry[] = [];
       for (const a of accepted) {
@@ -224,5 +231,13 @@ async function checkOne(
   if (step.resigned_at !== null) return { stepId, outcome: 'already-resigned' };
   const timeStamp = await timeStampSignature(ctx, counterInfo.signature, counter.signingTime);
   // Kept as DER (BER re-encoded): it is attached to the step's signature in the evidence.
-  return { stepId, seq: step.seq, documentNumber: step.number, countersignature: counterInfo.encoding, cardSha256: card.sha256, timeStamp };
+  return {
+    stepId,
+    seq: step.seq,
+    documentNumber: step.number,
+    countersignature: counterInfo.encoding,
+    cardSha256: card.sha256,
+    timeStamp,
+    revocation: card.revocation,
+  };
 }
