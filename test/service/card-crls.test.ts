@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PendingResignStep } from '../../src-shared/common/api/resign.js';
 import { fromPem } from '../../src-shared/node/pki/x509.js';
 import { registerCardCertificate } from '../../src-server/accounts/users.js';
+import { buildEvidence, writeEvidence } from '../../src-server/evidence/evidence.js';
+import { toPem } from '../../src-shared/node/pki/x509.js';
 import { cardCrl, serialOf } from '../helpers/card-crl.js';
 import { databaseKinds } from '../helpers/databases.js';
 import { pemSigner, testPki } from '../helpers/demo-pki.js';
@@ -27,6 +30,7 @@ describe.each(databaseKinds())('card CRLs on %s', (kind) => {
   let server: Server;
   let served: { status: number; body: Uint8Array } = { status: 503, body: new Uint8Array() };
   let publishedDer: Uint8Array;
+  let cardSignedDocument: string;
 
   beforeAll(async () => {
     const pki = await testPki();
@@ -99,12 +103,52 @@ describe.each(databaseKinds())('card CRLs on %s', (kind) => {
   it('records per signature the CRL hash the send relied on', async () => {
     const clerk = await Clerk.login(service, 'chen.chiming');
     const doc = await clerk.createDocument('以卡傳送');
+    cardSignedDocument = doc.id;
     const sent = await clerk.act(doc.id, '送請簽核', 'yeh.yenchih', await clerk.card());
     expect(sent.status).toBe(200);
     const relied = await service.ctx.storage.db.selectFrom('signature_crls').selectAll().where('step_id', '=', sent.body.step.stepId).execute();
     expect(relied).toMatchObject([{ signer: 'signature', crl_sha256: sha256(publishedDer), status: 'current' }]);
     const kept = await service.ctx.storage.db.selectFrom('card_crls').select('der').where('sha256', '=', relied[0]!.crl_sha256).executeTakeFirstOrThrow();
     expect(sha256(new Uint8Array(kept.der))).toBe(relied[0]!.crl_sha256);
+  });
+
+  it("evidence carries the CRL relied on; the README's commands pass with -crl_check, and fail once the card is on the CRL", async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'evidence-'));
+    await writeEvidence(await buildEvidence(service.ctx, cardSignedDocument), folder);
+    const crlFile = `crls/${sha256(publishedDer)}.pem`;
+    expect(readFileSync(join(folder, crlFile), 'utf8')).toContain('-----BEGIN X509 CRL-----');
+    const readme = readFileSync(join(folder, 'README.txt'), 'utf8');
+    const commands = readme
+      .split('\n')
+      .filter((line) => line.startsWith('$ '))
+      .map((line) => line.slice(2));
+    const prepare = commands.find((c) => c.startsWith('cat '))!;
+    const cms = commands.find((c) => c.startsWith('openssl cms -verify'))!;
+    expect(prepare).toBe(`cat trust/card-roots.pem ${crlFile} > step-1.ca-and-crls.pem`);
+    expect(cms).toContain('-CAfile step-1.ca-and-crls.pem');
+    expect(cms).toMatch(/ -crl_check -attime \d+$/);
+    for (const command of commands) {
+      const run = spawnSync('sh', ['-c', command], { cwd: folder, encoding: 'utf8' });
+      expect(run.status, `${command}\n${run.stdout}${run.stderr}`).toBe(0);
+    }
+    const run = (command: string) => spawnSync('sh', ['-c', command], { cwd: folder, encoding: 'utf8' });
+    // The same commands with a CRL (current at the time-stamp's time) that lists the signer's card.
+    const pki = await testPki();
+    const attime = Number(/-attime (\d+)$/.exec(cms)![1]) * 1000;
+    const revoking = await cardCrl(pki, {
+      serials: [serialOf(pki.cards['chen.chiming']!.certPem)],
+      thisUpdate: new Date(attime - 3600 * 1000),
+      nextUpdate: new Date(attime + DAY_MS),
+    });
+    writeFileSync(join(folder, 'revoking.pem'), toPem(revoking, 'X509 CRL'));
+    expect(run(prepare.replace(crlFile, 'revoking.pem')).status).toBe(0);
+    const revoked = run(cms);
+    expect(revoked.status).not.toBe(0);
+    expect(revoked.stderr).toContain('certificate revoked');
+    // And with no CRL for the issuer, -crl_check refuses too: the option is not decorative.
+    const missing = run(cms.replace('-CAfile step-1.ca-and-crls.pem', '-CAfile trust/card-roots.pem'));
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toContain('unable to get certificate CRL');
   });
 
   it('takes a newer CRL from the URL source (refresh on demand): a card it revokes is refused', async () => {
