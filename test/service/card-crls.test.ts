@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import type { PendingResignStep } from '../../src-shared/common/api/resign.js';
 import { fromPem } from '../../src-shared/node/pki/x509.js';
 import { registerCardCertificate } from '../../src-server/accounts/users.js';
 import { buildEvidence, writeEvidence } from '../../src-server/evidence/evidence.js';
+import { configFromEnvironment } from '../../src-server/service.js';
 import { toPem } from '../../src-shared/node/pki/x509.js';
 import { cardCrl, serialOf } from '../helpers/card-crl.js';
 import { databaseKinds } from '../helpers/databases.js';
@@ -189,4 +190,36 @@ describe.each(databaseKinds())('card CRLs on %s', (kind) => {
     // Still refused: the last good CRLs are what counts.
     expect((await refusedRevokedSend()).body.code).toBe('CERT_REVOKED');
   });
+});
+
+describe('card CRL configuration and the refresh-crls command', () => {
+  it('reads GONGWEN_CARD_CRLS as a list and GONGWEN_CRL_GRACE_HOURS as a whole number', () => {
+    const config = configFromEnvironment({ GONGWEN_CARD_CRLS: '/etc/gca.crl, http://crl.example/gca.crl  /etc/moica.crl', GONGWEN_CRL_GRACE_HOURS: '12' });
+    expect(config.cardCrlSources).toEqual(['/etc/gca.crl', 'http://crl.example/gca.crl', '/etc/moica.crl']);
+    expect(config.crlGraceHours).toBe(12);
+    expect(configFromEnvironment({}).cardCrlSources).toBeUndefined();
+    expect(() => configFromEnvironment({ GONGWEN_CRL_GRACE_HOURS: 'a day' })).toThrow(/GONGWEN_CRL_GRACE_HOURS must be a whole number/);
+  });
+
+  it('refresh-crls reports each source: 0 when all are good, 1 when one is refused', async () => {
+    const pki = await testPki();
+    const dataDir = mkdtempSync(join(tmpdir(), 'gongwen-crl-cli-'));
+    mkdirSync(join(dataDir, 'trust'));
+    writeFileSync(join(dataDir, 'trust', 'card-roots.pem'), pki.gcaRootPem);
+    const good = join(dataDir, 'gca.crl.pem');
+    writeFileSync(good, pki.gcaRootCrlPem!);
+    const run = (sources: string) =>
+      spawnSync('npx', ['tsx', 'src-server/cli.ts', 'refresh-crls'], {
+        env: { ...process.env, GONGWEN_DATA_DIR: dataDir, DATABASE_URL: '', GONGWEN_CARD_CRLS: sources },
+        encoding: 'utf8',
+      });
+    const ok = run(good);
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain(`unchanged   ${good}`);
+    const stale = join(dataDir, 'stale.crl');
+    writeFileSync(stale, await cardCrl(pki, { serials: [], thisUpdate: new Date(Date.now() - 10 * DAY_MS), nextUpdate: new Date(Date.now() - DAY_MS) }));
+    const refused = run(`${good},${stale}`);
+    expect(refused.status).toBe(1);
+    expect(refused.stdout).toMatch(new RegExp(`refused +${stale.replaceAll('/', '\\/')}: stale`));
+  }, 180_000);
 });
