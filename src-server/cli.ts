@@ -18,6 +18,7 @@ import { separateUser } from './organisation/separation.js';
 import { setUnitHead } from './organisation/unit-heads.js';
 import { configFromEnvironment, createContext } from './service.js';
 import { startTimeStampQueue } from './timestamp/signature-time-stamps.js';
+import { startCrlRefresh } from './revocation/crl-schedule.js';
 
 const usage = `GongwenDesk document service
 
@@ -27,6 +28,7 @@ const usage = `GongwenDesk document service
   export-evidence <document number> <folder> signed payloads, CMS and trust anchors, for openssl
   add-unit <id> <name>
   add-user <account> <name> <unit id> <title>   (password from GONGWEN_NEW_PASSWORD)
+  refresh-crls                               fetch the card CRLs (GONGWEN_CARD_CRLS) now
   register-card <account> <certificate.pem>  bind a card certificate (PEM: the card's and its
                                              intermediates) to a user, after validating it
                                              (an administrator: no same-person check; a
@@ -41,7 +43,7 @@ const usage = `GongwenDesk document service
                                              refuses their logins; --on a day up to today (Taiwan)
 
 Environment: GONGWEN_DATA_DIR (default ./data), DATABASE_URL (postgres://… instead of SQLite),
-GONGWEN_TEMP_CA_CERT / GONGWEN_TEMP_CA_KEY, GONGWEN_CARD_ROOTS, GONGWEN_ADMINISTRATORS.`;
+GONGWEN_TEMP_CA_CERT / GONGWEN_TEMP_CA_KEY, GONGWEN_CARD_ROOTS, GONGWEN_ADMINISTRATORS, GONGWEN_CARD_CRLS.`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -84,6 +86,11 @@ async function main(argv: string[]): Promise<number> {
         throw error;
       }
       startTimeStampQueue(ctx, 60_000, (message) => app.log.info(message));
+      startCrlRefresh(
+        ctx,
+        (message) => app.log.warn(message),
+        (message) => app.log.info(message),
+      );
       console.log(`document service on ${tls ? 'https' : 'http'}://${values.host}:${values.port} (${ctx.storage.dialect}; data in ${config.dataDir})`);
       return -1; // keep running
     }
@@ -115,6 +122,14 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       });
     }
+    case 'refresh-crls':
+      return withContext(config, async (ctx) => {
+        if (ctx.cardRevocation.sources.length === 0) throw new OperatorError('GONGWEN_CARD_CRLS names no CRL source; nothing to fetch.', 2);
+        // createContext fetched them already; once more here reports each source's outcome.
+        const outcomes = await ctx.cardRevocation.refresh();
+        for (const r of outcomes) console.log(`${r.outcome.padEnd(11)} ${r.source}: ${r.detail}${r.sha256 ? ` (SHA-256 ${r.sha256})` : ''}`);
+        return outcomes.some((r) => r.outcome === 'refused' || r.outcome === 'unreachable') ? 1 : 0;
+      });
     case 'add-unit': {
       const [id, name] = rest;
       if (!id || !name) return fail('add-unit <id> <name>');

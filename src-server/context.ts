@@ -2,6 +2,7 @@ import type { AgencyPolicy } from '../src-shared/common/api/policy.js';
 import type { X509Certificate } from 'node:crypto';
 import type { PasswordGuard } from './accounts/password-guard.js';
 import type { SignerPolicy } from './signatures/signer-policy.js';
+import type { CardRevocation } from './revocation/card-revocation.js';
 import type { Storage } from './storage/database.js';
 import type { TempCertAuthority } from './temp-ca/authority.js';
 import type { TimeStampAuthority } from './timestamp/authority.js';
@@ -13,6 +14,8 @@ export interface ServiceContext {
   tempCa: TempCertAuthority;
   cardRoots: readonly X509Certificate[];
   signerPolicy: SignerPolicy;
+  /** Card CRLs: fetched, kept and checked at each card signature (src-server/revocation). */
+  cardRevocation: CardRevocation;
   passwordGuard: PasswordGuard;
   /** How long a login lasts. */
   sessionHours: number;

@@ -7,6 +7,7 @@ import type { ServiceContext } from './context.js';
 import { loadAgencyPolicy } from './policy/agency-policy.js';
 import { parseTrustedProxies } from './http/tls.js';
 import { SignerPolicy } from './signatures/signer-policy.js';
+import { CardRevocation } from './revocation/card-revocation.js';
 import { OperatorError } from './operations/operator-error.js';
 import { openStorage } from './storage/database.js';
 import { ensurePrivateFolder } from './storage/private-files.js';
@@ -29,6 +30,8 @@ import { keepTsaCertificate } from './timestamp/signature-time-stamps.js';
  *   GONGWEN_TIME_STAMP_SKEW_SECONDS      how far a signing time may lie after its time-stamp (default 300)
  *   GONGWEN_TSA_URL / GONGWEN_TSA_TRUST  an external RFC 3161 TSA instead, and the PEM file of its trusted certificates
  *   GONGWEN_TLS_CERT / GONGWEN_TLS_KEY   serve HTTPS with this certificate and key (PEM); GONGWEN_TRUST_PROXY the reverse proxies believed
+ *   GONGWEN_CARD_CRLS       CRLs of the card CAs: files or http(s) URLs, separated by spaces or commas
+ *   GONGWEN_CRL_GRACE_HOURS how long past its nextUpdate the last good card CRL is relied on (default 24)
  *   GONGWEN_POLICY          the agency's policy for 補簽 and temp certs (a JSON file; unset: the seed's rules)
  *   GONGWEN_PUBLIC_URL      the service's address as clients and relying parties reach it (default
  *                           http://127.0.0.1:<PORT or 8380>); temp certificates name <it>/api/temp-ca/crl
@@ -58,6 +61,9 @@ export interface ServiceConfig {
   publicUrl?: string;
   /** Accounts that may use the admin API (GONGWEN_ADMINISTRATORS); none when unset. */
   administrators?: readonly string[];
+  /** Card CRL sources (files or http(s) URLs), fetched at start, hourly and on demand. */
+  cardCrlSources?: string[];
+  crlGraceHours?: number;
   now?: () => Date;
 }
 
@@ -84,6 +90,8 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): Ser
       .split(',')
       .map((a) => a.trim())
       .filter(Boolean),
+    cardCrlSources: env.GONGWEN_CARD_CRLS ? env.GONGWEN_CARD_CRLS.split(/[\s,]+/).filter(Boolean) : undefined,
+    crlGraceHours: wholeNumber(env, 'GONGWEN_CRL_GRACE_HOURS', 0, 24 * 30),
   };
 }
 
@@ -156,12 +164,21 @@ export async function createContext(config: ServiceConfig): Promise<ServiceConte
   }
   const cardRoots = await loadCardRoots(config.cardRootsPath ?? join(config.dataDir, 'trust', 'card-roots.pem'));
   const now = config.now ?? (() => new Date());
+  const cardRevocation = new CardRevocation(storage.db, cardRoots, {
+    sources: config.cardCrlSources ?? [],
+    graceMs: (config.crlGraceHours ?? 24) * 3600 * 1000,
+    now,
+  });
+  // Fetched at start; a source down or a CRL refused is said, and the service starts (soft-fail).
+  for (const r of await cardRevocation.refresh())
+    if (r.outcome === 'refused' || r.outcome === 'unreachable') console.warn(`card CRL ${r.source} ${r.outcome}: ${r.detail}`);
   return {
     storage,
     now,
     tempCa,
     cardRoots,
-    signerPolicy: new SignerPolicy(storage.db, tempCa, cardRoots),
+    cardRevocation,
+    signerPolicy: new SignerPolicy(storage.db, tempCa, cardRoots, cardRevocation),
     passwordGuard: new PasswordGuard(storage, now),
     sessionHours: config.sessionHours ?? 10,
     clockSkewMs: 5 * 60 * 1000,

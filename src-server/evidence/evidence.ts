@@ -20,7 +20,9 @@ import { timeStampsOfSteps, type StoredTimeStamp } from '../timestamp/signature-
  * its RFC 3161 token as the signature-time-stamp unsigned attribute (CAdES-T); the tokens are
  * also beside it (`step-N.signature.tst`, over `step-N.signature-value`; likewise for the
  * countersignature), with the TSAs' certificates in `trust/tsa.pem`, and the temp CA's CRL
- * (`trust/temp-ca.crl`, DER) as it stood at the export.
+ * (`trust/temp-ca.crl`, DER) as it stood at the export. The CRLs each card signature's
+ * revocation check relied on are kept as `crls/<SHA-256>.pem`, and the README's cms command for a
+ * signature checked against a current CRL uses them with -crl_check.
  */
 export async function buildEvidence(ctx: ServiceContext, documentId: string): Promise<Evidence> {
   const { db } = ctx.storage;
@@ -37,6 +39,11 @@ export async function buildEvidence(ctx: ServiceContext, documentId: string): Pr
     db,
     steps.map((s) => s.id),
   );
+  const relied = await reliedCrls(
+    ctx,
+    steps.map((s) => s.id),
+  );
+  for (const [sha256, der] of relied.ders) add(`crls/${sha256}.pem`, toPem(der, 'X509 CRL'));
   const stampOf = (stepId: string, signer: StoredTimeStamp['signer']) => timeStamps.stamps.find((t) => t.stepId === stepId && t.signer === signer);
   const stamped: StampedStep[] = [];
   for (const s of steps) {
@@ -70,6 +77,8 @@ export async function buildEvidence(ctx: ServiceContext, documentId: string): Pr
       signatureTimeStamp: ownRow?.genTime ?? null,
       countersignatureTimeStamp: counterRow?.genTime ?? null,
       pending: [...(ownRow && !ownRow.token ? ['signature'] : []), ...(counterRow && !counterRow.token ? ['countersignature'] : [])],
+      signatureCrls: relied.of(s.id, 'signature'),
+      countersignatureCrls: relied.of(s.id, 'countersignature'),
     });
   }
   add('trust/temp-ca.pem', toPem(ctx.tempCa.certificateDer, 'CERTIFICATE'));
@@ -81,6 +90,36 @@ export async function buildEvidence(ctx: ServiceContext, documentId: string): Pr
   add('trust/tsa.pem', tsaCertificates.map((c) => toPem(c, 'CERTIFICATE')).join(''));
   add('README.txt', readme(doc.number, stamped));
   return { documentNumber: doc.number, files };
+}
+
+interface ReliedOn {
+  sha256: string | null;
+  status: string;
+}
+
+/**
+ * What each signature's revocation check relied on (`signature_crls`), and the CRLs themselves,
+ * by SHA-256, each once.
+ */
+async function reliedCrls(ctx: ServiceContext, stepIds: readonly string[]) {
+  const { db } = ctx.storage;
+  const rows = stepIds.length
+    ? await db
+        .selectFrom('signature_crls')
+        .selectAll()
+        .where('step_id', 'in', [...stepIds])
+        .execute()
+    : [];
+  const hashes = [...new Set(rows.flatMap((r) => (r.crl_sha256 ? [r.crl_sha256] : [])))];
+  const kept = hashes.length ? await db.selectFrom('card_crls').select(['sha256', 'der']).where('sha256', 'in', hashes).execute() : [];
+  const ders = new Map(kept.map((r) => [r.sha256, new Uint8Array(r.der)]));
+  return {
+    ders,
+    of: (stepId: string, signer: string): ReliedOn[] =>
+      rows
+        .filter((r) => r.step_id === stepId && r.signer === signer)
+        .map((r) => ({ sha256: r.crl_sha256 && ders.has(r.crl_sha256) ? r.crl_sha256 : null, status: r.status })),
+  };
 }
 
 /** The certificates that came with the document's countersignatures, read at once, by their SHA-256. */
@@ -177,6 +216,29 @@ interface StampedStep {
   countersignatureTimeStamp: string | null;
   /** Which of the step's SignerInfos have their token still pending (the TSA was unreachable). */
   pending: string[];
+  /** The revocation data each SignerInfo's check relied on, per issuer of its path (none recorded: empty). */
+  signatureCrls: ReliedOn[];
+  countersignatureCrls: ReliedOn[];
+}
+
+/**
+ * For a signature whose check relied on current CRLs for every issuer of its path: a command that
+ * puts the trust anchors and those CRLs in one file (openssl cms has no -CRLfile; it reads CRLs from
+ * its -CAfile), and the -CAfile and -crl_check options that use it. Null when any CRL was missing
+ * or past its nextUpdate (soft-fail: openssl would refuse a stale CRL; the README says why instead).
+ */
+function crlCheck(seq: number, ca: string, crls: readonly ReliedOn[]): { prepare: string; ca: string; options: string } | null {
+  if (crls.length === 0 || crls.some((c) => c.sha256 === null || c.status !== 'current')) return null;
+  const bundle = `step-${seq}.ca-and-crls.pem`;
+  return {
+    prepare: `cat ${ca} ${crls.map((c) => `crls/${c.sha256}.pem`).join(' ')} > ${bundle}`,
+    ca: bundle,
+    options: crls.length === 1 ? ' -crl_check' : ' -crl_check_all',
+  };
+}
+
+function describeCrls(crls: readonly ReliedOn[]): string {
+  return crls.map((c) => (c.sha256 ? `crls/${c.sha256}.pem (${c.status})` : 'no CRL available (accepted under the soft-fail rule)')).join(', ');
 }
 
 const seconds = (iso: string) => Math.floor(new Date(iso).getTime() / 1000);
@@ -201,6 +263,11 @@ function readme(number: string, steps: readonly StampedStep[]): string {
     "at the token's time; openssl cms -verify then checks the signature as of that time (-attime),",
     "so no time is taken from the signer's own claim (its signing-time attribute).",
     '',
+    'Revocation: the CRLs the service checked each card signature against when it accepted it are',
+    'in crls/, named by their SHA-256. Where the check relied on a current CRL, the commands below',
+    'put it beside the trust anchors (openssl cms reads CRLs from its -CAfile) and verify with',
+    '-crl_check: a certificate on that CRL fails with "certificate revoked".',
+    '',
     'Trust: card signatures chain to trust/card-roots.pem, temporary-certificate signatures to',
     'trust/temp-ca.pem. A certificate may have expired since; that is why -attime is given.',
     "trust/temp-ca.crl is the temp CA's CRL (DER, RFC 5280) at the time of this export, the one each",
@@ -224,7 +291,11 @@ function readme(number: string, steps: readonly StampedStep[]): string {
     for (const which of s.pending)
       lines.push(`  time-stamp pending for the ${which}: the time-stamping authority was unreachable; it is fetched later, export again to include it.`);
     const ca = s.temp_cert_used ? 'trust/temp-ca.pem' : 'trust/card-roots.pem';
-    const verify = `openssl cms -verify -inform DER -in step-${s.seq}.p7s -binary -content step-${s.seq}.payload -CAfile ${ca} -purpose any -out /dev/null`;
+    const revocation = crlCheck(s.seq, ca, s.signatureCrls);
+    const verify = `openssl cms -verify -inform DER -in step-${s.seq}.p7s -binary -content step-${s.seq}.payload -CAfile ${revocation?.ca ?? ca} -purpose any -out /dev/null${revocation?.options ?? ''}`;
+    if (revocation) lines.push(`  the trust anchors and the CRLs relied on, in one file for -crl_check:`, `$ ${revocation.prepare}`);
+    if (s.signatureCrls.length > 0) lines.push(`  revocation checked against: ${describeCrls(s.signatureCrls)}`);
+    if (s.countersignatureCrls.length > 0) lines.push(`  re-sign card's revocation checked against: ${describeCrls(s.countersignatureCrls)}`);
     if (s.signatureTimeStamp) {
       lines.push(`  time-stamped ${s.signatureTimeStamp}:`);
       lines.push(`$ openssl ts -verify -token_in -in step-${s.seq}.signature.tst -data step-${s.seq}.signature-value -CAfile trust/tsa.pem`);

@@ -4,6 +4,7 @@ import type { VerifiedSigner } from '../../src-shared/node/cms/verify.js';
 import { GongwenError } from '../../src-shared/common/errors.js';
 import type { Database } from '../storage/schema.js';
 import { sha256Hex, type TempCertAuthority } from '../temp-ca/authority.js';
+import type { CardRevocation, ReliedCrl } from '../revocation/card-revocation.js';
 import { CardPathValidator, type ValidatedCard } from './card-path.js';
 
 export type SignerKind = 'card' | 'temp';
@@ -11,6 +12,8 @@ export type SignerKind = 'card' | 'temp';
 export interface AcceptedSigner {
   kind: SignerKind;
   certificateSha256: string;
+  /** What the card's revocation check relied on, per issuer of its path (none for a temp cert here). */
+  revocation: ReliedCrl[];
 }
 
 /**
@@ -27,6 +30,7 @@ export class SignerPolicy {
     private readonly db: Kysely<Database>,
     private readonly tempCa: TempCertAuthority,
     cardRoots: readonly X509Certificate[],
+    private readonly revocation?: CardRevocation,
   ) {
     this.cardPaths = new CardPathValidator(cardRoots);
   }
@@ -37,11 +41,11 @@ export class SignerPolicy {
     if (this.tempCa.issued(certificate)) {
       await this.acceptTemp(sha256, userId, [signer.signingTime, now]);
       checkValidity(certificate, signer.signingTime, now);
-      return { kind: 'temp', certificateSha256: sha256 };
+      return { kind: 'temp', certificateSha256: sha256, revocation: [] };
     }
     const card = await this.acceptCard(certificate, sha256, carried, userId);
     card.assertValidAt([signer.signingTime, now]);
-    return { kind: 'card', certificateSha256: sha256 };
+    return { kind: 'card', certificateSha256: sha256, revocation: await this.checkRevocation(card) };
   }
 
   /**
@@ -53,7 +57,13 @@ export class SignerPolicy {
     const sha256 = sha256Hex(certificate);
     if (this.tempCa.issued(certificate)) throw new GongwenError('CERT_UNTRUSTED', 'a temporary certificate cannot re-sign: use the card');
     const card = await this.acceptCard(certificate, sha256, carried, userId);
-    return { sha256, assertValidAt: (signingTime, now) => card.assertValidAt([signingTime, now]) };
+    const revocation = await this.checkRevocation(card);
+    return { sha256, revocation, assertValidAt: (signingTime, now) => card.assertValidAt([signingTime, now]) };
+  }
+
+  /** CERT_REVOKED when the card or a CA of its path is on its issuer's CRL; else what was relied on. */
+  private checkRevocation(card: ValidatedCard): Promise<ReliedCrl[]> {
+    return this.revocation ? this.revocation.check(card.paths) : Promise.resolve([]);
   }
 
   private async acceptTemp(sha256: string, userId: string, times: readonly Date[]): Promise<void> {
@@ -115,6 +125,8 @@ export class SignerPolicy {
 /** A card judged once per 補簽 batch; each countersignature's time is checked on its own. */
 export interface CardHolder {
   sha256: string;
+  /** What the revocation check (once per batch) relied on. */
+  revocation: ReliedCrl[];
   assertValidAt(signingTime: Date, now: Date): void;
 }
 

@@ -26,6 +26,8 @@ export interface Database {
   card_challenges: CardChallengeTable;
   temp_ca_crls: TempCaCrlTable;
   paper_resigns: PaperResignTable;
+  card_crls: CardCrlTable;
+  signature_crls: SignatureCrlTable;
 }
 
 /** A one-time challenge for a card statement, by its SHA-256 (migration 0013). */
@@ -54,6 +56,26 @@ export interface PaperResignTable {
   certificate_sha256: string;
   recorded_by_user_id: string;
   recorded_at: string;
+}
+
+/** A CRL for a card CA the service accepted, kept once by its SHA-256 (migration 0070). */
+export interface CardCrlTable {
+  sha256: string;
+  der: Uint8Array;
+  /** The CA certificate whose key verified it. */
+  issuer_sha256: string;
+  this_update: string;
+  next_update: string;
+  fetched_at: string;
+}
+
+/** What a signature's revocation check relied on, per issuer of the signer's path (migration 0070). */
+export interface SignatureCrlTable {
+  step_id: string;
+  signer: string;
+  issuer_sha256: string;
+  crl_sha256: string | null;
+  status: string;
 }
 
 /** An RFC 3161 token over the signature value of a step's signature or countersignature (migration 0010). */

@@ -13,6 +13,7 @@ import { isUniqueViolation } from '../storage/database.js';
 import type { DocumentRow } from '../storage/schema.js';
 import { insertArrivedStep, openStep, recordSending } from '../storage/steps.js';
 import { storeTimeStamps, timeStampSignature } from '../timestamp/signature-time-stamps.js';
+import { storeReliedCrls } from '../revocation/card-revocation.js';
 import { loadVisibleDocument, newStepToken } from './documents.js';
 import { assertResigned, isHeldForResign } from './resign-gate.js';
 
@@ -101,6 +102,7 @@ export async function performAction(ctx: ServiceContext, actor: Actor, documentI
         signingTime: signingTime.toISOString(),
       });
       await storeTimeStamps(trx, [{ stepId: step.id, signer: 'signature', stamp: timeStamp }]);
+      await storeReliedCrls(trx, [{ stepId: step.id, signer: 'signature', relied: signer.revocation }]);
       if (!closing) {
         await insertArrivedStep(trx, {
           documentId: doc.id,

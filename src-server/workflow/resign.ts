@@ -14,6 +14,7 @@ import { storeTimeStamps, timeStampSignature, type TimeStampOutcome } from '../t
 import { decodeBase64 } from './actions.js';
 import { assertDueOnBehalf, rightOrRefuse, type OnBehalf } from './resign-on-behalf.js';
 import type { OnBehalfRight } from '../organisation/on-behalf-right.js';
+import { storeReliedCrls, type ReliedCrl } from '../revocation/card-revocation.js';
 
 /**
  * IFT940's list: my temp-signed steps that no card has countersigned yet, oldest first, a page at
@@ -75,6 +76,8 @@ interface Accepted {
   cardSha256: string;
   /** The time-stamp over the countersignature's signature value (CAdES-T); null while pending. */
   timeStamp: TimeStampOutcome;
+  /** What the card's revocation check relied on. */
+  revocation: ReliedCrl[];
 }
 
 /**
@@ -141,6 +144,10 @@ export async function resignSteps(
       await storeTimeStamps(
         trx,
         accepted.filter((a) => updated.has(a.stepId)).map((a) => ({ stepId: a.stepId, signer: 'countersignature', stamp: a.timeStamp })),
+      );
+      await storeReliedCrls(
+        trx,
+        accepted.filter((a) => updated.has(a.stepId)).map((a) => ({ stepId: a.stepId, signer: 'countersignature', relied: a.revocation })),
       );
       const audit: AuditEntry[] = [];
       for (const a of accepted) {
@@ -289,5 +296,6 @@ async function checkOne(
     timeStamp,
     right,
     signerAccount: step.holder_account,
+    revocation: card.revocation,
   };
 }

@@ -26,6 +26,8 @@ const TABLES = [
   'card_challenges',
   'temp_ca_crls',
   'paper_resigns',
+  'card_crls',
+  'signature_crls',
 ] as const;
 /** Left out, each for its reason above. */
 export const NOT_COMPARED = ['password_failures'] as const;
