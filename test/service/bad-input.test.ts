@@ -397,7 +397,7 @@ describe.each(databaseKinds())('bad and hostile input on %s: a stable 4xx code, 
           method: 'POST',
           url: '/api/temp-cert/approvals',
           payload: { account: 'vendor', approve: true, comment: '' },
-          headers: auth(chief),
+          headers: auth(drafter), // 陳志明 works beside the vendor in ict; 葉彥志 heads it
         }),
       },
       {

@@ -105,8 +105,8 @@ describe('seed-demo and the CLI', () => {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       expect(cli(dataDir, 'set-unit-head', 'ict', 'yeh.yenchih')).toMatch(/yeh.yenchih is now the head of ict/);
-      expect(() => cli(dataDir, 'set-unit-head', 'nowhere', 'yeh.yenchih')).toThrow(/There is no unit nowhere; nothing was changed/);
-      expect(() => cli(dataDir, 'set-unit-head', 'ict', 'nobody')).toThrow(/There is no account nobody; nothing was changed/);
+      expect(() => cli(dataDir, 'set-unit-head', 'nowhere', 'yeh.yenchih')).toThrow(/UNIT_UNKNOWN/);
+      expect(() => cli(dataDir, 'set-unit-head', 'ict', 'nobody')).toThrow(/USER_UNKNOWN/);
       expect(() => cli(dataDir, 'set-unit-head', 'ict')).toThrow(/usage: set-unit-head/);
       const ctx = await createContext(configFromEnvironment({ GONGWEN_DATA_DIR: dataDir }));
       try {

@@ -165,7 +165,6 @@ describe.each(databaseKinds())('reminders and monthly figures on %s', (kind) => 
 
     it('counts the on-behalf and paper kinds once steps.resign_kind (migration 0050) records them', async () => {
       const { db } = service.ctx.storage;
-      await sql`alter table steps add column resign_kind text`.execute(db);
       await sql`update steps set resign_kind = 'on-behalf' where id = 'figures-1'`.execute(db);
       await sql`update steps set resign_kind = 'paper' where id = 'figures-2'`.execute(db);
       await sql`update steps set resign_kind = 'self' where id = 'figures-3'`.execute(db);

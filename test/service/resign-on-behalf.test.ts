@@ -3,6 +3,7 @@ import { AgencyPolicy } from '../../src-shared/common/api/policy.js';
 import type { OnBehalfPendingStep, PendingResignStep } from '../../src-shared/common/api/resign.js';
 import type { CmsSigner } from '../../src-shared/node/cms/signer.js';
 import { taiwanDay } from '../../src-shared/common/roc-date.js';
+import { assertResigned } from '../../src-server/workflow/resign-gate.js';
 import { findUserByAccount } from '../../src-server/accounts/users.js';
 import { databaseKinds } from '../helpers/databases.js';
 import { onBehalfRequest, resignRequest } from '../helpers/resign.js';
@@ -253,12 +254,14 @@ describe.each(databaseKinds())('the gate under dispatch on %s', (kind) => {
         .execute(),
     );
     try {
-      // The vendor cannot act once left in the separation helper's work; the head is the decider here.
-      const r = await vendor.act(doc.id, '發文', null, await vendor.card());
-      expect(r.body).toMatchObject({ code: 'RESIGN_REQUIRED', detail: '第 1 關 公文系統廠商：待補簽（已離職，可由 葉彥志（主管） 代為補簽）' });
+      // Someone who left can no longer send (USER_SEPARATED), so the gate is asked directly for the 發文 they held.
+      const gate = () => assertResigned(service.ctx.storage.db, service.ctx.policy, doc.id, service.ctx.now());
+      await expect(gate()).rejects.toMatchObject({ code: 'RESIGN_REQUIRED', detail: '第 1 關 公文系統廠商：待補簽（已離職，可由 葉彥志（主管） 代為補簽）' });
+      expect((await vendor.call('GET', `/api/documents/${doc.id}`)).body.code).toBe('USER_SEPARATED');
       await service.ctx.storage.write((trx) => trx.updateTable('units').set({ head_user_id: null }).where('id', '=', 'ict').execute());
-      const none = await vendor.act(doc.id, '發文', null, await vendor.card());
-      expect(none.body.detail).toBe('第 1 關 公文系統廠商：待補簽（已離職，目前無人可代為補簽，請指定職務代理人或單位主管）');
+      await expect(gate()).rejects.toMatchObject({
+        detail: '第 1 關 公文系統廠商：待補簽（已離職，目前無人可代為補簽，請指定職務代理人或單位主管）',
+      });
     } finally {
       await service.ctx.storage.write((trx) => trx.updateTable('users').set({ separated_at: null }).where('id', '=', vendorId).execute());
     }

@@ -84,6 +84,7 @@ export const resignRoutes = (ctx: ServiceContext) => [
     auth: true,
     errors: [
       'PAPER_NOT_ACCEPTED',
+      'SIGNATURE_PAYLOAD_MISMATCH',
       'PAPER_UNIT_HEAD_ONLY',
       'PAPER_SCAN_INVALID',
       'RESIGN_REASON_REQUIRED',

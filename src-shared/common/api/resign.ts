@@ -127,9 +127,9 @@ export const PaperResignRequest = z.strictObject({
   stepId: z.uuid(),
   reason: resignReason,
   /** The scan: PDF, PNG or JPEG, base64. */
-  scan: base64({ maxBytes: PAPER_SCAN_MAX_BYTES }),
+  scan: base64({ maxBytes: PAPER_SCAN_MAX_BYTES, bytes: 'the scan of the paper re-sign: a PDF, PNG or JPEG file' }),
   /** The unit head's card signature over the record: a detached CMS (base64 DER). */
-  signature: base64({ maxBytes: 64 * 1024 }),
+  signature: base64({ maxBytes: 64 * 1024, bytes: 'the unit head’s card signature over the paper re-sign record: a detached CMS SignedData, DER' }),
   signingTime: z.iso.datetime(),
 });
 export type PaperResignRequest = z.infer<typeof PaperResignRequest>;
