@@ -17,6 +17,7 @@
     arrivedAt: new Date(Date.now() - i * 60000).toISOString(),
     lastChangeType: '送請簽核',
   }));
+  // The service pages the inbox: the bridge answers the page asked for, out of all n.
   const answers = {
     'settings:get': () => ({ serviceUrl: 'https://doc.example.gov.tw', modulePath: '', language: 'zh-TW', serviceUrlLocked: false }),
     'session:state': () => ({ user, tempCertTicked: false, serviceUrl: 'https://doc.example.gov.tw' }),
@@ -26,13 +27,15 @@
       token: { label: 'HiCOS PKI Smart Card', serial: '1', model: '', manufacturer: '', pin: { countLow: false, finalTry: false, locked: false } },
     }),
     'outbox:state': () => ({ pending: [], refused: [] }),
-    'documents:list': () => {
+    'documents:list': (input) => {
       globalThis.__dataArrived = performance.now();
-      return { total: documents.length, documents };
+      const offset = input?.offset ?? 0;
+      return { total: documents.length, documents: documents.slice(offset, offset + (input?.limit ?? documents.length)) };
     },
   };
   globalThis.gongwen = {
-    invoke: async (channel) => (answers[channel] ? { ok: true, value: answers[channel]() } : { ok: false, error: { code: 'NOT_FOUND', message: channel } }),
+    invoke: async (channel, input) =>
+      answers[channel] ? { ok: true, value: answers[channel](input) } : { ok: false, error: { code: 'NOT_FOUND', message: channel } },
     on: () => () => {},
   };
   // The first frame that shows a data row.
@@ -41,29 +44,19 @@
     else requestAnimationFrame(watch);
   };
   requestAnimationFrame(watch);
-  // Scrolls about three rows a frame for three seconds; resolves with frames per second.
-  globalThis.__benchScroll = () =>
+  // Clicks the next page and resolves with the time until its first row is on screen.
+  globalThis.__benchNextPage = (expectedNumber) =>
     new Promise((resolve, reject) => {
-      const holder = document.querySelector('[data-testid="inbox-table"] .ant-table-tbody-virtual-holder');
-      if (!holder) return reject(new Error('no virtual scroll holder'));
+      const next = document.querySelector('.ant-pagination-next button, .ant-pagination-next');
+      if (!next) return reject(new Error('no next-page button'));
       const start = performance.now();
-      let last = start;
-      let frames = 0;
-      let worst = 0;
-      const step = (t) => {
-        frames++;
-        worst = Math.max(worst, t - last);
-        last = t;
-        holder.scrollTop += 90;
-        holder.dispatchEvent(new Event('scroll'));
-        if (t - start < 3000) requestAnimationFrame(step);
-        else
-          resolve({
-            fps: (frames * 1000) / (t - start),
-            worstFrameMs: worst,
-            rowsInDom: document.querySelectorAll('[data-testid="inbox-table"] .ant-table-row').length,
-          });
+      const shown = () => {
+        const first = document.querySelector('[data-testid="inbox-table"] .ant-table-row td');
+        if (first && first.textContent === expectedNumber) resolve(performance.now() - start);
+        else if (performance.now() - start > 10000) reject(new Error('the next page never showed'));
+        else requestAnimationFrame(shown);
       };
-      requestAnimationFrame(step);
+      next.click();
+      requestAnimationFrame(shown);
     });
 })();
