@@ -54,7 +54,20 @@ export async function uploadedAttachments(db: Kysely<Database>, actor: Actor, id
   return found;
 }
 
-/** Takes an upload for a document inside its write: gone from the waiting uploads, or the write fails. */
+/** The bytes of one of the person's waiting uploads, read before the write that takes it (a paper re-sign's scan). */
+export async function uploadedContent(db: Kysely<Database>, actor: Actor, id: string, now: Date): Promise<Uint8Array> {
+  const row = await db
+    .selectFrom('attachment_uploads')
+    .select('content')
+    .where('id', '=', id)
+    .where('user_id', '=', actor.id)
+    .where('uploaded_at', '>=', new Date(now.getTime() - UPLOAD_LIFETIME_MS).toISOString())
+    .executeTakeFirst();
+  if (!row) throw new GongwenError('ATTACHMENT_UPLOAD_UNKNOWN', id);
+  return row.content;
+}
+
+/** Takes an upload for a document (or a paper re-sign) inside its write: gone from the waiting uploads, or the write fails. */
 export async function takeUpload(trx: Transaction<Database>, actor: Actor, id: string): Promise<Uint8Array> {
   const taken = await trx.deleteFrom('attachment_uploads').where('id', '=', id).where('user_id', '=', actor.id).returning('content').executeTakeFirst();
   if (!taken) throw new GongwenError('ATTACHMENT_UPLOAD_UNKNOWN', id); // taken by a concurrent request meanwhile

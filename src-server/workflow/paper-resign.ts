@@ -8,6 +8,7 @@ import type { Actor, ServiceContext } from '../context.js';
 import { onBehalfRight } from '../organisation/on-behalf-right.js';
 import { markResignedOnPaper } from '../storage/steps.js';
 import { decodeBase64 } from './actions.js';
+import { takeUpload, uploadedContent } from './attachment-uploads.js';
 import { assertDueOnBehalf } from './resign-on-behalf.js';
 
 /** The scan kinds accepted, by their first bytes: what a scanner or a phone makes. */
@@ -66,7 +67,10 @@ export async function recordPaperResign(ctx: ServiceContext, actor: Actor, reque
   if ((await onBehalfRight(db, { onBehalfBy: 'unit-head' }, actor.id, step.holder_user_id, now)) !== 'unit-head')
     throw new GongwenError('PAPER_UNIT_HEAD_ONLY');
 
-  const scan = new Uint8Array(Buffer.from(request.scan, 'base64'));
+  const scan =
+    request.scanUploadId !== undefined
+      ? await uploadedContent(db, actor, request.scanUploadId, now)
+      : new Uint8Array(Buffer.from(request.scan ?? '', 'base64'));
   const mediaType = scanMediaType(scan);
   const scanSha256 = createHash('sha256').update(scan).digest('hex');
   const signingTime = new Date(request.signingTime);
@@ -101,6 +105,8 @@ export async function recordPaperResign(ctx: ServiceContext, actor: Actor, reque
   return ctx.storage.write(async (trx) => {
     const updated = await markResignedOnPaper(trx, step.id, { resignedAt: now.toISOString(), userId: actor.id, reason: request.reason });
     if (!updated) return { stepId: step.id, outcome: 'already-resigned' as const };
+    // The upload is spent by this write only: a failed write leaves it waiting for a retry.
+    if (request.scanUploadId !== undefined) await takeUpload(trx, actor, request.scanUploadId);
     await trx
       .insertInto('paper_resigns')
       .values({

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,8 @@ import { buildEvidence, writeEvidence } from '../../src-server/evidence/evidence
 import { pkijsCountersignatureAttribute, pkijsVerifiesCountersignatures } from '../helpers/countersignature-pkijs.js';
 import { databaseKinds } from '../helpers/databases.js';
 import { onBehalfRequest } from '../helpers/resign.js';
-import { Clerk, startTestService, type TestService } from '../helpers/service.js';
+import { Clerk, call, startTestService, type TestService } from '../helpers/service.js';
+import { snapshot } from '../helpers/snapshot.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const PDF = new TextEncoder().encode('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
@@ -131,6 +132,49 @@ describe.each(databaseKinds())('paper re-signs and the evidence of re-signs by o
       expect(readFileSync(join(dir, 'README.txt'), 'utf8')).toContain('re-signed on paper (紙本補簽) for vendor, recorded by yeh.yenchih');
       const audit = await service.ctx.storage.db.selectFrom('audit_log').select(['actor', 'detail']).where('action', '=', 'step.resign-paper').execute();
       expect(audit.map((a) => a.actor)).toEqual(['yeh.yenchih']);
+    } finally {
+      service.clock.offsetMs = 0;
+    }
+  });
+
+  it('a scan too large to send inline is uploaded raw first and named by its upload id, spent once', async () => {
+    const doc = await decided('紙本補簽大掃描檔');
+    const [step] = (await vendor.call<{ steps: PendingResignStep[] }>('GET', '/api/resign/pending')).body.steps.filter((s) => s.documentId === doc.id);
+    await eightDaysLater();
+    try {
+      // A 4 MB scan: a phone photo of several pages.
+      const scan = Buffer.concat([Buffer.from(PDF), randomBytes(4 * 1024 * 1024)]);
+      const inline = await paperRequest(head, await head.card(), step!, '紙本補簽（大檔）', scan);
+      const tooLarge = await head.call('POST', '/api/resign/paper', inline);
+      expect([tooLarge.status, tooLarge.body.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+
+      const uploadAs = (clerk: Clerk) =>
+        call(service, {
+          method: 'POST',
+          url: '/api/attachments',
+          payload: scan,
+          headers: { 'content-type': 'application/octet-stream', authorization: `Bearer ${clerk.token}` },
+        });
+      const { scan: _inline, ...named } = inline;
+      // Another person's upload is as unknown as a made-up one, and changes nothing.
+      const theirs = (await uploadAs(colleague)).body.uploadId as string;
+      const before = await snapshot(service.ctx.storage.db);
+      const refused = await head.call('POST', '/api/resign/paper', { ...named, scanUploadId: theirs });
+      expect([refused.status, refused.body.code]).toEqual([400, 'ATTACHMENT_UPLOAD_UNKNOWN']);
+      expect(await snapshot(service.ctx.storage.db)).toBe(before);
+      // Both forms at once, or neither, is a malformed request.
+      const mine = (await uploadAs(head)).body.uploadId as string;
+      expect((await head.call('POST', '/api/resign/paper', { ...named, scan: Buffer.from(PDF).toString('base64'), scanUploadId: mine })).body.code).toBe(
+        'VALIDATION_FAILED',
+      );
+      expect((await head.call('POST', '/api/resign/paper', named)).body.code).toBe('VALIDATION_FAILED');
+
+      const r = await head.call('POST', '/api/resign/paper', { ...named, scanUploadId: mine });
+      expect(r.body).toEqual({ stepId: step!.stepId, outcome: 'resigned' });
+      const kept = await service.ctx.storage.db.selectFrom('paper_resigns').select(['scan', 'scan_sha256']).where('step_id', '=', step!.stepId).executeTakeFirstOrThrow();
+      expect(Buffer.compare(Buffer.from(kept.scan), scan)).toBe(0);
+      const waiting = await service.ctx.storage.db.selectFrom('attachment_uploads').select('id').where('id', '=', mine).execute();
+      expect(waiting).toEqual([]);
     } finally {
       service.clock.offsetMs = 0;
     }

@@ -8,6 +8,7 @@ import {
   ResignRequest,
   ResignResponse,
 } from '../../../src-shared/common/api/resign.js';
+import { LIMITS } from '../../../src-shared/common/api/documents.js';
 import { GongwenError, type ErrorCode } from '../../../src-shared/common/errors.js';
 import type { ServiceContext } from '../../context.js';
 import { languageOf } from '../errors.js';
@@ -90,11 +91,12 @@ export const resignRoutes = (ctx: ServiceContext) => [
       'RESIGN_REASON_REQUIRED',
       'RESIGN_ALREADY_DONE',
       'RESIGN_STEP_UNKNOWN',
+      'ATTACHMENT_UPLOAD_UNKNOWN',
       ...SIGNATURE_REFUSALS,
     ],
     body: PaperResignRequest,
-    // The scan (at most PAPER_SCAN_MAX_BYTES) as base64, and the record's signature.
-    bodyLimit: 8 * 1024 * 1024,
+    // As a new document: a large scan is uploaded raw first, so no JSON body is ever large.
+    bodyLimit: LIMITS.inlineDocumentBytes,
     response: PaperResignResponse,
     handler: ({ actor, body }) => recordPaperResign(ctx, actor, body),
   }),

@@ -121,17 +121,24 @@ export const PAPER_SCAN_MAX_BYTES = 5 * 1024 * 1024;
 /**
  * 紙本補簽: the unit head records that a step was re-signed on paper. `record` is the exact bytes
  * their card signed (base64 of RFC 8785 JSON, `paperResignRecord`); the service rebuilds it from
- * its own state and the request and compares.
+ * its own state and the request and compares. The scan comes as the attachments of a new document
+ * do: a small one inline (`scan`, the whole request at most 1 MiB), any one up to
+ * PAPER_SCAN_MAX_BYTES uploaded raw first to POST /api/attachments and named by `scanUploadId`.
  */
-export const PaperResignRequest = z.strictObject({
-  stepId: z.uuid(),
-  reason: resignReason,
-  /** The scan: PDF, PNG or JPEG, base64. */
-  scan: base64({ maxBytes: PAPER_SCAN_MAX_BYTES, bytes: 'the scan of the paper re-sign: a PDF, PNG or JPEG file' }),
-  /** The unit head's card signature over the record: a detached CMS (base64 DER). */
-  signature: base64({ maxBytes: 64 * 1024, bytes: 'the unit head’s card signature over the paper re-sign record: a detached CMS SignedData, DER' }),
-  signingTime: z.iso.datetime(),
-});
+export const PaperResignRequest = z
+  .strictObject({
+    stepId: z.uuid(),
+    reason: resignReason,
+    scan: base64({ maxBytes: PAPER_SCAN_MAX_BYTES, bytes: 'the scan of the paper re-sign, inline (a small one: the whole request is at most 1 MiB): a PDF, PNG or JPEG file' }).optional(),
+    scanUploadId: z.uuid().optional().describe('the `uploadId` POST /api/attachments answered for the scan (any scan up to 5 MiB): a PDF, PNG or JPEG file'),
+    /** The unit head's card signature over the record: a detached CMS (base64 DER). */
+    signature: base64({ maxBytes: 64 * 1024, bytes: 'the unit head’s card signature over the paper re-sign record: a detached CMS SignedData, DER' }),
+    signingTime: z.iso.datetime(),
+  })
+  .refine((r) => (r.scan === undefined) !== (r.scanUploadId === undefined), {
+    message: '掃描檔須有 scan 或 scanUploadId 其中之一 (exactly one of scan and scanUploadId)',
+    path: ['scan'],
+  });
 export type PaperResignRequest = z.infer<typeof PaperResignRequest>;
 
 /** What the unit head's card signs for a paper re-sign: the step, the scan's hash and the reason. */
