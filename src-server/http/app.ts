@@ -64,7 +64,19 @@ export async function buildApp(ctx: ServiceContext, options: AppOptions = {}): P
   registerMetrics(app, ctx);
   registerHealthRoutes(app, ctx);
 
-  const routes: AnyRoute[] = [
+  const routes = serviceRoutes(ctx);
+  registerRoutes(app, ctx, routes);
+  const openapi = openApiDocument(routes, SERVICE_VERSION);
+  app.get('/api/openapi.json', async () => openapi);
+  app.get('/api/health', async () => ({ ok: true, version: SERVICE_VERSION, database: ctx.storage.dialect }));
+  app.addHook('onClose', async () => ctx.storage.close());
+  await app.ready();
+  return app;
+}
+
+/** Every route of the service's API, as the OpenAPI document describes them. */
+export function serviceRoutes(ctx: ServiceContext): AnyRoute[] {
+  return [
     ...accountRoutes(ctx),
     ...documentRoutes(ctx),
     ...tempCertRoutes(ctx),
@@ -73,11 +85,4 @@ export async function buildApp(ctx: ServiceContext, options: AppOptions = {}): P
     ...cardRoutes(ctx),
     ...organisationRoutes(ctx),
   ];
-  registerRoutes(app, ctx, routes);
-  const openapi = openApiDocument(routes, SERVICE_VERSION);
-  app.get('/api/openapi.json', async () => openapi);
-  app.get('/api/health', async () => ({ ok: true, version: SERVICE_VERSION, database: ctx.storage.dialect }));
-  app.addHook('onClose', async () => ctx.storage.close());
-  await app.ready();
-  return app;
 }

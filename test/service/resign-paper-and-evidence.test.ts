@@ -171,7 +171,11 @@ describe.each(databaseKinds())('paper re-signs and the evidence of re-signs by o
 
       const r = await head.call('POST', '/api/resign/paper', { ...named, scanUploadId: mine });
       expect(r.body).toEqual({ stepId: step!.stepId, outcome: 'resigned' });
-      const kept = await service.ctx.storage.db.selectFrom('paper_resigns').select(['scan', 'scan_sha256']).where('step_id', '=', step!.stepId).executeTakeFirstOrThrow();
+      const kept = await service.ctx.storage.db
+        .selectFrom('paper_resigns')
+        .select(['scan', 'scan_sha256'])
+        .where('step_id', '=', step!.stepId)
+        .executeTakeFirstOrThrow();
       expect(Buffer.compare(Buffer.from(kept.scan), scan)).toBe(0);
       const waiting = await service.ctx.storage.db.selectFrom('attachment_uploads').select('id').where('id', '=', mine).execute();
       expect(waiting).toEqual([]);

@@ -1,6 +1,7 @@
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONNECTIONS_PER_ADDRESS, TIMEOUTS } from '../../src-server/http/app.js';
+import { LIMITS } from '../../src-shared/common/api/documents.js';
+import { CONNECTIONS_PER_ADDRESS, TIMEOUTS, serviceRoutes } from '../../src-server/http/app.js';
 import { databaseKinds } from '../helpers/databases.js';
 import { Clerk, call, startTestService, type TestService } from '../helpers/service.js';
 import { snapshot } from '../helpers/snapshot.js';
@@ -50,6 +51,13 @@ describe.each(databaseKinds())('resource limits on %s', (kind) => {
       expect([url, r.status, (r.body as { code: string }).code]).toEqual([url, 413, 'PAYLOAD_TOO_LARGE']);
       expect(await snapshot(service.ctx.storage.db)).toBe(before);
     }
+  });
+
+  it('reads no JSON body larger than a new document’s 1 MiB on any route: large bytes come raw', () => {
+    const tooLarge = serviceRoutes(service.ctx)
+      .filter((r) => r.consumes === undefined && (r.bodyLimit ?? 0) > LIMITS.inlineDocumentBytes)
+      .map((r) => `${r.method} ${r.url}`);
+    expect(tooLarge).toEqual([]);
   });
 
   it('refuses JSON nested deeper, or holding more values, than any request of the contract', async () => {

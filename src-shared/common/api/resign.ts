@@ -129,7 +129,10 @@ export const PaperResignRequest = z
   .strictObject({
     stepId: z.uuid(),
     reason: resignReason,
-    scan: base64({ maxBytes: PAPER_SCAN_MAX_BYTES, bytes: 'the scan of the paper re-sign, inline (a small one: the whole request is at most 1 MiB): a PDF, PNG or JPEG file' }).optional(),
+    scan: base64({
+      maxBytes: PAPER_SCAN_MAX_BYTES,
+      bytes: 'the scan of the paper re-sign, inline (a small one: the whole request is at most 1 MiB): a PDF, PNG or JPEG file',
+    }).optional(),
     scanUploadId: z.uuid().optional().describe('the `uploadId` POST /api/attachments answered for the scan (any scan up to 5 MiB): a PDF, PNG or JPEG file'),
     /** The unit head's card signature over the record: a detached CMS (base64 DER). */
     signature: base64({ maxBytes: 64 * 1024, bytes: 'the unit head’s card signature over the paper re-sign record: a detached CMS SignedData, DER' }),
