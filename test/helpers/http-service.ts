@@ -94,7 +94,8 @@ async function launchServiceProcess(env: NodeJS.ProcessEnv, dropDatabase: () => 
       log?.(d.toString());
     });
     child.stdout?.on('data', (d: Buffer) => log?.(d.toString()));
-    for (let i = 0; i < 200; i++) {
+    // A minute: on a loaded two-core machine tsx alone can take ten seconds to load the service.
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
       try {
         if ((await fetch(`${url}/api/health`)).ok) return;
       } catch {
