@@ -27,7 +27,21 @@ const rows: BenchRow[] = [];
 const step = async (name: string, run: () => Promise<BenchRow[]>) => {
   if (only && !name.includes(only)) return;
   process.stdout.write(`… ${name}\n`);
-  rows.push(...(await run()));
+  try {
+    rows.push(...(await run()));
+  } catch (error) {
+    // One broken benchmark is one missed row, never a run that hides every other figure.
+    console.error(error);
+    rows.push({
+      name: `${name}: did not finish`,
+      figure: NaN,
+      unit: '',
+      against: String((error as Error).message ?? error).split('\n')[0]!,
+      limit: NaN,
+      ratio: 0,
+      pass: false,
+    });
+  }
 };
 
 await step('verification', async () => benchVerify(await testPki()));
