@@ -1,10 +1,11 @@
-import { Button, Form, Input, Progress, Space, Table, Tag, Typography } from 'antd';
+import { Button, Form, Input, Space, Table, Tag, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { OnBehalfListed, ResignProgress, ResignReport } from '../../src-shared/common/ipc/outputs';
 import { formatRocDateTime } from '../../src-shared/common/roc-date';
 import { call, sentenceOf, subscribe } from '../bridge';
 import { Notice } from '../components/Notice';
+import { ResignBatchOutcome, ResignCancelButton } from '../components/ResignBatch';
 import { focusHeadingIfLost } from '../components/ScreenHeading';
 import { tagTone } from '../theme';
 import { useLoad } from '../use-call';
@@ -116,35 +117,9 @@ export function ResignOnBehalfSection({ onDone }: { onDone: () => void }) {
             {t('ift940.onBehalf.resign')}
           </Button>
           <Typography.Text style={{ marginLeft: 8 }}>{t('ift940.onBehalf.selected', { count: selected.length })}</Typography.Text>
-          {running && (
-            <Button onClick={() => void call('resign:cancel', {})} style={{ marginLeft: 8 }}>
-              {t('ift940.cancel')}
-            </Button>
-          )}
+          <ResignCancelButton running={running} />
         </Form>
-        {progress && (
-          <div data-testid="resign-on-behalf-progress">
-            <Progress aria-label={t('ift940.progressName')} percent={Math.round((progress.done / Math.max(progress.total, 1)) * 100)} />
-            <Typography.Text>
-              {t('ift940.progress', { done: progress.done, total: progress.total, current: progress.current?.documentNumber ?? '' })}
-            </Typography.Text>
-          </div>
-        )}
-        {report && (
-          <Notice
-            kind="news"
-            type={report.refused.length ? 'warning' : 'success'}
-            data-testid="resign-on-behalf-report"
-            title={[
-              t('ift940.done', { resigned: report.resigned }),
-              report.alreadyResigned ? t('ift940.already', { count: report.alreadyResigned }) : '',
-              report.refused.length ? t('ift940.refused', { count: report.refused.length }) : '',
-            ]
-              .filter(Boolean)
-              .join(' ')}
-            description={report.refused.length ? report.refused.map((r) => `${r.documentNumber}：${r.code}`).join('\n') : undefined}
-          />
-        )}
+        <ResignBatchOutcome progress={progress} report={report} testId="resign-on-behalf" />
         {error && <Notice kind="problem" title={error} />}
       </Space>
     </section>

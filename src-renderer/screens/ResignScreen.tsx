@@ -1,4 +1,4 @@
-import { Button, Checkbox, Form, Input, Popconfirm, Progress, Space, Table, Tag, Typography } from 'antd';
+import { Button, Checkbox, Form, Input, Popconfirm, Space, Table, Tag, Typography } from 'antd';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ResignListed, ResignProgress, ResignReport } from '../../src-shared/common/ipc/outputs';
@@ -8,6 +8,7 @@ import { progressQuarter } from '../calm-progress';
 import { CardIndicator } from '../components/CardIndicator';
 import { ResignOnBehalfSection } from './ResignOnBehalfSection';
 import { Notice } from '../components/Notice';
+import { ResignBatchOutcome, ResignCancelButton } from '../components/ResignBatch';
 import { focusHeadingIfLost, ScreenHeading } from '../components/ScreenHeading';
 import { tagTone } from '../theme';
 import { useLoad } from '../use-call';
@@ -118,38 +119,12 @@ export function ResignScreen() {
         <Button type="primary" htmlType="submit" loading={running} disabled={steps.length === 0}>
           {t('ift940.resign')}
         </Button>
-        {running && (
-          <Button onClick={() => void call('resign:cancel', {})} style={{ marginLeft: 8 }}>
-            {t('ift940.cancel')}
-          </Button>
-        )}
+        <ResignCancelButton running={running} />
       </Form>
-      {progress && (
-        <div data-testid="resign-progress">
-          <Progress aria-label={t('ift940.progressName')} percent={Math.round((progress.done / Math.max(progress.total, 1)) * 100)} />
-          <Typography.Text>
-            {t('ift940.progress', { done: progress.done, total: progress.total, current: progress.current?.documentNumber ?? '' })}
-          </Typography.Text>
-        </div>
-      )}
+      <ResignBatchOutcome progress={progress} report={report} testId="resign" />
       <div role="status" className="gw-visually-hidden" data-testid="resign-progress-spoken">
         {running ? spoken : ''}
       </div>
-      {report && (
-        <Notice
-          kind="news"
-          type={report.refused.length ? 'warning' : 'success'}
-          data-testid="resign-report"
-          title={[
-            t('ift940.done', { resigned: report.resigned }),
-            report.alreadyResigned ? t('ift940.already', { count: report.alreadyResigned }) : '',
-            report.refused.length ? t('ift940.refused', { count: report.refused.length }) : '',
-          ]
-            .filter(Boolean)
-            .join(' ')}
-          description={report.refused.length ? report.refused.map((r) => `${r.documentNumber}：${r.code}`).join('\n') : undefined}
-        />
-      )}
       {error && <Notice kind="problem" title={error} />}
       {notice && <Notice kind="news" type="success" title={notice} />}
       <ResignOnBehalfSection onDone={pending.reload} />

@@ -205,18 +205,6 @@ export async function openStep(db: Kysely<Database>, documentId: string, seq: nu
   return { id: row.id, seq: row.seq, status: row.status, unitName: row.unitName, arrivedAt: row.arrived_at, receivedAt: row.received_at };
 }
 
-/** The first temp-signed step of a document that no card has re-signed yet, if any (its seq). */
-export async function firstUnresignedTempStep(db: Kysely<Database>, documentId: string): Promise<number | undefined> {
-  const row = await db
-    .selectFrom('steps')
-    .select('seq')
-    .where('document_id', '=', documentId)
-    .where('temp_cert_used', '=', 1)
-    .where('resigned_at', 'is', null)
-    .executeTakeFirst();
-  return row?.seq;
-}
-
 /** Whether this user has held any step of the document (and so may see it). */
 export async function hasHeldStep(db: Kysely<Database>, documentId: string, userId: string): Promise<boolean> {
   const held = await db.selectFrom('steps').select('id').where('document_id', '=', documentId).where('holder_user_id', '=', userId).limit(1).executeTakeFirst();

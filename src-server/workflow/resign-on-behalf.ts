@@ -3,6 +3,7 @@ import { GongwenError } from '../../src-shared/common/errors.js';
 import { taiwanDay } from '../../src-shared/common/roc-date.js';
 import type { Actor, ServiceContext } from '../context.js';
 import { onBehalfRight, type OnBehalfRight } from '../organisation/on-behalf-right.js';
+import { PENDING_STEP_COLUMNS, pendingPage, type PendingPageRequest } from './pending-resign-page.js';
 
 /** A 代為補簽 batch: the reason every countersignature of it carries (原因). */
 export interface OnBehalf {
@@ -88,11 +89,7 @@ async function actedFor(ctx: ServiceContext, actor: Actor, now: Date): Promise<M
  * act for now, that are due on behalf (the signer left, or overdue), oldest first, a page at a
  * time with the same cursor as one's own list.
  */
-export async function pendingOnBehalfSteps(
-  ctx: ServiceContext,
-  actor: Actor,
-  page: { limit: number; after?: string } = { limit: 1000 },
-): Promise<OnBehalfPendingList> {
+export async function pendingOnBehalfSteps(ctx: ServiceContext, actor: Actor, page: PendingPageRequest = { limit: 1000 }): Promise<OnBehalfPendingList> {
   const now = ctx.now();
   const rights = await actedFor(ctx, actor, now);
   if (rights.size === 0) return { steps: [], total: 0 };
@@ -108,54 +105,13 @@ export async function pendingOnBehalfSteps(
       .where('s.resigned_at', 'is', null)
       .where('s.signature_value', 'is not', null)
       .where((eb) => eb.or([eb('s.sent_at', '<=', cutoff), eb.and([eb('h.separated_at', 'is not', null), eb('h.separated_at', '<=', nowIso)])]));
-  let query = due()
+  const rows = due()
     .innerJoin('documents as d', 'd.id', 's.document_id')
-    .select([
-      's.id',
-      's.document_id',
-      'd.number',
-      'd.subject',
-      's.seq',
-      's.change_type',
-      's.sent_at',
-      's.signature_value',
-      's.signature',
-      's.payload',
-      's.holder_user_id',
-      'h.name as holder',
-      'h.account as holder_account',
-      'h.separated_at',
-    ])
-    .orderBy('s.sent_at')
-    .orderBy('s.id')
-    .limit(page.limit + 1);
-  if (page.after) {
-    const [sentAt = '', id = ''] = page.after.split('|');
-    query = query.where((eb) => eb.or([eb('s.sent_at', '>', sentAt), eb.and([eb('s.sent_at', '=', sentAt), eb('s.id', '>', id)])]));
-  }
-  const [found, count] = await Promise.all([
-    query.execute(),
-    due()
-      .select((eb) => eb.fn.countAll<number | string>().as('n'))
-      .executeTakeFirstOrThrow(),
-  ]);
-  const rows = found.slice(0, page.limit);
-  const last = rows[rows.length - 1];
-  const steps = rows.map((r) => ({
-    stepId: r.id,
-    documentId: r.document_id,
-    documentNumber: r.number,
-    subject: r.subject,
-    seq: r.seq,
-    changeType: r.change_type,
-    sentAt: r.sent_at!,
-    signatureValue: Buffer.from(r.signature_value!).toString('base64'),
-    signature: Buffer.from(r.signature!).toString('base64'),
-    payload: Buffer.from(r.payload!).toString('base64'),
+    .select([...PENDING_STEP_COLUMNS, 's.holder_user_id', 'h.name as holder', 'h.account as holder_account', 'h.separated_at']);
+  return pendingPage(rows, due(), page, (r) => ({
     holder: r.holder,
     holderAccount: r.holder_account,
     right: rights.get(r.holder_user_id)!,
     due: r.separated_at !== null && r.separated_at <= nowIso ? ('separated' as const) : ('overdue' as const),
   }));
-  return { steps, total: Number(count.n), ...(last && found.length > page.limit ? { next: `${last.sent_at}|${last.id}` } : {}) };
 }

@@ -15,53 +15,16 @@ import { decodeBase64 } from './actions.js';
 import { assertDueOnBehalf, rightOrRefuse, type OnBehalf } from './resign-on-behalf.js';
 import type { OnBehalfRight } from '../organisation/on-behalf-right.js';
 import { storeReliedCrls, type ReliedCrl } from '../revocation/card-revocation.js';
+import { PENDING_STEP_COLUMNS, pendingPage, type PendingPageRequest } from './pending-resign-page.js';
 
 /**
  * IFT940's list: my temp-signed steps that no card has countersigned yet, oldest first, a page at
- * a time (a clerk back from a long trip may have thousands). The cursor is the last step's
- * (sent_at, id), so steps re-signed meanwhile do not shift the pages.
+ * a time (a clerk back from a long trip may have thousands).
  */
-export async function pendingResignSteps(
-  ctx: ServiceContext,
-  actor: Actor,
-  page: { limit: number; after?: string } = { limit: 1000 },
-): Promise<PendingResignList> {
+export async function pendingResignSteps(ctx: ServiceContext, actor: Actor, page: PendingPageRequest = { limit: 1000 }): Promise<PendingResignList> {
   const { db } = ctx.storage;
   const mine = () => db.selectFrom('steps as s').where('s.holder_user_id', '=', actor.id).where('s.temp_cert_used', '=', 1).where('s.resigned_at', 'is', null);
-  let query = mine()
-    .innerJoin('documents as d', 'd.id', 's.document_id')
-    .select(['s.id', 's.document_id', 'd.number', 'd.subject', 's.seq', 's.change_type', 's.sent_at', 's.signature_value', 's.signature', 's.payload'])
-    .orderBy('s.sent_at')
-    .orderBy('s.id')
-    // One row more than asked tells whether there is a next page, so the last page says so.
-    .limit(page.limit + 1);
-  if (page.after) {
-    const [sentAt = '', id = ''] = page.after.split('|');
-    query = query.where((eb) => eb.or([eb('s.sent_at', '>', sentAt), eb.and([eb('s.sent_at', '=', sentAt), eb('s.id', '>', id)])]));
-  }
-  const [found, count] = await Promise.all([
-    query.execute(),
-    mine()
-      .select((eb) => eb.fn.countAll<number | string>().as('n'))
-      .executeTakeFirstOrThrow(),
-  ]);
-  const rows = found.slice(0, page.limit);
-  const last = rows[rows.length - 1];
-  const steps = rows.map((r) => ({
-    stepId: r.id,
-    documentId: r.document_id,
-    documentNumber: r.number,
-    subject: r.subject,
-    seq: r.seq,
-    changeType: r.change_type,
-    sentAt: r.sent_at!,
-    signatureValue: Buffer.from(r.signature_value!).toString('base64'),
-    // What the client verifies before its card countersigns: a lying service cannot pass off a
-    // signature made with a key the clerk never held (docs/security.md).
-    signature: Buffer.from(r.signature!).toString('base64'),
-    payload: Buffer.from(r.payload!).toString('base64'),
-  }));
-  return { steps, total: Number(count.n), ...(last && found.length > page.limit ? { next: `${last.sent_at}|${last.id}` } : {}) };
+  return pendingPage(mine().innerJoin('documents as d', 'd.id', 's.document_id').select(PENDING_STEP_COLUMNS), mine(), page, () => ({}));
 }
 
 interface Accepted {

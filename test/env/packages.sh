@@ -2,6 +2,9 @@
 # Sourced by test/run.sh.
 ensure_debian_packages() {
   local wanted=(openssl softhsm2 opensc gnome-keyring dbus dbus-x11 libsecret-tools chromium fonts-noto-cjk postgresql)
+  # Bouncy Castle for the Java client of test/interop/bouncy; a JDK only where none is on the PATH.
+  wanted+=(libbcprov-java libbcpkix-java)
+  command -v javac >/dev/null || wanted+=(default-jdk-headless)
   local missing=()
   for p in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

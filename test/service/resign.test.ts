@@ -1,15 +1,14 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PendingResignStep } from '../../src-shared/common/api/resign.js';
 import type { CmsSigner } from '../../src-shared/node/cms/signer.js';
 import { parseSignedData } from '../../src-shared/node/cms/parse.js';
 import { verifyStepSignature } from '../../src-shared/node/cms/verify.js';
-import { buildEvidence, writeEvidence } from '../../src-server/evidence/evidence.js';
+import { buildEvidence } from '../../src-server/evidence/evidence.js';
 import { backfillSignatureValues } from '../../src-server/storage/migrations/20261127-0005-signature-value.js';
 import { databaseKinds } from '../helpers/databases.js';
+import { evidenceFolder, opensslVerifyEvidenceStep } from '../helpers/openssl-print.js';
 import { resignRequest } from '../helpers/resign.js';
 import { Clerk, startTestService, type TestService } from '../helpers/service.js';
 
@@ -205,30 +204,8 @@ describe.each(databaseKinds())('re-signing with the card (補簽) on %s', (kind)
     expect(evidence.files.map((f: { name: string }) => f.name)).toEqual(
       expect.arrayContaining(['step-1.payload', 'step-1.p7s', 'step-2.p7s', 'step-3.p7s', 'trust/temp-ca.pem', 'trust/card-roots.pem']),
     );
-    const dir = mkdtempSync(join(tmpdir(), 'evidence-'));
-    await writeEvidence(await buildEvidence(service.ctx, doc.id), dir);
-    const openssl = (ca: string, n: number) =>
-      execFileSync(
-        'openssl',
-        [
-          'cms',
-          '-verify',
-          '-inform',
-          'DER',
-          '-in',
-          `step-${n}.p7s`,
-          '-binary',
-          '-content',
-          `step-${n}.payload`,
-          '-CAfile',
-          ca,
-          '-purpose',
-          'any',
-          '-out',
-          '/dev/null',
-        ],
-        { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
-      );
+    const dir = await evidenceFolder(service.ctx, doc.id);
+    const openssl = (ca: string, n: number) => opensslVerifyEvidenceStep(dir, n, ca);
     openssl('trust/temp-ca.pem', 1); // temp-signed, re-signed
     openssl('trust/card-roots.pem', 2);
     openssl('trust/card-roots.pem', 3);

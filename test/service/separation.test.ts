@@ -1,17 +1,15 @@
-import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Separation } from '../../src-shared/common/api/organisation.js';
 import type { CmsSigner } from '../../src-shared/node/cms/signer.js';
 import { verifyStepSignature } from '../../src-shared/node/cms/verify.js';
 import { findUserByAccount } from '../../src-server/accounts/users.js';
-import { buildEvidence, writeEvidence } from '../../src-server/evidence/evidence.js';
 import { onBehalfRight } from '../../src-server/organisation/on-behalf-right.js';
 import { setUnitHead } from '../../src-server/organisation/unit-heads.js';
 import { databaseKinds } from '../helpers/databases.js';
+import { evidenceFolder, opensslCrlText, opensslVerifyEvidenceStep } from '../helpers/openssl-print.js';
 import { Clerk, call, startTestService, type TestService } from '../helpers/service.js';
 
 /**
@@ -77,36 +75,13 @@ describe.each(databaseKinds())('separation on %s', (kind) => {
 
     // The CRL lists the temp certificate at once.
     const crl = await call(service, { method: 'GET', url: '/api/temp-ca/crl' });
-    const dir = mkdtempSync(join(tmpdir(), 'crl-'));
-    writeFileSync(join(dir, 'crl.der'), crl.raw);
-    const text = execFileSync('openssl', ['crl', '-inform', 'DER', '-in', 'crl.der', '-noout', '-text'], { cwd: dir, encoding: 'utf8' });
+    const text = await opensslCrlText(crl.raw);
     expect(text.toLowerCase().replace(/:/g, '')).toContain(serial);
 
     // Nothing they signed changed, and the evidence verifies (openssl and the project's verifier).
     expect(await db.selectFrom('steps').selectAll().where('holder_user_id', '=', vendorId).orderBy('id').execute()).toEqual(stepsBefore);
-    const evidenceDir = mkdtempSync(join(tmpdir(), 'evidence-'));
-    await writeEvidence(await buildEvidence(service.ctx, documentId), evidenceDir);
-    execFileSync(
-      'openssl',
-      [
-        'cms',
-        '-verify',
-        '-inform',
-        'DER',
-        '-in',
-        'step-1.p7s',
-        '-binary',
-        '-content',
-        'step-1.payload',
-        '-CAfile',
-        'trust/temp-ca.pem',
-        '-purpose',
-        'any',
-        '-out',
-        '/dev/null',
-      ],
-      { cwd: evidenceDir, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const evidenceDir = await evidenceFolder(service.ctx, documentId);
+    opensslVerifyEvidenceStep(evidenceDir, 1);
     verifyStepSignature(readFileSync(join(evidenceDir, 'step-1.p7s')), readFileSync(join(evidenceDir, 'step-1.payload')));
 
     // Their pending 補簽 is due on their behalf at once: the unit head may act now.

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import * as pkijs from 'pkijs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DocumentView } from '../../src-shared/common/api/documents.js';
@@ -9,6 +8,7 @@ import { octetString, setOf, time, utf8String } from '../../src-shared/node/cms/
 import { signStep } from '../../src-shared/node/cms/sign.js';
 import { assembleSignerInfo, attribute, sha256, signerIdentity } from '../../src-shared/node/cms/signer-info.js';
 import { signerCertificates, type CmsSigner } from '../../src-shared/node/cms/signer.js';
+import { sendOnRequest } from '../helpers/action-request.js';
 import { databaseKinds } from '../helpers/databases.js';
 import { testPki } from '../helpers/demo-pki.js';
 import { opensslSign } from '../helpers/openssl-sign.js';
@@ -37,15 +37,7 @@ describe.each(databaseKinds())('signatures made by standard tools on %s', (kind)
 
   const payloadOf = (doc: DocumentView, signingTime: string) =>
     canonicalStepPayload(payloadForStep(doc, { action: '送請簽核', sender: 'chen.chiming', recipient: 'yeh.yenchih', opinion: '', signingTime }));
-  const body = (doc: DocumentView, signingTime: string, cms: Uint8Array) => ({
-    action: '送請簽核',
-    recipient: 'yeh.yenchih',
-    opinion: '',
-    signingTime,
-    stepToken: doc.stepToken!,
-    signature: Buffer.from(cms).toString('base64'),
-    idempotencyKey: randomBytes(16).toString('base64url'),
-  });
+  const body = sendOnRequest;
   const send = (doc: DocumentView, payload: object, language?: string) =>
     call(service, {
       method: 'POST',

@@ -1,17 +1,13 @@
-import { execFileSync } from 'node:child_process';
 import { KeyObject, X509Certificate, webcrypto } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgencyPolicy } from '../../src-shared/common/api/policy.js';
 import { keyObjectSigner } from '../../src-shared/node/cms/key-signer.js';
 import { x509 } from '../../src-shared/node/pki/x509.js';
 import { setUnitHead } from '../../src-server/organisation/unit-heads.js';
 import { revokeEveryTempCertOfUser } from '../../src-server/temp-ca/applications.js';
-import { buildEvidence, writeEvidence } from '../../src-server/evidence/evidence.js';
 import { DEMO_PASSWORD } from '../../tools/demo/people.js';
 import { databaseKinds } from '../helpers/databases.js';
+import { evidenceFolder, opensslVerifyEvidenceStep } from '../helpers/openssl-print.js';
 import { Clerk, startTestService, type TestService } from '../helpers/service.js';
 
 const DAY = 24 * 3600 * 1000;
@@ -120,29 +116,8 @@ describe.each(databaseKinds())('temp-cert states and the agency policy (issue 15
         service.clock.offsetMs -= 350 * DAY;
       }
       // What the old certificate signed still verifies, with openssl, from the evidence.
-      const dir = mkdtempSync(join(tmpdir(), 'renewal-'));
-      await writeEvidence(await buildEvidence(service.ctx, doc.id), dir);
-      execFileSync(
-        'openssl',
-        [
-          'cms',
-          '-verify',
-          '-inform',
-          'DER',
-          '-in',
-          'step-1.p7s',
-          '-binary',
-          '-content',
-          'step-1.payload',
-          '-CAfile',
-          'trust/temp-ca.pem',
-          '-purpose',
-          'any',
-          '-out',
-          '/dev/null',
-        ],
-        { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
-      );
+      const dir = await evidenceFolder(service.ctx, doc.id);
+      opensslVerifyEvidenceStep(dir, 1);
 
       // A revoked certificate is not renewed.
       clerk.token = (await Clerk.login(service, 'chen.chiming')).token;
