@@ -16,6 +16,7 @@ import { timeStampedAt, verifyYearsLater, type TrustAnchors } from '../../src-se
 import { X509Certificate, createHash } from 'node:crypto';
 import { databaseKinds } from '../helpers/databases.js';
 import { startOpensslTsa } from '../helpers/openssl-tsa.js';
+import { runReadmeCommands } from '../helpers/evidence-readme.js';
 import { Clerk, startTestService, type TestService } from '../helpers/service.js';
 
 const TWO_YEARS_MS = 2 * 365 * 24 * 3600 * 1000;
@@ -68,29 +69,34 @@ describe.each(databaseKinds())('evidence with time-stamps, verified years later,
     folder = mkdtempSync(join(tmpdir(), 'evidence-'));
     await writeEvidence(await buildEvidence(service.ctx, doc.id), folder);
     readme = readFileSync(join(folder, 'README.txt'), 'utf8');
+    if (process.env.SHOW_README) console.log(folder, readme);
   });
   afterAll(() => service.close());
 
   it("verifies with exactly the README's commands, though the temp certificate has expired", () => {
-    const commands = readme
-      .split('\n')
-      .filter((line) => line.startsWith('$ '))
-      .map((line) => line.slice(2));
-    // The signature's token, the signature as of that token's time, the countersignature's token.
-    expect(commands).toHaveLength(3);
-    expect(commands[0]).toMatch(/^openssl ts -verify .*step-1\.signature\.tst/);
-    expect(commands[1]).toMatch(/^openssl cms -verify .*-attime \d+$/);
-    expect(commands[2]).toMatch(/^openssl ts -verify .*step-1\.countersignature\.tst/);
-    for (const command of commands) {
-      const run = spawnSync('sh', ['-c', command], { cwd: folder, encoding: 'utf8' });
-      expect(run.status, `${command}\n${run.stdout}${run.stderr}`).toBe(0);
-      if (command.includes(' ts -verify')) expect(run.stdout).toContain('Verification: OK');
+    const runs = runReadmeCommands(folder);
+    // The signature's token, the CRL bundle, the signature as of that token's time against the
+    // temp CA CRL it relied on, the countersignature's token, the countersignature as of its own.
+    expect(runs.map((r) => r.command)).toEqual([
+      expect.stringMatching(/^cat trust\/temp-ca\.pem crls\/[0-9a-f]{64}\.pem > step-1\.ca-and-crls\.pem$/),
+      expect.stringMatching(/^openssl ts -verify .*step-1\.signature\.tst/),
+      expect.stringMatching(/^openssl cms -verify .*-in step-1\.p7s .*-CAfile step-1\.ca-and-crls\.pem .* -crl_check -attime \d+$/),
+      expect.stringMatching(/^openssl ts -verify .*step-1\.countersignature\.tst/),
+      expect.stringMatching(/^openssl smime -verify .*-in step-1\.countersignature\.p7s .*-content step-1\.signature-value .*-attime \d+$/),
+    ]);
+    for (const run of runs) {
+      expect(run.status, `${run.command}\n${run.output}`).toBe(0);
+      if (run.command.includes(' ts -verify')) expect(run.output).toContain('Verification: OK');
     }
+    const commands = runs.map((r) => r.command);
     // The -attime is the time-stamp's, not the signer's claim: the two are listed apart.
-    const attime = Number(/-attime (\d+)/.exec(commands[1]!)![1]);
+    const attime = Number(/-attime (\d+)/.exec(commands[2]!)![1]);
     expect(readme).toContain(`time-stamped ${new Date(attime * 1000).toISOString()}`);
-    // Checked as of today instead, the expired temporary certificate fails, as it should.
-    const today = spawnSync('sh', ['-c', commands[1]!.replace(/ -attime \d+$/, '')], { cwd: folder, encoding: 'utf8' });
+    const counterAt = Number(/-attime (\d+)/.exec(commands[4]!)![1]);
+    expect(readme).toContain(`re-sign countersignature time-stamped ${new Date(counterAt * 1000).toISOString()}`);
+    // Checked as of today instead (without the CRL of then, past its nextUpdate by now), the
+    // expired temporary certificate fails, as it should.
+    const today = spawnSync('sh', ['-c', commands[2]!.replace(/ -crl_check -attime \d+$/, '')], { cwd: folder, encoding: 'utf8' });
     expect(today.status).not.toBe(0);
     expect(today.stderr).toContain('certificate has expired');
   });
