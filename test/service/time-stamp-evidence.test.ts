@@ -17,14 +17,18 @@ import { X509Certificate, createHash } from 'node:crypto';
 import { databaseKinds } from '../helpers/databases.js';
 import { startOpensslTsa } from '../helpers/openssl-tsa.js';
 import { runReadmeCommands } from '../helpers/evidence-readme.js';
+import { makeCardIssuer } from '../helpers/card-generations.js';
+import { registerCardCertificate } from '../../src-server/accounts/users.js';
+import type { CmsSigner } from '../../src-shared/node/cms/signer.js';
 import { Clerk, startTestService, type TestService } from '../helpers/service.js';
 
 const TWO_YEARS_MS = 2 * 365 * 24 * 3600 * 1000;
 
 /**
  * Evidence of a step signed two years ago (a test clock) with a temporary certificate valid for
- * one year, re-signed with the card the next day: the temp certificate has expired by now, yet
- * the README's commands, run exactly as printed, prove the signature with the time-stamps.
+ * one year, re-signed the next day with a card that expired a year ago: both certificates have
+ * expired by now, yet the README's commands, run exactly as printed, prove the signature and the
+ * countersignature with the time-stamps (and the temp certificate with the CRL it relied on).
  */
 describe.each(databaseKinds())('evidence with time-stamps, verified years later, on %s', (kind) => {
   let service: TestService;
@@ -38,11 +42,19 @@ describe.each(databaseKinds())('evidence with time-stamps, verified years later,
     const tsa = await makeTsa('CN=GongwenDesk Test TSA', new Date(), new Date('2010-01-01T00:00:00Z'));
     writeFileSync(join(tsaDir, 'tsa.cert.pem'), tsa.certPem);
     writeFileSync(join(tsaDir, 'tsa.key.pem'), tsa.keyPem, { mode: 0o600 });
+    // A card that was valid when it re-signed, two years ago, and has expired since (a year ago).
+    const issuer = await makeCardIssuer();
+    const expiredCard = await issuer.issue(
+      { name: '公文系統廠商', unit: 'ict' },
+      { notBefore: new Date(Date.now() - 3 * 365 * 24 * 3600 * 1000), notAfter: new Date(Date.now() - 365 * 24 * 3600 * 1000) },
+    );
     service = await startTestService(kind, {
       tempCertValidityDays: 365,
+      extraCardRootsPem: issuer.rootPem,
       config: { tsaCertPath: join(tsaDir, 'tsa.cert.pem'), tsaKeyPath: join(tsaDir, 'tsa.key.pem') },
     });
     service.clock.offsetMs = -TWO_YEARS_MS;
+    await registerCardCertificate(service.ctx, 'vendor', expiredCard.der); // registered while valid
     let vendor = await Clerk.login(service, 'vendor');
     const temp = await vendor.enableTempCert();
     const doc = await vendor.createDocument('兩年前以臨時憑證傳送的公文');
@@ -52,7 +64,7 @@ describe.each(databaseKinds())('evidence with time-stamps, verified years later,
     service.clock.offsetMs = -TWO_YEARS_MS + 24 * 3600 * 1000; // re-signed the next day
     vendor = await Clerk.login(service, 'vendor'); // yesterday's session has ended
     const [step] = (await vendor.call<{ steps: PendingResignStep[] }>('GET', '/api/resign/pending')).body.steps.filter((s) => s.documentId === doc.id);
-    const card = await vendor.card();
+    const card: CmsSigner = { certificate: expiredCard.der, keyAlgorithm: 'RSA', sign: async (data) => expiredCard.sign(data) };
     const note = '出差返回，以實體卡補簽';
     const countersignature = await makeCountersignature(new Uint8Array(Buffer.from(step!.signatureValue, 'base64')), card, {
       note,
@@ -73,7 +85,7 @@ describe.each(databaseKinds())('evidence with time-stamps, verified years later,
   });
   afterAll(() => service.close());
 
-  it("verifies with exactly the README's commands, though the temp certificate has expired", () => {
+  it("verifies with exactly the README's commands, though the temp certificate and the card have expired", () => {
     const runs = runReadmeCommands(folder);
     // The signature's token, the CRL bundle, the signature as of that token's time against the
     // temp CA CRL it relied on, the countersignature's token, the countersignature as of its own.
@@ -95,10 +107,12 @@ describe.each(databaseKinds())('evidence with time-stamps, verified years later,
     const counterAt = Number(/-attime (\d+)/.exec(commands[4]!)![1]);
     expect(readme).toContain(`re-sign countersignature time-stamped ${new Date(counterAt * 1000).toISOString()}`);
     // Checked as of today instead (without the CRL of then, past its nextUpdate by now), the
-    // expired temporary certificate fails, as it should.
-    const today = spawnSync('sh', ['-c', commands[2]!.replace(/ -crl_check -attime \d+$/, '')], { cwd: folder, encoding: 'utf8' });
-    expect(today.status).not.toBe(0);
-    expect(today.stderr).toContain('certificate has expired');
+    // expired temporary certificate and the expired card fail, as they should.
+    for (const command of [commands[2]!.replace(/ -crl_check -attime \d+$/, ''), commands[4]!.replace(/ -attime \d+$/, '')]) {
+      const today = spawnSync('sh', ['-c', command], { cwd: folder, encoding: 'utf8' });
+      expect(today.status, command).not.toBe(0);
+      expect(today.stderr).toContain('certificate has expired');
+    }
   });
 
   it('carries each token as the signature-time-stamp attribute of its SignerInfo', () => {
