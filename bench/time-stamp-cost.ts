@@ -26,6 +26,8 @@ async function compared(name: string, measure: (serviceEnv?: Record<string, stri
   for (let i = 0; i < 2; i++) {
     without.push(await measure(WITHOUT));
     stamped.push(await measure());
+    // Each pair as it comes: a long run cut short still shows what it measured.
+    console.log(`  ${name}: without ${without.at(-1)!.toFixed(1)}/s, with ${stamped.at(-1)!.toFixed(1)}/s`);
   }
   const best = (xs: number[]) => Math.max(...xs);
   return higherIsBetter(name, best(stamped) / best(without), '×', '0.9 × without, same run', 0.9, {
