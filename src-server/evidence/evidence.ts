@@ -155,8 +155,9 @@ function withCountersignature(
 /**
  * The countersignature (with its token) as a detached CMS SignedData of its own, its content the
  * countersigned signature value: openssl cannot verify a countersignature inside a SignerInfo,
- * but `openssl smime -verify` verifies this, with -content step-N.signature-value. The SignerInfo is the stored one,
- * byte for byte (its signed attributes and the card's signature over them are unchanged).
+ * but `openssl smime -verify` verifies this, with -content step-N.signature-value.
+ * The SignerInfo is the one in step-N.p7s: the stored one with its token as an unsigned attribute
+ * (its signed attributes and the card's signature over them unchanged).
  */
 function countersignatureAlone(countersignature: Uint8Array, certificateHashes: string | null, carried: ReadonlyMap<string, Uint8Array>): Uint8Array {
   return encodeSignedData(carriedOf(certificateHashes, carried), [countersignature]);
@@ -329,8 +330,8 @@ function readme(number: string, steps: readonly StampedStep[]): string {
     "  message-digest is the SHA-256 of that SignerInfo's signature value, its signing certificate",
     '  chains to trust/card-roots.pem, and the re-sign note is the UTF8String of attribute',
     '  2.25.148236149808349953054963097656526251520.2.',
-    '  To verify it, step-N.countersignature.p7s holds that same SignerInfo (byte for byte, with its',
-    '  time-stamp) as a detached SignedData of its own, whose content is step-N.signature-value, the',
+    '  To verify it, step-N.countersignature.p7s holds that same SignerInfo (as in step-N.p7s, with',
+    '  its time-stamp) as a detached SignedData of its own, whose content is step-N.signature-value, the',
     '  value it countersigns. It is checked with openssl smime -verify: openssl cms -verify refuses any',
     '  SignerInfo without a content-type attribute, and RFC 5652 §11.4 forbids that attribute in a',
     '  countersignature; smime checks the message-digest against the content and the card signature',
