@@ -102,7 +102,8 @@ async function launchServiceProcess(env: NodeJS.ProcessEnv, dropDatabase: () => 
       log?.(d.toString());
     });
     child.stdout?.on('data', (d: Buffer) => log?.(d.toString()));
-    for (let i = 0; i < 200; i++) {
+    // Up to 30 s: tsx compiling the service on a loaded two-core machine took 12 s (10 s was the limit).
+    for (let i = 0; i < 600; i++) {
       try {
         if ((await fetch(`${url}/api/health`)).ok) return;
       } catch {
