@@ -21,8 +21,12 @@ export interface ResignRun {
 }
 
 /** A service with `steps` temp-signed steps of vendor's waiting for 補簽, and the virtual card. */
-export async function withPendingSteps<T>(steps: number, run: (service: ServiceProcess, card: VirtualCard) => Promise<T>): Promise<T> {
-  const service = await startServiceProcess();
+export async function withPendingSteps<T>(
+  steps: number,
+  run: (service: ServiceProcess, card: VirtualCard) => Promise<T>,
+  serviceEnv?: Record<string, string>,
+): Promise<T> {
+  const service = await startServiceProcess('sqlite', { env: serviceEnv });
   try {
     const card = await virtualCardFor('vendor');
     const clerk = await loginClerk(service.url, 'vendor');
@@ -74,13 +78,17 @@ export function resignClient(
  * (logged in, card thread started), as cold as a clerk's first batch after the service starts:
  * the client's code, the service's, both. The test data are made by this process.
  */
-export async function resignRun(): Promise<ResignRun> {
-  return withPendingSteps(500, async (service, card) => {
-    const bare = bareSignRate(card.modulePath, card.pin, card.conf);
-    const { resigned, seconds } = resignClient('rate', service, card) as { resigned: number; seconds: number };
-    if (resigned !== 500) throw new Error(`re-signed ${resigned} of 500`);
-    return { rate: 500 / seconds, bare, seconds };
-  });
+export async function resignRun(serviceEnv?: Record<string, string>): Promise<ResignRun> {
+  return withPendingSteps(
+    500,
+    async (service, card) => {
+      const bare = bareSignRate(card.modulePath, card.pin, card.conf);
+      const { resigned, seconds } = resignClient('rate', service, card) as { resigned: number; seconds: number };
+      if (resigned !== 500) throw new Error(`re-signed ${resigned} of 500`);
+      return { rate: 500 / seconds, bare, seconds };
+    },
+    serviceEnv,
+  );
 }
 
 /**

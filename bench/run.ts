@@ -11,6 +11,7 @@ import { resignMemoryRow, resignRow, resignRun, type ResignRun } from './resign.
 import { hicosRows } from './resign-hicos.js';
 import type { BenchRow } from './lib/measure.js';
 import { benchSends } from './sends.js';
+import { timeStampCostRows } from './time-stamp-cost.js';
 import { benchVerify } from './verify.js';
 
 /**
@@ -59,6 +60,7 @@ await step('HTTP sends on SQLite', () => benchSends('sqlite', { rate: 200, p99Ms
 if (process.env.GONGWEN_TEST_POSTGRES_URL)
   await step('HTTP sends on PostgreSQL', () => benchSends('postgres', { rate: 200, p99Ms: 50, perClient: 60, latencySeconds: 10, bareVerifyPerSecond }));
 else console.log('PostgreSQL not started: run the benchmarks with npm run bench, which starts one');
+await step('time-stamp cost', timeStampCostRows);
 await step('inbox in Chromium', () => benchInbox(10_000));
 await step('health under the largest bodies', () => benchHealthUnderLoad());
 

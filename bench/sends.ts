@@ -26,6 +26,8 @@ export interface SendTargets {
   perClient: number;
   /** Seconds of sends at the target rate for the latency run. */
   latencySeconds?: number;
+  /** More of the service's environment (GONGWEN_BENCH_WITHOUT_TIME_STAMPS for the time-stamp cost row). */
+  serviceEnv?: Record<string, string>;
 }
 
 /**
@@ -35,7 +37,7 @@ export interface SendTargets {
  * at the target rate (the 64 clients together offering `rate` sends a second on a schedule).
  */
 export async function benchSends(kind: DatabaseKind, targets: SendTargets): Promise<BenchRow[]> {
-  const service = await startServiceProcess(kind);
+  const service = await startServiceProcess(kind, { env: targets.serviceEnv });
   try {
     const clerks = await benchClerks(service);
     const recipientOf = (i: number) => clerks[(i + 1) % CLIENTS]!.account;

@@ -25,6 +25,8 @@ export interface ServiceContext {
   timeStampAuthority: Pick<TimeStampAuthority, 'timeStampSignature' | 'certificateDer' | 'certificateSha256'>;
   /** How far a signature's claimed signing time may lie after its time-stamp. */
   timeStampSkewMs: number;
+  /** Bench only (GONGWEN_BENCH_WITHOUT_TIME_STAMPS): no time-stamps taken, to measure what they cost. Never in service. */
+  withoutTimeStampsForBench?: boolean;
   /** The agency's rules for 補簽 and temp certs (GONGWEN_POLICY; defaults are the seed's). */
   policy: AgencyPolicy;
   /** Accounts that may use the admin API (GONGWEN_ADMINISTRATORS): separation, every unit's figures. */

@@ -29,6 +29,7 @@ import { keepTsaCertificate } from './timestamp/signature-time-stamps.js';
  *   GONGWEN_TSA_CERT / GONGWEN_TSA_KEY   the built-in time-stamping authority (made in <data>/tsa if unset)
  *   GONGWEN_TIME_STAMP_SKEW_SECONDS      how far a signing time may lie after its time-stamp (default 300)
  *   GONGWEN_TSA_URL / GONGWEN_TSA_TRUST  an external RFC 3161 TSA instead, and the PEM file of its trusted certificates
+ *   GONGWEN_BENCH_WITHOUT_TIME_STAMPS=1  benchmarks only: take no time-stamps (to measure their cost); never in service
  *   GONGWEN_TLS_CERT / GONGWEN_TLS_KEY   serve HTTPS with this certificate and key (PEM); GONGWEN_TRUST_PROXY the reverse proxies believed
  *   GONGWEN_CARD_CRLS       CRLs of the card CAs: files or http(s) URLs, separated by spaces or commas
  *   GONGWEN_CRL_GRACE_HOURS how long past its nextUpdate the last good card CRL is relied on (default 24)
@@ -64,6 +65,11 @@ export interface ServiceConfig {
   /** Card CRL sources (files or http(s) URLs), fetched at start, hourly and on demand. */
   cardCrlSources?: string[];
   crlGraceHours?: number;
+  /**
+   * Bench only: take no time-stamps, so `npm run bench` can measure what time-stamping costs in the
+   * same run. Signatures accepted so are not CAdES-T; never set it for a service in use.
+   */
+  benchWithoutTimeStamps?: boolean;
   now?: () => Date;
 }
 
@@ -92,6 +98,7 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): Ser
       .filter(Boolean),
     cardCrlSources: env.GONGWEN_CARD_CRLS ? env.GONGWEN_CARD_CRLS.split(/[\s,]+/).filter(Boolean) : undefined,
     crlGraceHours: wholeNumber(env, 'GONGWEN_CRL_GRACE_HOURS', 0, 24 * 30),
+    benchWithoutTimeStamps: env.GONGWEN_BENCH_WITHOUT_TIME_STAMPS === '1',
   };
 }
 
@@ -170,6 +177,7 @@ export async function createContext(config: ServiceConfig): Promise<ServiceConte
     now,
   });
   // Fetched at start; a source down or a CRL refused is said, and the service starts (soft-fail).
+  if (config.benchWithoutTimeStamps) console.warn('GONGWEN_BENCH_WITHOUT_TIME_STAMPS=1: no time-stamps are taken (for benchmarks only)');
   for (const r of await cardRevocation.refresh())
     if (r.outcome === 'refused' || r.outcome === 'unreachable') console.warn(`card CRL ${r.source} ${r.outcome}: ${r.detail}`);
   return {
@@ -184,6 +192,7 @@ export async function createContext(config: ServiceConfig): Promise<ServiceConte
     clockSkewMs: 5 * 60 * 1000,
     timeStampAuthority: tsa,
     timeStampSkewMs: (config.timeStampSkewSeconds ?? 300) * 1000,
+    withoutTimeStampsForBench: config.benchWithoutTimeStamps === true,
     policy,
     administrators: new Set(config.administrators ?? []),
   };

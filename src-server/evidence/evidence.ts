@@ -54,14 +54,14 @@ export async function buildEvidence(ctx: ServiceContext, documentId: string): Pr
     const signature = own ? withOwnTimeStamp(s.signature!, own) : s.signature!;
     const countersignature = s.countersignature && counter ? stampedCountersignature(s.countersignature, counter) : s.countersignature;
     add(`step-${s.seq}.p7s`, countersignature ? withCountersignature(signature, countersignature, s.resign_certificates, carried) : signature);
-    if (own) {
-      add(`step-${s.seq}.signature.tst`, own);
-      add(`step-${s.seq}.signature-value`, parseSignedData(s.signature!).signerInfos[0]!.signature);
-    }
+    if (own) add(`step-${s.seq}.signature.tst`, own);
+    // What the step's token and the countersignature are over: the SignerInfo's signature octets.
+    if (own || s.countersignature) add(`step-${s.seq}.signature-value`, parseSignedData(s.signature!).signerInfos[0]!.signature);
     if (s.countersignature && counter) {
       add(`step-${s.seq}.countersignature.tst`, counter);
       add(`step-${s.seq}.countersignature-value`, parseCountersignerInfo(s.countersignature).signature);
     }
+    if (countersignature) add(`step-${s.seq}.countersignature.p7s`, countersignatureAlone(countersignature, s.resign_certificates, carried));
     if (s.paper_scan && s.paper_record && s.paper_signature) {
       add(`step-${s.seq}.paper-scan.${SCAN_EXTENSIONS[s.paper_scan_media_type ?? ''] ?? 'bin'}`, s.paper_scan);
       add(`step-${s.seq}.paper-record.json`, s.paper_record);
@@ -74,6 +74,7 @@ export async function buildEvidence(ctx: ServiceContext, documentId: string): Pr
       temp_cert_used: s.temp_cert_used,
       resigned_at: s.resigned_at,
       signing_time: s.signing_time,
+      countersigned: s.countersignature !== null,
       signatureTimeStamp: ownRow?.genTime ?? null,
       countersignatureTimeStamp: counterRow?.genTime ?? null,
       pending: [...(ownRow && !ownRow.token ? ['signature'] : []), ...(counterRow && !counterRow.token ? ['countersignature'] : [])],
@@ -111,7 +112,13 @@ async function reliedCrls(ctx: ServiceContext, stepIds: readonly string[]) {
         .execute()
     : [];
   const hashes = [...new Set(rows.flatMap((r) => (r.crl_sha256 ? [r.crl_sha256] : [])))];
-  const kept = hashes.length ? await db.selectFrom('card_crls').select(['sha256', 'der']).where('sha256', 'in', hashes).execute() : [];
+  // A card signature relied on card CRLs, a temp-cert signature on the temp CA's own.
+  const kept = hashes.length
+    ? [
+        ...(await db.selectFrom('card_crls').select(['sha256', 'der']).where('sha256', 'in', hashes).execute()),
+        ...(await db.selectFrom('relied_temp_ca_crls').select(['sha256', 'der']).where('sha256', 'in', hashes).execute()),
+      ]
+    : [];
   const ders = new Map(kept.map((r) => [r.sha256, new Uint8Array(r.der)]));
   return {
     ders,
@@ -141,12 +148,27 @@ function withCountersignature(
   certificateHashes: string | null,
   carried: ReadonlyMap<string, Uint8Array>,
 ): Uint8Array {
-  const certificates = (JSON.parse(certificateHashes ?? '[]') as string[]).map((h) => {
+  const certificates = carriedOf(certificateHashes, carried);
+  return attachCountersignature(parseSignedData(signature), countersignature, certificates);
+}
+
+/**
+ * The countersignature (with its token) as a detached CMS SignedData of its own, its content the
+ * countersigned signature value: openssl cannot verify a countersignature inside a SignerInfo,
+ * but `openssl smime -verify` verifies this, with -content step-N.signature-value.
+ * The SignerInfo is the one in step-N.p7s: the stored one with its token as an unsigned attribute
+ * (its signed attributes and the card's signature over them unchanged).
+ */
+function countersignatureAlone(countersignature: Uint8Array, certificateHashes: string | null, carried: ReadonlyMap<string, Uint8Array>): Uint8Array {
+  return encodeSignedData(carriedOf(certificateHashes, carried), [countersignature]);
+}
+
+function carriedOf(certificateHashes: string | null, carried: ReadonlyMap<string, Uint8Array>): Uint8Array[] {
+  return (JSON.parse(certificateHashes ?? '[]') as string[]).map((h) => {
     const found = carried.get(h);
     if (!found) throw new GongwenError('INTERNAL', `carried certificate ${h} is missing`);
     return found;
   });
-  return attachCountersignature(parseSignedData(signature), countersignature, certificates);
 }
 
 /** The step's signature with its token as the signature-time-stamp attribute of its (first) SignerInfo. */
@@ -211,6 +233,8 @@ interface StampedStep {
   temp_cert_used: number;
   resigned_at: string | null;
   signing_time: string | null;
+  /** Re-signed with a card: a countersignature is kept (a paper re-sign has none). */
+  countersigned: boolean;
   /** genTime of the token over the step's signature value, over the countersignature's. */
   signatureTimeStamp: string | null;
   countersignatureTimeStamp: string | null;
@@ -227,9 +251,8 @@ interface StampedStep {
  * its -CAfile), and the -CAfile and -crl_check options that use it. Null when any CRL was missing
  * or past its nextUpdate (soft-fail: openssl would refuse a stale CRL; the README says why instead).
  */
-function crlCheck(seq: number, ca: string, crls: readonly ReliedOn[]): { prepare: string; ca: string; options: string } | null {
+function crlCheck(bundle: string, ca: string, crls: readonly ReliedOn[]): { prepare: string; ca: string; options: string } | null {
   if (crls.length === 0 || crls.some((c) => c.sha256 === null || c.status !== 'current')) return null;
-  const bundle = `step-${seq}.ca-and-crls.pem`;
   return {
     prepare: `cat ${ca} ${crls.map((c) => `crls/${c.sha256}.pem`).join(' ')} > ${bundle}`,
     ca: bundle,
@@ -242,6 +265,32 @@ function describeCrls(crls: readonly ReliedOn[]): string {
 }
 
 const seconds = (iso: string) => Math.floor(new Date(iso).getTime() / 1000);
+
+/**
+ * The re-sign countersignature's commands: its token over its own signature value, then the
+ * countersignature alone (step-N.countersignature.p7s, a detached SignedData over step-N.signature-value)
+ * as of the token's time, against the card CRLs its check relied on.
+ */
+function countersignatureCommands(s: StampedStep): string[] {
+  const lines: string[] = [];
+  const revocation = crlCheck(`step-${s.seq}.countersignature.ca-and-crls.pem`, 'trust/card-roots.pem', s.countersignatureCrls);
+  // openssl smime, not cms: cms demands a content-type signed attribute, which RFC 5652 §11.4
+  // forbids in a countersignature; smime (the PKCS #7 code) checks the message-digest against
+  // the content and the card's signature over the signed attributes all the same.
+  const verify = `openssl smime -verify -inform DER -in step-${s.seq}.countersignature.p7s -binary -content step-${s.seq}.signature-value -CAfile ${revocation?.ca ?? 'trust/card-roots.pem'} -purpose any -out /dev/null${revocation?.options ?? ''}`;
+  if (s.countersignatureTimeStamp) {
+    lines.push(
+      `  re-sign countersignature time-stamped ${s.countersignatureTimeStamp}; it is over the signature value, checked as of that time (the token's genTime):`,
+    );
+    lines.push(`$ openssl ts -verify -token_in -in step-${s.seq}.countersignature.tst -data step-${s.seq}.countersignature-value -CAfile trust/tsa.pem`);
+  } else if (s.resigned_at) {
+    lines.push("  re-sign countersignature, time-stamp pending: checked as of the service's acceptance of the re-sign, until the token arrives:");
+  }
+  if (revocation) lines.push(`  the card roots and the CRLs the re-sign relied on, in one file for -crl_check:`, `$ ${revocation.prepare}`);
+  const at = s.countersignatureTimeStamp ?? s.resigned_at;
+  if (at) lines.push(`$ ${verify} -attime ${seconds(at)}`);
+  return lines;
+}
 
 /**
  * The README: what each file is, then per step the exact commands that check it. Every command
@@ -263,10 +312,11 @@ function readme(number: string, steps: readonly StampedStep[]): string {
     "at the token's time; openssl cms -verify then checks the signature as of that time (-attime),",
     "so no time is taken from the signer's own claim (its signing-time attribute).",
     '',
-    'Revocation: the CRLs the service checked each card signature against when it accepted it are',
-    'in crls/, named by their SHA-256. Where the check relied on a current CRL, the commands below',
-    'put it beside the trust anchors (openssl cms reads CRLs from its -CAfile) and verify with',
-    '-crl_check: a certificate on that CRL fails with "certificate revoked".',
+    'Revocation: the CRLs each signature relied on when the service accepted it are in crls/, named',
+    "by their SHA-256: for a card, its issuers' CRLs; for a temporary certificate, the temp CA's own",
+    'CRL of that moment (a certificate revoked later is not on it). Where the check relied on a',
+    'current CRL, the commands below put it beside the trust anchors (openssl reads CRLs from its',
+    '-CAfile) and verify with -crl_check: a certificate on that CRL fails with "certificate revoked".',
     '',
     'Trust: card signatures chain to trust/card-roots.pem, temporary-certificate signatures to',
     'trust/temp-ca.pem. A certificate may have expired since; that is why -attime is given.',
@@ -280,6 +330,12 @@ function readme(number: string, steps: readonly StampedStep[]): string {
     "  message-digest is the SHA-256 of that SignerInfo's signature value, its signing certificate",
     '  chains to trust/card-roots.pem, and the re-sign note is the UTF8String of attribute',
     '  2.25.148236149808349953054963097656526251520.2.',
+    '  To verify it, step-N.countersignature.p7s holds that same SignerInfo (as in step-N.p7s, with',
+    '  its time-stamp) as a detached SignedData of its own, whose content is step-N.signature-value, the',
+    '  value it countersigns. It is checked with openssl smime -verify: openssl cms -verify refuses any',
+    '  SignerInfo without a content-type attribute, and RFC 5652 §11.4 forbids that attribute in a',
+    '  countersignature; smime checks the message-digest against the content and the card signature',
+    '  over the signed attributes, and the card certificate as of the -attime given.',
     '',
     'Commands, step by step (run in this folder):',
   ];
@@ -291,13 +347,13 @@ function readme(number: string, steps: readonly StampedStep[]): string {
     for (const which of s.pending)
       lines.push(`  time-stamp pending for the ${which}: the time-stamping authority was unreachable; it is fetched later, export again to include it.`);
     const ca = s.temp_cert_used ? 'trust/temp-ca.pem' : 'trust/card-roots.pem';
-    const revocation = crlCheck(s.seq, ca, s.signatureCrls);
+    const revocation = crlCheck(`step-${s.seq}.ca-and-crls.pem`, ca, s.signatureCrls);
     const verify = `openssl cms -verify -inform DER -in step-${s.seq}.p7s -binary -content step-${s.seq}.payload -CAfile ${revocation?.ca ?? ca} -purpose any -out /dev/null${revocation?.options ?? ''}`;
     if (revocation) lines.push(`  the trust anchors and the CRLs relied on, in one file for -crl_check:`, `$ ${revocation.prepare}`);
     if (s.signatureCrls.length > 0) lines.push(`  revocation checked against: ${describeCrls(s.signatureCrls)}`);
     if (s.countersignatureCrls.length > 0) lines.push(`  re-sign card's revocation checked against: ${describeCrls(s.countersignatureCrls)}`);
     if (s.signatureTimeStamp) {
-      lines.push(`  time-stamped ${s.signatureTimeStamp}:`);
+      lines.push(`  time-stamped ${s.signatureTimeStamp}; the signature as of that time (-attime is the token's genTime, not the signer's claim):`);
       lines.push(`$ openssl ts -verify -token_in -in step-${s.seq}.signature.tst -data step-${s.seq}.signature-value -CAfile trust/tsa.pem`);
       lines.push(`$ ${verify} -attime ${seconds(s.signatureTimeStamp)}`);
     } else if (s.signing_time) {
@@ -323,10 +379,7 @@ function readme(number: string, steps: readonly StampedStep[]): string {
         `$ openssl dgst -sha256 ${r.paperScan ?? ''}`,
       );
     }
-    if (s.countersignatureTimeStamp) {
-      lines.push(`  re-sign countersignature time-stamped ${s.countersignatureTimeStamp}:`);
-      lines.push(`$ openssl ts -verify -token_in -in step-${s.seq}.countersignature.tst -data step-${s.seq}.countersignature-value -CAfile trust/tsa.pem`);
-    }
+    if (s.countersigned) lines.push(...countersignatureCommands(s));
   }
   lines.push('');
   return lines.join('\n');

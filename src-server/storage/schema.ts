@@ -28,6 +28,7 @@ export interface Database {
   paper_resigns: PaperResignTable;
   card_crls: CardCrlTable;
   signature_crls: SignatureCrlTable;
+  relied_temp_ca_crls: ReliedTempCaCrlTable;
 }
 
 /** A one-time challenge for a card statement, by its SHA-256 (migration 0013). */
@@ -67,6 +68,15 @@ export interface CardCrlTable {
   this_update: string;
   next_update: string;
   fetched_at: string;
+}
+
+/** A temp CA CRL a temp-cert signature relied on, kept once by its SHA-256 (migration 0100). */
+export interface ReliedTempCaCrlTable {
+  sha256: string;
+  der: Uint8Array;
+  number: number;
+  this_update: string;
+  next_update: string;
 }
 
 /** What a signature's revocation check relied on, per issuer of the signer's path (migration 0070). */

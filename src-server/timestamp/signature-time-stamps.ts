@@ -10,8 +10,11 @@ import { readTimeStampToken } from './read-token.js';
 /** Which SignerInfo of a step a token is over. */
 export type TimeStampedSigner = 'signature' | 'countersignature';
 
-/** A token, or null: pending (an external TSA was down; the token is fetched later). */
-export type TimeStampOutcome = TimeStamp | null;
+/**
+ * A token, or null: pending (an external TSA was down; the token is fetched later), or undefined:
+ * none taken, only under the bench-only switch GONGWEN_BENCH_WITHOUT_TIME_STAMPS (what time-stamping costs).
+ */
+export type TimeStampOutcome = TimeStamp | null | undefined;
 
 /**
  * CAdES-T for an accepted signature: a token over its signature value, taken before the step is
@@ -22,6 +25,7 @@ export type TimeStampOutcome = TimeStamp | null;
  * signature: it is accepted with its token pending (`fillPendingTimeStamps`).
  */
 export async function timeStampSignature(ctx: ServiceContext, signatureValue: Uint8Array, claimedSigningTime: Date): Promise<TimeStampOutcome> {
+  if (ctx.withoutTimeStampsForBench) return undefined;
   let stamp: TimeStamp;
   try {
     stamp = await ctx.timeStampAuthority.timeStampSignature(signatureValue, ctx.now());
@@ -42,8 +46,9 @@ function checkClaim(ctx: ServiceContext, claimedSigningTime: Date, stamp: TimeSt
 /** Writes the tokens (or pending rows) of signatures accepted in this transaction, beside their steps. */
 export async function storeTimeStamps(
   trx: Kysely<Database>,
-  stamps: readonly { stepId: string; signer: TimeStampedSigner; stamp: TimeStampOutcome }[],
+  all: readonly { stepId: string; signer: TimeStampedSigner; stamp: TimeStampOutcome }[],
 ): Promise<void> {
+  const stamps = all.filter((s) => s.stamp !== undefined);
   if (stamps.length === 0) return;
   await trx
     .insertInto('signature_time_stamps')

@@ -14,6 +14,7 @@ import type { DocumentRow } from '../storage/schema.js';
 import { insertArrivedStep, openStep, recordSending } from '../storage/steps.js';
 import { storeTimeStamps, timeStampSignature } from '../timestamp/signature-time-stamps.js';
 import { storeReliedCrls } from '../revocation/card-revocation.js';
+import { reliedTempCaCrl } from '../revocation/temp-ca-reliance.js';
 import { loadVisibleDocument, newStepToken } from './documents.js';
 import { assertResigned, isHeldForResign } from './resign-gate.js';
 
@@ -65,6 +66,8 @@ export async function performAction(ctx: ServiceContext, actor: Actor, documentI
     if (isHeldForResign(ctx.policy, action)) await assertResigned(db, ctx.policy, doc.id, ctx.now());
   }
 
+  // A temp cert relies on the temp CA's CRL of this moment, kept like a card CRL for the evidence.
+  const revocation = signer.kind === 'temp' ? [await reliedTempCaCrl(ctx)] : signer.revocation;
   const timeStamp = await timeStampSignature(ctx, verified.parsed.signerInfos[0]!.signature, signingTime);
   const now = ctx.now().toISOString();
   const receivedAt = step.receivedAt ?? step.arrivedAt;
@@ -102,7 +105,7 @@ export async function performAction(ctx: ServiceContext, actor: Actor, documentI
         signingTime: signingTime.toISOString(),
       });
       await storeTimeStamps(trx, [{ stepId: step.id, signer: 'signature', stamp: timeStamp }]);
-      await storeReliedCrls(trx, [{ stepId: step.id, signer: 'signature', relied: signer.revocation }]);
+      await storeReliedCrls(trx, [{ stepId: step.id, signer: 'signature', relied: revocation }]);
       if (!closing) {
         await insertArrivedStep(trx, {
           documentId: doc.id,

@@ -37,7 +37,14 @@ export async function freePort(): Promise<number> {
 /** `extraCardRootsPem`: further trusted card roots beside the test PKI's (the bad-chain root of `bad-chains.ts`). */
 export async function startServiceProcess(
   kind: DatabaseKind = 'sqlite',
-  options: { log?: (chunk: string) => void; sharing?: ServiceProcess; postgresUrl?: string; extraCardRootsPem?: string } = {},
+  options: {
+    log?: (chunk: string) => void;
+    sharing?: ServiceProcess;
+    postgresUrl?: string;
+    extraCardRootsPem?: string;
+    /** More of the service's environment (a benchmark's switch). */
+    env?: Record<string, string>;
+  } = {},
 ): Promise<ServiceProcess> {
   if (options.sharing) return launchServiceProcess(options.sharing.env, async () => {}, options.log);
   const pki = await testPki();
@@ -51,6 +58,7 @@ export async function startServiceProcess(
     DATABASE_URL: kind === 'sqlite' ? '' : database.url,
     GONGWEN_TEMP_CA_CERT: join(pki.dir, 'temp-ca.cert.pem'),
     GONGWEN_TEMP_CA_KEY: join(pki.dir, 'temp-ca.key.pem'),
+    ...options.env,
   };
   const ctx = await createContext({
     dataDir,

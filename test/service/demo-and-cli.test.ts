@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { formatProcessingTime, formatRocDateTime } from '../../src-shared/common/roc-date.js';
 import { verifyStepSignature } from '../../src-shared/node/cms/verify.js';
 import { SEED_DOCUMENT_NUMBER } from '../../tools/demo/seed-demo.js';
+import { runReadmeCommands } from '../helpers/evidence-readme.js';
 import { buildApp } from '../../src-server/http/app.js';
 import { configFromEnvironment, createContext } from '../../src-server/service.js';
 
@@ -71,21 +72,30 @@ describe('seed-demo and the CLI', () => {
       expect(cli(dataDir, 'export-evidence', SEED_DOCUMENT_NUMBER, out)).toMatch(/files written/);
       // The README's commands, run as printed: each token verifies, and the 2014 signature, whose
       // temporary certificate expired long ago, verifies as of its time-stamp (2014-05-27 09:24).
-      const readme = readFileSync(join(out, 'README.txt'), 'utf8');
-      const commands = readme
-        .split('\n')
-        .filter((line) => line.startsWith('$ '))
-        .map((line) => line.slice(2));
+      const runs = runReadmeCommands(out);
+      const commands = runs.map((r) => r.command);
+      const signedAt = Date.parse('2014-05-27T09:24:00Z') / 1000;
       expect(commands).toEqual([
+        expect.stringMatching(/^cat trust\/temp-ca\.pem crls\/[0-9a-f]{64}\.pem > step-1\.ca-and-crls\.pem$/),
         'openssl ts -verify -token_in -in step-1.signature.tst -data step-1.signature-value -CAfile trust/tsa.pem',
-        `openssl cms -verify -inform DER -in step-1.p7s -binary -content step-1.payload -CAfile trust/temp-ca.pem -purpose any -out /dev/null -attime ${Date.parse('2014-05-27T09:24:00Z') / 1000}`,
+        `openssl cms -verify -inform DER -in step-1.p7s -binary -content step-1.payload -CAfile step-1.ca-and-crls.pem -purpose any -out /dev/null -crl_check -attime ${signedAt}`,
         'openssl ts -verify -token_in -in step-1.countersignature.tst -data step-1.countersignature-value -CAfile trust/tsa.pem',
+        expect.stringMatching(
+          /^openssl smime -verify -inform DER -in step-1\.countersignature\.p7s -binary -content step-1\.signature-value -CAfile trust\/card-roots\.pem -purpose any -out \/dev\/null -attime \d+$/,
+        ),
       ]);
-      for (const command of commands)
-        expect(execSync(command, { cwd: out, encoding: 'utf8', stdio: 'pipe' })).toMatch(command.includes(' ts ') ? /Verification: OK/ : /^/);
+      for (const run of runs) {
+        expect(run.status, `${run.command}\n${run.output}`).toBe(0);
+        if (run.command.includes(' ts -verify')) expect(run.output).toMatch(/Verification: OK/);
+      }
       // The TSA's certificate covers the time it stamped (openssl ts -verify does not check this).
       expect(Date.parse(new X509Certificate(readFileSync(join(out, 'trust', 'tsa.pem'))).validFrom)).toBeLessThanOrEqual(Date.parse('2014-05-27T09:24:00Z'));
-      expect(() => execSync(commands[1]!.replace(/ -attime \d+$/, ''), { cwd: out, stdio: 'pipe' })).toThrow(/certificate has expired/);
+      expect(() =>
+        execSync(`openssl cms -verify -inform DER -in step-1.p7s -binary -content step-1.payload -CAfile trust/temp-ca.pem -purpose any -out /dev/null`, {
+          cwd: out,
+          stdio: 'pipe',
+        }),
+      ).toThrow(/certificate has expired/);
       const verified = verifyStepSignature(readFileSync(join(out, 'step-1.p7s')), readFileSync(join(out, 'step-1.payload')));
       expect(verified.countersignatures[0]?.certificate.subject).toContain('公文系統廠商');
       expect(readFileSync(join(out, 'README.txt'), 'utf8')).toContain('re-signed with the card');

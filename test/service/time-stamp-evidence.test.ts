@@ -16,14 +16,19 @@ import { timeStampedAt, verifyYearsLater, type TrustAnchors } from '../../src-se
 import { X509Certificate, createHash } from 'node:crypto';
 import { databaseKinds } from '../helpers/databases.js';
 import { startOpensslTsa } from '../helpers/openssl-tsa.js';
+import { runReadmeCommands } from '../helpers/evidence-readme.js';
+import { makeCardIssuer } from '../helpers/card-generations.js';
+import { registerCardCertificate } from '../../src-server/accounts/users.js';
+import type { CmsSigner } from '../../src-shared/node/cms/signer.js';
 import { Clerk, startTestService, type TestService } from '../helpers/service.js';
 
 const TWO_YEARS_MS = 2 * 365 * 24 * 3600 * 1000;
 
 /**
  * Evidence of a step signed two years ago (a test clock) with a temporary certificate valid for
- * one year, re-signed with the card the next day: the temp certificate has expired by now, yet
- * the README's commands, run exactly as printed, prove the signature with the time-stamps.
+ * one year, re-signed the next day with a card that expired a year ago: both certificates have
+ * expired by now, yet the README's commands, run exactly as printed, prove the signature and the
+ * countersignature with the time-stamps (and the temp certificate with the CRL it relied on).
  */
 describe.each(databaseKinds())('evidence with time-stamps, verified years later, on %s', (kind) => {
   let service: TestService;
@@ -37,11 +42,19 @@ describe.each(databaseKinds())('evidence with time-stamps, verified years later,
     const tsa = await makeTsa('CN=GongwenDesk Test TSA', new Date(), new Date('2010-01-01T00:00:00Z'));
     writeFileSync(join(tsaDir, 'tsa.cert.pem'), tsa.certPem);
     writeFileSync(join(tsaDir, 'tsa.key.pem'), tsa.keyPem, { mode: 0o600 });
+    // A card that was valid when it re-signed, two years ago, and has expired since (a year ago).
+    const issuer = await makeCardIssuer();
+    const expiredCard = await issuer.issue(
+      { name: '公文系統廠商', unit: 'ict' },
+      { notBefore: new Date(Date.now() - 3 * 365 * 24 * 3600 * 1000), notAfter: new Date(Date.now() - 365 * 24 * 3600 * 1000) },
+    );
     service = await startTestService(kind, {
       tempCertValidityDays: 365,
+      extraCardRootsPem: issuer.rootPem,
       config: { tsaCertPath: join(tsaDir, 'tsa.cert.pem'), tsaKeyPath: join(tsaDir, 'tsa.key.pem') },
     });
     service.clock.offsetMs = -TWO_YEARS_MS;
+    await registerCardCertificate(service.ctx, 'vendor', expiredCard.der); // registered while valid
     let vendor = await Clerk.login(service, 'vendor');
     const temp = await vendor.enableTempCert();
     const doc = await vendor.createDocument('兩年前以臨時憑證傳送的公文');
@@ -51,7 +64,7 @@ describe.each(databaseKinds())('evidence with time-stamps, verified years later,
     service.clock.offsetMs = -TWO_YEARS_MS + 24 * 3600 * 1000; // re-signed the next day
     vendor = await Clerk.login(service, 'vendor'); // yesterday's session has ended
     const [step] = (await vendor.call<{ steps: PendingResignStep[] }>('GET', '/api/resign/pending')).body.steps.filter((s) => s.documentId === doc.id);
-    const card = await vendor.card();
+    const card: CmsSigner = { certificate: expiredCard.der, keyAlgorithm: 'RSA', sign: async (data) => expiredCard.sign(data) };
     const note = '出差返回，以實體卡補簽';
     const countersignature = await makeCountersignature(new Uint8Array(Buffer.from(step!.signatureValue, 'base64')), card, {
       note,
@@ -68,31 +81,38 @@ describe.each(databaseKinds())('evidence with time-stamps, verified years later,
     folder = mkdtempSync(join(tmpdir(), 'evidence-'));
     await writeEvidence(await buildEvidence(service.ctx, doc.id), folder);
     readme = readFileSync(join(folder, 'README.txt'), 'utf8');
+    if (process.env.SHOW_README) console.log(folder, readme);
   });
   afterAll(() => service.close());
 
-  it("verifies with exactly the README's commands, though the temp certificate has expired", () => {
-    const commands = readme
-      .split('\n')
-      .filter((line) => line.startsWith('$ '))
-      .map((line) => line.slice(2));
-    // The signature's token, the signature as of that token's time, the countersignature's token.
-    expect(commands).toHaveLength(3);
-    expect(commands[0]).toMatch(/^openssl ts -verify .*step-1\.signature\.tst/);
-    expect(commands[1]).toMatch(/^openssl cms -verify .*-attime \d+$/);
-    expect(commands[2]).toMatch(/^openssl ts -verify .*step-1\.countersignature\.tst/);
-    for (const command of commands) {
-      const run = spawnSync('sh', ['-c', command], { cwd: folder, encoding: 'utf8' });
-      expect(run.status, `${command}\n${run.stdout}${run.stderr}`).toBe(0);
-      if (command.includes(' ts -verify')) expect(run.stdout).toContain('Verification: OK');
+  it("verifies with exactly the README's commands, though the temp certificate and the card have expired", () => {
+    const runs = runReadmeCommands(folder);
+    // The signature's token, the CRL bundle, the signature as of that token's time against the
+    // temp CA CRL it relied on, the countersignature's token, the countersignature as of its own.
+    expect(runs.map((r) => r.command)).toEqual([
+      expect.stringMatching(/^cat trust\/temp-ca\.pem crls\/[0-9a-f]{64}\.pem > step-1\.ca-and-crls\.pem$/),
+      expect.stringMatching(/^openssl ts -verify .*step-1\.signature\.tst/),
+      expect.stringMatching(/^openssl cms -verify .*-in step-1\.p7s .*-CAfile step-1\.ca-and-crls\.pem .* -crl_check -attime \d+$/),
+      expect.stringMatching(/^openssl ts -verify .*step-1\.countersignature\.tst/),
+      expect.stringMatching(/^openssl smime -verify .*-in step-1\.countersignature\.p7s .*-content step-1\.signature-value .*-attime \d+$/),
+    ]);
+    for (const run of runs) {
+      expect(run.status, `${run.command}\n${run.output}`).toBe(0);
+      if (run.command.includes(' ts -verify')) expect(run.output).toContain('Verification: OK');
     }
+    const commands = runs.map((r) => r.command);
     // The -attime is the time-stamp's, not the signer's claim: the two are listed apart.
-    const attime = Number(/-attime (\d+)/.exec(commands[1]!)![1]);
+    const attime = Number(/-attime (\d+)/.exec(commands[2]!)![1]);
     expect(readme).toContain(`time-stamped ${new Date(attime * 1000).toISOString()}`);
-    // Checked as of today instead, the expired temporary certificate fails, as it should.
-    const today = spawnSync('sh', ['-c', commands[1]!.replace(/ -attime \d+$/, '')], { cwd: folder, encoding: 'utf8' });
-    expect(today.status).not.toBe(0);
-    expect(today.stderr).toContain('certificate has expired');
+    const counterAt = Number(/-attime (\d+)/.exec(commands[4]!)![1]);
+    expect(readme).toContain(`re-sign countersignature time-stamped ${new Date(counterAt * 1000).toISOString()}`);
+    // Checked as of today instead (without the CRL of then, past its nextUpdate by now), the
+    // expired temporary certificate and the expired card fail, as they should.
+    for (const command of [commands[2]!.replace(/ -crl_check -attime \d+$/, ''), commands[4]!.replace(/ -attime \d+$/, '')]) {
+      const today = spawnSync('sh', ['-c', command], { cwd: folder, encoding: 'utf8' });
+      expect(today.status, command).not.toBe(0);
+      expect(today.stderr).toContain('certificate has expired');
+    }
   });
 
   it('carries each token as the signature-time-stamp attribute of its SignerInfo', () => {

@@ -1,0 +1,35 @@
+import type { ServiceContext } from '../context.js';
+import { currentTempCaCrl } from '../temp-ca/crl.js';
+import { sha256Hex } from '../temp-ca/authority.js';
+import { crlSha256 } from './crl.js';
+import type { ReliedCrl } from './card-revocation.js';
+
+/** The CRLs already kept in `relied_temp_ca_crls`, per service, so a send does not write one again. */
+const kept = new WeakMap<ServiceContext, Set<string>>();
+
+/**
+ * What a temp-cert signature relies on for revocation: the temp CA's own CRL of that moment
+ * (the one /api/temp-ca/crl serves, fresh after any revocation), kept once by its SHA-256 and
+ * named per signature in `signature_crls` like a card CRL, so the evidence can check the temp
+ * certificate with -crl_check years later. The service itself decides from `temp_certificates`
+ * (a revoked one is refused before this); the CRL is what a relying party outside can check.
+ *
+ * The CRL is kept outside the signature's transaction: a send that then fails leaves a CRL kept
+ * that nothing names, which is harmless, and the next send need not write it again.
+ */
+export async function reliedTempCaCrl(ctx: ServiceContext): Promise<ReliedCrl> {
+  const crl = await currentTempCaCrl(ctx);
+  const sha256 = crlSha256(crl.der);
+  let known = kept.get(ctx);
+  if (!known) kept.set(ctx, (known = new Set()));
+  if (!known.has(sha256)) {
+    await ctx.storage.db
+      .insertInto('relied_temp_ca_crls')
+      .values({ sha256, der: crl.der, number: crl.number, this_update: crl.thisUpdate, next_update: crl.nextUpdate })
+      .onConflict((oc) => oc.column('sha256').doNothing())
+      .execute();
+    if (known.size >= 64) known.clear();
+    known.add(sha256);
+  }
+  return { issuerSha256: sha256Hex(ctx.tempCa.certificate), crlSha256: sha256, status: 'current' };
+}
