@@ -54,7 +54,7 @@ export const handlers: IpcHandlers = {
     const previous = app.session;
     app.session = null;
     await previous?.logout();
-    app.session = await ClerkSession.login(app.core, url, account, password);
+    app.session = await ClerkSession.login(app.core, url, account, password, await app.settings.serviceTrust());
     return sessionState(app);
   },
   'session:cardLogin': async ({ account, pin }, app) => {
@@ -65,7 +65,7 @@ export const handlers: IpcHandlers = {
     const previous = app.session;
     app.session = null;
     await previous?.logout();
-    app.session = await ClerkSession.loginWithCard(app.core, url, account, pin);
+    app.session = await ClerkSession.loginWithCard(app.core, url, account, pin, await app.settings.serviceTrust());
     return sessionState(app);
   },
   'cards:list': async (_input, app) => app.requireSession().cards(),
