@@ -24,7 +24,9 @@ function value<T>(result: IpcResult<unknown>): T {
 }
 
 const apps: DesktopApp[] = [];
-async function startApp(service: ServiceProcess, options: { admin?: object; modulePath?: string } = {}) {
+const asked: { path: string; subject: string }[] = [];
+/** `confirm`: what the clerk answers in the native dialog asking to trust a new agency CA. */
+async function startApp(service: ServiceProcess, options: { admin?: object; modulePath?: string; confirm?: boolean } = {}) {
   const dataDir = await mkdtemp(join(tmpdir(), 'gongwen-tls-desktop-'));
   const adminConfig = join(dataDir, 'admin-config.json');
   if (options.admin) await writeFile(adminConfig, JSON.stringify(options.admin));
@@ -35,6 +37,10 @@ async function startApp(service: ServiceProcess, options: { admin?: object; modu
     keychain: new OsKeychain(`GongwenDesk test ${dataDir}`),
     ...(options.modulePath ? { defaultModulePath: options.modulePath } : {}),
     card: { pollMs: 200 },
+    confirmAgencyCa: async (path, subject) => {
+      asked.push({ path, subject });
+      return options.confirm ?? true;
+    },
   });
   apps.push(app);
   return { app, dataDir };
@@ -62,6 +68,7 @@ describe('the desktop app over HTTPS: the OS store plus the agency CA', () => {
     const settings = value<DesktopSettings>(await dispatchIpc(app, 'settings:set', { agencyCaPath: tls.caPath }));
     expect(settings).toMatchObject({ agencyCaPath: tls.caPath, agencyCaLocked: false });
     expect(JSON.parse(await readFile(join(dataDir, 'settings.json'), 'utf8'))).toMatchObject({ agencyCaPath: tls.caPath });
+    expect(asked.at(-1)).toEqual({ path: tls.caPath, subject: expect.stringContaining('CN=GongwenDesk Test Agency CA') });
 
     value(await dispatchIpc(app, 'session:login', { account: 'vendor', password: 'gongwen-demo' }));
     const session = app.session!;
@@ -125,6 +132,16 @@ describe('the desktop app over HTTPS: the OS store plus the agency CA', () => {
       ok: false,
       error: { code: 'AGENCY_CA_INVALID' },
     });
+  });
+
+  it('a new agency CA from the page needs the clerk’s yes in the native dialog: refused, nothing is stored', async () => {
+    const { app, dataDir } = await startApp(service, { confirm: false });
+    expect(await dispatchIpc(app, 'settings:set', { agencyCaPath: tls.caPath })).toMatchObject({
+      ok: false,
+      error: { code: 'AGENCY_CA_NOT_CONFIRMED', message: expect.stringContaining('確認視窗') },
+    });
+    expect(app.settings.get().agencyCaPath).toBe('');
+    await expect(readFile(join(dataDir, 'settings.json'), 'utf8')).rejects.toThrow();
   });
 
   it('plain http to another host is still refused, whatever CA is trusted', async () => {
