@@ -238,6 +238,8 @@ export const resources = {
         serviceLocked: '（由系統管理員設定）',
         module: 'PKCS#11 模組路徑',
         moduleHelp: '留空則自動尋找 HiCOS、OpenSC 或 SoftHSM。',
+        agencyCa: '本機關 CA 憑證（PEM 檔完整路徑）',
+        agencyCaHelp: '公文系統使用本機關自行簽發的 HTTPS 憑證時填寫；作業系統信任的憑證機構不必填。留空則只信任作業系統的憑證。',
         language: '語言',
         save: '儲存',
         saved: '設定已儲存。',
@@ -517,6 +519,9 @@ export const resources = {
         serviceLocked: '(set by the administrator)',
         module: 'PKCS#11 module path',
         moduleHelp: 'Leave empty to find HiCOS, OpenSC or SoftHSM.',
+        agencyCa: 'Agency CA certificate (full path of a PEM file)',
+        agencyCaHelp:
+          'Needed when the service’s HTTPS certificate comes from the agency’s own CA; not for CAs the operating system trusts. Empty: only the operating system’s certificates are trusted.',
         language: 'Language',
         save: 'Save',
         saved: 'Settings saved.',

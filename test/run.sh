@@ -5,6 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 source test/env/common.sh
+source test/env/node24.sh
 
 passed=0
 failed=0
@@ -24,13 +25,35 @@ check "type check (tsc)" npm run -s typecheck
 check "lint (eslint)" npm run -s lint
 check "renderer build (vite)" npm run -s build:renderer
 
+count_vitest() { # count_vitest JSON STATUS: a vitest run's tests into the totals
+  if [ -f "$1" ]; then
+    read -r vp vf < <(node -e "const r=require('$1');console.log(r.numPassedTests, r.numFailedTests + (r.numRuntimeErrorTestSuites || 0))")
+    passed=$((passed + vp)); failed=$((failed + vf))
+    [ "$2" -ne 0 ] && [ "$vf" -eq 0 ] && failed=$((failed + 1))
+  else
+    failed=$((failed + 1))
+  fi
+}
+
 test/env/with-keyring.sh npx vitest run --reporter=default --reporter=json --outputFile="$work/vitest.json"
-vitest_status=$?
-if [ -f "$work/vitest.json" ]; then
-  read -r vp vf < <(node -e "const r=require('$work/vitest.json');console.log(r.numPassedTests, r.numFailedTests + (r.numRuntimeErrorTestSuites || 0))")
-  passed=$((passed + vp)); failed=$((failed + vf))
-  [ "$vitest_status" -ne 0 ] && [ "$vf" -eq 0 ] && failed=$((failed + 1))
+count_vitest "$work/vitest.json" $?
+
+# The service suites once more under Node.js 24 LTS (what production runs; Node 20 is past its end
+# of life). Without a better-sqlite3 built for Node 24 (test/env/node24.sh), PostgreSQL only.
+if ensure_node24; then
+  if [ "$NODE24_SQLITE" = yes ]; then
+    node24_env=(NODE_OPTIONS="--import $PWD/test/env/node24-loader.mjs")
+    node24_files=(test/service)
+  else
+    echo "Node 24: no better-sqlite3 build for Node 24's ABI could be had (see README, Node.js versions): the service suites run on PostgreSQL only under Node 24"
+    node24_env=(GONGWEN_TEST_DATABASES=postgres)
+    mapfile -t node24_files < <(grep -l "databaseKinds()" test/service/*.test.ts)
+  fi
+  env PATH="$NODE24_BIN:$PATH" "${node24_env[@]}" test/env/with-keyring.sh npx vitest run --reporter=dot --reporter=json \
+    --outputFile="$work/vitest-node24.json" "${node24_files[@]}"
+  count_vitest "$work/vitest-node24.json" $?
 else
+  echo "✗ Node 24 could not be installed into .cache/node24 (npm install node@24)"
   failed=$((failed + 1))
 fi
 

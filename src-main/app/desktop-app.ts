@@ -24,6 +24,8 @@ export interface DesktopAppOptions {
    * address may change to `next`. Without it no change from the page is accepted.
    */
   confirmServiceUrl?: (next: string, current: string) => Promise<boolean>;
+  /** As `confirmServiceUrl`, for a new agency CA (its file and subject). Without it none is accepted from the page. */
+  confirmAgencyCa?: (path: string, subject: string) => Promise<boolean>;
 }
 
 /**
@@ -41,6 +43,7 @@ export class DesktopApp {
     readonly settings: SettingsStore,
     private readonly cardOptions: DesktopAppOptions['card'],
     readonly confirmServiceUrl: (next: string, current: string) => Promise<boolean> = async () => false,
+    readonly confirmAgencyCa: (path: string, subject: string) => Promise<boolean> = async () => false,
   ) {
     this.stopCardEvents = this.watchCard();
     // Counts of the logged-in clerk's steps only; nobody logged in, nothing.
@@ -62,7 +65,7 @@ export class DesktopApp {
       dataDir: options.dataDir,
       outbox: await Outbox.open(join(options.dataDir, 'outbox')),
     };
-    return new DesktopApp(core, settings, options.card, options.confirmServiceUrl);
+    return new DesktopApp(core, settings, options.card, options.confirmServiceUrl, options.confirmAgencyCa);
   }
 
   /** This PC's name, shown with the temp cert so a clerk knows which PCs hold one. */

@@ -5,6 +5,7 @@ import type { DesktopSettings } from '../../src-shared/common/ipc/outputs.js';
 import { GongwenError } from '../../src-shared/common/errors.js';
 import { writeFileAtomic } from '../fs/atomic-file.js';
 import { checkServiceUrl } from '../service-client/service-url.js';
+import { readAgencyCa, type ServiceTrust } from '../service-client/service-trust.js';
 import { checkModulePath, isModuleAllowed } from './module-policy.js';
 
 /** Where an administrator may put a configuration file that fixes the service URL for every clerk. */
@@ -21,6 +22,8 @@ interface StoredSettings {
   language?: 'zh-TW' | 'en';
   /** The card the clerk chose among those present (token serial); see CardStatus's `choose` state. */
   cardSerial?: string;
+  /** The agency CA's PEM file, trusted for the service's HTTPS beside the OS store. */
+  agencyCaPath?: string;
 }
 
 /** A token serial as PKCS#11 gives it (CK_TOKEN_INFO.serialNumber: 16 printable characters, padded). */
@@ -65,7 +68,18 @@ export class SettingsStore {
       language: this.own.language ?? this.admin.language ?? 'zh-TW',
       serviceUrlLocked: this.admin.serviceUrl !== undefined,
       ...(this.ownCardSerial() ? { cardSerial: this.ownCardSerial() } : {}),
+      agencyCaPath: text(this.admin.agencyCaPath) ?? text(this.own.agencyCaPath) ?? '',
+      agencyCaLocked: this.admin.agencyCaPath !== undefined,
     };
+  }
+
+  /**
+   * What the service client trusts now: the OS store, plus the agency CA as its file reads today
+   * (checked again: a file replaced since it was chosen is refused, never trusted unchecked).
+   */
+  async serviceTrust(): Promise<ServiceTrust> {
+    const path = this.get().agencyCaPath;
+    return path ? { agencyCaPem: await readAgencyCa(path) } : {};
   }
 
   /** settings.json may have been written by anyone: a serial that is not one is no choice. */
@@ -93,14 +107,21 @@ export class SettingsStore {
     }
     if (change.cardSerial !== undefined && change.cardSerial !== '' && !CARD_SERIAL.test(change.cardSerial))
       throw new GongwenError('VALIDATION_FAILED', 'not a card serial');
+    if (change.agencyCaPath !== undefined && change.agencyCaPath !== '' && !this.get().agencyCaLocked) await readAgencyCa(change.agencyCaPath);
     const next = { ...this.own, ...change };
     if (next.cardSerial === '') delete next.cardSerial; // '' forgets the choice
+    if (next.agencyCaPath === '' || this.get().agencyCaLocked) delete next.agencyCaPath;
     if (this.get().serviceUrlLocked) delete next.serviceUrl;
     if (this.admin.modulePath !== undefined) delete next.modulePath;
     await writeFileAtomic(this.path, JSON.stringify(next, null, 2));
     this.own = next;
     return this.get();
   }
+}
+
+/** A string a settings file holds, if it holds one (either file may have been written by anyone). */
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }
 
 function isFile(path: string): boolean {

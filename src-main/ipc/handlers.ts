@@ -1,8 +1,10 @@
+import { X509Certificate } from 'node:crypto';
 import { GongwenError } from '../../src-shared/common/errors.js';
 import type { IpcChannel, IpcParsedInput } from '../../src-shared/common/ipc/contract.js';
 import type { IpcOutputs, ResignProgress, SessionState } from '../../src-shared/common/ipc/outputs.js';
 import { ClerkSession } from '../session/clerk-session.js';
 import { checkServiceUrl } from '../service-client/service-url.js';
+import { readAgencyCa } from '../service-client/service-trust.js';
 import type { DesktopApp } from '../app/desktop-app.js';
 import { latestEvery } from './latest-every.js';
 
@@ -54,7 +56,7 @@ export const handlers: IpcHandlers = {
     const previous = app.session;
     app.session = null;
     await previous?.logout();
-    app.session = await ClerkSession.login(app.core, url, account, password);
+    app.session = await ClerkSession.login(app.core, url, account, password, await app.settings.serviceTrust());
     return sessionState(app);
   },
   'session:cardLogin': async ({ account, pin }, app) => {
@@ -65,7 +67,7 @@ export const handlers: IpcHandlers = {
     const previous = app.session;
     app.session = null;
     await previous?.logout();
-    app.session = await ClerkSession.loginWithCard(app.core, url, account, pin);
+    app.session = await ClerkSession.loginWithCard(app.core, url, account, pin, await app.settings.serviceTrust());
     return sessionState(app);
   },
   'cards:list': async (_input, app) => app.requireSession().cards(),
@@ -176,6 +178,11 @@ export const handlers: IpcHandlers = {
     if (input.serviceUrl !== undefined && input.serviceUrl !== before.serviceUrl && !before.serviceUrlLocked) {
       checkServiceUrl(input.serviceUrl);
       if (!(await app.confirmServiceUrl(input.serviceUrl, before.serviceUrl))) throw new GongwenError('SERVICE_URL_NOT_CONFIRMED');
+    }
+    // Trusting another CA could let a machine in the middle pose as the service: confirmed outside the page too.
+    if (input.agencyCaPath && input.agencyCaPath !== before.agencyCaPath && !before.agencyCaLocked) {
+      const subject = new X509Certificate(await readAgencyCa(input.agencyCaPath)).subject.replaceAll('\n', ', ');
+      if (!(await app.confirmAgencyCa(input.agencyCaPath, subject))) throw new GongwenError('AGENCY_CA_NOT_CONFIRMED');
     }
     const after = await app.settings.set(input);
     if (after.modulePath !== before.modulePath) await app.replaceCard(after.modulePath);

@@ -6,7 +6,8 @@ import type { Outbox, OutboxEntry } from './outbox.js';
 export type Delivery = { status: 'delivered'; result: ActionResult } | { status: 'queued'; reason: ErrorCode };
 
 /** Failures that say "not now" rather than "no": the step stays in the outbox and is tried again. */
-const TRANSIENT = new Set<ErrorCode>(['SERVICE_UNREACHABLE', 'RATE_LIMITED', 'INTERNAL', 'UNAUTHENTICATED']);
+// An untrusted certificate is the connection's fault, not the step's: the step waits for a fix.
+const TRANSIENT = new Set<ErrorCode>(['SERVICE_UNREACHABLE', 'SERVICE_CERT_UNTRUSTED', 'RATE_LIMITED', 'INTERNAL', 'UNAUTHENTICATED']);
 
 export function isTransient(error: unknown): boolean {
   return error instanceof GongwenError && TRANSIENT.has(error.code);

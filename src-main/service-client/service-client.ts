@@ -33,6 +33,8 @@ import {
 import { AgencyPolicy } from '../../src-shared/common/api/policy.js';
 import { GongwenError, isErrorCode } from '../../src-shared/common/errors.js';
 import { checkServiceUrl } from './service-url.js';
+import { trustedCas, type ServiceTrust } from './service-trust.js';
+import { Transport } from './transport.js';
 
 export interface ServiceClientOptions {
   baseUrl: string;
@@ -42,6 +44,8 @@ export interface ServiceClientOptions {
   retries?: number;
   /** The largest answer read (bytes); a larger one is cut off and refused, never retried. */
   maxAnswerBytes?: number;
+  /** Beyond the OS store, the agency CA an HTTPS service's certificate may chain to. */
+  trust?: ServiceTrust;
 }
 
 /** Asks `request` for the answer's bytes as they came (an attachment), not JSON. */
@@ -64,9 +68,11 @@ export class ServiceClient {
   private readonly timeoutMs: number;
   private readonly retries: number;
   private readonly maxAnswerBytes: number;
+  private readonly transport: Transport;
 
   constructor(options: ServiceClientOptions) {
     this.baseUrl = checkServiceUrl(options.baseUrl);
+    this.transport = new Transport(trustedCas(options.trust));
     this.timeoutMs = options.timeoutMs ?? 15_000;
     this.retries = options.retries ?? 2;
     this.maxAnswerBytes = options.maxAnswerBytes ?? MAX_ANSWER_BYTES;
@@ -258,25 +264,19 @@ export class ServiceClient {
     body: unknown,
     signal: AbortSignal,
   ): Promise<S extends ZodType ? z.output<S> : void> {
-    let response: Response;
-    try {
-      response = await fetch(new URL(path, this.baseUrl), {
-        method,
-        headers: {
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
-          'accept-language': 'zh-TW',
-        },
-        // As bytes: fetch would otherwise copy a string body once more to make it well-formed.
-        body: body === undefined ? undefined : Buffer.from(JSON.stringify(body)),
-        signal,
-        // Never followed: a redirect could lead the clerk's token and signatures to plain http or
-        // another host, past the rules checkServiceUrl holds the configured address to.
-        redirect: 'manual',
-      });
-    } catch (error) {
-      throw new GongwenError('SERVICE_UNREACHABLE', error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : undefined);
-    }
+    // Refusals of the connection itself arrive as SERVICE_UNREACHABLE or SERVICE_CERT_UNTRUSTED.
+    // Redirects are never followed: one could lead the clerk's token and signatures to plain http
+    // or another host, past the rules checkServiceUrl holds the configured address to.
+    const response = await this.transport.send(new URL(path, this.baseUrl), {
+      method,
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+        'accept-language': 'zh-TW',
+      },
+      body: body === undefined ? undefined : Buffer.from(JSON.stringify(body)),
+      signal,
+    });
     if (response.status >= 300 && response.status < 400) {
       await response.body?.cancel().catch(() => {});
       throw new GongwenError('SERVICE_ANSWER_INVALID', `HTTP ${response.status}: redirects are not followed`);

@@ -7,6 +7,7 @@ import type { SecretStore } from '../keychain/keychain.js';
 import { Courier } from '../outbox/courier.js';
 import type { Outbox } from '../outbox/outbox.js';
 import { ServiceClient } from '../service-client/service-client.js';
+import type { ServiceTrust } from '../service-client/service-trust.js';
 import type { OnBehalfListed, ResignListed, ResignReport, SendOutcome } from '../../src-shared/common/ipc/outputs.js';
 import { runResignBatch, type ResignBatchOptions, type ResignPage, type ToCountersign } from '../signing/resign-batch.js';
 import { checkOnBehalfStep, checkPendingStep, toSign, type CheckedOnBehalfStep, type CheckedResignStep } from '../signing/resign-list.js';
@@ -62,8 +63,8 @@ export class ClerkSession {
     this.courier = new Courier(core.outbox, () => ({ account: user.account, client }));
   }
 
-  static async login(core: SigningCore, serviceUrl: string, account: string, password: string): Promise<ClerkSession> {
-    const client = new ServiceClient({ baseUrl: serviceUrl });
+  static async login(core: SigningCore, serviceUrl: string, account: string, password: string, trust?: ServiceTrust): Promise<ClerkSession> {
+    const client = new ServiceClient({ baseUrl: serviceUrl, trust });
     const answer = await client.login(account, password);
     const session = new ClerkSession(core, client, answer.user, answer.tempCertChanges, answer.loginMethod, answer.reminders);
     session.courier.start(); // whatever this clerk signed before (a crash, a dead network) goes out now
@@ -75,8 +76,8 @@ export class ClerkSession {
    * over it (`signCardStatement`: PIN, sign, log out), and the service opens a session when the card
    * is registered to `account`. The PIN goes to the card only.
    */
-  static async loginWithCard(core: SigningCore, serviceUrl: string, account: string, pin: string): Promise<ClerkSession> {
-    const client = new ServiceClient({ baseUrl: serviceUrl });
+  static async loginWithCard(core: SigningCore, serviceUrl: string, account: string, pin: string, trust?: ServiceTrust): Promise<ClerkSession> {
+    const client = new ServiceClient({ baseUrl: serviceUrl, trust });
     const { challenge } = await client.cardLoginChallenge();
     const proof = await signCardStatement(core.card, pin, { service: client.baseUrl.host, purpose: 'login', account, challenge });
     const answer = await client.cardLogin({ account, ...proof });

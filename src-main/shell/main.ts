@@ -50,6 +50,7 @@ if (!app.requestSingleInstanceLock()) {
         defaultServiceUrl: process.env.GONGWEN_SERVICE_URL,
         defaultModulePath: process.env.GONGWEN_PKCS11_MODULE,
         confirmServiceUrl: confirmServiceUrlChange,
+        confirmAgencyCa: confirmAgencyCaChange,
       });
     } catch (error) {
       // An outbox another instance holds, or a journal that cannot be read: say so, and leave it untouched.
@@ -102,12 +103,32 @@ if (!app.requestSingleInstanceLock()) {
 
 /** A native dialog, which the page can neither draw nor answer: the clerk sees where logins will go. */
 async function confirmServiceUrlChange(next: string, current: string): Promise<boolean> {
-  const options = {
-    type: 'warning' as const,
+  return confirmInDialog({
     title: '變更公文系統網址 Change the service address',
     message: `要將公文系統網址變更為\n${next}\n嗎？\nChange the document service address to\n${next} ?`,
     detail: `目前網址 Current: ${current || '（未設定 none）'}\n登入帳號密碼與簽章都會送到新的網址；若不是您或系統管理員要求的變更，請選「取消」。\nYour password and signatures will go to the new address; cancel unless you or your administrator asked for this.`,
-    buttons: ['取消 Cancel', '變更 Change'],
+    yes: '變更 Change',
+  });
+}
+
+/** As for the address: trusting another CA could let a machine in the middle pose as the service. */
+async function confirmAgencyCaChange(path: string, subject: string): Promise<boolean> {
+  return confirmInDialog({
+    title: '信任本機關 CA Trust the agency CA',
+    message: `要信任這個 CA 憑證來連線公文系統嗎？\n${subject}\nTrust this CA certificate for the document service?`,
+    detail: `檔案 File: ${path}\n若不是您或系統管理員要求的變更，請選「取消」。\nCancel unless you or your administrator asked for this.`,
+    yes: '信任 Trust',
+  });
+}
+
+/** A warning with 取消 as the default answer; true only when the clerk chose `yes`. */
+async function confirmInDialog(text: { title: string; message: string; detail: string; yes: string }): Promise<boolean> {
+  const options = {
+    type: 'warning' as const,
+    title: text.title,
+    message: text.message,
+    detail: text.detail,
+    buttons: ['取消 Cancel', text.yes],
     defaultId: 0,
     cancelId: 0,
     noLink: true,

@@ -15,10 +15,16 @@ export function SettingsScreen({ settings, onSaved, me }: { settings: DesktopSet
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [diagnostics, setDiagnostics] = useState<CardDiagnostics | null>(null);
-  const save = async (values: { serviceUrl?: string; modulePath: string; language: 'zh-TW' | 'en' }) => {
+  const save = async (values: { serviceUrl?: string; modulePath: string; language: 'zh-TW' | 'en'; agencyCaPath?: string }) => {
     setError(null);
     try {
-      const next = await call('settings:set', { ...values, ...(settings.serviceUrlLocked ? { serviceUrl: undefined } : {}) });
+      // The agency CA is sent only when changed: the main process reads and checks the file named.
+      const agencyCaChanged = !settings.agencyCaLocked && values.agencyCaPath !== settings.agencyCaPath;
+      const next = await call('settings:set', {
+        ...values,
+        ...(settings.serviceUrlLocked ? { serviceUrl: undefined } : {}),
+        agencyCaPath: agencyCaChanged ? (values.agencyCaPath ?? '') : undefined,
+      });
       setNotice(t('settings.saved'));
       onSaved(next);
     } catch (e) {
@@ -35,6 +41,13 @@ export function SettingsScreen({ settings, onSaved, me }: { settings: DesktopSet
           </Form.Item>
           <Form.Item label={t('settings.module')} name="modulePath" extra={t('settings.moduleHelp')}>
             <Input />
+          </Form.Item>
+          <Form.Item
+            label={`${t('settings.agencyCa')}${settings.agencyCaLocked ? t('settings.serviceLocked') : ''}`}
+            name="agencyCaPath"
+            extra={t('settings.agencyCaHelp')}
+          >
+            <Input disabled={settings.agencyCaLocked} />
           </Form.Item>
           <Form.Item label={t('settings.language')} name="language">
             <Select

@@ -328,6 +328,18 @@ export const clientErrorCatalog = {
     '公文系統網址沒有變更：變更須在程式跳出的確認視窗中同意。',
     'The service address was not changed: a change must be confirmed in the app’s own dialog.',
   ],
+  SERVICE_CERT_UNTRUSTED: [
+    '無法驗證公文系統的憑證：它不是由作業系統信任的憑證機構或本機關的憑證機構（CA）所簽發，因此沒有連線；已簽章的公文保存在本機。請在「設定」中指定本機關 CA 憑證，或聯絡系統管理員。',
+    'The document service’s certificate is not trusted: it was not issued by a CA the operating system trusts or by the agency CA, so no connection was made; signed steps are kept on this PC. Name the agency CA certificate in Settings, or call the administrator.',
+  ],
+  AGENCY_CA_NOT_CONFIRMED: [
+    '本機關 CA 憑證沒有變更：變更須在程式跳出的確認視窗中同意。',
+    'The agency CA was not changed: a change must be confirmed in the app’s own dialog.',
+  ],
+  AGENCY_CA_INVALID: [
+    '指定的本機關 CA 憑證無法使用：須是一個 PEM 格式、在有效期間內的 CA 憑證檔（完整路徑）；沒有信任它。',
+    'The agency CA certificate cannot be used: it must be the full path of a PEM file holding one CA certificate within its validity; it is not trusted.',
+  ],
   SERVICE_ANSWER_TOO_LARGE: [
     '公文系統的回應超過允許的大小，已停止接收；請聯絡系統管理員。',
     'The service’s answer was larger than allowed and was not read; call the administrator.',

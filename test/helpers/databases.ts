@@ -16,6 +16,11 @@ export interface TestDatabase {
 export type DatabaseKind = 'sqlite' | 'postgres';
 
 export function databaseKinds(): DatabaseKind[] {
+  // Node 24 without a better-sqlite3 built for its ABI (test/env/node24.sh says why): PostgreSQL only.
+  if (process.env.GONGWEN_TEST_DATABASES === 'postgres') {
+    if (!process.env.GONGWEN_TEST_POSTGRES_URL) throw new Error('GONGWEN_TEST_DATABASES=postgres needs GONGWEN_TEST_POSTGRES_URL');
+    return ['postgres'];
+  }
   if (process.env.GONGWEN_TEST_POSTGRES_URL) return ['sqlite', 'postgres'];
   if (process.env.CI) throw new Error('GONGWEN_TEST_POSTGRES_URL is not set: run the tests with npm test, which starts PostgreSQL');
   console.warn('PostgreSQL suites not run: GONGWEN_TEST_POSTGRES_URL is not set (npm test sets it).');

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,7 @@ import { createContext } from '../../src-server/service.js';
 import { createTestDatabase, type DatabaseKind } from './databases.js';
 import { testPki } from './demo-pki.js';
 import { seedPeople } from './service.js';
+import type { ServiceTlsFiles } from './service-tls.js';
 
 /**
  * The document service as a real process on a loopback port, over a database prepared with the
@@ -34,7 +36,10 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** `extraCardRootsPem`: further trusted card roots beside the test PKI's (the bad-chain root of `bad-chains.ts`). */
+/**
+ * `extraCardRootsPem`: further trusted card roots beside the test PKI's (the bad-chain root of `bad-chains.ts`).
+ * `tls`: serve HTTPS with this server certificate (GONGWEN_TLS_CERT / GONGWEN_TLS_KEY) at https://127.0.0.1.
+ */
 export async function startServiceProcess(
   kind: DatabaseKind = 'sqlite',
   options: {
@@ -44,6 +49,7 @@ export async function startServiceProcess(
     extraCardRootsPem?: string;
     /** More of the service's environment (a benchmark's switch). */
     env?: Record<string, string>;
+    tls?: ServiceTlsFiles;
   } = {},
 ): Promise<ServiceProcess> {
   if (options.sharing) return launchServiceProcess(options.sharing.env, async () => {}, options.log);
@@ -59,6 +65,7 @@ export async function startServiceProcess(
     GONGWEN_TEMP_CA_CERT: join(pki.dir, 'temp-ca.cert.pem'),
     GONGWEN_TEMP_CA_KEY: join(pki.dir, 'temp-ca.key.pem'),
     ...options.env,
+    ...(options.tls ? { GONGWEN_TLS_CERT: options.tls.certPath, GONGWEN_TLS_KEY: options.tls.keyPath } : {}),
   };
   const ctx = await createContext({
     dataDir,
@@ -68,7 +75,18 @@ export async function startServiceProcess(
   });
   await seedPeople(ctx);
   await ctx.storage.close();
-  return launchServiceProcess(env, () => database.drop(), options.log);
+  return launchServiceProcess(env, () => database.drop(), options.log, options.tls?.caPem);
+}
+
+/** The service answers its health check (over HTTPS, trusting the test's agency CA). */
+async function healthy(url: string, caPem: string | undefined): Promise<boolean> {
+  if (!caPem) return (await fetch(url)).ok;
+  return new Promise((resolve, reject) => {
+    httpsGet(url, { ca: caPem }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    }).on('error', reject);
+  });
 }
 
 /** BENCH_PROFILE=1: Node's flags for a CPU profile of a benchmark's process, sampled every 100 µs, in `dir`. */
@@ -86,9 +104,14 @@ function benchNodeFlags(): string[] {
 }
 
 /** One more service process over the same data folder and database (several instances on one PostgreSQL). */
-async function launchServiceProcess(env: NodeJS.ProcessEnv, dropDatabase: () => Promise<void>, log?: (chunk: string) => void): Promise<ServiceProcess> {
+async function launchServiceProcess(
+  env: NodeJS.ProcessEnv,
+  dropDatabase: () => Promise<void>,
+  log?: (chunk: string) => void,
+  tlsCaPem?: string,
+): Promise<ServiceProcess> {
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${tlsCaPem ? 'https' : 'http'}://127.0.0.1:${port}`;
   let child: ChildProcess | null = null;
   const launch = async () => {
     const stdout = process.env.BENCH_SERVICE_STDOUT ? openSync(process.env.BENCH_SERVICE_STDOUT, 'w') : log ? 'pipe' : 'ignore';
@@ -105,7 +128,7 @@ async function launchServiceProcess(env: NodeJS.ProcessEnv, dropDatabase: () => 
     // A minute: on a loaded two-core machine tsx alone can take ten seconds to load the service.
     for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
       try {
-        if ((await fetch(`${url}/api/health`)).ok) return;
+        if (await healthy(`${url}/api/health`, tlsCaPem)) return;
       } catch {
         // not listening yet
       }

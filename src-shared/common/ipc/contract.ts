@@ -104,6 +104,7 @@ export const ipcInputs = {
       .optional(),
     modulePath: z.string().max(500).optional(),
     language: z.enum(['zh-TW', 'en']).optional(),
+    agencyCaPath: z.string().max(500).optional(),
   }),
 } as const;
 

@@ -87,6 +87,10 @@ export interface DesktopSettings {
   serviceUrlLocked: boolean;
   /** The card the clerk chose among several (token serial), remembered on this PC. */
   cardSerial?: string;
+  /** The agency CA (PEM file) trusted for the service's HTTPS beside the OS store; '' for none. */
+  agencyCaPath: string;
+  /** Set by an administrator's configuration file: the clerk cannot change the agency CA. */
+  agencyCaLocked: boolean;
 }
 
 export interface SessionState {
