@@ -4,9 +4,10 @@ import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createContext } from '../../src-server/service.js';
+import { configFromEnvironment, createContext } from '../../src-server/service.js';
 import { createTestDatabase, type DatabaseKind } from './databases.js';
 import { testPki } from './demo-pki.js';
+import { writeSealKeyFile } from './seal-key.js';
 import { seedPeople } from './service.js';
 
 /**
@@ -34,33 +35,51 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** `extraCardRootsPem`: further trusted card roots beside the test PKI's (the bad-chain root of `bad-chains.ts`). */
+/**
+ * `extraCardRootsPem`: further trusted card roots beside the test PKI's (the bad-chain root of `bad-chains.ts`).
+ * `sealedKeys` (PostgreSQL): no GONGWEN_TEMP_CA_* files; the temp CA and TSA are the ones sealed
+ * in the database under GONGWEN_SEAL_KEY_FILE. `ownDataFolder` (with `sharing`): another instance
+ * on the same database and seal key, with a data folder of its own (another server).
+ */
 export async function startServiceProcess(
   kind: DatabaseKind = 'sqlite',
-  options: { log?: (chunk: string) => void; sharing?: ServiceProcess; postgresUrl?: string; extraCardRootsPem?: string } = {},
+  options: {
+    log?: (chunk: string) => void;
+    sharing?: ServiceProcess;
+    postgresUrl?: string;
+    extraCardRootsPem?: string;
+    sealedKeys?: boolean;
+    ownDataFolder?: boolean;
+  } = {},
 ): Promise<ServiceProcess> {
-  if (options.sharing) return launchServiceProcess(options.sharing.env, async () => {}, options.log);
+  if (options.sharing) {
+    const env = options.ownDataFolder ? { ...options.sharing.env, GONGWEN_DATA_DIR: await newDataFolder(options.extraCardRootsPem) } : options.sharing.env;
+    return launchServiceProcess(env, async () => {}, options.log);
+  }
   const pki = await testPki();
-  const dataDir = await mkdtemp(join(tmpdir(), 'gongwen-svcproc-'));
-  await mkdir(join(dataDir, 'trust'), { recursive: true });
-  await writeFile(join(dataDir, 'trust', 'card-roots.pem'), pki.gcaRootPem + (options.extraCardRootsPem ?? ''));
+  const dataDir = await newDataFolder(options.extraCardRootsPem);
   const database = await createTestDatabase(kind, options.postgresUrl);
   const env = {
     ...process.env,
     GONGWEN_DATA_DIR: dataDir,
     DATABASE_URL: kind === 'sqlite' ? '' : database.url,
-    GONGWEN_TEMP_CA_CERT: join(pki.dir, 'temp-ca.cert.pem'),
-    GONGWEN_TEMP_CA_KEY: join(pki.dir, 'temp-ca.key.pem'),
+    GONGWEN_TEMP_CA_CERT: options.sealedKeys ? '' : join(pki.dir, 'temp-ca.cert.pem'),
+    GONGWEN_TEMP_CA_KEY: options.sealedKeys ? '' : join(pki.dir, 'temp-ca.key.pem'),
+    // PostgreSQL: the TSA key (and with `sealedKeys` the temp CA's) sealed in the database, one for every instance.
+    GONGWEN_SEAL_KEY_FILE: kind === 'postgres' ? writeSealKeyFile() : '',
   };
-  const ctx = await createContext({
-    dataDir,
-    databaseUrl: kind === 'sqlite' ? undefined : database.url,
-    tempCaCertPath: env.GONGWEN_TEMP_CA_CERT,
-    tempCaKeyPath: env.GONGWEN_TEMP_CA_KEY,
-  });
+  const ctx = await createContext(configFromEnvironment(env));
   await seedPeople(ctx);
   await ctx.storage.close();
   return launchServiceProcess(env, () => database.drop(), options.log);
+}
+
+/** A data folder trusting the test PKI's card root (and `extraCardRootsPem`). */
+async function newDataFolder(extraCardRootsPem = ''): Promise<string> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'gongwen-svcproc-'));
+  await mkdir(join(dataDir, 'trust'), { recursive: true });
+  await writeFile(join(dataDir, 'trust', 'card-roots.pem'), (await testPki()).gcaRootPem + extraCardRootsPem);
+  return dataDir;
 }
 
 /** BENCH_PROFILE=1: Node's flags for a CPU profile of a benchmark's process, sampled every 100 µs, in `dir`. */
@@ -77,8 +96,8 @@ function benchNodeFlags(): string[] {
   return [...(process.env.BENCH_SERVICE_FLAGS?.split(' ').filter(Boolean) ?? []), ...benchProfileFlags('/tmp/prof')];
 }
 
-/** One more service process over the same data folder and database (several instances on one PostgreSQL). */
-async function launchServiceProcess(env: NodeJS.ProcessEnv, dropDatabase: () => Promise<void>, log?: (chunk: string) => void): Promise<ServiceProcess> {
+/** A service process with `env` (one more over the same data folder and database: several instances on one PostgreSQL). */
+export async function launchServiceProcess(env: NodeJS.ProcessEnv, dropDatabase: () => Promise<void>, log?: (chunk: string) => void): Promise<ServiceProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let child: ChildProcess | null = null;
@@ -94,7 +113,8 @@ async function launchServiceProcess(env: NodeJS.ProcessEnv, dropDatabase: () => 
       log?.(d.toString());
     });
     child.stdout?.on('data', (d: Buffer) => log?.(d.toString()));
-    for (let i = 0; i < 200; i++) {
+    // A minute: on a busy machine two services compiling at once (tsx) take far longer than one.
+    for (let i = 0; i < 1200; i++) {
       try {
         if ((await fetch(`${url}/api/health`)).ok) return;
       } catch {
@@ -112,7 +132,12 @@ async function launchServiceProcess(env: NodeJS.ProcessEnv, dropDatabase: () => 
     c.kill('SIGKILL');
     await exited;
   };
-  await launch();
+  try {
+    await launch();
+  } catch (error) {
+    await kill(); // one that did not answer in time must not outlive the test
+    throw error;
+  }
   return {
     url,
     port,
