@@ -151,6 +151,7 @@ async function serviceDatabase(service: ServiceProcess) {
     databaseUrl: service.env.DATABASE_URL || undefined,
     tempCaCertPath: service.env.GONGWEN_TEMP_CA_CERT,
     tempCaKeyPath: service.env.GONGWEN_TEMP_CA_KEY,
+    sealKeyPath: service.env.GONGWEN_SEAL_KEY_FILE || undefined,
   });
 }
 

@@ -43,7 +43,7 @@ const usage = `GongwenDesk document service
                                              refuses their logins; --on a day up to today (Taiwan)
 
 Environment: GONGWEN_DATA_DIR (default ./data), DATABASE_URL (postgres://… instead of SQLite),
-GONGWEN_TEMP_CA_CERT / GONGWEN_TEMP_CA_KEY, GONGWEN_CARD_ROOTS, GONGWEN_ADMINISTRATORS, GONGWEN_CARD_CRLS.`;
+GONGWEN_TEMP_CA_CERT / GONGWEN_TEMP_CA_KEY, GONGWEN_SEAL_KEY_FILE, GONGWEN_CARD_ROOTS, GONGWEN_ADMINISTRATORS, GONGWEN_CARD_CRLS.`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

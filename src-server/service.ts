@@ -11,10 +11,12 @@ import { CardRevocation } from './revocation/card-revocation.js';
 import { OperatorError } from './operations/operator-error.js';
 import { openStorage } from './storage/database.js';
 import { ensurePrivateFolder } from './storage/private-files.js';
-import { TempCertAuthority } from './temp-ca/authority.js';
+import type { TempCertAuthority } from './temp-ca/authority.js';
+import { readSealKey } from './keys/seal.js';
+import { loadBuiltInTsa, loadTempCa, requireOneKeySource } from './keys/service-keys.js';
 import { issuedTempCertificates, requireIssuer } from './temp-ca/start-check.js';
 import { fromPem } from '../src-shared/node/pki/x509.js';
-import { TimeStampAuthority } from './timestamp/authority.js';
+import type { TimeStampAuthority } from './timestamp/authority.js';
 import { RemoteTimeStampAuthority } from './timestamp/remote.js';
 import { keepTsaCertificate } from './timestamp/signature-time-stamps.js';
 
@@ -22,7 +24,11 @@ import { keepTsaCertificate } from './timestamp/signature-time-stamps.js';
  * Configuration, from the environment in the CLI:
  *   GONGWEN_DATA_DIR        data folder (default ./data): SQLite file, temp CA on first start
  *   DATABASE_URL            postgres://… to use PostgreSQL instead of SQLite
- *   GONGWEN_TEMP_CA_CERT / GONGWEN_TEMP_CA_KEY   the temp CA (made in the data folder if unset)
+ *   GONGWEN_TEMP_CA_CERT / GONGWEN_TEMP_CA_KEY   the temp CA (unset: sealed in the database with
+ *                           GONGWEN_SEAL_KEY_FILE, else made in the data folder on SQLite)
+ *   GONGWEN_SEAL_KEY_FILE   32 random bytes (base64) sealing the temp CA and TSA keys kept in the
+ *                           database for every instance; required with PostgreSQL unless the
+ *                           GONGWEN_TEMP_CA_* and GONGWEN_TSA_* files are shared (docs/security.md)
  *   GONGWEN_CARD_ROOTS      PEM file of trusted card roots (default <data>/trust/card-roots.pem)
  *   GONGWEN_SESSION_HOURS   how long a login lasts (default 10)
  *   GONGWEN_TEMP_CERT_DAYS  validity of a temporary certificate issued from now on (default 365)
@@ -44,6 +50,8 @@ export interface ServiceConfig {
   databaseUrl?: string;
   tempCaCertPath?: string;
   tempCaKeyPath?: string;
+  /** GONGWEN_SEAL_KEY_FILE: the key sealing the temp CA's and TSA's keys kept in the database. */
+  sealKeyPath?: string;
   cardRootsPath?: string;
   tempCertValidityDays?: number;
   sessionHours?: number;
@@ -79,6 +87,7 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): Ser
     databaseUrl: env.DATABASE_URL || undefined,
     tempCaCertPath: env.GONGWEN_TEMP_CA_CERT || undefined,
     tempCaKeyPath: env.GONGWEN_TEMP_CA_KEY || undefined,
+    sealKeyPath: env.GONGWEN_SEAL_KEY_FILE || undefined,
     cardRootsPath: env.GONGWEN_CARD_ROOTS || undefined,
     sessionHours: wholeNumber(env, 'GONGWEN_SESSION_HOURS', 1, 24 * 7),
     tempCertValidityDays: wholeNumber(env, 'GONGWEN_TEMP_CERT_DAYS', 1, 3650),
@@ -151,19 +160,13 @@ export async function createContext(config: ServiceConfig): Promise<ServiceConte
   let tsa: TimeStampAuthority | RemoteTimeStampAuthority;
   try {
     policy = config.policy ?? (await loadAgencyPolicy(config.policyPath));
+    const sealKey = config.sealKeyPath ? await readSealKey(config.sealKeyPath) : undefined;
+    await requireOneKeySource(config, storage, sealKey);
     const issued = await issuedTempCertificates(storage.db);
-    tempCa = await TempCertAuthority.loadOrCreate({
-      certPath: config.tempCaCertPath,
-      keyPath: config.tempCaKeyPath,
-      dataDir: config.dataDir,
-      validityDays: config.tempCertValidityDays,
-      issuedSoFar: issued.count,
-      crlUrl: `${config.publicUrl ?? 'http://127.0.0.1:8380'}/api/temp-ca/crl`,
-    });
-    if (issued.latest) requireIssuer(tempCa, issued.latest, config.tempCaCertPath ?? join(config.dataDir, 'temp-ca'));
-    tsa = config.tsaUrl
-      ? await remoteTsa(config.tsaUrl, config.tsaTrustPath)
-      : await TimeStampAuthority.loadOrCreate({ certPath: config.tsaCertPath, keyPath: config.tsaKeyPath, dataDir: config.dataDir });
+    const loaded = await loadTempCa(config, storage, sealKey, issued.count, `${config.publicUrl ?? 'http://127.0.0.1:8380'}/api/temp-ca/crl`);
+    tempCa = loaded.ca;
+    if (issued.latest) requireIssuer(tempCa, issued.latest, loaded.where);
+    tsa = config.tsaUrl ? await remoteTsa(config.tsaUrl, config.tsaTrustPath) : await loadBuiltInTsa(config, storage, sealKey);
     await keepTsaCertificate(storage.db, tsa);
   } catch (error) {
     await storage.close(); // a refused start leaves no connection open

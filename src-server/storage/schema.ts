@@ -29,6 +29,19 @@ export interface Database {
   card_crls: CardCrlTable;
   signature_crls: SignatureCrlTable;
   relied_temp_ca_crls: ReliedTempCaCrlTable;
+  sealed_service_keys: SealedServiceKeyTable;
+}
+
+/** The temp CA's or the TSA's key, sealed, shared by every instance on the database (migration 0090). */
+export interface SealedServiceKeyTable {
+  /** 'temp-ca' or 'tsa'. */
+  purpose: string;
+  certificate: Uint8Array;
+  /** version ‖ IV ‖ GCM tag ‖ ciphertext (src-server/keys/seal.ts). */
+  sealed_key: Uint8Array;
+  /** Which seal key sealed it (an HMAC of that key, src-server/keys/seal.ts). */
+  seal_key_id: string;
+  made_at: string;
 }
 
 /** A one-time challenge for a card statement, by its SHA-256 (migration 0013). */

@@ -5,9 +5,10 @@ import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createContext } from '../../src-server/service.js';
+import { configFromEnvironment, createContext } from '../../src-server/service.js';
 import { createTestDatabase, type DatabaseKind } from './databases.js';
 import { testPki } from './demo-pki.js';
+import { writeSealKeyFile } from './seal-key.js';
 import { seedPeople } from './service.js';
 import type { ServiceTlsFiles } from './service-tls.js';
 
@@ -39,6 +40,9 @@ export async function freePort(): Promise<number> {
 /**
  * `extraCardRootsPem`: further trusted card roots beside the test PKI's (the bad-chain root of `bad-chains.ts`).
  * `tls`: serve HTTPS with this server certificate (GONGWEN_TLS_CERT / GONGWEN_TLS_KEY) at https://127.0.0.1.
+ * `sealedKeys` (PostgreSQL): no GONGWEN_TEMP_CA_* files; the temp CA and TSA are the ones sealed
+ * in the database under GONGWEN_SEAL_KEY_FILE. `ownDataFolder` (with `sharing`): another instance
+ * on the same database and seal key, with a data folder of its own (another server).
  */
 export async function startServiceProcess(
   kind: DatabaseKind = 'sqlite',
@@ -50,29 +54,29 @@ export async function startServiceProcess(
     /** More of the service's environment (a benchmark's switch). */
     env?: Record<string, string>;
     tls?: ServiceTlsFiles;
+    sealedKeys?: boolean;
+    ownDataFolder?: boolean;
   } = {},
 ): Promise<ServiceProcess> {
-  if (options.sharing) return launchServiceProcess(options.sharing.env, async () => {}, options.log);
+  if (options.sharing) {
+    const env = options.ownDataFolder ? { ...options.sharing.env, GONGWEN_DATA_DIR: await newDataFolder(options.extraCardRootsPem) } : options.sharing.env;
+    return launchServiceProcess(env, async () => {}, options.log);
+  }
   const pki = await testPki();
-  const dataDir = await mkdtemp(join(tmpdir(), 'gongwen-svcproc-'));
-  await mkdir(join(dataDir, 'trust'), { recursive: true });
-  await writeFile(join(dataDir, 'trust', 'card-roots.pem'), pki.gcaRootPem + (options.extraCardRootsPem ?? ''));
+  const dataDir = await newDataFolder(options.extraCardRootsPem);
   const database = await createTestDatabase(kind, options.postgresUrl);
   const env = {
     ...process.env,
     GONGWEN_DATA_DIR: dataDir,
     DATABASE_URL: kind === 'sqlite' ? '' : database.url,
-    GONGWEN_TEMP_CA_CERT: join(pki.dir, 'temp-ca.cert.pem'),
-    GONGWEN_TEMP_CA_KEY: join(pki.dir, 'temp-ca.key.pem'),
+    GONGWEN_TEMP_CA_CERT: options.sealedKeys ? '' : join(pki.dir, 'temp-ca.cert.pem'),
+    GONGWEN_TEMP_CA_KEY: options.sealedKeys ? '' : join(pki.dir, 'temp-ca.key.pem'),
+    // PostgreSQL: the TSA key (and with `sealedKeys` the temp CA's) sealed in the database, one for every instance.
+    GONGWEN_SEAL_KEY_FILE: kind === 'postgres' ? writeSealKeyFile() : '',
     ...options.env,
     ...(options.tls ? { GONGWEN_TLS_CERT: options.tls.certPath, GONGWEN_TLS_KEY: options.tls.keyPath } : {}),
   };
-  const ctx = await createContext({
-    dataDir,
-    databaseUrl: kind === 'sqlite' ? undefined : database.url,
-    tempCaCertPath: env.GONGWEN_TEMP_CA_CERT,
-    tempCaKeyPath: env.GONGWEN_TEMP_CA_KEY,
-  });
+  const ctx = await createContext(configFromEnvironment(env));
   await seedPeople(ctx);
   await ctx.storage.close();
   return launchServiceProcess(env, () => database.drop(), options.log, options.tls?.caPem);
@@ -89,6 +93,14 @@ async function healthy(url: string, caPem: string | undefined): Promise<boolean>
   });
 }
 
+/** A data folder trusting the test PKI's card root (and `extraCardRootsPem`). */
+async function newDataFolder(extraCardRootsPem = ''): Promise<string> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'gongwen-svcproc-'));
+  await mkdir(join(dataDir, 'trust'), { recursive: true });
+  await writeFile(join(dataDir, 'trust', 'card-roots.pem'), (await testPki()).gcaRootPem + extraCardRootsPem);
+  return dataDir;
+}
+
 /** BENCH_PROFILE=1: Node's flags for a CPU profile of a benchmark's process, sampled every 100 µs, in `dir`. */
 export function benchProfileFlags(dir: string): string[] {
   return process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=100'] : [];
@@ -103,8 +115,8 @@ function benchNodeFlags(): string[] {
   return [...(process.env.BENCH_SERVICE_FLAGS?.split(' ').filter(Boolean) ?? []), ...benchProfileFlags('/tmp/prof')];
 }
 
-/** One more service process over the same data folder and database (several instances on one PostgreSQL). */
-async function launchServiceProcess(
+/** A service process with `env` (one more over the same data folder and database: several instances on one PostgreSQL). */
+export async function launchServiceProcess(
   env: NodeJS.ProcessEnv,
   dropDatabase: () => Promise<void>,
   log?: (chunk: string) => void,
@@ -144,7 +156,12 @@ async function launchServiceProcess(
     c.kill('SIGKILL');
     await exited;
   };
-  await launch();
+  try {
+    await launch();
+  } catch (error) {
+    await kill(); // one that did not answer in time must not outlive the test
+    throw error;
+  }
   return {
     url,
     port,

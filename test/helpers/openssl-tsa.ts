@@ -114,3 +114,19 @@ export async function serveOpensslTsa(
   state.url = `http://127.0.0.1:${address.port}/tsa`;
   return state;
 }
+
+/** `openssl ts -verify` of a token over `digestHex` (SHA-256), trusting `caPem`: true when openssl says OK. */
+export function opensslVerifies(token: Uint8Array, digestHex: string, caPem: string): boolean {
+  const dir = mkdtempSync(join(tmpdir(), 'ts-verify-'));
+  writeFileSync(join(dir, 'token.der'), token);
+  writeFileSync(join(dir, 'ca.pem'), caPem);
+  try {
+    return execFileSync('openssl', ['ts', '-verify', '-token_in', '-in', 'token.der', '-digest', digestHex, '-CAfile', 'ca.pem'], {
+      cwd: dir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }).includes('Verification: OK');
+  } catch {
+    return false;
+  }
+}

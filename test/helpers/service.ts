@@ -18,6 +18,7 @@ import { buildApp } from '../../src-server/http/app.js';
 import { createContext, type ServiceConfig } from '../../src-server/service.js';
 import { fromPem } from '../../src-shared/node/pki/x509.js';
 import { createTestDatabase, type DatabaseKind } from './databases.js';
+import { writeSealKeyFile } from './seal-key.js';
 import { assertDocumentedRefusal } from './documented-errors.js';
 import { signaturesOpensslCannotRead } from './openssl-print.js';
 import { cardSigner, testPki } from './demo-pki.js';
@@ -46,12 +47,15 @@ export async function startTestService(
   await writeFile(join(dataDir, 'trust', 'card-roots.pem'), pki.gcaRootPem + (options.extraCardRootsPem ?? ''));
   const database = await createTestDatabase(kind);
   const clock = { offsetMs: 0 };
+  // PostgreSQL (several instances) keeps the TSA key sealed in the database: the temp CA is the test PKI's files.
+  const sealKeyPath = kind === 'postgres' ? writeSealKeyFile() : undefined;
   const openContext = () =>
     createContext({
       dataDir,
       databaseUrl: database.url,
       tempCaCertPath: join(pki.dir, 'temp-ca.cert.pem'),
       tempCaKeyPath: join(pki.dir, 'temp-ca.key.pem'),
+      sealKeyPath,
       now: () => new Date(Date.now() + clock.offsetMs),
       tempCertValidityDays: options.tempCertValidityDays,
       ...options.config,

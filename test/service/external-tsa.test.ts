@@ -1,7 +1,4 @@
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PendingResignStep } from '../../src-shared/common/api/resign.js';
@@ -10,26 +7,11 @@ import type { CmsSigner } from '../../src-shared/node/cms/signer.js';
 import { buildEvidence } from '../../src-server/evidence/evidence.js';
 import { fillPendingTimeStamps } from '../../src-server/timestamp/signature-time-stamps.js';
 import { databaseKinds } from '../helpers/databases.js';
-import { serveOpensslTsa, startOpensslTsa, type OpensslTsa } from '../helpers/openssl-tsa.js';
+import { opensslVerifies, serveOpensslTsa, startOpensslTsa, type OpensslTsa } from '../helpers/openssl-tsa.js';
 import { resignRequest } from '../helpers/resign.js';
 import { Clerk, startTestService, type TestService } from '../helpers/service.js';
 
 const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-
-function opensslVerifies(token: Uint8Array, digestHex: string, caPem: string): boolean {
-  const dir = mkdtempSync(join(tmpdir(), 'ext-tsa-'));
-  writeFileSync(join(dir, 't.der'), token);
-  writeFileSync(join(dir, 'ca.pem'), caPem);
-  try {
-    return execFileSync('openssl', ['ts', '-verify', '-token_in', '-in', 't.der', '-digest', digestHex, '-CAfile', 'ca.pem'], {
-      cwd: dir,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }).includes('Verification: OK');
-  } catch {
-    return false;
-  }
-}
 
 /** GONGWEN_TSA_URL: an independent TSA (openssl ts -reply over HTTP) stamps sends and 補簽; when it is down, nothing is refused or lost. */
 describe.each(databaseKinds())('an external TSA by URL on %s', (kind) => {

@@ -8,6 +8,7 @@ import { createContext } from '../../src-server/service.js';
 import { createTestDatabase } from '../helpers/databases.js';
 import { testPki } from '../helpers/demo-pki.js';
 import { Clerk, seedPeople, type TestService } from '../helpers/service.js';
+import { writeSealKeyFile } from '../helpers/seal-key.js';
 
 const pgBin = (tool: string) => {
   const versions = readdirSync('/usr/lib/postgresql').sort((a, b) => Number(b) - Number(a));
@@ -26,12 +27,17 @@ describe.skipIf(!process.env.GONGWEN_TEST_POSTGRES_URL)('PostgreSQL backup with 
     const dataDir = mkdtempSync(join(tmpdir(), 'gongwen-dump-'));
     mkdirSync(join(dataDir, 'trust'));
     writeFileSync(join(dataDir, 'trust', 'card-roots.pem'), pki.gcaRootPem);
-    const tempCa = { GONGWEN_TEMP_CA_CERT: join(pki.dir, 'temp-ca.cert.pem'), GONGWEN_TEMP_CA_KEY: join(pki.dir, 'temp-ca.key.pem') };
+    const tempCa = {
+      GONGWEN_TEMP_CA_CERT: join(pki.dir, 'temp-ca.cert.pem'),
+      GONGWEN_TEMP_CA_KEY: join(pki.dir, 'temp-ca.key.pem'),
+      GONGWEN_SEAL_KEY_FILE: writeSealKeyFile(), // the TSA key, sealed in the database (and in its dump)
+    };
     const ctx = await createContext({
       dataDir,
       databaseUrl: source.url,
       tempCaCertPath: tempCa.GONGWEN_TEMP_CA_CERT,
       tempCaKeyPath: tempCa.GONGWEN_TEMP_CA_KEY,
+      sealKeyPath: tempCa.GONGWEN_SEAL_KEY_FILE,
     });
     const app = await buildApp(ctx);
     const service: TestService = {
@@ -67,6 +73,7 @@ describe.skipIf(!process.env.GONGWEN_TEST_POSTGRES_URL)('PostgreSQL backup with 
         databaseUrl: restored.url,
         tempCaCertPath: tempCa.GONGWEN_TEMP_CA_CERT,
         tempCaKeyPath: tempCa.GONGWEN_TEMP_CA_KEY,
+        sealKeyPath: tempCa.GONGWEN_SEAL_KEY_FILE,
       });
       try {
         const steps = await copy.storage.db.selectFrom('steps').select(['seq', 'sent_at']).where('document_id', '=', doc.id).orderBy('seq').execute();

@@ -93,6 +93,7 @@ async function race(instances: ServiceProcess[], raceMs: number): Promise<void> 
     databaseUrl: a.env.DATABASE_URL || undefined,
     tempCaCertPath: a.env.GONGWEN_TEMP_CA_CERT,
     tempCaKeyPath: a.env.GONGWEN_TEMP_CA_KEY,
+    sealKeyPath: a.env.GONGWEN_SEAL_KEY_FILE || undefined,
   });
   try {
     const docs = await ctx.storage.db.selectFrom('documents').select(['id', 'current_seq', 'holder_user_id']).execute();

@@ -1,8 +1,4 @@
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PendingResignStep } from '../../src-shared/common/api/resign.js';
 import { parseCountersignerInfo } from '../../src-shared/node/cms/parse.js';
@@ -10,26 +6,11 @@ import type { CmsSigner } from '../../src-shared/node/cms/signer.js';
 import { toPem } from '../../src-shared/node/pki/x509.js';
 import { readTimeStampToken } from '../../src-server/timestamp/read-token.js';
 import { databaseKinds } from '../helpers/databases.js';
+import { opensslVerifies } from '../helpers/openssl-tsa.js';
 import { resignRequest } from '../helpers/resign.js';
 import { Clerk, startTestService, type TestService } from '../helpers/service.js';
 
 const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-
-/** `openssl ts -verify` of a token over `digestHex`, trusting `caPem`: true when openssl says OK. */
-function opensslVerifies(token: Uint8Array, digestHex: string, caPem: string): boolean {
-  const dir = mkdtempSync(join(tmpdir(), 'ts-verify-'));
-  writeFileSync(join(dir, 'token.der'), token);
-  writeFileSync(join(dir, 'ca.pem'), caPem);
-  try {
-    return execFileSync('openssl', ['ts', '-verify', '-token_in', '-in', 'token.der', '-digest', digestHex, '-CAfile', 'ca.pem'], {
-      cwd: dir,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }).includes('Verification: OK');
-  } catch {
-    return false;
-  }
-}
 
 describe.each(databaseKinds())('time-stamps on every accepted signature (CAdES-T) on %s', (kind) => {
   let service: TestService;

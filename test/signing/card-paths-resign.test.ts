@@ -35,6 +35,7 @@ describe.each(databaseKinds())('補簽 with a card whose certificate must be ref
       databaseUrl: env.DATABASE_URL || undefined,
       tempCaCertPath: env.GONGWEN_TEMP_CA_CERT,
       tempCaKeyPath: env.GONGWEN_TEMP_CA_KEY,
+      sealKeyPath: env.GONGWEN_SEAL_KEY_FILE || undefined,
     });
     for (const c of leaves) {
       if (c.code === null) {
