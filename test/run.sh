@@ -38,16 +38,22 @@ count_vitest() { # count_vitest JSON STATUS: a vitest run's tests into the total
 test/env/with-keyring.sh npx vitest run --reporter=default --reporter=json --outputFile="$work/vitest.json"
 count_vitest "$work/vitest.json" $?
 
-# The service suites once more under Node.js 24 LTS (what production runs; Node 20 is past its end
-# of life). Without a better-sqlite3 built for Node 24 (test/env/node24.sh), PostgreSQL only.
+# The service once more under Node.js 24 LTS (what production runs; Node 20 is past its end of
+# life): the core flows here, every service suite with `npm run test:node24`. Without a
+# better-sqlite3 built for Node 24 (test/env/node24.sh), on PostgreSQL only.
+node24_core=(test/service/workflow.test.ts test/service/resign.test.ts test/service/temp-cert.test.ts
+  test/service/standard-signatures.test.ts test/service/integrating-guide.test.ts)
 if ensure_node24; then
   if [ "$NODE24_SQLITE" = yes ]; then
     node24_env=(NODE_OPTIONS="--import $PWD/test/env/node24-loader.mjs")
-    node24_files=(test/service)
   else
-    echo "Node 24: no better-sqlite3 build for Node 24's ABI could be had (see README, Node.js versions): the service suites run on PostgreSQL only under Node 24"
+    echo "Node 24: no better-sqlite3 build for Node 24's ABI could be had (see README, Node.js versions): the service runs on PostgreSQL only under Node 24"
     node24_env=(GONGWEN_TEST_DATABASES=postgres)
+  fi
+  if [ "${GONGWEN_NODE24_ALL:-}" = 1 ]; then
     mapfile -t node24_files < <(grep -l "databaseKinds()" test/service/*.test.ts)
+  else
+    node24_files=("${node24_core[@]}")
   fi
   env PATH="$NODE24_BIN:$PATH" "${node24_env[@]}" test/env/with-keyring.sh npx vitest run --reporter=dot --reporter=json \
     --outputFile="$work/vitest-node24.json" "${node24_files[@]}"
