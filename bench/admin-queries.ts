@@ -64,7 +64,14 @@ export async function benchAdminQueries(steps = 1_000_000, auditEntries = 100_00
     await app.close();
     const detail = { steps, auditEntries, fillSeconds: Math.round(fillSeconds) };
     return [
-      lowerIsBetter(`statistics page, 1 month × ${UNITS} units, ${steps.toLocaleString('en')} steps (SQLite), p95`, percentile(stats, 95), 'ms', 'limit 500 ms', 500, detail),
+      lowerIsBetter(
+        `statistics page, 1 month × ${UNITS} units, ${steps.toLocaleString('en')} steps (SQLite), p95`,
+        percentile(stats, 95),
+        'ms',
+        'limit 500 ms',
+        500,
+        detail,
+      ),
       lowerIsBetter(`audit page, newest 50 of ${auditEntries.toLocaleString('en')} (SQLite), p95`, percentile(auditNewest, 95), 'ms', 'limit 500 ms', 500),
       lowerIsBetter(`audit page filtered by who, page 2 (SQLite), p95`, percentile(auditByActor, 95), 'ms', 'limit 500 ms', 500),
     ];
@@ -84,10 +91,11 @@ function fill(path: string, steps: number, auditEntries: number, end: number): v
     const unit = db.prepare('insert or ignore into units (id, name) values (?, ?)');
     for (let u = 0; u < UNITS; u++) unit.run(`u${String(u).padStart(2, '0')}`, `單位 ${u}`);
     const user = db.prepare('insert into users (id, account, name, unit_id, title, password_hash, created_at) values (?, ?, ?, ?, ?, ?, ?)');
-    for (let p = 0; p < PEOPLE; p++) user.run(`p${p}`, `person.${String(p).padStart(4, '0')}`, `人員 ${p}`, `u${String(p % UNITS).padStart(2, '0')}`, '科員', 'x', now);
+    for (let p = 0; p < PEOPLE; p++)
+      user.run(`p${p}`, `person.${String(p).padStart(4, '0')}`, `人員 ${p}`, `u${String(p % UNITS).padStart(2, '0')}`, '科員', 'x', now);
   })();
   let seed = 42;
-  const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
   const year = 365 * DAY_MS;
   db.transaction(() => {
     const doc = db.prepare(
@@ -108,7 +116,19 @@ function fill(path: string, steps: number, auditEntries: number, end: number): v
         const resigned = temp && random() < 0.8 ? sent + Math.floor(random() * 14 * DAY_MS) : null;
         const kind = resigned === null ? null : (['self', 'self', 'self', 'on-behalf', 'paper'] as const)[Math.floor(random() * 5)]!;
         const at = new Date(sent).toISOString();
-        step.run(`${id}-${s}`, id, s, `u${String(person % UNITS).padStart(2, '0')}`, `p${person}`, at, at, at, temp, resigned && new Date(Math.min(resigned, end)).toISOString(), kind);
+        step.run(
+          `${id}-${s}`,
+          id,
+          s,
+          `u${String(person % UNITS).padStart(2, '0')}`,
+          `p${person}`,
+          at,
+          at,
+          at,
+          temp,
+          resigned && new Date(Math.min(resigned, end)).toISOString(),
+          kind,
+        );
       }
     }
   })();
@@ -120,7 +140,16 @@ function fill(path: string, steps: number, auditEntries: number, end: number): v
     for (let i = 1; i <= auditEntries; i++) {
       const seq = (last.seq ?? 0) + i;
       const at = new Date(end - year + Math.floor((i / auditEntries) * year)).toISOString();
-      entry.run(seq, at, `person.${String(Math.floor(random() * PEOPLE)).padStart(4, '0')}`, actions[i % actions.length], String(1_140_000_000 + (i % 100_000)), '{}', '0', '0');
+      entry.run(
+        seq,
+        at,
+        `person.${String(Math.floor(random() * PEOPLE)).padStart(4, '0')}`,
+        actions[i % actions.length],
+        String(1_140_000_000 + (i % 100_000)),
+        '{}',
+        '0',
+        '0',
+      );
     }
   })();
   db.close();

@@ -16,7 +16,12 @@ export async function searchAudit(ctx: ServiceContext, query: AuditQuery): Promi
   if (query.to) base = base.where('at', '<', new Date(query.to).toISOString());
   if (query.document) base = base.where('subject', '=', query.document);
   const total = await base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
-  const rows = await base.select(['seq', 'at', 'actor', 'action', 'subject', 'detail']).orderBy('seq', 'desc').limit(query.limit).offset(query.offset).execute();
+  const rows = await base
+    .select(['seq', 'at', 'actor', 'action', 'subject', 'detail'])
+    .orderBy('seq', 'desc')
+    .limit(query.limit)
+    .offset(query.offset)
+    .execute();
   return {
     items: rows.map((r) => ({ ...r, detail: parseDetail(r.detail) })),
     total: Number(total.n),

@@ -86,7 +86,12 @@ export async function consoleSession(ctx: ServiceContext, token: string | undefi
 export async function consoleLogout(ctx: ServiceContext, token: string, actor: Actor): Promise<void> {
   await ctx.storage.write(async (trx) => {
     await trx.updateTable('admin_sessions').set({ ended_at: ctx.now().toISOString() }).where('token_sha256', '=', tokenDigest(token)).execute();
-    await appendAudit(trx, ctx.storage.dialect, ctx.now(), { actor: actor.account, action: 'session.logout', subject: actor.account, detail: { via: 'console' } });
+    await appendAudit(trx, ctx.storage.dialect, ctx.now(), {
+      actor: actor.account,
+      action: 'session.logout',
+      subject: actor.account,
+      detail: { via: 'console' },
+    });
   });
 }
 

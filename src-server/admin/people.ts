@@ -1,13 +1,5 @@
 import { sql } from 'kysely';
-import type {
-  AddPersonRequest,
-  AdminPerson,
-  AdminRole,
-  AdminUnitList,
-  EditPersonRequest,
-  PeoplePage,
-  PeopleQuery,
-} from '../../src-shared/common/api/admin.js';
+import type { AddPersonRequest, AdminPerson, AdminRole, AdminUnitList, EditPersonRequest, PeoplePage, PeopleQuery } from '../../src-shared/common/api/admin.js';
 import { GongwenError } from '../../src-shared/common/errors.js';
 import { taiwanDay } from '../../src-shared/common/roc-date.js';
 import { fromPem } from '../../src-shared/node/pki/x509.js';
@@ -63,12 +55,19 @@ export async function listPeople(ctx: ServiceContext, query: PeopleQuery): Promi
   if (query.text) {
     const like = containing(query.text);
     base = base.where((eb) =>
-      eb.or([eb('p.account', 'like', sql<string>`${like} escape '\\'`), eb('p.name', 'like', sql<string>`${like} escape '\\'`), eb('p.title', 'like', sql<string>`${like} escape '\\'`)]),
+      eb.or([
+        eb('p.account', 'like', sql<string>`${like} escape '\\'`),
+        eb('p.name', 'like', sql<string>`${like} escape '\\'`),
+        eb('p.title', 'like', sql<string>`${like} escape '\\'`),
+      ]),
     );
   }
   const total = await base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
   const rows = await base.select('p.account').orderBy('p.account').limit(query.limit).offset(query.offset).execute();
-  const items = await peopleByAccount(ctx, rows.map((r) => r.account));
+  const items = await peopleByAccount(
+    ctx,
+    rows.map((r) => r.account),
+  );
   return { items, total: Number(total.n), offset: query.offset, limit: query.limit };
 }
 
@@ -118,7 +117,14 @@ export async function peopleByAccount(ctx: ServiceContext, accounts: readonly st
         deputies: Number(deputies.find((d) => d.user_id === u.id)?.n ?? 0),
         cards: cards
           .filter((c) => c.user_id === u.id)
-          .map((c) => ({ sha256: c.sha256, subject: c.subject, serial: c.serial, notAfter: c.not_after, registeredAt: c.registered_at, retiredAt: c.retired_at })),
+          .map((c) => ({
+            sha256: c.sha256,
+            subject: c.subject,
+            serial: c.serial,
+            notAfter: c.not_after,
+            registeredAt: c.registered_at,
+            retiredAt: c.retired_at,
+          })),
       };
       return [u.account, person];
     }),

@@ -27,7 +27,19 @@ export async function pendingResignSteps(ctx: ServiceContext, query: PendingResi
     .innerJoin('documents as d', 'd.id', 's.document_id')
     .innerJoin('users as p', 'p.id', 's.holder_user_id')
     .innerJoin('units as u', 'u.id', 's.unit_id')
-    .select(['s.id', 's.seq', 's.sent_at', 's.unit_id', 'u.name as unitName', 'd.number', 'd.subject', 'p.id as signerId', 'p.account', 'p.name', 'p.separated_at'])
+    .select([
+      's.id',
+      's.seq',
+      's.sent_at',
+      's.unit_id',
+      'u.name as unitName',
+      'd.number',
+      'd.subject',
+      'p.id as signerId',
+      'p.account',
+      'p.name',
+      'p.separated_at',
+    ])
     .orderBy('s.sent_at')
     .orderBy('s.id')
     .limit(query.limit)
@@ -47,7 +59,10 @@ export async function pendingResignSteps(ctx: ServiceContext, query: PendingResi
       sentAt: r.sent_at!,
       ageDays: Math.floor((now.getTime() - Date.parse(r.sent_at!)) / DAY_MS),
       overdue: r.sent_at! <= overdueAt,
-      mayResign: [...(separated ? [] : [{ account: r.account, name: r.name, right: 'signer' as const }]), ...(due ? await onBehalfOf(ctx, r.signerId, now) : [])],
+      mayResign: [
+        ...(separated ? [] : [{ account: r.account, name: r.name, right: 'signer' as const }]),
+        ...(due ? await onBehalfOf(ctx, r.signerId, now) : []),
+      ],
     });
   }
   const byUnit = await db
@@ -76,7 +91,12 @@ export async function pendingResignSteps(ctx: ServiceContext, query: PendingResi
 async function onBehalfOf(ctx: ServiceContext, signerId: string, now: Date): Promise<PendingResignStep['mayResign']> {
   const { db } = ctx.storage;
   const day = taiwanDay(now);
-  const head = await db.selectFrom('users').innerJoin('units', 'units.id', 'users.unit_id').select('units.head_user_id').where('users.id', '=', signerId).executeTakeFirst();
+  const head = await db
+    .selectFrom('users')
+    .innerJoin('units', 'units.id', 'users.unit_id')
+    .select('units.head_user_id')
+    .where('users.id', '=', signerId)
+    .executeTakeFirst();
   const deputies = await db
     .selectFrom('deputies')
     .select('deputy_user_id')

@@ -10,7 +10,7 @@ export const MAX_STATISTICS_MONTHS = 24;
 export function monthsBetween(from: string, to: string): string[] {
   const months: string[] = [];
   let [year, month] = from.split('-').map(Number) as [number, number];
-  for (let at = from; at <= to; ) {
+  for (let at = from; at <= to;) {
     months.push(at);
     if (months.length > MAX_STATISTICS_MONTHS) break;
     month = month === 12 ? 1 : month + 1;
@@ -32,7 +32,12 @@ export async function statistics(ctx: ServiceContext, query: StatisticsQuery): P
   const { db } = ctx.storage;
   const now = ctx.now();
   const overdueBefore = new Date(now.getTime() - ctx.policy.resign.overdueAfterDays * DAY_MS).toISOString();
-  const units = await db.selectFrom('units').select(['id', 'name']).$if(query.unit !== undefined, (q) => q.where('id', '=', query.unit!)).orderBy('id').execute();
+  const units = await db
+    .selectFrom('units')
+    .select(['id', 'name'])
+    .$if(query.unit !== undefined, (q) => q.where('id', '=', query.unit!))
+    .orderBy('id')
+    .execute();
   if (query.unit && units.length === 0) throw new GongwenError('UNIT_UNKNOWN', query.unit);
   const rows: StatisticsRow[] = [];
   for (const month of months) {

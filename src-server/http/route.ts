@@ -98,7 +98,10 @@ async function consoleActor(ctx: ServiceContext, request: FastifyRequest, roles:
     if (!csrfMatches(token!, sent)) throw new GongwenError('CSRF_TOKEN_INVALID');
   }
   if (!session.roles.some((r) => roles.includes(r))) {
-    throw new GongwenError('ADMIN_ROLE_REQUIRED', `this needs ${roles.map((r) => (r === 'it-admin' ? '系統管理者 (it-admin)' : '檔案管理 (records)')).join(' or ')}`);
+    throw new GongwenError(
+      'ADMIN_ROLE_REQUIRED',
+      `this needs ${roles.map((r) => (r === 'it-admin' ? '系統管理者 (it-admin)' : '檔案管理 (records)')).join(' or ')}`,
+    );
   }
   return session.actor;
 }

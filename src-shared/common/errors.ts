@@ -273,8 +273,16 @@ export const errorCatalog = {
     '您沒有這項管理作業的權限：須具備系統管理者或檔案管理角色（依作業而定），請洽系統管理者。',
     'You lack the role this console task needs (系統管理者 IT or 檔案管理 records office, by task); ask an IT administrator.',
   ],
-  CSRF_TOKEN_MISSING: [403, '要求缺少管理介面的安全驗證碼（CSRF），未做任何變更；請重新整理頁面。', 'The request carries no CSRF token; nothing was changed. Reload the page.'],
-  CSRF_TOKEN_INVALID: [403, '管理介面的安全驗證碼（CSRF）不正確，未做任何變更；請重新整理頁面。', 'The CSRF token is wrong; nothing was changed. Reload the page.'],
+  CSRF_TOKEN_MISSING: [
+    403,
+    '要求缺少管理介面的安全驗證碼（CSRF），未做任何變更；請重新整理頁面。',
+    'The request carries no CSRF token; nothing was changed. Reload the page.',
+  ],
+  CSRF_TOKEN_INVALID: [
+    403,
+    '管理介面的安全驗證碼（CSRF）不正確，未做任何變更；請重新整理頁面。',
+    'The CSRF token is wrong; nothing was changed. Reload the page.',
+  ],
   ACCOUNT_TAKEN: [409, '這個帳號已經有人使用。', 'That account is already in use.'],
   ROLE_BY_CONFIGURATION: [
     409,
@@ -282,7 +290,11 @@ export const errorCatalog = {
     'This account is an IT administrator by the service’s configuration (GONGWEN_ADMINISTRATORS); remove it there.',
   ],
   TEMP_CERT_UNKNOWN: [404, '找不到這張臨時憑證。', 'There is no such temporary certificate.'],
-  STATISTICS_RANGE_INVALID: [400, '統計期間不正確：結束月份不可早於開始月份，最長 24 個月。', 'The months are not valid: to must not precede from, and at most 24 months.'],
+  STATISTICS_RANGE_INVALID: [
+    400,
+    '統計期間不正確：結束月份不可早於開始月份，最長 24 個月。',
+    'The months are not valid: to must not precede from, and at most 24 months.',
+  ],
 } as const satisfies Record<string, readonly [number, string, string]>;
 
 /**

@@ -65,7 +65,12 @@ function everyAdminRoute(): { method: 'GET' | 'POST' | 'DELETE'; url: string; bo
     { method: 'GET', url: p(ADMIN_API.units), roles: it },
     { method: 'GET', url: p(ADMIN_API.people), roles: it },
     { method: 'GET', url: p(ADMIN_API.person, { account: 'vendor' }), roles: it },
-    { method: 'POST', url: p(ADMIN_API.people), body: { account: 'new.person', name: '新人', title: '科員', unitId: 'ict', password: 'a-long-enough-pass-42' }, roles: it },
+    {
+      method: 'POST',
+      url: p(ADMIN_API.people),
+      body: { account: 'new.person', name: '新人', title: '科員', unitId: 'ict', password: 'a-long-enough-pass-42' },
+      roles: it,
+    },
     { method: 'POST', url: p(ADMIN_API.personEdit, { account: 'vendor' }), body: { title: '顧問' }, roles: it },
     { method: 'POST', url: p(ADMIN_API.personDeactivation, { account: 'vendor' }), body: {}, roles: it },
     { method: 'POST', url: p(ADMIN_API.personPassword, { account: 'vendor' }), body: { password: 'a-long-enough-pass-42' }, roles: it },
@@ -190,7 +195,13 @@ describe.each(databaseKinds())('admin console on %s', (kind) => {
     expect(added.status).toBe(200);
     expect(added.body).toMatchObject({ account: 'wang.meiling', unit: { id: 'ict', name: '資通建設科' }, roles: ['records'], cards: [], separatedAt: null });
     expect((await add('a-long-enough-pass-42')).body.code).toBe('ACCOUNT_TAKEN');
-    const unknownUnit = await it_.call('POST', ADMIN_API.people, { account: 'x.y', name: 'X', title: '', unitId: 'nowhere', password: 'a-long-enough-pass-42' });
+    const unknownUnit = await it_.call('POST', ADMIN_API.people, {
+      account: 'x.y',
+      name: 'X',
+      title: '',
+      unitId: 'nowhere',
+      password: 'a-long-enough-pass-42',
+    });
     expect(unknownUnit.body.code).toBe('UNIT_UNKNOWN');
 
     const edited = await it_.call<AdminPerson>('POST', adminPath(ADMIN_API.personEdit, { account: 'wang.meiling' }), { title: '科員', unitId: 'planning' });
@@ -258,9 +269,17 @@ describe.each(databaseKinds())('admin console on %s', (kind) => {
   it('lists temp certificates and applications, and revokes one into a fresh CRL', async () => {
     const list = await it_.call<TempCertificatesPage>('GET', `${ADMIN_API.tempCertificates}?state=valid&text=vendor`);
     expect(list.body.items).toHaveLength(1);
-    expect(list.body.items[0]).toMatchObject({ serial: tempSerial, person: { account: 'vendor' }, pcLabel: 'PC-01', reason: '出差未攜帶憑證卡', state: 'valid' });
+    expect(list.body.items[0]).toMatchObject({
+      serial: tempSerial,
+      person: { account: 'vendor' },
+      pcLabel: 'PC-01',
+      reason: '出差未攜帶憑證卡',
+      state: 'valid',
+    });
     const applications = await it_.call('GET', `${ADMIN_API.tempCertApplications}?state=applied`);
-    expect(applications.body.items.map((a: { person: { account: string }; certificates: number }) => [a.person.account, a.certificates])).toEqual([['vendor', 1]]);
+    expect(applications.body.items.map((a: { person: { account: string }; certificates: number }) => [a.person.account, a.certificates])).toEqual([
+      ['vendor', 1],
+    ]);
     const crlsBefore = (await service.ctx.storage.db.selectFrom('temp_ca_crls').select('number').execute()).length;
     const revoked = await it_.call('POST', adminPath(ADMIN_API.tempCertRevocation, { serial: tempSerial }), { reason: '筆電遺失' });
     expect(revoked.body).toEqual({ revoked: 1 });

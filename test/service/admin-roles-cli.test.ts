@@ -10,7 +10,13 @@ const cli = (dataDir: string, ...args: string[]) => {
     return {
       code: 0,
       out: execFileSync('npx', ['tsx', 'src-server/cli.ts', ...args], {
-        env: { ...process.env, GONGWEN_DATA_DIR: dataDir, DATABASE_URL: '', GONGWEN_NEW_PASSWORD: 'a-long-passphrase-for-tests', GONGWEN_ADMINISTRATORS: 'chief.it' },
+        env: {
+          ...process.env,
+          GONGWEN_DATA_DIR: dataDir,
+          DATABASE_URL: '',
+          GONGWEN_NEW_PASSWORD: 'a-long-passphrase-for-tests',
+          GONGWEN_ADMINISTRATORS: 'chief.it',
+        },
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'pipe'],
       }),
@@ -49,7 +55,12 @@ describe('the console-role commands of the CLI', () => {
       const after = await createContext(configFromEnvironment({ GONGWEN_DATA_DIR: dataDir }));
       try {
         expect(await after.storage.db.selectFrom('user_roles').selectAll().execute()).toEqual([]);
-        const audit = await after.storage.db.selectFrom('audit_log').select(['action', 'subject', 'detail']).where('action', 'like', 'role.%').orderBy('seq').execute();
+        const audit = await after.storage.db
+          .selectFrom('audit_log')
+          .select(['action', 'subject', 'detail'])
+          .where('action', 'like', 'role.%')
+          .orderBy('seq')
+          .execute();
         expect(audit).toEqual([
           { action: 'role.grant', subject: 'records.lee', detail: '{"role":"records"}' },
           { action: 'role.revoke', subject: 'records.lee', detail: '{"role":"records"}' },

@@ -256,11 +256,15 @@ export const PendingResignStep = z.object({
   sentAt: z.string(),
   ageDays: z.number().describe('whole days since it was sent'),
   overdue: z.boolean().describe('older than the policy’s overdueAfterDays'),
-  mayResign: z.array(PersonBrief.extend({ right: ResignRight })).describe('who may re-sign it today: the signer (unless separated), the unit head, current deputies'),
+  mayResign: z
+    .array(PersonBrief.extend({ right: ResignRight }))
+    .describe('who may re-sign it today: the signer (unless separated), the unit head, current deputies'),
 });
 export type PendingResignStep = z.infer<typeof PendingResignStep>;
 export const PendingResignPage = pageOf(PendingResignStep).extend({
-  byUnit: z.array(z.object({ unitId: z.string(), unitName: z.string(), pending: z.number(), overdue: z.number() })).describe('over every unit, ignoring paging'),
+  byUnit: z
+    .array(z.object({ unitId: z.string(), unitName: z.string(), pending: z.number(), overdue: z.number() }))
+    .describe('over every unit, ignoring paging'),
   overdueAfterDays: z.number(),
 });
 export type PendingResignPage = z.infer<typeof PendingResignPage>;
@@ -290,7 +294,11 @@ export const AuditQuery = z.strictObject({
   action: z.string().min(1).max(64).optional().describe('an action, e.g. session.login, or a prefix ending in a dot, e.g. admin.'),
   from: z.iso.datetime({ offset: true }).optional().describe('at or after this instant'),
   to: z.iso.datetime({ offset: true }).optional().describe('before this instant'),
-  document: z.string().regex(/^\d{10}$/).optional().describe('a document number'),
+  document: z
+    .string()
+    .regex(/^\d{10}$/)
+    .optional()
+    .describe('a document number'),
   ...paging,
 });
 export type AuditQuery = z.infer<typeof AuditQuery>;
