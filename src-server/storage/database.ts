@@ -18,6 +18,7 @@ import * as organisation from './migrations/20261130-0040-organisation.js';
 import * as resignOnBehalf from './migrations/20261130-0050-resign-on-behalf.js';
 import * as attachmentUploads from './migrations/20261130-0060-attachment-uploads.js';
 import * as cardCrls from './migrations/20261130-0070-card-crls.js';
+import * as adminConsole from './migrations/20261130-0080-admin-console.js';
 import * as sealedServiceKeys from './migrations/20261130-0090-sealed-service-keys.js';
 import * as reliedTempCaCrls from './migrations/20261130-0100-relied-temp-ca-crls.js';
 import { ensurePrivateFile } from './private-files.js';
@@ -119,6 +120,7 @@ function migrationsOf(storage: Storage): Record<string, Migration> {
     '20261130-0050-resign-on-behalf': { up: (db) => resignOnBehalf.up(db, blob) },
     '20261130-0060-attachment-uploads': { up: (db) => attachmentUploads.up(db, blob) },
     '20261130-0070-card-crls': { up: (db) => cardCrls.up(db, blob) },
+    '20261130-0080-admin-console': { up: (db) => adminConsole.up(db) },
     '20261130-0090-sealed-service-keys': { up: (db) => sealedServiceKeys.up(db, blob) },
     '20261130-0100-relied-temp-ca-crls': { up: (db) => reliedTempCaCrls.up(db, blob) },
   };

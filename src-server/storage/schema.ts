@@ -30,6 +30,8 @@ export interface Database {
   signature_crls: SignatureCrlTable;
   relied_temp_ca_crls: ReliedTempCaCrlTable;
   sealed_service_keys: SealedServiceKeyTable;
+  user_roles: UserRoleTable;
+  admin_sessions: AdminSessionTable;
 }
 
 /** The temp CA's or the TSA's key, sealed, shared by every instance on the database (migration 0090). */
@@ -351,6 +353,23 @@ export interface AuditLogTable {
   detail: string;
   prev_hash: string;
   hash: string;
+}
+
+/** A console role held by a person (migration 0080): 'it-admin' (系統管理者) or 'records' (檔案管理). */
+export interface UserRoleTable {
+  user_id: string;
+  role: string;
+  granted_at: string;
+  granted_by: string | null;
+}
+
+/** A session of the admin console (migration 0080): a cookie, apart from the app's bearer sessions. */
+export interface AdminSessionTable {
+  token_sha256: string;
+  user_id: string;
+  created_at: string;
+  expires_at: string;
+  ended_at: string | null;
 }
 
 export type UserRow = Selectable<UserTable>;

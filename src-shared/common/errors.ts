@@ -265,6 +265,36 @@ export const errorCatalog = {
   PAPER_NOT_ACCEPTED: [403, '本機關的規定不接受紙本補簽。', 'The agency’s policy does not accept re-signing on paper.'],
   PAPER_UNIT_HEAD_ONLY: [403, '紙本補簽只能由簽核人的權責主管登錄。', 'Only the signer’s unit head may record a paper re-sign.'],
   PAPER_SCAN_INVALID: [400, '紙本掃描檔須為 PDF、PNG 或 JPEG 檔。', 'The scan must be a PDF, PNG or JPEG file.'],
+
+  // The admin console (issue 18)
+  ADMIN_UNAUTHENTICATED: [401, '尚未登入管理介面或登入已逾時，請重新登入。', 'You are not logged in to the console, or its session has expired.'],
+  ADMIN_ROLE_REQUIRED: [
+    403,
+    '您沒有這項管理作業的權限：須具備系統管理者或檔案管理角色（依作業而定），請洽系統管理者。',
+    'You lack the role this console task needs (系統管理者 IT or 檔案管理 records office, by task); ask an IT administrator.',
+  ],
+  CSRF_TOKEN_MISSING: [
+    403,
+    '要求缺少管理介面的安全驗證碼（CSRF），未做任何變更；請重新整理頁面。',
+    'The request carries no CSRF token; nothing was changed. Reload the page.',
+  ],
+  CSRF_TOKEN_INVALID: [
+    403,
+    '管理介面的安全驗證碼（CSRF）不正確，未做任何變更；請重新整理頁面。',
+    'The CSRF token is wrong; nothing was changed. Reload the page.',
+  ],
+  ACCOUNT_TAKEN: [409, '這個帳號已經有人使用。', 'That account is already in use.'],
+  ROLE_BY_CONFIGURATION: [
+    409,
+    '這個帳號的系統管理者角色來自服務的設定（GONGWEN_ADMINISTRATORS），須在設定中移除。',
+    'This account is an IT administrator by the service’s configuration (GONGWEN_ADMINISTRATORS); remove it there.',
+  ],
+  TEMP_CERT_UNKNOWN: [404, '找不到這張臨時憑證。', 'There is no such temporary certificate.'],
+  STATISTICS_RANGE_INVALID: [
+    400,
+    '統計期間不正確：結束月份不可早於開始月份，最長 24 個月。',
+    'The months are not valid: to must not precede from, and at most 24 months.',
+  ],
 } as const satisfies Record<string, readonly [number, string, string]>;
 
 /**

@@ -30,6 +30,8 @@ const TABLES = [
   'signature_crls',
   'relied_temp_ca_crls',
   'sealed_service_keys',
+  'user_roles',
+  'admin_sessions',
 ] as const;
 /** Left out, each for its reason above. */
 export const NOT_COMPARED = ['password_failures'] as const;
