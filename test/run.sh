@@ -23,6 +23,7 @@ fi
 check "type check (tsc)" npm run -s typecheck
 check "lint (eslint)" npm run -s lint
 check "renderer build (vite)" npm run -s build:renderer
+check "admin console build (vite)" npm run -s build:admin
 
 test/env/with-keyring.sh npx vitest run --reporter=default --reporter=json --outputFile="$work/vitest.json"
 vitest_status=$?
