@@ -15,6 +15,8 @@ import { splitCardChain } from './signatures/card-registration.js';
 import { listCards, retireCard } from './signatures/card-replacement.js';
 import type { CardRecord } from '../src-shared/common/api/cards.js';
 import { separateUser } from './organisation/separation.js';
+import { AdminRole } from '../src-shared/common/api/admin.js';
+import { grantRole, revokeRole } from './admin/roles.js';
 import { setUnitHead } from './organisation/unit-heads.js';
 import { configFromEnvironment, createContext } from './service.js';
 import { startTimeStampQueue } from './timestamp/signature-time-stamps.js';
@@ -41,6 +43,9 @@ const usage = `GongwenDesk document service
                                              re-signs on their behalf, names deputies for them
   separate-user <account> [--on YYYY-MM-DD]  離職: ends their sessions, revokes their temp certs,
                                              refuses their logins; --on a day up to today (Taiwan)
+  grant-role <account> <role>                a console role: it-admin (系統管理者) or records
+                                             (檔案管理); GONGWEN_ADMINISTRATORS are it-admin too
+  revoke-role <account> <role>               take a console role held in the database away
 
 Environment: GONGWEN_DATA_DIR (default ./data), DATABASE_URL (postgres://… instead of SQLite),
 GONGWEN_TEMP_CA_CERT / GONGWEN_TEMP_CA_KEY, GONGWEN_CARD_ROOTS, GONGWEN_ADMINISTRATORS, GONGWEN_CARD_CRLS.`;
@@ -206,6 +211,19 @@ async function main(argv: string[]): Promise<number> {
         console.log(`${account} separated from ${done.separatedAt}: ${done.sessionsEnded} sessions ended, ${done.tempCertsRevoked} temp certificates revoked`);
         console.log(`  ${done.pendingResign} temp-signed steps not yet re-signed are now due on their behalf (代為補簽)`);
         if (done.headOf.length > 0) console.log(`  they were head of ${done.headOf.join(', ')}: set a new head with set-unit-head`);
+        return 0;
+      });
+    }
+    case 'grant-role':
+    case 'revoke-role': {
+      const [account, roleName] = rest;
+      const role = AdminRole.safeParse(roleName);
+      if (!account || !role.success || rest.length > 2) return fail(`${command} <account> <it-admin | records>`);
+      return withContext(config, async (ctx) => {
+        if (!(await findUserByAccount(ctx.storage.db, account))) throw new OperatorError(`There is no account ${account}.`);
+        if (command === 'grant-role') await grantRole(ctx, null, account, role.data);
+        else await revokeRole(ctx, null, account, role.data);
+        console.log(`${account}: ${role.data} ${command === 'grant-role' ? 'granted' : 'revoked'}`);
         return 0;
       });
     }

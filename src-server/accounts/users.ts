@@ -22,6 +22,8 @@ export async function ensureUnit(storage: Storage, id: string, name: string): Pr
 export async function createUser(
   ctx: ServiceContext,
   input: { account: string; name: string; unitId: string; title: string; password: string },
+  /** Who adds the person: an it-admin's account in the console; null at the command line. */
+  by: string | null = null,
 ): Promise<UserRow> {
   const row: UserRow = {
     id: randomUUID(),
@@ -39,7 +41,7 @@ export async function createUser(
     if (!unit) throw new GongwenError('VALIDATION_FAILED', `unit ${input.unitId} does not exist`);
     await trx.insertInto('users').values(row).execute();
     await appendAudit(trx, dialect, ctx.now(), {
-      actor: null,
+      actor: by,
       action: 'user.create',
       subject: input.account,
       detail: { name: input.name, unit: input.unitId },

@@ -1,3 +1,4 @@
+import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ServiceContext } from '../context.js';
 import { capConnectionsPerAddress } from './connection-limits.js';
@@ -16,6 +17,8 @@ import { resignRoutes } from './routes/resign.js';
 import { policyRoutes } from './routes/policy.js';
 import { organisationRoutes } from './routes/organisation.js';
 import { tempCertRoutes } from './routes/temp-cert.js';
+import { adminPeopleRoutes } from './routes/admin-people.js';
+import { adminRecordsRoutes } from './routes/admin-records.js';
 
 /**
  * The largest body any route takes (a new document with its base64 attachments); each route sets
@@ -59,6 +62,8 @@ export async function buildApp(ctx: ServiceContext, options: AppOptions = {}): P
   }) as unknown as FastifyInstance;
   app.server.headersTimeout = TIMEOUTS.headersMs;
   capConnectionsPerAddress(app.server, CONNECTIONS_PER_ADDRESS, proxyMatcher(options.trustedProxies));
+  // The admin console's session is a cookie (issue 18); nothing else reads cookies.
+  await app.register(fastifyCookie);
   registerJsonParser(app);
   registerBytesParser(app);
   app.setErrorHandler(handleError);
@@ -75,6 +80,8 @@ export async function buildApp(ctx: ServiceContext, options: AppOptions = {}): P
     ...policyRoutes(ctx),
     ...cardRoutes(ctx),
     ...organisationRoutes(ctx),
+    ...adminPeopleRoutes(ctx),
+    ...adminRecordsRoutes(ctx),
   ];
   registerRoutes(app, ctx, routes);
   const openapi = openApiDocument(routes, SERVICE_VERSION);

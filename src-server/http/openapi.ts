@@ -11,11 +11,15 @@ const EVERY_ROUTE: readonly ServiceErrorCode[] = ['HEADERS_TOO_LARGE', 'MALFORME
 const WITH_SESSION: readonly ServiceErrorCode[] = ['UNAUTHENTICATED', 'USER_SEPARATED'];
 const WITH_BODY: readonly ServiceErrorCode[] = ['MALFORMED_REQUEST', 'VALIDATION_FAILED', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'REQUEST_TIMEOUT'];
 const WITH_INPUT: readonly ServiceErrorCode[] = ['VALIDATION_FAILED'];
+const WITH_CONSOLE_SESSION: readonly ServiceErrorCode[] = ['ADMIN_UNAUTHENTICATED', 'ADMIN_ROLE_REQUIRED', 'USER_SEPARATED'];
+const CONSOLE_CHANGE: readonly ServiceErrorCode[] = ['CSRF_TOKEN_MISSING', 'CSRF_TOKEN_INVALID'];
 
 /** Every code a route may answer with: its own, and those of its kind (session, body, query). */
 export function errorCodesOf(r: AnyRoute): ServiceErrorCode[] {
   const codes = new Set<ServiceErrorCode>([...EVERY_ROUTE, ...(r.errors ?? [])]);
   if (r.auth) WITH_SESSION.forEach((c) => codes.add(c));
+  if (r.admin) WITH_CONSOLE_SESSION.forEach((c) => codes.add(c));
+  if (r.admin && r.method !== 'GET') CONSOLE_CHANGE.forEach((c) => codes.add(c));
   if (r.body || r.consumes) WITH_BODY.forEach((c) => codes.add(c));
   if (r.query || r.url.includes(':')) WITH_INPUT.forEach((c) => codes.add(c));
   return [...codes].sort();
@@ -59,6 +63,7 @@ export function openApiDocument(routes: readonly AnyRoute[], version: string): R
       summary: r.summary,
       tags: r.tags,
       ...(r.auth ? { security: [{ bearer: [] }] } : {}),
+      ...(r.admin ? { security: [{ consoleCookie: [] }] } : {}),
       parameters: [...params, ...query],
       ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: json(r.body, 'input') } } } } : {}),
       ...(r.consumes
@@ -89,7 +94,11 @@ export function openApiDocument(routes: readonly AnyRoute[], version: string): R
     },
     paths,
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer' },
+        // The admin console's session (issue 18); its changes also carry the x-csrf-token header.
+        consoleCookie: { type: 'apiKey', in: 'cookie', name: 'gongwen_admin' },
+      },
       schemas: {
         ...profileSchemas,
         Error: {

@@ -3,6 +3,8 @@ import type { z } from 'zod';
 import { type ZodType } from 'zod';
 import { GongwenError, type ServiceErrorCode } from '../../src-shared/common/errors.js';
 import { authenticate } from '../accounts/sessions.js';
+import { ADMIN_SESSION_COOKIE, CSRF_HEADER, type AdminRole } from '../../src-shared/common/api/admin.js';
+import { consoleSession, csrfMatches } from '../admin/console-sessions.js';
 import { EMPTY_JSON_BODY } from './json-body.js';
 import type { Actor, ServiceContext } from '../context.js';
 
@@ -17,6 +19,12 @@ export interface RouteSpec<B extends ZodType | undefined, Q extends ZodType | un
   summary: string;
   tags: string[];
   auth: boolean;
+  /**
+   * An admin console route (issue 18): the console's session cookie instead of a bearer token,
+   * one of these roles, and (unless GET) the session's CSRF token in the x-csrf-token header, all
+   * checked before the body is read. `auth` is false for these.
+   */
+  admin?: readonly AdminRole[];
   body?: B;
   query?: Q;
   response?: ZodType;
@@ -75,6 +83,33 @@ export function bearerToken(request: FastifyRequest): string | undefined {
   return header?.startsWith('Bearer ') ? header.slice(7) : undefined;
 }
 
+/** The console session's token, from its cookie (@fastify/cookie parses it). */
+export function consoleToken(request: FastifyRequest): string | undefined {
+  return (request as FastifyRequest & { cookies?: Record<string, string | undefined> }).cookies?.[ADMIN_SESSION_COOKIE];
+}
+
+/** The console's checks, in order: a session, the CSRF token of a change, a role the route names. */
+async function consoleActor(ctx: ServiceContext, request: FastifyRequest, roles: readonly AdminRole[]): Promise<Actor> {
+  const token = consoleToken(request);
+  const session = await consoleSession(ctx, token);
+  if (request.method !== 'GET') {
+    const sent = request.headers[CSRF_HEADER];
+    if (typeof sent !== 'string' || sent.length === 0) throw new GongwenError('CSRF_TOKEN_MISSING');
+    if (!csrfMatches(token!, sent)) throw new GongwenError('CSRF_TOKEN_INVALID');
+  }
+  if (!session.roles.some((r) => roles.includes(r))) {
+    throw new GongwenError('ADMIN_ROLE_REQUIRED', `this needs ${roles.map((r) => (r === 'it-admin' ? '系統管理者 (it-admin)' : '檔案管理 (records)')).join(' or ')}`);
+  }
+  return session.actor;
+}
+
+function onRequestOf(ctx: ServiceContext, spec: AnyRoute) {
+  const roles = spec.admin;
+  if (roles) return { onRequest: async (request: FastifyRequest) => void actors.set(request, await consoleActor(ctx, request, roles)) };
+  if (spec.auth) return { onRequest: async (request: FastifyRequest) => void actors.set(request, await authenticate(ctx, bearerToken(request))) };
+  return {};
+}
+
 export function registerRoutes(app: FastifyInstance, ctx: ServiceContext, routes: readonly AnyRoute[]): void {
   for (const spec of routes) {
     app.route({
@@ -82,10 +117,10 @@ export function registerRoutes(app: FastifyInstance, ctx: ServiceContext, routes
       url: spec.url,
       bodyLimit: spec.bodyLimit ?? DEFAULT_BODY_LIMIT,
       // The session is checked before a byte of the body is read: a stranger's body is never parsed.
-      ...(spec.auth ? { onRequest: async (request: FastifyRequest) => void actors.set(request, await authenticate(ctx, bearerToken(request))) } : {}),
+      ...onRequestOf(ctx, spec),
       handler: async (request, reply) => {
-        const token = bearerToken(request) ?? '';
-        const actor = spec.auth ? actors.get(request)! : NO_ACTOR;
+        const token = (spec.admin ? consoleToken(request) : bearerToken(request)) ?? '';
+        const actor = spec.auth || spec.admin ? actors.get(request)! : NO_ACTOR;
         // Raw bytes reach only the routes that take them; a JSON route never sees a Buffer as its body.
         if (Buffer.isBuffer(request.body) !== (spec.consumes === 'application/octet-stream')) throw new GongwenError('UNSUPPORTED_MEDIA_TYPE');
         const bytes = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);

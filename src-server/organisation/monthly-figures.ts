@@ -37,6 +37,21 @@ export async function monthlyFigures(
     .where('s.sent_at', '<', to)
     .execute();
   const overdueBefore = new Date(now.getTime() - policy.overdueAfterDays * DAY_MS).toISOString();
+  return { unitId, month, asOf: now.toISOString(), ...tempSignedFigures(rows, overdueBefore) };
+}
+
+/** A temp-signed step as the figures count it: when sent, when (and how) re-signed. */
+export interface TempSignedRow {
+  sent_at: string | null;
+  resigned_at: string | null;
+  kind: string | null;
+}
+
+/** The figures of a set of temp-signed steps: re-signed by kind, pending, overdue (sent before `overdueBefore`), days to 補簽. */
+export function tempSignedFigures(
+  rows: readonly TempSignedRow[],
+  overdueBefore: string,
+): Pick<MonthlyFigures, 'tempSigned' | 'resigned' | 'pending' | 'overdue' | 'daysToResign'> {
   const resigned: Record<ResignKind, number> = { self: 0, 'on-behalf': 0, paper: 0 };
   const days: number[] = [];
   let pending = 0;
@@ -52,9 +67,6 @@ export async function monthlyFigures(
   }
   days.sort((a, b) => a - b);
   return {
-    unitId,
-    month,
-    asOf: now.toISOString(),
     tempSigned: rows.length,
     resigned: { self: resigned.self, onBehalf: resigned['on-behalf'], paper: resigned.paper },
     pending,
@@ -84,7 +96,7 @@ export function monthInTaiwan(month: string): [string, string] {
 
 /** Whether steps.resign_kind exists yet (it arrives with migration 0050); asked once per database. */
 const resignKindKnown = new WeakMap<Kysely<Database>, boolean>();
-async function hasResignKind(db: Kysely<Database>): Promise<boolean> {
+export async function hasResignKind(db: Kysely<Database>): Promise<boolean> {
   const known = resignKindKnown.get(db);
   if (known !== undefined) return known;
   const tables = await db.introspection.getTables();

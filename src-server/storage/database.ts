@@ -18,6 +18,7 @@ import * as organisation from './migrations/20261130-0040-organisation.js';
 import * as resignOnBehalf from './migrations/20261130-0050-resign-on-behalf.js';
 import * as attachmentUploads from './migrations/20261130-0060-attachment-uploads.js';
 import * as cardCrls from './migrations/20261130-0070-card-crls.js';
+import * as adminConsole from './migrations/20261130-0080-admin-console.js';
 import { ensurePrivateFile } from './private-files.js';
 import { groupCommit, transactionPerUnit, type WriteRunner } from './group-commit.js';
 import type { Database } from './schema.js';
@@ -117,6 +118,7 @@ function migrationsOf(storage: Storage): Record<string, Migration> {
     '20261130-0050-resign-on-behalf': { up: (db) => resignOnBehalf.up(db, blob) },
     '20261130-0060-attachment-uploads': { up: (db) => attachmentUploads.up(db, blob) },
     '20261130-0070-card-crls': { up: (db) => cardCrls.up(db, blob) },
+    '20261130-0080-admin-console': { up: (db) => adminConsole.up(db) },
   };
 }
 

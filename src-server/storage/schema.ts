@@ -28,6 +28,8 @@ export interface Database {
   paper_resigns: PaperResignTable;
   card_crls: CardCrlTable;
   signature_crls: SignatureCrlTable;
+  user_roles: UserRoleTable;
+  admin_sessions: AdminSessionTable;
 }
 
 /** A one-time challenge for a card statement, by its SHA-256 (migration 0013). */
@@ -328,6 +330,23 @@ export interface AuditLogTable {
   detail: string;
   prev_hash: string;
   hash: string;
+}
+
+/** A console role held by a person (migration 0080): 'it-admin' (系統管理者) or 'records' (檔案管理). */
+export interface UserRoleTable {
+  user_id: string;
+  role: string;
+  granted_at: string;
+  granted_by: string | null;
+}
+
+/** A session of the admin console (migration 0080): a cookie, apart from the app's bearer sessions. */
+export interface AdminSessionTable {
+  token_sha256: string;
+  user_id: string;
+  created_at: string;
+  expires_at: string;
+  ended_at: string | null;
 }
 
 export type UserRow = Selectable<UserTable>;

@@ -28,6 +28,8 @@ const TABLES = [
   'paper_resigns',
   'card_crls',
   'signature_crls',
+  'user_roles',
+  'admin_sessions',
 ] as const;
 /** Left out, each for its reason above. */
 export const NOT_COMPARED = ['password_failures'] as const;
