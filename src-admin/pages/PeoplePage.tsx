@@ -1,4 +1,4 @@
-import { Button, Form, Input, Modal, Popconfirm, Select, Space, Table, Tag, Typography, Upload } from 'antd';
+import { Button, Form, Input, Popconfirm, Select, Space, Table, Tag, Typography, Upload } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
@@ -12,6 +12,7 @@ import {
 } from '../../src-shared/common/api/admin';
 import { formatRocDate } from '../../src-shared/common/roc-date';
 import { AnyAnswer } from '../api';
+import { Dialog } from '../components/Dialog';
 import { FilterBar } from '../components/FilterBar';
 import { OutcomeNotice } from '../components/Outcome';
 import { PageHeading } from '../components/PageHeading';
@@ -278,8 +279,7 @@ function PersonDialog(props: {
   const [form] = Form.useForm<PersonForm>();
   const { person } = props;
   return (
-    <Modal
-      open
+    <Dialog
       title={person ? t('people.editTitle', { name: person.name }) : t('people.addTitle')}
       okText={t('common.save')}
       cancelText={t('common.cancel')}
@@ -323,7 +323,7 @@ function PersonDialog(props: {
           </>
         )}
       </Form>
-    </Modal>
+    </Dialog>
   );
 }
 
@@ -332,8 +332,7 @@ function CardDialog(props: { person: AdminPerson; busy: boolean; onCancel: () =>
   const { t } = useTranslation();
   const [pem, setPem] = useState('');
   return (
-    <Modal
-      open
+    <Dialog
       title={t('people.registerCardTitle', { name: props.person.name })}
       okText={t('people.registerCard')}
       cancelText={t('common.cancel')}
@@ -360,6 +359,6 @@ function CardDialog(props: { person: AdminPerson; busy: boolean; onCancel: () =>
         rows={6}
         style={{ marginTop: 12, fontFamily: 'monospace' }}
       />
-    </Modal>
+    </Dialog>
   );
 }

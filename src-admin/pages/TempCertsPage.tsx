@@ -1,4 +1,4 @@
-import { Button, Form, Input, Modal, Select, Space, Table, Tabs, Tag } from 'antd';
+import { Button, Form, Input, Select, Space, Table, Tabs, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
@@ -12,6 +12,7 @@ import {
   type AdminTempCertificate,
 } from '../../src-shared/common/api/admin';
 import { formatRocDateTime } from '../../src-shared/common/roc-date';
+import { Dialog } from '../components/Dialog';
 import { FilterBar } from '../components/FilterBar';
 import { OutcomeNotice } from '../components/Outcome';
 import { PageHeading } from '../components/PageHeading';
@@ -165,8 +166,7 @@ function RevokeDialog(props: { title: string; busy: boolean; onCancel: () => voi
   const { t } = useTranslation();
   const [form] = Form.useForm<{ reason: string }>();
   return (
-    <Modal
-      open
+    <Dialog
       title={props.title}
       okText={t('tempCerts.revoke')}
       okButtonProps={{ danger: true }}
@@ -180,6 +180,6 @@ function RevokeDialog(props: { title: string; busy: boolean; onCancel: () => voi
           <Input />
         </Form.Item>
       </Form>
-    </Modal>
+    </Dialog>
   );
 }

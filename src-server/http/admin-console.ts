@@ -20,8 +20,9 @@ const NONCE_PLACEHOLDER = 'GONGWEN_CSP_NONCE';
 export function consoleCsp(nonce: string): string {
   return [
     "default-src 'none'",
-    `script-src 'self' 'nonce-${nonce}'`,
-    `style-src 'self' 'nonce-${nonce}'`,
+    // 'report-sample': a violation report carries the first characters of what was blocked.
+    `script-src 'self' 'nonce-${nonce}' 'report-sample'`,
+    `style-src 'self' 'nonce-${nonce}' 'report-sample'`,
     "img-src 'self' data:",
     "font-src 'self' data:",
     "connect-src 'self'",

@@ -94,7 +94,9 @@ async function launchServiceProcess(env: NodeJS.ProcessEnv, dropDatabase: () => 
       log?.(d.toString());
     });
     child.stdout?.on('data', (d: Buffer) => log?.(d.toString()));
-    for (let i = 0; i < 200; i++) {
+    // Up to a minute: a hang guard, not a speed check (tsx compiling the service on a loaded two-core
+    // machine takes more than the ten seconds this once allowed).
+    for (let i = 0; i < 1200; i++) {
       try {
         if ((await fetch(`${url}/api/health`)).ok) return;
       } catch {
