@@ -6,6 +6,7 @@ import { formatRocDateTime } from '../../src-shared/common/roc-date';
 import { ConsoleError } from '../api';
 import { OutcomeNotice } from '../components/Outcome';
 import { PageHeading } from '../components/PageHeading';
+import { SectionHeading } from '../components/SectionHeading';
 import { useConsole } from '../console-context';
 
 const RESIGN = { self: 'evidence.resignSelf', 'on-behalf': 'evidence.resignOnBehalf', paper: 'evidence.resignPaper' } as const;
@@ -76,9 +77,7 @@ export function EvidencePage() {
           <Button type="primary" href={adminPath(ADMIN_API.documentEvidence, { number: document.number })} download style={{ marginBottom: 16 }}>
             {t('evidence.download')}
           </Button>
-          <Typography.Title level={2} style={{ fontSize: 16 }}>
-            {t('evidence.flow')}
-          </Typography.Title>
+          <SectionHeading>{t('evidence.flow')}</SectionHeading>
           <Table<AdminFlowStep>
             rowKey="seq"
             size="small"

@@ -16,6 +16,7 @@ import { Dialog } from '../components/Dialog';
 import { FilterBar } from '../components/FilterBar';
 import { OutcomeNotice } from '../components/Outcome';
 import { PageHeading } from '../components/PageHeading';
+import { SectionHeading } from '../components/SectionHeading';
 import { useConsole } from '../console-context';
 import { useChange } from '../use-change';
 import { useList } from '../use-list';
@@ -56,9 +57,7 @@ export function PeoplePage() {
     <>
       <PageHeading>{t('menu.people')}</PageHeading>
       <OutcomeNotice outcome={change.outcome ?? (list.problem ? { kind: 'problem', text: list.problem } : null)} />
-      <Typography.Title level={2} style={{ fontSize: 16 }}>
-        {t('people.units')}
-      </Typography.Title>
+      <SectionHeading>{t('people.units')}</SectionHeading>
       <Table
         size="small"
         rowKey="id"
@@ -71,9 +70,7 @@ export function PeoplePage() {
           { title: t('people.headcount'), dataIndex: 'people' },
         ]}
       />
-      <Typography.Title level={2} style={{ fontSize: 16 }}>
-        {t('people.people')}
-      </Typography.Title>
+      <SectionHeading>{t('people.people')}</SectionHeading>
       <FilterBar<{ text?: string; unit?: string; status?: string }>
         label={t('people.people')}
         onApply={(v) => list.applyFilter({ text: v.text?.trim(), unit: v.unit, status: v.status ?? 'active' })}

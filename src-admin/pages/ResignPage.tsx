@@ -5,6 +5,7 @@ import { formatRocDateTime } from '../../src-shared/common/roc-date';
 import { FilterBar } from '../components/FilterBar';
 import { OutcomeNotice } from '../components/Outcome';
 import { PageHeading } from '../components/PageHeading';
+import { SectionHeading } from '../components/SectionHeading';
 import { useList } from '../use-list';
 import { useUnits } from '../use-units';
 
@@ -20,9 +21,7 @@ export function ResignPage() {
       <PageHeading>{t('menu.resign')}</PageHeading>
       <OutcomeNotice outcome={list.problem ? { kind: 'problem', text: list.problem } : null} />
       {list.page && <Typography.Paragraph>{t('resign.overdueAfter', { days: list.page.overdueAfterDays })}</Typography.Paragraph>}
-      <Typography.Title level={2} style={{ fontSize: 16 }}>
-        {t('resign.byUnit')}
-      </Typography.Title>
+      <SectionHeading>{t('resign.byUnit')}</SectionHeading>
       <Table
         size="small"
         rowKey="unitId"

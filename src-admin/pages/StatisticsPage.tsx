@@ -7,6 +7,7 @@ import { ConsoleError, withQuery } from '../api';
 import { Chart, type ChartOption } from '../components/Chart';
 import { OutcomeNotice } from '../components/Outcome';
 import { PageHeading } from '../components/PageHeading';
+import { SectionHeading } from '../components/SectionHeading';
 import { useConsole } from '../console-context';
 import { isoMonthOf, lastMonths, rocMonthOf } from '../roc-month';
 import { useUnits } from '../use-units';
@@ -104,15 +105,11 @@ export function StatisticsPage() {
         <>
           {charts.map((c) => (
             <section key={c.key} aria-label={c.title} style={{ marginBottom: 24 }}>
-              <Typography.Title level={2} style={{ fontSize: 16 }}>
-                {c.title}
-              </Typography.Title>
+              <SectionHeading>{c.title}</SectionHeading>
               <Chart option={c.option} label={c.title} testId={`chart-${c.key}`} />
             </section>
           ))}
-          <Typography.Title level={2} style={{ fontSize: 16 }}>
-            {t('statistics.table')}
-          </Typography.Title>
+          <SectionHeading>{t('statistics.table')}</SectionHeading>
           <Table<StatisticsRow>
             size="small"
             rowKey={(r) => `${r.month} ${r.unitId}`}
@@ -140,100 +137,43 @@ export function StatisticsPage() {
 }
 
 type Months = ReturnType<typeof byMonth>;
-const BAR = (name: string, data: number[], stack?: string) => ({ type: 'bar' as const, name, data, ...(stack ? { stack } : {}) });
+type MonthFigure = Exclude<keyof Months[number], 'month'>;
 
 /** The four charts of the issue: steps and temp share, 補簽 by way, pending and overdue, days to 補簽 (per unit and month). */
 function chartOptions(months: Months, rows: StatisticsRow[], t: (key: string) => string): { key: string; title: string; option: ChartOption }[] {
-  const x = { type: 'category', data: months.map((m) => m.month) };
   const common = { tooltip: { trigger: 'axis' }, legend: { top: 0 }, grid: { left: 48, right: 48, top: 40, bottom: 32 } };
-  const rowLabels = rows.map((r) => `${rocMonthOf(r.month)} ${r.unitName}`);
+  /** Bars of monthly figures, one series per figure (stacked when `stack` is given). */
+  const monthBars = (figures: MonthFigure[], stack?: string) => ({
+    ...common,
+    xAxis: { type: 'category', data: months.map((m) => m.month) },
+    yAxis: { type: 'value' },
+    series: figures.map((f) => ({ type: 'bar', name: t(`statistics.${f}`), data: months.map((m) => m[f]), ...(stack ? { stack } : {}) })),
+  });
+  const share = months.map((m) => (m.stepsSigned ? Math.round((m.tempSigned / m.stepsSigned) * 1000) / 10 : 0));
+  const signed = monthBars(['stepsSigned']);
   return [
     {
       key: 'signed',
       title: t('statistics.signedChart'),
       option: {
-        ...common,
-        xAxis: x,
+        ...signed,
         yAxis: [
           { type: 'value', name: t('statistics.stepsSigned') },
           { type: 'value', name: '%', max: 100 },
         ],
-        series: [
-          BAR(
-            t('statistics.stepsSigned'),
-            months.map((m) => m.stepsSigned),
-          ),
-          {
-            type: 'line',
-            name: t('statistics.tempShare'),
-            yAxisIndex: 1,
-            data: months.map((m) => (m.stepsSigned ? Math.round((m.tempSigned / m.stepsSigned) * 1000) / 10 : 0)),
-          },
-        ],
+        series: [...signed.series, { type: 'line', name: t('statistics.tempShare'), yAxisIndex: 1, data: share }],
       },
     },
-    {
-      key: 'resign',
-      title: t('statistics.resignChart'),
-      option: {
-        ...common,
-        xAxis: x,
-        yAxis: { type: 'value' },
-        series: [
-          BAR(
-            t('statistics.self'),
-            months.map((m) => m.self),
-            'resign',
-          ),
-          BAR(
-            t('statistics.onBehalf'),
-            months.map((m) => m.onBehalf),
-            'resign',
-          ),
-          BAR(
-            t('statistics.paper'),
-            months.map((m) => m.paper),
-            'resign',
-          ),
-        ],
-      },
-    },
-    {
-      key: 'pending',
-      title: t('statistics.pendingChart'),
-      option: {
-        ...common,
-        xAxis: x,
-        yAxis: { type: 'value' },
-        series: [
-          BAR(
-            t('statistics.pending'),
-            months.map((m) => m.pending),
-          ),
-          BAR(
-            t('statistics.overdue'),
-            months.map((m) => m.overdue),
-          ),
-        ],
-      },
-    },
+    { key: 'resign', title: t('statistics.resignChart'), option: monthBars(['self', 'onBehalf', 'paper'], 'resign') },
+    { key: 'pending', title: t('statistics.pendingChart'), option: monthBars(['pending', 'overdue']) },
     {
       key: 'days',
       title: t('statistics.daysChart'),
       option: {
         ...common,
-        xAxis: { type: 'category', data: rowLabels },
+        xAxis: { type: 'category', data: rows.map((r) => `${rocMonthOf(r.month)} ${r.unitName}`) },
         yAxis: { type: 'value' },
-        series: [
-          BAR(
-            t('statistics.median'),
-            rows.map((r) => r.daysToResign.median ?? 0),
-          ),
-          BAR(
-            t('statistics.p90'),
-            rows.map((r) => r.daysToResign.p90 ?? 0),
-          ),
-        ],
+        series: (['median', 'p90'] as const).map((f) => ({ type: 'bar', name: t(`statistics.${f}`), data: rows.map((r) => r.daysToResign[f] ?? 0) })),
       },
     },
   ];
