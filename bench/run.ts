@@ -4,6 +4,7 @@ import { cpus, freemem, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { testPki } from '../test/helpers/demo-pki.js';
+import { benchAdminQueries } from './admin-queries.js';
 import { benchClientSend } from './client-send.js';
 import { benchHealthUnderLoad } from './health-under-load.js';
 import { benchInbox } from './inbox.js';
@@ -47,6 +48,7 @@ if (process.env.GONGWEN_TEST_POSTGRES_URL)
 else console.log('PostgreSQL not started: run the benchmarks with npm run bench, which starts one');
 await step('inbox in Chromium', () => benchInbox(10_000));
 await step('health under the largest bodies', () => benchHealthUnderLoad());
+await step('admin console queries', () => benchAdminQueries());
 
 const fmt = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(2));
 const table = [

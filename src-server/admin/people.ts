@@ -212,7 +212,7 @@ export async function retireCardBySha256(ctx: ServiceContext, by: string, sha256
         .where('card_certificates.sha256', '=', sha256)
         .executeTakeFirst()
     : undefined;
-  if (!owner) throw new GongwenError('CARD_UNKNOWN');
+  if (!owner) throw new GongwenError('CARD_UNKNOWN', `no card ${sha256.slice(0, 16)}… is registered`);
   await retireCard(ctx, owner.id, owner.account, sha256, by);
   return personOf(ctx, owner.account);
 }

@@ -4,7 +4,8 @@ import type { Kysely } from 'kysely';
  * Frozen. The admin console (issue 18): console roles held in the database (`it-admin`: 系統管理者,
  * `records`: 檔案管理), the console's own sessions (a cookie, apart from the app's bearer
  * sessions; only the token's SHA-256 is kept), and the indexes its lists filter and page by: the
- * audit log by actor, action and time, and steps by the time they were sent (statistics).
+ * audit log by actor, action, subject and time, and steps by the time they were sent (statistics,
+ * pending 補簽).
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -30,4 +31,6 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('audit_log_at').on('audit_log').column('at').execute();
   await db.schema.createIndex('audit_log_subject').on('audit_log').columns(['subject', 'seq']).execute();
   await db.schema.createIndex('steps_sent').on('steps').columns(['sent_at', 'unit_id', 'temp_cert_used']).execute();
+  // The temp-signed steps of a month, and the pending ones, read from the index alone.
+  await db.schema.createIndex('steps_temp_sent').on('steps').columns(['temp_cert_used', 'sent_at', 'unit_id', 'resigned_at', 'resign_kind']).execute();
 }

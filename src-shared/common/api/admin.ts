@@ -48,7 +48,7 @@ export const ADMIN_API = {
 
 /** A path of ADMIN_API with its `:name` parts filled in (URI-encoded). */
 export function adminPath(template: string, params: Record<string, string> = {}): string {
-  return template.replace(/:([a-zA-Z]+)/g, (_, name: string) => encodeURIComponent(params[name] ?? ''));
+  return template.replace(/:([a-zA-Z][a-zA-Z0-9]*)/g, (_, name: string) => encodeURIComponent(params[name] ?? ''));
 }
 
 /** The paging part of every list's query: query strings carry numbers as text. */
