@@ -17,6 +17,10 @@ const layers = {
   },
   main: { group: ['**/src-main/**'], why: 'src-main is the desktop main process (card, keychain, outbox): only it and its shell import it' },
   renderer: { group: ['**/src-renderer/**'], why: 'src-renderer is the sandboxed page, bundled by Vite: nothing imports it' },
+  admin: {
+    group: ['**/src-admin/**'],
+    why: 'src-admin is the admin console, a web page bundled by Vite and served by the service from out/admin: nothing imports it',
+  },
   native: { group: ['**/native/**'], why: 'native/ is the PKCS#11 module table the desktop main process loads: only src-main imports it' },
   // An allow-list: the page may take from src-shared/common only; everything else in src-shared runs on Node.
   nodeShared: {
@@ -75,14 +79,16 @@ export default tseslint.config(
     // Rules that need the types: a promise nobody awaits loses its error (a signed step's fate
     // among them), and a switch over a union must say what it does with every member.
     files: ['**/*.ts', '**/*.tsx'],
-    languageOptions: { parserOptions: { project: ['./tsconfig.json', './src-renderer/tsconfig.json'], tsconfigRootDir: import.meta.dirname } },
+    languageOptions: {
+      parserOptions: { project: ['./tsconfig.json', './src-renderer/tsconfig.json', './src-admin/tsconfig.json'], tsconfigRootDir: import.meta.dirname },
+    },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
     },
   },
   {
-    files: ['src-renderer/**/*.ts', 'src-renderer/**/*.tsx', 'test/renderer/**/*.tsx'],
+    files: ['src-renderer/**/*.ts', 'src-renderer/**/*.tsx', 'test/renderer/**/*.tsx', 'src-admin/**/*.ts', 'src-admin/**/*.tsx'],
     plugins: { 'react-hooks': reactHooks },
     rules: reactHooks.configs.recommended.rules,
   },
@@ -93,7 +99,7 @@ export default tseslint.config(
   },
   {
     files: ['src-shared/**'],
-    rules: restrict('src-shared', ['server', 'main', 'renderer', 'native', 'tools'], {
+    rules: restrict('src-shared', ['server', 'main', 'renderer', 'admin', 'native', 'tools'], {
       names: ['electron', 'fastify', 'kysely'],
       why: 'src-shared is the contract both sides use, so it carries no runtime of either.',
     }),
@@ -101,14 +107,17 @@ export default tseslint.config(
   {
     // The browser-safe half of the contract: the renderer bundles it, so it takes nothing of Node.
     files: ['src-shared/common/**'],
-    rules: restrict('src-shared/common', ['server', 'main', 'renderer', 'native', 'tools', 'nodeShared', 'siblingNode', 'nodeBuiltins'], {
+    rules: restrict('src-shared/common', ['server', 'main', 'renderer', 'admin', 'native', 'tools', 'nodeShared', 'siblingNode', 'nodeBuiltins'], {
       names: ['electron', 'fastify', 'kysely'],
       why: 'src-shared is the contract both sides use, so it carries no runtime of either.',
     }),
   },
   {
     files: ['src-server/**'],
-    rules: restrict('src-server', ['main', 'renderer', 'native', 'tools'], { names: ['electron'], why: 'the document service is a plain Node server.' }),
+    rules: restrict('src-server', ['main', 'renderer', 'admin', 'native', 'tools'], {
+      names: ['electron'],
+      why: 'the document service is a plain Node server.',
+    }),
   },
   {
     // One way to write (docs/architecture.md, Storage): every write unit through storage.write,
@@ -136,18 +145,18 @@ export default tseslint.config(
   {
     files: ['src-main/**'],
     ignores: ['src-main/shell/**'],
-    rules: restrict('src-main', ['server', 'renderer', 'tools'], {
+    rules: restrict('src-main', ['server', 'renderer', 'admin', 'tools'], {
       names: ['electron'],
       why: 'only the Electron shell (src-main/shell) imports electron; the rest of src-main runs under plain Node.',
     }),
   },
   {
     files: ['src-main/shell/**'],
-    rules: restrict('src-main/shell', ['server', 'renderer', 'tools']),
+    rules: restrict('src-main/shell', ['server', 'renderer', 'admin', 'tools']),
   },
   {
     files: ['native/**'],
-    rules: restrict('native', ['server', 'main', 'renderer', 'tools'], {
+    rules: restrict('native', ['server', 'main', 'renderer', 'admin', 'tools'], {
       names: ['electron'],
       why: 'the PKCS#11 module table is plain data for the main process.',
     }),
@@ -155,9 +164,19 @@ export default tseslint.config(
   {
     files: ['src-renderer/**'],
     languageOptions: { globals: { ...globals.browser } },
-    rules: restrict('src-renderer', ['server', 'main', 'native', 'tools', 'nodeShared', 'nodeBuiltins'], {
+    rules: restrict('src-renderer', ['server', 'main', 'admin', 'native', 'tools', 'nodeShared', 'nodeBuiltins'], {
       names: ['electron', 'fs', 'path', 'crypto', 'child_process'],
       why: 'the renderer is a sandboxed web page: it reaches the desktop through window.gongwen only.',
+    }),
+  },
+  {
+    // The admin console is a web page like the renderer, served by the service: it takes the
+    // browser-safe contract (src-shared/common) and its libraries, and reaches the service over HTTP.
+    files: ['src-admin/**'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: restrict('src-admin', ['server', 'main', 'renderer', 'native', 'tools', 'nodeShared', 'nodeBuiltins'], {
+      names: ['electron', 'fs', 'path', 'crypto', 'child_process'],
+      why: 'the admin console is a web page: it reaches the service over HTTP (/admin/api) only.',
     }),
   },
 );

@@ -24,6 +24,7 @@ fi
 check "type check (tsc)" npm run -s typecheck
 check "lint (eslint)" npm run -s lint
 check "renderer build (vite)" npm run -s build:renderer
+check "admin console build (vite)" npm run -s build:admin
 
 count_vitest() { # count_vitest JSON STATUS: a vitest run's tests into the totals
   if [ -f "$1" ]; then

@@ -6,6 +6,7 @@ import { proxyMatcher, type TlsFiles } from './tls.js';
 import { registerBytesParser, registerJsonParser } from './json-body.js';
 import { handleClientError, handleError, handleFrameworkError, handleNotFound } from './errors.js';
 import { openApiDocument } from './openapi.js';
+import { registerAdminConsole } from './admin-console.js';
 import { registerMetrics } from './metrics.js';
 import { registerRoutes, type AnyRoute } from './route.js';
 import { accountRoutes } from './routes/accounts.js';
@@ -41,6 +42,8 @@ export interface AppOptions {
   tls?: TlsFiles;
   /** Reverse proxies whose X-Forwarded-For is believed (GONGWEN_TRUST_PROXY). */
   trustedProxies?: string[];
+  /** The admin console's build (out/admin by default; tests point elsewhere). */
+  adminDir?: string;
 }
 
 export async function buildApp(ctx: ServiceContext, options: AppOptions = {}): Promise<FastifyInstance> {
@@ -73,6 +76,7 @@ export async function buildApp(ctx: ServiceContext, options: AppOptions = {}): P
   registerRoutes(app, ctx, routes);
   const openapi = openApiDocument(routes, SERVICE_VERSION);
   app.get('/api/openapi.json', async () => openapi);
+  await registerAdminConsole(app, options.adminDir);
   app.get('/api/health', async () => ({ ok: true, version: SERVICE_VERSION, database: ctx.storage.dialect }));
   app.addHook('onClose', async () => ctx.storage.close());
   await app.ready();

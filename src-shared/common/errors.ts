@@ -18,6 +18,12 @@ export const errorCatalog = {
   NOT_FOUND: [404, '找不到要求的項目。', 'The requested item does not exist.'],
   RATE_LIMITED: [429, '密碼錯誤次數過多，請稍候幾分鐘再試。', 'Too many wrong passwords: wait a few minutes and try again.'],
   INTERNAL: [500, '系統發生未預期的錯誤，請稍後再試或聯絡系統管理員。', 'An unexpected error occurred; try again later or call the administrator.'],
+  // The service answers /admin from the console's build (out/admin); a service started without it says so.
+  CONSOLE_NOT_BUILT: [
+    503,
+    '管理主控台尚未建置：請在服務的程式目錄執行 npm run build:admin 後重新整理。',
+    'The admin console is not built: run npm run build:admin in the service’s folder, then reload.',
+  ],
 
   // Accounts and sessions
   LOGIN_FAILED: [401, '帳號或密碼錯誤。', 'The account or password is wrong.'],

@@ -70,6 +70,29 @@ describe('lint keeps each layer to what its runtime allows', () => {
     expect(await layerErrors(page, "import { x } from '../../src-shared/common/roc-date.js';")).toEqual([]);
   });
 
+  it('the admin console takes src-shared/common only, and nothing imports it', async () => {
+    const page = 'src-admin/pages/NewPage.tsx';
+    expect(await layerErrors(page, "import { x } from '../../src-shared/common/roc-date.js';")).toEqual([]);
+    expect(await layerErrors(page, "import { x } from '../../src-shared/node/cms/parse.js';")).toEqual([
+      expect.stringMatching(/src-admin may not import this: only src-shared\/common is browser-safe/),
+    ]);
+    expect(await layerErrors(page, "import { x } from '../../src-server/service.js';")).toEqual([
+      expect.stringMatching(/src-admin may not import this: src-server is the document service/),
+    ]);
+    expect(await layerErrors(page, "import { x } from '../../src-renderer/theme.js';")).toEqual([
+      expect.stringMatching(/src-admin may not import this: src-renderer is the sandboxed page/),
+    ]);
+    expect(await layerErrors(page, "import { x } from 'node:fs';")).toEqual([
+      expect.stringMatching(/src-admin may not import this: Node built-ins do not exist in a sandboxed page/),
+    ]);
+    for (const path of ['src-server/http/new-module.ts', 'src-renderer/screens/New.tsx', 'src-shared/common/new-module.ts', 'src-main/app/new-module.ts']) {
+      const depth = '../'.repeat(path.split('/').length - 1);
+      expect(await layerErrors(path, `import { x } from '${depth}src-admin/api.js';`), path).toEqual([
+        expect.stringMatching(/may not import this: src-admin is the admin console/),
+      ]);
+    }
+  });
+
   it('the browser-safe half of src-shared takes nothing of Node', async () => {
     expect(await layerErrors('src-shared/common/new-module.ts', "import { x } from '../node/cms/parse.js';")).toEqual([
       expect.stringMatching(/src-shared\/common may not import this: src-shared\/node runs on node:crypto/),
