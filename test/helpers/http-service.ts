@@ -34,12 +34,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** `extraCardRootsPem`: further trusted card roots beside the test PKI's (the bad-chain root of `bad-chains.ts`). */
+/**
+ * `extraCardRootsPem`: further trusted card roots beside the test PKI's (the bad-chain root of `bad-chains.ts`).
+ * `built`: the bundle `npm run build:server` wrote, started with plain `node` (no tsx) as in production.
+ */
 export async function startServiceProcess(
   kind: DatabaseKind = 'sqlite',
-  options: { log?: (chunk: string) => void; sharing?: ServiceProcess; postgresUrl?: string; extraCardRootsPem?: string } = {},
+  options: { log?: (chunk: string) => void; sharing?: ServiceProcess; postgresUrl?: string; extraCardRootsPem?: string; built?: string } = {},
 ): Promise<ServiceProcess> {
-  if (options.sharing) return launchServiceProcess(options.sharing.env, async () => {}, options.log);
+  const entry = options.built ? [options.built] : ['--import', 'tsx', 'src-server/cli.ts'];
+  if (options.sharing) return launchServiceProcess(options.sharing.env, async () => {}, options.log, entry);
   const pki = await testPki();
   const dataDir = await mkdtemp(join(tmpdir(), 'gongwen-svcproc-'));
   await mkdir(join(dataDir, 'trust'), { recursive: true });
@@ -60,7 +64,7 @@ export async function startServiceProcess(
   });
   await seedPeople(ctx);
   await ctx.storage.close();
-  return launchServiceProcess(env, () => database.drop(), options.log);
+  return launchServiceProcess(env, () => database.drop(), options.log, entry);
 }
 
 /** BENCH_PROFILE=1: Node's flags for a CPU profile of a benchmark's process, sampled every 100 µs, in `dir`. */
@@ -78,13 +82,18 @@ function benchNodeFlags(): string[] {
 }
 
 /** One more service process over the same data folder and database (several instances on one PostgreSQL). */
-async function launchServiceProcess(env: NodeJS.ProcessEnv, dropDatabase: () => Promise<void>, log?: (chunk: string) => void): Promise<ServiceProcess> {
+async function launchServiceProcess(
+  env: NodeJS.ProcessEnv,
+  dropDatabase: () => Promise<void>,
+  log: ((chunk: string) => void) | undefined,
+  entry: string[],
+): Promise<ServiceProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let child: ChildProcess | null = null;
   const launch = async () => {
     const stdout = process.env.BENCH_SERVICE_STDOUT ? openSync(process.env.BENCH_SERVICE_STDOUT, 'w') : log ? 'pipe' : 'ignore';
-    child = spawn(process.execPath, [...benchNodeFlags(), '--import', 'tsx', 'src-server/cli.ts', 'serve', '--port', String(port)], {
+    child = spawn(process.execPath, [...benchNodeFlags(), ...entry, 'serve', '--port', String(port)], {
       env,
       stdio: ['ignore', stdout, 'pipe'],
     });
