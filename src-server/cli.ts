@@ -3,6 +3,8 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fromPem } from '../src-shared/node/pki/x509.js';
 import { requirePasswordPolicy } from './accounts/password-policy.js';
+import { resetPassword } from './accounts/password-reset.js';
+import { listPeople, type PersonRecord } from './accounts/people.js';
 import { createUser, ensureUnit, findUserByAccount, registerCardCertificate } from './accounts/users.js';
 import { verifyAuditChain } from './audit/audit-log.js';
 import { buildEvidence, findDocumentId, writeEvidence } from './evidence/evidence.js';
@@ -30,19 +32,25 @@ const usage = `GongwenDesk document service
   export-evidence <document number> <folder> signed payloads, CMS and trust anchors, for openssl
   add-unit <id> <name>
   add-user <account> <name> <unit id> <title>   (password from GONGWEN_NEW_PASSWORD)
+  list-users [--unit <id>] [--state active|separated]
+                                             every person: account, name, unit, title, state
+                                             (active / separated), cards, last login
+  reset-password <account>                   a new login password (from GONGWEN_NEW_PASSWORD,
+                                             held to the password policy); ends their sessions
   refresh-crls                               fetch the card CRLs (GONGWEN_CARD_CRLS) now
   register-card <account> <certificate.pem>  bind a card certificate (PEM: the card's and its
                                              intermediates) to a user, after validating it
                                              (an administrator: no same-person check; a
                                              replacement or a first card alike)
   list-cards <account>                       the cards registered to a user, with their state
-  retire-card <account> <SHA-256>            retire a card (lost, replaced): it signs and logs
-                                             in no more; what it signed still verifies
+  retire-card <account> <SHA-256>            retire (unregister) a card, lost or replaced: it
+                                             signs and logs in no more; what it signed still verifies
   set-unit-head <unit id> <account>          the unit's head (權責主管): approves its people's
                                              temp-cert applications (when the policy asks),
                                              re-signs on their behalf, names deputies for them
-  separate-user <account> [--on YYYY-MM-DD]  離職: ends their sessions, revokes their temp certs,
-                                             refuses their logins; --on a day up to today (Taiwan)
+  separate-user <account> [--on YYYY-MM-DD]  離職 (disable the account): ends their sessions,
+                                             revokes their temp certs, refuses their logins;
+                                             --on a day up to today (Taiwan)
   grant-role <account> <role>                a console role: it-admin (系統管理者) or records
                                              (檔案管理); GONGWEN_ADMINISTRATORS are it-admin too
   revoke-role <account> <role>               take a console role held in the database away
@@ -151,6 +159,28 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       });
     }
+    case 'list-users': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { unit: { type: 'string' }, state: { type: 'string' } } });
+      const state = values.state;
+      if (positionals.length > 0 || (state !== undefined && state !== 'active' && state !== 'separated'))
+        return fail('list-users [--unit <unit id>] [--state active|separated]');
+      return withContext(config, async (ctx) => {
+        const people = await listPeople(ctx, { unitId: values.unit, state });
+        if (people.length === 0) console.log('no one matches');
+        for (const p of people) printPerson(p);
+        return 0;
+      });
+    }
+    case 'reset-password': {
+      const [account, ...extra] = rest;
+      const password = process.env.GONGWEN_NEW_PASSWORD;
+      if (!account || extra.length > 0 || !password) return fail('reset-password <account>, with GONGWEN_NEW_PASSWORD set');
+      return withContext(config, async (ctx) => {
+        const done = await resetPassword(ctx, { by: null, account, password });
+        console.log(`${account} has a new password: ${done.sessionsEnded} sessions ended; they log in with the new one`);
+        return 0;
+      });
+    }
     case 'register-card': {
       const [account, pemPath] = rest;
       if (!account || !pemPath) return fail('register-card <account> <certificate.pem>');
@@ -249,6 +279,12 @@ function printCard(c: CardRecord): void {
   console.log(`${c.state.padEnd(8)} ${c.holder}${c.serialNumber ? ` (${c.serialNumber})` : ''}, issued by ${c.issuer}`);
   console.log(`         valid ${c.notBefore} to ${c.notAfter}; registered ${c.registeredAt}${c.retiredAt ? `; retired ${c.retiredAt}` : ''}`);
   console.log(`         SHA-256 ${c.sha256}`);
+}
+
+function printPerson(p: PersonRecord): void {
+  const state = p.state === 'separated' ? `separated ${p.separatedAt}` : 'active';
+  const cards = `${p.cards} card${p.cards === 1 ? '' : 's'}${p.retiredCards > 0 ? ` (+${p.retiredCards} retired)` : ''}`;
+  console.log([p.account, p.name, `${p.unitId} ${p.unit}`, p.title, state, cards, `last login ${p.lastLoginAt ?? 'never'}`].join('\t'));
 }
 
 function fail(message: string): number {

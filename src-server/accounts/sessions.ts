@@ -5,7 +5,8 @@ import { appendAudit } from '../audit/audit-log.js';
 import type { Actor, ServiceContext } from '../context.js';
 import { verifyPassword } from './password-hash.js';
 import { tempCertChangesSince } from '../temp-ca/changes.js';
-import type { UserRow } from '../storage/schema.js';
+import type { Transaction } from 'kysely';
+import type { Database, UserRow } from '../storage/schema.js';
 import { remindersFor } from '../organisation/reminders.js';
 import { findUserByAccount, userSummary } from './users.js';
 
@@ -106,8 +107,14 @@ export async function authenticate(ctx: ServiceContext, token: string | undefine
   return { id: row.id, account: row.account, name: row.name, unitId: row.unit_id, loginMethod: row.login_method === 'card' ? 'card' : 'password' };
 }
 
+/** Ends every open session of a user, within the caller's transaction; how many were open. */
+export async function endSessionsOf(trx: Transaction<Database>, userId: string, at: string): Promise<number> {
+  const ended = await trx.updateTable('sessions').set({ ended_at: at }).where('user_id', '=', userId).where('ended_at', 'is', null).executeTakeFirst();
+  return Number(ended.numUpdatedRows);
+}
+
 /** Separated from `separatedAt` on (離職): no login, no request, no send. */
-function isSeparated(separatedAt: string | null, now: Date): boolean {
+export function isSeparated(separatedAt: string | null, now: Date): boolean {
   return separatedAt !== null && separatedAt <= now.toISOString();
 }
 

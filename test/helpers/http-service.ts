@@ -43,6 +43,7 @@ export async function freePort(): Promise<number> {
  * `sealedKeys` (PostgreSQL): no GONGWEN_TEMP_CA_* files; the temp CA and TSA are the ones sealed
  * in the database under GONGWEN_SEAL_KEY_FILE. `ownDataFolder` (with `sharing`): another instance
  * on the same database and seal key, with a data folder of its own (another server).
+ * `built`: the bundle `npm run build:server` wrote, started with plain `node` (no tsx) as in production.
  */
 export async function startServiceProcess(
   kind: DatabaseKind = 'sqlite',
@@ -55,12 +56,14 @@ export async function startServiceProcess(
     env?: Record<string, string>;
     tls?: ServiceTlsFiles;
     sealedKeys?: boolean;
+    built?: string;
     ownDataFolder?: boolean;
   } = {},
 ): Promise<ServiceProcess> {
+  const entry = options.built ? [options.built] : TSX_ENTRY;
   if (options.sharing) {
     const env = options.ownDataFolder ? { ...options.sharing.env, GONGWEN_DATA_DIR: await newDataFolder(options.extraCardRootsPem) } : options.sharing.env;
-    return launchServiceProcess(env, async () => {}, options.log);
+    return launchServiceProcess(env, async () => {}, options.log, undefined, entry);
   }
   const pki = await testPki();
   const dataDir = await newDataFolder(options.extraCardRootsPem);
@@ -79,7 +82,7 @@ export async function startServiceProcess(
   const ctx = await createContext(configFromEnvironment(env));
   await seedPeople(ctx);
   await ctx.storage.close();
-  return launchServiceProcess(env, () => database.drop(), options.log, options.tls?.caPem);
+  return launchServiceProcess(env, () => database.drop(), options.log, options.tls?.caPem, entry);
 }
 
 /** The service answers its health check (over HTTPS, trusting the test's agency CA). */
@@ -101,6 +104,9 @@ async function newDataFolder(extraCardRootsPem = ''): Promise<string> {
   return dataDir;
 }
 
+/** The service from its TypeScript source, as in development and the tests. */
+const TSX_ENTRY = ['--import', 'tsx', 'src-server/cli.ts'];
+
 /** BENCH_PROFILE=1: Node's flags for a CPU profile of a benchmark's process, sampled every 100 µs, in `dir`. */
 export function benchProfileFlags(dir: string): string[] {
   return process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=100'] : [];
@@ -121,13 +127,14 @@ export async function launchServiceProcess(
   dropDatabase: () => Promise<void>,
   log?: (chunk: string) => void,
   tlsCaPem?: string,
+  entry: string[] = TSX_ENTRY,
 ): Promise<ServiceProcess> {
   const port = await freePort();
   const url = `${tlsCaPem ? 'https' : 'http'}://127.0.0.1:${port}`;
   let child: ChildProcess | null = null;
   const launch = async () => {
     const stdout = process.env.BENCH_SERVICE_STDOUT ? openSync(process.env.BENCH_SERVICE_STDOUT, 'w') : log ? 'pipe' : 'ignore';
-    child = spawn(process.execPath, [...benchNodeFlags(), '--import', 'tsx', 'src-server/cli.ts', 'serve', '--port', String(port)], {
+    child = spawn(process.execPath, [...benchNodeFlags(), ...entry, 'serve', '--port', String(port)], {
       env,
       stdio: ['ignore', stdout, 'pipe'],
     });

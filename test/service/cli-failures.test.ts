@@ -59,6 +59,35 @@ describe('CLI failures are a sentence and an exit code', () => {
   );
 
   it(
+    'list-users, reset-password and separate-user: the people at the command line, failures as sentences',
+    () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'gongwen-cli-'));
+      expect(cli(dataDir, ['add-unit', 'U1', '資訊室']).status).toBe(0);
+      expect(cli(dataDir, ['add-user', 'wu.ming', '吳明', 'U1', '科員'], { GONGWEN_NEW_PASSWORD: GOOD_PASSWORD }).status).toBe(0);
+      expect(cli(dataDir, ['add-user', 'lee.hua', '李華', 'U1', '科長'], { GONGWEN_NEW_PASSWORD: GOOD_PASSWORD }).status).toBe(0);
+      const listed = cli(dataDir, ['list-users']);
+      expect(listed.status).toBe(0);
+      expect(listed.stdout).toContain('wu.ming\t吳明\tU1 資訊室\t科員\tactive\t0 cards\tlast login never');
+
+      const reset = cli(dataDir, ['reset-password', 'wu.ming'], { GONGWEN_NEW_PASSWORD: 'a quiet harbour at dawn' });
+      expect(reset.stderr).toBe('');
+      expect(reset).toMatchObject({ status: 0, stdout: expect.stringContaining('wu.ming has a new password: 0 sessions ended') });
+      expectSentence(cli(dataDir, ['reset-password', 'wu.ming'], { GONGWEN_NEW_PASSWORD: 'abc' }), 1, /PASSWORD_POLICY: .*\(at least 12 characters/);
+      expectSentence(cli(dataDir, ['reset-password', 'nobody'], { GONGWEN_NEW_PASSWORD: GOOD_PASSWORD }), 1, /USER_UNKNOWN: There is no user/);
+      expectSentence(cli(dataDir, ['reset-password', 'wu.ming'], { GONGWEN_NEW_PASSWORD: '' }), 2, /usage: reset-password <account>/);
+      expectSentence(cli(dataDir, ['list-users', '--state', 'gone']), 2, /usage: list-users/);
+
+      expect(cli(dataDir, ['separate-user', 'lee.hua']).status).toBe(0);
+      expect(cli(dataDir, ['list-users', '--state', 'separated']).stdout).toMatch(/^lee\.hua\t李華\tU1 資訊室\t科長\tseparated \d{4}-/m);
+      expect(cli(dataDir, ['list-users', '--state', 'active']).stdout).not.toContain('lee.hua');
+      expectSentence(cli(dataDir, ['separate-user', 'nobody']), 1, /USER_UNKNOWN/);
+      expectSentence(cli(dataDir, ['retire-card', 'nobody', '0'.repeat(64)]), 1, /There is no account nobody/);
+      expect(cli(dataDir, ['verify-audit']).stdout).toMatch(/audit log intact/);
+    },
+    2 * CLI_TIMEOUT, // sixteen commands, each a process of its own
+  );
+
+  it(
     'a missing file',
     () => {
       const dataDir = mkdtempSync(join(tmpdir(), 'gongwen-cli-'));
