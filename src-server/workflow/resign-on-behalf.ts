@@ -1,4 +1,5 @@
 import type { OnBehalfPendingList } from '../../src-shared/common/api/resign.js';
+import type { Action } from '../../src-shared/common/flow.js';
 import { GongwenError } from '../../src-shared/common/errors.js';
 import { taiwanDay } from '../../src-shared/common/roc-date.js';
 import type { Actor, ServiceContext } from '../context.js';
@@ -147,13 +148,15 @@ export async function pendingOnBehalfSteps(
     documentNumber: r.number,
     subject: r.subject,
     seq: r.seq,
+    action: r.change_type as Action,
     changeType: r.change_type,
     sentAt: r.sent_at!,
     signatureValue: Buffer.from(r.signature_value!).toString('base64'),
     signature: Buffer.from(r.signature!).toString('base64'),
     payload: Buffer.from(r.payload!).toString('base64'),
-    holder: r.holder,
+    holderName: r.holder,
     holderAccount: r.holder_account,
+    holder: r.holder,
     right: rights.get(r.holder_user_id)!,
     due: r.separated_at !== null && r.separated_at <= nowIso ? ('separated' as const) : ('overdue' as const),
   }));

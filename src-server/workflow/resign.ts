@@ -9,6 +9,7 @@ import type { CardHolder } from '../signatures/signer-policy.js';
 import { sha256Hex } from '../temp-ca/authority.js';
 import type { Actor, ServiceContext } from '../context.js';
 import type { Database } from '../storage/schema.js';
+import type { Action } from '../../src-shared/common/flow.js';
 import { storeCountersignatures } from '../storage/steps.js';
 import { storeTimeStamps, timeStampSignature, type TimeStampOutcome } from '../timestamp/signature-time-stamps.js';
 import { decodeBase64 } from './actions.js';
@@ -53,6 +54,7 @@ export async function pendingResignSteps(
     documentNumber: r.number,
     subject: r.subject,
     seq: r.seq,
+    action: r.change_type as Action,
     changeType: r.change_type,
     sentAt: r.sent_at!,
     signatureValue: Buffer.from(r.signature_value!).toString('base64'),

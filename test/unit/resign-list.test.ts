@@ -35,6 +35,7 @@ async function listed(signed: StepPayload = payload, change: Partial<PendingResi
     documentNumber: '1150000001',
     subject: '出差期間公文',
     seq: 2,
+    action: '送請簽核',
     changeType: '送請簽核',
     sentAt: at.toISOString(),
     signature: b64(cms),
