@@ -168,7 +168,7 @@ describe('補簽 progress', () => {
           documentNumber: '1033151119',
           subject: '補簽測試',
           seq: 1,
-          changeType: '送請簽核',
+          action: '送請簽核',
           sentAt: '2014-05-27T09:24:00Z',
           signatureValue: 'AA==',
         },
