@@ -1,5 +1,6 @@
 import type { OnBehalfPendingList } from '../../src-shared/common/api/resign.js';
 import type { Action } from '../../src-shared/common/flow.js';
+import { pendingSignatureFields } from './pending-signature.js';
 import { GongwenError } from '../../src-shared/common/errors.js';
 import { taiwanDay } from '../../src-shared/common/roc-date.js';
 import type { Actor, ServiceContext } from '../context.js';
@@ -151,9 +152,7 @@ export async function pendingOnBehalfSteps(
     action: r.change_type as Action,
     changeType: r.change_type,
     sentAt: r.sent_at!,
-    signatureValue: Buffer.from(r.signature_value!).toString('base64'),
-    signature: Buffer.from(r.signature!).toString('base64'),
-    payload: Buffer.from(r.payload!).toString('base64'),
+    ...pendingSignatureFields(r),
     holderName: r.holder,
     holderAccount: r.holder_account,
     holder: r.holder,

@@ -13,6 +13,7 @@ import type { Action } from '../../src-shared/common/flow.js';
 import { storeCountersignatures } from '../storage/steps.js';
 import { storeTimeStamps, timeStampSignature, type TimeStampOutcome } from '../timestamp/signature-time-stamps.js';
 import { decodeBase64 } from './actions.js';
+import { pendingSignatureFields } from './pending-signature.js';
 import { assertDueOnBehalf, rightOrRefuse, type OnBehalf } from './resign-on-behalf.js';
 import type { OnBehalfRight } from '../organisation/on-behalf-right.js';
 import { storeReliedCrls, type ReliedCrl } from '../revocation/card-revocation.js';
@@ -57,11 +58,7 @@ export async function pendingResignSteps(
     action: r.change_type as Action,
     changeType: r.change_type,
     sentAt: r.sent_at!,
-    signatureValue: Buffer.from(r.signature_value!).toString('base64'),
-    // What the client verifies before its card countersigns: a lying service cannot pass off a
-    // signature made with a key the clerk never held (docs/security.md).
-    signature: Buffer.from(r.signature!).toString('base64'),
-    payload: Buffer.from(r.payload!).toString('base64'),
+    ...pendingSignatureFields(r),
   }));
   return { steps, total: Number(count.n), ...(last && found.length > page.limit ? { next: `${last.sent_at}|${last.id}` } : {}) };
 }

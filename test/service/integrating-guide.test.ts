@@ -174,6 +174,7 @@ describe.each(databaseKinds())('the integrating guide on %s', (kind) => {
         'POST /api/temp-cert/enable answer certificate',
         'POST /api/temp-cert/enable answer chain[]',
         'GET /api/resign/pending answer steps[].signatureValue',
+        'GET /api/resign/pending answer steps[].signerInfo',
         'GET /api/resign/pending answer steps[].signature',
         'GET /api/resign/pending answer steps[].payload',
         'POST /api/resign request certificates[]',

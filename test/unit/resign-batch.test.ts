@@ -19,9 +19,9 @@ function pendingSteps(n: number): PendingResignStep[] {
     subject: '出差期間公文',
     seq: 1,
     action: '送請簽核',
-    changeType: '送請簽核',
     sentAt: '2026-11-27T01:00:00.000Z',
     signatureValue: Buffer.alloc(256, i).toString('base64'),
+    signerInfo: '',
     signature: '',
     payload: '',
   }));

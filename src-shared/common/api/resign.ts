@@ -19,6 +19,15 @@ export const PendingResignStep = z.object({
   /** The step's temp signature value (base64): what the card's countersignature covers. */
   signatureValue: bytesField(z.string(), { bytes: 'the signature value (the OCTET STRING’s contents) of the step signature’s SignerInfo' }),
   /**
+   * The step signature's whole SignerInfo (base64 DER), for a client whose CMS library countersigns
+   * a SignerInfo (PKI.js, Bouncy Castle): it need not fetch the evidence first.
+   */
+  signerInfo: bytesField(z.string(), {
+    maxBytes: LIMITS.signatureBytes,
+    bytes:
+      'the step signature’s SignerInfo alone (RFC 5652 §5.3), DER: what a countersignature is an unsigned attribute of; its `signature` is `signatureValue`',
+  }),
+  /**
    * The step's signature (CMS, base64) and the payload it signs (base64): the client verifies
    * them against the temp certificates it enabled before its card countersigns anything.
    */
