@@ -2,14 +2,14 @@ import { randomBytes } from 'node:crypto';
 import type { DocumentView } from '../../src-shared/common/api/documents.js';
 import { signStep } from '../../src-shared/node/cms/sign.js';
 import type { CmsSigner } from '../../src-shared/node/cms/signer.js';
-import type { ChangeType } from '../../src-shared/common/flow.js';
+import type { Action } from '../../src-shared/common/flow.js';
 import { canonicalStepPayload, payloadForStep, signingTimeOf } from '../../src-shared/common/step-payload.js';
 import type { SendOutcome } from '../../src-shared/common/ipc/outputs.js';
 import type { Courier } from '../outbox/courier.js';
 import type { Outbox, OutboxEntry } from '../outbox/outbox.js';
 
 export interface StepInput {
-  action: ChangeType;
+  action: Action;
   recipient: string | null;
   opinion: string;
 }

@@ -23,11 +23,11 @@ export function FlowTable({ flow }: { flow: FlowRow[] }) {
         { title: t('flow.seq'), dataIndex: 'seq', width: 48 },
         { title: t('flow.status'), dataIndex: 'status' },
         { title: t('flow.unit'), dataIndex: 'unit' },
-        { title: t('flow.holder'), dataIndex: 'holder' },
+        { title: t('flow.holder'), dataIndex: 'holderName' },
         { title: t('flow.received'), dataIndex: 'receivedAt', render: (v: string | null) => formatRocDateTime(v) },
         { title: t('flow.sent'), dataIndex: 'sentAt', render: (v: string | null) => formatRocDateTime(v) },
         { title: t('flow.processing'), key: 'processing', render: (_: unknown, r) => formatProcessingTime(r.receivedAt, r.sentAt) },
-        { title: t('flow.change'), dataIndex: 'changeType' },
+        { title: t('flow.change'), dataIndex: 'action' },
         {
           title: t('flow.temp'),
           key: 'temp',

@@ -4,7 +4,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { UserSummary } from '../../src-shared/common/api/accounts';
 import type { DocumentView } from '../../src-shared/common/api/documents';
-import { closingChangeTypes, type ChangeType } from '../../src-shared/common/flow';
+import { closingActions, type Action } from '../../src-shared/common/flow';
 import type { SendOutcome, TempCertView } from '../../src-shared/common/ipc/outputs';
 import { call, ClerkError, sentenceOf } from '../bridge';
 import { keepTabInside } from '../focus-trap';
@@ -26,7 +26,7 @@ interface Props {
   afterClose?(): void;
 }
 
-const OPEN_ACTIONS: ChangeType[] = ['送請簽核', '陳核', '會辦', '退回', '決行'];
+const OPEN_ACTIONS: Action[] = ['送請簽核', '陳核', '會辦', '退回', '決行'];
 
 /**
  * 傳送: change type, next holder, opinion; then either the temp cert (使用軟體臨時憑證; its
@@ -116,8 +116,8 @@ function SendForm({
   onTyped,
 }: Omit<Props, 'open' | 'onClose' | 'afterClose'> & { onCancel(): void; onTyped(typed: boolean): void }) {
   const { t } = useTranslation();
-  const actions = doc.status === '已決行' ? closingChangeTypes : OPEN_ACTIONS;
-  const [action, setAction] = useState<ChangeType>(actions[0]!);
+  const actions = doc.status === '已決行' ? closingActions : OPEN_ACTIONS;
+  const [action, setAction] = useState<Action>(actions[0]!);
   const [recipient, setRecipient] = useState<string | undefined>(undefined);
   const [opinion, setOpinion] = useState('');
   // The agency's period, said before signing: after its end the service refuses the step.
@@ -128,7 +128,7 @@ function SendForm({
   const [pin, setPin] = useState('');
   const [error, setError] = useState<ClerkError | string | null>(null);
   const [busy, setBusy] = useState(false);
-  const closing = closingChangeTypes.includes(action);
+  const closing = closingActions.includes(action);
   const needsTempPassword = useTemp && !tempCert?.unlocked;
   const others = useMemo(() => users.filter((u) => u.account !== me), [users, me]);
   const fieldError = refusedField(error);

@@ -68,7 +68,7 @@ export function DocumentScreen({
             {t('doc.body')}
           </Typography.Title>
           <Typography.Paragraph style={{ whiteSpace: 'pre-wrap' }}>{view.body}</Typography.Paragraph>
-          {!view.stepToken && view.holder && !outcome && <Notice kind="news" type="info" title={t('doc.notHolder')} />}
+          {!view.stepToken && view.holderName && !outcome && <Notice kind="news" type="info" title={t('doc.notHolder')} />}
           <Typography.Title level={2} style={{ fontSize: 16 }}>
             {t('doc.flow')}
           </Typography.Title>

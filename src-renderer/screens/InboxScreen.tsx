@@ -95,8 +95,8 @@ export function InboxScreen({ box, onOpen }: { box: 'inbox' | 'involved'; onOpen
             ),
           },
           { title: t('inbox.status'), dataIndex: 'status', width: 100 },
-          { title: t('inbox.change'), dataIndex: 'lastChangeType', width: 100 },
-          { title: t('inbox.holder'), dataIndex: 'holder', width: 130 },
+          { title: t('inbox.change'), dataIndex: 'lastAction', width: 100 },
+          { title: t('inbox.holder'), dataIndex: 'holderName', width: 130 },
           { title: t('inbox.arrived'), dataIndex: 'arrivedAt', width: 150, render: (v: string | null) => formatRocDateTime(v) },
         ]}
       />

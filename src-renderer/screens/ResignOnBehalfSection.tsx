@@ -66,13 +66,13 @@ export function ResignOnBehalfSection({ onDone }: { onDone: () => void }) {
           rowSelection={{
             selectedRowKeys: selected,
             onChange: (keys) => setSelected(keys.map(String)),
-            getCheckboxProps: (s) => ({ disabled: s.checked === 'refused', 'aria-label': `${s.documentNumber} ${s.holder}` }),
+            getCheckboxProps: (s) => ({ disabled: s.checked === 'refused', 'aria-label': `${s.documentNumber} ${s.holderName}` }),
           }}
           columns={[
             { title: t('ift940.number'), dataIndex: 'documentNumber', width: 120 },
             { title: t('ift940.subject'), dataIndex: 'subject', ellipsis: true },
             { title: t('ift940.seq'), dataIndex: 'seq', width: 50 },
-            { title: t('ift940.onBehalf.holder'), dataIndex: 'holder', width: 120 },
+            { title: t('ift940.onBehalf.holder'), dataIndex: 'holderName', width: 120 },
             {
               title: t('ift940.onBehalf.right'),
               dataIndex: 'right',

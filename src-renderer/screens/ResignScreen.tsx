@@ -98,7 +98,7 @@ export function ResignScreen() {
           { title: t('ift940.number'), dataIndex: 'documentNumber', width: 130 },
           { title: t('ift940.subject'), dataIndex: 'subject', ellipsis: true },
           { title: t('ift940.seq'), dataIndex: 'seq', width: 60 },
-          { title: t('ift940.change'), dataIndex: 'changeType', width: 100 },
+          { title: t('ift940.change'), dataIndex: 'action', width: 100 },
           { title: t('ift940.sentAt'), dataIndex: 'sentAt', width: 150, render: (v: string) => formatRocDateTime(v) },
           { title: t('ift940.signedWith'), dataIndex: 'signedWith', width: 170, render: (_: unknown, s: ResignListed) => signedWith(s) },
         ]}

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import type { ChangeType } from '../../src-shared/common/flow.js';
+import type { Action } from '../../src-shared/common/flow.js';
 import type { DialectName } from './database.js';
 import type { Database } from './schema.js';
 
@@ -10,6 +10,19 @@ import type { Database } from './schema.js';
  * the workflow names are here too. The API-shaped views (`workflow/views.ts`) and IFT940's list
  * (`workflow/resign.ts`) read steps joined with other tables where they are shown.
  */
+
+/**
+ * `steps.change_type` is NOT NULL (migration 0001, frozen) and holds the 異動別 of the step: once
+ * sent, the action its holder took; before, the action that brought the document there (as the
+ * flow table shows it), or this mark for a new document's first step. Making a document (創稿) is
+ * not an action, so the mark stays here: `actionOf` reads it as null.
+ */
+const NEW_DOCUMENT_MARK = '創稿';
+
+/** The 異動別 a step row shows (a document's current step's is its latest): null for a new document's first step. */
+export function actionOf(changeType: string | null | undefined): Action | null {
+  return changeType === undefined || changeType === null || changeType === NEW_DOCUMENT_MARK ? null : (changeType as Action);
+}
 
 /** A step row as a document arrives at it: who holds it, from where, how it came. */
 export interface StepArrival {
@@ -22,15 +35,15 @@ export interface StepArrival {
   arrivedAt: string;
   /** 公文接收時間: the drafter's first step is received as it is made; others when first opened. */
   receivedAt: string | null;
-  /** 異動別 of the step that brought the document here (創稿 for a new document). */
-  changeType: ChangeType | '創稿';
+  /** 異動別 of the step that brought the document here; null for a new document's first step. */
+  arrivedBy: Action | null;
 }
 
 /** What a signed send records on the step it leaves. */
 export interface StepSending {
   sentAt: string;
   receivedAt: string;
-  changeType: ChangeType;
+  action: Action;
   opinion: string | null;
   tempCertUsed: boolean;
   /** 核決者: set on 決行. */
@@ -80,7 +93,7 @@ export async function insertArrivedStep(trx: Kysely<Database>, arrival: StepArri
       arrived_at: arrival.arrivedAt,
       received_at: arrival.receivedAt,
       sent_at: null,
-      change_type: arrival.changeType,
+      change_type: arrival.arrivedBy ?? NEW_DOCUMENT_MARK,
       opinion: null,
       temp_cert_used: 0,
       approver_user_id: null,
@@ -106,7 +119,7 @@ export async function recordSending(trx: Kysely<Database>, stepId: string, sendi
     .set({
       sent_at: sending.sentAt,
       received_at: sending.receivedAt,
-      change_type: sending.changeType,
+      change_type: sending.action,
       opinion: sending.opinion,
       temp_cert_used: sending.tempCertUsed ? 1 : 0,
       approver_user_id: sending.approverUserId,

@@ -5,7 +5,7 @@ import { isStrictBase64 } from '../../src-shared/common/api/text.js';
 import { canonicalJson } from '../../src-shared/common/canonical-json.js';
 import { verifyStepSignature } from '../../src-shared/node/cms/verify.js';
 import { GongwenError } from '../../src-shared/common/errors.js';
-import { arrivalStatus, isClosing, statusAfter, type ChangeType, type DocumentStatus } from '../../src-shared/common/flow.js';
+import { arrivalStatus, isClosing, statusAfter, type Action, type DocumentStatus } from '../../src-shared/common/flow.js';
 import { canonicalStepPayload, payloadForStep, signingTimeOf } from '../../src-shared/common/step-payload.js';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Actor, ServiceContext } from '../context.js';
@@ -93,7 +93,7 @@ export async function performAction(ctx: ServiceContext, actor: Actor, documentI
       await recordSending(trx, step.id, {
         sentAt: now,
         receivedAt,
-        changeType: action,
+        action,
         opinion: input.opinion,
         tempCertUsed: signer.kind === 'temp',
         approverUserId: action === '決行' ? actor.id : null,
@@ -115,7 +115,7 @@ export async function performAction(ctx: ServiceContext, actor: Actor, documentI
           holderUserId: recipient!.id,
           arrivedAt: now,
           receivedAt: null,
-          changeType: action,
+          arrivedBy: action,
         });
       }
       // The answer is made from what this transaction wrote, without reading it back.
@@ -125,11 +125,13 @@ export async function performAction(ctx: ServiceContext, actor: Actor, documentI
           number: doc.number,
           subject: doc.subject,
           status,
-          holder: closing ? null : recipient!.name,
+          holderName: closing ? null : recipient!.name,
           holderAccount: closing ? null : recipient!.account,
           currentSeq: closing ? doc.current_seq : doc.current_seq + 1,
           updatedAt: now,
           arrivedAt: closing ? step.arrivedAt : now,
+          lastAction: action,
+          holder: closing ? null : recipient!.name,
           lastChangeType: action,
         },
         step: {
@@ -137,17 +139,19 @@ export async function performAction(ctx: ServiceContext, actor: Actor, documentI
           seq: step.seq,
           status: step.status,
           unit: step.unitName,
-          holder: actor.name,
+          holderName: actor.name,
           holderAccount: actor.account,
           receivedAt,
           sentAt: now,
-          changeType: action,
+          action,
           opinion: input.opinion,
           tempCertUsed: signer.kind === 'temp',
           approver: action === '決行' ? actor.name : null,
           signed: true,
           resignedAt: null,
           resignNote: null,
+          holder: actor.name,
+          changeType: action,
         },
       };
       await trx
@@ -190,10 +194,25 @@ async function previousAnswer(ctx: ServiceContext, actor: Actor, key: string, re
     .executeTakeFirst();
   if (!row) return null;
   if (row.request_sha256 !== requestSha256) throw new GongwenError('IDEMPOTENCY_KEY_REUSED');
-  return JSON.parse(row.response) as ActionResult;
+  return withCurrentNames(JSON.parse(row.response) as ActionResult);
 }
 
-async function checkRoute(ctx: ServiceContext, actor: Actor, doc: DocumentRow, action: ChangeType, recipientAccount: string | null) {
+/**
+ * An answer stored by 0.1 (a retry across the upgrade) has only the names it had then: add the
+ * glossary's, as a fresh answer carries both. Its step was sent, so its change type was an action.
+ */
+function withCurrentNames({ document, step }: ActionResult): ActionResult {
+  return {
+    document: {
+      ...document,
+      holderName: document.holderName ?? document.holder ?? null,
+      lastAction: document.lastAction ?? (document.lastChangeType as Action),
+    },
+    step: { ...step, holderName: step.holderName ?? step.holder ?? '', action: step.action ?? (step.changeType as Action) },
+  };
+}
+
+async function checkRoute(ctx: ServiceContext, actor: Actor, doc: DocumentRow, action: Action, recipientAccount: string | null) {
   if (isClosing(action)) {
     if (doc.status !== '已決行') throw new GongwenError('ACTION_NOT_ALLOWED', `${action} comes after 決行`);
     if (recipientAccount !== null) throw new GongwenError('ACTION_NOT_ALLOWED', `${action} has no next holder`);

@@ -97,7 +97,7 @@ export async function createDocument(
           holderUserId: actor.id,
           arrivedAt: now,
           receivedAt: now,
-          changeType: '創稿',
+          arrivedBy: null,
         });
         await appendAudit(trx, dialect, ctx.now(), {
           actor: actor.account,

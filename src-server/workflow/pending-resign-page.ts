@@ -1,6 +1,8 @@
 import { expressionBuilder, sql, type SelectQueryBuilder } from 'kysely';
 import type { PendingResignStep } from '../../src-shared/common/api/resign.js';
+import type { Action } from '../../src-shared/common/flow.js';
 import type { StepTable } from '../storage/schema.js';
+import { pendingSignatureFields } from './pending-signature.js';
 
 /** A page of a 補簽 list: how many, and the cursor of the previous page's last step. */
 export interface PendingPageRequest {
@@ -73,13 +75,10 @@ export async function pendingPage<DB, TB extends keyof DB, O extends PendingStep
     documentNumber: r.number,
     subject: r.subject,
     seq: r.seq,
+    action: r.change_type as Action,
     changeType: r.change_type,
     sentAt: r.sent_at!,
-    signatureValue: Buffer.from(r.signature_value!).toString('base64'),
-    // What the client verifies before its card countersigns: a lying service cannot pass off a
-    // signature made with a key the clerk never held (docs/security.md).
-    signature: Buffer.from(r.signature!).toString('base64'),
-    payload: Buffer.from(r.payload!).toString('base64'),
+    ...pendingSignatureFields(r),
     ...more(r),
   }));
   return { steps, total: Number(count.n), ...(last && found.length > page.limit ? { next: `${last.sent_at}|${last.id}` } : {}) };

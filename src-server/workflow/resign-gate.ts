@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { AgencyPolicy } from '../../src-shared/common/api/policy.js';
 import { GongwenError } from '../../src-shared/common/errors.js';
-import type { ChangeType } from '../../src-shared/common/flow.js';
+import type { Action } from '../../src-shared/common/flow.js';
 import { taiwanDay } from '../../src-shared/common/roc-date.js';
 import { onBehalfRight } from '../organisation/on-behalf-right.js';
 import type { Database } from '../storage/schema.js';
@@ -12,7 +12,7 @@ import type { Database } from '../storage/schema.js';
  * dispatch) has no 發文 before it. Under `archive` a dispatched document's steps stay pending
  * (and overdue, for the reminders and the 代為補簽 list) until someone re-signs them.
  */
-export function isHeldForResign(policy: AgencyPolicy, action: ChangeType): boolean {
+export function isHeldForResign(policy: AgencyPolicy, action: Action): boolean {
   return action === '歸檔' || (action === '發文' && policy.resign.due === 'dispatch');
 }
 

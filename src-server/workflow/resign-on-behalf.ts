@@ -109,8 +109,9 @@ export async function pendingOnBehalfSteps(ctx: ServiceContext, actor: Actor, pa
     .innerJoin('documents as d', 'd.id', 's.document_id')
     .select([...PENDING_STEP_COLUMNS, 's.holder_user_id', 'h.name as holder', 'h.account as holder_account', 'h.separated_at']);
   return pendingPage(rows, due(), page, (r) => ({
-    holder: r.holder,
+    holderName: r.holder,
     holderAccount: r.holder_account,
+    holder: r.holder,
     right: rights.get(r.holder_user_id)!,
     due: r.separated_at !== null && r.separated_at <= nowIso ? ('separated' as const) : ('overdue' as const),
   }));

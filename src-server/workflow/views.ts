@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DocumentSummary, FlowRow } from '../../src-shared/common/api/documents.js';
 import type { DocumentStatus } from '../../src-shared/common/flow.js';
 import type { Database } from '../storage/schema.js';
+import { actionOf } from '../storage/steps.js';
 
 /** Reads documents and flow rows in the shape of the API (names, not ids). */
 export function summaryQuery(db: Kysely<Database>) {
@@ -31,11 +32,14 @@ export function toSummary(r: SummaryRow): DocumentSummary {
     number: r.number,
     subject: r.subject,
     status: r.status as DocumentStatus,
-    holder: r.holder ?? null,
+    holderName: r.holder ?? null,
     holderAccount: r.holderAccount ?? null,
     currentSeq: r.current_seq,
     updatedAt: r.updated_at,
     arrivedAt: r.arrivedAt ?? null,
+    lastAction: actionOf(r.lastChangeType),
+    // Deprecated names, as 0.1 answered them (deprecated-names.ts).
+    holder: r.holder ?? null,
     lastChangeType: r.lastChangeType ?? null,
   };
 }
@@ -82,11 +86,11 @@ export async function flowRows(db: Kysely<Database>, documentId: string): Promis
     seq: r.seq,
     status: r.status,
     unit: r.unit,
-    holder: r.holder,
+    holderName: r.holder,
     holderAccount: r.holderAccount,
     receivedAt: r.received_at,
     sentAt: r.sent_at,
-    changeType: r.change_type,
+    action: actionOf(r.change_type),
     opinion: r.opinion,
     tempCertUsed: r.temp_cert_used === 1,
     approver: r.approver ?? null,
@@ -101,5 +105,8 @@ export async function flowRows(db: Kysely<Database>, documentId: string): Promis
     // Both times: an offline temp-cert signature sent hours later shows its claim and its time-stamp.
     signingTime: r.signing_time,
     timeStampedAt: r.timeStampedAt ?? null,
+    // Deprecated names, as 0.1 answered them (deprecated-names.ts).
+    holder: r.holder,
+    changeType: r.change_type,
   }));
 }

@@ -1,5 +1,5 @@
 import { canonicalJson } from './canonical-json.js';
-import type { ChangeType } from './flow.js';
+import type { Action } from './flow.js';
 
 /**
  * What a signer signs at a step: the canonical (RFC 8785) JSON of this object. It names the
@@ -18,7 +18,7 @@ export interface StepPayload {
   /** 序 of the step being completed. */
   step: number;
   /** 異動別 */
-  action: ChangeType;
+  action: Action;
   /** Account of the current holder, who signs. */
   sender: string;
   /** Account of the next holder; null when the action closes the flow. */
@@ -68,7 +68,7 @@ export interface StepToSign {
 /** The payload a holder signs to complete the current step of `doc`. */
 export function payloadForStep(
   doc: StepToSign,
-  act: { action: ChangeType; sender: string; recipient: string | null; opinion: string; signingTime: string },
+  act: { action: Action; sender: string; recipient: string | null; opinion: string; signingTime: string },
 ): StepPayload {
   if (!doc.stepToken) throw new TypeError('only the current holder, who has the step token, can sign this step');
   return {

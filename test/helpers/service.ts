@@ -7,7 +7,7 @@ import type { DocumentView } from '../../src-shared/common/api/documents.js';
 import { keyObjectSigner } from '../../src-shared/node/cms/key-signer.js';
 import { signStep } from '../../src-shared/node/cms/sign.js';
 import type { CmsSigner } from '../../src-shared/node/cms/signer.js';
-import type { ChangeType } from '../../src-shared/common/flow.js';
+import type { Action } from '../../src-shared/common/flow.js';
 import { x509 } from '../../src-shared/node/pki/x509.js';
 import { canonicalStepPayload, payloadForStep, signingTimeOf } from '../../src-shared/common/step-payload.js';
 import { KeyObject } from 'node:crypto';
@@ -138,7 +138,7 @@ export class Clerk {
   /** Builds the payload from the document as this clerk sees it, signs it and returns the request body. */
   async signedAction(
     doc: DocumentView,
-    action: ChangeType,
+    action: Action,
     recipient: string | null,
     signer: CmsSigner,
     options: { opinion?: string; signingTime?: Date; idempotencyKey?: string } = {},
@@ -158,7 +158,7 @@ export class Clerk {
     };
   }
 
-  async act(documentId: string, action: ChangeType, recipient: string | null, signer: CmsSigner, options: { opinion?: string } = {}) {
+  async act(documentId: string, action: Action, recipient: string | null, signer: CmsSigner, options: { opinion?: string } = {}) {
     const doc = await this.open(documentId);
     return this.call('POST', `/api/documents/${documentId}/actions`, await this.signedAction(doc, action, recipient, signer, options));
   }

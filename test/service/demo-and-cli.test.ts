@@ -49,11 +49,11 @@ describe('seed-demo and the CLI', () => {
           r.seq,
           r.status,
           r.unit,
-          r.holder,
+          r.holderName,
           formatRocDateTime(r.receivedAt),
           formatRocDateTime(r.sentAt),
           formatProcessingTime(r.receivedAt, r.sentAt),
-          r.changeType,
+          r.action,
           r.tempCertUsed ? '是' : '否',
           r.approver ?? '',
         ]);

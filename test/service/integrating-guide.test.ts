@@ -90,7 +90,7 @@ describe.each(databaseKinds())('the integrating guide on %s', (kind) => {
 
     await run('flow');
     expect(json('flow.json')).toEqual([
-      { seq: 1, holderAccount: 'vendor', changeType: '送請簽核', signed: true, tempCertUsed: false },
+      { seq: 1, holderAccount: 'vendor', action: '送請簽核', signed: true, tempCertUsed: false },
       expect.objectContaining({ seq: 2, holderAccount: 'yeh.yenchih', signed: false }),
     ]);
 
@@ -174,6 +174,7 @@ describe.each(databaseKinds())('the integrating guide on %s', (kind) => {
         'POST /api/temp-cert/enable answer certificate',
         'POST /api/temp-cert/enable answer chain[]',
         'GET /api/resign/pending answer steps[].signatureValue',
+        'GET /api/resign/pending answer steps[].signerInfo',
         'GET /api/resign/pending answer steps[].signature',
         'GET /api/resign/pending answer steps[].payload',
         'POST /api/resign request certificates[]',

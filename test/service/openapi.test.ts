@@ -36,7 +36,7 @@ describe('the service describes itself', () => {
 
   it('says what every byte field carries, and every route the codes it refuses with (a client can be built from it alone)', async () => {
     const doc = (await call<any>(service, { method: 'GET', url: '/api/openapi.json' })).body;
-    const byteNames = /Base64$|^(signature|signatureValue|payload|csr|certificate|certificates|chain|countersignature)$/;
+    const byteNames = /Base64$|^(signature|signatureValue|signerInfo|payload|csr|certificate|certificates|chain|countersignature)$/;
     const problems: string[] = [];
     const walk = (schema: any, where: string) => {
       if (!schema || typeof schema !== 'object') return;

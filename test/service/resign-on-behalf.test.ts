@@ -83,7 +83,7 @@ describe.each(databaseKinds())('re-signing on behalf (代為補簽) on %s', (kin
     await eightDaysLater();
     try {
       const listed = await listedFor(head, doc.id);
-      expect(listed).toMatchObject([{ holderAccount: 'vendor', holder: '公文系統廠商', right: 'unit-head', due: 'overdue', seq: 1 }]);
+      expect(listed).toMatchObject([{ holderAccount: 'vendor', holderName: '公文系統廠商', right: 'unit-head', due: 'overdue', seq: 1 }]);
       expect(await listedFor(colleague, doc.id)).toEqual([]);
       const request = await onBehalfRequest(listed, await head.card(), '承辦人出國進修', '承辦人長期出國，無法以憑證卡補簽');
       const r = await head.call('POST', '/api/resign/on-behalf', request);

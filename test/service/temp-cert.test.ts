@@ -37,7 +37,7 @@ describe.each(databaseKinds())('temporary certificates (IFT930 / IFT940) on %s',
     const doc = await vendor.createDocument('資通建設科年度報告');
     const sent = await vendor.act(doc.id, '送請簽核', 'yeh.yenchih', temp);
     expect(sent.status).toBe(200);
-    expect(sent.body.step).toMatchObject({ seq: 1, tempCertUsed: true, changeType: '送請簽核' });
+    expect(sent.body.step).toMatchObject({ seq: 1, tempCertUsed: true, action: '送請簽核' });
 
     // 臨時憑證停用: nobody can send with it; the application stays.
     expect((await vendor.call('POST', '/api/temp-cert/disable')).body).toMatchObject({ state: 'disabled' });

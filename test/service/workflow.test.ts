@@ -25,7 +25,8 @@ describe.each(databaseKinds())('workflow on %s', (kind) => {
     expect(Number(doc.number.slice(0, 3))).toBe(new Date().getFullYear() - 1911);
     expect(doc.holderAccount).toBe('chen.chiming');
     expect(doc.flow).toHaveLength(1);
-    expect(doc.flow[0]).toMatchObject({ seq: 1, status: '線上簽核', unit: '資通建設科', holder: '陳志明', changeType: '創稿', tempCertUsed: false });
+    expect(doc.flow[0]).toMatchObject({ seq: 1, status: '線上簽核', unit: '資通建設科', holderName: '陳志明', action: null, tempCertUsed: false });
+    expect(doc.lastAction).toBeNull(); // 創稿 is not an action: the first row's status says it
     expect(doc.stepToken).toMatch(/^[A-Za-z0-9_-]{22}$/);
   });
 
@@ -56,13 +57,13 @@ describe.each(databaseKinds())('workflow on %s', (kind) => {
     const r = await drafter.act(doc.id, '送請簽核', 'yeh.yenchih', await drafter.card(), { opinion: '擬如擬' });
     expect(r.status).toBe(200);
     const result = r.body as ActionResult;
-    expect(result.step).toMatchObject({ seq: 1, changeType: '送請簽核', tempCertUsed: false, signed: true, opinion: '擬如擬' });
-    expect(result.document).toMatchObject({ holderAccount: 'yeh.yenchih', currentSeq: 2, status: '簽核中' });
+    expect(result.step).toMatchObject({ seq: 1, action: '送請簽核', tempCertUsed: false, signed: true, opinion: '擬如擬' });
+    expect(result.document).toMatchObject({ holderAccount: 'yeh.yenchih', currentSeq: 2, status: '簽核中', lastAction: '送請簽核' });
 
     const before = await chief.call<{ documents: { id: string }[] }>('GET', '/api/documents?box=inbox');
     expect(before.body.documents.map((d) => d.id)).toContain(doc.id);
     const seen = await chief.open(doc.id);
-    expect(seen.flow[1]).toMatchObject({ seq: 2, status: '待核示', holder: '葉彥志', changeType: '送請簽核', tempCertUsed: false, sentAt: null });
+    expect(seen.flow[1]).toMatchObject({ seq: 2, status: '待核示', holderName: '葉彥志', action: '送請簽核', tempCertUsed: false, sentAt: null });
     expect(seen.flow[1]!.receivedAt).not.toBeNull(); // 公文接收時間: set when the holder opened it
     expect(seen.stepToken).not.toBe(doc.stepToken);
   });
@@ -126,7 +127,7 @@ describe.each(databaseKinds())('workflow on %s', (kind) => {
     expect(replay.status).toBe(409);
     expect(replay.body).toMatchObject({ code: 'STEP_TOKEN_STALE' });
     const view = await drafter.open(doc.id);
-    expect(view.flow.map((r) => [r.seq, r.changeType, r.status])).toEqual([
+    expect(view.flow.map((r) => [r.seq, r.action, r.status])).toEqual([
       [1, '送請簽核', '線上簽核'],
       [2, '退回', '待核示'],
       [3, '退回', '退回待處理'],
@@ -143,9 +144,9 @@ describe.each(databaseKinds())('workflow on %s', (kind) => {
     expect(done.status).toBe(200);
     const view: DocumentView = await drafter.open(doc.id);
     expect(view.status).toBe('已發文');
-    expect(view.holder).toBeNull();
+    expect(view.holderName).toBeNull();
     expect(view.stepToken).toBeNull();
-    expect(view.flow[1]).toMatchObject({ changeType: '決行', approver: '葉彥志' });
+    expect(view.flow[1]).toMatchObject({ action: '決行', approver: '葉彥志' });
     const after = await drafter.call(
       'POST',
       `/api/documents/${doc.id}/actions`,

@@ -55,7 +55,7 @@ describe.each(databaseKinds())('faults during 補簽 on %s', (kind) => {
       await session.courier.flush();
       expect(d.outbox.pending()).toEqual([]);
       const flow = (await session.client.document(doc.id)).flow;
-      expect(flow.map((r) => [r.seq, r.changeType])).toEqual([
+      expect(flow.map((r) => [r.seq, r.action])).toEqual([
         [1, '送請簽核'],
         [2, '送請簽核'],
       ]);

@@ -107,7 +107,7 @@ describe('the signing core when things go wrong', () => {
     session = await ClerkSession.login(reopened, service.url, 'vendor', 'gongwen-demo');
     await session.courier.flush();
     expect(reopened.outbox.pending()).toEqual([]);
-    expect((await session.client.document(doc.id)).flow[0]).toMatchObject({ tempCertUsed: true, changeType: '送請簽核' });
+    expect((await session.client.document(doc.id)).flow[0]).toMatchObject({ tempCertUsed: true, action: '送請簽核' });
     await session.logout();
     await reopened.outbox.close();
   });

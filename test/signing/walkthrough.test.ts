@@ -68,7 +68,7 @@ describe('the seed’s walkthrough, with the real service, SoftHSM card and Secr
 
     // (八) the flow moved on, and the flow table says 是.
     const flow1 = (await session.client.document(doc1.id)).flow;
-    expect(flow1.map((r) => [r.seq, r.status, r.holder, r.changeType, r.tempCertUsed])).toEqual([
+    expect(flow1.map((r) => [r.seq, r.status, r.holderName, r.action, r.tempCertUsed])).toEqual([
       [1, '線上簽核', '公文系統廠商', '送請簽核', true],
       [2, '待核示', '葉彥志', '送請簽核', false],
     ]);

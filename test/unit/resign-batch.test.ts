@@ -18,9 +18,10 @@ function pendingSteps(n: number): PendingResignStep[] {
     documentNumber: `11500000${i}`,
     subject: '出差期間公文',
     seq: 1,
-    changeType: '送請簽核',
+    action: '送請簽核',
     sentAt: '2026-11-27T01:00:00.000Z',
     signatureValue: Buffer.alloc(256, i).toString('base64'),
+    signerInfo: '',
     signature: '',
     payload: '',
   }));

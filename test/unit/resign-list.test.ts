@@ -35,11 +35,12 @@ async function listed(signed: StepPayload = payload, change: Partial<PendingResi
     documentNumber: '1150000001',
     subject: '出差期間公文',
     seq: 2,
-    changeType: '送請簽核',
+    action: '送請簽核',
     sentAt: at.toISOString(),
     signature: b64(cms),
     payload: b64(bytes),
     signatureValue: b64(parseSignedData(cms).signerInfos[0]!.signature),
+    signerInfo: b64(parseSignedData(cms).signerInfos[0]!.encoding),
     ...change,
   };
   return { step, certificate: b64(signer.certificate) };

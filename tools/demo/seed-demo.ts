@@ -5,7 +5,7 @@ import { makeCountersignature } from '../../src-shared/node/cms/countersign.js';
 import { keyObjectSigner } from '../../src-shared/node/cms/key-signer.js';
 import { signStep } from '../../src-shared/node/cms/sign.js';
 import { signerCertificates, type CmsSigner } from '../../src-shared/node/cms/signer.js';
-import type { ChangeType } from '../../src-shared/common/flow.js';
+import type { Action } from '../../src-shared/common/flow.js';
 import { fromPem, x509 } from '../../src-shared/node/pki/x509.js';
 import { canonicalStepPayload, payloadForStep, signingTimeOf } from '../../src-shared/common/step-payload.js';
 import { createUser, ensureUnit, findUserByAccount, registerCardCertificate } from '../../src-server/accounts/users.js';
@@ -177,7 +177,7 @@ async function act(
   ctx: ServiceContext,
   actor: Actor,
   documentId: string,
-  action: ChangeType,
+  action: Action,
   recipient: string | null,
   signer: CmsSigner,
   opinion: string,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { changeTypes, documentStatuses } from '../flow.js';
+import { actions, documentStatuses } from '../flow.js';
+import { deprecatedName } from './deprecated-names.js';
 import { account, base64, bytesField, isoInstant, text, uuid } from './text.js';
 
 export const LIMITS = {
@@ -57,7 +58,7 @@ export const CreateDocumentRequest = z.strictObject({
 export type CreateDocumentRequest = z.input<typeof CreateDocumentRequest>;
 
 export const ActionRequest = z.strictObject({
-  action: z.enum(changeTypes),
+  action: z.enum(actions),
   /** Next holder's account; absent for 歸檔 and 發文. */
   recipient: account.nullable().default(null),
   opinion: text({ max: LIMITS.opinion, multiline: true }).default(''),
@@ -89,15 +90,19 @@ export const FlowRow = z.object({
   status: z.string(),
   /** 作業單位 */
   unit: z.string(),
-  /** 負責人員 */
-  holder: z.string(),
+  /** 負責人員: the holder's display name; `holderAccount` is their account. */
+  holderName: z.string(),
   holderAccount: z.string(),
   /** 公文接收時間 */
   receivedAt: z.string().nullable(),
   /** 公文送出時間 */
   sentAt: z.string().nullable(),
-  /** 異動別 */
-  changeType: z.string(),
+  /**
+   * 異動別: what the holder did at this step; before they send it on, the action that brought the
+   * document there. Null for a new document's first step until it is sent: making a document
+   * (創稿) is not an action, and the row's status (線上簽核) says it.
+   */
+  action: z.enum(actions).nullable(),
   opinion: z.string().nullable(),
   /** 是否使用臨時憑證 */
   tempCertUsed: z.boolean(),
@@ -115,6 +120,8 @@ export const FlowRow = z.object({
   /** The signing time the signer's PC claimed, and the time-stamp over the signature (CAdES-T; null while pending). */
   signingTime: z.string().nullable().optional(),
   timeStampedAt: z.string().nullable().optional(),
+  holder: deprecatedName(z.string(), 'holderName'),
+  changeType: deprecatedName(z.string(), 'action', '創稿 for a new document’s first step, where action is null'),
 });
 export type FlowRow = z.infer<typeof FlowRow>;
 
@@ -125,14 +132,18 @@ export const DocumentSummary = z.object({
   number: z.string(),
   subject: z.string(),
   status: z.enum(documentStatuses),
-  holder: z.string().nullable(),
+  /** The current holder's display name and account; null once the flow is closed. */
+  holderName: z.string().nullable(),
   holderAccount: z.string().nullable(),
+  /** 序 of the step the document is at (the closing step once closed). */
   currentSeq: z.number(),
   updatedAt: z.string(),
   /** When the current step arrived with its holder. */
   arrivedAt: z.string().nullable(),
-  /** 異動別 of the current step's arrival. */
-  lastChangeType: z.string().nullable(),
+  /** 異動別 of the latest step sent: what brought the document to its holder, or closed it; null for a new document. */
+  lastAction: z.enum(actions).nullable(),
+  holder: deprecatedName(z.string().nullable(), 'holderName'),
+  lastChangeType: deprecatedName(z.string().nullable(), 'lastAction', '創稿 for a new document, where lastAction is null'),
 });
 export type DocumentSummary = z.infer<typeof DocumentSummary>;
 

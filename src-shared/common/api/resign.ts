@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { canonicalJson } from '../canonical-json.js';
 import { LIMITS } from './documents.js';
+import { actions } from '../flow.js';
+import { deprecatedName } from './deprecated-names.js';
 import { base64, bytesField, text } from './text.js';
 
 /** A temp-signed step of mine not yet re-signed (IFT940's list). */
@@ -10,10 +12,21 @@ export const PendingResignStep = z.object({
   documentNumber: z.string(),
   subject: z.string(),
   seq: z.number(),
-  changeType: z.string(),
+  /** 異動別 of the step (it was sent, so it has one). */
+  action: z.enum(actions),
+  changeType: deprecatedName(z.string(), 'action'),
   sentAt: z.string(),
   /** The step's temp signature value (base64): what the card's countersignature covers. */
   signatureValue: bytesField(z.string(), { bytes: 'the signature value (the OCTET STRING’s contents) of the step signature’s SignerInfo' }),
+  /**
+   * The step signature's whole SignerInfo (base64 DER), for a client whose CMS library countersigns
+   * a SignerInfo (PKI.js, Bouncy Castle): it need not fetch the evidence first.
+   */
+  signerInfo: bytesField(z.string(), {
+    maxBytes: LIMITS.signatureBytes,
+    bytes:
+      'the step signature’s SignerInfo alone (RFC 5652 §5.3), DER: what a countersignature is an unsigned attribute of; its `signature` is `signatureValue`',
+  }),
   /**
    * The step's signature (CMS, base64) and the payload it signs (base64): the client verifies
    * them against the temp certificates it enabled before its card countersigns anything.
@@ -88,8 +101,10 @@ export type ResignResponse = z.infer<typeof ResignResponse>;
  * its signer has left. The signer's account is what each countersignature names.
  */
 export const OnBehalfPendingStep = PendingResignStep.extend({
-  holder: z.string(),
+  /** The step's signer: display name and account. */
+  holderName: z.string(),
   holderAccount: z.string(),
+  holder: deprecatedName(z.string(), 'holderName'),
   /** My right to re-sign it, as it stands now. */
   right: z.enum(['unit-head', 'deputy']),
   /** Why it is due on behalf: the signer has left, or it is overdue. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { account, text } from '../api/text.js';
-import { changeTypes, documentStatuses } from '../flow.js';
+import { actions, documentStatuses } from '../flow.js';
 import { LIMITS } from '../api/documents.js';
 import { NameDeputyRequest } from '../api/organisation.js';
 
@@ -38,7 +38,7 @@ export const ipcInputs = {
   'documents:create': z.strictObject({ subject: text({ min: 1, max: LIMITS.subject }), body: text({ max: LIMITS.body, multiline: true }) }),
   'step:send': z.strictObject({
     documentId: id,
-    action: z.enum(changeTypes),
+    action: z.enum(actions),
     recipient: account.nullable(),
     opinion: text({ max: LIMITS.opinion, multiline: true }),
     /** 使用軟體臨時憑證; absent means "as last time in this login". */

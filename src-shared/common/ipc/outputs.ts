@@ -7,7 +7,7 @@ import type { TempCertApplicationForHead, TempCertChange, TempCertDecision } fro
 import type { Deputy, DeputyList, Reminders } from '../api/organisation.js';
 import type { CardDiagnostics, CardStatus } from '../card-status.js';
 import type { ErrorCode } from '../errors.js';
-import type { ChangeType } from '../flow.js';
+import type { Action } from '../flow.js';
 import type { IpcChannel } from './contract.js';
 
 /** IFT930's view: the service's state joined with this PC's. */
@@ -73,7 +73,7 @@ export interface OutboxItem {
   key: string;
   documentId: string;
   documentNumber: string;
-  action: ChangeType;
+  action: Action;
   recipient: string | null;
   queuedAt: string;
   refused?: { code: string; message: string; at: string };
