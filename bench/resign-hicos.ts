@@ -37,7 +37,12 @@ async function hicosEnv(): Promise<{ env: Record<string, string>; log: string }>
 export async function hicosRows(): Promise<BenchRow[]> {
   const batch = await withPendingSteps(STEPS, async (service, card) => {
     const { env, log } = await hicosEnv();
-    const { resigned, seconds } = resignClient('hicos', service, card, env) as { resigned: number; seconds: number };
+    const { resigned, seconds, startedAt, endedAt } = resignClient('hicos', service, card, env) as {
+      resigned: number;
+      seconds: number;
+      startedAt: number;
+      endedAt: number;
+    };
     if (resigned !== STEPS) throw new Error(`re-signed ${resigned} of ${STEPS}`);
     const calls = await cardCalls(log);
     const cardSeconds = calls.reduce((sum, c) => sum + (c.end - c.start), 0) / 1000;
@@ -51,6 +56,10 @@ export async function hicosRows(): Promise<BenchRow[]> {
         cardSeconds: Number(cardSeconds.toFixed(2)),
         ofCardTime: Number((seconds / cardSeconds).toFixed(3)),
         signatures: calls.length,
+        // Where the rest went: before the first signature (PIN, list), between signatures, after the last.
+        beforeFirstMs: Math.round(calls[0]!.start - startedAt),
+        betweenMs: Math.round(calls.slice(1).reduce((sum, c, i) => sum + (c.start - calls[i]!.end), 0)),
+        afterLastMs: Math.round(endedAt - calls.at(-1)!.end),
       },
     );
   });
