@@ -4,6 +4,7 @@ import type { LoginResponse } from '../../src-shared/common/api/accounts.js';
 import type { MonthlyFigures, Reminders } from '../../src-shared/common/api/organisation.js';
 import type { PendingResignStep } from '../../src-shared/common/api/resign.js';
 import { findUserByAccount } from '../../src-server/accounts/users.js';
+import { grantRole, revokeRole } from '../../src-server/admin/roles.js';
 import { setUnitHead } from '../../src-server/organisation/unit-heads.js';
 import { databaseKinds } from '../helpers/databases.js';
 import { resignRequest } from '../helpers/resign.js';
@@ -161,6 +162,13 @@ describe.each(databaseKinds())('reminders and monthly figures on %s', (kind) => 
       expect((await figures(chief, 'nowhere')).body.code).toBe('FIGURES_NOT_ALLOWED'); // not told whether it exists
       expect((await figures(admin, 'nowhere')).body.code).toBe('UNIT_UNKNOWN');
       expect((await figures(chief, 'ict', '115/10')).body.code).toBe('VALIDATION_FAILED');
+    });
+
+    it('counts a 系統管理者 given in the database (the console, grant-role) as an administrator, until revoked', async () => {
+      await grantRole(service.ctx, 'lin.shufen', 'wang.meiling', 'it-admin');
+      expect((await figures(wang, 'secretariat')).status).toBe(200);
+      await revokeRole(service.ctx, 'lin.shufen', 'wang.meiling', 'it-admin');
+      expect((await figures(wang, 'secretariat')).body.code).toBe('FIGURES_NOT_ALLOWED');
     });
 
     it('counts the on-behalf and paper kinds once steps.resign_kind (migration 0050) records them', async () => {

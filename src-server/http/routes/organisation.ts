@@ -80,7 +80,7 @@ export const organisationRoutes = (ctx: ServiceContext) => [
       const unit =
         unitId.length <= 64 ? await ctx.storage.db.selectFrom('units').select('head_user_id').where('id', '=', unitId).executeTakeFirst() : undefined;
       // Someone with no right is not told whether the unit exists.
-      const allowed = isAdministrator(ctx, actor) || (unit !== undefined && unit.head_user_id === actor.id);
+      const allowed = (await isAdministrator(ctx, actor)) || (unit !== undefined && unit.head_user_id === actor.id);
       if (!allowed) throw new GongwenError('FIGURES_NOT_ALLOWED');
       if (!unit) throw new GongwenError('UNIT_UNKNOWN');
       return monthlyFigures(ctx.storage.db, ctx.policy.resign, unitId, query.month, ctx.now());
@@ -96,7 +96,7 @@ export const organisationRoutes = (ctx: ServiceContext) => [
     body: SeparateUserRequest,
     response: Separation,
     handler: async ({ actor, params, body }) => {
-      requireAdministrator(ctx, actor);
+      await requireAdministrator(ctx, actor);
       const account = z.string().min(1).max(64).safeParse(params.account);
       if (!account.success) throw new GongwenError('USER_UNKNOWN');
       return separateUser(ctx, actor.account, account.data, body.on);
