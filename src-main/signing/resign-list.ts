@@ -34,20 +34,7 @@ export interface ResignCheckContext {
 export function checkPendingStep(step: PendingResignStep, context: ResignCheckContext): CheckedResignStep {
   const { signatureValue: _value, signature: _signature, payload: _payload, ...shown } = step;
   try {
-    const payload = decode(step.payload);
-    const verified = verifyStepSignature(decode(step.signature), payload);
-    const signed = signedPayload(payload);
-    if (
-      signed.documentId !== step.documentId ||
-      signed.documentNumber !== step.documentNumber ||
-      signed.step !== step.seq ||
-      signed.sender !== context.account
-    ) {
-      throw new GongwenError('RESIGN_PAYLOAD_MISMATCH', 'the payload is another step’s, or not the clerk’s');
-    }
-    if (!sameBytes(verified.parsed.signerInfos[0]!.signature, decode(step.signatureValue))) {
-      throw new GongwenError('RESIGN_PAYLOAD_MISMATCH', 'the listed signature value is not the signature’s');
-    }
+    const { verified, signed } = verifiedListedStep(step, context.account, 'the clerk’s');
     const certificate = Buffer.from(verified.signer.certificateDer).toString('base64');
     const signedWith = context.enabledHere.includes(certificate) ? 'this-pc' : accountOf(verified.signer.certificate) === context.account ? 'other-pc' : null;
     if (!signedWith) throw new GongwenError('RESIGN_SIGNATURE_FOREIGN', 'signed with a certificate neither enabled here nor naming the clerk');
@@ -57,6 +44,22 @@ export function checkPendingStep(step: PendingResignStep, context: ResignCheckCo
     const code = error instanceof GongwenError ? error.code : 'RESIGN_PAYLOAD_MISMATCH';
     return { listed: { ...shown, signedWith: 'refused', refusal: { code, message: messageOf(code) } } };
   }
+}
+
+/**
+ * What both lists check of a listed step before a card countersigns it: the signature verifies
+ * over the listed payload, the payload is this step of this document sent by `sender`, and the
+ * value to countersign is the signature's own.
+ */
+function verifiedListedStep(step: PendingResignStep, sender: string, whose: string) {
+  const payload = decode(step.payload);
+  const verified = verifyStepSignature(decode(step.signature), payload);
+  const signed = signedPayload(payload);
+  if (signed.documentId !== step.documentId || signed.documentNumber !== step.documentNumber || signed.step !== step.seq || signed.sender !== sender)
+    throw new GongwenError('RESIGN_PAYLOAD_MISMATCH', `the payload is another step’s, or not ${whose}`);
+  if (!sameBytes(verified.parsed.signerInfos[0]!.signature, decode(step.signatureValue)))
+    throw new GongwenError('RESIGN_PAYLOAD_MISMATCH', 'the listed signature value is not the signature’s');
+  return { verified, signed };
 }
 
 /** The steps the card countersigns: those signed here, and those signed on another PC the clerk confirmed. */
@@ -127,20 +130,7 @@ export interface CheckedOnBehalfStep {
 export function checkOnBehalfStep(step: OnBehalfPendingStep): CheckedOnBehalfStep {
   const { signatureValue: _value, signature: _signature, payload: _payload, ...shown } = step;
   try {
-    const payload = decode(step.payload);
-    const verified = verifyStepSignature(decode(step.signature), payload);
-    const signed = signedPayload(payload);
-    if (
-      signed.documentId !== step.documentId ||
-      signed.documentNumber !== step.documentNumber ||
-      signed.step !== step.seq ||
-      signed.sender !== step.holderAccount
-    ) {
-      throw new GongwenError('RESIGN_PAYLOAD_MISMATCH', 'the payload is another step’s, or not the listed signer’s');
-    }
-    if (!sameBytes(verified.parsed.signerInfos[0]!.signature, decode(step.signatureValue))) {
-      throw new GongwenError('RESIGN_PAYLOAD_MISMATCH', 'the listed signature value is not the signature’s');
-    }
+    const { verified, signed } = verifiedListedStep(step, step.holderAccount, 'the listed signer’s');
     if (accountOf(verified.signer.certificate) !== step.holderAccount)
       throw new GongwenError('RESIGN_SIGNATURE_FOREIGN', 'signed with a certificate that does not name the listed signer');
     const { action, recipient, opinion, signingTime } = signed;
