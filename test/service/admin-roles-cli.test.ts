@@ -1,31 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configFromEnvironment, createContext } from '../../src-server/service.js';
+import { serviceCli } from '../helpers/service-cli.js';
 
-const cli = (dataDir: string, ...args: string[]) => {
-  try {
-    return {
-      code: 0,
-      out: execFileSync('npx', ['tsx', 'src-server/cli.ts', ...args], {
-        env: {
-          ...process.env,
-          GONGWEN_DATA_DIR: dataDir,
-          DATABASE_URL: '',
-          GONGWEN_NEW_PASSWORD: 'a-long-passphrase-for-tests',
-          GONGWEN_ADMINISTRATORS: 'chief.it',
-        },
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-      }),
-    };
-  } catch (error) {
-    const e = error as { status: number; stderr: string };
-    return { code: e.status, out: e.stderr };
-  }
-};
+const cli = (dataDir: string, ...args: string[]) => serviceCli(dataDir, args, { GONGWEN_ADMINISTRATORS: 'chief.it' });
 
 // Each CLI call starts a TypeScript process of its own: more time than the default, not about speed.
 const CLI_TEST_TIMEOUT = 180_000;
