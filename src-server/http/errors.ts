@@ -60,10 +60,36 @@ export function handleClientError(error: Error & { code?: string }, socket: Sock
     error.code === 'HPE_HEADER_OVERFLOW' ? 'HEADERS_TOO_LARGE' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'REQUEST_TIMEOUT' : 'MALFORMED_REQUEST';
   const status = httpStatusOf(code);
   const body = JSON.stringify({ code, message: messageOf(code) });
-  if (socket.writable) {
-    socket.write(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-    );
+  if (!socket.writable) {
+    socket.destroy();
+    return;
   }
-  socket.destroy();
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+  lingerThenClose(socket);
+}
+
+/** How long, and how many bytes, a refused client may still send while it reads the answer. */
+const LINGER = { ms: 2_000, bytes: 1024 * 1024 };
+
+/**
+ * A lingering close, as nginx does it: the parser stops at the first bad byte while the client may
+ * still be sending (the rest of a 100 KB URL), and a socket closed with bytes unread resets the
+ * connection, which can throw away the answer before the client reads it (Node 24 closes fast
+ * enough that it always did). So what still arrives is read and dropped, within a time and a size,
+ * and the socket closed when the client is done or either runs out.
+ */
+function lingerThenClose(socket: Socket): void {
+  let dropped = 0;
+  const close = () => socket.destroy();
+  const timer = setTimeout(close, LINGER.ms);
+  timer.unref();
+  socket.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > LINGER.bytes) close();
+  });
+  socket.once('end', close);
+  socket.once('close', () => clearTimeout(timer));
+  socket.resume();
 }
