@@ -16,7 +16,7 @@ const MESSAGE_DIGEST = '1.2.840.113549.1.9.4';
  */
 export async function pkijsVerifiesCountersignatures(cms: Uint8Array): Promise<boolean[]> {
   const engine = pkijs.getCrypto(true);
-  const info = pkijs.ContentInfo.fromBER(cms.slice().buffer);
+  const info = pkijs.ContentInfo.fromBER(Uint8Array.from(cms).buffer);
   const signed = new pkijs.SignedData({ schema: info.content });
   const signer = signed.signerInfos[0]!;
   const signatureValue = signer.signature.valueBlock.valueHexView.slice();
@@ -53,7 +53,7 @@ export function pkijsCountersignatureAttribute(cms: Uint8Array, oid: string): st
   // asn1js writes an arc beyond 2^53 (the UUID under 2.25) in hex, so the OID is named as asn1js
   // reads it back from its DER.
   const type = (asn1js.fromBER(objectIdentifier(oid).slice().buffer).result as asn1js.ObjectIdentifier).getValue();
-  const info = pkijs.ContentInfo.fromBER(cms.slice().buffer);
+  const info = pkijs.ContentInfo.fromBER(Uint8Array.from(cms).buffer);
   const signer = new pkijs.SignedData({ schema: info.content }).signerInfos[0]!;
   const counters = (signer.unsignedAttrs?.attributes ?? []).filter((a) => a.type === COUNTERSIGNATURE).flatMap((a) => a.values);
   return counters.flatMap((value) => {
