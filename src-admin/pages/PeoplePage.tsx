@@ -70,6 +70,7 @@ export function PeoplePage() {
         dataSource={units}
         pagination={false}
         style={{ marginBottom: 24 }}
+        data-testid="units"
         columns={[
           { title: t('people.unitName'), dataIndex: 'name' },
           { title: t('people.head'), render: (_, u) => (u.head ? `${u.head.name}（${u.head.account}）` : t('common.none')) },
