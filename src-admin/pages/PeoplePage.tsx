@@ -4,6 +4,8 @@ import { useTranslation } from 'react-i18next';
 import {
   ADMIN_API,
   AdminRole,
+  AdminUnit,
+  PasswordReset,
   PeoplePage as PeoplePageSchema,
   Separation,
   adminPath,
@@ -13,6 +15,7 @@ import {
 import { formatRocDate } from '../../src-shared/common/roc-date';
 import { AnyAnswer } from '../api';
 import { Dialog } from '../components/Dialog';
+import { FormDialog } from '../components/FormDialog';
 import { FilterBar } from '../components/FilterBar';
 import { OutcomeNotice } from '../components/Outcome';
 import { PageHeading } from '../components/PageHeading';
@@ -21,6 +24,7 @@ import { useConsole } from '../console-context';
 import { useChange } from '../use-change';
 import { useList } from '../use-list';
 import { useUnits } from '../use-units';
+import { PasswordDialog, UnitDialog } from './PeopleDialogs';
 
 interface PersonForm {
   account: string;
@@ -41,6 +45,8 @@ export function PeoplePage() {
   const change = useChange();
   const [editing, setEditing] = useState<AdminPerson | 'new' | null>(null);
   const [carding, setCarding] = useState<AdminPerson | null>(null);
+  const [editingUnit, setEditingUnit] = useState<AdminUnit | null>(null);
+  const [resetting, setResetting] = useState<AdminPerson | null>(null);
   const refresh = () => {
     list.reload();
     setGeneration((g) => g + 1);
@@ -64,10 +70,20 @@ export function PeoplePage() {
         dataSource={units}
         pagination={false}
         style={{ marginBottom: 24 }}
+        data-testid="units"
         columns={[
           { title: t('people.unitName'), dataIndex: 'name' },
           { title: t('people.head'), render: (_, u) => (u.head ? `${u.head.name}（${u.head.account}）` : t('common.none')) },
           { title: t('people.headcount'), dataIndex: 'people' },
+          {
+            title: '',
+            key: 'actions',
+            render: (_, u) => (
+              <Button size="small" onClick={() => setEditingUnit(u)} aria-label={`${t('people.editUnit')} ${u.name}`}>
+                {t('people.editUnit')}
+              </Button>
+            ),
+          },
         ]}
       />
       <SectionHeading>{t('people.people')}</SectionHeading>
@@ -199,6 +215,9 @@ export function PeoplePage() {
                   <Button size="small" onClick={() => setCarding(p)} aria-label={`${t('people.registerCard')} ${p.name}`}>
                     {t('people.registerCard')}
                   </Button>
+                  <Button size="small" onClick={() => setResetting(p)} aria-label={`${t('people.resetPassword')} ${p.name}`}>
+                    {t('people.resetPassword')}
+                  </Button>
                   <Popconfirm
                     title={t('people.deactivateConfirm', { name: p.name })}
                     okText={t('people.deactivate')}
@@ -246,6 +265,36 @@ export function PeoplePage() {
           }}
         />
       )}
+      {editingUnit && (
+        <UnitDialog
+          unit={editingUnit}
+          busy={change.busy}
+          onCancel={() => setEditingUnit(null)}
+          onSave={async (values) => {
+            // Only what changed is sent: an unchanged head is not re-appointed.
+            const body = { name: values.name, ...(values.head && values.head !== editingUnit.head?.account ? { head: values.head } : {}) };
+            const ok = await done(
+              () => api.change('POST', adminPath(ADMIN_API.unitEdit, { unitId: editingUnit.id }), AdminUnit, body),
+              (unit) => t('people.unitEdited', { name: unit.name }),
+            );
+            if (ok) setEditingUnit(null);
+          }}
+        />
+      )}
+      {resetting && (
+        <PasswordDialog
+          person={resetting}
+          busy={change.busy}
+          onCancel={() => setResetting(null)}
+          onSave={async (password) => {
+            const ok = await done(
+              () => api.change('POST', adminPath(ADMIN_API.personPassword, { account: resetting.account }), PasswordReset, { password }),
+              (reset) => t('people.passwordReset', { name: resetting.name, sessions: reset.sessionsEnded }),
+            );
+            if (ok) setResetting(null);
+          }}
+        />
+      )}
       {carding && (
         <CardDialog
           person={carding}
@@ -276,51 +325,39 @@ function PersonDialog(props: {
   const [form] = Form.useForm<PersonForm>();
   const { person } = props;
   return (
-    <Dialog
+    <FormDialog
       title={person ? t('people.editTitle', { name: person.name }) : t('people.addTitle')}
-      okText={t('common.save')}
-      cancelText={t('common.cancel')}
-      confirmLoading={props.busy}
+      busy={props.busy}
+      form={form}
+      initialValues={person ? { name: person.name, title: person.title, unitId: person.unit.id } : { roles: [] }}
       onCancel={props.onCancel}
-      onOk={() => form.submit()}
+      onFinish={(values) => void props.onSave(values)}
     >
-      <Form
-        form={form}
-        layout="vertical"
-        initialValues={person ? { name: person.name, title: person.title, unitId: person.unit.id } : { roles: [] }}
-        onFinish={(values) => void props.onSave(values)}
-      >
-        {!person && (
-          <Form.Item label={t('people.account')} name="account" rules={[{ required: true, message: t('people.account') }]}>
-            <Input autoComplete="off" />
+      {!person && (
+        <Form.Item label={t('people.account')} name="account" rules={[{ required: true, message: t('people.account') }]}>
+          <Input autoComplete="off" />
+        </Form.Item>
+      )}
+      <Form.Item label={t('people.name')} name="name" rules={[{ required: true, message: t('people.name') }]}>
+        <Input />
+      </Form.Item>
+      <Form.Item label={t('people.title')} name="title">
+        <Input />
+      </Form.Item>
+      <Form.Item label={t('people.unit')} name="unitId" rules={[{ required: true, message: t('people.unit') }]}>
+        <Select options={props.unitOptions} />
+      </Form.Item>
+      {!person && (
+        <>
+          <Form.Item label={t('people.password')} name="password" extra={t('people.passwordHelp')} rules={[{ required: true, message: t('people.password') }]}>
+            <Input.Password autoComplete="new-password" />
           </Form.Item>
-        )}
-        <Form.Item label={t('people.name')} name="name" rules={[{ required: true, message: t('people.name') }]}>
-          <Input />
-        </Form.Item>
-        <Form.Item label={t('people.title')} name="title">
-          <Input />
-        </Form.Item>
-        <Form.Item label={t('people.unit')} name="unitId" rules={[{ required: true, message: t('people.unit') }]}>
-          <Select options={props.unitOptions} />
-        </Form.Item>
-        {!person && (
-          <>
-            <Form.Item
-              label={t('people.password')}
-              name="password"
-              extra={t('people.passwordHelp')}
-              rules={[{ required: true, message: t('people.password') }]}
-            >
-              <Input.Password autoComplete="new-password" />
-            </Form.Item>
-            <Form.Item label={t('people.roles')} name="roles">
-              <Select mode="multiple" options={props.roleOptions} />
-            </Form.Item>
-          </>
-        )}
-      </Form>
-    </Dialog>
+          <Form.Item label={t('people.roles')} name="roles">
+            <Select mode="multiple" options={props.roleOptions} />
+          </Form.Item>
+        </>
+      )}
+    </FormDialog>
   );
 }
 

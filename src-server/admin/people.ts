@@ -3,8 +3,8 @@ import type { AddPersonRequest, AdminPerson, AdminRole, AdminUnitList, EditPerso
 import { GongwenError } from '../../src-shared/common/errors.js';
 import { taiwanDay } from '../../src-shared/common/roc-date.js';
 import { fromPem } from '../../src-shared/node/pki/x509.js';
-import { hashPassword } from '../accounts/password-hash.js';
 import { requirePasswordPolicy } from '../accounts/password-policy.js';
+import { resetPassword as resetLoginPassword, type PasswordReset } from '../accounts/password-reset.js';
 import { createUser, findUserByAccount } from '../accounts/users.js';
 import { appendAudit } from '../audit/audit-log.js';
 import type { ServiceContext } from '../context.js';
@@ -177,26 +177,15 @@ export async function editPerson(ctx: ServiceContext, by: string, account: strin
 }
 
 /**
- * 重設密碼: the password policy applies; every session of the person (the app's and the
- * console's) ends, so whoever knew the old one is out. The password itself is never logged.
+ * 重設密碼: password-reset.ts's reset, as at the command line (the policy, a separated person
+ * refused, their app sessions ended, the login lock lifted, audited without the password), by
+ * the console's user; their console sessions end too, so whoever knew the old one is out.
  */
-export async function resetPassword(ctx: ServiceContext, by: string, account: string, password: string): Promise<void> {
+export async function resetPassword(ctx: ServiceContext, by: string, account: string, password: string): Promise<PasswordReset> {
+  const reset = await resetLoginPassword(ctx, { by, account, password });
   const user = await findUserByAccount(ctx.storage.db, account);
-  if (!user) throw new GongwenError('USER_UNKNOWN', account);
-  requirePasswordPolicy(account, password);
-  const hash = await hashPassword(password);
-  const now = ctx.now().toISOString();
-  await ctx.storage.write(async (trx) => {
-    await trx.updateTable('users').set({ password_hash: hash }).where('id', '=', user.id).execute();
-    const ended = await trx.updateTable('sessions').set({ ended_at: now }).where('user_id', '=', user.id).where('ended_at', 'is', null).executeTakeFirst();
-    await appendAudit(trx, ctx.storage.dialect, ctx.now(), {
-      actor: by,
-      action: 'user.password-reset',
-      subject: account,
-      detail: { sessionsEnded: Number(ended.numUpdatedRows) },
-    });
-  });
-  await endConsoleSessions(ctx, user.id);
+  if (user) await endConsoleSessions(ctx, user.id);
+  return reset;
 }
 
 /** 註冊憑證卡 from a PEM upload: the same judging as `register-card` at the command line. */

@@ -301,6 +301,7 @@ export const errorCatalog = {
     '統計期間不正確：結束月份不可早於開始月份，最長 24 個月。',
     'The months are not valid: to must not precede from, and at most 24 months.',
   ],
+  UNIT_NAME_TAKEN: [409, '已有單位使用這個名稱。', 'Another unit already has that name.'],
 } as const satisfies Record<string, readonly [number, string, string]>;
 
 /**

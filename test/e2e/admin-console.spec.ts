@@ -18,6 +18,7 @@ import { screenshot } from './harness.js';
  */
 const run = promisify(execFile);
 const TEMP_PASSWORD = 'temp-pass-1234';
+const RESET_PASSWORD = 'a-new-password-after-reset';
 
 let service: ServiceProcess;
 let documentNumber = '';
@@ -81,6 +82,21 @@ async function logIn(page: Page, account: string): Promise<void> {
   await page.getByRole('button', { name: '登入' }).click();
 }
 
+/** The desktop app's login (/api/session) with each password in turn, from the page: the statuses. */
+async function appLogins(page: Page, account: string, passwords: string[]): Promise<number[]> {
+  return page.evaluate(
+    async ({ account, passwords }) => {
+      const statuses: number[] = [];
+      for (const password of passwords) {
+        const r = await fetch('/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ account, password }) });
+        statuses.push(r.status);
+      }
+      return statuses;
+    },
+    { account, passwords },
+  );
+}
+
 async function openPage(page: Page, name: string): Promise<void> {
   await page.getByRole('menuitem', { name }).click();
   await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
@@ -112,6 +128,31 @@ async function everyPage(page: Page, mark: string): Promise<void> {
   await dialog.getByRole('button', { name: '儲存' }).click();
   await expect(page.getByTestId('outcome')).toHaveText('已新增人員 蔡宜庭（tsai.yiting）。');
   await expect(page.getByTestId('people')).toContainText('蔡宜庭');
+
+  // 編輯單位: 秘書室 renamed, with a head found by typing part of her name.
+  await page.getByRole('button', { name: '編輯單位 秘書室' }).click();
+  const unitDialog = page.getByRole('dialog', { name: '編輯單位：秘書室' });
+  await unitDialog.getByLabel('單位名稱').fill('秘書處');
+  await unitDialog.getByLabel('權責主管').fill('林淑');
+  await page.getByTitle('林淑芬（lin.shufen）').click();
+  await screenshot(page, `admin-03a-edit-unit${mark}`);
+  await unitDialog.getByRole('button', { name: '儲存' }).click();
+  await expect(page.getByTestId('outcome')).toHaveText('已更新單位 秘書處。');
+  await expect(page.getByTestId('units').getByRole('row', { name: /秘書處/ })).toContainText('林淑芬（lin.shufen）');
+
+  // 重設密碼: typed twice, never shown back; the old password stops, the new one logs in at once.
+  await page.getByRole('button', { name: '重設密碼 蔡宜庭' }).click();
+  const resetDialog = page.getByRole('dialog', { name: '重設 蔡宜庭 的登入密碼' });
+  await resetDialog.getByLabel('新登入密碼').fill(RESET_PASSWORD);
+  await resetDialog.getByLabel('再輸入一次新密碼').fill(`${RESET_PASSWORD}?`);
+  await resetDialog.getByRole('button', { name: '重設密碼' }).click();
+  await expect(resetDialog).toContainText('兩次輸入的密碼不同。');
+  await resetDialog.getByLabel('再輸入一次新密碼').fill(RESET_PASSWORD);
+  await screenshot(page, `admin-03b-reset-password${mark}`);
+  await resetDialog.getByRole('button', { name: '重設密碼' }).click();
+  await expect(page.getByTestId('outcome')).toHaveText('已重設 蔡宜庭 的登入密碼；結束 0 個登入工作階段。');
+  await expect(page.getByText(RESET_PASSWORD)).toHaveCount(0);
+  expect(await appLogins(page, 'tsai.yiting', ['a-long-first-password-115', RESET_PASSWORD])).toEqual([401, 200]);
 
   // 臨時憑證: the vendor's certificate on the trip laptop, revoked with a reason.
   await openPage(page, '臨時憑證');
@@ -176,20 +217,40 @@ for (const kind of databaseKinds()) {
       await everyPage(page, kind === 'sqlite' ? '' : `-${kind}`);
     });
 
-    // What follows is the web layer (roles, sessions, CSRF), the same over either database.
-    if (kind !== 'sqlite') return;
+    // The web layer (roles, sessions, CSRF) over either database: the refusals read and write it too.
+    const mark = kind === 'sqlite' ? '' : `-${kind}`;
 
     test('檔案管理 sees only its pages; the service refuses it the others anyway', async ({ page }) => {
       const cspViolations = await watchCsp(page);
       await logIn(page, 'lin.shufen');
       await expect(page.getByRole('menuitem')).toHaveText(['補簽', '統計', '稽核紀錄', '公文證據']);
       await expect(page.getByRole('heading', { level: 1, name: '補簽' })).toBeVisible();
-      await screenshot(page, 'admin-09-records-office');
+      await screenshot(page, `admin-09-records-office${mark}`);
       const answer = await page.evaluate(async () => {
         const r = await fetch('/admin/api/people');
         return { status: r.status, body: (await r.json()) as { code: string } };
       });
       expect(answer).toMatchObject({ status: 403, body: { code: 'ADMIN_ROLE_REQUIRED' } });
+      // With its own session's CSRF token, a unit edit and a password reset are still not its to make.
+      const changes = await page.evaluate(async () => {
+        const { csrfToken } = (await (await fetch('/admin/api/me')).json()) as { csrfToken: string };
+        const post = async (url: string, body: unknown) => {
+          const r = await fetch(url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-csrf-token': csrfToken },
+            body: JSON.stringify(body),
+          });
+          return [r.status, ((await r.json()) as { code: string }).code];
+        };
+        return [
+          await post('/admin/api/units/planning/edit', { name: '檔案科' }),
+          await post('/admin/api/people/vendor/password', { password: 'a-records-password-115' }),
+        ];
+      });
+      expect(changes).toEqual([
+        [403, 'ADMIN_ROLE_REQUIRED'],
+        [403, 'ADMIN_ROLE_REQUIRED'],
+      ]);
       expect(await cspViolations()).toEqual([]);
     });
 
@@ -197,7 +258,7 @@ for (const kind of databaseKinds()) {
       await logIn(page, 'chen.chiming');
       await expect(page.getByRole('alert')).toContainText(messageOf('ADMIN_ROLE_REQUIRED'));
       await expect(page.getByRole('menuitem')).toHaveCount(0);
-      await screenshot(page, 'admin-10-clerk-refused');
+      await screenshot(page, `admin-10-clerk-refused${mark}`);
       const me = await page.evaluate(async () => (await fetch('/admin/api/me')).status);
       expect(me).toBe(401);
     });
@@ -205,18 +266,31 @@ for (const kind of databaseKinds()) {
     test('a change without the CSRF token, or with a wrong one, is refused and changes nothing', async ({ page }) => {
       await logIn(page, 'yeh.yenchih');
       await expect(page.getByRole('heading', { level: 1, name: '人員與單位' })).toBeVisible();
-      const attempt = (token: string | null) =>
-        page.evaluate(async (csrf) => {
-          const headers: Record<string, string> = { 'content-type': 'application/json' };
-          if (csrf !== null) headers['x-csrf-token'] = csrf;
-          const body = JSON.stringify({ account: 'forged.person', name: '偽造', title: '', unitId: 'ict', password: 'a-long-first-password-115' });
-          const r = await fetch('/admin/api/people', { method: 'POST', headers, body });
-          return { status: r.status, code: ((await r.json()) as { code: string }).code };
-        }, token);
-      expect(await attempt(null)).toEqual({ status: 403, code: 'CSRF_TOKEN_MISSING' });
-      expect(await attempt('not-the-token')).toEqual({ status: 403, code: 'CSRF_TOKEN_INVALID' });
+      const attempt = (url: string, body: unknown, token: string | null) =>
+        page.evaluate(
+          async ({ url, body, csrf }) => {
+            const headers: Record<string, string> = { 'content-type': 'application/json' };
+            if (csrf !== null) headers['x-csrf-token'] = csrf;
+            const r = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
+            return { status: r.status, code: ((await r.json()) as { code: string }).code };
+          },
+          { url, body, csrf: token },
+        );
+      const units = () => page.evaluate(async () => (await fetch('/admin/api/units')).json());
+      const unitsBefore: unknown = await units();
+      const changes: [string, unknown][] = [
+        ['/admin/api/people', { account: 'forged.person', name: '偽造', title: '', unitId: 'ict', password: 'a-long-first-password-115' }],
+        ['/admin/api/units/planning/edit', { name: '偽造科', head: 'vendor' }],
+        ['/admin/api/people/vendor/password', { password: 'a-forged-password-115' }],
+      ];
+      for (const [url, body] of changes) {
+        expect(await attempt(url, body, null), url).toEqual({ status: 403, code: 'CSRF_TOKEN_MISSING' });
+        expect(await attempt(url, body, 'not-the-token'), url).toEqual({ status: 403, code: 'CSRF_TOKEN_INVALID' });
+      }
       const people = await page.evaluate(async () => (await (await fetch('/admin/api/people?text=forged&status=all')).json()) as { total: number });
       expect(people.total).toBe(0);
+      expect(await units()).toEqual(unitsBefore);
+      expect(await appLogins(page, 'vendor', ['a-forged-password-115'])).toEqual([401]);
       await expectAccessible(page, 'people page after the refused changes');
     });
   });

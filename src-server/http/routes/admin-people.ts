@@ -8,11 +8,14 @@ import {
   AdminMe,
   AdminPerson,
   AdminRole,
+  AdminUnit,
   AdminUnitList,
   DeactivatePersonRequest,
   EditPersonRequest,
+  EditUnitRequest,
   GrantRoleRequest,
   PeoplePage,
+  PasswordReset,
   PeopleQuery,
   RegisterCardPemRequest,
   ResetPasswordRequest,
@@ -29,6 +32,7 @@ import { GongwenError } from '../../../src-shared/common/errors.js';
 import { consoleLogin, consoleLogout, consoleSession } from '../../admin/console-sessions.js';
 import { addPerson, editPerson, listPeople, listUnits, personOf, registerCardFromPem, resetPassword, retireCardBySha256 } from '../../admin/people.js';
 import { grantRole, revokeRole } from '../../admin/roles.js';
+import { editUnit } from '../../admin/units.js';
 import { listTempCertApplications, listTempCertificates, revokeOneTempCertificate, revokePersonsTempCertificates } from '../../admin/temp-certs.js';
 import type { ServiceContext } from '../../context.js';
 import { separateUser } from '../../organisation/separation.js';
@@ -50,6 +54,13 @@ function accountParam(params: Record<string, string>): string {
   const account = params.account ?? '';
   if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(account)) throw new GongwenError('USER_UNKNOWN');
   return account;
+}
+
+/** A unit id from a path: one that cannot be a unit id is no unit. */
+function unitParam(params: Record<string, string>): string {
+  const unitId = params.unitId ?? '';
+  if (unitId.length === 0 || unitId.length > 64) throw new GongwenError('UNIT_UNKNOWN');
+  return unitId;
 }
 
 /** The console's session, people and units, and temp certs (issue 18): 系統管理者 (it-admin). */
@@ -103,6 +114,18 @@ export const adminPeopleRoutes = (ctx: ServiceContext) => [
     admin: IT,
     response: AdminUnitList,
     handler: () => listUnits(ctx),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: ADMIN_API.unitEdit,
+    summary: '編輯單位: name and head (權責主管), as one change',
+    tags: ['admin'],
+    auth: false,
+    admin: IT,
+    errors: ['UNIT_UNKNOWN', 'UNIT_NAME_TAKEN', 'USER_UNKNOWN', 'USER_SEPARATED'],
+    body: EditUnitRequest,
+    response: AdminUnit,
+    handler: ({ actor, params, body }) => editUnit(ctx, actor.account, unitParam(params), body),
   }),
   defineRoute({
     method: 'GET',
@@ -165,12 +188,13 @@ export const adminPeopleRoutes = (ctx: ServiceContext) => [
   defineRoute({
     method: 'POST',
     url: ADMIN_API.personPassword,
-    summary: '重設密碼 (the password policy applies; the person’s sessions end)',
+    summary: '重設密碼 (the password policy applies; the person’s sessions end, their login lock is lifted; never for one who has left)',
     tags: ['admin'],
     auth: false,
     admin: IT,
-    errors: ['USER_UNKNOWN', 'PASSWORD_POLICY'],
+    errors: ['USER_UNKNOWN', 'USER_SEPARATED', 'PASSWORD_POLICY'],
     body: ResetPasswordRequest,
+    response: PasswordReset,
     handler: ({ actor, params, body }) => resetPassword(ctx, actor.account, accountParam(params), body.password),
   }),
   defineRoute({

@@ -24,6 +24,7 @@ export const ADMIN_API = {
   logout: '/admin/api/logout',
   me: '/admin/api/me',
   units: '/admin/api/units',
+  unitEdit: '/admin/api/units/:unitId/edit',
   people: '/admin/api/people',
   person: '/admin/api/people/:account',
   personEdit: '/admin/api/people/:account/edit',
@@ -99,6 +100,17 @@ export type AdminUnit = z.infer<typeof AdminUnit>;
 export const AdminUnitList = z.object({ units: z.array(AdminUnit) });
 export type AdminUnitList = z.infer<typeof AdminUnitList>;
 
+export const EditUnitRequest = z
+  .strictObject({
+    name: text({ min: 1, max: 64 })
+      .refine((s) => s.trim() === s && s.length > 0, { message: '單位名稱前後不可有空白 (no spaces around a unit name)' })
+      .optional()
+      .describe('the unit’s name; no two units share one'),
+    head: account.optional().describe('the account of the unit head (權責主管): one who has not left; from another unit for an acting head'),
+  })
+  .describe('only the fields given change');
+export type EditUnitRequest = z.infer<typeof EditUnitRequest>;
+
 export const AdminCard = z.object({
   sha256: z.string().describe('SHA-256 of the certificate DER, hex'),
   subject: z.string(),
@@ -162,6 +174,11 @@ export const ResetPasswordRequest = z.strictObject({
   password: z.string().min(1).max(256).describe('the new login password; the password policy applies; the person’s sessions end'),
 });
 export type ResetPasswordRequest = z.infer<typeof ResetPasswordRequest>;
+export const PasswordReset = z.object({
+  account: z.string(),
+  sessionsEnded: z.number().describe('the person’s desktop sessions ended by the reset (console sessions end too)'),
+});
+export type PasswordReset = z.infer<typeof PasswordReset>;
 
 export const GrantRoleRequest = z.strictObject({ role: AdminRole });
 export type GrantRoleRequest = z.infer<typeof GrantRoleRequest>;
