@@ -110,6 +110,9 @@ export async function authenticate(ctx: ServiceContext, token: string | undefine
 /** Ends every open session of a user, within the caller's transaction; how many were open. */
 export async function endSessionsOf(trx: Transaction<Database>, userId: string, at: string): Promise<number> {
   const ended = await trx.updateTable('sessions').set({ ended_at: at }).where('user_id', '=', userId).where('ended_at', 'is', null).executeTakeFirst();
+  // Their console sessions too: a reset or a separation at the command line must not leave
+  // whoever knew the old password logged in to the console.
+  await trx.updateTable('admin_sessions').set({ ended_at: at }).where('user_id', '=', userId).where('ended_at', 'is', null).execute();
   return Number(ended.numUpdatedRows);
 }
 

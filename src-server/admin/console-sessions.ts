@@ -94,10 +94,3 @@ export async function consoleLogout(ctx: ServiceContext, token: string, actor: A
     });
   });
 }
-
-/** Ends every console session of a person (a password reset, a separation). */
-export async function endConsoleSessions(ctx: ServiceContext, userId: string): Promise<void> {
-  await ctx.storage.write((trx) =>
-    trx.updateTable('admin_sessions').set({ ended_at: ctx.now().toISOString() }).where('user_id', '=', userId).where('ended_at', 'is', null).execute(),
-  );
-}

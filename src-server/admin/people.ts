@@ -11,7 +11,6 @@ import type { ServiceContext } from '../context.js';
 import { isUniqueViolation } from '../storage/database.js';
 import { registerCard, splitCardChain } from '../signatures/card-registration.js';
 import { retireCard } from '../signatures/card-replacement.js';
-import { endConsoleSessions } from './console-sessions.js';
 import { grantRole, rolesOfMany } from './roles.js';
 
 /** 人員與單位: the units, each with its head and how many people it has. */
@@ -178,14 +177,11 @@ export async function editPerson(ctx: ServiceContext, by: string, account: strin
 
 /**
  * 重設密碼: password-reset.ts's reset, as at the command line (the policy, a separated person
- * refused, their app sessions ended, the login lock lifted, audited without the password), by
- * the console's user; their console sessions end too, so whoever knew the old one is out.
+ * refused, their app and console sessions ended, the login lock lifted, audited without the
+ * password), by the console's user.
  */
 export async function resetPassword(ctx: ServiceContext, by: string, account: string, password: string): Promise<PasswordReset> {
-  const reset = await resetLoginPassword(ctx, { by, account, password });
-  const user = await findUserByAccount(ctx.storage.db, account);
-  if (user) await endConsoleSessions(ctx, user.id);
-  return reset;
+  return resetLoginPassword(ctx, { by, account, password });
 }
 
 /** 註冊憑證卡 from a PEM upload: the same judging as `register-card` at the command line. */

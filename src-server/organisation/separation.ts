@@ -4,6 +4,7 @@ import { taiwanDay } from '../../src-shared/common/roc-date.js';
 import { afterRevocation, revokeTempCertificatesIn } from '../temp-ca/applications.js';
 import { appendAudit } from '../audit/audit-log.js';
 import type { ServiceContext } from '../context.js';
+import { endSessionsOf } from '../accounts/sessions.js';
 import { pendingResignOf } from './pending-resign.js';
 
 /**
@@ -31,12 +32,7 @@ export async function separateUser(ctx: ServiceContext, by: string | null, accou
     if (!user) throw new GongwenError('USER_UNKNOWN', account);
     if (user.separated_at !== null) throw new GongwenError('USER_ALREADY_SEPARATED', account);
     await trx.updateTable('users').set({ separated_at: separatedAt }).where('id', '=', user.id).execute();
-    const sessions = await trx
-      .updateTable('sessions')
-      .set({ ended_at: nowIso })
-      .where('user_id', '=', user.id)
-      .where('ended_at', 'is', null)
-      .executeTakeFirst();
+    const sessionsEnded = await endSessionsOf(trx, user.id, nowIso);
     const revoked = await revokeTempCertificatesIn(trx, user.id, 'separated', nowIso);
     // Re-enabling would issue a new certificate: the application is disabled with them.
     await trx.updateTable('temp_cert_applications').set({ state: 'disabled', updated_at: nowIso }).where('user_id', '=', user.id).execute();
@@ -45,7 +41,7 @@ export async function separateUser(ctx: ServiceContext, by: string | null, accou
     const result: Separation = {
       account,
       separatedAt,
-      sessionsEnded: Number(sessions.numUpdatedRows),
+      sessionsEnded,
       tempCertsRevoked: revoked,
       pendingResign: pending.count,
       headOf,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_API, adminPath, type AdminUnit, type AuditPage } from '../../src-shared/common/api/admin.js';
+import { resetPassword } from '../../src-server/accounts/password-reset.js';
 import { grantRole, revokeRole } from '../../src-server/admin/roles.js';
 import { buildApp } from '../../src-server/http/app.js';
 import { separateUser } from '../../src-server/organisation/separation.js';
@@ -142,6 +143,16 @@ describe.each(databaseKinds())('the console edits units and resets passwords on 
     const audit = await auditOf('user.password-reset');
     expect(audit.map((e) => [e.actor, e.subject, e.detail])).toEqual([['lin.shufen', 'vendor', { sessionsEnded: 1 }]]);
     expect(JSON.stringify(audit)).not.toContain(NEW_PASSWORD);
+  });
+
+  it('ends their console sessions at a reset from the command line too (by: null, as the CLI calls it)', async () => {
+    await grantRole(service.ctx, null, 'chen.chiming', 'records');
+    const chenConsole = await ConsoleUser.login(service, 'chen.chiming');
+    expect((await chenConsole.call('GET', ADMIN_API.me)).status).toBe(200);
+    const reset = await resetPassword(service.ctx, { by: null, account: 'chen.chiming', password: NEW_PASSWORD });
+    expect(reset.account).toBe('chen.chiming');
+    expect((await chenConsole.call('GET', ADMIN_API.me)).body.code).toBe('ADMIN_UNAUTHENTICATED');
+    await revokeRole(service.ctx, null, 'chen.chiming', 'records');
   });
 
   it('refuses a reset against the policy, for nobody, or for one who has left, changing nothing', async () => {
