@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { LIMITS, type AttachmentUpload } from '../../src-shared/common/api/documents.js';
 import { GongwenError } from '../../src-shared/common/errors.js';
@@ -12,11 +12,12 @@ export const UPLOADS_WAITING_PER_PERSON = 2 * LIMITS.attachments;
 
 /**
  * Keeps an attachment's bytes, uploaded raw, until a new document names it (POST /api/attachments).
- * The person's uploads older than a day go in the same write, so orphans never pile up.
+ * `sha256` was taken chunk by chunk as the bytes arrived (http/json-body.ts). The person's uploads
+ * older than a day go in the same write, so orphans never pile up.
  */
-export async function stageAttachment(ctx: ServiceContext, actor: Actor, content: Buffer): Promise<AttachmentUpload> {
+export async function stageAttachment(ctx: ServiceContext, actor: Actor, { content, sha256 }: { content: Buffer; sha256: string }): Promise<AttachmentUpload> {
   const now = ctx.now();
-  const upload = { uploadId: randomUUID(), size: content.length, sha256: createHash('sha256').update(content).digest('hex') };
+  const upload = { uploadId: randomUUID(), size: content.length, sha256 };
   await ctx.storage.write(async (trx) => {
     await trx
       .deleteFrom('attachment_uploads')
