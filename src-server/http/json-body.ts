@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { GongwenError } from '../../src-shared/common/errors.js';
 
@@ -68,7 +69,42 @@ export function registerJsonParser(app: FastifyInstance): void {
   });
 }
 
-/** Raw bytes for the routes that take a file (see RouteSpec.consumes); Fastify enforces the route's body limit as they arrive. */
+/** A raw body as it arrived: its bytes, and their SHA-256 taken chunk by chunk as they came in. */
+export class ReceivedBytes {
+  constructor(
+    readonly content: Buffer,
+    readonly sha256: string,
+  ) {}
+}
+
+/**
+ * Raw bytes for the routes that take a file (see RouteSpec.consumes), read as they arrive: each
+ * chunk is hashed on its way in, so a 5 MiB upload is never hashed in one step that holds the
+ * event loop. The route's body limit holds as Fastify's own parsers hold it; a body cut off or
+ * longer than its Content-Length is refused, and nothing of it reaches the route.
+ */
 export function registerBytesParser(app: FastifyInstance): void {
-  app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser('application/octet-stream', (request, payload, done) => {
+    const limit = request.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit ?? 0;
+    const declared = Number(request.headers['content-length']);
+    if (declared > limit) return done(new GongwenError('PAYLOAD_TOO_LARGE'), undefined);
+    const hash = createHash('sha256');
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const stop = (error: Error | null, body?: ReceivedBytes) => {
+      payload.off('data', onData).off('end', onEnd).off('error', stop);
+      done(error, body);
+    };
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > limit) return stop(new GongwenError('PAYLOAD_TOO_LARGE'));
+      hash.update(chunk);
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      if (!Number.isNaN(declared) && received !== declared) return stop(new GongwenError('MALFORMED_REQUEST', 'the body is not as long as its Content-Length'));
+      stop(null, new ReceivedBytes(Buffer.concat(chunks, received), hash.digest('hex')));
+    };
+    payload.on('data', onData).on('end', onEnd).on('error', stop);
+  });
 }

@@ -5,7 +5,7 @@ import { GongwenError, type ServiceErrorCode } from '../../src-shared/common/err
 import { authenticate } from '../accounts/sessions.js';
 import { ADMIN_SESSION_COOKIE, CSRF_HEADER, type AdminRole } from '../../src-shared/common/api/admin.js';
 import { consoleSession, csrfMatches } from '../admin/console-sessions.js';
-import { EMPTY_JSON_BODY } from './json-body.js';
+import { EMPTY_JSON_BODY, ReceivedBytes } from './json-body.js';
 import type { Actor, ServiceContext } from '../context.js';
 
 /**
@@ -29,8 +29,9 @@ export interface RouteSpec<B extends ZodType | undefined, Q extends ZodType | un
   query?: Q;
   response?: ZodType;
   /**
-   * Reads the body as raw bytes (`bytes` in the handler) instead of JSON: a file upload, read from
-   * the socket chunk by chunk up to `bodyLimit`, so no single step holds the event loop for long.
+   * Reads the body as raw bytes (`received` in the handler) instead of JSON: a file upload, read
+   * and hashed chunk by chunk as it arrives, up to `bodyLimit`, so no single step holds the event
+   * loop for long.
    */
   consumes?: 'application/octet-stream';
   /** Answers with raw bytes of this media type instead of JSON. */
@@ -46,8 +47,8 @@ export interface RouteSpec<B extends ZodType | undefined, Q extends ZodType | un
   handler: (input: {
     body: B extends ZodType ? z.output<B> : undefined;
     query: Q extends ZodType ? z.output<Q> : undefined;
-    /** The raw body of a route that `consumes` bytes; empty otherwise. */
-    bytes: Buffer;
+    /** The raw body of a route that `consumes` bytes, with its SHA-256; empty otherwise. */
+    received: ReceivedBytes;
     params: Record<string, string>;
     actor: Actor;
     token: string;
@@ -71,6 +72,7 @@ export function parseWith<S extends ZodType>(schema: S, value: unknown): z.outpu
 }
 
 const NO_ACTOR: Actor = { id: '', account: '', name: '', unitId: '' };
+const NOTHING_RECEIVED = new ReceivedBytes(Buffer.alloc(0), '');
 
 /** What a route reads unless it says otherwise: a login, an IFT930 form, a query. */
 export const DEFAULT_BODY_LIMIT = 16 * 1024;
@@ -124,15 +126,22 @@ export function registerRoutes(app: FastifyInstance, ctx: ServiceContext, routes
       handler: async (request, reply) => {
         const token = (spec.admin ? consoleToken(request) : bearerToken(request)) ?? '';
         const actor = spec.auth || spec.admin ? actors.get(request)! : NO_ACTOR;
-        // Raw bytes reach only the routes that take them; a JSON route never sees a Buffer as its body.
-        if (Buffer.isBuffer(request.body) !== (spec.consumes === 'application/octet-stream')) throw new GongwenError('UNSUPPORTED_MEDIA_TYPE');
-        const bytes = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        // Raw bytes reach only the routes that take them; a JSON route never sees them as its body.
+        if (request.body instanceof ReceivedBytes !== (spec.consumes === 'application/octet-stream')) throw new GongwenError('UNSUPPORTED_MEDIA_TYPE');
+        const received = request.body instanceof ReceivedBytes ? request.body : NOTHING_RECEIVED;
         if (request.body === EMPTY_JSON_BODY && spec.body) throw new GongwenError('MALFORMED_REQUEST', 'empty body');
         const body = spec.body ? parseWith(spec.body, request.body ?? {}) : undefined;
         const query = spec.query ? parseWith(spec.query, request.query ?? {}) : undefined;
-        const result = await spec.handler({ body, query, bytes, params: request.params as Record<string, string>, actor, token, request, reply } as Parameters<
-          AnyRoute['handler']
-        >[0]);
+        const result = await spec.handler({
+          body,
+          query,
+          received,
+          params: request.params as Record<string, string>,
+          actor,
+          token,
+          request,
+          reply,
+        } as Parameters<AnyRoute['handler']>[0]);
         if (reply.sent) return reply;
         if (result === undefined) return reply.code(204).send();
         if (result instanceof Uint8Array) return reply.type(spec.produces ?? 'application/octet-stream').send(Buffer.from(result));

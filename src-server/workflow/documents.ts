@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { sql, type Kysely } from 'kysely';
 import type { CreateDocumentRequest, DocumentList, DocumentView, InboxQuery } from '../../src-shared/common/api/documents.js';
 import { contentSha256 } from '../../src-shared/node/content-digest.js';
@@ -17,7 +18,7 @@ import type { Actor, ServiceContext } from '../context.js';
 import { isUniqueViolation } from '../storage/database.js';
 import type { Database, DocumentRow } from '../storage/schema.js';
 import { hasHeldStep, insertArrivedStep, markReceived } from '../storage/steps.js';
-import { takeUpload, uploadedAttachments } from './attachment-uploads.js';
+import { attachUpload, uploadedAttachments } from './attachment-uploads.js';
 import { documentSummary, flowRows, summaryQuery, toSummary } from './views.js';
 
 export type CreateDocumentInput = z.output<typeof CreateDocumentRequest>;
@@ -83,11 +84,15 @@ export async function createDocument(
           })
           .execute();
         for (const { inline, uploadId, ...a } of attachments) {
-          const content = inline ?? (await takeUpload(trx, actor, uploadId!));
-          await trx
-            .insertInto('attachments')
-            .values({ ...a, content, document_id: id })
-            .execute();
+          if (inline !== null)
+            await trx
+              .insertInto('attachments')
+              .values({ ...a, content: inline, document_id: id })
+              .execute();
+          else await attachUpload(trx, actor, uploadId!, { ...a, document_id: id });
+          // SQLite answers synchronously: without a turn of the event loop between them, ten
+          // attachments of 5 MiB would be written in one task, and every other request would wait.
+          await nextTurn();
         }
         await insertArrivedStep(trx, {
           documentId: id,

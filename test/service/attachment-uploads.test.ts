@@ -1,4 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS } from '../../src-shared/common/api/documents.js';
 import { UPLOADS_WAITING_PER_PERSON } from '../../src-server/workflow/attachment-uploads.js';
@@ -89,6 +92,63 @@ describe.each(databaseKinds())('attachment uploads on %s', (kind) => {
     expect([raw.status, raw.body.code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
     const bigJson = await create(drafter, [{ name: 'a.bin', contentBase64: Buffer.alloc(LIMITS.inlineDocumentBytes).toString('base64') }]);
     expect([bigJson.status, bigJson.body.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+    expect(await snapshot(service.ctx.storage.db)).toBe(before);
+  });
+
+  /** POST /api/attachments over a real socket: `send` writes the body its own way. */
+  const uploadOverHttp = async (headers: Record<string, string>, send: (req: ReturnType<typeof httpRequest>) => Promise<void>) => {
+    if (!service.app.server.listening) await service.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = service.app.server.address() as AddressInfo;
+    const req = httpRequest({
+      host: '127.0.0.1',
+      port,
+      method: 'POST',
+      path: '/api/attachments',
+      headers: { 'content-type': 'application/octet-stream', authorization: `Bearer ${drafter.token}`, ...headers },
+    });
+    const answered = new Promise<{ status: number; body: string } | 'cut off'>((resolve) => {
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve({ status: res.statusCode!, body: Buffer.concat(chunks).toString() }));
+      });
+      req.on('error', () => resolve('cut off')).on('close', () => resolve('cut off'));
+    });
+    await send(req);
+    return answered;
+  };
+
+  it('hashes an upload as it streams in: sent in uneven chunks, its digest is the SHA-256 of its bytes', async () => {
+    const bytes = randomBytes(LIMITS.attachmentBytes - 12_345);
+    const answer = await uploadOverHttp({}, async (req) => {
+      // Chunked, no Content-Length, each piece in a turn of its own so the service reads many.
+      for (let at = 0, size = 1; at < bytes.length; at += size, size = (size * 7 + 1) % 200_003) req.write(bytes.subarray(at, at + size));
+      req.end();
+      await nextTurn();
+    });
+    expect(answer).not.toBe('cut off');
+    const { status, body } = answer as { status: number; body: string };
+    const uploaded = JSON.parse(body) as { uploadId: string; size: number; sha256: string };
+    expect([status, uploaded.size, uploaded.sha256]).toEqual([200, bytes.length, createHash('sha256').update(bytes).digest('hex')]);
+    const kept = await service.ctx.storage.db
+      .selectFrom('attachment_uploads')
+      .select(['content', 'sha256'])
+      .where('id', '=', uploaded.uploadId)
+      .executeTakeFirstOrThrow();
+    expect([Buffer.compare(Buffer.from(kept.content), bytes), kept.sha256]).toEqual([0, uploaded.sha256]);
+  });
+
+  it('keeps nothing of an upload cut off before its Content-Length', async () => {
+    const before = await snapshot(service.ctx.storage.db);
+    const answer = await uploadOverHttp({ 'content-length': String(LIMITS.attachmentBytes) }, async (req) => {
+      req.write(randomBytes(LIMITS.attachmentBytes / 2));
+      await new Promise((resolve) => req.once('drain', resolve).once('error', resolve));
+      req.destroy();
+    });
+    expect(answer).toBe('cut off');
+    // A complete upload after it is kept; the cut-off one never is.
+    const next = await upload(drafter, Buffer.from('下一個'));
+    expect(next.status).toBe(200);
+    await service.ctx.storage.db.deleteFrom('attachment_uploads').where('id', '=', next.body.uploadId).execute();
     expect(await snapshot(service.ctx.storage.db)).toBe(before);
   });
 

@@ -63,7 +63,7 @@ export const documentRoutes = (ctx: ServiceContext) => [
     consumes: 'application/octet-stream',
     bodyLimit: LIMITS.attachmentBytes,
     response: AttachmentUpload,
-    handler: ({ actor, bytes }) => stageAttachment(ctx, actor, bytes),
+    handler: ({ actor, received }) => stageAttachment(ctx, actor, received),
   }),
   defineRoute({
     method: 'GET',
