@@ -5,6 +5,7 @@ import { GongwenError } from '../../src-shared/common/errors.js';
 import type { CardDiagnostics, CardFailure, CardStatus, PinState } from '../../src-shared/common/card-status.js';
 import type { CardEvent, CardReply, CardRequest, LoginResult, SignResult } from './card-protocol.js';
 import { findModule, type ModuleSearch } from './module-search.js';
+import { SharedModule } from './shared-module.js';
 
 /** A card failure, with the token's PIN flags when a PIN was involved. */
 export class CardError extends GongwenError {
@@ -80,6 +81,14 @@ export function defaultModulePath(platform: NodeJS.Platform = process.platform):
 const BUNDLE_MILLISECONDS = 8;
 const MOST_SIGNATURES_PER_BUNDLE = 16;
 
+/** A module is loaded once per process: its card threads share one SharedModule (by module path). */
+const sharedModules = new Map<string, SharedArrayBuffer>();
+function sharedModuleFor(modulePath: string): SharedArrayBuffer {
+  let buffer = sharedModules.get(modulePath);
+  if (!buffer) sharedModules.set(modulePath, (buffer = new SharedModule().buffer));
+  return buffer;
+}
+
 /**
  * The smart card, for the main process: every PKCS#11 call runs in a worker thread. Status
  * changes (inserted, removed, PIN flags) arrive through `onStatus`.
@@ -107,8 +116,10 @@ export class CardService {
       rescanByReinitialize: moduleEntryFor(this.modulePath)?.rescanByReinitialize ?? false,
       pollMs: options.pollMs ?? 1000,
       apiWrapper: options.apiWrapper,
+      sharedModule: sharedModuleFor(this.modulePath),
     };
     this.worker = startWorker(new URL('./card-worker', import.meta.url), workerData);
+    const thread = this.worker.threadId;
     this.worker.on('message', (message: CardReply | CardEvent) => {
       if ('event' in message) {
         this.latest = message.status;
@@ -123,7 +134,11 @@ export class CardService {
       else waiting.reject(new CardError(message.failure));
     });
     this.worker.on('error', (error) => this.failAll(error));
-    this.worker.on('exit', () => this.failAll(new CardError({ code: 'CARD_FAILED', detail: 'the card thread stopped' })));
+    this.worker.on('exit', () => {
+      // Ended, perhaps in the middle of a call: its hold on the module goes with it.
+      SharedModule.forget(workerData.sharedModule, thread);
+      this.failAll(new CardError({ code: 'CARD_FAILED', detail: 'the card thread stopped' }));
+    });
     this.worker.unref();
   }
 

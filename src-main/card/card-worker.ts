@@ -1,9 +1,10 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, threadId, workerData } from 'node:worker_threads';
 import pkcs11js from 'pkcs11js';
 import type { CardFailure } from '../../src-shared/common/card-status.js';
 import type { CardEvent, CardReply, CardRequest, SignResult } from './card-protocol.js';
 import { cardFailureOf, isRemoval } from './ckr.js';
 import { Pkcs11Token, type Pkcs11Api } from './pkcs11-token.js';
+import { SharedModule } from './shared-module.js';
 
 /**
  * The card's thread. PKCS#11 calls (C_Login, C_Initialize, a slow C_Sign) block; here they block
@@ -17,6 +18,8 @@ interface WorkerOptions {
   chosenSerial?: string | null;
   /** Tests only: a module whose `wrap(api)` returns a fault-injecting PKCS#11 interface. */
   apiWrapper?: string;
+  /** The module as this process's card threads share it (SharedModule). */
+  sharedModule: SharedArrayBuffer;
 }
 
 const options = workerData as WorkerOptions;
@@ -28,7 +31,10 @@ if (options.apiWrapper) {
   const plain = makeApi;
   makeApi = () => wrapper.wrap(plain());
 }
-const token = new Pkcs11Token(options.modulePath, makeApi, options.rescanByReinitialize);
+// Every call into the module is made holding the process's lock on it: another card thread's
+// rescan never finalises the module while this thread is inside it (SharedModule).
+const shared = new SharedModule(options.sharedModule, threadId);
+const token = new Pkcs11Token(options.modulePath, makeApi, options.rescanByReinitialize, shared);
 token.choose(options.chosenSerial ?? null);
 
 let lastStatus = '';
@@ -114,15 +120,16 @@ function afterFailure(error: unknown): CardFailure {
 }
 
 port.on('message', (message: { id: number; request: CardRequest }) => {
-  let reply: CardReply;
-  try {
-    reply = { id: message.id, ok: true, result: handle(message.request) };
-  } catch (error) {
-    reply = { id: message.id, ok: false, failure: afterFailure(error) };
-  }
+  const reply = shared.exclusive((): CardReply => {
+    try {
+      return { id: message.id, ok: true, result: handle(message.request) };
+    } catch (error) {
+      return { id: message.id, ok: false, failure: afterFailure(error) };
+    }
+  });
   port.postMessage(reply);
 });
 
-const timer = setInterval(publishStatus, options.pollMs);
+const timer = setInterval(() => shared.exclusive(publishStatus), options.pollMs);
 port.on('close', () => clearInterval(timer));
-publishStatus();
+shared.exclusive(publishStatus);

@@ -288,6 +288,22 @@ describe('card sessions do not cancel each other', () => {
     await batch.close();
   });
 
+  it('a second card thread in the process (another desktop) looking for cards leaves this session signing', async () => {
+    const virtual = await virtualCardFor('yeh.yenchih');
+    const batch = startCard({ modulePath: virtual.modulePath });
+    const other = startCard({ modulePath: virtual.modulePath });
+    const session = await batch.openSession(virtual.pin);
+    expect(await sign(session)).toBe('no error');
+    // SoftHSM sees new tokens only when re-initialised, and its C_Finalize would end every session
+    // of the process: the idle thread's look must not end the batch's session.
+    expect((await other.status()).state).toBe('ready');
+    expect(await sign(session)).toBe('no error');
+    await session.close();
+    const again = await other.openSession(virtual.pin);
+    expect(await sign(again)).toBe('no error');
+    await again.close();
+  });
+
   it('each close ends its own session: an old session closed twice does not log out the next one', async () => {
     const virtual = await virtualCardFor('yeh.yenchih');
     const card = startCard({ modulePath: virtual.modulePath });
