@@ -194,9 +194,15 @@ class UploadQueue {
     this.stop.notify();
   }
 
-  /** A full chunk; once closed, what is left (the last, partial chunk); then null. */
+  /**
+   * What is signed, up to a chunk, as soon as there is any; null once closed and empty. The
+   * uploader asks when it is free, so behind a HiCOS card (a signature in a good part of a second)
+   * each countersignature goes up as it is made: the clerk's count is the service's, and nothing
+   * signed waits for the end. Behind a fast card, signatures pile up while an upload is on its
+   * way, and the next chunk is full.
+   */
   async nextChunk(): Promise<Countersigned[] | null> {
-    while (this.ready.length < this.chunkSize && !this.closed) await this.stop.changed();
+    while (this.ready.length === 0 && !this.closed) await this.stop.changed();
     return this.ready.length > 0 ? this.ready.splice(0, this.chunkSize) : null;
   }
 }

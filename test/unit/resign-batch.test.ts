@@ -77,7 +77,7 @@ interface CardLog {
  */
 function fakeCard(
   signer: CmsSigner,
-  options: { certificate?: Uint8Array; bundleSize?: () => number; removedAfter?: number; onSigned?: (signed: number) => void } = {},
+  options: { certificate?: Uint8Array; bundleSize?: () => number; removedAfter?: number; onSigned?: (signed: number) => void; delayMs?: number } = {},
 ) {
   const log: CardLog = { mostAtCard: 0, mostBundlesAtCard: 0, signed: 0, bundles: 0, bundlesAfterMark: 0, closed: false, mark: () => (marked = true) };
   let marked = false;
@@ -100,7 +100,7 @@ function fakeCard(
         const signatures: Uint8Array[] = [];
         let failure: CardError | undefined;
         for (const d of data) {
-          await tick();
+          await (options.delayMs ? new Promise((resolve) => setTimeout(resolve, options.delayMs)) : tick());
           if (options.removedAfter !== undefined && log.signed >= options.removedAfter) {
             failure = new CardError({ code: 'CARD_REMOVED' });
             break;
@@ -166,11 +166,33 @@ describe('the 補簽 batch', () => {
     expect(mostAhead).toBeGreaterThan(10);
   });
 
-  it('uploads the last partial chunk', async () => {
+  it('fills chunks while an upload is on its way, and uploads the last, partial one', async () => {
     const { service, uploaded } = fakeService(pendingSteps(23));
+    const slow: ResignService = {
+      pendingResign: service.pendingResign,
+      resign: async (r) => (await new Promise((resolve) => setTimeout(resolve, 30)), service.resign(r)),
+    };
     const { card } = fakeCard(await cardSigner('vendor'), { bundleSize: () => 4 });
-    await runResignBatch({ client: service, pages: uncheckedServicePages(service), card, pin: '000000', note: '補簽', chunkSize: 10 });
-    expect(uploaded.map((chunk) => chunk.length)).toEqual([10, 10, 3]);
+    await runResignBatch({ client: slow, pages: uncheckedServicePages(slow), card, pin: '000000', note: '補簽', chunkSize: 10 });
+    const sizes = uploaded.map((chunk) => chunk.length);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(23);
+    expect(Math.max(...sizes)).toBe(10);
+    expect(sizes.at(-1)).toBeLessThan(10);
+  });
+
+  it('uploads each signature of a slow card as it is made, not at the end', async () => {
+    const steps = pendingSteps(5);
+    const { service, uploaded } = fakeService(steps);
+    const signedWhenUploaded: number[] = [];
+    let signed = 0;
+    const { card } = fakeCard(await cardSigner('vendor'), { delayMs: 20, onSigned: (n) => (signed = n) });
+    const watching: ResignService = {
+      pendingResign: service.pendingResign,
+      resign: async (r) => (signedWhenUploaded.push(signed), service.resign(r)),
+    };
+    await runResignBatch({ client: watching, pages: uncheckedServicePages(watching), card, pin: '000000', note: '補簽', chunkSize: 50 });
+    expect(uploaded.map((chunk) => chunk.length)).toEqual([1, 1, 1, 1, 1]);
+    expect(signedWhenUploaded).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('reports refused steps with their document numbers', async () => {
