@@ -44,6 +44,11 @@ export interface CardSession {
    * the first failure, and that failure. Size bundles by `bundleSize`.
    */
   signBundle(data: readonly Uint8Array[]): Promise<BundleSigned>;
+  /**
+   * Stops this session's signing at once: the card thread finishes the signature under way and
+   * signs nothing more, bundles already handed to it included (answered with `stopped`).
+   */
+  stopSigning(): void;
   /** How many signatures a bundle should hold for this card: as many as it makes in a few milliseconds, at least one. */
   bundleSize(): number;
   close(): Promise<void>;
@@ -52,6 +57,8 @@ export interface CardSession {
 export interface BundleSigned {
   signatures: Uint8Array[];
   failure?: CardError;
+  /** `stopSigning` came before the rest of the bundle: they were never signed. */
+  stopped?: true;
 }
 
 /**
@@ -198,9 +205,12 @@ export class CardService {
     }
     const id = this.nextSessionId++;
     this.openSessionId = id;
+    const stop = new Int32Array(new SharedArrayBuffer(4));
     let login: LoginResult;
     try {
-      login = await this.request<LoginResult>({ op: 'login', session: id, pin: pinBytes }, [pinBytes.buffer as ArrayBuffer]);
+      login = await this.request<LoginResult>({ op: 'login', session: id, pin: pinBytes, stop: stop.buffer as SharedArrayBuffer }, [
+        pinBytes.buffer as ArrayBuffer,
+      ]);
     } catch (error) {
       if (this.openSessionId === id) this.openSessionId = null;
       throw error;
@@ -217,6 +227,7 @@ export class CardService {
       mechanism: login.mechanism,
       signer: { certificate, keyAlgorithm: login.keyAlgorithm, sign: async (data) => (open(), this.sign(id, data)) },
       signBundle: async (data) => (open(), this.signNow(id, data)),
+      stopSigning: () => Atomics.store(stop, 0, 1),
       bundleSize: () => this.signaturesPerBundle,
       close: () =>
         (closing ??= this.request<null>({ op: 'logout', session: id }).then(
@@ -240,7 +251,8 @@ export class CardService {
 
   /** One request to the card thread; the card's speed sizes the bundles after it. */
   private async signNow(session: number, data: readonly Uint8Array[]): Promise<BundleSigned> {
-    const { signatures, failure, millisecondsEach } = await this.request<SignResult>({ op: 'sign', session, data: [...data] });
+    const { signatures, failure, millisecondsEach, stopped } = await this.request<SignResult>({ op: 'sign', session, data: [...data] });
+    if (stopped) return { signatures, stopped };
     if (signatures.length > 0)
       this.signaturesPerBundle = Math.max(1, Math.min(MOST_SIGNATURES_PER_BUNDLE, Math.floor(BUNDLE_MILLISECONDS / Math.max(millisecondsEach, 0.01))));
     // A pulled card took the session with it (the card thread let it go): another may open now.

@@ -62,6 +62,8 @@ function failureOf(error: unknown): CardFailure {
 
 /** The card session logged in now (its number from the main thread), if any. */
 let loggedIn: number | null = null;
+/** That session's stop flag, which the main thread sets at once (a cancel), without waiting for this thread. */
+let stopFlag: Int32Array | null = null;
 const busy = (detail: string) => Object.assign(new Error(detail), { cardCode: 'CARD_BUSY' as const });
 
 function handle(request: CardRequest): unknown {
@@ -80,6 +82,7 @@ function handle(request: CardRequest): unknown {
         if (loggedIn !== null) throw busy('another card session is open');
         const result = token.login(pin);
         loggedIn = request.session;
+        stopFlag = new Int32Array(request.stop);
         return result;
       } finally {
         request.pin.fill(0); // the one copy we own; the string cannot be wiped, it goes out of scope here
@@ -90,6 +93,12 @@ function handle(request: CardRequest): unknown {
       const result: SignResult = { signatures: [], millisecondsEach: 0 };
       const start = performance.now();
       for (const data of request.data) {
+        // Read before each signature: a bundle queued here after a stop is answered unsigned, so
+        // a cancel stops the card within the signature under way however many bundles wait.
+        if (stopFlag && Atomics.load(stopFlag, 0) !== 0) {
+          result.stopped = true;
+          break;
+        }
         try {
           result.signatures.push(token.sign(data));
         } catch (error) {

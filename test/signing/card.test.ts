@@ -206,6 +206,25 @@ describe('the smart card over PKCS#11 (SoftHSM virtual card)', () => {
     });
   });
 
+  it('after stopSigning, bundles waiting at the card thread are answered unsigned; the signature under way ends', async () => {
+    const virtual = await virtualCardFor('vendor');
+    const calls = join(mkdtempSync(join(tmpdir(), 'gongwen-calls-')), 'calls');
+    // As slow as a HiCOS card, so the three bundles wait at the card thread behind the first signature.
+    process.env.GONGWEN_PKCS11_FAULTS = JSON.stringify({ slow: { C_Sign: 1000 }, callLog: calls });
+    const card = startCard({ modulePath: virtual.modulePath, apiWrapper: faultWrapper });
+    const session = await card.openSession(virtual.pin);
+    const bundles = [1, 2, 3].map((i) => session.signBundle([new Uint8Array([i])]));
+    session.stopSigning();
+    const answers = await Promise.all(bundles);
+    const signed = answers.reduce((n, a) => n + a.signatures.length, 0);
+    expect(signed).toBeLessThanOrEqual(1); // at most the one under way when the stop came
+    expect(answers.at(-1)).toEqual({ signatures: [], stopped: true });
+    expect(answers.every((a) => a.failure === undefined)).toBe(true);
+    const signCalls = (existsSync(calls) ? readFileSync(calls, 'utf8') : '').split('\n').filter((l) => l.startsWith('C_Sign '));
+    expect(signCalls).toHaveLength(signed);
+    await session.close();
+  });
+
   describe('mechanisms and key types', () => {
     const payload = new TextEncoder().encode('{"step":2}');
 
