@@ -9,7 +9,8 @@ export type CardRequest =
   | { op: 'diagnostics' }
   /** The card the clerk chose (token serial), or null for none: the status says which is in use. */
   | { op: 'choose'; serial: string | null }
-  | { op: 'login'; session: number; pin: Uint8Array }
+  /** `stop`: one Int32 the main thread sets to stop the session's signing (read before each C_Sign). */
+  | { op: 'login'; session: number; pin: Uint8Array; stop: SharedArrayBuffer }
   | { op: 'sign'; session: number; data: Uint8Array[] }
   | { op: 'logout'; session: number };
 
@@ -30,6 +31,8 @@ export interface LoginResult {
 export interface SignResult {
   signatures: Uint8Array[];
   failure?: CardFailure;
+  /** The session's signing was stopped (the batch's cancel) before the rest: they were never signed. */
+  stopped?: true;
   /** How long the card took for each, on average: the main thread sizes the next bundles by it. */
   millisecondsEach: number;
 }

@@ -5,6 +5,7 @@ import { GongwenError } from '../../src-shared/common/errors.js';
 import type { CardDiagnostics, CardFailure, CardStatus, PinState } from '../../src-shared/common/card-status.js';
 import type { CardEvent, CardReply, CardRequest, LoginResult, SignResult } from './card-protocol.js';
 import { findModule, type ModuleSearch } from './module-search.js';
+import { SharedModule } from './shared-module.js';
 
 /** A card failure, with the token's PIN flags when a PIN was involved. */
 export class CardError extends GongwenError {
@@ -43,6 +44,11 @@ export interface CardSession {
    * the first failure, and that failure. Size bundles by `bundleSize`.
    */
   signBundle(data: readonly Uint8Array[]): Promise<BundleSigned>;
+  /**
+   * Stops this session's signing at once: the card thread finishes the signature under way and
+   * signs nothing more, bundles already handed to it included (answered with `stopped`).
+   */
+  stopSigning(): void;
   /** How many signatures a bundle should hold for this card: as many as it makes in a few milliseconds, at least one. */
   bundleSize(): number;
   close(): Promise<void>;
@@ -51,6 +57,8 @@ export interface CardSession {
 export interface BundleSigned {
   signatures: Uint8Array[];
   failure?: CardError;
+  /** `stopSigning` came before the rest of the bundle: they were never signed. */
+  stopped?: true;
 }
 
 /**
@@ -80,6 +88,14 @@ export function defaultModulePath(platform: NodeJS.Platform = process.platform):
 const BUNDLE_MILLISECONDS = 8;
 const MOST_SIGNATURES_PER_BUNDLE = 16;
 
+/** A module is loaded once per process: its card threads share one SharedModule (by module path). */
+const sharedModules = new Map<string, SharedArrayBuffer>();
+function sharedModuleFor(modulePath: string): SharedArrayBuffer {
+  let buffer = sharedModules.get(modulePath);
+  if (!buffer) sharedModules.set(modulePath, (buffer = new SharedModule().buffer));
+  return buffer;
+}
+
 /**
  * The smart card, for the main process: every PKCS#11 call runs in a worker thread. Status
  * changes (inserted, removed, PIN flags) arrive through `onStatus`.
@@ -107,8 +123,10 @@ export class CardService {
       rescanByReinitialize: moduleEntryFor(this.modulePath)?.rescanByReinitialize ?? false,
       pollMs: options.pollMs ?? 1000,
       apiWrapper: options.apiWrapper,
+      sharedModule: sharedModuleFor(this.modulePath),
     };
     this.worker = startWorker(new URL('./card-worker', import.meta.url), workerData);
+    const thread = this.worker.threadId;
     this.worker.on('message', (message: CardReply | CardEvent) => {
       if ('event' in message) {
         this.latest = message.status;
@@ -123,7 +141,11 @@ export class CardService {
       else waiting.reject(new CardError(message.failure));
     });
     this.worker.on('error', (error) => this.failAll(error));
-    this.worker.on('exit', () => this.failAll(new CardError({ code: 'CARD_FAILED', detail: 'the card thread stopped' })));
+    this.worker.on('exit', () => {
+      // Ended, perhaps in the middle of a call: its hold on the module goes with it.
+      SharedModule.forget(workerData.sharedModule, thread);
+      this.failAll(new CardError({ code: 'CARD_FAILED', detail: 'the card thread stopped' }));
+    });
     this.worker.unref();
   }
 
@@ -183,9 +205,12 @@ export class CardService {
     }
     const id = this.nextSessionId++;
     this.openSessionId = id;
+    const stop = new Int32Array(new SharedArrayBuffer(4));
     let login: LoginResult;
     try {
-      login = await this.request<LoginResult>({ op: 'login', session: id, pin: pinBytes }, [pinBytes.buffer as ArrayBuffer]);
+      login = await this.request<LoginResult>({ op: 'login', session: id, pin: pinBytes, stop: stop.buffer as SharedArrayBuffer }, [
+        pinBytes.buffer as ArrayBuffer,
+      ]);
     } catch (error) {
       if (this.openSessionId === id) this.openSessionId = null;
       throw error;
@@ -202,6 +227,7 @@ export class CardService {
       mechanism: login.mechanism,
       signer: { certificate, keyAlgorithm: login.keyAlgorithm, sign: async (data) => (open(), this.sign(id, data)) },
       signBundle: async (data) => (open(), this.signNow(id, data)),
+      stopSigning: () => Atomics.store(stop, 0, 1),
       bundleSize: () => this.signaturesPerBundle,
       close: () =>
         (closing ??= this.request<null>({ op: 'logout', session: id }).then(
@@ -225,7 +251,8 @@ export class CardService {
 
   /** One request to the card thread; the card's speed sizes the bundles after it. */
   private async signNow(session: number, data: readonly Uint8Array[]): Promise<BundleSigned> {
-    const { signatures, failure, millisecondsEach } = await this.request<SignResult>({ op: 'sign', session, data: [...data] });
+    const { signatures, failure, millisecondsEach, stopped } = await this.request<SignResult>({ op: 'sign', session, data: [...data] });
+    if (stopped) return { signatures, stopped };
     if (signatures.length > 0)
       this.signaturesPerBundle = Math.max(1, Math.min(MOST_SIGNATURES_PER_BUNDLE, Math.floor(BUNDLE_MILLISECONDS / Math.max(millisecondsEach, 0.01))));
     // A pulled card took the session with it (the card thread let it go): another may open now.

@@ -1,9 +1,10 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, threadId, workerData } from 'node:worker_threads';
 import pkcs11js from 'pkcs11js';
 import type { CardFailure } from '../../src-shared/common/card-status.js';
 import type { CardEvent, CardReply, CardRequest, SignResult } from './card-protocol.js';
 import { cardFailureOf, isRemoval } from './ckr.js';
 import { Pkcs11Token, type Pkcs11Api } from './pkcs11-token.js';
+import { SharedModule } from './shared-module.js';
 
 /**
  * The card's thread. PKCS#11 calls (C_Login, C_Initialize, a slow C_Sign) block; here they block
@@ -17,6 +18,8 @@ interface WorkerOptions {
   chosenSerial?: string | null;
   /** Tests only: a module whose `wrap(api)` returns a fault-injecting PKCS#11 interface. */
   apiWrapper?: string;
+  /** The module as this process's card threads share it (SharedModule). */
+  sharedModule: SharedArrayBuffer;
 }
 
 const options = workerData as WorkerOptions;
@@ -28,7 +31,10 @@ if (options.apiWrapper) {
   const plain = makeApi;
   makeApi = () => wrapper.wrap(plain());
 }
-const token = new Pkcs11Token(options.modulePath, makeApi, options.rescanByReinitialize);
+// Every call into the module is made holding the process's lock on it: another card thread's
+// rescan never finalises the module while this thread is inside it (SharedModule).
+const shared = new SharedModule(options.sharedModule, threadId);
+const token = new Pkcs11Token(options.modulePath, makeApi, options.rescanByReinitialize, shared);
 token.choose(options.chosenSerial ?? null);
 
 let lastStatus = '';
@@ -56,6 +62,8 @@ function failureOf(error: unknown): CardFailure {
 
 /** The card session logged in now (its number from the main thread), if any. */
 let loggedIn: number | null = null;
+/** That session's stop flag, which the main thread sets at once (a cancel), without waiting for this thread. */
+let stopFlag: Int32Array | null = null;
 const busy = (detail: string) => Object.assign(new Error(detail), { cardCode: 'CARD_BUSY' as const });
 
 function handle(request: CardRequest): unknown {
@@ -74,6 +82,7 @@ function handle(request: CardRequest): unknown {
         if (loggedIn !== null) throw busy('another card session is open');
         const result = token.login(pin);
         loggedIn = request.session;
+        stopFlag = new Int32Array(request.stop);
         return result;
       } finally {
         request.pin.fill(0); // the one copy we own; the string cannot be wiped, it goes out of scope here
@@ -84,6 +93,12 @@ function handle(request: CardRequest): unknown {
       const result: SignResult = { signatures: [], millisecondsEach: 0 };
       const start = performance.now();
       for (const data of request.data) {
+        // Read before each signature: a bundle queued here after a stop is answered unsigned, so
+        // a cancel stops the card within the signature under way however many bundles wait.
+        if (stopFlag && Atomics.load(stopFlag, 0) !== 0) {
+          result.stopped = true;
+          break;
+        }
         try {
           result.signatures.push(token.sign(data));
         } catch (error) {
@@ -114,15 +129,16 @@ function afterFailure(error: unknown): CardFailure {
 }
 
 port.on('message', (message: { id: number; request: CardRequest }) => {
-  let reply: CardReply;
-  try {
-    reply = { id: message.id, ok: true, result: handle(message.request) };
-  } catch (error) {
-    reply = { id: message.id, ok: false, failure: afterFailure(error) };
-  }
+  const reply = shared.exclusive((): CardReply => {
+    try {
+      return { id: message.id, ok: true, result: handle(message.request) };
+    } catch (error) {
+      return { id: message.id, ok: false, failure: afterFailure(error) };
+    }
+  });
   port.postMessage(reply);
 });
 
-const timer = setInterval(publishStatus, options.pollMs);
+const timer = setInterval(() => shared.exclusive(publishStatus), options.pollMs);
 port.on('close', () => clearInterval(timer));
-publishStatus();
+shared.exclusive(publishStatus);

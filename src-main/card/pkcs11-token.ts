@@ -3,6 +3,7 @@ import pkcs11js from 'pkcs11js';
 import type { CardDiagnostics, CardInReader, CardStatus, PinState } from '../../src-shared/common/card-status.js';
 import type { LoginResult } from './card-protocol.js';
 import { CKR, ckrOf } from './ckr.js';
+import { SharedModule } from './shared-module.js';
 import { chooseSigningCertificate, holderOf, type CertificateOnCard } from './signing-certificate.js';
 
 export type Pkcs11Api = InstanceType<typeof pkcs11js.PKCS11>;
@@ -50,6 +51,8 @@ export class Pkcs11Token {
     readonly modulePath: string,
     private readonly makeApi: () => Pkcs11Api,
     private readonly rescanByReinitialize: boolean,
+    /** The module as the other card threads of this process share it (see SharedModule). */
+    private readonly shared: SharedModule = new SharedModule(),
   ) {}
 
   private loaded(): Pkcs11Api | null {
@@ -71,14 +74,20 @@ export class Pkcs11Token {
     }
   }
 
-  /** Forgets the module's state: the next call loads and initialises it again (a re-inserted card, a rescan). */
+  /**
+   * Forgets the module's state: the next call loads and initialises it again (a re-inserted card,
+   * a rescan). The module is finalised only where no other card thread of this process holds a
+   * session: C_Finalize would end that session too (the other thread then sees the new state at
+   * its own next look).
+   */
   reset(): void {
+    if (this.session) this.shared.closed();
     this.session = null;
     this.key = null;
     this.slot = null;
     if (this.api) {
       try {
-        this.api.C_Finalize();
+        if (!this.shared.othersHoldSessions()) this.api.C_Finalize();
       } catch {
         // already finalised or the module is gone: either way we start again
       }
@@ -204,6 +213,7 @@ export class Pkcs11Token {
       }
       const { certificate, key } = this.findSigningKey(api, session, slot);
       this.session = session;
+      this.shared.opened();
       this.slot = slot;
       this.key = key;
       return { certificate: new Uint8Array(certificate), keyAlgorithm: key.keyType, mechanism: key.mechanismName };
@@ -243,6 +253,7 @@ export class Pkcs11Token {
     this.session = null;
     this.key = null;
     if (!api || !session) return;
+    this.shared.closed();
     try {
       api.C_Logout(session);
     } catch {

@@ -51,8 +51,10 @@ export interface ResignBatchOptions {
 /**
  * The bounds between the stages, said once here and once in docs/architecture.md:
  * - the card holds at most MOST_BUNDLES_AT_CARD bundles, the one it signs and the next, ready when
- *   it is done; a card that signs one at a time (a HiCOS card: bundles of one) holds one, so a
- *   cancel stops it within the signature under way;
+ *   it is done (a HiCOS card, bundles of one, goes on to the next signature without waiting for
+ *   this thread); every stop stops the card at once (`stopSigning`, read by the card thread before
+ *   each signature), so a cancel stops it within the signature under way and a bundle waiting at
+ *   the card is never signed;
  * - at most MOST_CHUNKS_WAITING chunks wait for the service: the signatures at the card, or signed
  *   and not yet answered by the service, never number more than MOST_CHUNKS_WAITING × chunkSize
  *   (the chunk being uploaded and the one filling behind it); the card waits for that room.
@@ -85,6 +87,10 @@ export async function runResignBatch(options: ResignBatchOptions): Promise<Resig
     throw first.status === 'rejected' ? first.reason : (opened as PromiseRejectedResult).reason;
   }
   const session = opened.value;
+  // Whatever stops the batch stops the card at once, bundles waiting at its thread included.
+  const stopCard = () => session.stopSigning();
+  if (stop.stopped) stopCard();
+  else stop.signal.addEventListener('abort', stopCard, { once: true });
   const report: ResignReport = { total: first.value.done ? 0 : first.value.value.total, resigned: 0, alreadyResigned: 0, refused: [] };
   let done = 0;
   const queue = new UploadQueue(options.chunkSize ?? 50, stop);
@@ -194,9 +200,15 @@ class UploadQueue {
     this.stop.notify();
   }
 
-  /** A full chunk; once closed, what is left (the last, partial chunk); then null. */
+  /**
+   * What is signed, up to a chunk, as soon as there is any; null once closed and empty. The
+   * uploader asks when it is free, so behind a HiCOS card (a signature in a good part of a second)
+   * each countersignature goes up as it is made: the clerk's count is the service's, and nothing
+   * signed waits for the end. Behind a fast card, signatures pile up while an upload is on its
+   * way, and the next chunk is full.
+   */
   async nextChunk(): Promise<Countersigned[] | null> {
-    while (this.ready.length < this.chunkSize && !this.closed) await this.stop.changed();
+    while (this.ready.length === 0 && !this.closed) await this.stop.changed();
     return this.ready.length > 0 ? this.ready.splice(0, this.chunkSize) : null;
   }
 }
@@ -230,7 +242,6 @@ async function signStage(
   onSigned: (step: ToCountersign) => void,
 ): Promise<void> {
   const atCard = new Set<Promise<void>>();
-  const mostAtCard = (bundle: number) => (bundle > 1 ? MOST_BUNDLES_AT_CARD : 1);
   try {
     for (;;) {
       const page = await stop.unlessStopped(pages.next());
@@ -238,7 +249,7 @@ async function signStage(
       const steps = page.value.steps;
       for (let at = 0; at < steps.length;) {
         let size = Math.min(session.bundleSize(), queue.chunkSize, steps.length - at);
-        while (!stop.stopped && !(atCard.size < mostAtCard(size) && queue.hasRoomFor(size))) {
+        while (!stop.stopped && !(atCard.size < MOST_BUNDLES_AT_CARD && queue.hasRoomFor(size))) {
           await stop.changed();
           size = Math.min(session.bundleSize(), queue.chunkSize, steps.length - at);
         }

@@ -6,8 +6,8 @@ export interface ResignCard {
   openSession(pin: string): Promise<ResignCardSession>;
 }
 
-/** A logged-in card: its certificate (the signer), bundles of signatures, the logout. */
-export type ResignCardSession = Pick<CardSession, 'signer' | 'signBundle' | 'bundleSize' | 'close'>;
+/** A logged-in card: its certificate (the signer), bundles of signatures, the stop, the logout. */
+export type ResignCardSession = Pick<CardSession, 'signer' | 'signBundle' | 'bundleSize' | 'stopSigning' | 'close'>;
 
 /** The service as a 補簽 batch uses it: its pending list and the upload. `ServiceClient` is one. */
 export interface ResignService {

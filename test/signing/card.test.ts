@@ -206,6 +206,25 @@ describe('the smart card over PKCS#11 (SoftHSM virtual card)', () => {
     });
   });
 
+  it('after stopSigning, bundles waiting at the card thread are answered unsigned; the signature under way ends', async () => {
+    const virtual = await virtualCardFor('vendor');
+    const calls = join(mkdtempSync(join(tmpdir(), 'gongwen-calls-')), 'calls');
+    // As slow as a HiCOS card, so the three bundles wait at the card thread behind the first signature.
+    process.env.GONGWEN_PKCS11_FAULTS = JSON.stringify({ slow: { C_Sign: 1000 }, callLog: calls });
+    const card = startCard({ modulePath: virtual.modulePath, apiWrapper: faultWrapper });
+    const session = await card.openSession(virtual.pin);
+    const bundles = [1, 2, 3].map((i) => session.signBundle([new Uint8Array([i])]));
+    session.stopSigning();
+    const answers = await Promise.all(bundles);
+    const signed = answers.reduce((n, a) => n + a.signatures.length, 0);
+    expect(signed).toBeLessThanOrEqual(1); // at most the one under way when the stop came
+    expect(answers.at(-1)).toEqual({ signatures: [], stopped: true });
+    expect(answers.every((a) => a.failure === undefined)).toBe(true);
+    const signCalls = (existsSync(calls) ? readFileSync(calls, 'utf8') : '').split('\n').filter((l) => l.startsWith('C_Sign '));
+    expect(signCalls).toHaveLength(signed);
+    await session.close();
+  });
+
   describe('mechanisms and key types', () => {
     const payload = new TextEncoder().encode('{"step":2}');
 
@@ -286,6 +305,22 @@ describe('card sessions do not cancel each other', () => {
     expect(await sign(batch)).toBe('no error');
     expect((await card.status()).token?.pin).toMatchObject({ countLow: false, finalTry: false, locked: false });
     await batch.close();
+  });
+
+  it('a second card thread in the process (another desktop) looking for cards leaves this session signing', async () => {
+    const virtual = await virtualCardFor('yeh.yenchih');
+    const batch = startCard({ modulePath: virtual.modulePath });
+    const other = startCard({ modulePath: virtual.modulePath });
+    const session = await batch.openSession(virtual.pin);
+    expect(await sign(session)).toBe('no error');
+    // SoftHSM sees new tokens only when re-initialised, and its C_Finalize would end every session
+    // of the process: the idle thread's look must not end the batch's session.
+    expect((await other.status()).state).toBe('ready');
+    expect(await sign(session)).toBe('no error');
+    await session.close();
+    const again = await other.openSession(virtual.pin);
+    expect(await sign(again)).toBe('no error');
+    await again.close();
   });
 
   it('each close ends its own session: an old session closed twice does not log out the next one', async () => {

@@ -67,20 +67,36 @@ interface CardLog {
   bundles: number;
   /** Bundles handed over after `mark()` was called. */
   bundlesAfterMark: number;
+  /** Signatures that ended after `stopSigning()` was called: at most the one under way. */
+  signedAfterStop: number;
+  /** Signatures of bundles handed over that the stop left unsigned. */
+  droppedByStop: number;
   closed: boolean;
   mark(): void;
 }
 
 /**
  * A card that signs `bundleSize` a bundle, a few milliseconds a bundle, and records how much it
- * was given at once. `removedAfter`: the card is pulled after that many signatures.
+ * was given at once. `removedAfter`: the card is pulled after that many signatures. Like the card
+ * thread, it reads its stop flag (`stopSigning`) before each signature.
  */
 function fakeCard(
   signer: CmsSigner,
-  options: { certificate?: Uint8Array; bundleSize?: () => number; removedAfter?: number; onSigned?: (signed: number) => void } = {},
+  options: { certificate?: Uint8Array; bundleSize?: () => number; removedAfter?: number; onSigned?: (signed: number) => void; delayMs?: number } = {},
 ) {
-  const log: CardLog = { mostAtCard: 0, mostBundlesAtCard: 0, signed: 0, bundles: 0, bundlesAfterMark: 0, closed: false, mark: () => (marked = true) };
+  const log: CardLog = {
+    mostAtCard: 0,
+    mostBundlesAtCard: 0,
+    signed: 0,
+    bundles: 0,
+    bundlesAfterMark: 0,
+    signedAfterStop: 0,
+    droppedByStop: 0,
+    closed: false,
+    mark: () => (marked = true),
+  };
   let marked = false;
+  let stopped = false;
   let atCard = 0;
   let bundlesAtCard = 0;
   let cardThread: Promise<unknown> = Promise.resolve();
@@ -99,8 +115,16 @@ function fakeCard(
       const answer = cardThread.then(async (): Promise<BundleSigned> => {
         const signatures: Uint8Array[] = [];
         let failure: CardError | undefined;
+        let dropped = false;
         for (const d of data) {
-          await tick();
+          // As the card thread does: the stop flag is read before each signature, which then runs to its end.
+          if (stopped) {
+            log.droppedByStop += data.length - signatures.length;
+            dropped = true;
+            break;
+          }
+          await (options.delayMs ? new Promise((resolve) => setTimeout(resolve, options.delayMs)) : tick());
+          if (stopped) log.signedAfterStop++;
           if (options.removedAfter !== undefined && log.signed >= options.removedAfter) {
             failure = new CardError({ code: 'CARD_REMOVED' });
             break;
@@ -111,10 +135,13 @@ function fakeCard(
         }
         atCard -= data.length;
         bundlesAtCard--;
-        return failure ? { signatures, failure } : { signatures };
+        return failure ? { signatures, failure } : dropped ? { signatures, stopped: true } : { signatures };
       });
       cardThread = answer;
       return answer;
+    },
+    stopSigning: () => {
+      stopped = true;
     },
     close: async () => {
       log.closed = true;
@@ -127,14 +154,15 @@ function fakeCard(
 const all = (uploaded: string[][]) => uploaded.flat();
 
 describe('the 補簽 batch', () => {
-  it('gives a card that signs one at a time one signature at once, and uploads every step once', async () => {
+  it('gives a card that signs one at a time its next signature while it signs, no more, and uploads every step once', async () => {
     const steps = pendingSteps(40);
     const { service, uploaded } = fakeService(steps);
     const { card, log } = fakeCard(await cardSigner('vendor'));
     const report = await runResignBatch({ client: service, pages: uncheckedServicePages(service), card, pin: '000000', note: '補簽', chunkSize: 10 });
     expect(report).toEqual({ total: 40, resigned: 40, alreadyResigned: 0, refused: [] });
     expect(all(uploaded).sort()).toEqual(steps.map((s) => s.stepId).sort());
-    expect(log.mostAtCard).toBe(1);
+    expect(log.mostAtCard).toBe(2);
+    expect(log.mostBundlesAtCard).toBe(2);
     expect(log.closed).toBe(true);
   });
 
@@ -166,11 +194,33 @@ describe('the 補簽 batch', () => {
     expect(mostAhead).toBeGreaterThan(10);
   });
 
-  it('uploads the last partial chunk', async () => {
+  it('fills chunks while an upload is on its way, and uploads the last, partial one', async () => {
     const { service, uploaded } = fakeService(pendingSteps(23));
+    const slow: ResignService = {
+      pendingResign: service.pendingResign,
+      resign: async (r) => (await new Promise((resolve) => setTimeout(resolve, 30)), service.resign(r)),
+    };
     const { card } = fakeCard(await cardSigner('vendor'), { bundleSize: () => 4 });
-    await runResignBatch({ client: service, pages: uncheckedServicePages(service), card, pin: '000000', note: '補簽', chunkSize: 10 });
-    expect(uploaded.map((chunk) => chunk.length)).toEqual([10, 10, 3]);
+    await runResignBatch({ client: slow, pages: uncheckedServicePages(slow), card, pin: '000000', note: '補簽', chunkSize: 10 });
+    const sizes = uploaded.map((chunk) => chunk.length);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(23);
+    expect(Math.max(...sizes)).toBe(10);
+    expect(sizes.at(-1)).toBeLessThan(10);
+  });
+
+  it('uploads each signature of a slow card as it is made, not at the end', async () => {
+    const steps = pendingSteps(5);
+    const { service, uploaded } = fakeService(steps);
+    const signedWhenUploaded: number[] = [];
+    let signed = 0;
+    const { card } = fakeCard(await cardSigner('vendor'), { delayMs: 20, onSigned: (n) => (signed = n) });
+    const watching: ResignService = {
+      pendingResign: service.pendingResign,
+      resign: async (r) => (signedWhenUploaded.push(signed), service.resign(r)),
+    };
+    await runResignBatch({ client: watching, pages: uncheckedServicePages(watching), card, pin: '000000', note: '補簽', chunkSize: 50 });
+    expect(uploaded.map((chunk) => chunk.length)).toEqual([1, 1, 1, 1, 1]);
+    expect(signedWhenUploaded).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('reports refused steps with their document numbers', async () => {
@@ -230,9 +280,44 @@ describe('the 補簽 batch', () => {
       });
       await expect(batch).rejects.toMatchObject({ code: 'RESIGN_CANCELLED' });
       expect(log.bundlesAfterMark).toBe(0);
-      expect(log.signed).toBe(5);
+      expect(log.signedAfterStop).toBeLessThanOrEqual(1);
+      expect(log.signed + log.droppedByStop).toBe(log.bundles); // each bundle handed over: signed, or dropped unsigned
       expect(all(uploaded)).toEqual(['step-0', 'step-1', 'step-2', 'step-3', 'step-4']);
       expect(log.closed).toBe(true);
+    });
+
+    it('cancelled while the next bundle waits at the card: that bundle is never signed', async () => {
+      const { service, uploaded } = fakeService(pendingSteps(10));
+      const cancel = new AbortController();
+      // A HiCOS-like card: one at a time, slow; the batch hands it the next while it signs.
+      const { card, log } = fakeCard(await cardSigner('vendor'), { delayMs: 20 });
+      const batch = runResignBatch({
+        client: service,
+        pages: uncheckedServicePages(service),
+        card,
+        pin: '000000',
+        note: '補簽',
+        chunkSize: 50,
+        signal: cancel.signal,
+        onProgress: (p) => p.done === 1 && cancel.abort(),
+      });
+      await expect(batch).rejects.toMatchObject({ code: 'RESIGN_CANCELLED' });
+      expect(log.mostBundlesAtCard).toBe(2);
+      expect(log.bundles).toBe(2);
+      expect(log.droppedByStop).toBe(1);
+      expect(log.signed).toBe(1);
+      expect(all(uploaded)).toEqual(['step-0']);
+    });
+
+    it('a failed upload stops the card at once too: a bundle waiting there is not signed', async () => {
+      const { service } = fakeService(pendingSteps(10), { failUpload: 0 });
+      const { card, log } = fakeCard(await cardSigner('vendor'), { delayMs: 20 });
+      await expect(
+        runResignBatch({ client: service, pages: uncheckedServicePages(service), card, pin: '000000', note: '補簽', chunkSize: 50 }),
+      ).rejects.toMatchObject({ code: 'SERVICE_UNREACHABLE' });
+      expect(log.signedAfterStop).toBeLessThanOrEqual(1);
+      expect(log.signed + log.droppedByStop).toBe(log.bundles);
+      expect(log.droppedByStop).toBeGreaterThan(0);
     });
 
     it('cancelled while a page loads: the batch ends without it, and what was signed is uploaded', async () => {
