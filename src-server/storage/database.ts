@@ -22,7 +22,7 @@ import * as adminConsole from './migrations/20261130-0080-admin-console.js';
 import * as sealedServiceKeys from './migrations/20261130-0090-sealed-service-keys.js';
 import * as reliedTempCaCrls from './migrations/20261130-0100-relied-temp-ca-crls.js';
 import { ensurePrivateFile } from './private-files.js';
-import { groupCommit, type WriteRunner } from './group-commit.js';
+import { groupCommit, transactionPerUnit, type WriteRunner } from './group-commit.js';
 import type { Database } from './schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -30,10 +30,10 @@ export type DialectName = 'sqlite' | 'postgres';
 export interface Storage {
   db: Kysely<Database>;
   dialect: DialectName;
-  /** Applies a unit of writes atomically (grouped with concurrent ones; see group-commit.ts). */
+  /** Applies a unit of writes atomically (grouped with concurrent ones on SQLite; see group-commit.ts). */
   write: WriteRunner;
   close(): Promise<void>;
-  /** Calls `listener` with the number of write units of each group commit (for /metrics). */
+  /** SQLite: calls `listener` with the number of write units of each group commit (for /metrics). */
   observeCommitBatches?: (listener: (units: number) => void) => void;
   /** PostgreSQL: the pool's connections as the driver counts them (for /metrics). */
   poolUse?: () => { total: number; idle: number; waiting: number };
@@ -99,9 +99,7 @@ function openPostgres(url: string): Storage {
   pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const poolUse = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
-  const batchListeners: ((units: number) => void)[] = [];
-  const write = groupCommit(db, (units) => batchListeners.forEach((listener) => listener(units)));
-  return { db, dialect: 'postgres', write, close: () => db.destroy(), poolUse, observeCommitBatches: (listener) => void batchListeners.push(listener) };
+  return { db, dialect: 'postgres', write: transactionPerUnit(db), close: () => db.destroy(), poolUse };
 }
 
 function migrationsOf(storage: Storage): Record<string, Migration> {

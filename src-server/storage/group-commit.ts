@@ -7,6 +7,11 @@ export type WriteUnit<T> = (trx: Transaction<Database>) => Promise<T>;
 /** Applies write units atomically, each one or with others, and settles each after its commit. */
 export type WriteRunner = <T>(unit: WriteUnit<T>) => Promise<T>;
 
+/** PostgreSQL: one transaction per unit; the server groups concurrent commits into one WAL flush itself. */
+export function transactionPerUnit(db: Kysely<Database>): WriteRunner {
+  return (unit) => db.transaction().execute(unit);
+}
+
 interface Queued {
   unit: WriteUnit<unknown>;
   resolve(value: unknown): void;
@@ -17,37 +22,23 @@ interface Queued {
 const MOST_UNITS_PER_COMMIT = 64;
 
 /**
- * Group commit, for both databases. Each commit syncs the log (SQLite's WAL, PostgreSQL's): with
- * many clerks sending at once that sync, not the work, would set the pace. On PostgreSQL the
- * server's own grouping of commits cannot help: every write unit appends to the audit chain under
- * one advisory lock, held until its commit has been synced, so one transaction per unit means
- * one sync after another (about 190 sends a second on a slow host, whatever the CPU).
- *
- * Units queued while no batch is being applied go into one transaction, each inside its own
- * savepoint, so that a unit that fails (a lost race, a duplicate key) is rolled back alone and
- * reports its own error, while the others commit together with one sync. One batch is applied at
- * a time: units that arrive meanwhile wait for the next, which is what makes batches grow with the
- * load. No unit is reported applied before the commit that carries it; if that commit fails,
+ * Group commit for SQLite. One connection serialises every transaction, and each commit appends
+ * its pages to the WAL and syncs it: with many clerks sending at once that sync, not the work,
+ * would set the pace. Units queued in the same turn of the event loop are applied in one
+ * transaction, each inside its own savepoint, so that a unit that fails (a lost race, a duplicate
+ * key) is rolled back alone and reports its own error, while the others commit together with one
+ * sync. No unit is reported applied before the commit that carries it; if that commit fails,
  * every unit in it fails and nothing of it was applied.
  */
 export function groupCommit(db: Kysely<Database>, onBatch?: (units: number) => void): WriteRunner {
   let queue: Queued[] = [];
   let scheduled = false;
-  let applying = false;
 
   const flush = async () => {
     scheduled = false;
-    applying = true;
     const batch = queue.slice(0, MOST_UNITS_PER_COMMIT);
     queue = queue.slice(batch.length);
-    try {
-      await apply(batch);
-    } finally {
-      applying = false;
-      if (queue.length > 0) schedule();
-    }
-  };
-  const apply = async (batch: Queued[]) => {
+    if (queue.length > 0) schedule();
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
     try {
       await db.transaction().execute(async (trx) => {
@@ -76,7 +67,7 @@ export function groupCommit(db: Kysely<Database>, onBatch?: (units: number) => v
     });
   };
   const schedule = () => {
-    if (scheduled || applying) return;
+    if (scheduled) return;
     scheduled = true;
     // After the I/O callbacks of this turn: every request read in it has queued its unit by then.
     setImmediate(() => void flush());
