@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,21 +58,19 @@ export async function benchSends(kind: DatabaseKind, targets: SendTargets): Prom
 
     // As fast as it goes: information, not a target (it moves with the host far more than anything
     // a clerk or an operator feels); its ratio to the bare verify rate of the same run says how.
+    const cpuBefore = serviceCpuMs(service);
     const capacity = await runLoad({
       url: service.url,
       timeLimitMs: 60_000,
       clients: presigned.map((c) => ({ token: c.token, sends: c.sends.slice(0, targets.perClient) })),
     });
+    const cpuMsPerSend = (serviceCpuMs(service) - cpuBefore) / capacity.count;
     const bare = targets.bareVerifyPerSecond ? { what: 'node:crypto bare RSA verify', value: targets.bareVerifyPerSecond } : undefined;
     const rows: BenchRow[] = [
-      information(
-        `HTTP sends, 64 clients as fast as they go (${label})`,
-        capacity.count / capacity.seconds,
-        'sends/s',
-        bare,
-        errorsOf(capacity) === 0,
-        describe(capacity),
-      ),
+      information(`HTTP sends, 64 clients as fast as they go (${label})`, capacity.count / capacity.seconds, 'sends/s', bare, errorsOf(capacity) === 0, {
+        ...describe(capacity),
+        serviceCpuMsPerSend: Number(cpuMsPerSend.toFixed(3)),
+      }),
     ];
 
     let answered = okOf(capacity);
@@ -144,6 +143,22 @@ function describe(result: LoadResult): Record<string, number | string> {
 const okOf = (r: LoadResult) => r.statuses['200'] ?? 0;
 const errorsOf = (r: LoadResult) => r.count - okOf(r);
 const round = (n: number) => Number(n.toFixed(1));
+
+/**
+ * The CPU time (user + system, every thread) the service process has used so far, in ms, from
+ * /proc: what its work costs, which other load on the machine does not move (process.cpuUsage
+ * read from outside). NaN where there is no /proc.
+ */
+export function serviceCpuMs(service: ServiceProcess): number {
+  try {
+    // Fields 14 and 15 (utime, stime) in clock ticks of 10 ms; the name (field 2) may hold spaces.
+    const stat = readFileSync(`/proc/${service.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
 
 async function serviceDatabase(service: ServiceProcess) {
   return createContext({

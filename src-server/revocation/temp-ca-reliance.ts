@@ -4,8 +4,11 @@ import { sha256Hex } from '../temp-ca/authority.js';
 import { crlSha256 } from './crl.js';
 import type { ReliedCrl } from './card-revocation.js';
 
-/** The CRLs already kept in `relied_temp_ca_crls`, per service, so a send does not write one again. */
-const kept = new WeakMap<ServiceContext, Set<string>>();
+/**
+ * The CRL this service last kept in `relied_temp_ca_crls`, by its number and thisUpdate: an issued
+ * CRL never changes, so each is hashed and written once, not at every send that relies on it.
+ */
+const lastKept = new WeakMap<ServiceContext, { number: number; thisUpdate: string; sha256: string }>();
 
 /**
  * What a temp-cert signature relies on for revocation: the temp CA's own CRL of that moment
@@ -19,17 +22,16 @@ const kept = new WeakMap<ServiceContext, Set<string>>();
  */
 export async function reliedTempCaCrl(ctx: ServiceContext): Promise<ReliedCrl> {
   const crl = await currentTempCaCrl(ctx);
-  const sha256 = crlSha256(crl.der);
-  let known = kept.get(ctx);
-  if (!known) kept.set(ctx, (known = new Set()));
-  if (!known.has(sha256)) {
+  let kept = lastKept.get(ctx);
+  if (kept?.number !== crl.number || kept.thisUpdate !== crl.thisUpdate) {
+    const sha256 = crlSha256(crl.der);
     await ctx.storage.db
       .insertInto('relied_temp_ca_crls')
       .values({ sha256, der: crl.der, number: crl.number, this_update: crl.thisUpdate, next_update: crl.nextUpdate })
       .onConflict((oc) => oc.column('sha256').doNothing())
       .execute();
-    if (known.size >= 64) known.clear();
-    known.add(sha256);
+    kept = { number: crl.number, thisUpdate: crl.thisUpdate, sha256 };
+    lastKept.set(ctx, kept);
   }
-  return { issuerSha256: sha256Hex(ctx.tempCa.certificate), crlSha256: sha256, status: 'current' };
+  return { issuerSha256: sha256Hex(ctx.tempCa.certificate), crlSha256: kept.sha256, status: 'current' };
 }

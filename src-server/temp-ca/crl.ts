@@ -25,7 +25,7 @@ const issuing = new WeakMap<ServiceContext, Promise<IssuedCrl>>();
  */
 export async function currentTempCaCrl(ctx: ServiceContext): Promise<IssuedCrl> {
   const latest = await latestCrl(ctx);
-  if (latest && !(await isStale(ctx, latest))) return latest;
+  if (latest && !isStale(ctx, latest)) return latest;
   return issueTempCaCrl(ctx);
 }
 
@@ -38,9 +38,9 @@ export function issueTempCaCrl(ctx: ServiceContext): Promise<IssuedCrl> {
   return next;
 }
 
-async function isStale(ctx: ServiceContext, latest: IssuedCrl & { revokedCount: number }): Promise<boolean> {
+function isStale(ctx: ServiceContext, latest: LatestCrl): boolean {
   if (ctx.now().getTime() >= new Date(latest.nextUpdate).getTime() - CRL_RENEW_BEFORE_MS) return true;
-  return (await revokedCount(ctx)) !== latest.revokedCount;
+  return latest.revokedNow !== latest.revokedCount;
 }
 
 async function issueWithRetry(ctx: ServiceContext): Promise<IssuedCrl> {
@@ -88,23 +88,29 @@ async function issueOnce(ctx: ServiceContext): Promise<IssuedCrl> {
   return issued;
 }
 
-async function latestCrl(ctx: ServiceContext): Promise<(IssuedCrl & { revokedCount: number }) | undefined> {
-  const row = await ctx.storage.db.selectFrom('temp_ca_crls').selectAll().orderBy('number', 'desc').limit(1).executeTakeFirst();
+/** The latest CRL on record, and how many temp certificates are revoked now (one query: a send asks it). */
+interface LatestCrl extends IssuedCrl {
+  /** Revocations the CRL lists. */
+  revokedCount: number;
+  /** Revocations on record now: more than the CRL lists means it is out of date. */
+  revokedNow: number;
+}
+
+async function latestCrl(ctx: ServiceContext): Promise<LatestCrl | undefined> {
+  const row = await ctx.storage.db
+    .selectFrom('temp_ca_crls')
+    .selectAll()
+    .select((eb) => eb.selectFrom('temp_certificates').select(eb.fn.countAll<string | number>().as('n')).where('revoked_at', 'is not', null).as('revoked_now'))
+    .orderBy('number', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   if (!row) return undefined;
   return {
     number: Number(row.number),
     thisUpdate: row.this_update,
     nextUpdate: row.next_update,
     revokedCount: Number(row.revoked_count),
+    revokedNow: Number(row.revoked_now ?? 0),
     der: new Uint8Array(row.der),
   };
-}
-
-async function revokedCount(ctx: ServiceContext): Promise<number> {
-  const row = await ctx.storage.db
-    .selectFrom('temp_certificates')
-    .select((eb) => eb.fn.countAll<string | number>().as('n'))
-    .where('revoked_at', 'is not', null)
-    .executeTakeFirst();
-  return Number(row?.n ?? 0);
 }
