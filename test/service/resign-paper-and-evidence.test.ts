@@ -26,6 +26,8 @@ import { attachCountersignature } from '../../src-shared/node/cms/countersign.js
 import { parseSignedData } from '../../src-shared/node/cms/parse.js';
 import { fillPendingTimeStamps } from '../../src-server/timestamp/signature-time-stamps.js';
 import { verifyYearsLater } from '../../src-server/timestamp/verify-later.js';
+import { documentForRecords } from '../../src-server/admin/document-evidence.js';
+import { AdminDocument } from '../../src-shared/common/api/admin.js';
 import { X509Certificate } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 
@@ -135,6 +137,18 @@ describe.each(databaseKinds())('paper re-signs and the evidence of re-signs by o
       const verdict = await verifyYearsLater(file('step-1.paper-record.p7s'), file('step-1.paper-record.json'), trust, new Date());
       expect(verdict.signer).toMatchObject({ mode: 'time-stamp', checkedAt: new Date(stamp.gen_time!) });
       expect(readFileSync(join(dir, 'README.txt'), 'utf8')).toContain(`paper record time-stamped ${stamp.gen_time}`);
+      // The console's evidence page says the same: each signature checked as of its token.
+      const sent = await db
+        .selectFrom('signature_time_stamps')
+        .select('gen_time')
+        .where('step_id', '=', step!.stepId)
+        .where('signer', '=', 'signature')
+        .executeTakeFirstOrThrow();
+      const view = AdminDocument.parse(await documentForRecords(service.ctx, step!.documentNumber));
+      expect(view.flow[0]!.signature).toMatchObject({
+        timeStamp: { mode: 'time-stamp', at: sent.gen_time },
+        resign: { kind: 'paper', timeStamp: { mode: 'time-stamp', at: stamp.gen_time } },
+      });
     } finally {
       service.clock.offsetMs = 0;
     }
@@ -296,6 +310,9 @@ describe.each(databaseKinds())('paper re-signs and the evidence of re-signs by o
     const alone = parseSignedData(new Uint8Array(readFileSync(join(dir, 'step-1.countersignature.p7s')))).signerInfos[0]!;
     expect(Buffer.from(alone.encoding).equals(Buffer.from(counterInside.encoding))).toBe(true);
     expect(readFileSync(join(dir, 'README.txt'), 'utf8')).toContain('re-signed before time-stamping began');
+    // The console says neither has a time-stamp, and as of which time each is checked.
+    const view = AdminDocument.parse(await documentForRecords(service.ctx, pending[0]!.documentNumber));
+    expect(view.flow[0]!.signature).toMatchObject({ timeStamp: { mode: 'claimed' }, resign: { kind: 'self', timeStamp: { mode: 'claimed' } } });
   });
 
   it('evidence of an on-behalf step: openssl verifies the main signature, our verifier and PKI.js the countersignature', async () => {
@@ -364,6 +381,8 @@ describe.each(databaseKinds())('a paper record while an external TSA is down on 
       const readme = async () =>
         Buffer.from((await buildEvidence(service.ctx, doc.id)).files.find((f) => f.name === 'README.txt')!.contentBase64, 'base64').toString('utf8');
       expect(await readme()).toContain('time-stamp pending for the paper record');
+      const view = async () => (await documentForRecords(service.ctx, step!.documentNumber)).flow[0]!.signature!.resign!.timeStamp;
+      expect(await view()).toEqual({ mode: 'pending', at: null });
 
       served.answer = 'ok';
       expect(await fillPendingTimeStamps(service.ctx)).toBe(1);
@@ -371,6 +390,7 @@ describe.each(databaseKinds())('a paper record while an external TSA is down on 
       const recordValue = parseSignedData(new Uint8Array(Buffer.from(body.signature, 'base64'))).signerInfos[0]!.signature;
       expect(opensslVerifies(new Uint8Array(row!.token!), sha256Hex(recordValue), tsa.rootPem)).toBe(true);
       expect(await fillPendingTimeStamps(service.ctx)).toBe(0); // nothing twice
+      expect(await view()).toEqual({ mode: 'time-stamp', at: row!.gen_time });
       const dir = mkdtempSync(join(tmpdir(), 'evidence-'));
       await writeEvidence(await buildEvidence(service.ctx, doc.id), dir);
       expect(readFileSync(join(dir, 'README.txt'), 'utf8')).not.toContain('pending');
