@@ -9,7 +9,7 @@ import type { OnBehalfPendingStep, PendingResignStep } from '../../src-shared/co
 import { oid } from '../../src-shared/node/cms/oids.js';
 import type { CmsSigner } from '../../src-shared/node/cms/signer.js';
 import { verifyStepSignature } from '../../src-shared/node/cms/verify.js';
-import { findUserByAccount } from '../../src-server/accounts/users.js';
+import { findUserByAccount, registerCardCertificate } from '../../src-server/accounts/users.js';
 import { buildEvidence, writeEvidence } from '../../src-server/evidence/evidence.js';
 import { pkijsCountersignatureAttribute, pkijsVerifiesCountersignatures } from '../helpers/countersignature-pkijs.js';
 import { databaseKinds } from '../helpers/databases.js';
@@ -18,7 +18,7 @@ import { Clerk, call, startTestService, type TestService } from '../helpers/serv
 import { snapshot } from '../helpers/snapshot.js';
 import { PDF, paperRequest as paperRequestFor } from '../helpers/paper-resign.js';
 import { runReadmeCommands } from '../helpers/evidence-readme.js';
-import { testPki } from '../helpers/demo-pki.js';
+import { pemSigner, testPki } from '../helpers/demo-pki.js';
 import { opensslVerifies, serveOpensslTsa, startOpensslTsa } from '../helpers/openssl-tsa.js';
 import { resignRequest } from '../helpers/resign.js';
 import { fromPem } from '../../src-shared/node/pki/x509.js';
@@ -313,6 +313,30 @@ describe.each(databaseKinds())('paper re-signs and the evidence of re-signs by o
     // The console says neither has a time-stamp, and as of which time each is checked.
     const view = AdminDocument.parse(await documentForRecords(service.ctx, pending[0]!.documentNumber));
     expect(view.flow[0]!.signature).toMatchObject({ timeStamp: { mode: 'claimed' }, resign: { kind: 'self', timeStamp: { mode: 'claimed' } } });
+  });
+
+  it("refuses a paper record made with a unit head's revoked card, and changes nothing", async () => {
+    const { revokedCard } = await testPki();
+    // The revoked card is vendor's: here vendor heads the unit, and a colleague's step is due.
+    const colleagueTemp = await colleague.enableTempCert();
+    const doc = await colleague.createDocument('主管以已廢止的卡紀錄紙本補簽');
+    expect((await colleague.act(doc.id, '送請簽核', 'yeh.yenchih', colleagueTemp)).status).toBe(200);
+    const [step] = (await colleague.call<{ steps: PendingResignStep[] }>('GET', '/api/resign/pending')).body.steps.filter((s) => s.documentId === doc.id);
+    const { db } = service.ctx.storage;
+    const vendorId = (await findUserByAccount(db, 'vendor'))!.id;
+    const headId = (await findUserByAccount(db, 'yeh.yenchih'))!.id;
+    await registerCardCertificate(service.ctx, 'vendor', fromPem(revokedCard!.certPem)[0]!);
+    await service.ctx.storage.write((trx) => trx.updateTable('units').set({ head_user_id: vendorId }).where('id', '=', 'ict').execute());
+    await eightDaysLater();
+    try {
+      const body = await paperRequestFor('vendor', pemSigner(revokedCard!.certPem, revokedCard!.keyPem), step!, '承辦人已離職', { signer: 'chen.chiming' });
+      const before = await snapshot(db);
+      expect(await vendor.call('POST', '/api/resign/paper', body)).toMatchObject({ status: 400, body: { code: 'CERT_REVOKED' } });
+      expect(await snapshot(db)).toBe(before);
+    } finally {
+      service.clock.offsetMs = 0;
+      await service.ctx.storage.write((trx) => trx.updateTable('units').set({ head_user_id: headId }).where('id', '=', 'ict').execute());
+    }
   });
 
   it('evidence of an on-behalf step: openssl verifies the main signature, our verifier and PKI.js the countersignature', async () => {
