@@ -1,7 +1,7 @@
 import { Button, Descriptions, Form, Input, Space, Table, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ADMIN_API, AdminDocument, adminPath, type AdminFlowStep } from '../../src-shared/common/api/admin';
+import { ADMIN_API, AdminDocument, adminPath, type AdminFlowStep, type AdminTimeStamp } from '../../src-shared/common/api/admin';
 import { formatRocDateTime } from '../../src-shared/common/roc-date';
 import { ConsoleError } from '../api';
 import { OutcomeNotice } from '../components/Outcome';
@@ -10,6 +10,8 @@ import { SectionHeading } from '../components/SectionHeading';
 import { useConsole } from '../console-context';
 
 const RESIGN = { self: 'evidence.resignSelf', 'on-behalf': 'evidence.resignOnBehalf', paper: 'evidence.resignPaper' } as const;
+/** Which mode the evidence checks a signature in, as the README and the verifier say it. */
+const CHECKED = { 'time-stamp': 'evidence.checkedTimeStamp', pending: 'evidence.checkedPending', claimed: 'evidence.checkedClaimed' } as const;
 
 /** 公文證據: a document found by its number, its flow with each step's signature and 補簽, and its evidence as one ZIP. */
 export function EvidencePage() {
@@ -34,11 +36,18 @@ export function EvidencePage() {
       : sig.kind === 'temp'
         ? t('evidence.notResigned')
         : '';
+    const checked = (stamp: AdminTimeStamp) => (
+      <Typography.Text type="secondary" data-testid="checked-mode">
+        {t(CHECKED[stamp.mode], { at: stamp.at ? formatRocDateTime(stamp.at) : '' })}
+      </Typography.Text>
+    );
     return (
       <Space direction="vertical" size={0}>
         <span>{sig.kind === 'card' ? t('evidence.card') : t('evidence.temp')}</span>
         {sig.certificateSubject && <Typography.Text type="secondary">{sig.certificateSubject}</Typography.Text>}
+        {checked(sig.timeStamp)}
         {resign && <span>{resign}</span>}
+        {sig.resign && checked(sig.resign.timeStamp)}
       </Space>
     );
   };

@@ -1,9 +1,10 @@
 import { X509Certificate } from 'node:crypto';
 import { zipSync, type Zippable } from 'fflate';
-import type { AdminDocument, AdminSignature } from '../../src-shared/common/api/admin.js';
+import type { AdminDocument, AdminSignature, AdminTimeStamp } from '../../src-shared/common/api/admin.js';
 import { GongwenError } from '../../src-shared/common/errors.js';
 import type { ServiceContext } from '../context.js';
 import { buildEvidence, findDocumentId } from '../evidence/evidence.js';
+import { timeStampsOfSteps, type TimeStampedSigner } from '../timestamp/signature-time-stamps.js';
 
 /** 公文證據: a document by its number, with its flow and, for each sent step, its signature and 補簽. */
 export async function documentForRecords(ctx: ServiceContext, number: string): Promise<AdminDocument> {
@@ -21,6 +22,7 @@ export async function documentForRecords(ctx: ServiceContext, number: string): P
     .leftJoin('card_certificates as rcard', 'rcard.sha256', 's.resign_certificate_sha256')
     .leftJoin('users as r', 'r.id', 's.resign_user_id')
     .select([
+      's.id',
       's.seq',
       's.status',
       's.change_type',
@@ -45,6 +47,15 @@ export async function documentForRecords(ctx: ServiceContext, number: string): P
     .where('s.document_id', '=', doc.id)
     .orderBy('s.seq')
     .execute();
+  const { stamps } = await timeStampsOfSteps(
+    db,
+    steps.map((s) => s.id),
+  );
+  const checkedBy = (stepId: string, signer: TimeStampedSigner, claimedAt: string | null): AdminTimeStamp => {
+    const stamp = stamps.find((t) => t.stepId === stepId && t.signer === signer);
+    if (!stamp) return { mode: 'claimed', at: claimedAt };
+    return stamp.token ? { mode: 'time-stamp', at: stamp.genTime } : { mode: 'pending', at: null };
+  };
   return {
     number: doc.number,
     subject: doc.subject,
@@ -58,6 +69,7 @@ export async function documentForRecords(ctx: ServiceContext, number: string): P
             certificateSubject: s.cardSubject ?? (s.tempDer ? new X509Certificate(s.tempDer).subject : null),
             certificateSha256: s.signer_certificate_sha256,
             signingTime: s.signing_time,
+            timeStamp: checkedBy(s.id, 'signature', s.signing_time),
             resign: s.resigned_at
               ? {
                   kind: s.resign_kind === 'on-behalf' || s.resign_kind === 'paper' ? s.resign_kind : 'self',
@@ -65,6 +77,8 @@ export async function documentForRecords(ctx: ServiceContext, number: string): P
                   at: s.resigned_at,
                   certificateSubject: s.resignSubject ?? null,
                   reason: s.resign_reason ?? null,
+                  // A paper re-sign's own signature is the unit head's over the record.
+                  timeStamp: checkedBy(s.id, s.resign_kind === 'paper' ? 'paper-record' : 'countersignature', s.resigned_at),
                 }
               : null,
           }

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Evidence } from '../../src-shared/common/api/documents.js';
@@ -55,17 +56,26 @@ export async function buildEvidence(ctx: ServiceContext, documentId: string): Pr
     const countersignature = s.countersignature && counter ? stampedCountersignature(s.countersignature, counter) : s.countersignature;
     add(`step-${s.seq}.p7s`, countersignature ? withCountersignature(signature, countersignature, s.resign_certificates, carried) : signature);
     if (own) add(`step-${s.seq}.signature.tst`, own);
+    const inside = countersignatureInside(s);
     // What the step's token and the countersignature are over: the SignerInfo's signature octets.
-    if (own || s.countersignature) add(`step-${s.seq}.signature-value`, parseSignedData(s.signature!).signerInfos[0]!.signature);
+    if (own || s.countersignature || inside) add(`step-${s.seq}.signature-value`, parseSignedData(s.signature!).signerInfos[0]!.signature);
     if (s.countersignature && counter) {
       add(`step-${s.seq}.countersignature.tst`, counter);
       add(`step-${s.seq}.countersignature-value`, parseCountersignerInfo(s.countersignature).signature);
     }
     if (countersignature) add(`step-${s.seq}.countersignature.p7s`, countersignatureAlone(countersignature, s.resign_certificates, carried));
+    if (inside) add(`step-${s.seq}.countersignature.p7s`, encodeSignedData(inside.certificates, [inside.countersignature]));
+    const paperRow = s.paper_signature ? stampOf(s.id, 'paper-record') : undefined;
     if (s.paper_scan && s.paper_record && s.paper_signature) {
       add(`step-${s.seq}.paper-scan.${SCAN_EXTENSIONS[s.paper_scan_media_type ?? ''] ?? 'bin'}`, s.paper_scan);
       add(`step-${s.seq}.paper-record.json`, s.paper_record);
-      add(`step-${s.seq}.paper-record.p7s`, s.paper_signature);
+      const paperToken = paperRow?.token;
+      // The head's signature with its token as the signature-time-stamp attribute, as for a step's.
+      add(`step-${s.seq}.paper-record.p7s`, paperToken ? withOwnTimeStamp(s.paper_signature, paperToken) : s.paper_signature);
+      if (paperToken) {
+        add(`step-${s.seq}.paper-record.tst`, paperToken);
+        add(`step-${s.seq}.paper-record-value`, parseSignedData(s.paper_signature).signerInfos[0]!.signature);
+      }
     }
     const ownRow = stampOf(s.id, 'signature');
     stamped.push({
@@ -74,12 +84,20 @@ export async function buildEvidence(ctx: ServiceContext, documentId: string): Pr
       temp_cert_used: s.temp_cert_used,
       resigned_at: s.resigned_at,
       signing_time: s.signing_time,
-      countersigned: s.countersignature !== null,
+      countersigned: s.countersignature !== null || inside !== null,
+      countersignatureInside: inside !== null,
       signatureTimeStamp: ownRow?.genTime ?? null,
       countersignatureTimeStamp: counterRow?.genTime ?? null,
-      pending: [...(ownRow && !ownRow.token ? ['signature'] : []), ...(counterRow && !counterRow.token ? ['countersignature'] : [])],
+      paperRecordTimeStamp: paperRow?.genTime ?? null,
+      paperRecordSignedAt: s.paper_record ? paperRecordSigningTime(s.paper_record) : null,
+      pending: [
+        ...(ownRow && !ownRow.token ? ['signature'] : []),
+        ...(counterRow && !counterRow.token ? ['countersignature'] : []),
+        ...(paperRow && !paperRow.token ? ['paper record'] : []),
+      ],
       signatureCrls: relied.of(s.id, 'signature'),
       countersignatureCrls: relied.of(s.id, 'countersignature'),
+      paperRecordCrls: relied.of(s.id, 'paper-record'),
     });
   }
   add('trust/temp-ca.pem', toPem(ctx.tempCa.certificateDer, 'CERTIFICATE'));
@@ -88,7 +106,7 @@ export async function buildEvidence(ctx: ServiceContext, documentId: string): Pr
   add('trust/card-roots.pem', ctx.cardRoots.map((r) => r.toString()).join(''));
   // The TSAs that issued this document's tokens (a replaced TSA's certificate stays on record).
   const tsaCertificates = timeStamps.tsaCertificates.length ? timeStamps.tsaCertificates : [ctx.timeStampAuthority.certificateDer];
-  add('trust/tsa.pem', tsaCertificates.map((c) => toPem(c, 'CERTIFICATE')).join(''));
+  add('trust/tsa.pem', (await withTsaIssuers(ctx, tsaCertificates)).map((c) => toPem(c, 'CERTIFICATE')).join(''));
   add('README.txt', readme(doc.number, stamped));
   return { documentNumber: doc.number, files };
 }
@@ -127,6 +145,21 @@ async function reliedCrls(ctx: ServiceContext, stepIds: readonly string[]) {
         .filter((r) => r.step_id === stepId && r.signer === signer)
         .map((r) => ({ sha256: r.crl_sha256 && ders.has(r.crl_sha256) ? r.crl_sha256 : null, status: r.status })),
   };
+}
+
+/**
+ * The TSA certificates with the issuers on record (`tsa_certificates`) that signed them: an
+ * external TSA's tokens name its own certificate, issued by the root the service was configured
+ * to trust, and `openssl ts -verify -CAfile` needs that root to end the chain. The built-in TSA's
+ * certificate is its own issuer.
+ */
+async function withTsaIssuers(ctx: ServiceContext, certificates: readonly Uint8Array[]): Promise<Uint8Array[]> {
+  const onRecord = await ctx.storage.db.selectFrom('tsa_certificates').select('der').orderBy('sha256').execute();
+  const issued = certificates.map((c) => new X509Certificate(c));
+  const issuers = onRecord
+    .map((r) => new X509Certificate(r.der))
+    .filter((candidate) => !issued.some((c) => c.raw.equals(candidate.raw)) && issued.some((c) => c.checkIssued(candidate) && c.verify(candidate.publicKey)));
+  return [...certificates, ...issuers.map((c) => new Uint8Array(c.raw))];
 }
 
 /** The certificates that came with the document's countersignatures, read at once, by their SHA-256. */
@@ -176,6 +209,30 @@ function withOwnTimeStamp(signature: Uint8Array, token: Uint8Array): Uint8Array 
   const parsed = parseSignedData(signature);
   const signerInfos = parsed.signerInfos.map((s, i) => (i === 0 ? withSignatureTimeStamp(s.encoding, s.unsignedAttributes, token) : s.encoding));
   return encodeSignedData(parsed.certificates, signerInfos, parsed.crls);
+}
+
+/**
+ * A step re-signed before migration 0004: 補簽 then rewrote the signature, so the card's
+ * countersignature is inside it (an unsigned attribute of its SignerInfo) with the card's
+ * certificates among the SignedData's, and nothing is kept beside it. Read out, it is written as
+ * step-N.countersignature.p7s like any other, so the same command checks it. Null for any other step.
+ */
+function countersignatureInside(s: {
+  countersignature: Uint8Array | null;
+  resigned_at: string | null;
+  resign_kind: string | null;
+  signature: Uint8Array | null;
+}) {
+  if (s.countersignature || !s.resigned_at || s.resign_kind === 'paper' || !s.signature) return null;
+  const parsed = parseSignedData(s.signature);
+  const counter = parsed.signerInfos[0]?.countersignatures[0];
+  return counter ? { countersignature: counter.encoding, certificates: parsed.certificates } : null;
+}
+
+/** The signing time the unit head's app wrote into a paper record (the head's own claim). */
+function paperRecordSigningTime(record: Uint8Array): string | null {
+  const claimed = (JSON.parse(Buffer.from(record).toString('utf8')) as { signingTime?: unknown }).signingTime;
+  return typeof claimed === 'string' ? claimed : null;
 }
 
 function stampedCountersignature(countersignature: Uint8Array, token: Uint8Array): Uint8Array {
@@ -235,14 +292,20 @@ interface StampedStep {
   signing_time: string | null;
   /** Re-signed with a card: a countersignature is kept (a paper re-sign has none). */
   countersigned: boolean;
+  /** Re-signed before migration 0004: the countersignature is inside the stored signature, with no token. */
+  countersignatureInside: boolean;
   /** genTime of the token over the step's signature value, over the countersignature's. */
   signatureTimeStamp: string | null;
   countersignatureTimeStamp: string | null;
+  /** genTime of the token over the unit head's signature on a paper record; the time that record claims. */
+  paperRecordTimeStamp: string | null;
+  paperRecordSignedAt: string | null;
   /** Which of the step's SignerInfos have their token still pending (the TSA was unreachable). */
   pending: string[];
   /** The revocation data each SignerInfo's check relied on, per issuer of its path (none recorded: empty). */
   signatureCrls: ReliedOn[];
   countersignatureCrls: ReliedOn[];
+  paperRecordCrls: ReliedOn[];
 }
 
 /**
@@ -283,12 +346,50 @@ function countersignatureCommands(s: StampedStep): string[] {
       `  re-sign countersignature time-stamped ${s.countersignatureTimeStamp}; it is over the signature value, checked as of that time (the token's genTime):`,
     );
     lines.push(`$ openssl ts -verify -token_in -in step-${s.seq}.countersignature.tst -data step-${s.seq}.countersignature-value -CAfile trust/tsa.pem`);
+  } else if (s.countersignatureInside) {
+    lines.push(
+      '  re-signed before time-stamping began, and before the service kept countersignatures apart (migration 0004): the',
+      `  countersignature is inside step-${s.seq}.p7s, written out alone as step-${s.seq}.countersignature.p7s. It has no time-stamp`,
+      '  and no CRL was recorded for it: it is checked as of the re-sign time the service recorded (its own record, not a',
+      '  time-stamp; nothing proves the countersignature existed then) and without revocation data:',
+    );
   } else if (s.resigned_at) {
     lines.push("  re-sign countersignature, time-stamp pending: checked as of the service's acceptance of the re-sign, until the token arrives:");
   }
   if (revocation) lines.push(`  the card roots and the CRLs the re-sign relied on, in one file for -crl_check:`, `$ ${revocation.prepare}`);
   const at = s.countersignatureTimeStamp ?? s.resigned_at;
   if (at) lines.push(`$ ${verify} -attime ${seconds(at)}`);
+  return lines;
+}
+
+/**
+ * A paper re-sign's commands: the scan's hash, named in the record; the token over the unit head's
+ * signature value; that signature as of the token's time, against the card CRLs its check relied on.
+ */
+function paperRecordCommands(s: StampedStep, r: ResignFacts): string[] {
+  const record = `step-${s.seq}.paper-record`;
+  const lines = [
+    `  re-signed on paper (紙本補簽) for ${r.forAccount}, recorded by ${r.by ?? '?'} (unit head); reason (原因): ${r.reason ?? ''}`,
+    `  the scan is ${r.paperScan ?? '?'} (SHA-256 ${r.paperScanSha256 ?? '?'}, named in the record); the unit head's card signed ${record}.json:`,
+  ];
+  const revocation = crlCheck(`${record}.ca-and-crls.pem`, 'trust/card-roots.pem', s.paperRecordCrls);
+  if (s.paperRecordCrls.length > 0) lines.push(`  unit head's card revocation checked against: ${describeCrls(s.paperRecordCrls)}`);
+  if (revocation) lines.push(`  the card roots and the CRLs the paper record relied on, in one file for -crl_check:`, `$ ${revocation.prepare}`);
+  const verify = `openssl cms -verify -inform DER -in ${record}.p7s -binary -content ${record}.json -CAfile ${revocation?.ca ?? 'trust/card-roots.pem'} -purpose any -out /dev/null${revocation?.options ?? ''}`;
+  if (s.paperRecordTimeStamp) {
+    lines.push(
+      `  paper record time-stamped ${s.paperRecordTimeStamp}; the head's signature as of that time (-attime is the token's genTime, not the head's claim):`,
+    );
+    lines.push(`$ openssl ts -verify -token_in -in ${record}.tst -data ${record}-value -CAfile trust/tsa.pem`);
+    lines.push(`$ ${verify} -attime ${seconds(s.paperRecordTimeStamp)}`);
+  } else if (s.pending.includes('paper record') && s.resigned_at) {
+    lines.push("  paper record, time-stamp pending: checked as of the service's recording of it, until the token arrives:");
+    lines.push(`$ ${verify} -attime ${seconds(s.resigned_at)}`);
+  } else if (s.paperRecordSignedAt) {
+    lines.push("  no time-stamp (recorded before paper records were time-stamped): as of the head's claimed signing time only:");
+    lines.push(`$ ${verify} -attime ${seconds(s.paperRecordSignedAt)}`);
+  }
+  lines.push(`$ openssl dgst -sha256 ${r.paperScan ?? ''}`);
   return lines;
 }
 
@@ -311,6 +412,9 @@ function readme(number: string, steps: readonly StampedStep[]): string {
     'TSA certificates are in trust/tsa.pem. openssl ts -verify proves the signature value existed',
     "at the token's time; openssl cms -verify then checks the signature as of that time (-attime),",
     "so no time is taken from the signer's own claim (its signing-time attribute).",
+    "A paper re-sign (紙本補簽) is the unit head's card signature over step-N.paper-record.json; it",
+    'has its token the same way (in step-N.paper-record.p7s, and step-N.paper-record.tst over',
+    'step-N.paper-record-value), and the CRLs the card was checked against are kept in crls/.',
     '',
     'Revocation: the CRLs each signature relied on when the service accepted it are in crls/, named',
     "by their SHA-256: for a card, its issuers' CRLs; for a temporary certificate, the temp CA's own",
@@ -371,14 +475,7 @@ function readme(number: string, steps: readonly StampedStep[]): string {
         `  the countersignature's signed attributes carry the reason (${oid.resignReason}) and the signer's account (${oid.resignOnBehalfOf}).`,
       );
     }
-    if (r && r.kind === 'paper') {
-      lines.push(
-        `  re-signed on paper (紙本補簽) for ${r.forAccount}, recorded by ${r.by ?? '?'} (unit head); reason (原因): ${r.reason ?? ''}`,
-        `  the scan is ${r.paperScan ?? '?'} (SHA-256 ${r.paperScanSha256 ?? '?'}, named in the record); the unit head's card signed step-${s.seq}.paper-record.json:`,
-        `$ openssl cms -verify -inform DER -in step-${s.seq}.paper-record.p7s -binary -content step-${s.seq}.paper-record.json -CAfile trust/card-roots.pem -purpose any -out /dev/null`,
-        `$ openssl dgst -sha256 ${r.paperScan ?? ''}`,
-      );
-    }
+    if (r && r.kind === 'paper') lines.push(...paperRecordCommands(s, r));
     if (s.countersigned) lines.push(...countersignatureCommands(s));
   }
   lines.push('');

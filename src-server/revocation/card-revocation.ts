@@ -197,7 +197,7 @@ export class CardRevocation {
 /** Records, with the signature, what its revocation check relied on (in the signature's transaction). */
 export async function storeReliedCrls(
   trx: Kysely<Database>,
-  rows: readonly { stepId: string; signer: 'signature' | 'countersignature'; relied: readonly ReliedCrl[] }[],
+  rows: readonly { stepId: string; signer: 'signature' | 'countersignature' | 'paper-record'; relied: readonly ReliedCrl[] }[],
 ): Promise<void> {
   const values = rows.flatMap((r) =>
     r.relied.map((c) => ({ step_id: r.stepId, signer: r.signer, issuer_sha256: c.issuerSha256, crl_sha256: c.crlSha256, status: c.status })),

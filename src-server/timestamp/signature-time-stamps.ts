@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { parseCountersignerInfo } from '../../src-shared/node/cms/parse.js';
+import { parseCountersignerInfo, parseSignedData } from '../../src-shared/node/cms/parse.js';
 import { sha256 } from '../../src-shared/node/cms/signer-info.js';
 import { GongwenError } from '../../src-shared/common/errors.js';
 import type { ServiceContext } from '../context.js';
@@ -7,8 +7,11 @@ import type { Database } from '../storage/schema.js';
 import type { TimeStamp } from './authority.js';
 import { readTimeStampToken } from './read-token.js';
 
-/** Which SignerInfo of a step a token is over. */
-export type TimeStampedSigner = 'signature' | 'countersignature';
+/**
+ * Which SignerInfo of a step a token is over: the step's signature, its 補簽 countersignature, or
+ * the unit head's card signature over a 紙本補簽 record (`paper_resigns.signature`).
+ */
+export type TimeStampedSigner = 'signature' | 'countersignature' | 'paper-record';
 
 /**
  * A token, or null: pending (an external TSA was down; the token is fetched later), or undefined:
@@ -101,7 +104,8 @@ export async function fillPendingTimeStamps(ctx: ServiceContext, limit = 100): P
   const pending = await db
     .selectFrom('signature_time_stamps as t')
     .innerJoin('steps as s', 's.id', 't.step_id')
-    .select(['t.step_id', 't.signer', 's.signature_value', 's.countersignature'])
+    .leftJoin('paper_resigns as p', 'p.step_id', 't.step_id')
+    .select(['t.step_id', 't.signer', 's.signature_value', 's.countersignature', 'p.signature as paper_signature'])
     .where('t.token', 'is', null)
     .orderBy('t.attempts')
     .orderBy('t.step_id')
@@ -109,7 +113,7 @@ export async function fillPendingTimeStamps(ctx: ServiceContext, limit = 100): P
     .execute();
   let filled = 0;
   for (const row of pending) {
-    const value = row.signer === 'signature' ? new Uint8Array(row.signature_value!) : parseCountersignerInfo(new Uint8Array(row.countersignature!)).signature;
+    const value = signatureValueOf(row);
     let stamp: TimeStamp;
     try {
       stamp = await ctx.timeStampAuthority.timeStampSignature(value, ctx.now(), { evenIfDown: true });
@@ -136,6 +140,18 @@ export async function fillPendingTimeStamps(ctx: ServiceContext, limit = 100): P
     filled++;
   }
   return filled;
+}
+
+/** The signature value a pending token is to be over, from the SignerInfo its row names. */
+function signatureValueOf(row: {
+  signer: string;
+  signature_value: Uint8Array | null;
+  countersignature: Uint8Array | null;
+  paper_signature: Uint8Array | null;
+}) {
+  if (row.signer === 'signature') return new Uint8Array(row.signature_value!);
+  if (row.signer === 'paper-record') return parseSignedData(new Uint8Array(row.paper_signature!)).signerInfos[0]!.signature;
+  return parseCountersignerInfo(new Uint8Array(row.countersignature!)).signature;
 }
 
 /** Runs `fillPendingTimeStamps` every `intervalMs` until stopped (the service's serve loop). */

@@ -6,7 +6,9 @@ import { signingTimeOf } from '../../src-shared/common/step-payload.js';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Actor, ServiceContext } from '../context.js';
 import { onBehalfRight } from '../organisation/on-behalf-right.js';
+import { storeReliedCrls } from '../revocation/card-revocation.js';
 import { markResignedOnPaper } from '../storage/steps.js';
+import { storeTimeStamps, timeStampSignature } from '../timestamp/signature-time-stamps.js';
 import { decodeBase64 } from './actions.js';
 import { takeUpload, uploadedContent } from './attachment-uploads.js';
 import { assertDueOnBehalf } from './resign-on-behalf.js';
@@ -31,7 +33,9 @@ export function scanMediaType(scan: Uint8Array): string {
  * scan's SHA-256 and the reason. The service rebuilds the record from its own state and the
  * request and verifies the signature over those bytes. As for 代為補簽, the step must be due on
  * behalf (overdue, or the signer left) and the right is checked at this moment; the step is
- * re-signed once (a conditional update), the same record again answers as the first time.
+ * re-signed once (a conditional update), the same record again answers as the first time. The
+ * head's signature gets its time-stamp and keeps the CRLs its card was checked against, beside
+ * the record (`signature_time_stamps`, `signature_crls`, signer 'paper-record').
  */
 export async function recordPaperResign(ctx: ServiceContext, actor: Actor, request: PaperResignRequest): Promise<PaperResignResponse> {
   if (!ctx.policy.resign.paperAccepted) throw new GongwenError('PAPER_NOT_ACCEPTED');
@@ -101,6 +105,10 @@ export async function recordPaperResign(ctx: ServiceContext, actor: Actor, reque
     throw new GongwenError('RESIGN_ALREADY_DONE');
   }
   assertDueOnBehalf(ctx, step, now);
+  // CAdES-T like every other signature the service accepts: a token over the head's signature
+  // value (or pending while an external TSA is down), taken before the write so that both land in
+  // one transaction; a claimed signing time later than the token is refused.
+  const timeStamp = await timeStampSignature(ctx, verified.parsed.signerInfos[0]!.signature, signingTime);
   const { dialect } = ctx.storage;
   return ctx.storage.write(async (trx) => {
     const updated = await markResignedOnPaper(trx, step.id, { resignedAt: now.toISOString(), userId: actor.id, reason: request.reason });
@@ -121,6 +129,9 @@ export async function recordPaperResign(ctx: ServiceContext, actor: Actor, reque
         recorded_at: now.toISOString(),
       })
       .execute();
+    await storeTimeStamps(trx, [{ stepId: step.id, signer: 'paper-record', stamp: timeStamp }]);
+    // What the head's card's revocation check relied on, kept as for a 補簽 countersignature.
+    await storeReliedCrls(trx, [{ stepId: step.id, signer: 'paper-record', relied: signer.revocation }]);
     await appendAudit(trx, dialect, now, {
       actor: actor.account,
       action: 'step.resign-paper',

@@ -198,6 +198,8 @@ async function everyPage(page: Page, mark: string): Promise<void> {
   await page.getByRole('button', { name: '查詢' }).click();
   await expect(page.getByTestId('evidence-flow')).toContainText('臨時憑證');
   await expect(page.getByTestId('evidence-flow')).toContainText('待補簽');
+  // Which mode the signature is checked in: as of its time-stamp (issue 19).
+  await expect(page.getByTestId('evidence-flow').getByTestId('checked-mode').first()).toContainText('依時戳時間驗證');
   await screenshot(page, `admin-08-evidence${mark}`);
   const [zip] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: '下載證據 ZIP' }).click()]);
   expect((await readFile((await zip.path())!)).subarray(0, 2).toString('latin1')).toBe('PK');

@@ -5,22 +5,36 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgencyPolicy } from '../../src-shared/common/api/policy.js';
-import { paperResignRecordBytes, type OnBehalfPendingStep, type PendingResignStep } from '../../src-shared/common/api/resign.js';
+import type { OnBehalfPendingStep, PendingResignStep } from '../../src-shared/common/api/resign.js';
 import { oid } from '../../src-shared/node/cms/oids.js';
-import { signStep } from '../../src-shared/node/cms/sign.js';
 import type { CmsSigner } from '../../src-shared/node/cms/signer.js';
 import { verifyStepSignature } from '../../src-shared/node/cms/verify.js';
-import { signingTimeOf } from '../../src-shared/common/step-payload.js';
-import { findUserByAccount } from '../../src-server/accounts/users.js';
+import { findUserByAccount, registerCardCertificate } from '../../src-server/accounts/users.js';
 import { buildEvidence, writeEvidence } from '../../src-server/evidence/evidence.js';
 import { pkijsCountersignatureAttribute, pkijsVerifiesCountersignatures } from '../helpers/countersignature-pkijs.js';
 import { databaseKinds } from '../helpers/databases.js';
 import { onBehalfRequest } from '../helpers/resign.js';
 import { Clerk, call, startTestService, type TestService } from '../helpers/service.js';
 import { snapshot } from '../helpers/snapshot.js';
+import { PDF, paperRequest as paperRequestFor } from '../helpers/paper-resign.js';
+import { runReadmeCommands } from '../helpers/evidence-readme.js';
+import { pemSigner, testPki } from '../helpers/demo-pki.js';
+import { opensslVerifies, serveOpensslTsa, startOpensslTsa } from '../helpers/openssl-tsa.js';
+import { resignRequest } from '../helpers/resign.js';
+import { fromPem } from '../../src-shared/node/pki/x509.js';
+import { attachCountersignature } from '../../src-shared/node/cms/countersign.js';
+import { parseSignedData } from '../../src-shared/node/cms/parse.js';
+import { fillPendingTimeStamps } from '../../src-server/timestamp/signature-time-stamps.js';
+import { verifyYearsLater } from '../../src-server/timestamp/verify-later.js';
+import { documentForRecords } from '../../src-server/admin/document-evidence.js';
+import { AdminDocument } from '../../src-shared/common/api/admin.js';
+import { X509Certificate } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const PDF = new TextEncoder().encode('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+/** The seconds `-attime` takes, of an ISO time. */
+const seconds = (iso: string) => Math.floor(new Date(iso).getTime() / 1000);
 
 /**
  * 紙本補簽 where the policy accepts it, refused where it does not; and the evidence of a step
@@ -34,8 +48,17 @@ describe.each(databaseKinds())('paper re-signs and the evidence of re-signs by o
   let colleague: Clerk;
   let temp: CmsSigner;
 
+  let publishedCrlSha256: string;
+
   beforeAll(async () => {
-    service = await startTestService(kind, { config: { policy: AgencyPolicy.parse({ resign: { paperAccepted: true } }) } });
+    // The test PKI's card CRL, so every card signature (the paper record's too) relies on a current one.
+    const pki = await testPki();
+    const crlDir = mkdtempSync(join(tmpdir(), 'crl-'));
+    writeFileSync(join(crlDir, 'gca.crl.pem'), pki.gcaRootCrlPem!);
+    publishedCrlSha256 = sha256Hex(fromPem(pki.gcaRootCrlPem!.replaceAll('X509 CRL', 'CERTIFICATE'))[0]!);
+    service = await startTestService(kind, {
+      config: { policy: AgencyPolicy.parse({ resign: { paperAccepted: true } }), cardCrlSources: [join(crlDir, 'gca.crl.pem')] },
+    });
     vendor = await Clerk.login(service, 'vendor');
     head = await Clerk.login(service, 'yeh.yenchih');
     colleague = await Clerk.login(service, 'chen.chiming');
@@ -56,28 +79,8 @@ describe.each(databaseKinds())('paper re-signs and the evidence of re-signs by o
     for (const clerk of [vendor, head, colleague]) clerk.token = (await Clerk.login(service, clerk.account)).token;
   };
   /** The paper request as the unit head's app makes it: the record over the scan's hash, signed by `card`. */
-  const paperRequest = async (
-    clerk: Clerk,
-    card: CmsSigner,
-    step: { stepId: string; documentId: string; documentNumber: string; seq: number },
-    reason: string,
-    scan: Uint8Array = PDF,
-  ) => {
-    const signingTime = signingTimeOf(new Date());
-    const record = paperResignRecordBytes({
-      kind: 'paper-resign',
-      documentId: step.documentId,
-      documentNumber: step.documentNumber,
-      step: step.seq,
-      signer: 'vendor',
-      recordedBy: clerk.account,
-      scanSha256: createHash('sha256').update(scan).digest('hex'),
-      reason,
-      signingTime,
-    });
-    const signature = await signStep(record, card, new Date(signingTime));
-    return { stepId: step.stepId, reason, scan: Buffer.from(scan).toString('base64'), signature: Buffer.from(signature).toString('base64'), signingTime };
-  };
+  const paperRequest = (clerk: Clerk, card: CmsSigner, step: PendingResignStep, reason: string, scan: Uint8Array = PDF, signedAt?: Date) =>
+    paperRequestFor(clerk.account, card, step, reason, { scan, ...(signedAt ? { signedAt } : {}) });
   const exportTo = async (documentId: string) => {
     const dir = mkdtempSync(join(tmpdir(), 'evidence-'));
     await writeEvidence(await buildEvidence(service.ctx, documentId), dir);
@@ -92,6 +95,64 @@ describe.each(databaseKinds())('paper re-signs and the evidence of re-signs by o
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
+
+  // First: the temp CA CRL a send relies on is made at the service clock of its moment, and the
+  // tests below move that clock days ahead.
+  it("a paper record gets its own time-stamp and keeps the card CRL it relied on; the README's commands verify it exactly as printed", async () => {
+    const doc = await decided('紙本補簽時戳');
+    const [step] = (await vendor.call<{ steps: PendingResignStep[] }>('GET', '/api/resign/pending')).body.steps.filter((s) => s.documentId === doc.id);
+    await eightDaysLater();
+    try {
+      const body = await paperRequest(head, await head.card(), step!, '紙本補簽，附時戳');
+      expect((await head.call('POST', '/api/resign/paper', body)).body).toEqual({ stepId: step!.stepId, outcome: 'resigned' });
+      const { db } = service.ctx.storage;
+      const stamp = await db
+        .selectFrom('signature_time_stamps')
+        .selectAll()
+        .where('step_id', '=', step!.stepId)
+        .where('signer', '=', 'paper-record')
+        .executeTakeFirstOrThrow();
+      // Over the head's signature value (the SignerInfo's signature octets), by the built-in TSA.
+      const recordValue = parseSignedData(new Uint8Array(Buffer.from(body.signature, 'base64'))).signerInfos[0]!.signature;
+      const tsaPem = new X509Certificate(service.ctx.timeStampAuthority.certificateDer).toString();
+      expect(opensslVerifies(new Uint8Array(stamp.token!), sha256Hex(recordValue), tsaPem)).toBe(true);
+      const relied = await db.selectFrom('signature_crls').selectAll().where('step_id', '=', step!.stepId).where('signer', '=', 'paper-record').execute();
+      expect(relied.map((r) => [r.crl_sha256, r.status])).toEqual([[publishedCrlSha256, 'current']]);
+
+      const dir = await exportTo(doc.id);
+      const runs = runReadmeCommands(dir);
+      for (const run of runs) expect(run.status, `${run.command}\n${run.output}`).toBe(0);
+      const commands = runs.map((r) => r.command);
+      expect(commands).toContain('openssl ts -verify -token_in -in step-1.paper-record.tst -data step-1.paper-record-value -CAfile trust/tsa.pem');
+      const paperVerify = commands.find((c) => c.startsWith('openssl cms -verify') && c.includes('-in step-1.paper-record.p7s'));
+      expect(paperVerify).toMatch(/-CAfile step-1\.paper-record\.ca-and-crls\.pem .* -crl_check -attime \d+$/);
+      // As of the token's time, not the head's own claim.
+      expect(Number(/-attime (\d+)$/.exec(paperVerify!)![1])).toBe(seconds(stamp.gen_time!));
+      expect(commands).toContain(`cat trust/card-roots.pem crls/${publishedCrlSha256}.pem > step-1.paper-record.ca-and-crls.pem`);
+      expect(readFileSync(join(dir, 'step-1.paper-record.tst')).equals(Buffer.from(stamp.token!))).toBe(true);
+
+      // The project's verifier, "years later": the record is judged at its token's time, and says so.
+      const file = (name: string) => new Uint8Array(readFileSync(join(dir, name)));
+      const trust = { signerRoots: service.ctx.cardRoots, timeStampAuthorities: [new X509Certificate(readFileSync(join(dir, 'trust', 'tsa.pem')))] };
+      const verdict = await verifyYearsLater(file('step-1.paper-record.p7s'), file('step-1.paper-record.json'), trust, new Date());
+      expect(verdict.signer).toMatchObject({ mode: 'time-stamp', checkedAt: new Date(stamp.gen_time!) });
+      expect(readFileSync(join(dir, 'README.txt'), 'utf8')).toContain(`paper record time-stamped ${stamp.gen_time}`);
+      // The console's evidence page says the same: each signature checked as of its token.
+      const sent = await db
+        .selectFrom('signature_time_stamps')
+        .select('gen_time')
+        .where('step_id', '=', step!.stepId)
+        .where('signer', '=', 'signature')
+        .executeTakeFirstOrThrow();
+      const view = AdminDocument.parse(await documentForRecords(service.ctx, step!.documentNumber));
+      expect(view.flow[0]!.signature).toMatchObject({
+        timeStamp: { mode: 'time-stamp', at: sent.gen_time },
+        resign: { kind: 'paper', timeStamp: { mode: 'time-stamp', at: stamp.gen_time } },
+      });
+    } finally {
+      service.clock.offsetMs = 0;
+    }
+  });
 
   it('the unit head records a paper re-sign: the flow shows it, the gate counts it, evidence carries the scan and the signed record', async () => {
     const doc = await decided('紙本補簽');
@@ -130,7 +191,12 @@ describe.each(databaseKinds())('paper re-signs and the evidence of re-signs by o
       });
       opensslVerify(dir, 'step-1.paper-record.p7s', 'step-1.paper-record.json', 'trust/card-roots.pem');
       expect(readFileSync(join(dir, 'README.txt'), 'utf8')).toContain('re-signed on paper (紙本補簽) for vendor, recorded by yeh.yenchih');
-      const audit = await service.ctx.storage.db.selectFrom('audit_log').select(['actor', 'detail']).where('action', '=', 'step.resign-paper').execute();
+      const audit = await service.ctx.storage.db
+        .selectFrom('audit_log')
+        .select(['actor', 'detail'])
+        .where('action', '=', 'step.resign-paper')
+        .where('subject', '=', step!.documentNumber)
+        .execute();
       expect(audit.map((a) => a.actor)).toEqual(['yeh.yenchih']);
     } finally {
       service.clock.offsetMs = 0;
@@ -184,6 +250,95 @@ describe.each(databaseKinds())('paper re-signs and the evidence of re-signs by o
     }
   });
 
+  it('refuses a paper record whose claimed signing time is later than its time-stamp, and changes nothing', async () => {
+    const doc = await decided('紙本補簽簽章時間晚於時戳');
+    const [step] = (await vendor.call<{ steps: PendingResignStep[] }>('GET', '/api/resign/pending')).body.steps.filter((s) => s.documentId === doc.id);
+    await eightDaysLater();
+    const real = service.ctx.timeStampAuthority;
+    try {
+      // Signed at the service's present; a TSA whose clock is ten minutes behind (beyond the five allowed).
+      const body = await paperRequest(head, await head.card(), step!, '紙本補簽', PDF, new Date(Date.now() + service.clock.offsetMs));
+      service.ctx.timeStampAuthority = {
+        certificateDer: real.certificateDer,
+        certificateSha256: real.certificateSha256,
+        timeStampSignature: (value, now) => real.timeStampSignature(value, new Date(now.getTime() - 10 * 60 * 1000)),
+      };
+      const before = await snapshot(service.ctx.storage.db);
+      expect(await head.call('POST', '/api/resign/paper', body)).toMatchObject({ status: 400, body: { code: 'SIGNING_TIME_AFTER_TIME_STAMP' } });
+      expect(await snapshot(service.ctx.storage.db)).toBe(before);
+      service.ctx.timeStampAuthority = real;
+      expect((await head.call('POST', '/api/resign/paper', body)).body).toEqual({ stepId: step!.stepId, outcome: 'resigned' });
+    } finally {
+      service.ctx.timeStampAuthority = real;
+      service.clock.offsetMs = 0;
+    }
+  });
+
+  it('evidence of a step re-signed before migration 0004 (countersignature inside its signature, no tokens): a command checks the countersignature', async () => {
+    const doc = await decided('0004前補簽');
+    const pending = (await vendor.call<{ steps: PendingResignStep[] }>('GET', '/api/resign/pending')).body.steps.filter((s) => s.documentId === doc.id);
+    expect((await vendor.call('POST', '/api/resign', await resignRequest(pending, await vendor.card(), '補簽'))).body.results[0].outcome).toBe('resigned');
+    // Reshaped as such a step is stored: the countersignature and its certificates inside the
+    // signature (補簽 rewrote it then), nothing beside it, no time-stamps and no CRLs recorded.
+    const { db } = service.ctx.storage;
+    const stepId = pending[0]!.stepId;
+    const row = await db
+      .selectFrom('steps')
+      .select(['signature', 'countersignature', 'resign_certificates'])
+      .where('id', '=', stepId)
+      .executeTakeFirstOrThrow();
+    const hashes = JSON.parse(row.resign_certificates!) as string[];
+    const carried = await db.selectFrom('carried_certificates').select(['sha256', 'der']).where('sha256', 'in', hashes).execute();
+    const certificates = hashes.map((h) => new Uint8Array(carried.find((c) => c.sha256 === h)!.der));
+    const inside = attachCountersignature(parseSignedData(new Uint8Array(row.signature!)), new Uint8Array(row.countersignature!), certificates);
+    await service.ctx.storage.write(async (trx) => {
+      await trx.updateTable('steps').set({ signature: inside, countersignature: null, resign_certificates: null }).where('id', '=', stepId).execute();
+      await trx.deleteFrom('signature_time_stamps').where('step_id', '=', stepId).execute();
+      await trx.deleteFrom('signature_crls').where('step_id', '=', stepId).execute();
+    });
+
+    const dir = await exportTo(doc.id);
+    const runs = runReadmeCommands(dir);
+    for (const run of runs) expect(run.status, `${run.command}\n${run.output}`).toBe(0);
+    const step1 = runs.map((r) => r.command).filter((c) => c.includes('step-1.'));
+    expect(step1).toEqual([
+      expect.stringMatching(/^openssl cms -verify .*-in step-1\.p7s .*-attime \d+$/),
+      expect.stringMatching(/^openssl smime -verify .*-in step-1\.countersignature\.p7s .*-content step-1\.signature-value .*-attime \d+$/),
+    ]);
+    // The countersignature file holds the very SignerInfo inside step-1.p7s.
+    const counterInside = parseSignedData(new Uint8Array(readFileSync(join(dir, 'step-1.p7s')))).signerInfos[0]!.countersignatures[0]!;
+    const alone = parseSignedData(new Uint8Array(readFileSync(join(dir, 'step-1.countersignature.p7s')))).signerInfos[0]!;
+    expect(Buffer.from(alone.encoding).equals(Buffer.from(counterInside.encoding))).toBe(true);
+    expect(readFileSync(join(dir, 'README.txt'), 'utf8')).toContain('re-signed before time-stamping began');
+    // The console says neither has a time-stamp, and as of which time each is checked.
+    const view = AdminDocument.parse(await documentForRecords(service.ctx, pending[0]!.documentNumber));
+    expect(view.flow[0]!.signature).toMatchObject({ timeStamp: { mode: 'claimed' }, resign: { kind: 'self', timeStamp: { mode: 'claimed' } } });
+  });
+
+  it("refuses a paper record made with a unit head's revoked card, and changes nothing", async () => {
+    const { revokedCard } = await testPki();
+    // The revoked card is vendor's: here vendor heads the unit, and a colleague's step is due.
+    const colleagueTemp = await colleague.enableTempCert();
+    const doc = await colleague.createDocument('主管以已廢止的卡紀錄紙本補簽');
+    expect((await colleague.act(doc.id, '送請簽核', 'yeh.yenchih', colleagueTemp)).status).toBe(200);
+    const [step] = (await colleague.call<{ steps: PendingResignStep[] }>('GET', '/api/resign/pending')).body.steps.filter((s) => s.documentId === doc.id);
+    const { db } = service.ctx.storage;
+    const vendorId = (await findUserByAccount(db, 'vendor'))!.id;
+    const headId = (await findUserByAccount(db, 'yeh.yenchih'))!.id;
+    await registerCardCertificate(service.ctx, 'vendor', fromPem(revokedCard!.certPem)[0]!);
+    await service.ctx.storage.write((trx) => trx.updateTable('units').set({ head_user_id: vendorId }).where('id', '=', 'ict').execute());
+    await eightDaysLater();
+    try {
+      const body = await paperRequestFor('vendor', pemSigner(revokedCard!.certPem, revokedCard!.keyPem), step!, '承辦人已離職', { signer: 'chen.chiming' });
+      const before = await snapshot(db);
+      expect(await vendor.call('POST', '/api/resign/paper', body)).toMatchObject({ status: 400, body: { code: 'CERT_REVOKED' } });
+      expect(await snapshot(db)).toBe(before);
+    } finally {
+      service.clock.offsetMs = 0;
+      await service.ctx.storage.write((trx) => trx.updateTable('units').set({ head_user_id: headId }).where('id', '=', 'ict').execute());
+    }
+  });
+
   it('evidence of an on-behalf step: openssl verifies the main signature, our verifier and PKI.js the countersignature', async () => {
     const doc = await decided('代為補簽證據');
     await eightDaysLater();
@@ -214,6 +369,63 @@ describe.each(databaseKinds())('paper re-signs and the evidence of re-signs by o
       );
     } finally {
       service.clock.offsetMs = 0;
+    }
+  });
+});
+
+describe.each(databaseKinds())('a paper record while an external TSA is down on %s', (kind) => {
+  it('is accepted with its time-stamp pending, the README says so, and the queue fetches the token later', async () => {
+    const tsa = startOpensslTsa();
+    const served = await serveOpensslTsa(tsa);
+    const service = await startTestService(kind, {
+      config: { policy: AgencyPolicy.parse({ resign: { paperAccepted: true } }), tsaUrl: served.url, tsaTrustPath: join(tsa.dir, 'root.pem') },
+    });
+    try {
+      const headId = (await findUserByAccount(service.ctx.storage.db, 'yeh.yenchih'))!.id;
+      await service.ctx.storage.write((trx) => trx.updateTable('units').set({ head_user_id: headId }).where('id', '=', 'ict').execute());
+      served.answer = 'ok';
+      const vendor = await Clerk.login(service, 'vendor');
+      const temp = await vendor.enableTempCert();
+      const doc = await vendor.createDocument('時戳機關停機時的紙本補簽');
+      expect((await vendor.act(doc.id, '送請簽核', 'yeh.yenchih', temp)).status).toBe(200);
+      const [step] = (await vendor.call<{ steps: PendingResignStep[] }>('GET', '/api/resign/pending')).body.steps.filter((s) => s.documentId === doc.id);
+      service.clock.offsetMs = 8 * DAY_MS;
+      const head = await Clerk.login(service, 'yeh.yenchih');
+      served.answer = 'down';
+      const body = await paperRequestFor('yeh.yenchih', await head.card(), step!, '承辦人已離職');
+      expect((await head.call('POST', '/api/resign/paper', body)).body).toEqual({ stepId: step!.stepId, outcome: 'resigned' });
+      const rows = () =>
+        service.ctx.storage.db
+          .selectFrom('signature_time_stamps')
+          .selectAll()
+          .where('step_id', '=', step!.stepId)
+          .where('signer', '=', 'paper-record')
+          .execute();
+      expect(await rows()).toEqual([expect.objectContaining({ token: null })]);
+      const readme = async () =>
+        Buffer.from((await buildEvidence(service.ctx, doc.id)).files.find((f) => f.name === 'README.txt')!.contentBase64, 'base64').toString('utf8');
+      expect(await readme()).toContain('time-stamp pending for the paper record');
+      const view = async () => (await documentForRecords(service.ctx, step!.documentNumber)).flow[0]!.signature!.resign!.timeStamp;
+      expect(await view()).toEqual({ mode: 'pending', at: null });
+
+      served.answer = 'ok';
+      expect(await fillPendingTimeStamps(service.ctx)).toBe(1);
+      const [row] = await rows();
+      const recordValue = parseSignedData(new Uint8Array(Buffer.from(body.signature, 'base64'))).signerInfos[0]!.signature;
+      expect(opensslVerifies(new Uint8Array(row!.token!), sha256Hex(recordValue), tsa.rootPem)).toBe(true);
+      expect(await fillPendingTimeStamps(service.ctx)).toBe(0); // nothing twice
+      expect(await view()).toEqual({ mode: 'time-stamp', at: row!.gen_time });
+      const dir = mkdtempSync(join(tmpdir(), 'evidence-'));
+      await writeEvidence(await buildEvidence(service.ctx, doc.id), dir);
+      expect(readFileSync(join(dir, 'README.txt'), 'utf8')).not.toContain('pending');
+      const runs = runReadmeCommands(dir);
+      for (const run of runs) expect(run.status, `${run.command}\n${run.output}`).toBe(0);
+      expect(runs.map((r) => r.command)).toContain(
+        'openssl ts -verify -token_in -in step-1.paper-record.tst -data step-1.paper-record-value -CAfile trust/tsa.pem',
+      );
+    } finally {
+      await service.close();
+      await served.close();
     }
   });
 });

@@ -343,11 +343,20 @@ export type AuditVerification = z.infer<typeof AuditVerification>;
 
 // ---- Evidence (records and it-admin) ----
 
+/**
+ * Which mode the evidence checks a signature in (the verifier's and the README's): 'time-stamp'
+ * (as of its RFC 3161 token's time, `at`), 'pending' (the token is still to come from the TSA) or
+ * 'claimed' (no token: made before time-stamping began, checked as of the signer's own claim or,
+ * for a 補簽, the time the service recorded; neither is proof).
+ */
+export const AdminTimeStamp = z.object({ mode: z.enum(['time-stamp', 'pending', 'claimed']), at: z.string().nullable() });
+export type AdminTimeStamp = z.infer<typeof AdminTimeStamp>;
 export const AdminSignature = z.object({
   kind: z.enum(['card', 'temp']),
   certificateSubject: z.string().nullable(),
   certificateSha256: z.string().nullable(),
   signingTime: z.string().nullable(),
+  timeStamp: AdminTimeStamp.describe('how the step signature is checked'),
   resign: z
     .object({
       kind: z.enum(['self', 'on-behalf', 'paper']),
@@ -355,6 +364,7 @@ export const AdminSignature = z.object({
       at: z.string(),
       certificateSubject: z.string().nullable(),
       reason: z.string().nullable(),
+      timeStamp: AdminTimeStamp.describe('how the 補簽 countersignature, or the paper record, is checked'),
     })
     .nullable()
     .describe('補簽 of a temp-signed step; null when not (yet) re-signed'),
