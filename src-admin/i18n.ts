@@ -21,6 +21,15 @@ export const resources = {
         logout: '登出',
       },
       login: { title: '登入管理主控台', account: '帳號', password: '密碼', submit: '登入', help: '限具「系統管理者」或「檔案管理」角色的帳號登入。' },
+      cardLogin: {
+        title: '以憑證卡登入',
+        help: '瀏覽器無法讀取憑證卡：按下後畫面會顯示一組代碼，請在您電腦上的 GongwenDesk 以「主控台登入」輸入代碼，並以憑證卡及 PIN 核准。',
+        start: '以憑證卡登入',
+        steps: '請在 GongwenDesk 的「主控台登入」輸入下列代碼，確認來源後以憑證卡核准（2 分鐘內有效）：',
+        from: '要求來源：{{address}}（{{agent}}）',
+        waiting: '等待核准中……',
+        again: '重新產生代碼',
+      },
       common: {
         loading: '載入中…',
         search: '搜尋',
@@ -236,6 +245,15 @@ export const resources = {
         password: 'Password',
         submit: 'Log in',
         help: 'For accounts with the IT administrator or records office role.',
+      },
+      cardLogin: {
+        title: 'Log in with the card',
+        help: 'The browser cannot read the card: press the button to get a code, type it in GongwenDesk on your PC under Console login, and approve it with your card and PIN.',
+        start: 'Log in with the card',
+        steps: 'Type this code in GongwenDesk under Console login, check where it came from, and approve it with your card (valid for 2 minutes):',
+        from: 'Requested from {{address}} ({{agent}})',
+        waiting: 'Waiting for the approval…',
+        again: 'New code',
       },
       common: {
         loading: 'Loading…',

@@ -1,12 +1,13 @@
-import { Button, Card, Form, Input, Layout, Typography } from 'antd';
+import { Button, Card, Divider, Form, Input, Layout, Typography } from 'antd';
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ADMIN_API, AdminMe } from '../../src-shared/common/api/admin';
 import { ConsoleError, type AdminApi } from '../api';
+import { CardLoginPanel } from '../components/CardLoginPanel';
 import { OutcomeNotice } from '../components/Outcome';
 import { PageHeading } from '../components/PageHeading';
 
-/** 登入: account and login password; a refusal (a clerk without a console role among them) says why. */
+/** 登入: account and login password, or the card approved in GongwenDesk; a refusal (a clerk without a console role among them) says why. */
 export function LoginPage({ api, onLoggedIn, languageSwitch }: { api: AdminApi; onLoggedIn: (me: AdminMe) => void; languageSwitch: ReactNode }) {
   const { t } = useTranslation();
   const [problem, setProblem] = useState<string | null>(null);
@@ -41,6 +42,8 @@ export function LoginPage({ api, onLoggedIn, languageSwitch }: { api: AdminApi; 
               {t('login.submit')}
             </Button>
           </Form>
+          <Divider />
+          <CardLoginPanel api={api} onLoggedIn={onLoggedIn} />
         </Card>
       </main>
     </Layout>

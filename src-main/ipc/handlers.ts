@@ -77,6 +77,8 @@ export const handlers: IpcHandlers = {
     return { ...registered, cards: await session.cards() };
   },
   'cards:retire': async ({ sha256 }, app) => app.requireSession().retireCard(sha256),
+  'consoleLogin:lookup': async ({ userCode }, app) => app.requireSession().lookUpConsoleLogin(userCode),
+  'consoleLogin:approve': async ({ userCode, pin }, app) => app.requireSession().approveConsoleLogin(userCode, pin),
   'session:logout': async (_input, app) => {
     app.resignAbort?.abort();
     await app.session?.logout();

@@ -31,6 +31,13 @@ import {
   type EnableTempCertRequest,
 } from '../../src-shared/common/api/temp-cert.js';
 import { AgencyPolicy } from '../../src-shared/common/api/policy.js';
+import {
+  CONSOLE_CARD_LOGIN_API,
+  ConsoleLoginApproved,
+  ConsoleLoginLookup,
+  type ConsoleLoginApproveRequest,
+  type ConsoleLoginLookupRequest,
+} from '../../src-shared/common/api/console-card-login.js';
 import { GongwenError, isErrorCode } from '../../src-shared/common/errors.js';
 import { checkServiceUrl } from './service-url.js';
 import { trustedCas, type ServiceTrust } from './service-trust.js';
@@ -108,6 +115,14 @@ export class ServiceClient {
   }
   registerCard(body: RegisterCardRequest) {
     return this.request('POST', '/api/cards', RegisterCardResponse, body, { retry: false });
+  }
+  /** 主控台登入核准, step 1: where a code's login request came from, and a card challenge for it. */
+  consoleLoginLookup(body: ConsoleLoginLookupRequest) {
+    return this.request('POST', CONSOLE_CARD_LOGIN_API.lookup, ConsoleLoginLookup, body, { retry: false });
+  }
+  /** 主控台登入核准, step 2: the card's statement over that challenge. */
+  consoleLoginApprove(body: ConsoleLoginApproveRequest) {
+    return this.request('POST', CONSOLE_CARD_LOGIN_API.approve, ConsoleLoginApproved, body, { retry: false });
   }
   retireCard(sha256: string) {
     return this.request('POST', `/api/cards/${encodeURIComponent(sha256)}/retire`, CardRecord, undefined, { retry: true });

@@ -15,6 +15,8 @@ import { checkedContentDigest } from '../signing/content-check.js';
 import { sendStep, type StepInput } from '../signing/step-sender.js';
 import { signCardStatement } from '../signing/card-statement.js';
 import type { CardRecord, RegisterCardResponse } from '../../src-shared/common/api/cards.js';
+import { displayUserCode, userCode as typedUserCode, type ConsoleLoginApproved } from '../../src-shared/common/api/console-card-login.js';
+import type { ConsoleLoginRequestView } from '../../src-shared/common/ipc/outputs.js';
 import { TempCertStore } from '../temp-cert/temp-cert-store.js';
 
 /** What lives as long as the app: the card, the keychain, the data folder and the outbox. */
@@ -47,6 +49,8 @@ export class ClerkSession {
   private shownOnBehalf: CheckedOnBehalfStep[] | null = null;
   /** Documents as last opened, so that a step can be signed while the service is unreachable. */
   private readonly opened = new Map<string, DocumentView>();
+  /** The console login request last looked up, with the service's challenge for it (not the renderer's to see). */
+  private consoleLogin: { userCode: string; challenge: string } | null = null;
 
   private constructor(
     readonly core: SigningCore,
@@ -100,6 +104,35 @@ export class ClerkSession {
       challenge,
     });
     return this.client.registerCard(proof);
+  }
+
+  /**
+   * 主控台登入核准, step 1: where the login request of a code the console page shows came from,
+   * and the service's challenge for it, kept here (one at a time) for the approval.
+   */
+  async lookUpConsoleLogin(userCode: string): Promise<ConsoleLoginRequestView> {
+    const { challenge, challengeExpiresAt: _expires, ...view } = await this.client.consoleLoginLookup({ userCode });
+    this.consoleLogin = { userCode: view.userCode, challenge };
+    return view;
+  }
+
+  /**
+   * 主控台登入核准, step 2: the card signs this PC's `console-login` statement over the challenge
+   * the lookup of this code got (PIN, sign, log out, as a card login does); the service checks it
+   * and lets the browser that asked pick up its console session.
+   */
+  async approveConsoleLogin(userCode: string, pin: string): Promise<ConsoleLoginApproved> {
+    const looked = this.consoleLogin;
+    if (!looked || looked.userCode !== displayUserCode(typedUserCode.parse(userCode)))
+      throw new GongwenError('CONSOLE_CARD_LOGIN_UNKNOWN', 'look the code up first');
+    this.consoleLogin = null;
+    const proof = await signCardStatement(this.core.card, pin, {
+      service: this.client.baseUrl.host,
+      purpose: 'console-login',
+      account: this.account,
+      challenge: looked.challenge,
+    });
+    return this.client.consoleLoginApprove({ userCode, ...proof });
   }
 
   async cards(): Promise<CardRecord[]> {

@@ -5,6 +5,7 @@ import type { CardDiagnostics } from '../../src-shared/common/card-status';
 import type { DesktopSettings } from '../../src-shared/common/ipc/outputs';
 import { call, sentenceOf } from '../bridge';
 import { CardRegistry } from '../components/CardRegistry';
+import { ConsoleLoginDialog } from '../components/ConsoleLoginDialog';
 import { DeputiesCard } from '../components/DeputiesCard';
 import { Notice } from '../components/Notice';
 import { ScreenHeading } from '../components/ScreenHeading';
@@ -65,6 +66,7 @@ export function SettingsScreen({ settings, onSaved, me }: { settings: DesktopSet
       {notice && <Notice kind="news" type="success" title={notice} />}
       {error && <Notice kind="problem" title={error} />}
       <CardRegistry />
+      <ConsoleLoginDialog />
       <DeputiesCard me={me} />
       <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('settings.diagnostics')}</h2>}>
         <Button onClick={async () => setDiagnostics(await call('card:diagnostics', {}).catch(() => null))}>{t('settings.runDiagnostics')}</Button>

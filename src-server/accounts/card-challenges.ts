@@ -6,7 +6,8 @@ import type { ServiceContext } from '../context.js';
 /** Spent and expired challenges are kept this long, so a late or replayed one is named as such, not "unknown". */
 const KEEP_AFTER_EXPIRY_MS = 24 * 3600 * 1000;
 
-function digest(challenge: string): string {
+/** How a challenge is kept: its SHA-256, hex (a login request names its challenge so, too). */
+export function challengeDigest(challenge: string): string {
   return createHash('sha256').update(challenge).digest('hex');
 }
 
@@ -27,7 +28,7 @@ export async function issueCardChallenge(ctx: ServiceContext, purpose: CardPurpo
       .execute();
     await trx
       .insertInto('card_challenges')
-      .values({ challenge_sha256: digest(challenge), purpose, user_id: userId, issued_at: now.toISOString(), expires_at: expiresAt, used_at: null })
+      .values({ challenge_sha256: challengeDigest(challenge), purpose, user_id: userId, issued_at: now.toISOString(), expires_at: expiresAt, used_at: null })
       .execute();
   });
   return { challenge, expiresAt };
@@ -39,7 +40,7 @@ export async function issueCardChallenge(ctx: ServiceContext, purpose: CardPurpo
  * update lets exactly one of two concurrent requests (on any instance) have it.
  */
 export async function spendCardChallenge(ctx: ServiceContext, challenge: string, purpose: CardPurpose, userId: string | null): Promise<void> {
-  const sha256 = digest(challenge);
+  const sha256 = challengeDigest(challenge);
   const now = ctx.now().toISOString();
   const row = await ctx.storage.db.selectFrom('card_challenges').selectAll().where('challenge_sha256', '=', sha256).executeTakeFirst();
   if (!row || row.purpose !== purpose || row.user_id !== userId) throw new GongwenError('CARD_CHALLENGE_UNKNOWN');

@@ -4,7 +4,9 @@ import { GongwenError } from '../../src-shared/common/errors.js';
 import { verifyPassword } from '../accounts/password-hash.js';
 import { findUserByAccount } from '../accounts/users.js';
 import { appendAudit } from '../audit/audit-log.js';
+import type { Kysely } from 'kysely';
 import type { Actor, ServiceContext } from '../context.js';
+import type { Database } from '../storage/schema.js';
 import { rolesOf } from './roles.js';
 
 // Checked against when the account does not exist, as the app's login does (sessions.ts).
@@ -42,8 +44,7 @@ export function csrfMatches(sessionToken: string, sent: string): boolean {
  * `via: console`. A person with no console role is refused after the password, with a sentence.
  */
 export async function consoleLogin(ctx: ServiceContext, account: string, password: string): Promise<{ token: string; me: AdminMe }> {
-  const { db, dialect } = ctx.storage;
-  const user = await findUserByAccount(db, account);
+  const user = await findUserByAccount(ctx.storage.db, account);
   await ctx.passwordGuard.check(
     `login:${account}`,
     () => verifyPassword(password, user?.password_hash ?? DUMMY_HASH).then((ok) => ok && user !== undefined),
@@ -54,15 +55,28 @@ export async function consoleLogin(ctx: ServiceContext, account: string, passwor
   if (user.separated_at !== null && user.separated_at <= now.toISOString()) throw new GongwenError('USER_SEPARATED');
   const roles = await rolesOf(ctx, user.id, user.account);
   if (roles.length === 0) throw new GongwenError('ADMIN_ROLE_REQUIRED', 'the console is for 系統管理者 and 檔案管理 only');
+  return await ctx.storage.write((trx) => openConsoleSession(ctx, trx, user, roles, { via: 'console' }));
+}
+
+/**
+ * A new console session for a person already checked (password or card), in the caller's
+ * transaction, audited as `session.login` with how it was opened.
+ */
+export async function openConsoleSession(
+  ctx: ServiceContext,
+  trx: Kysely<Database>,
+  user: { id: string; account: string; name: string },
+  roles: AdminRole[],
+  detail: Record<string, unknown>,
+): Promise<{ token: string; me: AdminMe }> {
+  const now = ctx.now();
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(now.getTime() + ctx.sessionHours * 3600 * 1000).toISOString();
-  await ctx.storage.write(async (trx) => {
-    await trx
-      .insertInto('admin_sessions')
-      .values({ token_sha256: tokenDigest(token), user_id: user.id, created_at: now.toISOString(), expires_at: expiresAt, ended_at: null })
-      .execute();
-    await appendAudit(trx, dialect, now, { actor: account, action: 'session.login', subject: account, detail: { via: 'console', roles } });
-  });
+  await trx
+    .insertInto('admin_sessions')
+    .values({ token_sha256: tokenDigest(token), user_id: user.id, created_at: now.toISOString(), expires_at: expiresAt, ended_at: null })
+    .execute();
+  await appendAudit(trx, ctx.storage.dialect, now, { actor: user.account, action: 'session.login', subject: user.account, detail: { ...detail, roles } });
   return { token, me: { account: user.account, name: user.name, roles, csrfToken: csrfTokenOf(token), expiresAt } };
 }
 

@@ -19,6 +19,7 @@ import { organisationRoutes } from './routes/organisation.js';
 import { tempCertRoutes } from './routes/temp-cert.js';
 import { adminPeopleRoutes } from './routes/admin-people.js';
 import { adminRecordsRoutes } from './routes/admin-records.js';
+import { adminCardLoginRoutes } from './routes/admin-card-login.js';
 
 /**
  * The largest body any route takes (a new document with its base64 attachments); each route sets
@@ -95,5 +96,6 @@ export function serviceRoutes(ctx: ServiceContext): AnyRoute[] {
     ...organisationRoutes(ctx),
     ...adminPeopleRoutes(ctx),
     ...adminRecordsRoutes(ctx),
+    ...adminCardLoginRoutes(ctx),
   ];
 }

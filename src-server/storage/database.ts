@@ -21,6 +21,7 @@ import * as cardCrls from './migrations/20261130-0070-card-crls.js';
 import * as adminConsole from './migrations/20261130-0080-admin-console.js';
 import * as sealedServiceKeys from './migrations/20261130-0090-sealed-service-keys.js';
 import * as reliedTempCaCrls from './migrations/20261130-0100-relied-temp-ca-crls.js';
+import * as consoleCardLogins from './migrations/20261130-0120-console-card-logins.js';
 import { ensurePrivateFile } from './private-files.js';
 import { groupCommit, transactionPerUnit, type WriteRunner } from './group-commit.js';
 import type { Database } from './schema.js';
@@ -123,6 +124,7 @@ function migrationsOf(storage: Storage): Record<string, Migration> {
     '20261130-0080-admin-console': { up: (db) => adminConsole.up(db) },
     '20261130-0090-sealed-service-keys': { up: (db) => sealedServiceKeys.up(db, blob) },
     '20261130-0100-relied-temp-ca-crls': { up: (db) => reliedTempCaCrls.up(db, blob) },
+    '20261130-0120-console-card-logins': { up: (db) => consoleCardLogins.up(db) },
   };
 }
 

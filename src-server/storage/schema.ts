@@ -32,6 +32,7 @@ export interface Database {
   sealed_service_keys: SealedServiceKeyTable;
   user_roles: UserRoleTable;
   admin_sessions: AdminSessionTable;
+  console_card_logins: ConsoleCardLoginTable;
 }
 
 /** The temp CA's or the TSA's key, sealed, shared by every instance on the database (migration 0090). */
@@ -377,3 +378,21 @@ export type DocumentRow = Selectable<DocumentTable>;
 export type StepRow = Selectable<StepTable>;
 export type NewStep = Insertable<StepTable>;
 export type TempCertificateRow = Selectable<TempCertificateTable>;
+
+/** A console login by card waiting for, or given, its approval (migration 0120). */
+export interface ConsoleCardLoginTable {
+  /** SHA-256 of the requesting browser's secret cookie. */
+  browser_sha256: string;
+  /** The short code the console page shows, without its dash. */
+  user_code: string;
+  requested_at: string;
+  expires_at: string;
+  from_address: string;
+  from_agent: string;
+  claimed_by: string | null;
+  challenge_sha256: string | null;
+  approved_by: string | null;
+  approved_at: string | null;
+  card_sha256: string | null;
+  used_at: string | null;
+}

@@ -296,6 +296,27 @@ export const errorCatalog = {
     'This account is an IT administrator by the service’s configuration (GONGWEN_ADMINISTRATORS); remove it there.',
   ],
   TEMP_CERT_UNKNOWN: [404, '找不到這張臨時憑證。', 'There is no such temporary certificate.'],
+  // Console login by card (issue 18): a browser's login request approved with the card in GongwenDesk
+  CONSOLE_CARD_LOGIN_UNKNOWN: [
+    404,
+    '找不到這個主控台登入要求：請確認輸入的代碼與主控台頁面上顯示的相同，或在主控台重新按「以憑證卡登入」。',
+    'There is no such console login request: check the code against the one the console page shows, or start again there.',
+  ],
+  CONSOLE_CARD_LOGIN_EXPIRED: [
+    409,
+    '這個主控台登入要求已逾時（2 分鐘），未做任何變更；請在主控台重新按「以憑證卡登入」。',
+    'The console login request has expired (2 minutes); nothing was changed. Start again on the console page.',
+  ],
+  CONSOLE_CARD_LOGIN_USED: [
+    409,
+    '這個主控台登入要求已經核准或使用過，不能再用；請在主控台重新按「以憑證卡登入」。',
+    'The console login request has already been approved or used; start again on the console page.',
+  ],
+  CONSOLE_CARD_LOGIN_RATE_LIMITED: [
+    429,
+    '這台電腦送出的主控台登入要求過多，請稍候 2 分鐘再試。',
+    'Too many console login requests from this address: wait 2 minutes and try again.',
+  ],
   STATISTICS_RANGE_INVALID: [
     400,
     '統計期間不正確：結束月份不可早於開始月份，最長 24 個月。',

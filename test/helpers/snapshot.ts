@@ -32,6 +32,7 @@ const TABLES = [
   'sealed_service_keys',
   'user_roles',
   'admin_sessions',
+  'console_card_logins',
 ] as const;
 /** Left out, each for its reason above. */
 export const NOT_COMPARED = ['password_failures'] as const;

@@ -11,27 +11,14 @@ import { initI18n } from '../../src-renderer/i18n';
 import { DocumentScreen } from '../../src-renderer/screens/DocumentScreen';
 import { ResignScreen } from '../../src-renderer/screens/ResignScreen';
 import { fakeBridge } from './fake-bridge';
+import { prepareJsdomForAntd } from './jsdom-antd';
 
 // The announcement rules (docs/accessibility.md): what is live, what interrupts, and that one
 // event is said once.
 
 beforeAll(() => {
   initI18n('zh-TW');
-  window.matchMedia ??= ((query: string) => ({
-    matches: false,
-    media: query,
-    onchange: null,
-    addListener() {},
-    removeListener() {},
-    addEventListener() {},
-    removeEventListener() {},
-    dispatchEvent: () => false,
-  })) as never;
-  globalThis.ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  } as never;
+  prepareJsdomForAntd();
 });
 afterEach(cleanup);
 

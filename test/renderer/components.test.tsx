@@ -9,26 +9,12 @@ import { FlowTable } from '../../src-renderer/components/FlowTable';
 import { SendDialog } from '../../src-renderer/components/SendDialog';
 import { initI18n } from '../../src-renderer/i18n';
 import { fakeBridge } from './fake-bridge';
+import { prepareJsdomForAntd } from './jsdom-antd';
 import { messageOf } from '../../src-shared/common/errors';
 
 beforeAll(() => {
   initI18n('zh-TW');
-  // jsdom lacks these; Ant Design asks for them.
-  window.matchMedia ??= ((query: string) => ({
-    matches: false,
-    media: query,
-    onchange: null,
-    addListener() {},
-    removeListener() {},
-    addEventListener() {},
-    removeEventListener() {},
-    dispatchEvent: () => false,
-  })) as never;
-  globalThis.ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  } as never;
+  prepareJsdomForAntd();
 });
 afterEach(cleanup);
 

@@ -43,7 +43,7 @@ const IT = ADMIN_AREA_ROLES.people;
 const TEMP = ADMIN_AREA_ROLES.tempCerts;
 
 /** The console's cookie: HttpOnly, SameSite=Strict, only under /admin, Secure when the request came over TLS. */
-function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: string, expiresAt: string | null): void {
+export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: string, expiresAt: string | null): void {
   const options = { path: '/admin', httpOnly: true, sameSite: 'strict' as const, secure: request.protocol === 'https' };
   if (expiresAt) reply.setCookie(ADMIN_SESSION_COOKIE, token, { ...options, expires: new Date(expiresAt) });
   else reply.clearCookie(ADMIN_SESSION_COOKIE, options);

@@ -8,7 +8,7 @@ import { account, base64, isoInstant } from './text.js';
  * a small RFC 8785 JSON object naming what the signature is for, never the challenge bytes bare.
  *
  *   { "account": …, "challenge": …, "profile": "gongwendesk-card-statement/1",
- *     "purpose": "login" | "register-card", "service": <host[:port] the client connected to>,
+ *     "purpose": "login" | "register-card" | "console-login", "service": <host[:port] the client connected to>,
  *     "signedAt": <ISO instant, the PC's clock> }
  *
  * The card signs these UTF-8 bytes with SHA-256 (RSASSA-PKCS1-v1_5, or ECDSA). The profile and the
@@ -18,7 +18,7 @@ import { account, base64, isoInstant } from './text.js';
  * challenge it issued for this purpose; it never signs or trusts a statement it was handed whole.
  */
 export const CARD_STATEMENT_PROFILE = 'gongwendesk-card-statement/1';
-export const cardPurposes = ['login', 'register-card'] as const;
+export const cardPurposes = ['login', 'register-card', 'console-login'] as const;
 export type CardPurpose = (typeof cardPurposes)[number];
 
 /** How long a challenge may wait for the card (the PIN dialog included). */
@@ -59,7 +59,7 @@ export const CardChallengeResponse = z.object({ challenge, expiresAt: z.string()
 export type CardChallengeResponse = z.infer<typeof CardChallengeResponse>;
 
 /** What a card proves in a request: its certificate (and any intermediates) and its signature over the statement. */
-const cardProof = {
+export const cardProof = {
   challenge,
   signedAt: isoInstant,
   /** The card's signing certificate, DER base64. */

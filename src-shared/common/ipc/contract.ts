@@ -3,6 +3,7 @@ import { account, text } from '../api/text.js';
 import { actions, documentStatuses } from '../flow.js';
 import { LIMITS } from '../api/documents.js';
 import { NameDeputyRequest } from '../api/organisation.js';
+import { userCode } from '../api/console-card-login.js';
 
 /**
  * The one contract between the renderer and the main process: channel → input schema. The
@@ -26,6 +27,10 @@ export const ipcInputs = {
   /** 註冊新憑證卡: the new card is in the reader; its PIN. */
   'cards:register': z.strictObject({ pin }),
   'cards:retire': z.strictObject({ sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+  /** 主控台登入核准: the code the console page shows; answers where that login request came from. */
+  'consoleLogin:lookup': z.strictObject({ userCode }),
+  /** 主控台登入核准: the same code and the card's PIN; the card signs the service's challenge for it. */
+  'consoleLogin:approve': z.strictObject({ userCode, pin }),
   'users:list': z.strictObject({}),
   'documents:list': z.strictObject({
     box: z.enum(['inbox', 'involved']).default('inbox'),

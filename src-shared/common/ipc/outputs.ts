@@ -2,6 +2,7 @@ import type { UserSummary } from '../api/accounts.js';
 import type { ActionResult, DocumentList, DocumentView } from '../api/documents.js';
 import type { OnBehalfPendingStep, PendingResignStep } from '../api/resign.js';
 import type { CardRecord } from '../api/cards.js';
+import type { ConsoleLoginApproved, ConsoleLoginLookup } from '../api/console-card-login.js';
 import type { TempCertPolicy } from '../api/policy.js';
 import type { TempCertApplicationForHead, TempCertChange, TempCertDecision } from '../api/temp-cert.js';
 import type { Deputy, DeputyList, Reminders } from '../api/organisation.js';
@@ -9,6 +10,9 @@ import type { CardDiagnostics, CardStatus } from '../card-status.js';
 import type { ErrorCode } from '../errors.js';
 import type { Action } from '../flow.js';
 import type { IpcChannel } from './contract.js';
+
+/** A console login request as the approval dialog shows it: where it came from (the challenge stays in the main process). */
+export type ConsoleLoginRequestView = Omit<ConsoleLoginLookup, 'challenge' | 'challengeExpiresAt'>;
 
 /** IFT930's view: the service's state joined with this PC's. */
 export interface TempCertView {
@@ -115,6 +119,8 @@ export interface IpcOutputs {
   'cards:list': CardRecord[];
   'cards:register': { card: CardRecord; alreadyRegistered: boolean; cards: CardRecord[] };
   'cards:retire': CardRecord[];
+  'consoleLogin:lookup': ConsoleLoginRequestView;
+  'consoleLogin:approve': ConsoleLoginApproved;
   'users:list': UserSummary[];
   'documents:list': DocumentList;
   'documents:get': DocumentView;
