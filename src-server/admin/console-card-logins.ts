@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { sql } from 'kysely';
 import {
   CONSOLE_CARD_LOGIN_POLL_SECONDS,
   CONSOLE_CARD_LOGIN_SECONDS,
@@ -50,6 +51,9 @@ export async function startConsoleCardLogin(
   const expiresAt = new Date(now.getTime() + CONSOLE_CARD_LOGIN_SECONDS * 1000).toISOString();
   const agent = from.agent.replace(UNSHOWABLE, '').slice(0, 200);
   const userCode = await ctx.storage.write(async (trx) => {
+    // Count and insert as one step across connections and instances, as the password guard does;
+    // SQLite's writes are one at a time already.
+    if (ctx.storage.dialect === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${`console-card-login:${from.address}`}))`.execute(trx);
     await trx
       .deleteFrom('console_card_logins')
       .where('expires_at', '<', new Date(now.getTime() - KEEP_AFTER_EXPIRY_MS).toISOString())

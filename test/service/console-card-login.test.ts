@@ -301,6 +301,15 @@ describe.each(databaseKinds())('console login by card on %s', (kind) => {
     expect((await poll(browser)).body).toMatchObject({ state: 'pending' });
   });
 
+  it('holds the per-address limit against fifty requests at once', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, () => call(service, { method: 'POST', url: CONSOLE_CARD_LOGIN_API.start, remoteAddress: '10.41.0.1' })),
+    );
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(LIVE_REQUESTS_PER_ADDRESS);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(50 - LIVE_REQUESTS_PER_ADDRESS);
+  });
+
   it('limits live requests per address and wrong codes per account', async () => {
     for (let i = 0; i < LIVE_REQUESTS_PER_ADDRESS; i++) await start('10.40.0.1');
     const flood = await call(service, { method: 'POST', url: CONSOLE_CARD_LOGIN_API.start, remoteAddress: '10.40.0.1' });
