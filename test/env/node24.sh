@@ -59,6 +59,8 @@ build_node24_sqlite() {
       { echo "test set-up: could not fetch Node $NODE24_SQLITE_HEADERS headers ($package) to build better-sqlite3 for Node 24"; return 1; }
   fi
   echo "test set-up: building better-sqlite3 for Node 24 against Node $NODE24_SQLITE_HEADERS headers (once per clone)"
-  (cd "$1" && PATH="$NODE24_BIN:$PATH" "$NODE24_BIN/node" "$node_gyp" rebuild --release --nodedir="$headers" >"$NODE24_DIR/sqlite-build.log" 2>&1) ||
+  # Under `npm test`, npm exports its own nodedir (/usr) as npm_config_nodedir, which node-gyp
+  # would take over --nodedir: it is set to the same headers.
+  (cd "$1" && PATH="$NODE24_BIN:$PATH" npm_config_nodedir="$headers" "$NODE24_BIN/node" "$node_gyp" rebuild --release --nodedir="$headers" >"$NODE24_DIR/sqlite-build.log" 2>&1) ||
     { echo "test set-up: the build failed; see $NODE24_DIR/sqlite-build.log"; return 1; }
 }
