@@ -8,7 +8,8 @@ import { startDesktop } from '../helpers/desktop.js';
 import { databaseKinds, type DatabaseKind } from '../helpers/databases.js';
 import { startServiceProcess, type ServiceProcess } from '../helpers/http-service.js';
 import { expectAccessible } from './a11y.js';
-import { screenshot } from './harness.js';
+import { dispatchIpc } from '../../src-main/ipc/dispatch.js';
+import { screenshot, startDesktopApp } from './harness.js';
 
 /**
  * The admin console (issue 18) in Chromium over the real service process: 系統管理者 visits every
@@ -221,6 +222,33 @@ for (const kind of databaseKinds()) {
 
     // The web layer (roles, sessions, CSRF) over either database: the refusals read and write it too.
     const mark = kind === 'sqlite' ? '' : `-${kind}`;
+
+    test('系統管理者 logs in with the card: the code shown, approved in GongwenDesk with the card and PIN, the console opens', async ({ page }) => {
+      const cspViolations = await watchCsp(page);
+      await page.goto(`${service.url}/admin/`);
+      await page.getByRole('button', { name: '以憑證卡登入' }).click();
+      await expect(page.getByText('等待核准中……')).toBeVisible();
+      const code = (await page.getByTestId('console-login-code').textContent())!.trim();
+      expect(code).toMatch(/^[A-Z]{4}-[A-Z]{4}$/);
+      await screenshot(page, `admin-01b-card-login${mark}`);
+
+      // The person's own PC: GongwenDesk's main process, the very handlers its 主控台登入 dialog calls.
+      const desktop = await startDesktopApp('yeh.yenchih', service.url);
+      try {
+        const login = await dispatchIpc(desktop.app, 'session:login', { account: 'yeh.yenchih', password: 'gongwen-demo' });
+        expect(login.ok, JSON.stringify(login)).toBe(true);
+        const looked = await dispatchIpc(desktop.app, 'consoleLogin:lookup', { userCode: code });
+        expect(looked.ok, JSON.stringify(looked)).toBe(true);
+        const approved = await dispatchIpc(desktop.app, 'consoleLogin:approve', { userCode: code, pin: desktop.card.pin });
+        expect(approved.ok, JSON.stringify(approved)).toBe(true);
+      } finally {
+        await desktop.close();
+      }
+
+      await expect(page.getByTestId('who')).toHaveText('葉彥志（yeh.yenchih）');
+      await expect(page.getByRole('heading', { level: 1, name: '人員與單位' })).toBeVisible();
+      expect(await cspViolations()).toEqual([]);
+    });
 
     test('檔案管理 sees only its pages; the service refuses it the others anyway', async ({ page }) => {
       const cspViolations = await watchCsp(page);
