@@ -80,7 +80,7 @@ async function logIn(page: Page, account: string): Promise<void> {
   await page.goto(`${service.url}/admin/`);
   await page.getByLabel('帳號').fill(account);
   await page.getByLabel('密碼').fill('gongwen-demo');
-  await page.getByRole('button', { name: '登入' }).click();
+  await page.getByRole('button', { name: '登入', exact: true }).click();
 }
 
 /** The desktop app's login (/api/session) with each password in turn, from the page: the statuses. */
