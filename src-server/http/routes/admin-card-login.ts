@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import {
   CONSOLE_CARD_LOGIN_API,
   CONSOLE_CARD_LOGIN_COOKIE,
@@ -14,18 +14,11 @@ import { serviceHostOf } from '../../accounts/card-statement.js';
 import { pollConsoleCardLogin, startConsoleCardLogin } from '../../admin/console-card-logins.js';
 import type { ServiceContext } from '../../context.js';
 import { SIGNATURE_REFUSALS } from '../../signatures/refusals.js';
+import { CARD_LOGIN_COOKIE, SESSION_COOKIE, setConsoleCookie } from '../console-cookies.js';
 import { defineRoute } from '../route.js';
-import { setSessionCookie } from './admin-people.js';
 
 function browserSecretOf(request: FastifyRequest): string | undefined {
   return (request as FastifyRequest & { cookies?: Record<string, string | undefined> }).cookies?.[CONSOLE_CARD_LOGIN_COOKIE];
-}
-
-function setBrowserSecret(request: FastifyRequest, reply: FastifyReply, secret: string | null, expiresAt?: string): void {
-  // Like the session's cookie (HttpOnly, SameSite=Strict, Secure under TLS), on this flow's path only.
-  const options = { path: CONSOLE_CARD_LOGIN_API.start, httpOnly: true, sameSite: 'strict' as const, secure: request.protocol === 'https' };
-  if (secret) reply.setCookie(CONSOLE_CARD_LOGIN_COOKIE, secret, { ...options, expires: new Date(expiresAt!) });
-  else reply.clearCookie(CONSOLE_CARD_LOGIN_COOKIE, options);
 }
 
 /**
@@ -45,7 +38,7 @@ export const adminCardLoginRoutes = (ctx: ServiceContext) => [
     handler: async ({ request, reply }) => {
       const agent = request.headers['user-agent'];
       const { secret, started } = await startConsoleCardLogin(ctx, { address: request.ip, agent: typeof agent === 'string' ? agent : '' });
-      setBrowserSecret(request, reply, secret, started.expiresAt);
+      setConsoleCookie(request, reply, CARD_LOGIN_COOKIE, secret, started.expiresAt);
       return started;
     },
   }),
@@ -60,8 +53,8 @@ export const adminCardLoginRoutes = (ctx: ServiceContext) => [
     handler: async ({ request, reply }) => {
       const { poll, token } = await pollConsoleCardLogin(ctx, browserSecretOf(request));
       if (poll.state === 'approved') {
-        setSessionCookie(request, reply, token!, poll.me.expiresAt);
-        setBrowserSecret(request, reply, null);
+        setConsoleCookie(request, reply, SESSION_COOKIE, token!, poll.me.expiresAt);
+        setConsoleCookie(request, reply, CARD_LOGIN_COOKIE, '', null);
       }
       return poll;
     },

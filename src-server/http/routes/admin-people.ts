@@ -1,8 +1,6 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   ADMIN_API,
   ADMIN_AREA_ROLES,
-  ADMIN_SESSION_COOKIE,
   AddPersonRequest,
   AdminLoginRequest,
   AdminMe,
@@ -36,18 +34,12 @@ import { editUnit } from '../../admin/units.js';
 import { listTempCertApplications, listTempCertificates, revokeOneTempCertificate, revokePersonsTempCertificates } from '../../admin/temp-certs.js';
 import type { ServiceContext } from '../../context.js';
 import { separateUser } from '../../organisation/separation.js';
+import { SESSION_COOKIE, setConsoleCookie } from '../console-cookies.js';
 import { consoleToken, defineRoute } from '../route.js';
 
 const ANY_ROLE = AdminRole.options;
 const IT = ADMIN_AREA_ROLES.people;
 const TEMP = ADMIN_AREA_ROLES.tempCerts;
-
-/** The console's cookie: HttpOnly, SameSite=Strict, only under /admin, Secure when the request came over TLS. */
-export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: string, expiresAt: string | null): void {
-  const options = { path: '/admin', httpOnly: true, sameSite: 'strict' as const, secure: request.protocol === 'https' };
-  if (expiresAt) reply.setCookie(ADMIN_SESSION_COOKIE, token, { ...options, expires: new Date(expiresAt) });
-  else reply.clearCookie(ADMIN_SESSION_COOKIE, options);
-}
 
 /** An account from a path: one that cannot be an account is nobody's. */
 function accountParam(params: Record<string, string>): string {
@@ -76,7 +68,7 @@ export const adminPeopleRoutes = (ctx: ServiceContext) => [
     response: AdminMe,
     handler: async ({ body, request, reply }) => {
       const { token, me } = await consoleLogin(ctx, body.account, body.password);
-      setSessionCookie(request, reply, token, me.expiresAt);
+      setConsoleCookie(request, reply, SESSION_COOKIE, token, me.expiresAt);
       return me;
     },
   }),
@@ -89,7 +81,7 @@ export const adminPeopleRoutes = (ctx: ServiceContext) => [
     admin: ANY_ROLE,
     handler: async ({ token, actor, request, reply }) => {
       await consoleLogout(ctx, token, actor);
-      setSessionCookie(request, reply, '', null);
+      setConsoleCookie(request, reply, SESSION_COOKIE, '', null);
     },
   }),
   defineRoute({
