@@ -4,7 +4,6 @@ import { GongwenError } from '../../src-shared/common/errors.js';
 import { taiwanDay } from '../../src-shared/common/roc-date.js';
 import { fromPem } from '../../src-shared/node/pki/x509.js';
 import { requirePasswordPolicy } from '../accounts/password-policy.js';
-import { resetPassword as resetLoginPassword, type PasswordReset } from '../accounts/password-reset.js';
 import { createUser, findUserByAccount } from '../accounts/users.js';
 import { appendAudit } from '../audit/audit-log.js';
 import type { ServiceContext } from '../context.js';
@@ -173,15 +172,6 @@ export async function editPerson(ctx: ServiceContext, by: string, account: strin
     });
   }
   return personOf(ctx, account);
-}
-
-/**
- * 重設密碼: password-reset.ts's reset, as at the command line (the policy, a separated person
- * refused, their app and console sessions ended, the login lock lifted, audited without the
- * password), by the console's user.
- */
-export async function resetPassword(ctx: ServiceContext, by: string, account: string, password: string): Promise<PasswordReset> {
-  return resetLoginPassword(ctx, { by, account, password });
 }
 
 /** 註冊憑證卡 from a PEM upload: the same judging as `register-card` at the command line. */

@@ -28,7 +28,8 @@ import {
 } from '../../../src-shared/common/api/admin.js';
 import { GongwenError } from '../../../src-shared/common/errors.js';
 import { consoleLogin, consoleLogout, consoleSession } from '../../admin/console-sessions.js';
-import { addPerson, editPerson, listPeople, listUnits, personOf, registerCardFromPem, resetPassword, retireCardBySha256 } from '../../admin/people.js';
+import { resetPassword } from '../../accounts/password-reset.js';
+import { addPerson, editPerson, listPeople, listUnits, personOf, registerCardFromPem, retireCardBySha256 } from '../../admin/people.js';
 import { grantRole, revokeRole } from '../../admin/roles.js';
 import { editUnit } from '../../admin/units.js';
 import { listTempCertApplications, listTempCertificates, revokeOneTempCertificate, revokePersonsTempCertificates } from '../../admin/temp-certs.js';
@@ -187,7 +188,8 @@ export const adminPeopleRoutes = (ctx: ServiceContext) => [
     errors: ['USER_UNKNOWN', 'USER_SEPARATED', 'PASSWORD_POLICY'],
     body: ResetPasswordRequest,
     response: PasswordReset,
-    handler: ({ actor, params, body }) => resetPassword(ctx, actor.account, accountParam(params), body.password),
+    // 重設密碼 as at the command line (password-reset.ts), by the console's user.
+    handler: ({ actor, params, body }) => resetPassword(ctx, { by: actor.account, account: accountParam(params), password: body.password }),
   }),
   defineRoute({
     method: 'POST',
