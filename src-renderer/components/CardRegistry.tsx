@@ -82,7 +82,7 @@ export function CardRegistry() {
       </Card>
       <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('cards.registerTitle')}</h2>}>
         <p>{t('cards.registerHelp')}</p>
-        <Form form={form} layout="vertical" onFinish={register} scrollToFirstError={{ focus: true }}>
+        <Form form={form} name="cardRegistration" layout="vertical" onFinish={register} scrollToFirstError={{ focus: true }}>
           <Form.Item label={t('cards.registerPin')} name="pin" rules={[{ required: true }, { pattern: /^[0-9A-Za-z]{4,16}$/, message: 'PIN 碼為 4 到 16 碼' }]}>
             <Input.Password autoComplete="off" style={{ maxWidth: 240 }} />
           </Form.Item>

@@ -62,7 +62,7 @@ export function ConsoleLoginDialog() {
       <Modal open={open} title={t('consoleLogin.title')} onCancel={close} footer={null} destroyOnHidden>
         {error && <Notice kind="problem" title={error} />}
         {!request ? (
-          <Form form={codeForm} layout="vertical" onFinish={lookUp}>
+          <Form form={codeForm} name="consoleLoginCode" layout="vertical" onFinish={lookUp}>
             <Form.Item
               label={t('consoleLogin.code')}
               name="userCode"
@@ -83,7 +83,7 @@ export function ConsoleLoginDialog() {
               <Descriptions.Item label={t('consoleLogin.requestedAt')}>{formatRocDateTime(request.requestedAt)}</Descriptions.Item>
             </Descriptions>
             {!request.sameAddress && <Notice kind="problem" title={t('consoleLogin.otherPlace')} />}
-            <Form form={pinForm} layout="vertical" onFinish={approve}>
+            <Form form={pinForm} name="consoleLoginApproval" layout="vertical" onFinish={approve}>
               <Form.Item
                 label={t('consoleLogin.pin')}
                 name="pin"

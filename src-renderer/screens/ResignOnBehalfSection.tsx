@@ -103,7 +103,7 @@ export function ResignOnBehalfSection({ onDone }: { onDone: () => void }) {
             },
           ]}
         />
-        <Form form={form} layout="inline" onFinish={start} scrollToFirstError={{ focus: true }}>
+        <Form form={form} name="resignOnBehalf" layout="inline" onFinish={start} scrollToFirstError={{ focus: true }}>
           <Form.Item label={t('ift940.onBehalf.reason')} name="reason" rules={[{ required: true, whitespace: true }]}>
             <Input style={{ width: 260 }} maxLength={500} data-testid="resign-on-behalf-reason" />
           </Form.Item>

@@ -109,7 +109,7 @@ export function ResignScreen() {
         </Checkbox>
       )}
       <CardIndicator />
-      <Form form={form} layout="inline" onFinish={start} scrollToFirstError={{ focus: true }}>
+      <Form form={form} name="resignOwn" layout="inline" onFinish={start} scrollToFirstError={{ focus: true }}>
         <Form.Item label={t('ift940.note')} name="note" rules={[{ required: true }]}>
           <Input style={{ width: 320 }} maxLength={500} />
         </Form.Item>
