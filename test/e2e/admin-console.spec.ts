@@ -8,8 +8,7 @@ import { startDesktop } from '../helpers/desktop.js';
 import { databaseKinds, type DatabaseKind } from '../helpers/databases.js';
 import { startServiceProcess, type ServiceProcess } from '../helpers/http-service.js';
 import { expectAccessible } from './a11y.js';
-import { dispatchIpc } from '../../src-main/ipc/dispatch.js';
-import { screenshot, startDesktopApp } from './harness.js';
+import { bindBridge, logIn as logInToDesktop, screenshot, serveRenderer, startDesktopApp } from './harness.js';
 
 /**
  * The admin console (issue 18) in Chromium over the real service process: 系統管理者 visits every
@@ -232,16 +231,34 @@ for (const kind of databaseKinds()) {
       expect(code).toMatch(/^[A-Z]{4}-[A-Z]{4}$/);
       await screenshot(page, `admin-01b-card-login${mark}`);
 
-      // The person's own PC: GongwenDesk's main process, the very handlers its 主控台登入 dialog calls.
+      // The person's own PC: GongwenDesk's 主控台登入 dialog (settings), clicked as a person would,
+      // over the very handlers the shell registers, with the card and its PIN.
       const desktop = await startDesktopApp('yeh.yenchih', service.url);
+      const renderer = await serveRenderer();
+      const pc = await page.context().newPage();
       try {
-        const login = await dispatchIpc(desktop.app, 'session:login', { account: 'yeh.yenchih', password: 'gongwen-demo' });
-        expect(login.ok, JSON.stringify(login)).toBe(true);
-        const looked = await dispatchIpc(desktop.app, 'consoleLogin:lookup', { userCode: code });
-        expect(looked.ok, JSON.stringify(looked)).toBe(true);
-        const approved = await dispatchIpc(desktop.app, 'consoleLogin:approve', { userCode: code, pin: desktop.card.pin });
-        expect(approved.ok, JSON.stringify(approved)).toBe(true);
+        await bindBridge(pc, desktop);
+        await pc.goto(renderer.url);
+        await logInToDesktop(pc, 'yeh.yenchih');
+        await pc.getByRole('menuitem', { name: '設定' }).click();
+        await pc.getByRole('button', { name: '核准主控台登入' }).click();
+        const dialog = pc.getByRole('dialog', { name: '主控台登入' });
+        await dialog.getByLabel('代碼').fill(code.toLowerCase());
+        await dialog.getByRole('button', { name: '查詢登入要求' }).click();
+        await expect(dialog.getByText('要求來源')).toBeVisible();
+        await expect(dialog).toContainText(code);
+        await screenshot(pc, `desktop-console-login-request${mark}`);
+        await dialog.getByLabel('憑證卡密碼（PIN 碼）').fill(desktop.card.pin);
+        await dialog.getByRole('button', { name: '以憑證卡核准' }).click();
+        // The dialog closes; the settings card says what was approved, and from where.
+        await expect(dialog).toBeHidden();
+        await expect(pc.getByText(/^已核准來自 .+ 的主控台登入。$/)).toBeVisible();
+        await screenshot(pc, `desktop-console-login-approved${mark}`);
+        // The PIN went to the card only: no answer the page received carries it.
+        expect(JSON.stringify(desktop.calls)).not.toContain(desktop.card.pin);
       } finally {
+        await pc.close();
+        await renderer.close();
         await desktop.close();
       }
 
