@@ -22,6 +22,7 @@ import * as adminConsole from './migrations/20261130-0080-admin-console.js';
 import * as sealedServiceKeys from './migrations/20261130-0090-sealed-service-keys.js';
 import * as reliedTempCaCrls from './migrations/20261130-0100-relied-temp-ca-crls.js';
 import * as consoleCardLogins from './migrations/20261130-0120-console-card-logins.js';
+import * as auditPending from './migrations/20261201-0130-audit-pending.js';
 import { ensurePrivateFile } from './private-files.js';
 import { groupCommit, transactionPerUnit, type WriteRunner } from './group-commit.js';
 import type { Database } from './schema.js';
@@ -125,6 +126,7 @@ function migrationsOf(storage: Storage): Record<string, Migration> {
     '20261130-0090-sealed-service-keys': { up: (db) => sealedServiceKeys.up(db, blob) },
     '20261130-0100-relied-temp-ca-crls': { up: (db) => reliedTempCaCrls.up(db, blob) },
     '20261130-0120-console-card-logins': { up: (db) => consoleCardLogins.up(db) },
+    '20261201-0130-audit-pending': { up: (db) => auditPending.up(db, blob) },
   };
 }
 
