@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { canonicalJson } from '../../src-shared/common/canonical-json.js';
 import type { DialectName } from '../storage/database.js';
 import type { Database } from '../storage/schema.js';
@@ -7,7 +7,8 @@ import type { Database } from '../storage/schema.js';
 /**
  * The audit log: every action appended in the same transaction as the change it records, each
  * entry carrying the SHA-256 of the one before, so that an edited, removed or reordered entry
- * breaks the chain at that point.
+ * breaks the chain at that point. On PostgreSQL the entry is committed pending with its change
+ * and chained right after the commit, before the write is answered (audit-sealer.ts).
  */
 export interface AuditEntry {
   actor: string | null;
@@ -17,8 +18,10 @@ export interface AuditEntry {
 }
 
 export const GENESIS_HASH = '0'.repeat(64);
-/** Serialises appends across service instances sharing one PostgreSQL. */
-const AUDIT_LOCK_KEY = 727_001;
+/** Serialises sealing across service instances sharing one PostgreSQL. */
+export const AUDIT_LOCK_KEY = 727_001;
+/** Pending entries older than this are reported by the chain check: sealing is not keeping up. */
+const STALE_PENDING_MS = 60_000;
 
 /**
  * SHA-256 of the previous hash and the RFC 8785 text of { seq, at, actor, action, subject, detail }.
@@ -33,14 +36,23 @@ export async function appendAudit(trx: Kysely<Database>, dialect: DialectName, a
   await appendAuditEntries(trx, dialect, at, [entry]);
 }
 
-/** Several entries in one statement, chained in order (a re-sign batch: one entry per step). */
+/**
+ * Several entries in one statement, chained in order (a re-sign batch: one entry per step).
+ * PostgreSQL: committed pending with the change, in order, for the sealer to chain after the
+ * commit; taking the chain's lock here would serialise every audited write until its commit.
+ * SQLite has one writer: the entries are chained at once.
+ */
 export async function appendAuditEntries(trx: Kysely<Database>, dialect: DialectName, at: Date, entries: readonly AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`.execute(trx);
+  const iso = at.toISOString();
+  if (dialect === 'postgres') {
+    const pending = entries.map((e) => ({ at: iso, actor: e.actor, action: e.action, subject: e.subject, detail: canonicalJson(e.detail) }));
+    await trx.insertInto('audit_pending').values(pending).execute();
+    return;
+  }
   const last = await trx.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
   let seq = last?.seq ?? 0;
   let prev = last?.hash ?? GENESIS_HASH;
-  const iso = at.toISOString();
   const rows = entries.map((entry) => {
     seq++;
     const hash = entryHash(prev, seq, iso, entry);
@@ -56,9 +68,28 @@ export interface AuditVerdict {
   entries: number;
   /** The first entry whose hash or link does not hold. */
   firstBroken?: { seq: number; reason: string };
+  /** Entries committed but waiting more than a minute to be chained (PostgreSQL): sealing fails. */
+  stalePending?: { count: number; oldestAt: string };
 }
 
-export async function verifyAuditChain(db: Kysely<Database>): Promise<AuditVerdict> {
+export async function verifyAuditChain(db: Kysely<Database>, now = new Date()): Promise<AuditVerdict> {
+  const chain = await verifyChainedEntries(db);
+  const stalePending = await stalePendingEntries(db, now);
+  return stalePending ? { ...chain, stalePending } : chain;
+}
+
+async function stalePendingEntries(db: Kysely<Database>, now: Date): Promise<AuditVerdict['stalePending']> {
+  const before = new Date(now.getTime() - STALE_PENDING_MS).toISOString();
+  const stale = await db
+    .selectFrom('audit_pending')
+    .select([(eb) => eb.fn.countAll<string | number>().as('count'), (eb) => eb.fn.min('at').as('oldestAt')])
+    .where('at', '<', before)
+    .executeTakeFirst();
+  const count = Number(stale?.count ?? 0);
+  return count > 0 ? { count, oldestAt: stale!.oldestAt! } : undefined;
+}
+
+async function verifyChainedEntries(db: Kysely<Database>): Promise<AuditVerdict> {
   let prev = GENESIS_HASH;
   let expectedSeq = 1;
   let entries = 0;

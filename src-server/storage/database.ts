@@ -22,6 +22,8 @@ import * as adminConsole from './migrations/20261130-0080-admin-console.js';
 import * as sealedServiceKeys from './migrations/20261130-0090-sealed-service-keys.js';
 import * as reliedTempCaCrls from './migrations/20261130-0100-relied-temp-ca-crls.js';
 import * as consoleCardLogins from './migrations/20261130-0120-console-card-logins.js';
+import * as auditPending from './migrations/20261201-0130-audit-pending.js';
+import { auditSealer } from '../audit/audit-sealer.js';
 import { ensurePrivateFile } from './private-files.js';
 import { groupCommit, transactionPerUnit, type WriteRunner } from './group-commit.js';
 import type { Database } from './schema.js';
@@ -36,6 +38,8 @@ export interface Storage {
   close(): Promise<void>;
   /** SQLite: calls `listener` with the number of write units of each group commit (for /metrics). */
   observeCommitBatches?: (listener: (units: number) => void) => void;
+  /** PostgreSQL: chains the audit entries committed pending (each write runs it after its commit). */
+  sealAudit?: () => Promise<void>;
   /** PostgreSQL: the pool's connections as the driver counts them (for /metrics). */
   poolUse?: () => { total: number; idle: number; waiting: number };
 }
@@ -48,6 +52,8 @@ export interface Storage {
 export async function openStorage(url: string): Promise<Storage> {
   const storage = url.startsWith('postgres://') || url.startsWith('postgresql://') ? openPostgres(url) : openSqlite(url.replace(/^sqlite:/, ''));
   await migrateToLatest(storage);
+  // Entries left pending by an instance that stopped between a commit and its sealing.
+  await storage.sealAudit?.();
   return storage;
 }
 
@@ -100,7 +106,13 @@ function openPostgres(url: string): Storage {
   pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const poolUse = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
-  return { db, dialect: 'postgres', write: transactionPerUnit(db), close: () => db.destroy(), poolUse };
+  const sealAudit = auditSealer(transactionPerUnit(db), (error) => {
+    // The writes have committed; their entries stay pending for the next round. The message and
+    // code only: no row's content.
+    const { message, code } = error as { message?: unknown; code?: unknown };
+    console.warn(`audit sealing failed, entries left pending for the next round: ${String(message)}${code ? ` (${String(code)})` : ''}`);
+  });
+  return { db, dialect: 'postgres', write: transactionPerUnit(db, sealAudit), close: () => db.destroy(), poolUse, sealAudit };
 }
 
 function migrationsOf(storage: Storage): Record<string, Migration> {
@@ -125,6 +137,7 @@ function migrationsOf(storage: Storage): Record<string, Migration> {
     '20261130-0090-sealed-service-keys': { up: (db) => sealedServiceKeys.up(db, blob) },
     '20261130-0100-relied-temp-ca-crls': { up: (db) => reliedTempCaCrls.up(db, blob) },
     '20261130-0120-console-card-logins': { up: (db) => consoleCardLogins.up(db) },
+    '20261201-0130-audit-pending': { up: (db) => auditPending.up(db, blob) },
   };
 }
 

@@ -7,9 +7,17 @@ export type WriteUnit<T> = (trx: Transaction<Database>) => Promise<T>;
 /** Applies write units atomically, each one or with others, and settles each after its commit. */
 export type WriteRunner = <T>(unit: WriteUnit<T>) => Promise<T>;
 
-/** PostgreSQL: one transaction per unit; the server groups concurrent commits into one WAL flush itself. */
-export function transactionPerUnit(db: Kysely<Database>): WriteRunner {
-  return (unit) => db.transaction().execute(unit);
+/**
+ * PostgreSQL: one transaction per unit; the server groups concurrent commits into one WAL flush
+ * itself. After the commit, `afterCommit` (the audit sealer) runs before the unit is settled, so
+ * that an answered write's audit entry is in the chain; it must not fail the committed unit.
+ */
+export function transactionPerUnit(db: Kysely<Database>, afterCommit?: () => Promise<void>): WriteRunner {
+  return async (unit) => {
+    const value = await db.transaction().execute(unit);
+    await afterCommit?.();
+    return value;
+  };
 }
 
 interface Queued {

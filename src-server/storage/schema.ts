@@ -18,6 +18,7 @@ export interface Database {
   temp_cert_applications: TempCertApplicationTable;
   temp_certificates: TempCertificateTable;
   audit_log: AuditLogTable;
+  audit_pending: AuditPendingTable;
   document_sequences: DocumentSequenceTable;
   signature_time_stamps: SignatureTimeStampTable;
   tsa_certificates: TsaCertificateTable;
@@ -354,6 +355,16 @@ export interface AuditLogTable {
   detail: string;
   prev_hash: string;
   hash: string;
+}
+
+/** An audit entry committed with its change but not yet chained (migration 0130; see audit-sealer.ts). */
+export interface AuditPendingTable {
+  id: Generated<number>;
+  at: string;
+  actor: string | null;
+  action: string;
+  subject: string | null;
+  detail: string;
 }
 
 /** A console role held by a person (migration 0080): 'it-admin' (系統管理者) or 'records' (檔案管理). */

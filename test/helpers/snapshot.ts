@@ -18,6 +18,7 @@ const TABLES = [
   'temp_cert_applications',
   'temp_certificates',
   'audit_log',
+  'audit_pending',
   'carried_certificates',
   'signature_time_stamps',
   'tsa_certificates',
