@@ -193,6 +193,7 @@ export const resources = {
         verify: '驗證稽核鏈',
         chainOk: '稽核鏈完整：已檢查 {{count}} 筆紀錄，沒有被竄改或缺漏。',
         chainBroken: '稽核鏈在第 {{seq}} 筆紀錄斷開（{{action}}，{{at}}）：{{reason}}。已檢查 {{count}} 筆。',
+        stalePending: '另有 {{count}} 筆稽核紀錄自 {{at}} 起尚未串入稽核鏈：串鏈一直失敗，請資訊人員查看文書服務的紀錄檔。',
       },
       evidence: {
         number: '公文文號',
@@ -419,6 +420,8 @@ export const resources = {
         verify: 'Verify the audit chain',
         chainOk: 'The audit chain holds: {{count}} entries checked, none altered or missing.',
         chainBroken: 'The audit chain breaks at entry {{seq}} ({{action}}, {{at}}): {{reason}}. {{count}} entries checked.',
+        stalePending:
+          '{{count}} more audit entries have waited since {{at}} to be chained: chaining keeps failing; IT staff should read the document service’s log.',
       },
       evidence: {
         number: 'Document number',

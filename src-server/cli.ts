@@ -109,10 +109,16 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'verify-audit':
       return withContext(config, async (ctx) => {
+        // Opening the storage sealed what was pending; what still waits cannot be sealed now.
         const verdict = await verifyAuditChain(ctx.storage.db);
         if (verdict.ok) console.log(`audit log intact: ${verdict.entries} entries`);
         else console.log(`audit log BROKEN at entry ${verdict.firstBroken!.seq}: ${verdict.firstBroken!.reason}`);
-        return verdict.ok ? 0 : 1;
+        const stale = verdict.stalePending;
+        if (stale)
+          console.log(
+            `${stale.count} audit entr${stale.count === 1 ? 'y has' : 'ies have'} waited since ${stale.oldestAt} to be chained: sealing fails (see the service's log)`,
+          );
+        return verdict.ok && !stale ? 0 : 1;
       });
     case 'backup': {
       const [file] = rest;

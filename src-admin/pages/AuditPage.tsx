@@ -51,8 +51,12 @@ export function AuditPage() {
           showIcon
           role="status"
           data-testid="audit-chain"
-          type={verification.ok ? 'success' : 'error'}
+          type={!verification.ok ? 'error' : verification.stalePending ? 'warning' : 'success'}
           style={{ marginBottom: 16 }}
+          description={
+            verification.stalePending &&
+            t('audit.stalePending', { count: verification.stalePending.count, at: formatRocDateTime(verification.stalePending.oldestAt) })
+          }
           title={
             verification.ok || !verification.firstBroken
               ? t('audit.chainOk', { count: verification.entries })

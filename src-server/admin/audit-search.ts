@@ -43,7 +43,9 @@ function parseDetail(text: string): Record<string, unknown> {
 /** 驗證稽核鏈: the same check as `verify-audit`, naming the first broken entry with its time and action. */
 export async function verifyAudit(ctx: ServiceContext): Promise<AuditVerification> {
   const verdict = await verifyAuditChain(ctx.storage.db);
-  if (!verdict.firstBroken) return { ok: verdict.ok, entries: verdict.entries, firstBroken: null };
+  const stalePending = verdict.stalePending ?? null;
+  if (!verdict.firstBroken) return { ok: verdict.ok, entries: verdict.entries, firstBroken: null, stalePending };
   const entry = await ctx.storage.db.selectFrom('audit_log').select(['at', 'action']).where('seq', '=', verdict.firstBroken.seq).executeTakeFirst();
-  return { ok: false, entries: verdict.entries, firstBroken: { ...verdict.firstBroken, at: entry?.at ?? null, action: entry?.action ?? null } };
+  const firstBroken = { ...verdict.firstBroken, at: entry?.at ?? null, action: entry?.action ?? null };
+  return { ok: false, entries: verdict.entries, firstBroken, stalePending };
 }

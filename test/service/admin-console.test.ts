@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { sql } from 'kysely';
 import {
   ADMIN_API,
   ADMIN_AREA_ROLES,
@@ -441,11 +442,34 @@ describe.each(databaseKinds())('admin console on %s', (kind) => {
 
   it('verifies the audit chain and names the first broken entry', async () => {
     const ok = await records.call('GET', ADMIN_API.auditVerification);
-    expect(ok.body).toMatchObject({ ok: true, firstBroken: null });
+    expect(ok.body).toMatchObject({ ok: true, firstBroken: null, stalePending: null });
     const { db } = service.ctx.storage;
     const target = await db.selectFrom('audit_log').select(['seq', 'action']).where('action', '=', 'role.grant').orderBy('seq').executeTakeFirstOrThrow();
     await db.updateTable('audit_log').set({ detail: '{"role":"it-admin"}' }).where('seq', '=', target.seq).execute();
     const broken = await records.call('GET', ADMIN_API.auditVerification);
     expect(broken.body).toMatchObject({ ok: false, firstBroken: { seq: target.seq, action: 'role.grant', reason: 'content does not match its hash' } });
+  });
+
+  it('says when audit entries have waited over a minute to be chained (sealing that keeps failing)', async () => {
+    const { db } = service.ctx.storage;
+    // An entry committed two minutes ago that sealing cannot chain: on PostgreSQL a trigger refuses
+    // every chained entry; SQLite chains in the write's own transaction and never leaves one pending.
+    if (kind === 'postgres') {
+      await sql`create function refuse_audit() returns trigger language plpgsql as $$ begin raise exception 'audit_log refused for this test'; end $$`.execute(
+        db,
+      );
+      await sql`create trigger refuse_audit before insert on audit_log for each row execute function refuse_audit()`.execute(db);
+    }
+    const at = new Date(Date.now() - 120_000).toISOString();
+    await db.insertInto('audit_pending').values({ at, actor: 'tester', action: 'test.stale', subject: null, detail: '{}' }).execute();
+    const warnings = vi.spyOn(console, 'warn').mockImplementation(() => {}); // the failing round's log line, expected here
+    try {
+      const verdict = await records.call('GET', ADMIN_API.auditVerification);
+      expect(verdict.body).toMatchObject({ stalePending: { count: 1, oldestAt: at } });
+    } finally {
+      warnings.mockRestore();
+      await db.deleteFrom('audit_pending').where('action', '=', 'test.stale').execute();
+      if (kind === 'postgres') await sql`drop function refuse_audit() cascade`.execute(db);
+    }
   });
 });

@@ -1,8 +1,9 @@
-import { execFileSync, execSync } from 'node:child_process';
+import { execFileSync, execSync, spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { formatProcessingTime, formatRocDateTime } from '../../src-shared/common/roc-date.js';
 import { verifyStepSignature } from '../../src-shared/node/cms/verify.js';
@@ -101,6 +102,19 @@ describe('seed-demo and the CLI', () => {
       expect(readFileSync(join(out, 'README.txt'), 'utf8')).toContain('re-signed with the card');
 
       expect(cli(dataDir, 'verify-audit')).toMatch(/audit log intact: \d+ entries/);
+
+      // An entry left unchained for two minutes (sealing that keeps failing, on PostgreSQL; put
+      // here by hand, as SQLite never leaves one) is reported, and the check fails.
+      const at = new Date(Date.now() - 120_000).toISOString();
+      const sqlite = new SqliteDatabase(join(dataDir, 'gongwen.sqlite'));
+      sqlite.prepare(`insert into audit_pending (at, actor, action, subject, detail) values (?, 'tester', 'test.stale', null, '{}')`).run(at);
+      sqlite.close();
+      const stale = spawnSync('npx', ['tsx', 'src-server/cli.ts', 'verify-audit'], {
+        env: { ...process.env, GONGWEN_DATA_DIR: dataDir, DATABASE_URL: '' },
+        encoding: 'utf8',
+      });
+      expect(stale.stdout).toContain(`1 audit entry has waited since ${at} to be chained`);
+      expect(stale.status).toBe(1);
     },
     CLI_TEST_TIMEOUT,
   );

@@ -338,6 +338,10 @@ export const AuditVerification = z.object({
     .object({ seq: z.number(), reason: z.string(), at: z.string().nullable(), action: z.string().nullable() })
     .nullable()
     .describe('the first entry whose hash or link does not hold; null when the chain holds'),
+  stalePending: z
+    .object({ count: z.number(), oldestAt: z.string() })
+    .nullable()
+    .describe('entries committed but waiting over a minute to be chained (PostgreSQL: sealing fails); null when none'),
 });
 export type AuditVerification = z.infer<typeof AuditVerification>;
 
