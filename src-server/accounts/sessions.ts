@@ -46,7 +46,7 @@ export async function openSession(ctx: ServiceContext, user: UserRow, how: Login
     .select((eb) => eb.fn.max('created_at').as('at'))
     .where('user_id', '=', user.id)
     .executeTakeFirst();
-  const tempCertChanges = await tempCertChangesSince(db, account, previous?.at ?? null);
+  const tempCertChanges = await tempCertChangesSince(ctx.storage, account, previous?.at ?? null);
   const expiresAt = new Date(now.getTime() + ctx.sessionHours * 3600 * 1000).toISOString();
   const cardSha256 = how.method === 'card' ? how.cardSha256 : null;
   await ctx.storage.write(async (trx) => {

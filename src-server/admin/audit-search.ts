@@ -8,6 +8,7 @@ import type { ServiceContext } from '../context.js';
  * document's entries are those whose subject is its number.
  */
 export async function searchAudit(ctx: ServiceContext, query: AuditQuery): Promise<AuditPage> {
+  await ctx.storage.sealAudit();
   let base = ctx.storage.db.selectFrom('audit_log');
   if (query.actor) base = base.where('actor', '=', query.actor);
   if (query.action?.endsWith('.')) base = base.where('action', '>=', query.action).where('action', '<', query.action.slice(0, -1) + '/');
@@ -42,6 +43,7 @@ function parseDetail(text: string): Record<string, unknown> {
 
 /** 驗證稽核鏈: the same check as `verify-audit`, naming the first broken entry with its time and action. */
 export async function verifyAudit(ctx: ServiceContext): Promise<AuditVerification> {
+  await ctx.storage.sealAudit();
   const verdict = await verifyAuditChain(ctx.storage.db);
   const stalePending = verdict.stalePending ?? null;
   if (!verdict.firstBroken) return { ok: verdict.ok, entries: verdict.entries, firstBroken: null, stalePending };

@@ -8,7 +8,8 @@ import type { Database } from '../storage/schema.js';
  * The audit log: every action appended in the same transaction as the change it records, each
  * entry carrying the SHA-256 of the one before, so that an edited, removed or reordered entry
  * breaks the chain at that point. On PostgreSQL the entry is committed pending with its change
- * and chained right after the commit, before the write is answered (audit-sealer.ts).
+ * and chained right after the commit by a round the write starts but does not wait for
+ * (audit-sealer.ts); whoever reads the chain calls `Storage.sealAudit` first.
  */
 export interface AuditEntry {
   actor: string | null;

@@ -7,7 +7,8 @@ import { AUDIT_LOCK_KEY, entryHash, GENESIS_HASH } from './audit-log.js';
  * audit_pending with its change, taking no lock; a round of sealing then moves every pending
  * entry, in id order, into audit_log with its seq, prev_hash and hash, under the advisory lock
  * that every instance sharing the database takes: many writes' entries share one lock hold and
- * one WAL flush, and the chain stays one line whichever instance seals.
+ * one WAL flush, and the chain stays one line whichever instance seals. Writes start a round
+ * after their commit without waiting for it; readers of the chain wait for one (`Storage.sealAudit`).
  */
 export type AuditSealer = () => Promise<void>;
 
@@ -19,7 +20,8 @@ const PAGE = 500;
  * running one: its entry may have committed after the running round read the pending rows. At
  * most one round is queued; every call during a round shares it. A round that fails is reported
  * to `onFailure` and its entries stay pending for the next round: the calls still resolve, since
- * the writes they follow have committed.
+ * the writes they follow have committed. So a call resolves once every entry committed before it
+ * is chained (unless a round failed: the chain check then reports them as they wait).
  */
 export function auditSealer(inTransaction: WriteRunner, onFailure: (error: unknown) => void): AuditSealer {
   let running: Promise<void> | undefined;

@@ -38,8 +38,12 @@ export interface Storage {
   close(): Promise<void>;
   /** SQLite: calls `listener` with the number of write units of each group commit (for /metrics). */
   observeCommitBatches?: (listener: (units: number) => void) => void;
-  /** PostgreSQL: chains the audit entries committed pending (each write runs it after its commit). */
-  sealAudit?: () => Promise<void>;
+  /**
+   * Chains the audit entries committed so far (PostgreSQL: each write starts a round after its
+   * commit but is answered without waiting for it; SQLite chains at once, so nothing is left).
+   * Every reader of `audit_log` calls it first, so the chain it reads holds every answered write.
+   */
+  sealAudit: () => Promise<void>;
   /** PostgreSQL: the pool's connections as the driver counts them (for /metrics). */
   poolUse?: () => { total: number; idle: number; waiting: number };
 }
@@ -53,7 +57,7 @@ export async function openStorage(url: string): Promise<Storage> {
   const storage = url.startsWith('postgres://') || url.startsWith('postgresql://') ? openPostgres(url) : openSqlite(url.replace(/^sqlite:/, ''));
   await migrateToLatest(storage);
   // Entries left pending by an instance that stopped between a commit and its sealing.
-  await storage.sealAudit?.();
+  await storage.sealAudit();
   return storage;
 }
 
@@ -74,7 +78,14 @@ function openSqlite(path: string): Storage {
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   const batchListeners: ((units: number) => void)[] = [];
   const write = groupCommit(db, (units) => batchListeners.forEach((listener) => listener(units)));
-  return { db, dialect: 'sqlite', write, close: () => db.destroy(), observeCommitBatches: (listener) => void batchListeners.push(listener) };
+  return {
+    db,
+    dialect: 'sqlite',
+    write,
+    close: () => db.destroy(),
+    observeCommitBatches: (listener) => void batchListeners.push(listener),
+    sealAudit: () => Promise.resolve(),
+  };
 }
 
 /**
@@ -112,7 +123,13 @@ function openPostgres(url: string): Storage {
     const { message, code } = error as { message?: unknown; code?: unknown };
     console.warn(`audit sealing failed, entries left pending for the next round: ${String(message)}${code ? ` (${String(code)})` : ''}`);
   });
-  return { db, dialect: 'postgres', write: transactionPerUnit(db, sealAudit), close: () => db.destroy(), poolUse, sealAudit };
+  // The round a write starts is awaited by nobody but readers and close: a stopped instance's
+  // last entries are sealed by the next round anywhere, or at the next start.
+  const close = async () => {
+    await sealAudit();
+    await db.destroy();
+  };
+  return { db, dialect: 'postgres', write: transactionPerUnit(db, sealAudit), close, poolUse, sealAudit };
 }
 
 function migrationsOf(storage: Storage): Record<string, Migration> {

@@ -9,13 +9,15 @@ export type WriteRunner = <T>(unit: WriteUnit<T>) => Promise<T>;
 
 /**
  * PostgreSQL: one transaction per unit; the server groups concurrent commits into one WAL flush
- * itself. After the commit, `afterCommit` (the audit sealer) runs before the unit is settled, so
- * that an answered write's audit entry is in the chain; it must not fail the committed unit.
+ * itself. After the commit, `afterCommit` (the audit sealer) is started and not waited for: the
+ * unit's audit entries are committed with it, and waiting for their chaining put a round of the
+ * chain's lock into every answer (the p99 of sends, docs/benchmarks.md). Readers of the chain
+ * seal first instead (`Storage.sealAudit`). It must never reject: the unit has committed.
  */
 export function transactionPerUnit(db: Kysely<Database>, afterCommit?: () => Promise<void>): WriteRunner {
   return async (unit) => {
     const value = await db.transaction().execute(unit);
-    await afterCommit?.();
+    void afterCommit?.();
     return value;
   };
 }

@@ -67,7 +67,7 @@ export async function tempCertStatus(ctx: ServiceContext, actor: Actor): Promise
     reason: application?.reason ?? null,
     appliedAt: application?.applied_at ?? null,
     certificates: listed,
-    changes: await tempCertChangesSince(db, actor.account, null, 5),
+    changes: await tempCertChangesSince(ctx.storage, actor.account, null, 5),
     periodEnd: application?.period_end ?? null,
     decision: application?.decided_at ? await decisionOf(ctx, application) : null,
   };

@@ -52,6 +52,7 @@ describe.each(databaseKinds())('accounts, sessions and the audit log on %s', (ki
     const clerk = await Clerk.login(service, 'chen.chiming');
     const doc = await clerk.createDocument('稽核測試');
     await clerk.act(doc.id, '送請簽核', 'yeh.yenchih', await clerk.card());
+    await service.ctx.storage.sealAudit();
     const intact = await verifyAuditChain(service.ctx.storage.db);
     expect(intact.ok).toBe(true);
     const { db } = service.ctx.storage;

@@ -171,6 +171,7 @@ describe.each(databaseKinds())('hostile card requests on %s', (kind) => {
         await service.ctx.passwordGuard.clear(`card-register:${account}`);
       }
       const options = await c.request();
+      await service.ctx.storage.sealAudit();
       const auditBefore = (await db.selectFrom('audit_log').select('seq').orderBy('seq', 'desc').limit(1).executeTakeFirst())?.seq ?? 0;
       const before = (await snapshot(db)).replace(/\naudit_log:[\s\S]*$/, '');
       const r = await call(service, options);
@@ -180,6 +181,7 @@ describe.each(databaseKinds())('hostile card requests on %s', (kind) => {
         failures.push(`${c.name}: got ${r.status} ${body.code ?? r.raw.toString().slice(0, 80)}, expected ${c.expect.join(' ')}`);
       else if (!isErrorCode(body.code) || body.message !== messageOf(body.code)) failures.push(`${c.name}: message is not the catalogue's sentence`);
       if (before !== after) failures.push(`${c.name}: a table changed`);
+      await service.ctx.storage.sealAudit();
       const added = await db.selectFrom('audit_log').select(['action', 'detail']).where('seq', '>', auditBefore).execute();
       const expected = c.audited ? [c.expect[1]] : [];
       const got = added.map((a) => (a.action.endsWith('-refused') ? (JSON.parse(a.detail) as { code: string }).code : a.action));

@@ -55,7 +55,10 @@ describe.each(databaseKinds())('card login and card replacement on %s', (kind) =
   }
 
   const signerOf = (card: IssuedCard) => keyObjectSigner(card.der, createPrivateKey(card.keyPem));
-  const auditActions = async () => await service.ctx.storage.db.selectFrom('audit_log').select(['action', 'subject', 'detail']).orderBy('seq').execute();
+  const auditActions = async () => {
+    await service.ctx.storage.sealAudit();
+    return await service.ctx.storage.db.selectFrom('audit_log').select(['action', 'subject', 'detail']).orderBy('seq').execute();
+  };
 
   beforeAll(async () => {
     issuer = await makeCardIssuer();
@@ -241,6 +244,7 @@ describe.each(databaseKinds())('card login and card replacement on %s', (kind) =
     expect(
       (await service.ctx.storage.db.selectFrom('card_certificates').select('retired_by').where('sha256', '=', oldSha).executeTakeFirstOrThrow()).retired_by,
     ).toBe('chen.chiming');
+    await service.ctx.storage.sealAudit();
     expect((await verifyAuditChain(service.ctx.storage.db)).ok).toBe(true);
   });
 });

@@ -88,13 +88,15 @@ describe.each(databaseKinds())('console login by card on %s', (kind) => {
 
   const requestRows = () => service.ctx.storage.db.selectFrom('console_card_logins').selectAll().orderBy('browser_sha256').execute();
   const consoleSessions = () => service.ctx.storage.db.selectFrom('admin_sessions').selectAll().orderBy('token_sha256').execute();
-  const lastAudit = async (action: string) =>
-    await service.ctx.storage.db
+  const lastAudit = async (action: string) => {
+    await service.ctx.storage.sealAudit();
+    return await service.ctx.storage.db
       .selectFrom('audit_log')
       .select(['actor', 'subject', 'detail'])
       .where('action', '=', action)
       .orderBy('seq', 'desc')
       .executeTakeFirst();
+  };
 
   beforeAll(async () => {
     const issuer = await makeCardIssuer();
@@ -177,6 +179,7 @@ describe.each(databaseKinds())('console login by card on %s', (kind) => {
     const login = await lastAudit('session.login');
     expect(login!.actor).toBe('lin.shufen');
     expect(JSON.parse(login!.detail)).toEqual({ via: 'console-card', card, from: '10.30.0.1', roles: ['it-admin'] });
+    await service.ctx.storage.sealAudit();
     expect((await verifyAuditChain(service.ctx.storage.db)).ok).toBe(true);
   });
 

@@ -23,8 +23,10 @@ describe.each(databaseKinds())('deputies on %s', (kind) => {
   const id: Record<string, string> = {};
   const day = (offsetDays: number) => taiwanDay(service.ctx.now().getTime() + offsetDays * DAY);
   const right = (actor: string, signer: string, at: Date) => onBehalfRight(service.ctx.storage.db, { onBehalfBy: 'both' }, id[actor]!, id[signer]!, at);
-  const auditOf = (action: string) =>
-    service.ctx.storage.db.selectFrom('audit_log').select(['actor', 'subject', 'detail']).where('action', '=', action).orderBy('seq').execute();
+  const auditOf = async (action: string) => {
+    await service.ctx.storage.sealAudit();
+    return service.ctx.storage.db.selectFrom('audit_log').select(['actor', 'subject', 'detail']).where('action', '=', action).orderBy('seq').execute();
+  };
 
   beforeAll(async () => {
     service = await startTestService(kind);

@@ -120,6 +120,7 @@ async function race(instances: ServiceProcess[], raceMs: number): Promise<void> 
     // Every acknowledged send is there, once; and nothing is there that was not acknowledged.
     expect(new Set(acks.map((x) => `${x.documentId}#${x.seq}`)).size).toBe(acks.length);
     expect(sent).toBe(acks.length);
+    await ctx.storage.sealAudit();
     expect(await verifyAuditChain(ctx.storage.db)).toEqual({ ok: true, entries: expect.any(Number) });
   } finally {
     await ctx.storage.close();

@@ -98,6 +98,7 @@ describe.each(databaseKinds())('re-signing on behalf (代為補簽) on %s', (kin
       // The same upload again answers as the first did and changes nothing.
       const again = await head.call('POST', '/api/resign/on-behalf', request);
       expect(again.body.results).toEqual([{ stepId: listed[0]!.stepId, outcome: 'already-resigned' }]);
+      await service.ctx.storage.sealAudit();
       const audit = await service.ctx.storage.db
         .selectFrom('audit_log')
         .select(['actor', 'detail'])

@@ -191,6 +191,7 @@ describe.each(databaseKinds())('paper re-signs and the evidence of re-signs by o
       });
       opensslVerify(dir, 'step-1.paper-record.p7s', 'step-1.paper-record.json', 'trust/card-roots.pem');
       expect(readFileSync(join(dir, 'README.txt'), 'utf8')).toContain('re-signed on paper (紙本補簽) for vendor, recorded by yeh.yenchih');
+      await service.ctx.storage.sealAudit();
       const audit = await service.ctx.storage.db
         .selectFrom('audit_log')
         .select(['actor', 'detail'])

@@ -88,6 +88,7 @@ describe.each(databaseKinds())('re-signing with the card (補簽) on %s', (kind)
       expect(outcomes).toEqual(['already-resigned', 'resigned']);
     }
     const numbers = docs.map((d) => d.number);
+    await service.ctx.storage.sealAudit();
     const audited = await service.ctx.storage.db
       .selectFrom('audit_log')
       .select('subject')

@@ -87,6 +87,7 @@ describe.each(databaseKinds())('separation on %s', (kind) => {
     // Their pending 補簽 is due on their behalf at once: the unit head may act now.
     const chiefId = (await findUserByAccount(db, 'yeh.yenchih'))!.id;
     expect(await onBehalfRight(db, service.ctx.policy.resign, chiefId, vendorId, service.ctx.now())).toBe('unit-head');
+    await service.ctx.storage.sealAudit();
     const audit = await db.selectFrom('audit_log').select(['actor', 'subject', 'detail']).where('action', '=', 'user.separate').execute();
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ actor: 'lin.shufen', subject: 'vendor' });

@@ -69,6 +69,7 @@ describe.each(databaseKinds())('a stolen session on %s', (kind) => {
     const again = await call(service, { method: 'POST', url: '/api/session', payload: { account: 'lin.shufen', password: DEMO_PASSWORD } });
     expect(again.body.tempCertChanges).toEqual([]);
 
+    await service.ctx.storage.sealAudit();
     const audit = await service.ctx.storage.db
       .selectFrom('audit_log')
       .select(['action', 'detail'])

@@ -144,6 +144,7 @@ describe.each(databaseKinds())('the temp CA CRL (RFC 5280) on %s', (kind) => {
     for (const signer of [first, second]) expect(text).toContain(new X509Certificate(signer.certificate).serialNumber.toLowerCase().replace(/^0+/, ''));
     const doc = await clerk.createDocument();
     expect((await clerk.act(doc.id, '送請簽核', 'yeh.yenchih', second)).body).toMatchObject({ code: 'CERT_REVOKED' });
+    await service.ctx.storage.sealAudit();
     const audit = await service.ctx.storage.db.selectFrom('audit_log').select(['actor', 'detail']).where('action', '=', 'temp-cert.revoke').execute();
     expect(audit).toMatchObject([{ actor: 'admin' }]);
     expect(JSON.parse(audit[0]!.detail)).toEqual({ revoked: 2, reason: 'left-the-agency' });

@@ -92,6 +92,7 @@ describe('HTTPS and a trusted reverse proxy', () => {
         expect(applied.statusCode).toBe(200);
         const deleted = await app.inject({ method: 'DELETE', url: '/api/temp-cert/application', headers, payload: { loginPassword: DEMO_PASSWORD } });
         expect(deleted.statusCode).toBe(200);
+        await own.ctx.storage.sealAudit();
         const row = await own.ctx.storage.db.selectFrom('audit_log').select('detail').orderBy('seq', 'desc').executeTakeFirstOrThrow();
         return JSON.parse(row.detail) as { address?: string };
       } finally {
