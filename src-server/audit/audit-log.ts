@@ -51,13 +51,31 @@ export async function appendAuditEntries(trx: Kysely<Database>, dialect: Dialect
     await trx.insertInto('audit_pending').values(pending).execute();
     return;
   }
+  await appendToChain(
+    trx,
+    entries.map((entry) => ({ at: iso, entry, detailText: canonicalJson(entry.detail) })),
+  );
+}
+
+/** An entry about to be chained: its time, the entry, and its detail as the RFC 8785 text stored. */
+export interface ChainInput {
+  at: string;
+  entry: AuditEntry;
+  detailText: string;
+}
+
+/**
+ * Appends entries after the chain's last one, in order, each hash covering the one before. The
+ * caller is the only one appending: SQLite's single writer, or the sealer under the chain's lock.
+ */
+export async function appendToChain(trx: Kysely<Database>, inputs: readonly ChainInput[]): Promise<void> {
   const last = await trx.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
   let seq = last?.seq ?? 0;
   let prev = last?.hash ?? GENESIS_HASH;
-  const rows = entries.map((entry) => {
+  const rows = inputs.map(({ at, entry, detailText }) => {
     seq++;
-    const hash = entryHash(prev, seq, iso, entry);
-    const row = { seq, at: iso, actor: entry.actor, action: entry.action, subject: entry.subject, detail: canonicalJson(entry.detail), prev_hash: prev, hash };
+    const hash = entryHash(prev, seq, at, entry);
+    const row = { seq, at, actor: entry.actor, action: entry.action, subject: entry.subject, detail: detailText, prev_hash: prev, hash };
     prev = hash;
     return row;
   });

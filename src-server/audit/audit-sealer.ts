@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { WriteRunner } from '../storage/group-commit.js';
-import { AUDIT_LOCK_KEY, entryHash, GENESIS_HASH } from './audit-log.js';
+import { appendToChain, AUDIT_LOCK_KEY } from './audit-log.js';
 
 /**
  * Chains pending audit entries (PostgreSQL). An audited write commits its entries into
@@ -60,18 +60,14 @@ async function sealPage(inTransaction: WriteRunner): Promise<number> {
     // Read after the lock: the last round's commit is visible (read committed, a snapshot per statement).
     const pending = await trx.selectFrom('audit_pending').selectAll().orderBy('id').limit(PAGE).execute();
     if (pending.length === 0) return 0;
-    const last = await trx.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
-    let seq = last?.seq ?? 0;
-    let prev = last?.hash ?? GENESIS_HASH;
-    const rows = pending.map((p) => {
-      seq++;
-      const detail = JSON.parse(p.detail) as Record<string, unknown>;
-      const hash = entryHash(prev, seq, p.at, { actor: p.actor, action: p.action, subject: p.subject, detail });
-      const row = { seq, at: p.at, actor: p.actor, action: p.action, subject: p.subject, detail: p.detail, prev_hash: prev, hash };
-      prev = hash;
-      return row;
-    });
-    await trx.insertInto('audit_log').values(rows).execute();
+    await appendToChain(
+      trx,
+      pending.map((p) => ({
+        at: p.at,
+        entry: { actor: p.actor, action: p.action, subject: p.subject, detail: JSON.parse(p.detail) as Record<string, unknown> },
+        detailText: p.detail,
+      })),
+    );
     await trx
       .deleteFrom('audit_pending')
       .where(
