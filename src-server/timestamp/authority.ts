@@ -82,18 +82,19 @@ export class TimeStampAuthority {
   }
 
   /** A token over `imprint` (a SHA-256) at `now`, with the requester's nonce if any. */
-  async timeStampImprint(imprint: Uint8Array, now: Date, nonce?: Uint8Array, includeCertificate = true): Promise<TimeStamp> {
+  timeStampImprint(imprint: Uint8Array, now: Date, nonce?: Uint8Array, includeCertificate = true): TimeStamp {
     const genTime = new Date(Math.floor(now.getTime() / 1000) * 1000);
     // Serials are random (positive, 16 octets): unique across instances without a shared counter.
     const serial = Uint8Array.from([0x40, ...randomBytes(15)]);
     const tstInfo = encodeTstInfo({ imprint, serial, genTime, nonce });
-    const token = await encodeTimeStampToken(tstInfo, { identity: this.identity, certificate: this.certificateDer, key: this.key }, includeCertificate);
+    const token = encodeTimeStampToken(tstInfo, { identity: this.identity, certificate: this.certificateDer, key: this.key }, includeCertificate);
     return { token, genTime, tsaCertificateSha256: this.certificateSha256 };
   }
 
   /** CAdES-T: a token over a SignerInfo's signature value (its SHA-256 is the imprint). `_options` is the external TSA's. */
   timeStampSignature(signatureValue: Uint8Array, now: Date, _options?: { evenIfDown?: boolean }): Promise<TimeStamp> {
-    return this.timeStampImprint(sha256(signatureValue), now);
+    // A promise, as the external TSA's answer is: the two are interchangeable to their callers.
+    return Promise.resolve(this.timeStampImprint(sha256(signatureValue), now));
   }
 
   get certificatePem(): string {

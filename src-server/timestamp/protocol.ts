@@ -14,7 +14,7 @@ const UNACCEPTED_POLICY = 15;
  * certificate included when asked), or a rejection saying why. Other parties (a second
  * GongwenDesk instance, `openssl ts -query`) can use the built-in TSA through this.
  */
-export async function answerTimeStampRequest(tsa: TimeStampAuthority, request: Uint8Array, now: Date): Promise<Uint8Array> {
+export function answerTimeStampRequest(tsa: TimeStampAuthority, request: Uint8Array, now: Date): Uint8Array {
   let parsed: TimeStampReq;
   try {
     parsed = TimeStampReq.fromBER(request);
@@ -27,6 +27,6 @@ export async function answerTimeStampRequest(tsa: TimeStampAuthority, request: U
   if (parsed.reqPolicy !== undefined && parsed.reqPolicy !== tsOid.gongwenTsaPolicy)
     return encodeRejection(UNACCEPTED_POLICY, `this TSA's policy is ${tsOid.gongwenTsaPolicy}`);
   const nonce = parsed.nonce ? new Uint8Array(parsed.nonce.valueBlock.valueHexView) : undefined;
-  const stamp = await tsa.timeStampImprint(imprint, now, nonce, parsed.certReq === true);
+  const stamp = tsa.timeStampImprint(imprint, now, nonce, parsed.certReq === true);
   return encodeGrantedResponse(stamp.token);
 }

@@ -77,11 +77,11 @@ export function encodeTstInfo(input: TstInfoInput): Uint8Array {
  * signed by the TSA with content-type, message-digest and ESS signing-certificate-v2 (RFC 5816),
  * the TSA's certificate included so the token checks with nothing but the TSA's trusted root.
  */
-export async function encodeTimeStampToken(
+export function encodeTimeStampToken(
   tstInfo: Uint8Array,
   tsa: { identity: SignerIdentity; certificate: Uint8Array; key: KeyObject },
   includeCertificate = true,
-): Promise<Uint8Array> {
+): Uint8Array {
   const signed = setOf([CONTENT_TYPE_TST_INFO, attribute('messageDigest', octetString(sha256(tstInfo))), tsa.identity.signingCertificate]);
   const signature = new Uint8Array(sign('sha256', signed, tsa.key));
   const signerInfo = assembleSignerInfo(tsa.identity, signed, signature);
