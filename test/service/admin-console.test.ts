@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { sql } from 'kysely';
 import {
   ADMIN_API,
   ADMIN_AREA_ROLES,
@@ -25,6 +24,7 @@ import { findUserByAccount } from '../../src-server/accounts/users.js';
 import { buildApp } from '../../src-server/http/app.js';
 import { setUnitHead } from '../../src-server/organisation/unit-heads.js';
 import { demoPeople } from '../../tools/demo/people.js';
+import { refuseAuditChaining } from '../helpers/audit-sealing-fault.js';
 import { databaseKinds } from '../helpers/databases.js';
 import { testPki } from '../helpers/demo-pki.js';
 import { ConsoleUser } from '../helpers/console-user.js';
@@ -454,12 +454,7 @@ describe.each(databaseKinds())('admin console on %s', (kind) => {
     const { db } = service.ctx.storage;
     // An entry committed two minutes ago that sealing cannot chain: on PostgreSQL a trigger refuses
     // every chained entry; SQLite chains in the write's own transaction and never leaves one pending.
-    if (kind === 'postgres') {
-      await sql`create function refuse_audit() returns trigger language plpgsql as $$ begin raise exception 'audit_log refused for this test'; end $$`.execute(
-        db,
-      );
-      await sql`create trigger refuse_audit before insert on audit_log for each row execute function refuse_audit()`.execute(db);
-    }
+    const allowChaining = kind === 'postgres' ? await refuseAuditChaining(db) : undefined;
     const at = new Date(Date.now() - 120_000).toISOString();
     await db.insertInto('audit_pending').values({ at, actor: 'tester', action: 'test.stale', subject: null, detail: '{}' }).execute();
     const warnings = vi.spyOn(console, 'warn').mockImplementation(() => {}); // the failing round's log line, expected here
@@ -469,7 +464,7 @@ describe.each(databaseKinds())('admin console on %s', (kind) => {
     } finally {
       warnings.mockRestore();
       await db.deleteFrom('audit_pending').where('action', '=', 'test.stale').execute();
-      if (kind === 'postgres') await sql`drop function refuse_audit() cascade`.execute(db);
+      await allowChaining?.();
     }
   });
 });

@@ -1,7 +1,7 @@
-import { sql } from 'kysely';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { appendAudit, appendAuditEntries, verifyAuditChain, type AuditEntry } from '../../src-server/audit/audit-log.js';
 import { openStorage, type Storage } from '../../src-server/storage/database.js';
+import { refuseAuditChaining } from '../helpers/audit-sealing-fault.js';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/databases.js';
 
 /**
@@ -120,10 +120,7 @@ describe.skipIf(!databaseKinds().includes('postgres'))('audit entries left pendi
   it('a sealing that fails does not fail the committed write; the entry waits for the next round', async () => {
     const storage = await open(await database('postgres'));
     const warnings = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    await sql`create function refuse_audit() returns trigger language plpgsql as $$ begin raise exception 'audit_log refused for this test'; end $$`.execute(
-      storage.db,
-    );
-    await sql`create trigger refuse_audit before insert on audit_log for each row execute function refuse_audit()`.execute(storage.db);
+    const allowChaining = await refuseAuditChaining(storage.db);
     await storage.write(async (trx) => {
       await trx.insertInto('units').values({ id: 'u-kept', name: '保留' }).execute();
       await appendAudit(trx, storage.dialect, new Date(), entry('kept'));
@@ -131,7 +128,7 @@ describe.skipIf(!databaseKinds().includes('postgres'))('audit entries left pendi
     expect(await storage.db.selectFrom('units').select('id').where('id', '=', 'u-kept').execute()).toHaveLength(1);
     await vi.waitFor(() => expect(warnings.mock.calls.flat().join('\n')).toMatch(/audit.*pending/i), { timeout: 10_000 });
     expect(await pendingCount(storage)).toBe(1);
-    await sql`drop trigger refuse_audit on audit_log`.execute(storage.db);
+    await allowChaining();
     await audited(storage, 'later');
     await sealedByTheWritesRound(storage);
     expect(await chainedSubjects(storage)).toEqual(['kept', 'later']);
