@@ -89,7 +89,6 @@ export async function buildEvidence(ctx: ServiceContext, documentId: string): Pr
       signatureTimeStamp: ownRow?.genTime ?? null,
       countersignatureTimeStamp: counterRow?.genTime ?? null,
       paperRecordTimeStamp: paperRow?.genTime ?? null,
-      paperRecordSignedAt: s.paper_record ? paperRecordSigningTime(s.paper_record) : null,
       pending: [
         ...(ownRow && !ownRow.token ? ['signature'] : []),
         ...(counterRow && !counterRow.token ? ['countersignature'] : []),
@@ -229,12 +228,6 @@ function countersignatureInside(s: {
   return counter ? { countersignature: counter.encoding, certificates: parsed.certificates } : null;
 }
 
-/** The signing time the unit head's app wrote into a paper record (the head's own claim). */
-function paperRecordSigningTime(record: Uint8Array): string | null {
-  const claimed = (JSON.parse(Buffer.from(record).toString('utf8')) as { signingTime?: unknown }).signingTime;
-  return typeof claimed === 'string' ? claimed : null;
-}
-
 function stampedCountersignature(countersignature: Uint8Array, token: Uint8Array): Uint8Array {
   return withSignatureTimeStamp(countersignature, parseCountersignerInfo(countersignature).unsignedAttributes, token);
 }
@@ -297,9 +290,8 @@ interface StampedStep {
   /** genTime of the token over the step's signature value, over the countersignature's. */
   signatureTimeStamp: string | null;
   countersignatureTimeStamp: string | null;
-  /** genTime of the token over the unit head's signature on a paper record; the time that record claims. */
+  /** genTime of the token over the unit head's signature on a paper record. */
   paperRecordTimeStamp: string | null;
-  paperRecordSignedAt: string | null;
   /** Which of the step's SignerInfos have their token still pending (the TSA was unreachable). */
   pending: string[];
   /** The revocation data each SignerInfo's check relied on, per issuer of its path (none recorded: empty). */
@@ -353,8 +345,12 @@ function countersignatureCommands(s: StampedStep): string[] {
       '  and no CRL was recorded for it: it is checked as of the re-sign time the service recorded (its own record, not a',
       '  time-stamp; nothing proves the countersignature existed then) and without revocation data:',
     );
-  } else if (s.resigned_at) {
+  } else if (s.pending.includes('countersignature')) {
     lines.push("  re-sign countersignature, time-stamp pending: checked as of the service's acceptance of the re-sign, until the token arrives:");
+  } else if (s.resigned_at) {
+    lines.push(
+      '  no time-stamp (re-signed before time-stamping began): checked as of the re-sign time the service recorded (its own record, not a time-stamp):',
+    );
   }
   if (revocation) lines.push(`  the card roots and the CRLs the re-sign relied on, in one file for -crl_check:`, `$ ${revocation.prepare}`);
   const at = s.countersignatureTimeStamp ?? s.resigned_at;
@@ -382,12 +378,15 @@ function paperRecordCommands(s: StampedStep, r: ResignFacts): string[] {
     );
     lines.push(`$ openssl ts -verify -token_in -in ${record}.tst -data ${record}-value -CAfile trust/tsa.pem`);
     lines.push(`$ ${verify} -attime ${seconds(s.paperRecordTimeStamp)}`);
-  } else if (s.pending.includes('paper record') && s.resigned_at) {
-    lines.push("  paper record, time-stamp pending: checked as of the service's recording of it, until the token arrives:");
+  } else if (s.resigned_at) {
+    // The service's own record of the re-sign, as for a card countersignature and as the console
+    // shows it: never the head's claimed signing time.
+    lines.push(
+      s.pending.includes('paper record')
+        ? "  paper record, time-stamp pending: checked as of the service's recording of it, until the token arrives:"
+        : "  no time-stamp (recorded before paper records were time-stamped): checked as of the service's recording of it (its own record, not a time-stamp):",
+    );
     lines.push(`$ ${verify} -attime ${seconds(s.resigned_at)}`);
-  } else if (s.paperRecordSignedAt) {
-    lines.push("  no time-stamp (recorded before paper records were time-stamped): as of the head's claimed signing time only:");
-    lines.push(`$ ${verify} -attime ${seconds(s.paperRecordSignedAt)}`);
   }
   lines.push(`$ openssl dgst -sha256 ${r.paperScan ?? ''}`);
   return lines;
