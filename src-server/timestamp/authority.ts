@@ -81,13 +81,13 @@ export class TimeStampAuthority {
     return TimeStampAuthority.fromPem(certPem, keyPem);
   }
 
-  /** A token over `imprint` (a SHA-256) at `now`, with the requester's nonce if any. */
-  timeStampImprint(imprint: Uint8Array, now: Date, nonce?: Uint8Array, includeCertificate = true): TimeStamp {
+  /** A token over `imprint` (a SHA-256) at `now`. */
+  timeStampImprint(imprint: Uint8Array, now: Date): TimeStamp {
     const genTime = new Date(Math.floor(now.getTime() / 1000) * 1000);
     // Serials are random (positive, 16 octets): unique across instances without a shared counter.
     const serial = Uint8Array.from([0x40, ...randomBytes(15)]);
-    const tstInfo = encodeTstInfo({ imprint, serial, genTime, nonce });
-    const token = encodeTimeStampToken(tstInfo, { identity: this.identity, certificate: this.certificateDer, key: this.key }, includeCertificate);
+    const tstInfo = encodeTstInfo({ imprint, serial, genTime });
+    const token = encodeTimeStampToken(tstInfo, { identity: this.identity, certificate: this.certificateDer, key: this.key });
     return { token, genTime, tsaCertificateSha256: this.certificateSha256 };
   }
 

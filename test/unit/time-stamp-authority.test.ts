@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TimeStampAuthority } from '../../src-server/timestamp/authority.js';
-import { answerTimeStampRequest } from '../../src-server/timestamp/protocol.js';
 import { readTimeStampToken } from '../../src-server/timestamp/read-token.js';
 import { tsOid } from '../../src-server/timestamp/token.js';
 import { startOpensslTsa, type OpensslTsa } from '../helpers/openssl-tsa.js';
@@ -76,31 +75,6 @@ describe('the built-in time-stamping authority', () => {
     const printed = openssl(['ts', '-reply', '-token_in', '-in', 't.der', '-token_out', '-text'], { 't.der': stamp.token }).out;
     expect(printed).toContain(`Policy OID: ${tsOid.gongwenTsaPolicy}`);
     expect(printed).toContain('Time stamp: May 27 09:24:00 2014 GMT');
-  });
-
-  it('answers an RFC 3161 request from openssl ts -query, nonce and certificate as asked', async () => {
-    const data = new TextEncoder().encode('any data');
-    const query = new Uint8Array(execFileSync('openssl', ['ts', '-query', '-digest', sha256Hex(data), '-sha256', '-cert']));
-    const reply = answerTimeStampRequest(tsa, query, new Date());
-    const checked = openssl(['ts', '-verify', '-in', 'reply.tsr', '-queryfile', 'q.tsq', '-CAfile', 'ca.pem'], {
-      'reply.tsr': reply,
-      'q.tsq': query,
-      'ca.pem': tsa.certificatePem,
-    });
-    expect(checked).toMatchObject({ ok: true });
-    // Another request's nonce does not match this reply.
-    const other = new Uint8Array(execFileSync('openssl', ['ts', '-query', '-digest', sha256Hex(data), '-sha256', '-cert']));
-    expect(
-      openssl(['ts', '-verify', '-in', 'reply.tsr', '-queryfile', 'q.tsq', '-CAfile', 'ca.pem'], {
-        'reply.tsr': reply,
-        'q.tsq': other,
-        'ca.pem': tsa.certificatePem,
-      }).ok,
-    ).toBe(false);
-    // A SHA-1 imprint is refused with a rejection openssl reads.
-    const sha1 = new Uint8Array(execFileSync('openssl', ['ts', '-query', '-digest', createHash('sha1').update(data).digest('hex'), '-sha1']));
-    const refused = openssl(['ts', '-reply', '-in', 'r.tsr', '-text'], { 'r.tsr': answerTimeStampRequest(tsa, sha1, new Date()) }).out;
-    expect(refused).toMatch(/Status: Rejected\.[\s\S]*unrecognized or unsupported algorithm/);
   });
 
   it("makes tokens that openssl verifies as it verifies an independent openssl TSA's", async () => {
