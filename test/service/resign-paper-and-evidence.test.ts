@@ -316,59 +316,6 @@ describe.each(databaseKinds())('paper re-signs and the evidence of re-signs by o
     expect(view.flow[0]!.signature).toMatchObject({ timeStamp: { mode: 'claimed' }, resign: { kind: 'self', timeStamp: { mode: 'claimed' } } });
   });
 
-  it('evidence of a card re-sign made before time-stamping began: checked as of the recorded re-sign time, never called pending', async () => {
-    const doc = await decided('時戳前補簽');
-    const pending = (await vendor.call<{ steps: PendingResignStep[] }>('GET', '/api/resign/pending')).body.steps.filter((s) => s.documentId === doc.id);
-    expect((await vendor.call('POST', '/api/resign', await resignRequest(pending, await vendor.card(), '補簽'))).body.results[0].outcome).toBe('resigned');
-    const stepId = pending[0]!.stepId;
-    // As such a step is stored: the countersignature beside the signature, no token row for it.
-    await service.ctx.storage.write((trx) =>
-      trx.deleteFrom('signature_time_stamps').where('step_id', '=', stepId).where('signer', '=', 'countersignature').execute(),
-    );
-    const { resigned_at } = await service.ctx.storage.db.selectFrom('steps').select('resigned_at').where('id', '=', stepId).executeTakeFirstOrThrow();
-
-    const dir = await exportTo(doc.id);
-    const readme = readFileSync(join(dir, 'README.txt'), 'utf8');
-    expect(readme).not.toContain('pending');
-    expect(readme).toContain('no time-stamp (re-signed before time-stamping began)');
-    const runs = runReadmeCommands(dir);
-    for (const run of runs) expect(run.status, `${run.command}\n${run.output}`).toBe(0);
-    const counter = runs.map((r) => r.command).filter((c) => c.includes('-in step-1.countersignature.p7s'));
-    expect(counter).toEqual([expect.stringMatching(new RegExp(`-attime ${seconds(resigned_at!)}$`))]);
-    const view = AdminDocument.parse(await documentForRecords(service.ctx, pending[0]!.documentNumber));
-    expect(view.flow[0]!.signature!.resign!.timeStamp).toEqual({ mode: 'claimed', at: resigned_at });
-  });
-
-  it("evidence of a paper record made before paper records were time-stamped: as of the service's recording, not the head's claim", async () => {
-    const doc = await decided('時戳前紙本補簽');
-    const [step] = (await vendor.call<{ steps: PendingResignStep[] }>('GET', '/api/resign/pending')).body.steps.filter((s) => s.documentId === doc.id);
-    await eightDaysLater();
-    try {
-      // The head's card claims a time eight days before the service recorded the paper re-sign.
-      const body = await paperRequest(head, await head.card(), step!, '承辦人已離職');
-      expect((await head.call('POST', '/api/resign/paper', body)).body).toEqual({ stepId: step!.stepId, outcome: 'resigned' });
-      await service.ctx.storage.write((trx) =>
-        trx.deleteFrom('signature_time_stamps').where('step_id', '=', step!.stepId).where('signer', '=', 'paper-record').execute(),
-      );
-      const { resigned_at } = await service.ctx.storage.db.selectFrom('steps').select('resigned_at').where('id', '=', step!.stepId).executeTakeFirstOrThrow();
-      expect(seconds(resigned_at!)).not.toBe(seconds(body.signingTime));
-
-      const dir = await exportTo(doc.id);
-      const readme = readFileSync(join(dir, 'README.txt'), 'utf8');
-      expect(readme).not.toContain('pending');
-      expect(readme).toContain("no time-stamp (recorded before paper records were time-stamped): checked as of the service's recording of it");
-      const runs = runReadmeCommands(dir);
-      for (const run of runs) expect(run.status, `${run.command}\n${run.output}`).toBe(0);
-      const record = runs.map((r) => r.command).filter((c) => c.includes('-in step-1.paper-record.p7s'));
-      expect(record).toEqual([expect.stringMatching(new RegExp(`-attime ${seconds(resigned_at!)}$`))]);
-      // The console says the same time.
-      const view = AdminDocument.parse(await documentForRecords(service.ctx, step!.documentNumber));
-      expect(view.flow[0]!.signature!.resign!.timeStamp).toEqual({ mode: 'claimed', at: resigned_at });
-    } finally {
-      service.clock.offsetMs = 0;
-    }
-  });
-
   it("refuses a paper record made with a unit head's revoked card, and changes nothing", async () => {
     const { revokedCard } = await testPki();
     // The revoked card is vendor's: here vendor heads the unit, and a colleague's step is due.
@@ -503,5 +450,94 @@ describe.each(databaseKinds())('paper re-signs under the default policy on %s', 
     });
     expect(r.status).toBe(403);
     expect(r.body.code).toBe('PAPER_NOT_ACCEPTED');
+  });
+});
+
+/**
+ * Re-signs recorded before their kind was time-stamped (a card 補簽 before time-stamping began, a
+ * paper record before paper records were time-stamped): no token, and none pending. A service of
+ * their own, whose clock no earlier test has moved ahead, so the temp CA CRL a send relies on is
+ * never later than the send.
+ */
+describe.each(databaseKinds())('evidence of re-signs recorded before they were time-stamped on %s', (kind) => {
+  let service: TestService;
+  let vendor: Clerk;
+  let head: Clerk;
+  let temp: CmsSigner;
+
+  beforeAll(async () => {
+    service = await startTestService(kind, { config: { policy: AgencyPolicy.parse({ resign: { paperAccepted: true } }) } });
+    vendor = await Clerk.login(service, 'vendor');
+    head = await Clerk.login(service, 'yeh.yenchih');
+    temp = await vendor.enableTempCert();
+    const headId = (await findUserByAccount(service.ctx.storage.db, 'yeh.yenchih'))!.id;
+    await service.ctx.storage.write((trx) => trx.updateTable('units').set({ head_user_id: headId }).where('id', '=', 'ict').execute());
+  });
+  afterAll(() => service.close());
+
+  const decided = async (subject: string) => {
+    const doc = await vendor.createDocument(subject);
+    await vendor.act(doc.id, '送請簽核', 'yeh.yenchih', temp);
+    await head.act(doc.id, '決行', 'vendor', await head.card());
+    return doc;
+  };
+  const later = async (days: number) => {
+    service.clock.offsetMs = days * DAY_MS;
+    for (const clerk of [vendor, head]) clerk.token = (await Clerk.login(service, clerk.account)).token;
+  };
+
+  it('evidence of a card re-sign made before time-stamping began: checked as of the recorded re-sign time, never called pending', async () => {
+    const doc = await decided('時戳前補簽');
+    const pending = (await vendor.call<{ steps: PendingResignStep[] }>('GET', '/api/resign/pending')).body.steps.filter((s) => s.documentId === doc.id);
+    expect((await vendor.call('POST', '/api/resign', await resignRequest(pending, await vendor.card(), '補簽'))).body.results[0].outcome).toBe('resigned');
+    const stepId = pending[0]!.stepId;
+    // As such a step is stored: the countersignature beside the signature, no token row for it.
+    await service.ctx.storage.write((trx) =>
+      trx.deleteFrom('signature_time_stamps').where('step_id', '=', stepId).where('signer', '=', 'countersignature').execute(),
+    );
+    const { resigned_at } = await service.ctx.storage.db.selectFrom('steps').select('resigned_at').where('id', '=', stepId).executeTakeFirstOrThrow();
+
+    const dir = mkdtempSync(join(tmpdir(), 'evidence-'));
+    await writeEvidence(await buildEvidence(service.ctx, doc.id), dir);
+    const readme = readFileSync(join(dir, 'README.txt'), 'utf8');
+    expect(readme).not.toContain('pending');
+    expect(readme).toContain('no time-stamp (re-signed before time-stamping began)');
+    const runs = runReadmeCommands(dir);
+    for (const run of runs) expect(run.status, `${run.command}\n${run.output}`).toBe(0);
+    const counter = runs.map((r) => r.command).filter((c) => c.includes('-in step-1.countersignature.p7s'));
+    expect(counter).toEqual([expect.stringMatching(new RegExp(`-attime ${seconds(resigned_at!)}$`))]);
+    const view = AdminDocument.parse(await documentForRecords(service.ctx, pending[0]!.documentNumber));
+    expect(view.flow[0]!.signature!.resign!.timeStamp).toEqual({ mode: 'claimed', at: resigned_at });
+  });
+
+  it("evidence of a paper record made before paper records were time-stamped: as of the service's recording, not the head's claim", async () => {
+    const doc = await decided('時戳前紙本補簽');
+    const [step] = (await vendor.call<{ steps: PendingResignStep[] }>('GET', '/api/resign/pending')).body.steps.filter((s) => s.documentId === doc.id);
+    await later(8);
+    try {
+      // The head's card claims a time eight days before the service recorded the paper re-sign.
+      const body = await paperRequestFor('yeh.yenchih', await head.card(), step!, '承辦人已離職');
+      expect((await head.call('POST', '/api/resign/paper', body)).body).toEqual({ stepId: step!.stepId, outcome: 'resigned' });
+      await service.ctx.storage.write((trx) =>
+        trx.deleteFrom('signature_time_stamps').where('step_id', '=', step!.stepId).where('signer', '=', 'paper-record').execute(),
+      );
+      const { resigned_at } = await service.ctx.storage.db.selectFrom('steps').select('resigned_at').where('id', '=', step!.stepId).executeTakeFirstOrThrow();
+      expect(seconds(resigned_at!)).not.toBe(seconds(body.signingTime));
+
+      const dir = mkdtempSync(join(tmpdir(), 'evidence-'));
+      await writeEvidence(await buildEvidence(service.ctx, doc.id), dir);
+      const readme = readFileSync(join(dir, 'README.txt'), 'utf8');
+      expect(readme).not.toContain('pending');
+      expect(readme).toContain("no time-stamp (recorded before paper records were time-stamped): checked as of the service's recording of it");
+      const runs = runReadmeCommands(dir);
+      for (const run of runs) expect(run.status, `${run.command}\n${run.output}`).toBe(0);
+      const record = runs.map((r) => r.command).filter((c) => c.includes('-in step-1.paper-record.p7s'));
+      expect(record).toEqual([expect.stringMatching(new RegExp(`-attime ${seconds(resigned_at!)}$`))]);
+      // The console says the same time.
+      const view = AdminDocument.parse(await documentForRecords(service.ctx, step!.documentNumber));
+      expect(view.flow[0]!.signature!.resign!.timeStamp).toEqual({ mode: 'claimed', at: resigned_at });
+    } finally {
+      service.clock.offsetMs = 0;
+    }
   });
 });
