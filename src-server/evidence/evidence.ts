@@ -36,6 +36,12 @@ export async function buildEvidence(ctx: ServiceContext, documentId: string): Pr
     ctx,
     steps.map((s) => s.resign_certificates),
   );
+  const intermediates = await cardIntermediates(
+    ctx,
+    steps.flatMap((s) => [s.temp_cert_used ? null : s.signer_certificate_sha256, s.resign_certificate_sha256, s.paper_certificate_sha256]),
+  );
+  // Every exported SignedData carries the card intermediates (outside what any signature covers).
+  const withPath = (cms: Uint8Array) => withCertificates(cms, intermediates);
   const timeStamps = await timeStampsOfSteps(
     db,
     steps.map((s) => s.id),
@@ -54,7 +60,7 @@ export async function buildEvidence(ctx: ServiceContext, documentId: string): Pr
     add(`step-${s.seq}.payload`, s.payload!);
     const signature = own ? withOwnTimeStamp(s.signature!, own) : s.signature!;
     const countersignature = s.countersignature && counter ? stampedCountersignature(s.countersignature, counter) : s.countersignature;
-    add(`step-${s.seq}.p7s`, countersignature ? withCountersignature(signature, countersignature, s.resign_certificates, carried) : signature);
+    add(`step-${s.seq}.p7s`, withPath(countersignature ? withCountersignature(signature, countersignature, s.resign_certificates, carried) : signature));
     if (own) add(`step-${s.seq}.signature.tst`, own);
     const inside = countersignatureInside(s);
     // What the step's token and the countersignature are over: the SignerInfo's signature octets.
@@ -63,7 +69,7 @@ export async function buildEvidence(ctx: ServiceContext, documentId: string): Pr
       add(`step-${s.seq}.countersignature.tst`, counter);
       add(`step-${s.seq}.countersignature-value`, parseCountersignerInfo(s.countersignature).signature);
     }
-    if (countersignature) add(`step-${s.seq}.countersignature.p7s`, countersignatureAlone(countersignature, s.resign_certificates, carried));
+    if (countersignature) add(`step-${s.seq}.countersignature.p7s`, withPath(countersignatureAlone(countersignature, s.resign_certificates, carried)));
     if (inside) add(`step-${s.seq}.countersignature.p7s`, encodeSignedData(inside.certificates, [inside.countersignature]));
     const paperRow = s.paper_signature ? stampOf(s.id, 'paper-record') : undefined;
     if (s.paper_scan && s.paper_record && s.paper_signature) {
@@ -71,7 +77,7 @@ export async function buildEvidence(ctx: ServiceContext, documentId: string): Pr
       add(`step-${s.seq}.paper-record.json`, s.paper_record);
       const paperToken = paperRow?.token;
       // The head's signature with its token as the signature-time-stamp attribute, as for a step's.
-      add(`step-${s.seq}.paper-record.p7s`, paperToken ? withOwnTimeStamp(s.paper_signature, paperToken) : s.paper_signature);
+      add(`step-${s.seq}.paper-record.p7s`, withPath(paperToken ? withOwnTimeStamp(s.paper_signature, paperToken) : s.paper_signature));
       if (paperToken) {
         add(`step-${s.seq}.paper-record.tst`, paperToken);
         add(`step-${s.seq}.paper-record-value`, parseSignedData(s.paper_signature).signerInfos[0]!.signature);
@@ -191,6 +197,36 @@ function withCountersignature(
  * The SignerInfo is the one in step-N.p7s: the stored one with its token as an unsigned attribute
  * (its signed attributes and the card's signature over them unchanged).
  */
+/**
+ * The CA certificates between the card roots and the cards that signed, as each card was
+ * registered with them: a card under an intermediate (a GCA card under GRCA) signs with its own
+ * certificate alone, and the service completed its path from what registration kept. Without
+ * them no verifier holding only the card roots could build the path.
+ */
+async function cardIntermediates(ctx: ServiceContext, cardSha256s: readonly (string | null)[]): Promise<Uint8Array[]> {
+  const cards = [...new Set(cardSha256s.filter((h): h is string => h !== null))];
+  if (cards.length === 0) return [];
+  const rows = await ctx.storage.db.selectFrom('card_certificates').select('intermediates').where('sha256', 'in', cards).execute();
+  const carried = await carriedCertificates(
+    ctx,
+    rows.map((r) => r.intermediates),
+  );
+  return [...carried.values()];
+}
+
+/** `cms` with `extra` among its certificates (those not there already); the SignerInfos as they were. */
+function withCertificates(cms: Uint8Array, extra: readonly Uint8Array[]): Uint8Array {
+  if (extra.length === 0) return cms;
+  const parsed = parseSignedData(cms);
+  const missing = extra.filter((c) => !parsed.certificates.some((had) => Buffer.from(had).equals(c)));
+  if (missing.length === 0) return cms;
+  return encodeSignedData(
+    [...parsed.certificates, ...missing],
+    parsed.signerInfos.map((s) => s.encoding),
+    parsed.crls,
+  );
+}
+
 function countersignatureAlone(countersignature: Uint8Array, certificateHashes: string | null, carried: ReadonlyMap<string, Uint8Array>): Uint8Array {
   return encodeSignedData(carriedOf(certificateHashes, carried), [countersignature]);
 }
@@ -401,7 +437,8 @@ function readme(number: string, steps: readonly StampedStep[]): string {
     `Evidence of the signatures on document ${number} (公文文號 ${number}).`,
     '',
     'Each signed step N has step-N.payload, the exact bytes that were signed (RFC 8785 JSON), and',
-    'step-N.p7s, a detached CMS SignedData (DER) carrying the signer certificate.',
+    'step-N.p7s, a detached CMS SignedData (DER) carrying the signer certificate (and, for a card',
+    'under an intermediate CA, the CA certificates between it and trust/card-roots.pem).',
     '',
     'Time-stamps (RFC 3161, CAdES-T). Each signature and each re-sign countersignature has a token',
     'from a time-stamping authority over its signature value: the unsigned attribute',

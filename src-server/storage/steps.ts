@@ -241,6 +241,10 @@ export async function signedSteps(db: Kysely<Database>, documentId: string) {
       'steps.temp_cert_used',
       'steps.resigned_at',
       'steps.signing_time',
+      // The cards that signed (not a temp cert's), to complete their paths in the evidence.
+      'steps.signer_certificate_sha256',
+      'steps.resign_certificate_sha256',
+      'p.certificate_sha256 as paper_certificate_sha256',
       // Who re-signed for whom, by which right and why (代為補簽, 紙本補簽; migration 0050).
       'steps.resign_kind',
       'steps.resign_right',
