@@ -6,6 +6,7 @@ import type { Attribute } from '../../src-shared/node/cms/parse.js';
 import { sha256 } from '../../src-shared/node/cms/signer-info.js';
 import { verifyStepSignature } from '../../src-shared/node/cms/verify.js';
 import { GongwenError } from '../../src-shared/common/errors.js';
+import { x509 } from '../../src-shared/node/pki/x509.js';
 import { isSha256, readTimeStampToken } from './read-token.js';
 import { tsOid } from './token.js';
 
@@ -34,23 +35,30 @@ export interface TrustAnchors {
   signerRoots: readonly X509Certificate[];
   /** Trusted TSA certificates (a token's signer must be one, or be issued by one). */
   timeStampAuthorities: readonly X509Certificate[];
+  /**
+   * CRLs kept with the evidence (`crls/*.pem`, `trust/temp-ca.crl`, DER): a certificate listed on
+   * one its issuer signed is valid only for a time before its revocation date.
+   */
+  crls?: readonly Uint8Array[];
 }
 
 /**
  * "Now, years later": verifies a step signature (as exported in evidence) whose certificates may
  * have expired since. A SignerInfo with a signature-time-stamp token from a trusted TSA, over its
  * very signature value, is judged at the token's time: valid when that time falls within its
- * certificate's validity. One without a token is judged now. Revocation is not checked (no CRL is
- * kept yet, docs/security.md). Throws a GongwenError naming what failed.
+ * certificate's validity and before any revocation on the CRLs given. One without a token is
+ * judged now. The path to a trusted root may run through CA certificates the CMS carries (a card
+ * under an intermediate). Throws a GongwenError naming what failed.
  */
 export async function verifyYearsLater(cms: Uint8Array, payload: Uint8Array, trust: TrustAnchors, now: Date): Promise<YearsLaterVerdict> {
   const verified = verifyStepSignature(cms, payload);
+  const carried = verified.parsed.certificates.map((der) => new X509Certificate(der));
   const signerInfo = verified.parsed.signerInfos[0]!;
-  const signer = await judge(verified.signer.certificate, signerInfo.signature, signerInfo.unsignedAttributes, trust, now);
+  const signer = await judge(verified.signer.certificate, signerInfo.signature, signerInfo.unsignedAttributes, { trust, carried, now });
   const countersignatures = [];
   for (const [i, counter] of verified.countersignatures.entries()) {
     const info = signerInfo.countersignatures[i]!;
-    countersignatures.push(await judge(counter.certificate, info.signature, info.unsignedAttributes, trust, now));
+    countersignatures.push(await judge(counter.certificate, info.signature, info.unsignedAttributes, { trust, carried, now }));
   }
   return { signer, countersignatures };
 }
@@ -59,16 +67,61 @@ async function judge(
   certificate: X509Certificate,
   signatureValue: Uint8Array,
   unsigned: readonly Attribute[],
-  trust: TrustAnchors,
-  now: Date,
+  context: { trust: TrustAnchors; carried: readonly X509Certificate[]; now: Date },
 ): Promise<SignerVerdict> {
-  if (!trust.signerRoots.some((root) => certificate.checkIssued(root) && certificate.verify(root.publicKey)))
-    throw new GongwenError('CERT_UNTRUSTED', certificate.subject);
+  const { trust, now } = context;
+  const issuer = issuerOnPath(certificate, trust.signerRoots, context.carried);
+  if (!issuer) throw new GongwenError('CERT_UNTRUSTED', certificate.subject);
   const tokens = unsigned.filter((a) => sameBytes(a.type, SIGNATURE_TIME_STAMP)).flatMap((a) => a.values);
-  const checkedAt = tokens.length ? await timeStampedAt(tokens[0]!, signatureValue, trust.timeStampAuthorities) : now;
+  const checkedAt = tokens.length ? await provenTime(tokens, signatureValue, trust.timeStampAuthorities) : now;
   if (checkedAt < new Date(certificate.validFrom) || checkedAt > new Date(certificate.validTo))
     throw new GongwenError('CERT_EXPIRED', `${certificate.subject} at ${checkedAt.toISOString()}`);
+  const revoked = await revokedAt(certificate, issuer, trust.crls ?? []);
+  if (revoked && revoked <= checkedAt) throw new GongwenError('CERT_REVOKED', `${certificate.subject} revoked ${revoked.toISOString()}`);
   return { subject: certificate.subject, mode: tokens.length ? 'time-stamp' : 'now', checkedAt };
+}
+
+/**
+ * The earliest time a trusted token over the signature value proves. Unsigned attributes are not
+ * signed: anyone handling the CMS can add a token (the signer's own, or garbage) beside the
+ * service's, so one that does not stand is passed over; only when none does is the first's fault
+ * reported.
+ */
+async function provenTime(tokens: readonly Uint8Array[], signatureValue: Uint8Array, trusted: readonly X509Certificate[]): Promise<Date> {
+  const proven: Date[] = [];
+  let firstFault: unknown;
+  for (const token of tokens) {
+    try {
+      proven.push(await timeStampedAt(token, signatureValue, trusted));
+    } catch (error) {
+      firstFault ??= error;
+    }
+  }
+  if (proven.length === 0) throw firstFault;
+  return new Date(Math.min(...proven.map((t) => t.getTime())));
+}
+
+/** The certificate's issuer on a path to a trusted root, through the CA certificates carried (a few levels at most). */
+function issuerOnPath(certificate: X509Certificate, roots: readonly X509Certificate[], carried: readonly X509Certificate[], depth = 0): X509Certificate | null {
+  const issues = (ca: X509Certificate) => certificate.checkIssued(ca) && certificate.verify(ca.publicKey);
+  const root = roots.find(issues);
+  if (root) return root;
+  if (depth >= 4) return null;
+  return carried.find((ca) => ca.ca && !ca.raw.equals(certificate.raw) && issues(ca) && issuerOnPath(ca, roots, carried, depth + 1)) ?? null;
+}
+
+/** When `certificate` was revoked, by a CRL among `crls` that its issuer signed; null when none lists it. */
+async function revokedAt(certificate: X509Certificate, issuer: X509Certificate, crls: readonly Uint8Array[]): Promise<Date | null> {
+  const issuerCertificate = new x509.X509Certificate(issuer.raw);
+  const listed = new x509.X509Certificate(certificate.raw);
+  for (const der of crls) {
+    const crl = new x509.X509Crl(der);
+    if (crl.issuer !== issuerCertificate.subject) continue;
+    if (!(await crl.verify({ publicKey: issuerCertificate }).catch(() => false))) continue;
+    const entry = crl.findRevoked(listed);
+    if (entry) return entry.revocationDate;
+  }
+  return null;
 }
 
 /** The genTime of a token that is over `signatureValue` and signed by a trusted TSA; else TIME_STAMP_INVALID. */

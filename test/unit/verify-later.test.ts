@@ -1,0 +1,86 @@
+import { X509Certificate } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { parseCountersignerInfo, parseSignedData } from '../../src-shared/node/cms/parse.js';
+import { encodeSignedData, signStep } from '../../src-shared/node/cms/sign.js';
+import { fromPem } from '../../src-shared/node/pki/x509.js';
+import { TimeStampAuthority, makeTsa } from '../../src-server/timestamp/authority.js';
+import { withSignatureTimeStamp } from '../../src-server/timestamp/attach.js';
+import { verifyYearsLater } from '../../src-server/timestamp/verify-later.js';
+import { makeCardIssuer } from '../helpers/card-generations.js';
+import { pemSigner, testPki } from '../helpers/demo-pki.js';
+
+const HOUR_MS = 3600 * 1000;
+const payload = new TextEncoder().encode('{"document":"1033151119","step":1}');
+
+/** `cms` with `tokens` as signature-time-stamp values of its SignerInfo (in that order), and `extra` certificates. */
+function stamped(cms: Uint8Array, tokens: readonly Uint8Array[], extra: readonly Uint8Array[] = []): Uint8Array {
+  const parsed = parseSignedData(cms);
+  let signerInfo = parsed.signerInfos[0]!.encoding;
+  // A SignerInfo is read as a countersignature's is: the same structure.
+  for (const token of tokens) signerInfo = withSignatureTimeStamp(signerInfo, parseCountersignerInfo(signerInfo).unsignedAttributes, token);
+  return encodeSignedData([...parsed.certificates, ...extra], [signerInfo], parsed.crls);
+}
+
+/**
+ * The verifier for "now, years later" on real certificates, CRLs and tokens: a card revoked after
+ * its signature's time-stamp still verifies, one revoked before does not; a token someone added
+ * beside the TSA's (unsigned attributes are nobody's signature) cannot make a good signature fail;
+ * a card under an intermediate CA verifies through the intermediate the CMS carries.
+ */
+describe('verifyYearsLater', () => {
+  const tsaFor = async () => {
+    const made = await makeTsa('CN=Verifier Test TSA,O=GongwenDesk Test PKI,C=TW', new Date(), new Date('2014-01-01T00:00:00Z'));
+    return TimeStampAuthority.fromPem(made.certPem, made.keyPem);
+  };
+
+  it('judges a revoked card as of its time-stamp: valid before the revocation date, CERT_REVOKED after', async () => {
+    const pki = await testPki();
+    const revoked = pki.revokedCard!;
+    const tsa = await tsaFor();
+    const cms = await signStep(payload, pemSigner(revoked.certPem, revoked.keyPem), new Date(Date.parse(revoked.revokedAt) - 3 * HOUR_MS));
+    const value = parseSignedData(cms).signerInfos[0]!.signature;
+    const crl = fromPem(pki.gcaRootCrlPem!, 'X509 CRL')[0]!;
+    const trust = { signerRoots: [new X509Certificate(pki.gcaRootPem)], timeStampAuthorities: [tsa.certificate], crls: [crl] };
+    const at = (offsetMs: number) => new Date(Date.parse(revoked.revokedAt) + offsetMs);
+
+    const before = stamped(cms, [(await tsa.timeStampSignature(value, at(-HOUR_MS))).token]);
+    expect((await verifyYearsLater(before, payload, trust, new Date())).signer).toMatchObject({
+      mode: 'time-stamp',
+      checkedAt: new Date(Math.floor(at(-HOUR_MS).getTime() / 1000) * 1000),
+    });
+    const after = stamped(cms, [(await tsa.timeStampSignature(value, at(HOUR_MS))).token]);
+    await expect(verifyYearsLater(after, payload, trust, new Date())).rejects.toMatchObject({ code: 'CERT_REVOKED' });
+    // Judged now, without a token: revoked a day ago.
+    await expect(verifyYearsLater(cms, payload, trust, new Date())).rejects.toMatchObject({ code: 'CERT_REVOKED' });
+    // The verdict is the CRL's: without it, the same token stands.
+    expect((await verifyYearsLater(after, payload, { ...trust, crls: [] }, new Date())).signer.mode).toBe('time-stamp');
+  });
+
+  it('passes over a token added beside the TSA’s: garbage, or from a TSA not trusted; refuses when none stands', async () => {
+    const pki = await testPki();
+    const card = pki.cards['vendor']!;
+    const [tsa, other] = [await tsaFor(), await tsaFor()];
+    const cms = await signStep(payload, pemSigner(card.certPem, card.keyPem), new Date(Date.now() - HOUR_MS));
+    const value = parseSignedData(cms).signerInfos[0]!.signature;
+    const trust = { signerRoots: [new X509Certificate(pki.gcaRootPem)], timeStampAuthorities: [tsa.certificate] };
+    const good = (await tsa.timeStampSignature(value, new Date())).token;
+    const untrusted = (await other.timeStampSignature(value, new Date())).token;
+    const garbage = Uint8Array.of(0x05, 0x00); // DER NULL: sorts before any token in the attribute's SET
+    for (const planted of [garbage, untrusted]) {
+      const verdict = await verifyYearsLater(stamped(cms, [good, planted]), payload, trust, new Date());
+      expect(verdict.signer.mode).toBe('time-stamp');
+    }
+    await expect(verifyYearsLater(stamped(cms, [garbage, untrusted]), payload, trust, new Date())).rejects.toMatchObject({ code: 'TIME_STAMP_INVALID' });
+  });
+
+  it('follows the path of a card under an intermediate CA through the certificates the CMS carries', async () => {
+    const gca = await makeCardIssuer('CN=GRCA-style Verifier Root (GongwenDesk),O=GongwenDesk Test PKI,C=TW', { underIntermediate: true });
+    const card = await gca.issue({ name: '公文系統廠商' });
+    const tsa = await tsaFor();
+    const cms = await signStep(payload, pemSigner(card.certPem, card.keyPem), new Date(Date.now() - HOUR_MS));
+    const token = (await tsa.timeStampSignature(parseSignedData(cms).signerInfos[0]!.signature, new Date())).token;
+    const trust = { signerRoots: [new X509Certificate(gca.rootPem)], timeStampAuthorities: [tsa.certificate] };
+    expect((await verifyYearsLater(stamped(cms, [token], [gca.intermediateDer!]), payload, trust, new Date())).signer.mode).toBe('time-stamp');
+    await expect(verifyYearsLater(stamped(cms, [token]), payload, trust, new Date())).rejects.toMatchObject({ code: 'CERT_UNTRUSTED' });
+  });
+});
