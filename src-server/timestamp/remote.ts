@@ -57,7 +57,9 @@ export class RemoteTimeStampAuthority {
     let lastError: unknown;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       try {
-        return await this.once(signatureValue);
+        const stamp = await this.once(signatureValue);
+        this.downUntil = 0; // answering again: the sends waiting out a pause need not
+        return stamp;
       } catch (error) {
         // A refusal (a wrong or untrusted token) is not retried: asking again would not change it.
         if (error instanceof GongwenError && error.code === 'TIME_STAMP_INVALID') throw error;

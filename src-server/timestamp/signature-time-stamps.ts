@@ -24,8 +24,8 @@ export type TimeStampOutcome = TimeStamp | null | undefined;
  * written so that both land in one transaction (`storeTimeStamps`). The signer's claimed signing
  * time may not be later than the time-stamp (beyond the configured skew): a signature cannot
  * have been made after a time at which it provably existed. An offline temp-cert signature sent
- * hours later is fine: its claim is earlier. A TSA that cannot be reached never refuses the
- * signature: it is accepted with its token pending (`fillPendingTimeStamps`).
+ * hours later is fine: its claim is earlier. A TSA that cannot serve the signature never refuses
+ * it: it is accepted with its token pending (`fillPendingTimeStamps`).
  */
 export async function timeStampSignature(ctx: ServiceContext, signatureValue: Uint8Array, claimedSigningTime: Date): Promise<TimeStampOutcome> {
   if (ctx.withoutTimeStampsForBench) return undefined;
@@ -33,11 +33,22 @@ export async function timeStampSignature(ctx: ServiceContext, signatureValue: Ui
   try {
     stamp = await ctx.timeStampAuthority.timeStampSignature(signatureValue, ctx.now());
   } catch (error) {
-    if (error instanceof GongwenError && error.code === 'TIME_STAMP_UNAVAILABLE') return null;
+    if (cannotServe(error)) return null;
     throw error;
   }
   checkClaim(ctx, claimedSigningTime, stamp);
   return stamp;
+}
+
+/**
+ * An external TSA that does not answer, or answers with nothing usable (a refusal, a token over
+ * another value, from a TSA not trusted, without this request's nonce): the token is not taken,
+ * and the signature waits for one. Its fault is the operator's to mend (the queue logs it each
+ * round); refusing every clerk's send meanwhile would hand whoever can disturb the TSA's answers
+ * a way to stop all signing.
+ */
+function cannotServe(error: unknown): error is GongwenError {
+  return error instanceof GongwenError && (error.code === 'TIME_STAMP_UNAVAILABLE' || error.code === 'TIME_STAMP_INVALID');
 }
 
 function checkClaim(ctx: ServiceContext, claimedSigningTime: Date, stamp: TimeStamp): void {
@@ -118,14 +129,16 @@ export async function fillPendingTimeStamps(ctx: ServiceContext, limit = 100): P
     try {
       stamp = await ctx.timeStampAuthority.timeStampSignature(value, ctx.now(), { evenIfDown: true });
     } catch (error) {
-      if (!(error instanceof GongwenError && error.code === 'TIME_STAMP_UNAVAILABLE')) throw error;
+      if (!cannotServe(error)) throw error;
       await db
         .updateTable('signature_time_stamps')
         .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
         .where('step_id', '=', row.step_id)
         .where('signer', '=', row.signer)
         .execute();
-      break; // still down: try again at the next round
+      // Down: try again at the next round. Answering wrongly: the same, and the log says why.
+      if (error.code === 'TIME_STAMP_INVALID') throw error;
+      break;
     }
     await ctx.storage.write(async (trx) => {
       await trx

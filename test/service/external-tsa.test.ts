@@ -5,6 +5,7 @@ import type { PendingResignStep } from '../../src-shared/common/api/resign.js';
 import { parseCountersignerInfo } from '../../src-shared/node/cms/parse.js';
 import type { CmsSigner } from '../../src-shared/node/cms/signer.js';
 import { buildEvidence } from '../../src-server/evidence/evidence.js';
+import { timeStampRequest } from '../../src-server/timestamp/remote.js';
 import { fillPendingTimeStamps } from '../../src-server/timestamp/signature-time-stamps.js';
 import { databaseKinds } from '../helpers/databases.js';
 import { opensslVerifies, serveOpensslTsa, startOpensslTsa, type OpensslTsa } from '../helpers/openssl-tsa.js';
@@ -84,5 +85,26 @@ describe.each(databaseKinds())('an external TSA by URL on %s', (kind) => {
     expect(readme(evidence)).not.toContain('pending');
     expect(evidence.files.map((f) => f.name)).toContain('step-1.signature.tst');
     expect(await fillPendingTimeStamps(service.ctx)).toBe(0); // nothing twice
+  });
+  it('accepts a send whose token the TSA gets wrong with its token pending; the queue says why, and fetches it once the TSA is mended', async () => {
+    // A TSA answering every request with a reply made for another (another value, another nonce).
+    const stale = tsa.reply(timeStampRequest(new Uint8Array(32), Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8)));
+    served.answer = () => stale;
+    const doc = await vendor.createDocument('時戳機關答非所問');
+    expect((await vendor.act(doc.id, '送請簽核', 'yeh.yenchih', temp)).status).toBe(200);
+    const step = await firstStep(doc.id);
+    expect(await rowsOf(step.id)).toEqual([expect.objectContaining({ signer: 'signature', token: null })]);
+    // The queue's round stops at it, counts the try, and fails with the reason for the operator's log.
+    await expect(fillPendingTimeStamps(service.ctx)).rejects.toMatchObject({ code: 'TIME_STAMP_INVALID' });
+    expect(await rowsOf(step.id)).toEqual([expect.objectContaining({ token: null, attempts: 1 })]);
+
+    served.answer = 'ok';
+    expect(await fillPendingTimeStamps(service.ctx)).toBe(1);
+    const [row] = await rowsOf(step.id);
+    expect(opensslVerifies(new Uint8Array(row!.token!), sha256Hex(new Uint8Array(step.signature_value!)), tsa.rootPem)).toBe(true);
+    // Answering again: the next send is stamped at once, not left pending for the rest of a pause.
+    const next = await vendor.createDocument('時戳機關恢復後');
+    expect((await vendor.act(next.id, '送請簽核', 'yeh.yenchih', temp)).status).toBe(200);
+    expect(await rowsOf((await firstStep(next.id)).id)).toEqual([expect.objectContaining({ token: expect.anything() })]);
   });
 });
