@@ -5,7 +5,7 @@ import type { Evidence } from '../../src-shared/common/api/documents.js';
 import { attachCountersignature } from '../../src-shared/node/cms/countersign.js';
 import { parseCountersignerInfo, parseSignedData } from '../../src-shared/node/cms/parse.js';
 import { GongwenError } from '../../src-shared/common/errors.js';
-import { toPem } from '../../src-shared/node/pki/x509.js';
+import { toPem, x509 } from '../../src-shared/node/pki/x509.js';
 import { oid } from '../../src-shared/node/cms/oids.js';
 import type { ServiceContext } from '../context.js';
 import { signedSteps } from '../storage/steps.js';
@@ -119,6 +119,9 @@ export async function buildEvidence(ctx: ServiceContext, documentId: string): Pr
 interface ReliedOn {
   sha256: string | null;
   status: string;
+  /** The CRL's thisUpdate and nextUpdate (ISO), when it is kept. */
+  thisUpdate: string | null;
+  nextUpdate: string | null;
 }
 
 /**
@@ -143,12 +146,21 @@ async function reliedCrls(ctx: ServiceContext, stepIds: readonly string[]) {
       ]
     : [];
   const ders = new Map(kept.map((r) => [r.sha256, new Uint8Array(r.der)]));
+  const periods = new Map(
+    [...ders].map(([sha256, der]) => {
+      const crl = new x509.X509Crl(der);
+      return [sha256, { thisUpdate: crl.thisUpdate.toISOString(), nextUpdate: crl.nextUpdate?.toISOString() ?? null }];
+    }),
+  );
   return {
     ders,
     of: (stepId: string, signer: string): ReliedOn[] =>
       rows
         .filter((r) => r.step_id === stepId && r.signer === signer)
-        .map((r) => ({ sha256: r.crl_sha256 && ders.has(r.crl_sha256) ? r.crl_sha256 : null, status: r.status })),
+        .map((r) => {
+          const period = r.crl_sha256 ? periods.get(r.crl_sha256) : undefined;
+          return { sha256: period ? r.crl_sha256 : null, status: r.status, thisUpdate: period?.thisUpdate ?? null, nextUpdate: period?.nextUpdate ?? null };
+        }),
   };
 }
 
@@ -342,13 +354,34 @@ interface StampedStep {
  * its -CAfile), and the -CAfile and -crl_check options that use it. Null when any CRL was missing
  * or past its nextUpdate (soft-fail: openssl would refuse a stale CRL; the README says why instead).
  */
-function crlCheck(bundle: string, ca: string, crls: readonly ReliedOn[]): { prepare: string; ca: string; options: string } | null {
+function crlCheck(bundle: string, ca: string, crls: readonly ReliedOn[], at: string | null): { prepare: string; ca: string; options: string } | null {
   if (crls.length === 0 || crls.some((c) => c.sha256 === null || c.status !== 'current')) return null;
+  if (at && crls.some((c) => !covers(c, at))) return null;
   return {
     prepare: `cat ${ca} ${crls.map((c) => `crls/${c.sha256}.pem`).join(' ')} > ${bundle}`,
     ca: bundle,
     options: crls.length === 1 ? ' -crl_check' : ' -crl_check_all',
   };
+}
+
+/**
+ * Whether openssl takes `crl` as valid at `at` (-attime, whole seconds): thisUpdate not after it,
+ * nextUpdate not before. A token fetched late (the TSA was down past the CRL's nextUpdate), or a
+ * pending one checked at the signer's earlier claim, can fall outside the CRL the service relied
+ * on when it accepted the signature; openssl's -crl_check would then fail for the CRL's dates.
+ */
+function covers(crl: ReliedOn, at: string): boolean {
+  const t = seconds(at);
+  return crl.thisUpdate !== null && seconds(crl.thisUpdate) <= t && (crl.nextUpdate === null || t <= seconds(crl.nextUpdate));
+}
+
+/** The README's line for CRLs relied on that do not cover the time a command checks at; none when they do. */
+function uncoveredCrls(crls: readonly ReliedOn[], at: string | null): string[] {
+  const outside = at ? crls.filter((c) => c.sha256 !== null && c.status === 'current' && !covers(c, at)) : [];
+  return outside.map(
+    (c) =>
+      `  crls/${c.sha256}.pem (${c.thisUpdate} to ${c.nextUpdate}) does not cover ${at}, so -crl_check is left out: the service relied on it when it accepted the signature, and it did not list the certificate.`,
+  );
 }
 
 function describeCrls(crls: readonly ReliedOn[]): string {
@@ -364,7 +397,8 @@ const seconds = (iso: string) => Math.floor(new Date(iso).getTime() / 1000);
  */
 function countersignatureCommands(s: StampedStep): string[] {
   const lines: string[] = [];
-  const revocation = crlCheck(`step-${s.seq}.countersignature.ca-and-crls.pem`, 'trust/card-roots.pem', s.countersignatureCrls);
+  const at = s.countersignatureTimeStamp ?? s.resigned_at;
+  const revocation = crlCheck(`step-${s.seq}.countersignature.ca-and-crls.pem`, 'trust/card-roots.pem', s.countersignatureCrls, at);
   // openssl smime, not cms: cms demands a content-type signed attribute, which RFC 5652 §11.4
   // forbids in a countersignature; smime (the PKCS #7 code) checks the message-digest against
   // the content and the card's signature over the signed attributes all the same.
@@ -389,7 +423,7 @@ function countersignatureCommands(s: StampedStep): string[] {
     );
   }
   if (revocation) lines.push(`  the card roots and the CRLs the re-sign relied on, in one file for -crl_check:`, `$ ${revocation.prepare}`);
-  const at = s.countersignatureTimeStamp ?? s.resigned_at;
+  lines.push(...uncoveredCrls(s.countersignatureCrls, at));
   if (at) lines.push(`$ ${verify} -attime ${seconds(at)}`);
   return lines;
 }
@@ -404,9 +438,10 @@ function paperRecordCommands(s: StampedStep, r: ResignFacts): string[] {
     `  re-signed on paper (紙本補簽) for ${r.forAccount}, recorded by ${r.by ?? '?'} (unit head); reason (原因): ${r.reason ?? ''}`,
     `  the scan is ${r.paperScan ?? '?'} (SHA-256 ${r.paperScanSha256 ?? '?'}, named in the record); the unit head's card signed ${record}.json:`,
   ];
-  const revocation = crlCheck(`${record}.ca-and-crls.pem`, 'trust/card-roots.pem', s.paperRecordCrls);
+  const revocation = crlCheck(`${record}.ca-and-crls.pem`, 'trust/card-roots.pem', s.paperRecordCrls, s.paperRecordTimeStamp ?? s.resigned_at);
   if (s.paperRecordCrls.length > 0) lines.push(`  unit head's card revocation checked against: ${describeCrls(s.paperRecordCrls)}`);
   if (revocation) lines.push(`  the card roots and the CRLs the paper record relied on, in one file for -crl_check:`, `$ ${revocation.prepare}`);
+  lines.push(...uncoveredCrls(s.paperRecordCrls, s.paperRecordTimeStamp ?? s.resigned_at));
   const verify = `openssl cms -verify -inform DER -in ${record}.p7s -binary -content ${record}.json -CAfile ${revocation?.ca ?? 'trust/card-roots.pem'} -purpose any -out /dev/null${revocation?.options ?? ''}`;
   if (s.paperRecordTimeStamp) {
     lines.push(
@@ -487,10 +522,12 @@ function readme(number: string, steps: readonly StampedStep[]): string {
     for (const which of s.pending)
       lines.push(`  time-stamp pending for the ${which}: the time-stamping authority was unreachable; it is fetched later, export again to include it.`);
     const ca = s.temp_cert_used ? 'trust/temp-ca.pem' : 'trust/card-roots.pem';
-    const revocation = crlCheck(`step-${s.seq}.ca-and-crls.pem`, ca, s.signatureCrls);
+    const checkedAt = s.signatureTimeStamp ?? s.signing_time;
+    const revocation = crlCheck(`step-${s.seq}.ca-and-crls.pem`, ca, s.signatureCrls, checkedAt);
     const verify = `openssl cms -verify -inform DER -in step-${s.seq}.p7s -binary -content step-${s.seq}.payload -CAfile ${revocation?.ca ?? ca} -purpose any -out /dev/null${revocation?.options ?? ''}`;
     if (revocation) lines.push(`  the trust anchors and the CRLs relied on, in one file for -crl_check:`, `$ ${revocation.prepare}`);
     if (s.signatureCrls.length > 0) lines.push(`  revocation checked against: ${describeCrls(s.signatureCrls)}`);
+    lines.push(...uncoveredCrls(s.signatureCrls, checkedAt));
     if (s.countersignatureCrls.length > 0) lines.push(`  re-sign card's revocation checked against: ${describeCrls(s.countersignatureCrls)}`);
     if (s.signatureTimeStamp) {
       lines.push(`  time-stamped ${s.signatureTimeStamp}; the signature as of that time (-attime is the token's genTime, not the signer's claim):`);
