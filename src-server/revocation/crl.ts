@@ -47,6 +47,13 @@ export async function acceptCrl(bytes: Uint8Array, issuers: readonly PathCertifi
   } catch (error) {
     throw new CrlRefused(`not a well-formed CRL (${error instanceof Error ? error.message : String(error)})`);
   }
+  // RFC 5280 5.2, 5.3: a CRL with a critical extension the reader does not process must not be
+  // used. Those are a delta CRL's indicator, a partitioned CRL's issuing distribution point and an
+  // indirect CRL's certificate issuer: each lists only some revocations, so taken for the whole
+  // list it would hide the others.
+  const critical = [...crl.extensions, ...crl.entries.flatMap((e) => e.extensions)].find((e) => e.critical);
+  if (critical)
+    throw new CrlRefused(`a critical extension ${critical.type} this service does not apply (a delta, partitioned or indirect CRL is not a full list)`);
   const named = issuers.filter((c) => new x509.X509Certificate(c.der).subject === crl.issuer);
   if (named.length === 0) throw new CrlRefused(`issuer "${crl.issuer}" is not a card root or registered intermediate`);
   let issuer: PathCertificate | undefined;

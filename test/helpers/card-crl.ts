@@ -6,11 +6,11 @@ const RSA = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const;
 
 /**
  * A CRL in the test GCA root's name (DER), signed with the root's key unless `forgedWith` gives
- * another (a forgery). Entries are serials (hex) revoked at `revokedAt`.
+ * another (a forgery). Entries are serials (hex) revoked at `revokedAt`; `extensions` are the CRL's own.
  */
 export async function cardCrl(
   pki: DemoPki,
-  options: { serials: string[]; thisUpdate: Date; nextUpdate: Date; revokedAt?: Date; forged?: boolean },
+  options: { serials: string[]; thisUpdate: Date; nextUpdate: Date; revokedAt?: Date; forged?: boolean; extensions?: x509.Extension[] },
 ): Promise<Uint8Array> {
   const root = new x509.X509Certificate(fromPem(pki.gcaRootPem)[0]!);
   const signingKey = options.forged
@@ -21,6 +21,7 @@ export async function cardCrl(
     thisUpdate: options.thisUpdate,
     nextUpdate: options.nextUpdate,
     entries: options.serials.map((serialNumber) => ({ serialNumber, revocationDate: options.revokedAt ?? options.thisUpdate })),
+    ...(options.extensions ? { extensions: options.extensions } : {}),
     signingKey: signingKey as webcrypto.CryptoKey,
     signingAlgorithm: RSA,
   });

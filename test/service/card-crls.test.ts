@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PendingResignStep } from '../../src-shared/common/api/resign.js';
-import { fromPem } from '../../src-shared/node/pki/x509.js';
+import { fromPem, x509 } from '../../src-shared/node/pki/x509.js';
 import { registerCardCertificate } from '../../src-server/accounts/users.js';
 import { buildEvidence, writeEvidence } from '../../src-server/evidence/evidence.js';
 import { configFromEnvironment } from '../../src-server/service.js';
@@ -169,7 +169,7 @@ describe.each(databaseKinds())('card CRLs on %s', (kind) => {
     expect(r.body.code).toBe('CERT_REVOKED');
   });
 
-  it('refuses a stale, a forged and an unreadable CRL, keeping the last good one', async () => {
+  it('refuses a stale, a forged, an unreadable and a delta CRL, keeping the last good one', async () => {
     const pki = await testPki();
     const before = await service.ctx.storage.db.selectFrom('card_crls').select('sha256').execute();
     const now = Date.now();
@@ -179,6 +179,17 @@ describe.each(databaseKinds())('card CRLs on %s', (kind) => {
       // Forged: the root's name, another key, newer, and it would un-revoke everyone.
       [await cardCrl(pki, { serials: [], thisUpdate: new Date(now + 1000), nextUpdate: new Date(now + 7 * DAY_MS), forged: true }), /does not verify/],
       [new Uint8Array(Buffer.from('not a CRL at all')), /not a well-formed CRL/],
+      // A delta CRL (deltaCRLIndicator, critical, base CRL number 1): newer, listing nothing, it
+      // would hide every revocation on the full CRL if taken for a whole list.
+      [
+        await cardCrl(pki, {
+          serials: [],
+          thisUpdate: new Date(now + 1000),
+          nextUpdate: new Date(now + 7 * DAY_MS),
+          extensions: [new x509.Extension('2.5.29.27', true, Uint8Array.of(0x02, 0x01, 0x01))],
+        }),
+        /critical extension 2\.5\.29\.27/,
+      ],
     ];
     for (const [body, reason] of cases) {
       served = { status: 200, body };
