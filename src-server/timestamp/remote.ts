@@ -7,7 +7,7 @@ import { GongwenError } from '../../src-shared/common/errors.js';
 import type { TimeStamp } from './authority.js';
 import { readTimeStampToken } from './read-token.js';
 import { unsignedInteger } from './token.js';
-import { timeStampedAt } from './verify-later.js';
+import { timeStampProof } from './verify-later.js';
 
 export interface RemoteTsaOptions {
   /** The TSA's RFC 3161 HTTP endpoint. */
@@ -90,10 +90,9 @@ export class RemoteTimeStampAuthority {
     const token = new Uint8Array(reply.timeStampToken.toSchema().toBER());
     const facts = readTimeStampToken(token);
     if (!facts.nonce || !sameBytes(facts.nonce, nonce)) throw new GongwenError('TIME_STAMP_INVALID', "the reply does not echo the request's nonce");
-    const genTime = await timeStampedAt(token, signatureValue, this.options.trusted);
-    const tsaCertificate = facts.certificates[0];
-    if (!tsaCertificate) throw new GongwenError('TIME_STAMP_INVALID', 'the reply carries no TSA certificate');
-    return { token, genTime, tsaCertificateSha256: Buffer.from(sha256(tsaCertificate)).toString('hex') };
+    // The certificate that signed the token, not merely the first the reply carries (a TSA may send its chain).
+    const { genTime, tsaCertificate } = await timeStampProof(token, signatureValue, this.options.trusted);
+    return { token, genTime, tsaCertificateSha256: Buffer.from(sha256(tsaCertificate.raw)).toString('hex') };
   }
 }
 

@@ -108,7 +108,8 @@ async function keepTokenCertificates(trx: Kysely<Database>, stamps: readonly Tim
  * The durable queue: fetches the tokens of signatures accepted while the TSA was down, oldest
  * first, up to `limit`; returns how many arrived. Each is written only if still pending, so two
  * instances filling at once write one token. A token whose time is earlier than the signer's
- * claim (beyond the skew) is kept all the same, as a fact, and reported in the audit of the step.
+ * claim (beyond the skew; only a signer's clock running ahead does that) is kept all the same, as
+ * a fact: the evidence and the console show both times.
  */
 export async function fillPendingTimeStamps(ctx: ServiceContext, limit = 100): Promise<number> {
   const { db } = ctx.storage;

@@ -126,6 +126,15 @@ async function revokedAt(certificate: X509Certificate, issuer: X509Certificate, 
 
 /** The genTime of a token that is over `signatureValue` and signed by a trusted TSA; else TIME_STAMP_INVALID. */
 export async function timeStampedAt(token: Uint8Array, signatureValue: Uint8Array, trusted: readonly X509Certificate[]): Promise<Date> {
+  return (await timeStampProof(token, signatureValue, trusted)).genTime;
+}
+
+/** What `timeStampedAt` proves, with the certificate that signed the token (the TSA's). */
+export async function timeStampProof(
+  token: Uint8Array,
+  signatureValue: Uint8Array,
+  trusted: readonly X509Certificate[],
+): Promise<{ genTime: Date; tsaCertificate: X509Certificate }> {
   let facts;
   try {
     facts = readTimeStampToken(token);
@@ -144,5 +153,5 @@ export async function timeStampedAt(token: Uint8Array, signatureValue: Uint8Arra
   if (!(tsa.keyUsage ?? []).includes(tsOid.timeStamping)) throw new GongwenError('TIME_STAMP_INVALID', 'the TSA certificate is not for time-stamping');
   if (facts.genTime < new Date(tsa.validFrom) || facts.genTime > new Date(tsa.validTo))
     throw new GongwenError('TIME_STAMP_INVALID', "the token lies outside its TSA certificate's validity");
-  return facts.genTime;
+  return { genTime: facts.genTime, tsaCertificate: tsa };
 }

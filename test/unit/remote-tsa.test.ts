@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { X509Certificate, createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ContentInfo, SignedData, TimeStampResp, type Certificate } from 'pkijs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTsa } from '../../src-server/timestamp/authority.js';
 import { readTimeStampToken } from '../../src-server/timestamp/read-token.js';
@@ -30,6 +31,13 @@ describe('an external TSA over HTTP (openssl ts -reply behind a handler)', () =>
     served.answer = 'ok';
     const stamp = await remote().timeStampSignature(signatureValue, new Date());
     expect(readTimeStampToken(stamp.token).nonce).not.toBeNull();
+    // The reply carries the TSA's chain: what is named is the certificate that signed, wherever it
+    // stands among them (here after the root; the order is outside what the TSA signs).
+    served.answer = (request) => rootFirst(tsa.reply(request));
+    const chained = await remote().timeStampSignature(signatureValue, new Date());
+    expect(new X509Certificate(readTimeStampToken(chained.token).certificates[0]!).subject).toContain('OpenSSL Test TSA Root');
+    const signerDer = new X509Certificate(readFileSync(join(tsa.dir, 'tsa.pem'))).raw;
+    expect(chained.tsaCertificateSha256).toBe(createHash('sha256').update(signerDer).digest('hex'));
     const dir = mkdtempSync(join(tmpdir(), 'remote-tsa-'));
     writeFileSync(join(dir, 't.der'), stamp.token);
     writeFileSync(join(dir, 'ca.pem'), tsa.rootPem);
@@ -85,4 +93,14 @@ function readNonce(request: Uint8Array): Uint8Array {
   const imprintEnd = 2 + 3 + 2 + request[6]!;
   const length = request[imprintEnd + 1]!;
   return request.subarray(imprintEnd + 2, imprintEnd + 2 + length);
+}
+
+/** A TimeStampResp whose token lists the TSA's root before the TSA's own certificate. */
+function rootFirst(reply: Uint8Array): Uint8Array {
+  const response = TimeStampResp.fromBER(reply.slice().buffer);
+  const signed = new SignedData({ schema: response.timeStampToken!.content });
+  const isRoot = (c: unknown) => (c as Certificate).subject.typesAndValues.some((t) => String(t.value.valueBlock.value).endsWith('Root'));
+  signed.certificates = [...signed.certificates!.filter(isRoot), ...signed.certificates!.filter((c) => !isRoot(c))];
+  response.timeStampToken = new ContentInfo({ contentType: response.timeStampToken!.contentType, content: signed.toSchema(true) });
+  return new Uint8Array(response.toSchema().toBER());
 }
