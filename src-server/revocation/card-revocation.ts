@@ -50,6 +50,8 @@ const MAX_CRL_BYTES = 16 * 1024 * 1024;
  */
 export class CardRevocation {
   private readonly revokedBySha = new Map<string, ReadonlyMap<string, Date>>();
+  /** A CA certificate's name and key by its SHA-256 (`caIdentity`); '' for one not on record. */
+  private readonly caIdentityBySha = new Map<string, string>();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -145,7 +147,7 @@ export class CardRevocation {
     const latest = await this.db
       .selectFrom('card_crls')
       .select(['sha256', 'der', 'next_update'])
-      .where('issuer_sha256', '=', issuer.sha256)
+      .where('issuer_sha256', 'in', await this.sameCa(issuer))
       .orderBy('this_update', 'desc')
       .limit(1)
       .executeTakeFirst();
@@ -163,6 +165,29 @@ export class CardRevocation {
         `serial ${normalSerial(certificate.serial)} (${who}) revoked at ${revokedAt.toISOString()}, CRL ${latest.sha256}`,
       ),
     };
+  }
+
+  /**
+   * The certificates CRLs were accepted under that are the same CA as `issuer`: the same name and
+   * key (a re-issued or cross-certified CA certificate signs for the same list). A path through
+   * another version of a CA certificate than the one its CRL was accepted under must not escape it.
+   */
+  private async sameCa(issuer: PathCertificate): Promise<string[]> {
+    const holders = await this.db.selectFrom('card_crls').select('issuer_sha256').distinct().execute();
+    const wanted = caIdentity(issuer);
+    const same = [issuer.sha256];
+    for (const { issuer_sha256: sha256 } of holders) {
+      if (sha256 === issuer.sha256) continue;
+      let identity = this.caIdentityBySha.get(sha256);
+      if (identity === undefined) {
+        const root = this.roots.find((r) => pathCertificateOf(r).sha256 === sha256);
+        const carried = root ? undefined : await this.db.selectFrom('carried_certificates').select('der').where('sha256', '=', sha256).executeTakeFirst();
+        identity = root ? caIdentity(pathCertificateOf(root)) : carried ? caIdentity(readPathCertificate(new Uint8Array(carried.der))) : '';
+        this.caIdentityBySha.set(sha256, identity);
+      }
+      if (identity === wanted) same.push(sha256);
+    }
+    return same;
   }
 
   private revokedIn(sha256: string, der: Uint8Array): ReadonlyMap<string, Date> {
@@ -203,4 +228,9 @@ export async function storeReliedCrls(
     r.relied.map((c) => ({ step_id: r.stepId, signer: r.signer, issuer_sha256: c.issuerSha256, crl_sha256: c.crlSha256, status: c.status })),
   );
   if (values.length > 0) await trx.insertInto('signature_crls').values(values).execute();
+}
+
+/** What makes two CA certificates the same CA for its CRLs: the name and the key that signs them. */
+function caIdentity(ca: PathCertificate): string {
+  return `${ca.subject}\n${ca.x509.publicKey.export({ type: 'spki', format: 'der' }).toString('base64')}`;
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createPrivateKey, webcrypto } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { spawnSync } from 'node:child_process';
@@ -233,4 +233,41 @@ describe('card CRL configuration and the refresh-crls command', () => {
     expect(refused.status).toBe(1);
     expect(refused.stdout).toMatch(new RegExp(`refused +${stale.replaceAll('/', '\\/')}: stale`));
   }, 180_000);
+});
+
+/** The test GCA root again: the same name and key, another serial (as a CA re-issues its certificate). */
+async function reissuedRoot(pki: Awaited<ReturnType<typeof testPki>>): Promise<string> {
+  const RSA = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const;
+  const root = new x509.X509Certificate(pki.gcaRootPem);
+  const pkcs8 = createPrivateKey(pki.gcaRootKeyPem!).export({ type: 'pkcs8', format: 'der' });
+  const keys = { privateKey: await webcrypto.subtle.importKey('pkcs8', pkcs8, RSA, true, ['sign']), publicKey: await root.publicKey.export(RSA, ['verify']) };
+  const again = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: '0a77',
+    name: root.subject,
+    notBefore: root.notBefore,
+    notAfter: root.notAfter,
+    keys: keys as webcrypto.CryptoKeyPair,
+    signingAlgorithm: RSA,
+    extensions: root.extensions,
+  });
+  return again.toString('pem') + '\n';
+}
+
+describe.each(databaseKinds())('a card CRL and a re-issued root certificate on %s', (kind) => {
+  it('refuses a revoked card whichever certificate of its CA the path runs through', async () => {
+    const pki = await testPki();
+    const dir = mkdtempSync(join(tmpdir(), 'crl-'));
+    writeFileSync(join(dir, 'gca.crl.pem'), pki.gcaRootCrlPem!);
+    // Both certificates of the root configured (an agency keeps the old one while cards chain to either).
+    const service = await startTestService(kind, { extraCardRootsPem: await reissuedRoot(pki), config: { cardCrlSources: [join(dir, 'gca.crl.pem')] } });
+    try {
+      await registerCardCertificate(service.ctx, pki.revokedCard!.account, fromPem(pki.revokedCard!.certPem)[0]!);
+      const clerk = await Clerk.login(service, pki.revokedCard!.account);
+      const doc = await clerk.createDocument('經重發根憑證路徑之已廢止卡');
+      const r = await clerk.act(doc.id, '送請簽核', 'yeh.yenchih', pemSigner(pki.revokedCard!.certPem, pki.revokedCard!.keyPem));
+      expect(r.body.code).toBe('CERT_REVOKED');
+    } finally {
+      await service.close();
+    }
+  });
 });
