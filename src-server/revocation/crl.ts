@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { children, readWhole, Tag } from '../../src-shared/node/cms/der.js';
 import { x509 } from '../../src-shared/node/pki/x509.js';
 import type { PathCertificate } from '../signatures/path-certificate.js';
 
@@ -48,10 +49,12 @@ export async function acceptCrl(bytes: Uint8Array, issuers: readonly PathCertifi
     throw new CrlRefused(`not a well-formed CRL (${error instanceof Error ? error.message : String(error)})`);
   }
   // RFC 5280 5.2, 5.3: a CRL with a critical extension the reader does not process must not be
-  // used. Those are a delta CRL's indicator, a partitioned CRL's issuing distribution point and an
-  // indirect CRL's certificate issuer: each lists only some revocations, so taken for the whole
-  // list it would hide the others.
-  const critical = [...crl.extensions, ...crl.entries.flatMap((e) => e.extensions)].find((e) => e.critical);
+  // used. Those are a delta CRL's indicator, an indirect CRL's certificate issuer and an issuing
+  // distribution point that narrows the list (to some reasons, some kinds of certificate, or other
+  // issuers): each lists only some revocations, so taken for the whole list it would hide the
+  // others. An issuing distribution point that only names where the CRL is published (critical,
+  // as RFC 5280 requires, and common on complete CRLs) narrows nothing and is accepted.
+  const critical = [...crl.extensions, ...crl.entries.flatMap((e) => e.extensions)].find((e) => e.critical && !namesOnlyItsPoint(e));
   if (critical)
     throw new CrlRefused(`a critical extension ${critical.type} this service does not apply (a delta, partitioned or indirect CRL is not a full list)`);
   const named = issuers.filter((c) => new x509.X509Certificate(c.der).subject === crl.issuer);
@@ -82,4 +85,21 @@ export async function acceptCrl(bytes: Uint8Array, issuers: readonly PathCertifi
 /** The revoked serials of a CRL already accepted (read back from the database). */
 export function revokedOf(crl: x509.X509Crl): Map<string, Date> {
   return new Map(crl.entries.map((e) => [normalSerial(e.serialNumber), e.revocationDate]));
+}
+
+const ISSUING_DISTRIBUTION_POINT = '2.5.29.28';
+
+/**
+ * An issuing distribution point holding at most its distributionPoint [0]: none of the fields
+ * that narrow a CRL's scope (onlyContainsUserCerts [1], onlyContainsCACerts [2], onlySomeReasons
+ * [3], indirectCRL [4], onlyContainsAttributeCerts [5]).
+ */
+function namesOnlyItsPoint(extension: x509.Extension): boolean {
+  if (extension.type !== ISSUING_DISTRIBUTION_POINT) return false;
+  try {
+    const value = new Uint8Array(extension.value);
+    return children(value, readWhole(value, Tag.SEQUENCE)).every((field) => field.tag === 0xa0);
+  } catch {
+    return false;
+  }
 }

@@ -190,6 +190,16 @@ describe.each(databaseKinds())('card CRLs on %s', (kind) => {
         }),
         /critical extension 2\.5\.29\.27/,
       ],
+      // A partition: its issuing distribution point lists only revocations for key compromise.
+      [
+        await cardCrl(pki, {
+          serials: [],
+          thisUpdate: new Date(now + 1000),
+          nextUpdate: new Date(now + 7 * DAY_MS),
+          extensions: [new x509.Extension('2.5.29.28', true, Uint8Array.of(0x30, 0x04, 0x83, 0x02, 0x07, 0x80))],
+        }),
+        /critical extension 2\.5\.29\.28/,
+      ],
     ];
     for (const [body, reason] of cases) {
       served = { status: 200, body };
@@ -199,6 +209,26 @@ describe.each(databaseKinds())('card CRLs on %s', (kind) => {
     }
     expect(await service.ctx.storage.db.selectFrom('card_crls').select('sha256').execute()).toEqual(before);
     // Still refused: the last good CRLs are what counts.
+    expect((await refusedRevokedSend()).body.code).toBe('CERT_REVOKED');
+  });
+
+  it('accepts a complete CRL whose critical issuing distribution point only names where it is published', async () => {
+    const pki = await testPki();
+    const now = Date.now();
+    const uri = new TextEncoder().encode('http://crl.example/gca.crl');
+    // IssuingDistributionPoint { distributionPoint [0] { fullName [0] { uniformResourceIdentifier [6] } } }
+    const point = Uint8Array.of(0x30, uri.length + 6, 0xa0, uri.length + 4, 0xa0, uri.length + 2, 0x86, uri.length, ...uri);
+    served = {
+      status: 200,
+      body: await cardCrl(pki, {
+        serials: [pki.revokedCard!.serial],
+        thisUpdate: new Date(now + 2000),
+        nextUpdate: new Date(now + 7 * DAY_MS),
+        extensions: [new x509.Extension('2.5.29.28', true, point)],
+      }),
+    };
+    const [, url] = await service.ctx.cardRevocation.refresh();
+    expect(url).toMatchObject({ outcome: 'accepted' });
     expect((await refusedRevokedSend()).body.code).toBe('CERT_REVOKED');
   });
 });
