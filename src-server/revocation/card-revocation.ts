@@ -50,8 +50,8 @@ const MAX_CRL_BYTES = 16 * 1024 * 1024;
  */
 export class CardRevocation {
   private readonly revokedBySha = new Map<string, ReadonlyMap<string, Date>>();
-  /** A CA certificate's name and key by its SHA-256 (`caIdentity`); '' for one not on record. */
-  private readonly caIdentityBySha = new Map<string, string>();
+  /** Whether the CRLs kept under one certificate (the first hash) are the CA of another (`sameCa`). */
+  private readonly sameCaPairs = new Map<string, boolean>();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -168,24 +168,27 @@ export class CardRevocation {
   }
 
   /**
-   * The certificates CRLs were accepted under that are the same CA as `issuer`: the same name and
-   * key (a re-issued or cross-certified CA certificate signs for the same list). A path through
-   * another version of a CA certificate than the one its CRL was accepted under must not escape it.
+   * The certificates CRLs were accepted under that are the same CA as `issuer`: their CRLs name it
+   * and verify under its key (a re-issued or cross-certified CA certificate signs for the same
+   * list). Judged from the CRLs themselves, so it holds after the certificate a CRL was accepted
+   * under is no longer configured. A path through another certificate of a CA than the one its
+   * CRL was accepted under must not escape it.
    */
   private async sameCa(issuer: PathCertificate): Promise<string[]> {
     const holders = await this.db.selectFrom('card_crls').select('issuer_sha256').distinct().execute();
-    const wanted = caIdentity(issuer);
     const same = [issuer.sha256];
-    for (const { issuer_sha256: sha256 } of holders) {
-      if (sha256 === issuer.sha256) continue;
-      let identity = this.caIdentityBySha.get(sha256);
-      if (identity === undefined) {
-        const root = this.roots.find((r) => pathCertificateOf(r).sha256 === sha256);
-        const carried = root ? undefined : await this.db.selectFrom('carried_certificates').select('der').where('sha256', '=', sha256).executeTakeFirst();
-        identity = root ? caIdentity(pathCertificateOf(root)) : carried ? caIdentity(readPathCertificate(new Uint8Array(carried.der))) : '';
-        this.caIdentityBySha.set(sha256, identity);
+    for (const { issuer_sha256: holder } of holders) {
+      if (holder === issuer.sha256) continue;
+      const pair = `${holder}>${issuer.sha256}`;
+      let signs = this.sameCaPairs.get(pair);
+      if (signs === undefined) {
+        const one = await this.db.selectFrom('card_crls').select('der').where('issuer_sha256', '=', holder).limit(1).executeTakeFirstOrThrow();
+        const crl = new x509.X509Crl(new Uint8Array(one.der));
+        const candidate = new x509.X509Certificate(issuer.der);
+        signs = crl.issuer === candidate.subject && (await crl.verify({ publicKey: candidate }).catch(() => false));
+        this.sameCaPairs.set(pair, signs);
       }
-      if (identity === wanted) same.push(sha256);
+      if (signs) same.push(holder);
     }
     return same;
   }
@@ -228,9 +231,4 @@ export async function storeReliedCrls(
     r.relied.map((c) => ({ step_id: r.stepId, signer: r.signer, issuer_sha256: c.issuerSha256, crl_sha256: c.crlSha256, status: c.status })),
   );
   if (values.length > 0) await trx.insertInto('signature_crls').values(values).execute();
-}
-
-/** What makes two CA certificates the same CA for its CRLs: the name and the key that signs them. */
-function caIdentity(ca: PathCertificate): string {
-  return `${ca.subject}\n${ca.x509.publicKey.export({ type: 'spki', format: 'der' }).toString('base64')}`;
 }

@@ -1,4 +1,4 @@
-import { createHash, createPrivateKey, webcrypto } from 'node:crypto';
+import { X509Certificate, createHash, createPrivateKey, webcrypto } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { spawnSync } from 'node:child_process';
@@ -11,6 +11,8 @@ import { fromPem, x509 } from '../../src-shared/node/pki/x509.js';
 import { registerCardCertificate } from '../../src-server/accounts/users.js';
 import { buildEvidence, writeEvidence } from '../../src-server/evidence/evidence.js';
 import { configFromEnvironment } from '../../src-server/service.js';
+import { CardRevocation } from '../../src-server/revocation/card-revocation.js';
+import { pathCertificateOf, readPathCertificate } from '../../src-server/signatures/path-certificate.js';
 import { toPem } from '../../src-shared/node/pki/x509.js';
 import { cardCrl, serialOf } from '../helpers/card-crl.js';
 import { databaseKinds } from '../helpers/databases.js';
@@ -284,18 +286,25 @@ async function reissuedRoot(pki: Awaited<ReturnType<typeof testPki>>): Promise<s
 }
 
 describe.each(databaseKinds())('a card CRL and a re-issued root certificate on %s', (kind) => {
-  it('refuses a revoked card whichever certificate of its CA the path runs through', async () => {
+  it('refuses a revoked card whichever certificate of its CA the path runs through, configured or not', async () => {
     const pki = await testPki();
     const dir = mkdtempSync(join(tmpdir(), 'crl-'));
     writeFileSync(join(dir, 'gca.crl.pem'), pki.gcaRootCrlPem!);
     // Both certificates of the root configured (an agency keeps the old one while cards chain to either).
-    const service = await startTestService(kind, { extraCardRootsPem: await reissuedRoot(pki), config: { cardCrlSources: [join(dir, 'gca.crl.pem')] } });
+    const reissuedPem = await reissuedRoot(pki);
+    const service = await startTestService(kind, { extraCardRootsPem: reissuedPem, config: { cardCrlSources: [join(dir, 'gca.crl.pem')] } });
     try {
       await registerCardCertificate(service.ctx, pki.revokedCard!.account, fromPem(pki.revokedCard!.certPem)[0]!);
       const clerk = await Clerk.login(service, pki.revokedCard!.account);
       const doc = await clerk.createDocument('經重發根憑證路徑之已廢止卡');
       const r = await clerk.act(doc.id, '送請簽核', 'yeh.yenchih', pemSigner(pki.revokedCard!.certPem, pki.revokedCard!.keyPem));
       expect(r.body.code).toBe('CERT_REVOKED');
+      // The old certificate no longer configured, only the re-issued one (as after replacing it):
+      // the CRL kept under the old one still counts, judged from the CRL itself.
+      const reissued = new X509Certificate(reissuedPem);
+      const replaced = new CardRevocation(service.ctx.storage.db, [reissued], { sources: [], graceMs: 0, now: () => new Date() });
+      const path = [readPathCertificate(fromPem(pki.revokedCard!.certPem)[0]!), pathCertificateOf(reissued)];
+      await expect(replaced.check([path])).rejects.toMatchObject({ code: 'CERT_REVOKED' });
     } finally {
       await service.close();
     }
