@@ -70,14 +70,21 @@ async function judge(
   context: { trust: TrustAnchors; carried: readonly X509Certificate[]; now: Date },
 ): Promise<SignerVerdict> {
   const { trust, now } = context;
-  const issuer = issuerOnPath(certificate, trust.signerRoots, context.carried);
-  if (!issuer) throw new GongwenError('CERT_UNTRUSTED', certificate.subject);
+  const issuers = pathToRoot(certificate, trust.signerRoots, context.carried);
+  if (!issuers) throw new GongwenError('CERT_UNTRUSTED', certificate.subject);
   const tokens = unsigned.filter((a) => sameBytes(a.type, SIGNATURE_TIME_STAMP)).flatMap((a) => a.values);
   const checkedAt = tokens.length ? await provenTime(tokens, signatureValue, trust.timeStampAuthorities) : now;
   if (checkedAt < new Date(certificate.validFrom) || checkedAt > new Date(certificate.validTo))
     throw new GongwenError('CERT_EXPIRED', `${certificate.subject} at ${checkedAt.toISOString()}`);
-  const revoked = await revokedAt(certificate, issuer, trust.crls ?? []);
-  if (revoked && revoked <= checkedAt) throw new GongwenError('CERT_REVOKED', `${certificate.subject} revoked ${revoked.toISOString()}`);
+  // Every certificate of the path below its root: the signer's and any intermediate's.
+  const path = [certificate, ...issuers];
+  for (const [i, ca] of issuers.entries()) {
+    const below = path[i]!;
+    if (i > 0 && (checkedAt < new Date(below.validFrom) || checkedAt > new Date(below.validTo)))
+      throw new GongwenError('CERT_CHAIN_EXPIRED', `${below.subject} at ${checkedAt.toISOString()}`);
+    const revoked = await revokedAt(below, ca, trust.crls ?? []);
+    if (revoked && revoked <= checkedAt) throw new GongwenError('CERT_REVOKED', `${below.subject} revoked ${revoked.toISOString()}`);
+  }
   return { subject: certificate.subject, mode: tokens.length ? 'time-stamp' : 'now', checkedAt };
 }
 
@@ -101,13 +108,21 @@ async function provenTime(tokens: readonly Uint8Array[], signatureValue: Uint8Ar
   return new Date(Math.min(...proven.map((t) => t.getTime())));
 }
 
-/** The certificate's issuer on a path to a trusted root, through the CA certificates carried (a few levels at most). */
-function issuerOnPath(certificate: X509Certificate, roots: readonly X509Certificate[], carried: readonly X509Certificate[], depth = 0): X509Certificate | null {
+/**
+ * The issuers above `certificate` up to a trusted root (the root last), through the CA
+ * certificates carried (a few levels at most); null when no such path exists.
+ */
+function pathToRoot(certificate: X509Certificate, roots: readonly X509Certificate[], carried: readonly X509Certificate[], depth = 0): X509Certificate[] | null {
   const issues = (ca: X509Certificate) => certificate.checkIssued(ca) && certificate.verify(ca.publicKey);
   const root = roots.find(issues);
-  if (root) return root;
+  if (root) return [root];
   if (depth >= 4) return null;
-  return carried.find((ca) => ca.ca && !ca.raw.equals(certificate.raw) && issues(ca) && issuerOnPath(ca, roots, carried, depth + 1)) ?? null;
+  for (const ca of carried) {
+    if (!ca.ca || ca.raw.equals(certificate.raw) || !issues(ca)) continue;
+    const above = pathToRoot(ca, roots, carried, depth + 1);
+    if (above) return [ca, ...above];
+  }
+  return null;
 }
 
 /** When `certificate` was revoked, by a CRL among `crls` that its issuer signed; null when none lists it. */

@@ -21,6 +21,8 @@ export interface CardIssuer {
   /** With `underIntermediate`: the CA between the root and the cards (DER), as a GCA card sits under one. */
   intermediateDer?: Uint8Array;
   issue(holder: { name: string; serialNumber?: string; unit?: string }, options?: { notAfter?: Date; notBefore?: Date }): Promise<IssuedCard>;
+  /** A CRL (DER) signed by the root, revoking the given certificates (DER) at `revokedAt`. */
+  rootCrl(revoked: readonly Uint8Array[], revokedAt: Date): Promise<Uint8Array>;
 }
 
 const RSA = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 } as const;
@@ -70,6 +72,17 @@ export async function makeCardIssuer(
   return {
     rootPem: root.toString('pem') + '\n',
     ...(options.underIntermediate ? { intermediateDer: new Uint8Array(issuerCert.rawData) } : {}),
+    rootCrl: async (revoked, revokedAt) => {
+      const crl = await x509.X509CrlGenerator.create({
+        issuer: root.subjectName,
+        thisUpdate: revokedAt,
+        nextUpdate: new Date(revokedAt.getTime() + YEAR_MS),
+        entries: revoked.map((der) => ({ serialNumber: new x509.X509Certificate(der).serialNumber, revocationDate: revokedAt })),
+        signingKey: rootKeys.privateKey,
+        signingAlgorithm: RSA,
+      });
+      return new Uint8Array(crl.rawData);
+    },
     issue: async (holder, options = {}) => {
       const keys = await webcrypto.subtle.generateKey(RSA, true, ['sign', 'verify']);
       const subject = new x509.Name([

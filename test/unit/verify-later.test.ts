@@ -73,7 +73,7 @@ describe('verifyYearsLater', () => {
     await expect(verifyYearsLater(stamped(cms, [garbage, untrusted]), payload, trust, new Date())).rejects.toMatchObject({ code: 'TIME_STAMP_INVALID' });
   });
 
-  it('follows the path of a card under an intermediate CA through the certificates the CMS carries', async () => {
+  it('follows the path of a card under an intermediate CA through the certificates the CMS carries, and the intermediate’s revocation too', async () => {
     const gca = await makeCardIssuer('CN=GRCA-style Verifier Root (GongwenDesk),O=GongwenDesk Test PKI,C=TW', { underIntermediate: true });
     const card = await gca.issue({ name: '公文系統廠商' });
     const tsa = await tsaFor();
@@ -82,5 +82,11 @@ describe('verifyYearsLater', () => {
     const trust = { signerRoots: [new X509Certificate(gca.rootPem)], timeStampAuthorities: [tsa.certificate] };
     expect((await verifyYearsLater(stamped(cms, [token], [gca.intermediateDer!]), payload, trust, new Date())).signer.mode).toBe('time-stamp');
     await expect(verifyYearsLater(stamped(cms, [token]), payload, trust, new Date())).rejects.toMatchObject({ code: 'CERT_UNTRUSTED' });
+    // The intermediate revoked by its root: before the token's time the signature fails, after it stands.
+    const withChain = stamped(cms, [token], [gca.intermediateDer!]);
+    const revokedBefore = await gca.rootCrl([gca.intermediateDer!], new Date(Date.now() - 2 * HOUR_MS));
+    await expect(verifyYearsLater(withChain, payload, { ...trust, crls: [revokedBefore] }, new Date())).rejects.toMatchObject({ code: 'CERT_REVOKED' });
+    const revokedAfter = await gca.rootCrl([gca.intermediateDer!], new Date(Date.now() + HOUR_MS));
+    expect((await verifyYearsLater(withChain, payload, { ...trust, crls: [revokedAfter] }, new Date())).signer.mode).toBe('time-stamp');
   });
 });
