@@ -6,7 +6,7 @@ import { taiwanDay } from '../../src-shared/common/roc-date.js';
 import { assertResigned } from '../../src-server/workflow/resign-gate.js';
 import { findUserByAccount } from '../../src-server/accounts/users.js';
 import { databaseKinds } from '../helpers/databases.js';
-import { onBehalfRequest, resignRequest } from '../helpers/resign.js';
+import { onBehalfRequest, resignRequest, setUnitHead, tempSignedAndDecided } from '../helpers/resign.js';
 import { Clerk, startTestService, type TestService } from '../helpers/service.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -215,17 +215,11 @@ describe.each(databaseKinds())('the gate under dispatch on %s', (kind) => {
     vendor = await Clerk.login(service, 'vendor');
     head = await Clerk.login(service, 'yeh.yenchih');
     temp = await vendor.enableTempCert();
-    const headId = (await findUserByAccount(service.ctx.storage.db, 'yeh.yenchih'))!.id;
-    await service.ctx.storage.write((trx) => trx.updateTable('units').set({ head_user_id: headId }).where('id', '=', 'ict').execute());
+    await setUnitHead(service, 'yeh.yenchih');
   });
   afterAll(() => service.close());
 
-  const decided = async (subject: string) => {
-    const doc = await vendor.createDocument(subject);
-    await vendor.act(doc.id, '送請簽核', 'yeh.yenchih', temp);
-    await head.act(doc.id, '決行', 'vendor', await head.card());
-    return doc;
-  };
+  const decided = (subject: string) => tempSignedAndDecided(vendor, head, temp, subject);
 
   it('refuses 發文, and 歸檔 of a 存查 case, until the step is re-signed; the sentence names who may', async () => {
     const dispatch = await decided('待發文');

@@ -9,18 +9,17 @@ import type { OnBehalfPendingStep, PendingResignStep } from '../../src-shared/co
 import { oid } from '../../src-shared/node/cms/oids.js';
 import type { CmsSigner } from '../../src-shared/node/cms/signer.js';
 import { verifyStepSignature } from '../../src-shared/node/cms/verify.js';
-import { findUserByAccount, registerCardCertificate } from '../../src-server/accounts/users.js';
+import { registerCardCertificate } from '../../src-server/accounts/users.js';
 import { buildEvidence, writeEvidence } from '../../src-server/evidence/evidence.js';
 import { pkijsCountersignatureAttribute, pkijsVerifiesCountersignatures } from '../helpers/countersignature-pkijs.js';
 import { databaseKinds } from '../helpers/databases.js';
-import { onBehalfRequest } from '../helpers/resign.js';
 import { Clerk, call, startTestService, type TestService } from '../helpers/service.js';
 import { snapshot } from '../helpers/snapshot.js';
 import { PDF, paperRequest as paperRequestFor } from '../helpers/paper-resign.js';
 import { runReadmeCommands } from '../helpers/evidence-readme.js';
 import { pemSigner, testPki } from '../helpers/demo-pki.js';
 import { opensslVerifies, serveOpensslTsa, startOpensslTsa } from '../helpers/openssl-tsa.js';
-import { resignRequest } from '../helpers/resign.js';
+import { onBehalfRequest, resignRequest, setUnitHead, tempSignedAndDecided } from '../helpers/resign.js';
 import { fromPem } from '../../src-shared/node/pki/x509.js';
 import { attachCountersignature } from '../../src-shared/node/cms/countersign.js';
 import { parseSignedData } from '../../src-shared/node/cms/parse.js';
@@ -63,17 +62,11 @@ describe.each(databaseKinds())('paper re-signs and the evidence of re-signs by o
     head = await Clerk.login(service, 'yeh.yenchih');
     colleague = await Clerk.login(service, 'chen.chiming');
     temp = await vendor.enableTempCert();
-    const headId = (await findUserByAccount(service.ctx.storage.db, 'yeh.yenchih'))!.id;
-    await service.ctx.storage.write((trx) => trx.updateTable('units').set({ head_user_id: headId }).where('id', '=', 'ict').execute());
+    await setUnitHead(service, 'yeh.yenchih');
   });
   afterAll(() => service.close());
 
-  const decided = async (subject: string) => {
-    const doc = await vendor.createDocument(subject);
-    await vendor.act(doc.id, '送請簽核', 'yeh.yenchih', temp);
-    await head.act(doc.id, '決行', 'vendor', await head.card());
-    return doc;
-  };
+  const decided = (subject: string) => tempSignedAndDecided(vendor, head, temp, subject);
   const eightDaysLater = async () => {
     service.clock.offsetMs = 8 * DAY_MS;
     for (const clerk of [vendor, head, colleague]) clerk.token = (await Clerk.login(service, clerk.account)).token;
@@ -324,10 +317,8 @@ describe.each(databaseKinds())('paper re-signs and the evidence of re-signs by o
     expect((await colleague.act(doc.id, '送請簽核', 'yeh.yenchih', colleagueTemp)).status).toBe(200);
     const [step] = (await colleague.call<{ steps: PendingResignStep[] }>('GET', '/api/resign/pending')).body.steps.filter((s) => s.documentId === doc.id);
     const { db } = service.ctx.storage;
-    const vendorId = (await findUserByAccount(db, 'vendor'))!.id;
-    const headId = (await findUserByAccount(db, 'yeh.yenchih'))!.id;
     await registerCardCertificate(service.ctx, 'vendor', fromPem(revokedCard!.certPem)[0]!);
-    await service.ctx.storage.write((trx) => trx.updateTable('units').set({ head_user_id: vendorId }).where('id', '=', 'ict').execute());
+    await setUnitHead(service, 'vendor');
     await eightDaysLater();
     try {
       const body = await paperRequestFor('vendor', pemSigner(revokedCard!.certPem, revokedCard!.keyPem), step!, '承辦人已離職', { signer: 'chen.chiming' });
@@ -336,7 +327,7 @@ describe.each(databaseKinds())('paper re-signs and the evidence of re-signs by o
       expect(await snapshot(db)).toBe(before);
     } finally {
       service.clock.offsetMs = 0;
-      await service.ctx.storage.write((trx) => trx.updateTable('units').set({ head_user_id: headId }).where('id', '=', 'ict').execute());
+      await setUnitHead(service, 'yeh.yenchih');
     }
   });
 
@@ -382,8 +373,7 @@ describe.each(databaseKinds())('a paper record while an external TSA is down on 
       config: { policy: AgencyPolicy.parse({ resign: { paperAccepted: true } }), tsaUrl: served.url, tsaTrustPath: join(tsa.dir, 'root.pem') },
     });
     try {
-      const headId = (await findUserByAccount(service.ctx.storage.db, 'yeh.yenchih'))!.id;
-      await service.ctx.storage.write((trx) => trx.updateTable('units').set({ head_user_id: headId }).where('id', '=', 'ict').execute());
+      await setUnitHead(service, 'yeh.yenchih');
       served.answer = 'ok';
       const vendor = await Clerk.login(service, 'vendor');
       const temp = await vendor.enableTempCert();
@@ -470,17 +460,11 @@ describe.each(databaseKinds())('evidence of re-signs recorded before they were t
     vendor = await Clerk.login(service, 'vendor');
     head = await Clerk.login(service, 'yeh.yenchih');
     temp = await vendor.enableTempCert();
-    const headId = (await findUserByAccount(service.ctx.storage.db, 'yeh.yenchih'))!.id;
-    await service.ctx.storage.write((trx) => trx.updateTable('units').set({ head_user_id: headId }).where('id', '=', 'ict').execute());
+    await setUnitHead(service, 'yeh.yenchih');
   });
   afterAll(() => service.close());
 
-  const decided = async (subject: string) => {
-    const doc = await vendor.createDocument(subject);
-    await vendor.act(doc.id, '送請簽核', 'yeh.yenchih', temp);
-    await head.act(doc.id, '決行', 'vendor', await head.card());
-    return doc;
-  };
+  const decided = (subject: string) => tempSignedAndDecided(vendor, head, temp, subject);
   const later = async (days: number) => {
     service.clock.offsetMs = days * DAY_MS;
     for (const clerk of [vendor, head]) clerk.token = (await Clerk.login(service, clerk.account)).token;
