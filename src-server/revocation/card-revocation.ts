@@ -5,7 +5,7 @@ import { x509 } from '../../src-shared/node/pki/x509.js';
 import type { Database } from '../storage/schema.js';
 import { pathCertificateOf, readPathCertificate, type PathCertificate } from '../signatures/path-certificate.js';
 import type { X509Certificate } from 'node:crypto';
-import { acceptCrl, CrlRefused, normalSerial, revokedOf } from './crl.js';
+import { acceptCrl, crlIssuedBy, CrlRefused, normalSerial, revokedOf } from './crl.js';
 
 /** What one signature's revocation check relied on for one issuer of the signer's path. */
 export interface ReliedCrl {
@@ -183,9 +183,7 @@ export class CardRevocation {
       let signs = this.sameCaPairs.get(pair);
       if (signs === undefined) {
         const one = await this.db.selectFrom('card_crls').select('der').where('issuer_sha256', '=', holder).limit(1).executeTakeFirstOrThrow();
-        const crl = new x509.X509Crl(new Uint8Array(one.der));
-        const candidate = new x509.X509Certificate(issuer.der);
-        signs = crl.issuer === candidate.subject && (await crl.verify({ publicKey: candidate }).catch(() => false));
+        signs = await crlIssuedBy(new x509.X509Crl(new Uint8Array(one.der)), new x509.X509Certificate(issuer.der));
         this.sameCaPairs.set(pair, signs);
       }
       if (signs) same.push(holder);

@@ -62,7 +62,7 @@ export async function acceptCrl(bytes: Uint8Array, issuers: readonly PathCertifi
   let issuer: PathCertificate | undefined;
   for (const candidate of named) {
     if (candidate.keyUsage && !candidate.keyUsage.cRLSign) continue;
-    if (await crl.verify({ publicKey: new x509.X509Certificate(candidate.der) }).catch(() => false)) {
+    if (await crlIssuedBy(crl, new x509.X509Certificate(candidate.der))) {
       issuer = candidate;
       break;
     }
@@ -80,6 +80,11 @@ export async function acceptCrl(bytes: Uint8Array, issuers: readonly PathCertifi
     nextUpdate,
     revoked: revokedOf(crl),
   };
+}
+
+/** Whether `issuer` issued `crl`: it bears the CRL's issuer name and its key verifies the CRL's signature. */
+export async function crlIssuedBy(crl: x509.X509Crl, issuer: x509.X509Certificate): Promise<boolean> {
+  return issuer.subject === crl.issuer && (await crl.verify({ publicKey: issuer }).catch(() => false));
 }
 
 /** The revoked serials of a CRL already accepted (read back from the database). */

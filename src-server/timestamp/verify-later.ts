@@ -7,6 +7,7 @@ import { sha256 } from '../../src-shared/node/cms/signer-info.js';
 import { verifyStepSignature } from '../../src-shared/node/cms/verify.js';
 import { GongwenError } from '../../src-shared/common/errors.js';
 import { x509 } from '../../src-shared/node/pki/x509.js';
+import { crlIssuedBy } from '../revocation/crl.js';
 import { isSha256, readTimeStampToken } from './read-token.js';
 import { tsOid } from './token.js';
 
@@ -74,14 +75,12 @@ async function judge(
   if (!issuers) throw new GongwenError('CERT_UNTRUSTED', certificate.subject);
   const tokens = unsigned.filter((a) => sameBytes(a.type, SIGNATURE_TIME_STAMP)).flatMap((a) => a.values);
   const checkedAt = tokens.length ? await provenTime(tokens, signatureValue, trust.timeStampAuthorities) : now;
-  if (checkedAt < new Date(certificate.validFrom) || checkedAt > new Date(certificate.validTo))
-    throw new GongwenError('CERT_EXPIRED', `${certificate.subject} at ${checkedAt.toISOString()}`);
-  // Every certificate of the path below its root: the signer's and any intermediate's.
+  // Every certificate of the path below its root, the signer's first, then any intermediate's.
   const path = [certificate, ...issuers];
   for (const [i, ca] of issuers.entries()) {
     const below = path[i]!;
-    if (i > 0 && (checkedAt < new Date(below.validFrom) || checkedAt > new Date(below.validTo)))
-      throw new GongwenError('CERT_CHAIN_EXPIRED', `${below.subject} at ${checkedAt.toISOString()}`);
+    if (checkedAt < new Date(below.validFrom) || checkedAt > new Date(below.validTo))
+      throw new GongwenError(i === 0 ? 'CERT_EXPIRED' : 'CERT_CHAIN_EXPIRED', `${below.subject} at ${checkedAt.toISOString()}`);
     const revoked = await revokedAt(below, ca, trust.crls ?? []);
     if (revoked && revoked <= checkedAt) throw new GongwenError('CERT_REVOKED', `${below.subject} revoked ${revoked.toISOString()}`);
   }
@@ -131,8 +130,7 @@ async function revokedAt(certificate: X509Certificate, issuer: X509Certificate, 
   const listed = new x509.X509Certificate(certificate.raw);
   for (const der of crls) {
     const crl = new x509.X509Crl(der);
-    if (crl.issuer !== issuerCertificate.subject) continue;
-    if (!(await crl.verify({ publicKey: issuerCertificate }).catch(() => false))) continue;
+    if (!(await crlIssuedBy(crl, issuerCertificate))) continue;
     const entry = crl.findRevoked(listed);
     if (entry) return entry.revocationDate;
   }
