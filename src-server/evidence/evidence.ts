@@ -366,9 +366,10 @@ function crlCheck(bundle: string, ca: string, crls: readonly ReliedOn[], at: str
 
 /**
  * Whether openssl takes `crl` as valid at `at` (-attime, whole seconds): thisUpdate not after it,
- * nextUpdate after it (openssl 3 calls a CRL expired at its nextUpdate's very second). A token fetched late (the TSA was down past the CRL's nextUpdate), or a
- * pending one checked at the signer's earlier claim, can fall outside the CRL the service relied
- * on when it accepted the signature; openssl's -crl_check would then fail for the CRL's dates.
+ * nextUpdate after it (openssl 3 calls a CRL expired at its nextUpdate's very second). A token
+ * fetched late (the TSA was down past the CRL's nextUpdate), or a pending one checked at the
+ * signer's earlier claim, can fall outside the CRL the service relied on when it accepted the
+ * signature; openssl's -crl_check would then fail for the CRL's dates.
  */
 function covers(crl: ReliedOn, at: string): boolean {
   const t = seconds(at);
