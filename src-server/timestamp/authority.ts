@@ -2,11 +2,19 @@ import { X509Certificate, createPrivateKey, randomBytes, type KeyObject } from '
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { encodeInOneBuffer } from '../../src-shared/node/cms/der-writer.js';
 import { signerIdentity, sha256, type SignerIdentity } from '../../src-shared/node/cms/signer-info.js';
 import { toPem, x509 } from '../../src-shared/node/pki/x509.js';
 import { makeSelfSignedEcKey } from '../keys/self-signed.js';
 import { OperatorError } from '../operations/operator-error.js';
 import { encodeTimeStampToken, encodeTstInfo, tsOid } from './token.js';
+
+/**
+ * Room for a token and every element inside it, each level of nesting a copy of what it holds:
+ * 5.7 KB with the built-in TSA's own certificate, so a configured TSA certificate three times as
+ * large still fits; what does not fit is allocated as usual.
+ */
+const TOKEN_ARENA_OCTETS = 16_384;
 
 /** A time-stamp token and what the service keeps of it without parsing it again. */
 export interface TimeStamp {
@@ -86,8 +94,9 @@ export class TimeStampAuthority {
     const genTime = new Date(Math.floor(now.getTime() / 1000) * 1000);
     // Serials are random (positive, 16 octets): unique across instances without a shared counter.
     const serial = Uint8Array.from([0x40, ...randomBytes(15)]);
-    const tstInfo = encodeTstInfo({ imprint, serial, genTime });
-    const token = encodeTimeStampToken(tstInfo, { identity: this.identity, certificate: this.certificateDer, key: this.key });
+    const token = encodeInOneBuffer(TOKEN_ARENA_OCTETS, () =>
+      encodeTimeStampToken(encodeTstInfo({ imprint, serial, genTime }), { identity: this.identity, certificate: this.certificateDer, key: this.key }),
+    );
     return { token, genTime, tsaCertificateSha256: this.certificateSha256 };
   }
 

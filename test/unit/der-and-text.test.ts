@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { text } from '../../src-shared/common/api/text.js';
 import { DerError, readTime, readTlv, readWhole } from '../../src-shared/node/cms/der.js';
-import { objectIdentifier, octetString, setOf } from '../../src-shared/node/cms/der-writer.js';
+import { encodeInOneBuffer, objectIdentifier, octetString, sequence, setOf } from '../../src-shared/node/cms/der-writer.js';
 
 describe('the DER reader refuses what is not strict DER', () => {
   const cases: [string, number[]][] = [
@@ -61,6 +61,45 @@ describe('the DER writer', () => {
   });
   it('sorts SET OF elements by their encodings', () => {
     expect(Buffer.from(setOf([Uint8Array.of(0x04, 0x01, 0x02), Uint8Array.of(0x04, 0x01, 0x01)])).toString('hex')).toBe('3106040101040102');
+  });
+});
+
+describe('encoding in one buffer', () => {
+  const nested = () => sequence(octetString(new Uint8Array(100).fill(1)), setOf([octetString(new Uint8Array(200).fill(2)), objectIdentifier('2.25.1')]));
+
+  it('writes the same octets as separate allocations, every element inside its buffer', () => {
+    const inOne = encodeInOneBuffer(4096, nested);
+    expect(Buffer.from(inOne).equals(Buffer.from(nested()))).toBe(true);
+    expect(inOne.buffer.byteLength).toBe(4096);
+  });
+
+  it('gives an element that does not fit its own allocation, whole', () => {
+    const spilled = encodeInOneBuffer(150, nested);
+    expect(Buffer.from(spilled).equals(Buffer.from(nested()))).toBe(true);
+    expect(spilled.buffer.byteLength).toBe(spilled.length);
+  });
+
+  it('never reuses a buffer: what one encoding returned stays as it was', () => {
+    const first = encodeInOneBuffer(4096, () => octetString(Uint8Array.of(1, 2, 3)));
+    const second = encodeInOneBuffer(4096, () => octetString(Uint8Array.of(9, 9, 9)));
+    expect([...first, ...second]).toEqual([4, 3, 1, 2, 3, 4, 3, 9, 9, 9]);
+    expect(first.buffer).not.toBe(second.buffer);
+  });
+
+  it('ends with its encoder, also when the encoder throws or nests another', () => {
+    const outerOnly = encodeInOneBuffer(4096, () => {
+      const inner = encodeInOneBuffer(4096, () => octetString(Uint8Array.of(1)));
+      const outer = octetString(Uint8Array.of(2));
+      expect(inner.buffer).not.toBe(outer.buffer);
+      return outer;
+    });
+    expect(outerOnly.buffer.byteLength).toBe(4096);
+    expect(() =>
+      encodeInOneBuffer(4096, () => {
+        throw new RangeError('encoder failed');
+      }),
+    ).toThrow('encoder failed');
+    expect(octetString(new Uint8Array(100)).buffer.byteLength).toBe(102);
   });
 });
 
