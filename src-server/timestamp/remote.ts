@@ -62,7 +62,11 @@ export class RemoteTimeStampAuthority {
         return stamp;
       } catch (error) {
         // A refusal (a wrong or untrusted token) is not retried: asking again would not change it.
-        if (error instanceof GongwenError && error.code === 'TIME_STAMP_INVALID') throw error;
+        // It pauses the TSA as silence does: its answers are no use to the sends behind this one.
+        if (error instanceof GongwenError && error.code === 'TIME_STAMP_INVALID') {
+          this.pause();
+          throw error;
+        }
         lastError = error;
       }
       if (attempt < attempts) {
@@ -70,8 +74,12 @@ export class RemoteTimeStampAuthority {
         wait *= 2;
       }
     }
-    this.downUntil = Date.now() + (this.options.downForMs ?? 0);
+    this.pause();
     throw new GongwenError('TIME_STAMP_UNAVAILABLE', `${this.options.url}: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
+  }
+
+  private pause(): void {
+    this.downUntil = Date.now() + (this.options.downForMs ?? 0);
   }
 
   private async once(signatureValue: Uint8Array): Promise<TimeStamp> {

@@ -85,6 +85,29 @@ describe('an external TSA over HTTP (openssl ts -reply behind a handler)', () =>
     const stamp = await remote({ attempts: 3 }).timeStampSignature(signatureValue, new Date());
     expect(Buffer.from(readTimeStampToken(stamp.token).imprint).equals(Buffer.from(sha256(signatureValue)))).toBe(true);
   });
+
+  it('pauses after the TSA fails, down or answering wrongly: sends skip it, the queue still asks, and an answer ends the pause', async () => {
+    const paused = remote({ attempts: 1, downForMs: 60_000 });
+    for (const failure of ['down', 'wrong'] as const) {
+      served.answer = failure === 'down' ? 'down' : (request) => tsa.reply(timeStampRequest(sha256(new Uint8Array(256)), readNonce(request)));
+      await expect(paused.timeStampSignature(signatureValue, new Date())).rejects.toMatchObject({
+        code: failure === 'down' ? 'TIME_STAMP_UNAVAILABLE' : 'TIME_STAMP_INVALID',
+      });
+      // Paused: answered at once, nothing asked of the TSA.
+      const before = served.requests;
+      await expect(paused.timeStampSignature(signatureValue, new Date())).rejects.toMatchObject({
+        code: 'TIME_STAMP_UNAVAILABLE',
+        detail: expect.stringMatching(/down, tried again after/),
+      });
+      expect(served.requests).toBe(before);
+      // The queue of pending tokens asks all the same; a good answer ends the pause for everyone.
+      served.answer = 'ok';
+      await paused.timeStampSignature(signatureValue, new Date(), { evenIfDown: true });
+      const stamp = await paused.timeStampSignature(signatureValue, new Date());
+      expect(served.requests).toBe(before + 2);
+      expect(Buffer.from(readTimeStampToken(stamp.token).imprint).equals(Buffer.from(sha256(signatureValue)))).toBe(true);
+    }
+  });
 });
 
 /** The nonce's content octets from a TimeStampReq made by `timeStampRequest` (after the imprint). */
