@@ -18,7 +18,7 @@ import { issuedTempCertificates, requireIssuer } from './temp-ca/start-check.js'
 import { fromPem } from '../src-shared/node/pki/x509.js';
 import type { TimeStampAuthority } from './timestamp/authority.js';
 import { RemoteTimeStampAuthority } from './timestamp/remote.js';
-import { keepTsaCertificate } from './timestamp/signature-time-stamps.js';
+import { keepTsaCertificates } from './timestamp/signature-time-stamps.js';
 
 /**
  * Configuration, from the environment in the CLI:
@@ -167,7 +167,7 @@ export async function createContext(config: ServiceConfig): Promise<ServiceConte
     tempCa = loaded.ca;
     if (issued.latest) requireIssuer(tempCa, issued.latest, loaded.where);
     tsa = config.tsaUrl ? await remoteTsa(config.tsaUrl, config.tsaTrustPath) : await loadBuiltInTsa(config, storage, sealKey);
-    await keepTsaCertificate(storage.db, tsa);
+    await keepTsaCertificates(storage.db, tsa.trustedCertificatesDer);
   } catch (error) {
     await storage.close(); // a refused start leaves no connection open
     throw error;

@@ -12,6 +12,7 @@ import { signedSteps } from '../storage/steps.js';
 import { encodeSignedData } from '../../src-shared/node/cms/sign.js';
 import { currentTempCaCrl } from '../temp-ca/crl.js';
 import { withSignatureTimeStamp } from '../timestamp/attach.js';
+import { readTimeStampToken } from '../timestamp/read-token.js';
 import { timeStampsOfSteps, type StoredTimeStamp } from '../timestamp/signature-time-stamps.js';
 
 /**
@@ -111,7 +112,8 @@ export async function buildEvidence(ctx: ServiceContext, documentId: string): Pr
   add('trust/card-roots.pem', ctx.cardRoots.map((r) => r.toString()).join(''));
   // The TSAs that issued this document's tokens (a replaced TSA's certificate stays on record).
   const tsaCertificates = timeStamps.tsaCertificates.length ? timeStamps.tsaCertificates : [ctx.timeStampAuthority.certificateDer];
-  add('trust/tsa.pem', (await withTsaIssuers(ctx, tsaCertificates)).map((c) => toPem(c, 'CERTIFICATE')).join(''));
+  const tokenCertificates = timeStamps.stamps.flatMap((s) => (s.token ? readTimeStampToken(s.token).certificates : []));
+  add('trust/tsa.pem', (await withTsaIssuers(ctx, tsaCertificates, tokenCertificates)).map((c) => toPem(c, 'CERTIFICATE')).join(''));
   add('README.txt', readme(doc.number, stamped));
   return { documentNumber: doc.number, files };
 }
@@ -165,18 +167,24 @@ async function reliedCrls(ctx: ServiceContext, stepIds: readonly string[]) {
 }
 
 /**
- * The TSA certificates with the issuers on record (`tsa_certificates`) that signed them: an
- * external TSA's tokens name its own certificate, issued by the root the service was configured
- * to trust, and `openssl ts -verify -CAfile` needs that root to end the chain. The built-in TSA's
- * certificate is its own issuer.
+ * The TSA certificates with every issuer on record (`tsa_certificates`) above them: an external
+ * TSA's tokens name its own certificate, issued by the root the service was configured to trust or
+ * by a CA under it, and `openssl ts -verify -CAfile` needs that root to end the chain. A CA that is
+ * not on record but came in the tokens themselves (`carried`) is a link to follow, not a
+ * certificate to trust: openssl finds it in the token. The built-in TSA's certificate is its own issuer.
  */
-async function withTsaIssuers(ctx: ServiceContext, certificates: readonly Uint8Array[]): Promise<Uint8Array[]> {
-  const onRecord = await ctx.storage.db.selectFrom('tsa_certificates').select('der').orderBy('sha256').execute();
-  const issued = certificates.map((c) => new X509Certificate(c));
-  const issuers = onRecord
-    .map((r) => new X509Certificate(r.der))
-    .filter((candidate) => !issued.some((c) => c.raw.equals(candidate.raw)) && issued.some((c) => c.checkIssued(candidate) && c.verify(candidate.publicKey)));
-  return [...certificates, ...issuers.map((c) => new Uint8Array(c.raw))];
+async function withTsaIssuers(ctx: ServiceContext, certificates: readonly Uint8Array[], carried: readonly Uint8Array[]): Promise<Uint8Array[]> {
+  const onRecord = (await ctx.storage.db.selectFrom('tsa_certificates').select('der').orderBy('sha256').execute()).map((r) => new X509Certificate(r.der));
+  const links = [...onRecord, ...carried.map((c) => new X509Certificate(c))];
+  const reached = certificates.map((c) => new X509Certificate(c));
+  // Grows as issuers are found; each certificate joins once, so it ends.
+  for (let i = 0; i < reached.length; i++) {
+    const subject = reached[i]!;
+    for (const candidate of links)
+      if (!reached.some((c) => c.raw.equals(candidate.raw)) && subject.checkIssued(candidate) && subject.verify(candidate.publicKey)) reached.push(candidate);
+  }
+  const trusted = reached.filter((c, i) => i < certificates.length || onRecord.some((r) => r.raw.equals(c.raw)));
+  return trusted.map((c) => new Uint8Array(c.raw));
 }
 
 /** The certificates that came with the document's countersignatures, read at once, by their SHA-256. */

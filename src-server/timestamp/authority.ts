@@ -106,6 +106,11 @@ export class TimeStampAuthority {
     return Promise.resolve(this.timeStampImprint(sha256(signatureValue), now));
   }
 
+  /** What evidence trusts this TSA's tokens under: its own self-signed certificate. */
+  get trustedCertificatesDer(): readonly Uint8Array[] {
+    return [this.certificateDer];
+  }
+
   get certificatePem(): string {
     return toPem(this.certificateDer, 'CERTIFICATE');
   }

@@ -37,12 +37,15 @@ export class RemoteTimeStampAuthority {
   /** The first trusted TSA certificate: what evidence names when no token has arrived yet. */
   readonly certificateDer: Uint8Array;
   readonly certificateSha256: string;
+  /** Every certificate configured as trusted (kept on record at start: evidence ends its chains there). */
+  readonly trustedCertificatesDer: readonly Uint8Array[];
 
   constructor(private readonly options: RemoteTsaOptions) {
     const first = options.trusted[0];
     if (!first) throw new Error('an external TSA needs at least one trusted certificate');
     this.certificateDer = new Uint8Array(first.raw);
     this.certificateSha256 = first.fingerprint256.replace(/:/g, '').toLowerCase();
+    this.trustedCertificatesDer = options.trusted.map((c) => new Uint8Array(c.raw));
   }
 
   /** Until when the TSA is taken to be down: a 補簽 batch of a thousand steps does not wait a thousand times. */

@@ -183,14 +183,18 @@ export function startTimeStampQueue(ctx: ServiceContext, intervalMs = 60_000, lo
   return () => clearInterval(timer);
 }
 
-/** At start: the TSA's certificate on record, so evidence can trust it after the TSA changes. */
-export async function keepTsaCertificate(db: Kysely<Database>, tsa: { certificateDer: Uint8Array; certificateSha256: string }): Promise<void> {
+/**
+ * At start: the TSA's trusted certificates on record (the built-in TSA's own; every one configured
+ * for an external TSA, its root and any CA between), so evidence can trust them after the TSA changes.
+ */
+export async function keepTsaCertificates(db: Kysely<Database>, certificates: readonly Uint8Array[]): Promise<void> {
+  const rows = certificates.map((der) => ({ sha256: Buffer.from(sha256(der)).toString('hex'), der }));
   await db
     .insertInto('tsa_certificates')
-    .values({ sha256: tsa.certificateSha256, der: tsa.certificateDer })
+    .values(rows)
     .onConflict((oc) => oc.column('sha256').doNothing())
     .execute();
-  certificatesOnRecord.add(tsa.certificateSha256);
+  for (const row of rows) certificatesOnRecord.add(row.sha256);
 }
 
 export interface StoredTimeStamp {

@@ -11,13 +11,16 @@ export interface OpensslTsa {
   dir: string;
   /** The TSA's root, to trust. */
   rootPem: string;
+  /** With `underCa`: the CA between the root and the TSA (its tokens carry it). */
+  caPem?: string;
   /** Answers a TimeStampReq (DER) with a TimeStampResp (DER). */
   reply(request: Uint8Array): Uint8Array;
   /** A token (TimeStampToken, DER) over `digestHex` (SHA-256), with the TSA certificate in it. */
   token(digestHex: string): Uint8Array;
 }
 
-export function startOpensslTsa(): OpensslTsa {
+/** `underCa`: root → CA → TSA, as a TSA under a national root is (default: root → TSA). */
+export function startOpensslTsa(options: { underCa?: boolean } = {}): OpensslTsa {
   const dir = mkdtempSync(join(tmpdir(), 'gongwen-openssl-tsa-'));
   const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   writeFileSync(join(dir, 'tsa.ext'), 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\n');
@@ -42,8 +45,30 @@ export function startOpensslTsa(): OpensslTsa {
     '-addext',
     'keyUsage=critical,keyCertSign,cRLSign',
   );
+  const issuer = options.underCa ? 'ca' : 'root';
+  if (options.underCa) {
+    writeFileSync(join(dir, 'ca.ext'), 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n');
+    run('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.csr', '-subj', '/CN=OpenSSL Test TSA CA');
+    run('x509', '-req', '-in', 'ca.csr', '-CA', 'root.pem', '-CAkey', 'root.key', '-CAcreateserial', '-days', '3650', '-extfile', 'ca.ext', '-out', 'ca.pem');
+  }
   run('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'tsa.key', '-out', 'tsa.csr', '-subj', '/CN=OpenSSL Test TSA');
-  run('x509', '-req', '-in', 'tsa.csr', '-CA', 'root.pem', '-CAkey', 'root.key', '-CAcreateserial', '-days', '3650', '-extfile', 'tsa.ext', '-out', 'tsa.pem');
+  run(
+    'x509',
+    '-req',
+    '-in',
+    'tsa.csr',
+    '-CA',
+    `${issuer}.pem`,
+    '-CAkey',
+    `${issuer}.key`,
+    '-CAcreateserial',
+    '-days',
+    '3650',
+    '-extfile',
+    'tsa.ext',
+    '-out',
+    'tsa.pem',
+  );
   writeFileSync(join(dir, 'serial'), '01\n');
   writeFileSync(
     join(dir, 'tsa.cnf'),
@@ -54,7 +79,7 @@ export function startOpensslTsa(): OpensslTsa {
       `dir = ${dir}`,
       'serial = $dir/serial',
       'signer_cert = $dir/tsa.pem',
-      'certs = $dir/root.pem',
+      `certs = $dir/${issuer}.pem`,
       'signer_key = $dir/tsa.key',
       'signer_digest = sha256',
       'default_policy = 1.2.3.4.1',
@@ -76,6 +101,7 @@ export function startOpensslTsa(): OpensslTsa {
   return {
     dir,
     rootPem: readFileSync(join(dir, 'root.pem'), 'utf8'),
+    caPem: options.underCa ? readFileSync(join(dir, 'ca.pem'), 'utf8') : undefined,
     reply: (request) => reply(request, false),
     token: (digestHex) => reply(new Uint8Array(run('ts', '-query', '-digest', digestHex, '-sha256', '-cert')), true),
   };

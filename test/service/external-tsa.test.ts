@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PendingResignStep } from '../../src-shared/common/api/resign.js';
 import { parseCountersignerInfo } from '../../src-shared/node/cms/parse.js';
 import type { CmsSigner } from '../../src-shared/node/cms/signer.js';
-import { buildEvidence } from '../../src-server/evidence/evidence.js';
+import { buildEvidence, writeEvidence } from '../../src-server/evidence/evidence.js';
 import { timeStampRequest } from '../../src-server/timestamp/remote.js';
 import { fillPendingTimeStamps } from '../../src-server/timestamp/signature-time-stamps.js';
 import { databaseKinds } from '../helpers/databases.js';
+import { runReadmeCommands } from '../helpers/evidence-readme.js';
 import { opensslVerifies, serveOpensslTsa, startOpensslTsa, type OpensslTsa } from '../helpers/openssl-tsa.js';
 import { resignRequest } from '../helpers/resign.js';
 import { Clerk, startTestService, type TestService } from '../helpers/service.js';
@@ -106,5 +109,44 @@ describe.each(databaseKinds())('an external TSA by URL on %s', (kind) => {
     const next = await vendor.createDocument('時戳機關恢復後');
     expect((await vendor.act(next.id, '送請簽核', 'yeh.yenchih', temp)).status).toBe(200);
     expect(await rowsOf((await firstStep(next.id)).id)).toEqual([expect.objectContaining({ token: expect.anything() })]);
+  });
+});
+
+/**
+ * A TSA under a CA under the root (as one under a national root is): the token carries the CA, the
+ * operator configures the root, or the CA and the root in either order. The evidence's
+ * trust/tsa.pem must reach the root for `openssl ts -verify -CAfile` to end the chain.
+ */
+describe.each(databaseKinds())('evidence of tokens from an external TSA under a CA on %s', (kind) => {
+  let tsa: OpensslTsa;
+  let served: Awaited<ReturnType<typeof serveOpensslTsa>>;
+
+  beforeAll(async () => {
+    tsa = startOpensslTsa({ underCa: true });
+    served = await serveOpensslTsa(tsa);
+  });
+  afterAll(() => served.close());
+
+  it.each([
+    ['the root alone', () => tsa.rootPem],
+    ['the CA before the root', () => `${tsa.caPem!}${tsa.rootPem}`],
+  ])('trusting %s: every README command passes as printed', async (_trust, trustPem) => {
+    const trustPath = join(mkdtempSync(join(tmpdir(), 'tsa-trust-')), 'trust.pem');
+    writeFileSync(trustPath, trustPem());
+    const service = await startTestService(kind, { config: { tsaUrl: served.url, tsaTrustPath: trustPath } });
+    try {
+      const vendor = await Clerk.login(service, 'vendor');
+      const temp = await vendor.enableTempCert();
+      const doc = await vendor.createDocument('外部時戳機關三層');
+      expect((await vendor.act(doc.id, '送請簽核', 'yeh.yenchih', temp)).status).toBe(200);
+      const dir = mkdtempSync(join(tmpdir(), 'evidence-'));
+      await writeEvidence(await buildEvidence(service.ctx, doc.id), dir);
+      const runs = runReadmeCommands(dir);
+      expect(runs.map((r) => r.command)).toContainEqual(expect.stringMatching(/^openssl ts -verify .*-CAfile trust\/tsa\.pem/));
+      for (const run of runs) expect(run.status, `${run.command}\n${run.output}`).toBe(0);
+      expect(readFileSync(join(dir, 'trust', 'tsa.pem'), 'utf8')).toContain(tsa.rootPem.trim());
+    } finally {
+      await service.close();
+    }
   });
 });
