@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { compareBytes } from '../../src-shared/node/cms/der-writer.js';
 import { parseCountersignerInfo, parseSignedData } from '../../src-shared/node/cms/parse.js';
 import { encodeSignedData, signStep } from '../../src-shared/node/cms/sign.js';
 import { fromPem } from '../../src-shared/node/pki/x509.js';
@@ -64,13 +65,34 @@ describe('verifyYearsLater', () => {
     const value = parseSignedData(cms).signerInfos[0]!.signature;
     const trust = { signerRoots: [new X509Certificate(pki.gcaRootPem)], timeStampAuthorities: [tsa.certificate] };
     const good = (await tsa.timeStampSignature(value, new Date())).token;
-    const untrusted = (await other.timeStampSignature(value, new Date())).token;
+    // The attribute's SET sorts its values by their octets, and a token's serial is random: tokens
+    // from the untrusted TSA are made until one sorts before the good one, the case that matters.
+    let untrusted = (await other.timeStampSignature(value, new Date())).token;
+    for (let tries = 0; tries < 40 && compareBytes(untrusted, good) > 0; tries++) untrusted = (await other.timeStampSignature(value, new Date())).token;
+    expect(compareBytes(untrusted, good)).toBeLessThan(0);
     const garbage = Uint8Array.of(0x05, 0x00); // DER NULL: sorts before any token in the attribute's SET
     for (const planted of [garbage, untrusted]) {
       const verdict = await verifyYearsLater(stamped(cms, [good, planted]), payload, trust, new Date());
       expect(verdict.signer.mode).toBe('time-stamp');
     }
     await expect(verifyYearsLater(stamped(cms, [garbage, untrusted]), payload, trust, new Date())).rejects.toMatchObject({ code: 'TIME_STAMP_INVALID' });
+  });
+
+  it('of several trusted tokens over the signature, judges as of the earliest, also when a later one sorts first', async () => {
+    const pki = await testPki();
+    const card = pki.cards['vendor']!;
+    const tsa = await tsaFor();
+    const signedAt = new Date(Date.now() - 3 * HOUR_MS);
+    const cms = await signStep(payload, pemSigner(card.certPem, card.keyPem), signedAt);
+    const value = parseSignedData(cms).signerInfos[0]!.signature;
+    const trust = { signerRoots: [new X509Certificate(pki.gcaRootPem)], timeStampAuthorities: [tsa.certificate] };
+    const earlier = await tsa.timeStampSignature(value, new Date(signedAt.getTime() + HOUR_MS));
+    // Serials are random, so which sorts first in the SET is too: later tokens until one sorts first.
+    let later = await tsa.timeStampSignature(value, new Date());
+    for (let tries = 0; tries < 40 && compareBytes(later.token, earlier.token) > 0; tries++) later = await tsa.timeStampSignature(value, new Date());
+    expect(compareBytes(later.token, earlier.token)).toBeLessThan(0);
+    const verdict = await verifyYearsLater(stamped(cms, [earlier.token, later.token]), payload, trust, new Date());
+    expect(verdict.signer).toMatchObject({ mode: 'time-stamp', checkedAt: earlier.genTime });
   });
 
   it('follows the path of a card under an intermediate CA through the certificates the CMS carries, and the intermediate’s revocation too', async () => {
