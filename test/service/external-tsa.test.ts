@@ -114,8 +114,8 @@ describe.each(databaseKinds())('an external TSA by URL on %s', (kind) => {
 
 /**
  * A TSA under a CA under the root (as one under a national root is): the token carries the CA, the
- * operator configures the root, or the CA and the root in either order. The evidence's
- * trust/tsa.pem must reach the root for `openssl ts -verify -CAfile` to end the chain.
+ * operator configures the CA that issued the TSA and the root above it, in either order. The
+ * evidence's trust/tsa.pem must reach the root for `openssl ts -verify -CAfile` to end the chain.
  */
 describe.each(databaseKinds())('evidence of tokens from an external TSA under a CA on %s', (kind) => {
   let tsa: OpensslTsa;
@@ -128,8 +128,8 @@ describe.each(databaseKinds())('evidence of tokens from an external TSA under a 
   afterAll(() => served.close());
 
   it.each([
-    ['the root alone', () => tsa.rootPem],
     ['the CA before the root', () => `${tsa.caPem!}${tsa.rootPem}`],
+    ['the root before the CA', () => `${tsa.rootPem}${tsa.caPem!}`],
   ])('trusting %s: every README command passes as printed', async (_trust, trustPem) => {
     const trustPath = join(mkdtempSync(join(tmpdir(), 'tsa-trust-')), 'trust.pem');
     writeFileSync(trustPath, trustPem());
