@@ -107,21 +107,32 @@ async function provenTime(tokens: readonly Uint8Array[], signatureValue: Uint8Ar
   return new Date(Math.min(...proven.map((t) => t.getTime())));
 }
 
+/** Issuer links tried at most: a CMS is anyone's to hand over, with whatever CA certificates they like. */
+const MAX_LINKS = 256;
+
 /**
  * The issuers above `certificate` up to a trusted root (the root last), through the CA
- * certificates carried (a few levels at most); null when no such path exists.
+ * certificates carried (a few levels at most); null when no such path exists. CA certificates
+ * sharing one name and key each issue all the others: nine of them (the most a signature may carry
+ * beside its signer's) would cost 7,380 signature checks without a bound on the links tried.
  */
-function pathToRoot(certificate: X509Certificate, roots: readonly X509Certificate[], carried: readonly X509Certificate[], depth = 0): X509Certificate[] | null {
-  const issues = (ca: X509Certificate) => certificate.checkIssued(ca) && certificate.verify(ca.publicKey);
-  const root = roots.find(issues);
-  if (root) return [root];
-  if (depth >= 4) return null;
-  for (const ca of carried) {
-    if (!ca.ca || ca.raw.equals(certificate.raw) || !issues(ca)) continue;
-    const above = pathToRoot(ca, roots, carried, depth + 1);
-    if (above) return [ca, ...above];
-  }
-  return null;
+function pathToRoot(certificate: X509Certificate, roots: readonly X509Certificate[], carried: readonly X509Certificate[]): X509Certificate[] | null {
+  let links = 0;
+  const issuersAbove = (below: X509Certificate, depth: number): X509Certificate[] | null => {
+    const issues = (ca: X509Certificate) => below.checkIssued(ca) && below.verify(ca.publicKey);
+    const root = roots.find(issues);
+    if (root) return [root];
+    if (depth >= 4) return null;
+    for (const ca of carried) {
+      if (!ca.ca || ca.raw.equals(below.raw)) continue;
+      if (++links > MAX_LINKS) return null;
+      if (!issues(ca)) continue;
+      const above = issuersAbove(ca, depth + 1);
+      if (above) return [ca, ...above];
+    }
+    return null;
+  };
+  return issuersAbove(certificate, 0);
 }
 
 /** When `certificate` was revoked, by a CRL among `crls` that its issuer signed; null when none lists it. */

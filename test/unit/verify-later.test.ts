@@ -1,9 +1,9 @@
-import { X509Certificate } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { X509Certificate, webcrypto } from 'node:crypto';
+import { describe, expect, it, vi } from 'vitest';
 import { compareBytes } from '../../src-shared/node/cms/der-writer.js';
 import { parseCountersignerInfo, parseSignedData } from '../../src-shared/node/cms/parse.js';
 import { encodeSignedData, signStep } from '../../src-shared/node/cms/sign.js';
-import { fromPem } from '../../src-shared/node/pki/x509.js';
+import { fromPem, toPem, x509 } from '../../src-shared/node/pki/x509.js';
 import { TimeStampAuthority, makeTsa } from '../../src-server/timestamp/authority.js';
 import { withSignatureTimeStamp } from '../../src-server/timestamp/attach.js';
 import { verifyYearsLater } from '../../src-server/timestamp/verify-later.js';
@@ -110,5 +110,54 @@ describe('verifyYearsLater', () => {
     await expect(verifyYearsLater(withChain, payload, { ...trust, crls: [revokedBefore] }, new Date())).rejects.toMatchObject({ code: 'CERT_REVOKED' });
     const revokedAfter = await gca.rootCrl([gca.intermediateDer!], new Date(Date.now() + HOUR_MS));
     expect((await verifyYearsLater(withChain, payload, { ...trust, crls: [revokedAfter] }, new Date())).signer.mode).toBe('time-stamp');
+  });
+
+  it('gives up on carried CA certificates that all issue one another (one name, one key) after a bounded number of links', async () => {
+    const EC = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+    const [caKeys, leafKeys] = [
+      await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']),
+      await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']),
+    ];
+    const name = 'CN=Looping CA,O=GongwenDesk Test PKI,C=TW';
+    const validity = { notBefore: new Date(Date.now() - 24 * HOUR_MS), notAfter: new Date(Date.now() + 24 * HOUR_MS), signingAlgorithm: EC };
+    const loopingCas = await Promise.all(
+      Array.from({ length: 9 }, (_, i) =>
+        x509.X509CertificateGenerator.create({
+          ...validity,
+          serialNumber: (0x100 + i).toString(16),
+          subject: name,
+          issuer: name,
+          publicKey: caKeys.publicKey,
+          signingKey: caKeys.privateKey,
+          extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true)],
+        }),
+      ),
+    );
+    const leaf = await x509.X509CertificateGenerator.create({
+      ...validity,
+      serialNumber: '0200',
+      subject: 'CN=Signer under the looping CA,O=GongwenDesk Test PKI,C=TW',
+      issuer: name,
+      publicKey: leafKeys.publicKey,
+      signingKey: caKeys.privateKey,
+      extensions: [new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation, true)],
+    });
+    const keyPem = toPem(new Uint8Array(await webcrypto.subtle.exportKey('pkcs8', leafKeys.privateKey)), 'PRIVATE KEY');
+    const cms = stamped(
+      await signStep(payload, pemSigner(leaf.toString('pem'), keyPem), new Date()),
+      [],
+      loopingCas.map((c) => new Uint8Array(c.rawData)),
+    );
+    const pki = await testPki();
+    const trust = { signerRoots: [new X509Certificate(pki.gcaRootPem)], timeStampAuthorities: [] };
+    const verify = vi.spyOn(X509Certificate.prototype, 'verify');
+    try {
+      await expect(verifyYearsLater(cms, payload, trust, new Date())).rejects.toMatchObject({ code: 'CERT_UNTRUSTED' });
+      // One signature check a link tried: nine CAs (with the signer's, the ten a signature may
+      // carry) four levels deep would be 9 + 9² + 9³ + 9⁴ = 7,380.
+      expect(verify.mock.calls.length).toBeLessThanOrEqual(256);
+    } finally {
+      verify.mockRestore();
+    }
   });
 });
