@@ -11,10 +11,11 @@ import { encodeTimeStampToken, encodeTstInfo, tsOid } from './token.js';
 
 /**
  * Room for a token and every element inside it, each level of nesting a copy of what it holds:
- * 5.7 KB with the built-in TSA's own certificate, so a configured TSA certificate three times as
- * large still fits; what does not fit is allocated as usual.
+ * 5.7 KB with the built-in TSA's own certificate (480 octets; one of 1 KB still fits). What does
+ * not fit is allocated as usual. The token keeps the whole buffer alive until it is dropped (a
+ * 補簽 batch holds one per step until its commit), so it is no larger than a token needs.
  */
-const TOKEN_ARENA_OCTETS = 16_384;
+const TOKEN_ARENA_OCTETS = 8192;
 
 /** A time-stamp token and what the service keeps of it without parsing it again. */
 export interface TimeStamp {
