@@ -60,22 +60,23 @@ describe('verifyYearsLater', () => {
   it('passes over a token added beside the TSA’s: garbage, or from a TSA not trusted; refuses when none stands', async () => {
     const pki = await testPki();
     const card = pki.cards['vendor']!;
-    const [tsa, other] = [await tsaFor(), await tsaFor()];
+    const tsa = await tsaFor();
     const cms = await signStep(payload, pemSigner(card.certPem, card.keyPem), new Date(Date.now() - HOUR_MS));
     const value = parseSignedData(cms).signerInfos[0]!.signature;
     const trust = { signerRoots: [new X509Certificate(pki.gcaRootPem)], timeStampAuthorities: [tsa.certificate] };
-    const good = (await tsa.timeStampSignature(value, new Date())).token;
-    // The attribute's SET sorts its values by their octets, and a token's serial is random: tokens
-    // from the untrusted TSA are made until one sorts before the good one, the case that matters.
-    let untrusted = (await other.timeStampSignature(value, new Date())).token;
-    for (let tries = 0; tries < 40 && compareBytes(untrusted, good) > 0; tries++) untrusted = (await other.timeStampSignature(value, new Date())).token;
-    expect(compareBytes(untrusted, good)).toBeLessThan(0);
+    // The attribute's SET sorts its values by their octets: by their lengths first (ECDSA signatures
+    // vary by a few octets), then their serials (random). Pairs are made until the untrusted token
+    // sorts before the good one, the case that matters.
+    const pair = async () => [(await tsa.timeStampSignature(value, new Date())).token, (await (await tsaFor()).timeStampSignature(value, new Date())).token];
+    let [good, untrusted] = await pair();
+    for (let tries = 0; tries < 40 && compareBytes(untrusted!, good!) > 0; tries++) [good, untrusted] = await pair();
+    expect(compareBytes(untrusted!, good!)).toBeLessThan(0);
     const garbage = Uint8Array.of(0x05, 0x00); // DER NULL: sorts before any token in the attribute's SET
-    for (const planted of [garbage, untrusted]) {
-      const verdict = await verifyYearsLater(stamped(cms, [good, planted]), payload, trust, new Date());
+    for (const planted of [garbage, untrusted!]) {
+      const verdict = await verifyYearsLater(stamped(cms, [good!, planted]), payload, trust, new Date());
       expect(verdict.signer.mode).toBe('time-stamp');
     }
-    await expect(verifyYearsLater(stamped(cms, [garbage, untrusted]), payload, trust, new Date())).rejects.toMatchObject({ code: 'TIME_STAMP_INVALID' });
+    await expect(verifyYearsLater(stamped(cms, [garbage, untrusted!]), payload, trust, new Date())).rejects.toMatchObject({ code: 'TIME_STAMP_INVALID' });
   });
 
   it('of several trusted tokens over the signature, judges as of the earliest, also when a later one sorts first', async () => {
@@ -86,13 +87,14 @@ describe('verifyYearsLater', () => {
     const cms = await signStep(payload, pemSigner(card.certPem, card.keyPem), signedAt);
     const value = parseSignedData(cms).signerInfos[0]!.signature;
     const trust = { signerRoots: [new X509Certificate(pki.gcaRootPem)], timeStampAuthorities: [tsa.certificate] };
-    const earlier = await tsa.timeStampSignature(value, new Date(signedAt.getTime() + HOUR_MS));
-    // Serials are random, so which sorts first in the SET is too: later tokens until one sorts first.
-    let later = await tsa.timeStampSignature(value, new Date());
-    for (let tries = 0; tries < 40 && compareBytes(later.token, earlier.token) > 0; tries++) later = await tsa.timeStampSignature(value, new Date());
-    expect(compareBytes(later.token, earlier.token)).toBeLessThan(0);
-    const verdict = await verifyYearsLater(stamped(cms, [earlier.token, later.token]), payload, trust, new Date());
-    expect(verdict.signer).toMatchObject({ mode: 'time-stamp', checkedAt: earlier.genTime });
+    // Which sorts first in the SET depends on signature lengths and random serials: pairs are made
+    // until the later token sorts first.
+    const pair = async () => [await tsa.timeStampSignature(value, new Date(signedAt.getTime() + HOUR_MS)), await tsa.timeStampSignature(value, new Date())];
+    let [earlier, later] = await pair();
+    for (let tries = 0; tries < 40 && compareBytes(later!.token, earlier!.token) > 0; tries++) [earlier, later] = await pair();
+    expect(compareBytes(later!.token, earlier!.token)).toBeLessThan(0);
+    const verdict = await verifyYearsLater(stamped(cms, [earlier!.token, later!.token]), payload, trust, new Date());
+    expect(verdict.signer).toMatchObject({ mode: 'time-stamp', checkedAt: earlier!.genTime });
   });
 
   it('follows the path of a card under an intermediate CA through the certificates the CMS carries, and the intermediate’s revocation too', async () => {
