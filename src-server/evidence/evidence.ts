@@ -5,7 +5,7 @@ import type { Evidence } from '../../src-shared/common/api/documents.js';
 import { attachCountersignature } from '../../src-shared/node/cms/countersign.js';
 import { parseCountersignerInfo, parseSignedData } from '../../src-shared/node/cms/parse.js';
 import { GongwenError } from '../../src-shared/common/errors.js';
-import { toPem, x509 } from '../../src-shared/node/pki/x509.js';
+import { issuedBy, toPem, x509 } from '../../src-shared/node/pki/x509.js';
 import { oid } from '../../src-shared/node/cms/oids.js';
 import type { ServiceContext } from '../context.js';
 import { signedSteps } from '../storage/steps.js';
@@ -180,8 +180,7 @@ async function withTsaIssuers(ctx: ServiceContext, certificates: readonly Uint8A
   // Grows as issuers are found; each certificate joins once, so it ends.
   for (let i = 0; i < reached.length; i++) {
     const subject = reached[i]!;
-    for (const candidate of links)
-      if (!reached.some((c) => c.raw.equals(candidate.raw)) && subject.checkIssued(candidate) && subject.verify(candidate.publicKey)) reached.push(candidate);
+    for (const candidate of links) if (!reached.some((c) => c.raw.equals(candidate.raw)) && issuedBy(subject, candidate)) reached.push(candidate);
   }
   const trusted = reached.filter((c, i) => i < certificates.length || onRecord.some((r) => r.raw.equals(c.raw)));
   return trusted.map((c) => new Uint8Array(c.raw));

@@ -1,4 +1,5 @@
 import type { X509Certificate } from 'node:crypto';
+import { issuedBy } from '../../src-shared/node/pki/x509.js';
 import { GongwenError, type ErrorCode } from '../../src-shared/common/errors.js';
 import { sha256Hex } from '../temp-ca/authority.js';
 import { carriedSha256, pathCertificateOf, readPathCertificate, type PathCertificate } from './path-certificate.js';
@@ -147,13 +148,8 @@ export class CardPathValidator {
   }
 }
 
-/** Whether `issuer` issued `subject`: names and key identifiers (and keyCertSign) by OpenSSL, then the signature. */
 function issued(issuer: PathCertificate, subject: PathCertificate): boolean {
-  try {
-    return subject.x509.checkIssued(issuer.x509) && subject.x509.verify(issuer.x509.publicKey);
-  } catch {
-    return false; // a key node cannot load cannot have signed anything
-  }
+  return issuedBy(subject.x509, issuer.x509);
 }
 
 /** RFC 5280 §6.1.3/§6.1.4 apart from validity, over a path leaf first, root last. */

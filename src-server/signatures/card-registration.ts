@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { GongwenError } from '../../src-shared/common/errors.js';
+import { issuedBy } from '../../src-shared/node/pki/x509.js';
 import { appendAudit } from '../audit/audit-log.js';
 import type { ServiceContext } from '../context.js';
 import { isUniqueViolation } from '../storage/database.js';
@@ -114,7 +115,7 @@ export function splitCardChain(certificates: readonly Uint8Array[]): { leaf: Uin
       throw new GongwenError('CERT_MALFORMED', 'a certificate in the file cannot be read');
     }
   });
-  const issuedAnother = (i: number) => parsed.some((other, j) => j !== i && other.checkIssued(parsed[i]!) && safeVerify(other, parsed[i]!));
+  const issuedAnother = (i: number) => parsed.some((other, j) => j !== i && issuedBy(other, parsed[i]!));
   const leaves = parsed.map((_, i) => i).filter((i) => !issuedAnother(i));
   if (leaves.length !== 1)
     throw new GongwenError(
@@ -123,12 +124,4 @@ export function splitCardChain(certificates: readonly Uint8Array[]): { leaf: Uin
     );
   const leaf = leaves[0]!;
   return { leaf: certificates[leaf]!, intermediates: certificates.filter((_, i) => i !== leaf) };
-}
-
-function safeVerify(subject: X509Certificate, issuer: X509Certificate): boolean {
-  try {
-    return subject.verify(issuer.publicKey);
-  } catch {
-    return false;
-  }
 }
