@@ -65,6 +65,7 @@ playwright_status=$?
 if [ -f "$work/playwright.json" ]; then
   read -r pp pf ps < <(node -e "const s=require('$work/playwright.json').stats;console.log(s.expected + s.flaky, s.unexpected, s.skipped)")
   passed=$((passed + pp)); failed=$((failed + pf)); skipped=$((skipped + ps))
+  [ "$ps" -gt 0 ] && node test/env/playwright-skips.mjs "$work/playwright.json"
   [ "$playwright_status" -ne 0 ] && [ "$pf" -eq 0 ] && failed=$((failed + 1))
 else
   failed=$((failed + 1))
