@@ -41,7 +41,7 @@ export class ValidatedCard {
   assertValidAt(times: readonly Date[]): void {
     let first: GongwenError | undefined;
     for (const path of this.paths) {
-      const failure = timeFailure(path, times);
+      const failure = pathTimeFailure(path, times);
       if (!failure) return;
       first ??= failure;
     }
@@ -49,7 +49,8 @@ export class ValidatedCard {
   }
 }
 
-function timeFailure(path: readonly PathCertificate[], times: readonly Date[]): GongwenError | undefined {
+/** Why `path` (leaf first, root last) does not hold at one of `times`, or undefined when every certificate is within its validity. */
+export function pathTimeFailure(path: readonly PathCertificate[], times: readonly Date[]): GongwenError | undefined {
   for (const [i, c] of path.entries()) {
     for (const t of times) {
       const ms = t.getTime();

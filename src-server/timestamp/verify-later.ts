@@ -5,9 +5,11 @@ import { objectIdentifier } from '../../src-shared/node/cms/der-writer.js';
 import type { Attribute } from '../../src-shared/node/cms/parse.js';
 import { sha256 } from '../../src-shared/node/cms/signer-info.js';
 import { verifyStepSignature } from '../../src-shared/node/cms/verify.js';
-import { GongwenError } from '../../src-shared/common/errors.js';
+import { GongwenError, messageOf, type ErrorCode } from '../../src-shared/common/errors.js';
 import { issuedBy, x509 } from '../../src-shared/node/pki/x509.js';
 import { crlIssuedBy } from '../revocation/crl.js';
+import { CardPathValidator, pathTimeFailure } from '../signatures/card-path.js';
+import type { PathCertificate } from '../signatures/path-certificate.js';
 import { isSha256, readTimeStampToken } from './read-token.js';
 import { tsOid } from './token.js';
 
@@ -43,48 +45,96 @@ export interface TrustAnchors {
   crls?: readonly Uint8Array[];
 }
 
+/** One signature's verdict, or why it does not stand: a stable code, its sentence, the detail. */
+export type SignerOutcome = { ok: true; verdict: SignerVerdict } | { ok: false; code: ErrorCode; message: string; detail?: string };
+
 /**
  * "Now, years later": verifies a step signature (as exported in evidence) whose certificates may
  * have expired since. A SignerInfo with a signature-time-stamp token from a trusted TSA, over its
- * very signature value, is judged at the token's time: valid when that time falls within its
- * certificate's validity and before any revocation on the CRLs given. One without a token is
- * judged now. The path to a trusted root may run through CA certificates the CMS carries (a card
- * under an intermediate). Throws a GongwenError naming what failed.
+ * very signature value, is judged at the token's time: valid when that time falls within the
+ * validity of every certificate of its path (the root's too) and before any revocation on the
+ * CRLs given. One without a token is judged now. The path to a trusted root may run through CA
+ * certificates the CMS carries (a card under an intermediate) and is validated as the service
+ * validates a card's at send (`CardPathValidator`: RFC 5280 basic path validation, the signing
+ * profile, the algorithm rule). Throws a GongwenError naming the first failure.
  */
 export async function verifyYearsLater(cms: Uint8Array, payload: Uint8Array, trust: TrustAnchors, now: Date): Promise<YearsLaterVerdict> {
-  const verified = verifyStepSignature(cms, payload);
-  const carried = verified.parsed.certificates.map((der) => new X509Certificate(der));
+  const outcomes = await verifyEachYearsLater(cms, payload, trust, now);
+  const verdictOf = (outcome: SignerOutcome) => {
+    if (!outcome.ok) throw new GongwenError(outcome.code, outcome.detail);
+    return outcome.verdict;
+  };
+  return { signer: verdictOf(outcomes.signer), countersignatures: outcomes.countersignatures.map(verdictOf) };
+}
+
+/**
+ * `verifyYearsLater` for each signature apart, so a records officer learns that the step's
+ * signature stands though its 補簽 does not, or the reverse. When the CMS itself does not verify
+ * (its structure, a signature value) nothing in it is judged: the signer's outcome says why.
+ */
+export async function verifyEachYearsLater(
+  cms: Uint8Array,
+  payload: Uint8Array,
+  trust: TrustAnchors,
+  now: Date,
+): Promise<{ signer: SignerOutcome; countersignatures: SignerOutcome[] }> {
+  let verified;
+  try {
+    verified = verifyStepSignature(cms, payload);
+  } catch (error) {
+    return { signer: failed(error), countersignatures: [] };
+  }
+  const context = { trust, carried: verified.parsed.certificates, paths: new CardPathValidator(trust.signerRoots), now };
   const signerInfo = verified.parsed.signerInfos[0]!;
-  const signer = await judge(verified.signer.certificate, signerInfo.signature, signerInfo.unsignedAttributes, { trust, carried, now });
+  const signer = await outcomeOf(() => judge(verified.signer.certificate, signerInfo.signature, signerInfo.unsignedAttributes, context));
   const countersignatures = [];
   for (const [i, counter] of verified.countersignatures.entries()) {
     const info = signerInfo.countersignatures[i]!;
-    countersignatures.push(await judge(counter.certificate, info.signature, info.unsignedAttributes, { trust, carried, now }));
+    countersignatures.push(await outcomeOf(() => judge(counter.certificate, info.signature, info.unsignedAttributes, context)));
   }
   return { signer, countersignatures };
+}
+
+async function outcomeOf(judging: () => Promise<SignerVerdict>): Promise<SignerOutcome> {
+  try {
+    return { ok: true, verdict: await judging() };
+  } catch (error) {
+    return failed(error);
+  }
+}
+
+function failed(error: unknown): SignerOutcome {
+  if (!(error instanceof GongwenError)) throw error;
+  return { ok: false, code: error.code, message: messageOf(error.code, 'en'), ...(error.detail ? { detail: error.detail } : {}) };
 }
 
 async function judge(
   certificate: X509Certificate,
   signatureValue: Uint8Array,
   unsigned: readonly Attribute[],
-  context: { trust: TrustAnchors; carried: readonly X509Certificate[]; now: Date },
+  context: { trust: TrustAnchors; carried: readonly Uint8Array[]; paths: CardPathValidator; now: Date },
 ): Promise<SignerVerdict> {
   const { trust, now } = context;
-  const issuers = pathToRoot(certificate, trust.signerRoots, context.carried);
-  if (!issuers) throw new GongwenError('CERT_UNTRUSTED', certificate.subject);
+  const card = context.paths.validate(certificate, context.carried);
   const tokens = unsigned.filter((a) => sameBytes(a.type, SIGNATURE_TIME_STAMP)).flatMap((a) => a.values);
   const checkedAt = tokens.length ? await provenTime(tokens, signatureValue, trust.timeStampAuthorities) : now;
-  // Every certificate of the path below its root, the signer's first, then any intermediate's.
-  const path = [certificate, ...issuers];
-  for (const [i, ca] of issuers.entries()) {
-    const below = path[i]!;
-    if (checkedAt < new Date(below.validFrom) || checkedAt > new Date(below.validTo))
-      throw new GongwenError(i === 0 ? 'CERT_EXPIRED' : 'CERT_CHAIN_EXPIRED', `${below.subject} at ${checkedAt.toISOString()}`);
-    const revoked = await revokedAt(below, ca, trust.crls ?? []);
-    if (revoked && revoked <= checkedAt) throw new GongwenError('CERT_REVOKED', `${below.subject} revoked ${revoked.toISOString()}`);
+  // Of several valid paths (a re-keyed intermediate carried beside the old one), one that holds will do.
+  let first: GongwenError | undefined;
+  for (const path of card.paths) {
+    const failure = pathTimeFailure(path, [checkedAt]) ?? (await revocationFailure(path, checkedAt, trust.crls ?? []));
+    if (!failure) return { subject: certificate.subject, mode: tokens.length ? 'time-stamp' : 'now', checkedAt };
+    first ??= failure;
   }
-  return { subject: certificate.subject, mode: tokens.length ? 'time-stamp' : 'now', checkedAt };
+  throw first!;
+}
+
+/** The first certificate of `path` (leaf first) revoked at or before `at` on a CRL its issuer signed. */
+async function revocationFailure(path: readonly PathCertificate[], at: Date, crls: readonly Uint8Array[]): Promise<GongwenError | undefined> {
+  for (let i = 0; i < path.length - 1; i++) {
+    const revoked = await revokedAt(path[i]!.x509, path[i + 1]!.x509, crls);
+    if (revoked && revoked <= at) return new GongwenError('CERT_REVOKED', `${path[i]!.subject} revoked ${revoked.toISOString()}`);
+  }
+  return undefined;
 }
 
 /**
@@ -105,33 +155,6 @@ async function provenTime(tokens: readonly Uint8Array[], signatureValue: Uint8Ar
   }
   if (proven.length === 0) throw firstFault;
   return new Date(Math.min(...proven.map((t) => t.getTime())));
-}
-
-/** Issuer links tried at most: a CMS is anyone's to hand over, with whatever CA certificates they like. */
-const MAX_LINKS = 256;
-
-/**
- * The issuers above `certificate` up to a trusted root (the root last), through the CA
- * certificates carried (a few levels at most); null when no such path exists. CA certificates
- * sharing one name and key each issue all the others: nine of them (the most a signature may carry
- * beside its signer's) would cost 7,380 signature checks without a bound on the links tried.
- */
-function pathToRoot(certificate: X509Certificate, roots: readonly X509Certificate[], carried: readonly X509Certificate[]): X509Certificate[] | null {
-  let links = 0;
-  const issuersAbove = (below: X509Certificate, depth: number): X509Certificate[] | null => {
-    const root = roots.find((r) => issuedBy(below, r));
-    if (root) return [root];
-    if (depth >= 4) return null;
-    for (const ca of carried) {
-      if (!ca.ca || ca.raw.equals(below.raw)) continue;
-      if (++links > MAX_LINKS) return null;
-      if (!issuedBy(below, ca)) continue;
-      const above = issuersAbove(ca, depth + 1);
-      if (above) return [ca, ...above];
-    }
-    return null;
-  };
-  return issuersAbove(certificate, 0);
 }
 
 /** When `certificate` was revoked, by a CRL among `crls` that its issuer signed; null when none lists it. */

@@ -8,6 +8,7 @@ import { TimeStampAuthority, makeTsa } from '../../src-server/timestamp/authorit
 import { withSignatureTimeStamp } from '../../src-server/timestamp/attach.js';
 import { verifyYearsLater } from '../../src-server/timestamp/verify-later.js';
 import { makeCardIssuer } from '../helpers/card-generations.js';
+import { makeBadChains } from '../helpers/bad-chains.js';
 import { pemSigner, testPki } from '../helpers/demo-pki.js';
 
 const HOUR_MS = 3600 * 1000;
@@ -161,5 +162,28 @@ describe('verifyYearsLater', () => {
     } finally {
       verify.mockRestore();
     }
+  });
+
+  it('validates the path as the service does at send (RFC 5280, the signing profile, the algorithm rule): each PKITS-style wrong chain refused with its code', async () => {
+    const chains = await makeBadChains('Years Later');
+    const tsa = await tsaFor();
+    const trust = { signerRoots: [new X509Certificate(chains.rootPem)], timeStampAuthorities: [tsa.certificate] };
+    // Judged as of a time-stamp, so validity is checked at the token's time (now), not skipped.
+    const verdicts = await Promise.all(
+      chains.cases.map(async (c) => {
+        const cms = await signStep(payload, c.signer, new Date(Date.now() - HOUR_MS));
+        const token = (await tsa.timeStampSignature(parseSignedData(cms).signerInfos[0]!.signature, new Date())).token;
+        const code = await verifyYearsLater(stamped(cms, [token]), payload, trust, new Date()).then(
+          (v) => (v.signer.mode === 'time-stamp' ? null : 'NOT_TIME_STAMPED'),
+          (error: { code?: string }) => error.code ?? String(error),
+        );
+        return { name: c.name, code };
+      }),
+    );
+    expect(verdicts).toEqual(chains.cases.map((c) => ({ name: c.name, code: c.code })));
+    // Among them the cases the years-later verifier's own path search let through before.
+    expect(
+      chains.cases.filter((c) => ['CERT_CHAIN_PATH_LENGTH', 'CERT_CRITICAL_EXTENSION', 'CERT_WEAK_ALGORITHM'].includes(c.code ?? '')).length,
+    ).toBeGreaterThan(3);
   });
 });
