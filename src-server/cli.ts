@@ -22,6 +22,7 @@ import { grantRole, revokeRole } from './admin/roles.js';
 import { setUnitHead } from './organisation/unit-heads.js';
 import { configFromEnvironment, createContext } from './service.js';
 import { startTimeStampQueue } from './timestamp/signature-time-stamps.js';
+import { describeEvidenceVerification, verifyEvidenceFolder } from './evidence/verify-evidence.js';
 import { startCrlRefresh } from './revocation/crl-schedule.js';
 
 const usage = `GongwenDesk document service
@@ -30,6 +31,10 @@ const usage = `GongwenDesk document service
   verify-audit                               check the audit log's hash chain
   backup <file>                              online copy of the SQLite database (PostgreSQL: pg_dump)
   export-evidence <document number> <folder> signed payloads, CMS and trust anchors, for openssl
+  verify-evidence [--card-roots <pem>] [--temp-ca <pem>] [--tsa <pem>] <folder>
+                                             check an exported folder alone, years later: each
+                                             signature as of its trusted time-stamp (or now),
+                                             against the folder's trust/ or the files named
   add-unit <id> <name>
   add-user <account> <name> <unit id> <title>   (password from GONGWEN_NEW_PASSWORD)
   list-users [--unit <id>] [--state active|separated]
@@ -140,6 +145,18 @@ async function main(argv: string[]): Promise<number> {
         console.log(`${written.length} files written to ${resolve(folder)}; see README.txt there`);
         return 0;
       });
+    }
+    case 'verify-evidence': {
+      // The folder alone: no data folder, no database (a records office decades on has neither).
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { 'card-roots': { type: 'string' }, 'temp-ca': { type: 'string' }, tsa: { type: 'string' } },
+      });
+      if (positionals.length !== 1) return fail('verify-evidence [--card-roots <pem>] [--temp-ca <pem>] [--tsa <pem>] <folder>');
+      const result = await verifyEvidenceFolder(positionals[0]!, { cardRoots: values['card-roots'], tempCa: values['temp-ca'], tsa: values.tsa }, new Date());
+      for (const line of describeEvidenceVerification(result)) console.log(line);
+      return result.checks.length > 0 && result.checks.every((c) => c.outcome.ok) ? 0 : 1;
     }
     case 'refresh-crls':
       return withContext(config, async (ctx) => {

@@ -520,6 +520,11 @@ function readme(number: string, steps: readonly StampedStep[]): string {
     '  countersignature; smime checks the message-digest against the content and the card signature',
     '  over the signed attributes, and the card certificate as of the -attime given.',
     '',
+    'With GongwenDesk installed, one command checks every signature in this folder the same way,',
+    'each as of its own time-stamp, and prints the SHA-256 of the trust anchors it used (compare them',
+    "with the ones your agency published, or name the agency's files with --card-roots, --temp-ca",
+    'and --tsa): gongwen-server verify-evidence <this folder>.',
+    '',
     'Commands, step by step (run in this folder):',
   ];
   for (const s of steps) {

@@ -100,6 +100,11 @@ describe('seed-demo and the CLI', () => {
       const verified = verifyStepSignature(readFileSync(join(out, 'step-1.p7s')), readFileSync(join(out, 'step-1.payload')));
       expect(verified.countersignatures[0]?.certificate.subject).toContain('公文系統廠商');
       expect(readFileSync(join(out, 'README.txt'), 'utf8')).toContain('re-signed with the card');
+      // The project's verifier on the folder alone says the same, and which mode it used.
+      const yearsLater = cli(dataDir, 'verify-evidence', out);
+      expect(yearsLater).toMatch(/^step 1 signature +valid +as of its time-stamp 2014-05-27T09:24:00\.000Z \(103\/05\/27 17:24\)/m);
+      expect(yearsLater).toMatch(/^step 1 countersignature +valid +as of its time-stamp /m);
+      expect(yearsLater).toMatch(/^2 valid, 0 not valid\.$/m);
 
       expect(cli(dataDir, 'verify-audit')).toMatch(/audit log intact: \d+ entries/);
 

@@ -25,6 +25,7 @@ import { attachCountersignature } from '../../src-shared/node/cms/countersign.js
 import { parseSignedData } from '../../src-shared/node/cms/parse.js';
 import { fillPendingTimeStamps } from '../../src-server/timestamp/signature-time-stamps.js';
 import { verifyYearsLater } from '../../src-server/timestamp/verify-later.js';
+import { verifyEvidenceFolder } from '../../src-server/evidence/verify-evidence.js';
 import { documentForRecords } from '../../src-server/admin/document-evidence.js';
 import { AdminDocument } from '../../src-shared/common/api/admin.js';
 import { X509Certificate } from 'node:crypto';
@@ -129,6 +130,14 @@ describe.each(databaseKinds())('paper re-signs and the evidence of re-signs by o
       const trust = { signerRoots: service.ctx.cardRoots, timeStampAuthorities: [new X509Certificate(readFileSync(join(dir, 'trust', 'tsa.pem')))] };
       const verdict = await verifyYearsLater(file('step-1.paper-record.p7s'), file('step-1.paper-record.json'), trust, new Date());
       expect(verdict.signer).toMatchObject({ mode: 'time-stamp', checkedAt: new Date(stamp.gen_time!) });
+      // verify-evidence, on the folder alone, finds the record beside the step's signature.
+      const folderChecks = (await verifyEvidenceFolder(dir, {}, new Date())).checks;
+      expect(folderChecks.map((c) => [c.step, c.signer, c.outcome.ok && c.outcome.verdict.mode])).toEqual([
+        [1, 'signature', 'time-stamp'],
+        [1, 'paper-record', 'time-stamp'],
+        [2, 'signature', 'time-stamp'],
+      ]);
+      expect(folderChecks[1]!.outcome).toMatchObject({ verdict: { checkedAt: new Date(stamp.gen_time!) } });
       expect(readFileSync(join(dir, 'README.txt'), 'utf8')).toContain(`paper record time-stamped ${stamp.gen_time}`);
       // The console's evidence page says the same: each signature checked as of its token.
       const sent = await db

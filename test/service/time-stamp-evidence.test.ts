@@ -1,5 +1,5 @@
 import { execSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -165,4 +165,53 @@ describe.each(databaseKinds())('evidence with time-stamps, verified years later,
     expect((await timeStampedAt(theirs, file('step-1.signature-value'), [new X509Certificate(independent.rootPem)])).getTime()).toBeLessThanOrEqual(Date.now());
     await expect(timeStampedAt(theirs, file('step-1.signature-value'), [tsa])).rejects.toMatchObject({ code: 'TIME_STAMP_INVALID' });
   });
+
+  it("verify-evidence, the project's verifier on the folder alone: each signature valid as of its own time-stamp, or why not", () => {
+    const run = verifyEvidence(folder);
+    expect(run.status, run.stderr).toBe(0);
+    const attime = new Date(Number(/-attime (\d+)/.exec(readme)![1]) * 1000);
+    const line = (signer: string) => run.stdout.split('\n').find((l) => l.startsWith(`step 1 ${signer} `)) ?? '';
+    expect(line('signature')).toMatch(/ valid +as of its time-stamp /);
+    expect(line('signature')).toContain(attime.toISOString());
+    expect(line('signature')).toMatch(/\(\d{3}\/\d{2}\/\d{2} \d{2}:\d{2}\)/); // and as a ROC date
+    expect(line('countersignature')).toMatch(/ valid +as of its time-stamp /);
+    expect(line('countersignature')).toContain('公文系統廠商');
+    expect(run.stdout.trim().split('\n').at(-1)).toBe('2 valid, 0 not valid.');
+    // The anchors it trusted are listed with their SHA-256, for the officer to compare.
+    expect(run.stdout).toContain(new X509Certificate(readFileSync(join(folder, 'trust', 'tsa.pem'))).fingerprint256.replace(/:/g, '').toLowerCase());
+
+    // A folder whose trust/tsa.pem was replaced by another TSA's: no token stands, and each
+    // signature is judged now, when its certificate has expired. The agency's own TSA certificate,
+    // named with --tsa, restores the verdict.
+    const swapped = mkdtempSync(join(tmpdir(), 'evidence-swapped-'));
+    cpSync(folder, swapped, { recursive: true });
+    const agencyTsa = join(mkdtempSync(join(tmpdir(), 'agency-')), 'tsa.pem');
+    writeFileSync(agencyTsa, readFileSync(join(folder, 'trust', 'tsa.pem')));
+    writeFileSync(join(swapped, 'trust', 'tsa.pem'), startOpensslTsa().rootPem);
+    const refused = verifyEvidence(swapped);
+    expect(refused.status).toBe(1);
+    expect(refused.stdout).toMatch(/^step 1 signature +NOT VALID +TIME_STAMP_INVALID: /m);
+    expect(refused.stdout).toMatch(/^step 1 countersignature +NOT VALID +TIME_STAMP_INVALID: /m);
+    expect(refused.stdout.trim().split('\n').at(-1)).toBe('0 valid, 2 not valid.');
+    expect(verifyEvidence(swapped, ['--tsa', agencyTsa]).status).toBe(0);
+
+    // A payload changed by one octet: that signature fails with its code; nothing else in the CMS is judged.
+    const payload = readFileSync(join(swapped, 'step-1.payload'));
+    payload[payload.length - 2] = payload.at(-2)! ^ 0x01;
+    writeFileSync(join(swapped, 'step-1.payload'), payload);
+    const changed = verifyEvidence(swapped, ['--tsa', agencyTsa]);
+    expect(changed.status).toBe(1);
+    expect(changed.stdout).toMatch(/^step 1 signature +NOT VALID +SIGNATURE_\w+: /m);
+    // Not an evidence folder, or an option naming no readable file: the command line is wrong (2).
+    expect(verifyEvidence(mkdtempSync(join(tmpdir(), 'empty-'))).stderr).toContain('is not an evidence folder');
+    expect(verifyEvidence(folder, ['--card-roots', join(swapped, 'no-such.pem')]).status).toBe(2);
+  });
 });
+
+/** `verify-evidence` run as a records officer runs it, with the folder alone. */
+function verifyEvidence(folder: string, options: readonly string[] = []) {
+  return spawnSync(process.execPath, ['--import', 'tsx', 'src-server/cli.ts', 'verify-evidence', ...options, folder], {
+    encoding: 'utf8',
+    env: { ...process.env, GONGWEN_DATA_DIR: mkdtempSync(join(tmpdir(), 'no-service-')), DATABASE_URL: '' },
+  });
+}
