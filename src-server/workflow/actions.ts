@@ -67,13 +67,14 @@ export async function performAction(ctx: ServiceContext, actor: Actor, documentI
   }
 
   // A temp cert relies on the temp CA's CRL of this moment, kept like a card CRL for the evidence.
-  const revocation = signer.kind === 'temp' ? [await reliedTempCaCrl(ctx)] : signer.revocation;
+  const tempCaReliance = signer.kind === 'temp' ? await reliedTempCaCrl(ctx) : undefined;
+  const revocation = tempCaReliance ? [tempCaReliance.relied] : signer.revocation;
   const timeStamp = await timeStampSignature(ctx, verified.parsed.signerInfos[0]!.signature, signingTime);
   const now = ctx.now().toISOString();
   const receivedAt = step.receivedAt ?? step.arrivedAt;
   const { dialect } = ctx.storage;
   try {
-    return await ctx.storage.write(async (trx) => {
+    const answer = await ctx.storage.write(async (trx) => {
       const closing = isClosing(action);
       const status = statusAfter(action, doc.status as DocumentStatus);
       const moved = await trx
@@ -105,6 +106,7 @@ export async function performAction(ctx: ServiceContext, actor: Actor, documentI
         signingTime: signingTime.toISOString(),
       });
       await storeTimeStamps(trx, [{ stepId: step.id, signer: 'signature', stamp: timeStamp }]);
+      await tempCaReliance?.keep(trx);
       await storeReliedCrls(trx, [{ stepId: step.id, signer: 'signature', relied: revocation }]);
       if (!closing) {
         await insertArrivedStep(trx, {
@@ -172,6 +174,8 @@ export async function performAction(ctx: ServiceContext, actor: Actor, documentI
       });
       return result;
     });
+    tempCaReliance?.committed();
+    return answer;
   } catch (error) {
     if (error instanceof StepAlreadyMoved || isUniqueViolation(error)) {
       // Someone else moved the step first, or this same send raced itself: answer as the winner did.

@@ -81,4 +81,31 @@ describe.each(databaseKinds())('the temp CA CRL each temp-cert signature relied 
     expect(today).toContain('Serial Number');
     expect(readFileSync(join(dir, 'README.txt'), 'utf8')).toContain("the temp CA's own");
   });
+
+  it("a send refused after the CRL of its moment was read keeps nothing of it: the CRL is kept in the signature's transaction", async () => {
+    // Vendor's certificates were revoked above, so the CRL of this moment is one not kept yet.
+    const keptBefore = await service.ctx.storage.db.selectFrom('relied_temp_ca_crls').select('sha256').orderBy('sha256').execute();
+    const clerk = await Clerk.login(service, 'chen.chiming');
+    const temp = await clerk.enableTempCert();
+    const doc = await clerk.createDocument('時戳機關時鐘落後時以臨時憑證傳送');
+    const real = service.ctx.timeStampAuthority;
+    // A TSA ten minutes behind the signer (beyond the five allowed): refused after the CRL was read.
+    service.ctx.timeStampAuthority = {
+      certificateDer: real.certificateDer,
+      certificateSha256: real.certificateSha256,
+      timeStampSignature: (value, now) => real.timeStampSignature(value, new Date(now.getTime() - 10 * 60 * 1000)),
+    };
+    try {
+      expect(await clerk.act(doc.id, '送請簽核', 'yeh.yenchih', temp)).toMatchObject({ status: 400, body: { code: 'SIGNING_TIME_AFTER_TIME_STAMP' } });
+    } finally {
+      service.ctx.timeStampAuthority = real;
+    }
+    expect(await service.ctx.storage.db.selectFrom('relied_temp_ca_crls').select('sha256').orderBy('sha256').execute()).toEqual(keptBefore);
+    // The same send accepted: the CRL is kept with it, and named by it.
+    expect((await clerk.act(doc.id, '送請簽核', 'yeh.yenchih', temp)).status).toBe(200);
+    const [relied] = await reliedOf(doc.id);
+    const keptAfter = await service.ctx.storage.db.selectFrom('relied_temp_ca_crls').select('sha256').execute();
+    expect(keptAfter).toHaveLength(keptBefore.length + 1);
+    expect(keptAfter.map((k) => k.sha256)).toContain(relied!.crl_sha256);
+  });
 });
