@@ -2,7 +2,8 @@ import { X509Certificate } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { formatRocDateTime } from '../../src-shared/common/roc-date.js';
-import { fromPem } from '../../src-shared/node/pki/x509.js';
+import { fromPem, x509 } from '../../src-shared/node/pki/x509.js';
+import { CardPathValidator } from '../signatures/card-path.js';
 import { OperatorError } from '../operations/operator-error.js';
 import { verifyEachYearsLater, type SignerOutcome, type TrustAnchors } from '../timestamp/verify-later.js';
 
@@ -37,25 +38,55 @@ export interface EvidenceSignatureCheck {
   signer: 'signature' | 'countersignature' | 'paper-record';
   /** The evidence file holding the signature. */
   file: string;
-  outcome: SignerOutcome | { ok: false; code: 'EVIDENCE_FILE_MISSING'; message: string; detail: string };
+  outcome: SignerOutcome | { ok: false; code: 'EVIDENCE_FILE_MISSING' | 'EVIDENCE_FILE_UNREADABLE'; message: string; detail: string };
 }
 
 export interface EvidenceVerification {
   folder: string;
   anchors: TrustAnchorUsed[];
+  /** Said before the lines: what could not be checked at all (no TSA certificate in the folder). */
+  notes: string[];
   checks: EvidenceSignatureCheck[];
 }
 
-/** The step's signature (`step-N.p7s` over `step-N.payload`) and a paper record's (`step-N.paper-record.p7s` over its JSON). */
-const SIGNED_FILES: readonly { pattern: RegExp; content: (step: number) => string; signer: 'signature' | 'paper-record' }[] = [
-  { pattern: /^step-(\d+)\.p7s$/, content: (n) => `step-${n}.payload`, signer: 'signature' },
-  { pattern: /^step-(\d+)\.paper-record\.p7s$/, content: (n) => `step-${n}.paper-record.json`, signer: 'paper-record' },
+/**
+ * What is signed in a folder and by whom it may be: a step's signature (`step-N.p7s` over
+ * `step-N.payload`; its signer chains to the temp CA or a card root, a 補簽 countersigner to a
+ * card root only, as the service accepts them) and a paper record's (`step-N.paper-record.p7s`
+ * over its JSON; the unit head's card).
+ */
+interface SignedKind {
+  signature: RegExp;
+  content: RegExp;
+  signatureFile(step: number): string;
+  contentFile(step: number): string;
+  signer: 'signature' | 'paper-record';
+  tempCaMaySign: boolean;
+}
+const SIGNED_KINDS: readonly SignedKind[] = [
+  {
+    signature: /^step-([1-9]\d*)\.p7s$/,
+    content: /^step-([1-9]\d*)\.payload$/,
+    signatureFile: (n) => `step-${n}.p7s`,
+    contentFile: (n) => `step-${n}.payload`,
+    signer: 'signature',
+    tempCaMaySign: true,
+  },
+  {
+    signature: /^step-([1-9]\d*)\.paper-record\.p7s$/,
+    content: /^step-([1-9]\d*)\.paper-record\.json$/,
+    signatureFile: (n) => `step-${n}.paper-record.p7s`,
+    contentFile: (n) => `step-${n}.paper-record.json`,
+    signer: 'paper-record',
+    tempCaMaySign: false,
+  },
 ];
 
 export async function verifyEvidenceFolder(folderPath: string, files: EvidenceTrustFiles, now: Date): Promise<EvidenceVerification> {
   const folder = resolve(folderPath);
   if (!existsSync(join(folder, 'README.txt'))) throw new OperatorError(`${folder} is not an evidence folder (it has no README.txt from export-evidence).`, 2);
   const anchors: TrustAnchorUsed[] = [];
+  const notes: string[] = [];
   const read = (role: TrustAnchorUsed['role'], given: string | undefined, inFolder: string) => {
     const file = given ? resolve(given) : join(folder, 'trust', inFolder);
     const certificates = readCertificates(file, Boolean(given));
@@ -64,35 +95,65 @@ export async function verifyEvidenceFolder(folderPath: string, files: EvidenceTr
   };
   const cardRoots = read('card root', files.cardRoots, 'card-roots.pem');
   const tempCa = read('temp CA', files.tempCa, 'temp-ca.pem');
-  const trust: TrustAnchors = {
-    signerRoots: [...tempCa, ...cardRoots],
-    timeStampAuthorities: read('TSA', files.tsa, 'tsa.pem'),
-    crls: keptCrls(folder),
-  };
+  // Evidence exported before time-stamping began has no trust/tsa.pem: its signatures are judged now.
+  const noTsaFile = !files.tsa && !existsSync(join(folder, 'trust', 'tsa.pem'));
+  if (noTsaFile)
+    notes.push(
+      'The folder has no trust/tsa.pem (exported before time-stamps were kept): no time-stamp can be trusted, and a signature without one is judged as of now.',
+    );
+  const tsa = noTsaFile ? [] : read('TSA', files.tsa, 'tsa.pem');
+  const crls = keptCrls(folder);
+
+  const names = readdirSync(folder);
+  const present = new Set(names);
+  const signed = SIGNED_KINDS.flatMap((kind) =>
+    [...new Set(names.flatMap((name) => [kind.signature.exec(name)?.[1], kind.content.exec(name)?.[1]]).filter((n) => n !== undefined))].map((n) => ({
+      kind,
+      step: Number(n),
+    })),
+  )
+    // Step by step; in a step, its signature (with any countersignature) before a paper record.
+    .sort((a, b) => a.step - b.step || SIGNED_KINDS.indexOf(a.kind) - SIGNED_KINDS.indexOf(b.kind));
 
   const checks: EvidenceSignatureCheck[] = [];
-  const signed = readdirSync(folder)
-    .flatMap((name) => SIGNED_FILES.flatMap((kind) => (kind.pattern.test(name) ? [{ name, kind, step: Number(kind.pattern.exec(name)![1]) }] : [])))
-    // Step by step; in a step, its signature (with any countersignature) before a paper record.
-    .sort((a, b) => a.step - b.step || SIGNED_FILES.indexOf(a.kind) - SIGNED_FILES.indexOf(b.kind));
-  for (const { name, kind, step } of signed) {
-    const contentFile = kind.content(step);
-    if (!existsSync(join(folder, contentFile))) {
-      const message = `${contentFile} is missing: what ${name} signs cannot be checked.`;
-      checks.push({ step, signer: kind.signer, file: name, outcome: { ok: false, code: 'EVIDENCE_FILE_MISSING', message, detail: contentFile } });
+  for (const { kind, step } of signed) {
+    const [signatureFile, contentFile] = [kind.signatureFile(step), kind.contentFile(step)];
+    const missing = !present.has(signatureFile)
+      ? `${signatureFile} is missing: nothing in the folder signs ${contentFile}.`
+      : !present.has(contentFile)
+        ? `${contentFile} is missing: what ${signatureFile} signs cannot be checked.`
+        : undefined;
+    if (missing) {
+      const detail = present.has(signatureFile) ? contentFile : signatureFile;
+      checks.push({ step, signer: kind.signer, file: signatureFile, outcome: { ok: false, code: 'EVIDENCE_FILE_MISSING', message: missing, detail } });
       continue;
     }
-    const outcomes = await verifyEachYearsLater(bytes(join(folder, name)), bytes(join(folder, contentFile)), trust, now);
-    checks.push({ step, signer: kind.signer, file: name, outcome: outcomes.signer });
-    for (const outcome of outcomes.countersignatures) checks.push({ step, signer: 'countersignature', file: name, outcome });
+    let cms: Uint8Array, content: Uint8Array;
+    try {
+      [cms, content] = [bytes(join(folder, signatureFile)), bytes(join(folder, contentFile))];
+    } catch (error) {
+      const message = `${signatureFile} or ${contentFile} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}).`;
+      checks.push({ step, signer: kind.signer, file: signatureFile, outcome: { ok: false, code: 'EVIDENCE_FILE_UNREADABLE', message, detail: signatureFile } });
+      continue;
+    }
+    const trust: TrustAnchors = {
+      signerRoots: kind.tempCaMaySign ? [...tempCa, ...cardRoots] : cardRoots,
+      countersignerRoots: cardRoots,
+      timeStampAuthorities: tsa,
+      crls,
+    };
+    const outcomes = await verifyEachYearsLater(cms, content, trust, now);
+    checks.push({ step, signer: kind.signer, file: signatureFile, outcome: outcomes.signer });
+    for (const outcome of outcomes.countersignatures) checks.push({ step, signer: 'countersignature', file: signatureFile, outcome });
   }
-  return { folder, anchors, checks };
+  return { folder, anchors, notes, checks };
 }
 
 /** The report the CLI prints: the anchors trusted, one line per signature, and the count. */
 export function describeEvidenceVerification(result: EvidenceVerification): string[] {
   const lines = [`Trust anchors (compare each SHA-256 with the one your agency published; the folder's own are only as good as its source):`];
   for (const a of result.anchors) lines.push(`  ${a.role.padEnd(9)} ${a.sha256}  ${a.subject.replace(/\n/g, ', ')}  (${a.file})`);
+  lines.push(...result.notes);
   if (result.checks.length === 0) lines.push('No signature found in the folder.');
   for (const check of result.checks) {
     const head = `step ${check.step} ${check.signer.padEnd(16)}`;
@@ -103,7 +164,8 @@ export function describeEvidenceVerification(result: EvidenceVerification): stri
         verdict.mode === 'time-stamp'
           ? `as of its time-stamp ${verdict.checkedAt.toISOString()} (${formatRocDateTime(verdict.checkedAt)})`
           : `as of now ${verdict.checkedAt.toISOString()}: it has no time-stamp`;
-      lines.push(`${head} valid      ${when}; signed by ${verdict.subject.replace(/\n/g, ', ')}`);
+      const revocation = verdict.revocationChecked ? 'not revoked then on the CRLs kept' : 'revocation not checked: no CRL of an issuer is kept';
+      lines.push(`${head} valid      ${when}; ${revocation}; signed by ${verdict.subject.replace(/\n/g, ', ')}`);
     } else {
       lines.push(`${head} NOT VALID  ${outcome.code}: ${outcome.message}${outcome.detail ? ` (${outcome.detail})` : ''}`);
     }
@@ -123,25 +185,42 @@ function readCertificates(file: string, named: boolean): X509Certificate[] {
   const ders = fromPem(text);
   if (ders.length === 0 && text.trim() !== '') throw new OperatorError(`${file} holds no PEM certificate.`, 2);
   try {
-    return ders.map((der) => new X509Certificate(der));
+    const certificates = ders.map((der) => new X509Certificate(der));
+    // Read as the path validator reads a root (PKI.js as well as OpenSSL), once, here.
+    new CardPathValidator(certificates);
+    return certificates;
   } catch {
     throw new OperatorError(`${file} holds a certificate that cannot be read.`, 2);
   }
 }
 
-/** The CRLs the folder keeps: those signatures relied on (`crls/*.pem`) and the temp CA's at export. */
+/** The CRLs the folder keeps: those signatures relied on (`crls/*.pem`) and the temp CA's at export; each must read as a CRL. */
 function keptCrls(folder: string): Uint8Array[] {
-  const crls: Uint8Array[] = [];
+  const files: { file: string; ders: () => Uint8Array[] }[] = [];
   const crlFolder = join(folder, 'crls');
-  if (existsSync(crlFolder)) {
-    for (const name of readdirSync(crlFolder)
-      .filter((n) => n.endsWith('.pem'))
-      .sort())
-      crls.push(...fromPem(readFileSync(join(crlFolder, name), 'utf8'), 'X509 CRL'));
+  try {
+    if (existsSync(crlFolder)) {
+      for (const name of readdirSync(crlFolder)
+        .filter((n) => n.endsWith('.pem'))
+        .sort()) {
+        const file = join(crlFolder, name);
+        files.push({ file, ders: () => fromPem(readFileSync(file, 'utf8'), 'X509 CRL') });
+      }
+    }
+    const tempCaCrl = join(folder, 'trust', 'temp-ca.crl');
+    if (existsSync(tempCaCrl)) files.push({ file: tempCaCrl, ders: () => [bytes(tempCaCrl)] });
+  } catch (error) {
+    throw new OperatorError(`${crlFolder} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}).`, 2);
   }
-  const tempCaCrl = join(folder, 'trust', 'temp-ca.crl');
-  if (existsSync(tempCaCrl)) crls.push(bytes(tempCaCrl));
-  return crls;
+  return files.flatMap(({ file, ders }) => {
+    try {
+      const read = ders();
+      for (const der of read) new x509.X509Crl(der);
+      return read;
+    } catch {
+      throw new OperatorError(`${file} is not a readable CRL: the revocations it holds cannot be checked. Restore it from the export.`, 2);
+    }
+  });
 }
 
 const bytes = (file: string) => new Uint8Array(readFileSync(file));

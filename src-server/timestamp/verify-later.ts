@@ -4,7 +4,7 @@ import { sameBytes } from '../../src-shared/node/cms/der.js';
 import { objectIdentifier } from '../../src-shared/node/cms/der-writer.js';
 import type { Attribute } from '../../src-shared/node/cms/parse.js';
 import { sha256 } from '../../src-shared/node/cms/signer-info.js';
-import { verifyStepSignature } from '../../src-shared/node/cms/verify.js';
+import { verifyCountersignature, verifyStepSigner } from '../../src-shared/node/cms/verify.js';
 import { GongwenError, messageOf, type ErrorCode } from '../../src-shared/common/errors.js';
 import { issuedBy, x509 } from '../../src-shared/node/pki/x509.js';
 import { crlIssuedBy } from '../revocation/crl.js';
@@ -26,6 +26,11 @@ export interface SignerVerdict {
   mode: VerificationMode;
   /** The instant the certificate was checked at: the token's genTime, or now. */
   checkedAt: Date;
+  /**
+   * Whether a CRL its issuer signed was given for every certificate of the path below its root:
+   * when not, revocation was not checked for that certificate (nothing said it was revoked).
+   */
+  revocationChecked: boolean;
 }
 
 export interface YearsLaterVerdict {
@@ -34,8 +39,13 @@ export interface YearsLaterVerdict {
 }
 
 export interface TrustAnchors {
-  /** Issuers of the signers' certificates (card roots, the temp CA). */
+  /** Issuers of the step signers' certificates (card roots, the temp CA). */
   signerRoots: readonly X509Certificate[];
+  /**
+   * Issuers of 補簽 countersigners' certificates: the card roots alone, as a temporary certificate
+   * cannot re-sign. Default: `signerRoots`.
+   */
+  countersignerRoots?: readonly X509Certificate[];
   /** Trusted TSA certificates (a token's signer must be one, or be issued by one). */
   timeStampAuthorities: readonly X509Certificate[];
   /**
@@ -46,7 +56,7 @@ export interface TrustAnchors {
 }
 
 /** One signature's verdict, or why it does not stand: a stable code, its sentence, the detail. */
-export type SignerOutcome = { ok: true; verdict: SignerVerdict } | { ok: false; code: ErrorCode; message: string; detail?: string };
+export type SignerOutcome = { ok: true; verdict: SignerVerdict } | { ok: false; code: ErrorCode; message: string; detail?: string; error: GongwenError };
 
 /**
  * "Now, years later": verifies a step signature (as exported in evidence) whose certificates may
@@ -61,7 +71,7 @@ export type SignerOutcome = { ok: true; verdict: SignerVerdict } | { ok: false; 
 export async function verifyYearsLater(cms: Uint8Array, payload: Uint8Array, trust: TrustAnchors, now: Date): Promise<YearsLaterVerdict> {
   const outcomes = await verifyEachYearsLater(cms, payload, trust, now);
   const verdictOf = (outcome: SignerOutcome) => {
-    if (!outcome.ok) throw new GongwenError(outcome.code, outcome.detail);
+    if (!outcome.ok) throw outcome.error;
     return outcome.verdict;
   };
   return { signer: verdictOf(outcomes.signer), countersignatures: outcomes.countersignatures.map(verdictOf) };
@@ -69,8 +79,9 @@ export async function verifyYearsLater(cms: Uint8Array, payload: Uint8Array, tru
 
 /**
  * `verifyYearsLater` for each signature apart, so a records officer learns that the step's
- * signature stands though its 補簽 does not, or the reverse. When the CMS itself does not verify
- * (its structure, a signature value) nothing in it is judged: the signer's outcome says why.
+ * signature stands though its 補簽 does not, or the reverse: a countersignature is an unsigned
+ * attribute anyone can add, so one that fails to verify is its own verdict. When the step's own
+ * SignerInfo does not verify (the structure, its signature value) nothing in it is judged.
  */
 export async function verifyEachYearsLater(
   cms: Uint8Array,
@@ -80,17 +91,19 @@ export async function verifyEachYearsLater(
 ): Promise<{ signer: SignerOutcome; countersignatures: SignerOutcome[] }> {
   let verified;
   try {
-    verified = verifyStepSignature(cms, payload);
+    verified = verifyStepSigner(cms, payload);
   } catch (error) {
     return { signer: failed(error), countersignatures: [] };
   }
-  const context = { trust, carried: verified.parsed.certificates, paths: new CardPathValidator(trust.signerRoots), now };
-  const signerInfo = verified.parsed.signerInfos[0]!;
-  const signer = await outcomeOf(() => judge(verified.signer.certificate, signerInfo.signature, signerInfo.unsignedAttributes, context));
+  const { parsed } = verified;
+  const signerInfo = parsed.signerInfos[0]!;
+  const context = { trust, carried: parsed.certificates, now };
+  const signer = await outcomeOf(() => judge(verified.signer.certificate, signerInfo, trust.signerRoots, context));
   const countersignatures = [];
-  for (const [i, counter] of verified.countersignatures.entries()) {
-    const info = signerInfo.countersignatures[i]!;
-    countersignatures.push(await outcomeOf(() => judge(counter.certificate, info.signature, info.unsignedAttributes, context)));
+  for (const info of signerInfo.countersignatures) {
+    const judging = () =>
+      judge(verifyCountersignature(parsed, signerInfo.signature, info).certificate, info, trust.countersignerRoots ?? trust.signerRoots, context);
+    countersignatures.push(await outcomeOf(judging));
   }
   return { signer, countersignatures };
 }
@@ -103,38 +116,44 @@ async function outcomeOf(judging: () => Promise<SignerVerdict>): Promise<SignerO
   }
 }
 
-function failed(error: unknown): SignerOutcome {
-  if (!(error instanceof GongwenError)) throw error;
-  return { ok: false, code: error.code, message: messageOf(error.code, 'en'), ...(error.detail ? { detail: error.detail } : {}) };
+/** A failure as an outcome. What is not a GongwenError (input no check foresaw) is INTERNAL: not valid either way. */
+function failed(error: unknown): SignerOutcome & { ok: false } {
+  const known = error instanceof GongwenError ? error : new GongwenError('INTERNAL', error instanceof Error ? error.message : String(error));
+  return { ok: false, code: known.code, message: messageOf(known.code, 'en'), ...(known.detail ? { detail: known.detail } : {}), error: known };
 }
 
 async function judge(
   certificate: X509Certificate,
-  signatureValue: Uint8Array,
-  unsigned: readonly Attribute[],
-  context: { trust: TrustAnchors; carried: readonly Uint8Array[]; paths: CardPathValidator; now: Date },
+  signerInfo: { signature: Uint8Array; unsignedAttributes: readonly Attribute[] },
+  roots: readonly X509Certificate[],
+  context: { trust: TrustAnchors; carried: readonly Uint8Array[]; now: Date },
 ): Promise<SignerVerdict> {
   const { trust, now } = context;
-  const card = context.paths.validate(certificate, context.carried);
-  const tokens = unsigned.filter((a) => sameBytes(a.type, SIGNATURE_TIME_STAMP)).flatMap((a) => a.values);
-  const checkedAt = tokens.length ? await provenTime(tokens, signatureValue, trust.timeStampAuthorities) : now;
+  const card = new CardPathValidator(roots).validate(certificate, context.carried);
+  const tokens = signerInfo.unsignedAttributes.filter((a) => sameBytes(a.type, SIGNATURE_TIME_STAMP)).flatMap((a) => a.values);
+  const checkedAt = tokens.length ? await provenTime(tokens, signerInfo.signature, trust.timeStampAuthorities) : now;
   // Of several valid paths (a re-keyed intermediate carried beside the old one), one that holds will do.
   let first: GongwenError | undefined;
   for (const path of card.paths) {
-    const failure = pathTimeFailure(path, [checkedAt]) ?? (await revocationFailure(path, checkedAt, trust.crls ?? []));
-    if (!failure) return { subject: certificate.subject, mode: tokens.length ? 'time-stamp' : 'now', checkedAt };
+    const revocation = await revocationAt(path, checkedAt, trust.crls ?? []);
+    const failure = pathTimeFailure(path, [checkedAt]) ?? revocation.failure;
+    if (!failure) return { subject: certificate.subject, mode: tokens.length ? 'time-stamp' : 'now', checkedAt, revocationChecked: revocation.checked };
     first ??= failure;
   }
-  throw first!;
+  if (tokens.length) throw first!;
+  // Nothing proves when it was made: say that it was judged today, and why that may fail.
+  throw new GongwenError(first!.code, `${first!.detail ?? certificate.subject}; it has no time-stamp, so it is judged as of now, ${now.toISOString()}`);
 }
 
-/** The first certificate of `path` (leaf first) revoked at or before `at` on a CRL its issuer signed. */
-async function revocationFailure(path: readonly PathCertificate[], at: Date, crls: readonly Uint8Array[]): Promise<GongwenError | undefined> {
+/** Whether a certificate of `path` (leaf first) was revoked at or before `at`, and whether a CRL covered each. */
+async function revocationAt(path: readonly PathCertificate[], at: Date, crls: readonly Uint8Array[]): Promise<{ failure?: GongwenError; checked: boolean }> {
+  let checked = true;
   for (let i = 0; i < path.length - 1; i++) {
-    const revoked = await revokedAt(path[i]!.x509, path[i + 1]!.x509, crls);
-    if (revoked && revoked <= at) return new GongwenError('CERT_REVOKED', `${path[i]!.subject} revoked ${revoked.toISOString()}`);
+    const { revoked, covered } = await revocationOf(path[i]!.x509, path[i + 1]!.x509, crls);
+    checked &&= covered;
+    if (revoked && revoked <= at) return { failure: new GongwenError('CERT_REVOKED', `${path[i]!.subject} revoked ${revoked.toISOString()}`), checked };
   }
-  return undefined;
+  return { checked };
 }
 
 /**
@@ -157,17 +176,29 @@ async function provenTime(tokens: readonly Uint8Array[], signatureValue: Uint8Ar
   return new Date(Math.min(...proven.map((t) => t.getTime())));
 }
 
-/** When `certificate` was revoked, by a CRL among `crls` that its issuer signed; null when none lists it. */
-async function revokedAt(certificate: X509Certificate, issuer: X509Certificate, crls: readonly Uint8Array[]): Promise<Date | null> {
+/** CRLs read once, and whether each was signed by a given issuer (a GRCA CRL runs to megabytes). */
+const readCrls = new WeakMap<Uint8Array, { crl: x509.X509Crl; issuedBy: Map<string, boolean> }>();
+
+/** When `certificate` was revoked by a CRL among `crls` its issuer signed (null: none lists it), and whether any such CRL was given. */
+async function revocationOf(
+  certificate: X509Certificate,
+  issuer: X509Certificate,
+  crls: readonly Uint8Array[],
+): Promise<{ revoked: Date | null; covered: boolean }> {
   const issuerCertificate = new x509.X509Certificate(issuer.raw);
   const listed = new x509.X509Certificate(certificate.raw);
+  let covered = false;
   for (const der of crls) {
-    const crl = new x509.X509Crl(der);
-    if (!(await crlIssuedBy(crl, issuerCertificate))) continue;
-    const entry = crl.findRevoked(listed);
-    if (entry) return entry.revocationDate;
+    let read = readCrls.get(der);
+    if (!read) readCrls.set(der, (read = { crl: new x509.X509Crl(der), issuedBy: new Map() }));
+    let signed = read.issuedBy.get(issuer.fingerprint256);
+    if (signed === undefined) read.issuedBy.set(issuer.fingerprint256, (signed = await crlIssuedBy(read.crl, issuerCertificate)));
+    if (!signed) continue;
+    covered = true;
+    const entry = read.crl.findRevoked(listed);
+    if (entry) return { revoked: entry.revocationDate, covered };
   }
-  return null;
+  return { revoked: null, covered };
 }
 
 /** The genTime of a token that is over `signatureValue` and signed by a trusted TSA; else TIME_STAMP_INVALID. */
@@ -193,7 +224,12 @@ export async function timeStampProof(
   // PKI.js checks the imprint again against `data` (the time-stamped bytes) and the signature over TSTInfo.
   const result = await signed.verify({ signer: 0, data: signatureValue.slice().buffer, checkChain: false, extendedMode: true }).catch(() => null);
   if (!result?.signatureVerified || !result.signerCertificate) throw new GongwenError('TIME_STAMP_INVALID', "the token's signature does not verify");
-  const tsa = new X509Certificate(Buffer.from(result.signerCertificate.toSchema().toBER()));
+  let tsa: X509Certificate;
+  try {
+    tsa = new X509Certificate(Buffer.from(result.signerCertificate.toSchema().toBER()));
+  } catch {
+    throw new GongwenError('TIME_STAMP_INVALID', "the TSA's certificate cannot be read");
+  }
   // Trusted itself or issued directly by a trusted certificate: an operator whose TSA sits under a
   // CA configures that CA (and the root above it, for evidence). A path through CAs the token
   // carries would need the whole of RFC 5280 path validation, which only the card path does.

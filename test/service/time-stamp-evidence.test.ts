@@ -1,5 +1,5 @@
 import { execSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -174,6 +174,8 @@ describe.each(databaseKinds())('evidence with time-stamps, verified years later,
     expect(line('signature')).toMatch(/ valid +as of its time-stamp /);
     expect(line('signature')).toContain(attime.toISOString());
     expect(line('signature')).toMatch(/\(\d{3}\/\d{2}\/\d{2} \d{2}:\d{2}\)/); // and as a ROC date
+    // The temp certificate's revocation was checked against the temp CA CRL the send relied on.
+    expect(line('signature')).toContain('not revoked then on the CRLs kept');
     expect(line('countersignature')).toMatch(/ valid +as of its time-stamp /);
     expect(line('countersignature')).toContain('公文系統廠商');
     expect(run.stdout.trim().split('\n').at(-1)).toBe('2 valid, 0 not valid.');
@@ -202,6 +204,26 @@ describe.each(databaseKinds())('evidence with time-stamps, verified years later,
     const changed = verifyEvidence(swapped, ['--tsa', agencyTsa]);
     expect(changed.status).toBe(1);
     expect(changed.stdout).toMatch(/^step 1 signature +NOT VALID +SIGNATURE_\w+: /m);
+    // A signature file removed: its payload is reported as signed by nothing in the folder.
+    const removed = mkdtempSync(join(tmpdir(), 'evidence-removed-'));
+    cpSync(folder, removed, { recursive: true });
+    rmSync(join(removed, 'step-1.p7s'));
+    const unsigned = verifyEvidence(removed);
+    expect(unsigned.status).toBe(1);
+    expect(unsigned.stdout).toMatch(/^step 1 signature +NOT VALID +EVIDENCE_FILE_MISSING: step-1\.p7s is missing/m);
+    // Evidence from before time-stamps were kept has no trust/tsa.pem: said, and no token is trusted.
+    const older = mkdtempSync(join(tmpdir(), 'evidence-older-'));
+    cpSync(folder, older, { recursive: true });
+    rmSync(join(older, 'trust', 'tsa.pem'));
+    const withoutTsa = verifyEvidence(older);
+    expect(withoutTsa.status).toBe(1);
+    expect(withoutTsa.stdout).toContain('The folder has no trust/tsa.pem');
+    // A CRL that does not read as one: the folder is damaged, said before anything is judged (2).
+    const damagedCrl = mkdtempSync(join(tmpdir(), 'evidence-crl-'));
+    cpSync(folder, damagedCrl, { recursive: true });
+    writeFileSync(join(damagedCrl, 'trust', 'temp-ca.crl'), 'not a CRL');
+    const crlRun = verifyEvidence(damagedCrl);
+    expect([crlRun.status, crlRun.stderr]).toEqual([2, expect.stringContaining('temp-ca.crl is not a readable CRL')]);
     // Not an evidence folder, or an option naming no readable file: the command line is wrong (2).
     expect(verifyEvidence(mkdtempSync(join(tmpdir(), 'empty-'))).stderr).toContain('is not an evidence folder');
     expect(verifyEvidence(folder, ['--card-roots', join(swapped, 'no-such.pem')]).status).toBe(2);

@@ -6,7 +6,8 @@ import { encodeSignedData, signStep } from '../../src-shared/node/cms/sign.js';
 import { fromPem, toPem, x509 } from '../../src-shared/node/pki/x509.js';
 import { TimeStampAuthority, makeTsa } from '../../src-server/timestamp/authority.js';
 import { withSignatureTimeStamp } from '../../src-server/timestamp/attach.js';
-import { verifyYearsLater } from '../../src-server/timestamp/verify-later.js';
+import { verifyEachYearsLater, verifyYearsLater } from '../../src-server/timestamp/verify-later.js';
+import { attachCountersignature, makeCountersignature } from '../../src-shared/node/cms/countersign.js';
 import { makeCardIssuer } from '../helpers/card-generations.js';
 import { makeBadChains } from '../helpers/bad-chains.js';
 import { pemSigner, testPki } from '../helpers/demo-pki.js';
@@ -185,5 +186,34 @@ describe('verifyYearsLater', () => {
     expect(
       chains.cases.filter((c) => ['CERT_CHAIN_PATH_LENGTH', 'CERT_CRITICAL_EXTENSION', 'CERT_WEAK_ALGORITHM'].includes(c.code ?? '')).length,
     ).toBeGreaterThan(3);
+  });
+
+  it('judges each signature apart: a countersignature that fails, or is by a card under a root only steps may chain to, hides nothing of the step signature', async () => {
+    const pki = await testPki();
+    const [vendor, head] = [pki.cards['vendor']!, pki.cards['yeh.yenchih']!];
+    const stepOnly = await makeCardIssuer('CN=Step-only Root (GongwenDesk),O=GongwenDesk Test PKI,C=TW');
+    const stepOnlyCard = await stepOnly.issue({ name: '臨時憑證持有人' });
+    const parsed = parseSignedData(await signStep(payload, pemSigner(vendor.certPem, vendor.keyPem), new Date(Date.now() - HOUR_MS)));
+    const value = parsed.signerInfos[0]!.signature;
+    const counterBy = (card: { certPem: string; keyPem: string }) =>
+      makeCountersignature(value, pemSigner(card.certPem, card.keyPem), { note: '補簽', signingTime: new Date() });
+    const gcaRoot = new X509Certificate(pki.gcaRootPem);
+    const trust = { signerRoots: [gcaRoot, new X509Certificate(stepOnly.rootPem)], countersignerRoots: [gcaRoot], timeStampAuthorities: [] };
+
+    // Under a root a step may chain to but a 補簽 may not (as the temp CA): refused for the countersignature alone.
+    const foreign = attachCountersignature(parsed, await counterBy(stepOnlyCard), fromPem(stepOnlyCard.certPem));
+    const each = await verifyEachYearsLater(foreign, payload, trust, new Date());
+    expect(each.signer).toMatchObject({ ok: true, verdict: { mode: 'now' } });
+    expect(each.countersignatures).toEqual([expect.objectContaining({ ok: false, code: 'CERT_UNTRUSTED' })]);
+    await expect(verifyYearsLater(foreign, payload, trust, new Date())).rejects.toMatchObject({ code: 'CERT_UNTRUSTED' });
+
+    // A good countersignature beside one whose signature value was altered (its last octet): each its own verdict.
+    const good = await counterBy(head);
+    const damaged = good.slice();
+    damaged[damaged.length - 1] = damaged.at(-1)! ^ 0x01;
+    const both = attachCountersignature(parseSignedData(attachCountersignature(parsed, good, fromPem(head.certPem))), damaged, []);
+    const apart = await verifyEachYearsLater(both, payload, trust, new Date());
+    expect(apart.signer.ok).toBe(true);
+    expect(apart.countersignatures.map((o) => (o.ok ? 'valid' : o.code)).sort()).toEqual(['SIGNATURE_INVALID', 'valid']);
   });
 });

@@ -43,15 +43,24 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
  * the service's state); this function answers only "these bytes were signed by this key".
  */
 export function verifyStepSignature(cms: Uint8Array, payload: Uint8Array): VerifiedStepSignature {
+  const { signer, parsed } = verifyStepSigner(cms, payload);
+  const signerInfo = parsed.signerInfos[0]!;
+  const countersignatures = signerInfo.countersignatures.map((counter) => verifyCountersignature(parsed, signerInfo.signature, counter));
+  return { signer, countersignatures, parsed };
+}
+
+/**
+ * `verifyStepSignature` without the countersignatures: the step's own SignerInfo. Countersignatures
+ * are unsigned attributes anyone can add, so a verifier reporting on each signature apart checks
+ * them one by one (`verifyCountersignature`).
+ */
+export function verifyStepSigner(cms: Uint8Array, payload: Uint8Array): Pick<VerifiedStepSignature, 'signer' | 'parsed'> {
   const parsed = parseOrRefuse(cms);
   if (parsed.signerInfos.length !== 1) refuse('SIGNATURE_PROFILE', 'ONE_SIGNER', `${parsed.signerInfos.length} signers`);
   // A carried content (openssl's -stream embeds it) must be the payload; the signature is kept without it.
   if (parsed.encapsulatedContent && !sameBytes(parsed.encapsulatedContent, payload))
     throw new GongwenError('SIGNATURE_PAYLOAD_MISMATCH', 'the content the signature carries is not the step payload');
-  const signerInfo = parsed.signerInfos[0]!;
-  const signer = verifySignerInfo(parsed, signerInfo, sha256(payload), 'content');
-  const countersignatures = signerInfo.countersignatures.map((counter) => verifyCountersignature(parsed, signerInfo.signature, counter));
-  return { signer, countersignatures, parsed };
+  return { signer: verifySignerInfo(parsed, parsed.signerInfos[0]!, sha256(payload), 'content'), parsed };
 }
 
 export function parseOrRefuse(cms: Uint8Array): ParsedSignedData {
