@@ -65,6 +65,8 @@ GONGWEN_TEMP_CA_CERT / GONGWEN_TEMP_CA_KEY, GONGWEN_SEAL_KEY_FILE, GONGWEN_CARD_
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // Before the configuration: a records office checking a folder decades on has no service.
+  if (command === 'verify-evidence') return verifyEvidence(rest);
   const config = configFromEnvironment();
   switch (command) {
     case 'serve': {
@@ -145,18 +147,6 @@ async function main(argv: string[]): Promise<number> {
         console.log(`${written.length} files written to ${resolve(folder)}; see README.txt there`);
         return 0;
       });
-    }
-    case 'verify-evidence': {
-      // The folder alone: no data folder, no database (a records office decades on has neither).
-      const { values, positionals } = parseArgs({
-        args: rest,
-        allowPositionals: true,
-        options: { 'card-roots': { type: 'string' }, 'temp-ca': { type: 'string' }, tsa: { type: 'string' } },
-      });
-      if (positionals.length !== 1) return fail('verify-evidence [--card-roots <pem>] [--temp-ca <pem>] [--tsa <pem>] <folder>');
-      const result = await verifyEvidenceFolder(positionals[0]!, { cardRoots: values['card-roots'], tempCa: values['temp-ca'], tsa: values.tsa }, new Date());
-      for (const line of describeEvidenceVerification(result)) console.log(line);
-      return result.checks.length > 0 && result.checks.every((c) => c.outcome.ok) ? 0 : 1;
     }
     case 'refresh-crls':
       return withContext(config, async (ctx) => {
@@ -284,6 +274,19 @@ async function main(argv: string[]): Promise<number> {
       console.log(usage);
       return command ? 2 : 0;
   }
+}
+
+/** `verify-evidence`: the folder alone, no data folder, no database. */
+async function verifyEvidence(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { 'card-roots': { type: 'string' }, 'temp-ca': { type: 'string' }, tsa: { type: 'string' } },
+  });
+  if (positionals.length !== 1) return fail('verify-evidence [--card-roots <pem>] [--temp-ca <pem>] [--tsa <pem>] <folder>');
+  const result = await verifyEvidenceFolder(positionals[0]!, { cardRoots: values['card-roots'], tempCa: values['temp-ca'], tsa: values.tsa }, new Date());
+  for (const line of describeEvidenceVerification(result)) console.log(line);
+  return result.checks.length > 0 && result.checks.every((c) => c.outcome.ok) ? 0 : 1;
 }
 
 async function withContext(

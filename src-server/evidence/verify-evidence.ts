@@ -104,25 +104,41 @@ export async function verifyEvidenceFolder(folderPath: string, files: EvidenceTr
   const tsa = noTsaFile ? [] : read('TSA', files.tsa, 'tsa.pem');
   const crls = keptCrls(folder);
 
-  const names = readdirSync(folder);
+  const fromFolder = anchors.filter((a) => a.file.startsWith(join(folder, 'trust')));
+  if ((files.cardRoots || files.tempCa || files.tsa) && fromFolder.length > 0)
+    notes.push(
+      `Still read from the folder itself, not from the files named: ${[...new Set(fromFolder.map((a) => a.role))].join(', ')}. Name the agency's own with the options, or compare their SHA-256.`,
+    );
+
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch (error) {
+    throw new OperatorError(`${folder} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}).`, 2);
+  }
   const present = new Set(names);
-  const signed = SIGNED_KINDS.flatMap((kind) =>
-    [...new Set(names.flatMap((name) => [kind.signature.exec(name)?.[1], kind.content.exec(name)?.[1]]).filter((n) => n !== undefined))].map((n) => ({
-      kind,
-      step: Number(n),
-    })),
-  )
+  const found = (pattern: RegExp) => names.flatMap((name) => pattern.exec(name)?.[1] ?? []).map(Number);
+  const signed = SIGNED_KINDS.flatMap((kind) => {
+    const steps = new Set([...found(kind.signature), ...found(kind.content)]);
+    // Every step is signed (evidence holds the signed steps, 1 to N, and its README lists each):
+    // one taken away, its signature with its payload, is missed, not passed over.
+    if (kind.signer === 'signature') for (const n of [...stepsListedIn(folder), ...range(Math.max(0, ...steps))]) steps.add(n);
+    return [...steps].map((step) => ({ kind, step }));
+  })
     // Step by step; in a step, its signature (with any countersignature) before a paper record.
     .sort((a, b) => a.step - b.step || SIGNED_KINDS.indexOf(a.kind) - SIGNED_KINDS.indexOf(b.kind));
 
   const checks: EvidenceSignatureCheck[] = [];
   for (const { kind, step } of signed) {
     const [signatureFile, contentFile] = [kind.signatureFile(step), kind.contentFile(step)];
-    const missing = !present.has(signatureFile)
-      ? `${signatureFile} is missing: nothing in the folder signs ${contentFile}.`
-      : !present.has(contentFile)
-        ? `${contentFile} is missing: what ${signatureFile} signs cannot be checked.`
-        : undefined;
+    const missing =
+      !present.has(signatureFile) && !present.has(contentFile)
+        ? `${signatureFile} and ${contentFile} are missing: step ${step} was signed (the README or a later step says so) and is not in the folder.`
+        : !present.has(signatureFile)
+          ? `${signatureFile} is missing: nothing in the folder signs ${contentFile}.`
+          : !present.has(contentFile)
+            ? `${contentFile} is missing: what ${signatureFile} signs cannot be checked.`
+            : undefined;
     if (missing) {
       const detail = present.has(signatureFile) ? contentFile : signatureFile;
       checks.push({ step, signer: kind.signer, file: signatureFile, outcome: { ok: false, code: 'EVIDENCE_FILE_MISSING', message: missing, detail } });
@@ -164,7 +180,11 @@ export function describeEvidenceVerification(result: EvidenceVerification): stri
         verdict.mode === 'time-stamp'
           ? `as of its time-stamp ${verdict.checkedAt.toISOString()} (${formatRocDateTime(verdict.checkedAt)})`
           : `as of now ${verdict.checkedAt.toISOString()}: it has no time-stamp`;
-      const revocation = verdict.revocationChecked ? 'not revoked then on the CRLs kept' : 'revocation not checked: no CRL of an issuer is kept';
+      const revocation = {
+        checked: 'not revoked on a CRL current then or issued since',
+        stale: 'revocation unknown at that time: the CRLs kept of an issuer are all older',
+        none: 'revocation not checked: no CRL of an issuer is kept',
+      }[verdict.revocation];
       lines.push(`${head} valid      ${when}; ${revocation}; signed by ${verdict.subject.replace(/\n/g, ', ')}`);
     } else {
       lines.push(`${head} NOT VALID  ${outcome.code}: ${outcome.message}${outcome.detail ? ` (${outcome.detail})` : ''}`);
@@ -215,6 +235,7 @@ function keptCrls(folder: string): Uint8Array[] {
   return files.flatMap(({ file, ders }) => {
     try {
       const read = ders();
+      if (read.length === 0) throw new Error('no CRL in it');
       for (const der of read) new x509.X509Crl(der);
       return read;
     } catch {
@@ -222,5 +243,16 @@ function keptCrls(folder: string): Uint8Array[] {
     }
   });
 }
+
+/** The steps the folder's README lists ("step N: …"), as export-evidence writes it. */
+function stepsListedIn(folder: string): number[] {
+  try {
+    return [...readFileSync(join(folder, 'README.txt'), 'utf8').matchAll(/^step ([1-9]\d*): /gm)].map((m) => Number(m[1]));
+  } catch {
+    return [];
+  }
+}
+
+const range = (last: number) => Array.from({ length: last }, (_, i) => i + 1);
 
 const bytes = (file: string) => new Uint8Array(readFileSync(file));

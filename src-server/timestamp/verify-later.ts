@@ -27,11 +27,15 @@ export interface SignerVerdict {
   /** The instant the certificate was checked at: the token's genTime, or now. */
   checkedAt: Date;
   /**
-   * Whether a CRL its issuer signed was given for every certificate of the path below its root:
-   * when not, revocation was not checked for that certificate (nothing said it was revoked).
+   * What the CRLs given said of the path at `checkedAt`: 'checked' when, for every certificate
+   * below the root, a CRL its issuer signed was current then (thisUpdate at or before, nextUpdate
+   * after) or was issued since; 'stale' when an issuer's CRLs are all older (a revocation after
+   * them would not show); 'none' when an issuer has no CRL among them.
    */
-  revocationChecked: boolean;
+  revocation: RevocationKnowledge;
 }
+
+export type RevocationKnowledge = 'checked' | 'stale' | 'none';
 
 export interface YearsLaterVerdict {
   signer: SignerVerdict;
@@ -137,7 +141,7 @@ async function judge(
   for (const path of card.paths) {
     const revocation = await revocationAt(path, checkedAt, trust.crls ?? []);
     const failure = pathTimeFailure(path, [checkedAt]) ?? revocation.failure;
-    if (!failure) return { subject: certificate.subject, mode: tokens.length ? 'time-stamp' : 'now', checkedAt, revocationChecked: revocation.checked };
+    if (!failure) return { subject: certificate.subject, mode: tokens.length ? 'time-stamp' : 'now', checkedAt, revocation: revocation.knowledge };
     first ??= failure;
   }
   if (tokens.length) throw first!;
@@ -145,15 +149,21 @@ async function judge(
   throw new GongwenError(first!.code, `${first!.detail ?? certificate.subject}; it has no time-stamp, so it is judged as of now, ${now.toISOString()}`);
 }
 
-/** Whether a certificate of `path` (leaf first) was revoked at or before `at`, and whether a CRL covered each. */
-async function revocationAt(path: readonly PathCertificate[], at: Date, crls: readonly Uint8Array[]): Promise<{ failure?: GongwenError; checked: boolean }> {
-  let checked = true;
+/** Whether a certificate of `path` (leaf first) was revoked at or before `at`, and what the CRLs could tell of each. */
+async function revocationAt(
+  path: readonly PathCertificate[],
+  at: Date,
+  crls: readonly Uint8Array[],
+): Promise<{ failure?: GongwenError; knowledge: RevocationKnowledge }> {
+  const rank: Record<RevocationKnowledge, number> = { checked: 0, stale: 1, none: 2 };
+  let knowledge: RevocationKnowledge = 'checked';
   for (let i = 0; i < path.length - 1; i++) {
-    const { revoked, covered } = await revocationOf(path[i]!.x509, path[i + 1]!.x509, crls);
-    checked &&= covered;
-    if (revoked && revoked <= at) return { failure: new GongwenError('CERT_REVOKED', `${path[i]!.subject} revoked ${revoked.toISOString()}`), checked };
+    const found = await revocationOf(path[i]!.x509, path[i + 1]!.x509, crls, at);
+    if (rank[found.knowledge] > rank[knowledge]) knowledge = found.knowledge;
+    if (found.revoked && found.revoked <= at)
+      return { failure: new GongwenError('CERT_REVOKED', `${path[i]!.subject} revoked ${found.revoked.toISOString()}`), knowledge };
   }
-  return { checked };
+  return { knowledge };
 }
 
 /**
@@ -179,26 +189,34 @@ async function provenTime(tokens: readonly Uint8Array[], signatureValue: Uint8Ar
 /** CRLs read once, and whether each was signed by a given issuer (a GRCA CRL runs to megabytes). */
 const readCrls = new WeakMap<Uint8Array, { crl: x509.X509Crl; issuedBy: Map<string, boolean> }>();
 
-/** When `certificate` was revoked by a CRL among `crls` its issuer signed (null: none lists it), and whether any such CRL was given. */
+/**
+ * When `certificate` was revoked by a CRL among `crls` its issuer signed (null: none lists it), and
+ * whether one of them speaks for `at`: current then, or issued since (an older CRL cannot show a
+ * revocation after it, and anyone handing the CMS over chooses which CRLs come with it).
+ */
 async function revocationOf(
   certificate: X509Certificate,
   issuer: X509Certificate,
   crls: readonly Uint8Array[],
-): Promise<{ revoked: Date | null; covered: boolean }> {
+  at: Date,
+): Promise<{ revoked: Date | null; knowledge: RevocationKnowledge }> {
   const issuerCertificate = new x509.X509Certificate(issuer.raw);
   const listed = new x509.X509Certificate(certificate.raw);
-  let covered = false;
+  let knowledge: RevocationKnowledge = 'none';
   for (const der of crls) {
     let read = readCrls.get(der);
     if (!read) readCrls.set(der, (read = { crl: new x509.X509Crl(der), issuedBy: new Map() }));
     let signed = read.issuedBy.get(issuer.fingerprint256);
     if (signed === undefined) read.issuedBy.set(issuer.fingerprint256, (signed = await crlIssuedBy(read.crl, issuerCertificate)));
     if (!signed) continue;
-    covered = true;
+    const { thisUpdate, nextUpdate } = read.crl;
+    const speaksForAt = thisUpdate >= at || (nextUpdate !== undefined && nextUpdate >= at);
+    if (speaksForAt) knowledge = 'checked';
+    else if (knowledge === 'none') knowledge = 'stale';
     const entry = read.crl.findRevoked(listed);
-    if (entry) return { revoked: entry.revocationDate, covered };
+    if (entry) return { revoked: entry.revocationDate, knowledge };
   }
-  return { revoked: null, covered };
+  return { revoked: null, knowledge };
 }
 
 /** The genTime of a token that is over `signatureValue` and signed by a trusted TSA; else TIME_STAMP_INVALID. */

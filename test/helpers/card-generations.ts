@@ -23,6 +23,8 @@ export interface CardIssuer {
   issue(holder: { name: string; serialNumber?: string; unit?: string }, options?: { notAfter?: Date; notBefore?: Date }): Promise<IssuedCard>;
   /** A CRL (DER) signed by the root, revoking the given certificates (DER) at `revokedAt`. */
   rootCrl(revoked: readonly Uint8Array[], revokedAt: Date): Promise<Uint8Array>;
+  /** The same, signed by the cards' own issuer (the intermediate, with `underIntermediate`; else the root). */
+  issuerCrl(revoked: readonly Uint8Array[], revokedAt: Date): Promise<Uint8Array>;
 }
 
 const RSA = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 } as const;
@@ -72,17 +74,8 @@ export async function makeCardIssuer(
   return {
     rootPem: root.toString('pem') + '\n',
     ...(options.underIntermediate ? { intermediateDer: new Uint8Array(issuerCert.rawData) } : {}),
-    rootCrl: async (revoked, revokedAt) => {
-      const crl = await x509.X509CrlGenerator.create({
-        issuer: root.subjectName,
-        thisUpdate: revokedAt,
-        nextUpdate: new Date(revokedAt.getTime() + YEAR_MS),
-        entries: revoked.map((der) => ({ serialNumber: new x509.X509Certificate(der).serialNumber, revocationDate: revokedAt })),
-        signingKey: rootKeys.privateKey,
-        signingAlgorithm: RSA,
-      });
-      return new Uint8Array(crl.rawData);
-    },
+    rootCrl: (revoked, revokedAt) => crlBy(root, rootKeys.privateKey, revoked, revokedAt),
+    issuerCrl: (revoked, revokedAt) => crlBy(issuerCert, issuerKey, revoked, revokedAt),
     issue: async (holder, options = {}) => {
       const keys = await webcrypto.subtle.generateKey(RSA, true, ['sign', 'verify']);
       const subject = new x509.Name([
@@ -135,4 +128,22 @@ export function cardProof(
     intermediates: intermediates.map((d) => Buffer.from(d).toString('base64')),
     signature: Buffer.from(signature).toString('base64'),
   };
+}
+
+/** A CRL (DER) by `issuer`, this update `revokedAt` and next a year on, revoking `revoked` (DER) at `revokedAt`. */
+async function crlBy(
+  issuer: x509.X509Certificate,
+  key: Parameters<typeof x509.X509CrlGenerator.create>[0]['signingKey'],
+  revoked: readonly Uint8Array[],
+  revokedAt: Date,
+): Promise<Uint8Array> {
+  const crl = await x509.X509CrlGenerator.create({
+    issuer: issuer.subjectName,
+    thisUpdate: revokedAt,
+    nextUpdate: new Date(revokedAt.getTime() + YEAR_MS),
+    entries: revoked.map((der) => ({ serialNumber: new x509.X509Certificate(der).serialNumber, revocationDate: revokedAt })),
+    signingKey: key,
+    signingAlgorithm: RSA,
+  });
+  return new Uint8Array(crl.rawData);
 }

@@ -175,16 +175,15 @@ describe.each(databaseKinds())('evidence with time-stamps, verified years later,
     expect(line('signature')).toContain(attime.toISOString());
     expect(line('signature')).toMatch(/\(\d{3}\/\d{2}\/\d{2} \d{2}:\d{2}\)/); // and as a ROC date
     // The temp certificate's revocation was checked against the temp CA CRL the send relied on.
-    expect(line('signature')).toContain('not revoked then on the CRLs kept');
+    expect(line('signature')).toContain('not revoked on a CRL current then or issued since');
     expect(line('countersignature')).toMatch(/ valid +as of its time-stamp /);
     expect(line('countersignature')).toContain('公文系統廠商');
     expect(run.stdout.trim().split('\n').at(-1)).toBe('2 valid, 0 not valid.');
     // The anchors it trusted are listed with their SHA-256, for the officer to compare.
     expect(run.stdout).toContain(new X509Certificate(readFileSync(join(folder, 'trust', 'tsa.pem'))).fingerprint256.replace(/:/g, '').toLowerCase());
 
-    // A folder whose trust/tsa.pem was replaced by another TSA's: no token stands, and each
-    // signature is judged now, when its certificate has expired. The agency's own TSA certificate,
-    // named with --tsa, restores the verdict.
+    // A folder whose trust/tsa.pem was replaced by another TSA's: no token stands, so neither
+    // signature does. The agency's own TSA certificate, named with --tsa, restores the verdict.
     const swapped = mkdtempSync(join(tmpdir(), 'evidence-swapped-'));
     cpSync(folder, swapped, { recursive: true });
     const agencyTsa = join(mkdtempSync(join(tmpdir(), 'agency-')), 'tsa.pem');
@@ -211,6 +210,11 @@ describe.each(databaseKinds())('evidence with time-stamps, verified years later,
     const unsigned = verifyEvidence(removed);
     expect(unsigned.status).toBe(1);
     expect(unsigned.stdout).toMatch(/^step 1 signature +NOT VALID +EVIDENCE_FILE_MISSING: step-1\.p7s is missing/m);
+    // Its payload taken away too: the README lists step 1, so it is missed, not passed over.
+    rmSync(join(removed, 'step-1.payload'));
+    const gone = verifyEvidence(removed);
+    expect(gone.status).toBe(1);
+    expect(gone.stdout).toMatch(/^step 1 signature +NOT VALID +EVIDENCE_FILE_MISSING: step-1\.p7s and step-1\.payload are missing/m);
     // Evidence from before time-stamps were kept has no trust/tsa.pem: said, and no token is trusted.
     const older = mkdtempSync(join(tmpdir(), 'evidence-older-'));
     cpSync(folder, older, { recursive: true });

@@ -113,7 +113,14 @@ describe('verifyYearsLater', () => {
     const revokedBefore = await gca.rootCrl([gca.intermediateDer!], new Date(Date.now() - 2 * HOUR_MS));
     await expect(verifyYearsLater(withChain, payload, { ...trust, crls: [revokedBefore] }, new Date())).rejects.toMatchObject({ code: 'CERT_REVOKED' });
     const revokedAfter = await gca.rootCrl([gca.intermediateDer!], new Date(Date.now() + HOUR_MS));
-    expect((await verifyYearsLater(withChain, payload, { ...trust, crls: [revokedAfter] }, new Date())).signer.mode).toBe('time-stamp');
+    const after = (await verifyYearsLater(withChain, payload, { ...trust, crls: [revokedAfter] }, new Date())).signer;
+    expect(after).toMatchObject({ mode: 'time-stamp', revocation: 'none' }); // the card's own issuer (the intermediate) has no CRL here
+    // What the CRLs could tell is said: with the root's and the intermediate's CRLs issued since,
+    // checked; with only CRLs from 2015 (next update 2016), a revocation since would not show.
+    const since = [await gca.rootCrl([], new Date(Date.now() + HOUR_MS)), await gca.issuerCrl([], new Date(Date.now() + HOUR_MS))];
+    expect((await verifyYearsLater(withChain, payload, { ...trust, crls: since }, new Date())).signer.revocation).toBe('checked');
+    const old = [await gca.rootCrl([], new Date('2015-01-01T00:00:00Z')), await gca.issuerCrl([], new Date('2015-01-01T00:00:00Z'))];
+    expect((await verifyYearsLater(withChain, payload, { ...trust, crls: old }, new Date())).signer.revocation).toBe('stale');
   });
 
   it('gives up on carried CA certificates that all issue one another (one name, one key) after a bounded number of links', async () => {
