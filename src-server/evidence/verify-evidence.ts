@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { formatRocDateTime } from '../../src-shared/common/roc-date.js';
@@ -38,7 +38,8 @@ export interface EvidenceSignatureCheck {
   signer: 'signature' | 'countersignature' | 'paper-record';
   /** The evidence file holding the signature. */
   file: string;
-  outcome: SignerOutcome | { ok: false; code: 'EVIDENCE_FILE_MISSING' | 'EVIDENCE_FILE_UNREADABLE'; message: string; detail: string };
+  outcome:
+    SignerOutcome | { ok: false; code: 'EVIDENCE_FILE_MISSING' | 'EVIDENCE_FILE_UNREADABLE' | 'EVIDENCE_PAPER_MISMATCH'; message: string; detail: string };
 }
 
 export interface EvidenceVerification {
@@ -159,7 +160,10 @@ export async function verifyEvidenceFolder(folderPath: string, files: EvidenceTr
       crls,
     };
     const outcomes = await verifyEachYearsLater(cms, content, trust, now);
-    checks.push({ step, signer: kind.signer, file: signatureFile, outcome: outcomes.signer });
+    // A paper record signs a scan by its hash, for one step: the scan beside it must be that one.
+    const mismatch = kind.signer === 'paper-record' && outcomes.signer.ok ? paperMismatch(folder, names, step, content) : undefined;
+    const signerOutcome = mismatch ? { ok: false as const, code: 'EVIDENCE_PAPER_MISMATCH' as const, message: mismatch, detail: contentFile } : outcomes.signer;
+    checks.push({ step, signer: kind.signer, file: signatureFile, outcome: signerOutcome });
     for (const outcome of outcomes.countersignatures) checks.push({ step, signer: 'countersignature', file: signatureFile, outcome });
   }
   return { folder, anchors, notes, checks };
@@ -242,6 +246,33 @@ function keptCrls(folder: string): Uint8Array[] {
       throw new OperatorError(`${file} is not a readable CRL: the revocations it holds cannot be checked. Restore it from the export.`, 2);
     }
   });
+}
+
+/**
+ * Why a paper record (`PaperResignRecord`, whose signature stands) does not fit its folder: it
+ * names another step, or the scan beside it (`step-N.paper-scan.*`) is not the one it hashes.
+ */
+function paperMismatch(folder: string, names: readonly string[], step: number, record: Uint8Array): string | undefined {
+  let fields: { step?: unknown; scanSha256?: unknown };
+  try {
+    fields = JSON.parse(new TextDecoder().decode(record)) as typeof fields;
+  } catch {
+    return `step-${step}.paper-record.json is not the JSON of a paper record.`;
+  }
+  if (fields.step !== step) return `step-${step}.paper-record.json is the record of step ${String(fields.step)}, not of step ${step}.`;
+  const scans = names.filter((n) => n.startsWith(`step-${step}.paper-scan.`));
+  if (scans.length !== 1)
+    return `step ${step} has ${scans.length === 0 ? 'no' : 'more than one'} paper scan (step-${step}.paper-scan.*): the record names one by its SHA-256.`;
+  let sha256: string;
+  try {
+    sha256 = createHash('sha256')
+      .update(readFileSync(join(folder, scans[0]!)))
+      .digest('hex');
+  } catch (error) {
+    return `${scans[0]} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}).`;
+  }
+  if (sha256 !== fields.scanSha256) return `${scans[0]} is not the scan the unit head's record names (its SHA-256 differs).`;
+  return undefined;
 }
 
 /** The steps the folder's README lists ("step N: …"), as export-evidence writes it. */

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -138,6 +138,18 @@ describe.each(databaseKinds())('paper re-signs and the evidence of re-signs by o
         [2, 'signature', 'time-stamp'],
       ]);
       expect(folderChecks[1]!.outcome).toMatchObject({ verdict: { checkedAt: new Date(stamp.gen_time!) } });
+      // The scan beside the record swapped for another file: the record's signature still stands,
+      // but it names another scan, and the line says so.
+      const swapped = mkdtempSync(join(tmpdir(), 'evidence-scan-'));
+      cpSync(dir, swapped, { recursive: true });
+      const scan = readdirSync(swapped).find((n) => n.startsWith('step-1.paper-scan.'))!;
+      writeFileSync(join(swapped, scan), Buffer.concat([readFileSync(join(dir, scan)), Buffer.from('%% appended\n')]));
+      const swappedChecks = (await verifyEvidenceFolder(swapped, {}, new Date())).checks;
+      expect(swappedChecks.map((c) => [c.signer, c.outcome.ok ? 'valid' : c.outcome.code])).toEqual([
+        ['signature', 'valid'],
+        ['paper-record', 'EVIDENCE_PAPER_MISMATCH'],
+        ['signature', 'valid'],
+      ]);
       expect(readFileSync(join(dir, 'README.txt'), 'utf8')).toContain(`paper record time-stamped ${stamp.gen_time}`);
       // The console's evidence page says the same: each signature checked as of its token.
       const sent = await db
