@@ -119,27 +119,31 @@ export async function verifyEvidenceFolder(folderPath: string, files: EvidenceTr
   }
   const present = new Set(names);
   const found = (pattern: RegExp) => names.flatMap((name) => pattern.exec(name)?.[1] ?? []).map(Number);
-  const signed = SIGNED_KINDS.flatMap((kind) => {
+  const signed: { kind: SignedKind; step: number; missingTo?: number }[] = SIGNED_KINDS.flatMap((kind) => {
     const steps = new Set([...found(kind.signature), ...found(kind.content)]);
-    // Every step is signed (evidence holds the signed steps, 1 to N, and its README lists each):
-    // one taken away, its signature with its payload, is missed, not passed over.
-    if (kind.signer === 'signature') for (const n of [...stepsListedIn(folder), ...range(Math.max(0, ...steps))]) steps.add(n);
-    return [...steps].map((step) => ({ kind, step }));
+    if (kind.signer === 'paper-record') return [...steps].map((step) => ({ kind, step }));
+    // Every step up to the last is signed (evidence holds the signed steps, 1 to N, and its README
+    // lists each): one taken away with its payload is missed, not passed over; a run of them is one line.
+    for (const n of stepsListedIn(folder)) steps.add(n);
+    const absent = absentRuns(steps).map(([first, last]) => ({ kind, step: first, missingTo: last }));
+    return [...[...steps].map((step) => ({ kind, step })), ...absent];
   })
     // Step by step; in a step, its signature (with any countersignature) before a paper record.
     .sort((a, b) => a.step - b.step || SIGNED_KINDS.indexOf(a.kind) - SIGNED_KINDS.indexOf(b.kind));
 
   const checks: EvidenceSignatureCheck[] = [];
-  for (const { kind, step } of signed) {
+  for (const { kind, step, missingTo } of signed) {
     const [signatureFile, contentFile] = [kind.signatureFile(step), kind.contentFile(step)];
     const missing =
-      !present.has(signatureFile) && !present.has(contentFile)
-        ? `${signatureFile} and ${contentFile} are missing: step ${step} was signed (the README or a later step says so) and is not in the folder.`
-        : !present.has(signatureFile)
-          ? `${signatureFile} is missing: nothing in the folder signs ${contentFile}.`
-          : !present.has(contentFile)
-            ? `${contentFile} is missing: what ${signatureFile} signs cannot be checked.`
-            : undefined;
+      missingTo !== undefined && missingTo > step
+        ? `step-${step}.p7s to step-${missingTo}.p7s and their payloads are missing: steps ${step} to ${missingTo} were signed (a later step says so).`
+        : !present.has(signatureFile) && !present.has(contentFile)
+          ? `${signatureFile} and ${contentFile} are missing: step ${step} was signed (the README or a later step says so).`
+          : !present.has(signatureFile)
+            ? `${signatureFile} is missing: nothing in the folder signs ${contentFile}.`
+            : !present.has(contentFile)
+              ? `${contentFile} is missing: what ${signatureFile} signs cannot be checked.`
+              : undefined;
     if (missing) {
       const detail = present.has(signatureFile) ? contentFile : signatureFile;
       checks.push({ step, signer: kind.signer, file: signatureFile, outcome: { ok: false, code: 'EVIDENCE_FILE_MISSING', message: missing, detail } });
@@ -284,6 +288,16 @@ function stepsListedIn(folder: string): number[] {
   }
 }
 
-const range = (last: number) => Array.from({ length: last }, (_, i) => i + 1);
+/** The runs of step numbers from 1 to the highest in `steps` that are not in it, as [first, last]. */
+function absentRuns(steps: ReadonlySet<number>): [number, number][] {
+  const sorted = [...steps].sort((a, b) => a - b);
+  const runs: [number, number][] = [];
+  let next = 1;
+  for (const n of sorted) {
+    if (n > next) runs.push([next, n - 1]);
+    next = n + 1;
+  }
+  return runs;
+}
 
 const bytes = (file: string) => new Uint8Array(readFileSync(file));

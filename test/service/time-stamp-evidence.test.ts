@@ -215,6 +215,12 @@ describe.each(databaseKinds())('evidence with time-stamps, verified years later,
     const gone = verifyEvidence(removed);
     expect(gone.status).toBe(1);
     expect(gone.stdout).toMatch(/^step 1 signature +NOT VALID +EVIDENCE_FILE_MISSING: step-1\.p7s and step-1\.payload are missing/m);
+    // A stray step-99999999.p7s: the steps between are one line, not a hundred million.
+    writeFileSync(join(removed, 'step-99999999.p7s'), readFileSync(join(folder, 'step-1.p7s')));
+    const stray = verifyEvidence(removed);
+    expect(stray.stdout).toMatch(/^step 2 signature +NOT VALID +EVIDENCE_FILE_MISSING: step-2\.p7s to step-99999998\.p7s and their payloads are missing/m);
+    expect(stray.stdout).toMatch(/^step 99999999 signature +NOT VALID +EVIDENCE_FILE_MISSING: step-99999999\.payload is missing/m);
+    expect(stray.stdout.trim().split('\n').at(-1)).toBe('0 valid, 3 not valid.');
     // Evidence from before time-stamps were kept has no trust/tsa.pem: said, and no token is trusted.
     const older = mkdtempSync(join(tmpdir(), 'evidence-older-'));
     cpSync(folder, older, { recursive: true });
