@@ -12,7 +12,9 @@ export type CardRequest =
   /** `stop`: one Int32 the main thread sets to stop the session's signing (read before each C_Sign). */
   | { op: 'login'; session: number; pin: Uint8Array; stop: SharedArrayBuffer }
   | { op: 'sign'; session: number; data: Uint8Array[] }
-  | { op: 'logout'; session: number };
+  | { op: 'logout'; session: number }
+  /** The thread is being closed: log out and let the module go (see CardService.close). */
+  | { op: 'release' };
 
 export type CardReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; failure: CardFailure };
 

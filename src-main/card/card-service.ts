@@ -96,6 +96,9 @@ function sharedModuleFor(modulePath: string): SharedArrayBuffer {
   return buffer;
 }
 
+/** How long closing waits for the card thread to log out and let the module go. */
+const RELEASE_WAIT_MS = 2000;
+
 /**
  * The smart card, for the main process: every PKCS#11 call runs in a worker thread. Status
  * changes (inserted, removed, PIN flags) arrive through `onStatus`.
@@ -111,6 +114,8 @@ export class CardService {
   /** The card session open (or being opened) now; see openSession. */
   private openSessionId: number | null = null;
   private nextSessionId = 1;
+  /** The card thread has ended (closed, or crashed): nothing more is asked of it. */
+  private exited = false;
   readonly modulePath: string;
   private readonly moduleSearch: ModuleSearch;
 
@@ -142,6 +147,7 @@ export class CardService {
     });
     this.worker.on('error', (error) => this.failAll(error));
     this.worker.on('exit', () => {
+      this.exited = true;
       // Ended, perhaps in the middle of a call: its hold on the module goes with it.
       SharedModule.forget(workerData.sharedModule, thread);
       this.failAll(new CardError({ code: 'CARD_FAILED', detail: 'the card thread stopped' }));
@@ -261,7 +267,20 @@ export class CardService {
     return { signatures };
   }
 
+  /**
+   * Ends the card thread, having it log out and let the module go first (C_Finalize where no
+   * other card thread of this process holds a session): a module left initialised keeps the state
+   * it read, so a card thread started later in the same process (the app after a restart of its
+   * card service, a test) would not read it afresh. A thread stuck in a call (a card that does not
+   * answer) is not waited for beyond RELEASE_WAIT_MS.
+   */
   async close(): Promise<void> {
+    if (!this.exited) {
+      let timer: NodeJS.Timeout | undefined;
+      const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, RELEASE_WAIT_MS)));
+      await Promise.race([this.request({ op: 'release' }).catch(() => undefined), waited]);
+      clearTimeout(timer);
+    }
     await this.worker.terminate();
   }
 }

@@ -114,6 +114,14 @@ function handle(request: CardRequest): unknown {
       loggedIn = null;
       token.logout();
       return null;
+    case 'release':
+      // C_Finalize (where no other card thread holds a session): the module is loaded once per
+      // process, and left initialised it would show the next card thread what this one saw.
+      clearInterval(timer);
+      loggedIn = null;
+      token.logout();
+      token.reset();
+      return null;
   }
 }
 
