@@ -2,10 +2,10 @@ import { X509Certificate, createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { formatRocDateTime } from '../../src-shared/common/roc-date.js';
-import { fromPem, x509 } from '../../src-shared/node/pki/x509.js';
+import { fromPem } from '../../src-shared/node/pki/x509.js';
 import { CardPathValidator } from '../signatures/card-path.js';
 import { OperatorError } from '../operations/operator-error.js';
-import { verifyEachYearsLater, type SignerOutcome, type TrustAnchors } from '../timestamp/verify-later.js';
+import { readCrl, verifyEachYearsLater, type SignerOutcome, type TrustAnchors } from '../timestamp/verify-later.js';
 
 /**
  * The project's verifier for an exported evidence folder (`export-evidence`), "now, years later":
@@ -244,7 +244,7 @@ function keptCrls(folder: string): Uint8Array[] {
     try {
       const read = ders();
       if (read.length === 0) throw new Error('no CRL in it');
-      for (const der of read) new x509.X509Crl(der);
+      for (const der of read) readCrl(der); // read here once, and kept for the verifier
       return read;
     } catch {
       throw new OperatorError(`${file} is not a readable CRL: the revocations it holds cannot be checked. Restore it from the export.`, 2);

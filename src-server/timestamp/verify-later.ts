@@ -189,6 +189,13 @@ async function provenTime(tokens: readonly Uint8Array[], signatureValue: Uint8Ar
 /** CRLs read once, and whether each was signed by a given issuer (a GRCA CRL runs to megabytes). */
 const readCrls = new WeakMap<Uint8Array, { crl: x509.X509Crl; issuedBy: Map<string, boolean> }>();
 
+/** A CRL given to the verifier, read once (a CRL that does not parse throws, as @peculiar/x509 does). */
+export function readCrl(der: Uint8Array): { crl: x509.X509Crl; issuedBy: Map<string, boolean> } {
+  let read = readCrls.get(der);
+  if (!read) readCrls.set(der, (read = { crl: new x509.X509Crl(der), issuedBy: new Map() }));
+  return read;
+}
+
 /**
  * When `certificate` was revoked by a CRL among `crls` its issuer signed (null: none lists it), and
  * whether one of them speaks for `at`: current then, or issued since (an older CRL cannot show a
@@ -204,8 +211,7 @@ async function revocationOf(
   const listed = new x509.X509Certificate(certificate.raw);
   let knowledge: RevocationKnowledge = 'none';
   for (const der of crls) {
-    let read = readCrls.get(der);
-    if (!read) readCrls.set(der, (read = { crl: new x509.X509Crl(der), issuedBy: new Map() }));
+    const read = readCrl(der);
     let signed = read.issuedBy.get(issuer.fingerprint256);
     if (signed === undefined) read.issuedBy.set(issuer.fingerprint256, (signed = await crlIssuedBy(read.crl, issuerCertificate)));
     if (!signed) continue;
